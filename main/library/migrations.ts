@@ -1,0 +1,150 @@
+// Numbered schema migrations. Entry N brings the database from user_version N-1 to N.
+// Append only: never edit a migration that has shipped.
+export const migrations: readonly string[] = [
+  // 1: the catalog, the cache index and the teacher's own data.
+  `
+  CREATE TABLE feeds (
+    id            TEXT PRIMARY KEY,
+    title         TEXT NOT NULL,
+    source        TEXT NOT NULL,
+    unsigned      INTEGER NOT NULL DEFAULT 0,
+    keys_json     TEXT NOT NULL DEFAULT '{}',
+    mirrors_json  TEXT NOT NULL DEFAULT '[]',
+    revision      INTEGER NOT NULL DEFAULT 0,
+    published     TEXT,
+    index_sha256  TEXT,
+    etag          TEXT,
+    last_modified TEXT,
+    blob_bases_json TEXT NOT NULL DEFAULT '[]',
+    updated_at    INTEGER NOT NULL DEFAULT 0
+  );
+
+  CREATE TABLE shards (
+    feed_id   TEXT NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+    path      TEXT NOT NULL,
+    sha256    TEXT NOT NULL,
+    size      INTEGER NOT NULL,
+    PRIMARY KEY (feed_id, path)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE nodes (
+    id        TEXT PRIMARY KEY,            -- "<feed>/<node>"
+    feed_id   TEXT NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+    parent    TEXT,                        -- global id, NULL for a root
+    kind      TEXT NOT NULL CHECK (kind IN ('stage','grade','subject','edition','volume','unit','lesson')),
+    title     TEXT NOT NULL,
+    ord       REAL NOT NULL DEFAULT 0
+  );
+  CREATE INDEX nodes_parent ON nodes(parent, ord);
+  CREATE INDEX nodes_feed ON nodes(feed_id);
+
+  -- Which shards define a node (nodes are shared across shards by id).
+  CREATE TABLE node_shards (
+    node_id   TEXT NOT NULL REFERENCES nodes(id) ON DELETE CASCADE,
+    feed_id   TEXT NOT NULL,
+    shard     TEXT NOT NULL,
+    PRIMARY KEY (feed_id, shard, node_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX node_shards_node ON node_shards(node_id);
+
+  CREATE TABLE resources (
+    rid       INTEGER PRIMARY KEY,         -- stable rowid for the search index
+    id        TEXT NOT NULL UNIQUE,        -- "<feed>/<resource>"
+    feed_id   TEXT NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+    shard     TEXT NOT NULL,
+    node_id   TEXT NOT NULL,
+    type      TEXT NOT NULL,
+    title     TEXT NOT NULL,
+    revision  INTEGER NOT NULL DEFAULT 0,
+    duration  REAL,
+    ord       INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE INDEX resources_node ON resources(node_id, ord);
+  CREATE INDEX resources_shard ON resources(feed_id, shard);
+
+  CREATE TABLE resource_files (
+    rid       INTEGER NOT NULL REFERENCES resources(rid) ON DELETE CASCADE,
+    idx       INTEGER NOT NULL,
+    role      TEXT NOT NULL,
+    sha256    TEXT NOT NULL,
+    size      INTEGER NOT NULL,
+    mime      TEXT NOT NULL,
+    height    INTEGER,
+    PRIMARY KEY (rid, idx)
+  ) WITHOUT ROWID;
+  CREATE INDEX resource_files_sha ON resource_files(sha256);
+
+  -- Verified blobs present in the content-addressed cache.
+  CREATE TABLE blobs (
+    sha256       TEXT PRIMARY KEY,
+    size         INTEGER NOT NULL,
+    added_at     INTEGER NOT NULL,
+    last_used_at INTEGER NOT NULL,
+    verified_at  INTEGER NOT NULL
+  ) WITHOUT ROWID;
+
+  -- The teacher's own data refers to resources by global id without a foreign key:
+  -- a resource that leaves a feed and comes back keeps its favourites and ink.
+  CREATE TABLE favourites (
+    resource_id TEXT PRIMARY KEY,
+    created_at  INTEGER NOT NULL
+  ) WITHOUT ROWID;
+
+  CREATE TABLE recent (
+    resource_id TEXT PRIMARY KEY,
+    opened_at   INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX recent_opened ON recent(opened_at);
+
+  CREATE TABLE lesson_plans (
+    id         INTEGER PRIMARY KEY,
+    title      TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE TABLE lesson_plan_items (
+    plan_id     INTEGER NOT NULL REFERENCES lesson_plans(id) ON DELETE CASCADE,
+    pos         INTEGER NOT NULL,
+    kind        TEXT NOT NULL CHECK (kind IN ('resource','board')),
+    resource_id TEXT,
+    board       TEXT,                       -- board template for kind = 'board'
+    PRIMARY KEY (plan_id, pos)
+  ) WITHOUT ROWID;
+
+  -- Ink, one row per stroke so each stroke is durable as soon as it is drawn.
+  CREATE TABLE annotations (
+    id         TEXT PRIMARY KEY,
+    target     TEXT NOT NULL,               -- resource id or board page id
+    page       TEXT NOT NULL,               -- PDF page, video moment or board page
+    seq        INTEGER NOT NULL,
+    stroke     TEXT NOT NULL,               -- JSON
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX annotations_target ON annotations(target, page, seq);
+
+  CREATE TABLE timetable (
+    id          INTEGER PRIMARY KEY,
+    weekday     INTEGER NOT NULL CHECK (weekday BETWEEN 1 AND 7),
+    period      INTEGER NOT NULL,
+    starts      TEXT NOT NULL,              -- "HH:MM" local school time
+    ends        TEXT NOT NULL,
+    class_name  TEXT NOT NULL DEFAULT '',
+    resource_id TEXT,
+    node_id     TEXT
+  );
+
+  CREATE TABLE usage_events (
+    id          INTEGER PRIMARY KEY,
+    at          INTEGER NOT NULL,
+    kind        TEXT NOT NULL,
+    resource_id TEXT,
+    detail      TEXT
+  );
+  CREATE INDEX usage_events_at ON usage_events(at);
+
+  CREATE TABLE settings (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  ) WITHOUT ROWID;
+  `,
+];

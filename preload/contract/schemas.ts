@@ -1,0 +1,95 @@
+// Domain shapes shared by every channel. Types are inferred from these schemas,
+// never written twice by hand.
+import { z } from 'zod';
+
+/** A feed-scoped id: "<feedId>/<localId>". */
+export const GlobalId = z.string().min(3).max(1100).regex(/^[a-z0-9.-]{1,64}\/.+$/, 'expected "<feed>/<id>"');
+
+export const NodeKind = z.enum(['stage', 'grade', 'subject', 'edition', 'volume', 'unit', 'lesson']);
+export type NodeKind = z.infer<typeof NodeKind>;
+
+export const ResourceType = z.enum(['video', 'audio', 'pdf', 'image', 'document', 'exercise']);
+export type ResourceType = z.infer<typeof ResourceType>;
+
+export const TreeNode = z.object({
+  id: GlobalId,
+  parent: GlobalId.nullable(),
+  kind: NodeKind,
+  title: z.string(),
+  order: z.number(),
+  /** Child nodes (0 for a lesson). */
+  childCount: z.number().int(),
+  /** Resources under this node, all depths. */
+  resourceCount: z.number().int(),
+});
+export type TreeNode = z.infer<typeof TreeNode>;
+
+export const ResourceSummary = z.object({
+  id: GlobalId,
+  title: z.string(),
+  type: ResourceType,
+  /** Titles of the nodes from the stage down to the lesson. */
+  path: z.array(z.string()),
+});
+export type ResourceSummary = z.infer<typeof ResourceSummary>;
+
+export const FileRole = z.enum(['main', 'poster', 'subtitle', 'attachment']);
+
+export const ResourceFile = z.object({
+  role: z.string(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  size: z.number().int().nonnegative(),
+  mime: z.string(),
+  height: z.number().int().positive().nullable(),
+  /** True when the verified bytes are in the local cache. */
+  cached: z.boolean(),
+  /** Where the renderer loads it from (media scheme or hub route); null if not cached. */
+  url: z.string().nullable(),
+});
+export type ResourceFile = z.infer<typeof ResourceFile>;
+
+export const Resource = ResourceSummary.extend({
+  feedId: z.string(),
+  nodeId: GlobalId,
+  revision: z.number().int(),
+  duration: z.number().nullable(),
+  favourite: z.boolean(),
+  files: z.array(ResourceFile),
+});
+export type Resource = z.infer<typeof Resource>;
+
+export const FeedStatus = z.object({
+  id: z.string(),
+  title: z.string(),
+  source: z.string(),
+  revision: z.number().int(),
+  published: z.string().nullable(),
+  unsigned: z.boolean(),
+  resources: z.number().int(),
+  nodes: z.number().int(),
+});
+export type FeedStatus = z.infer<typeof FeedStatus>;
+
+export const LibraryStatus = z.object({
+  feeds: z.array(FeedStatus),
+  resources: z.number().int(),
+  nodes: z.number().int(),
+  cachedBlobs: z.number().int(),
+  cachedBytes: z.number().int(),
+});
+export type LibraryStatus = z.infer<typeof LibraryStatus>;
+
+export const ImportSummary = z.object({
+  feedId: z.string(),
+  title: z.string(),
+  revision: z.number().int(),
+  /** "applied", or "unchanged" when this revision was already in the library. */
+  outcome: z.enum(['applied', 'unchanged']),
+  resources: z.number().int(),
+  added: z.number().int(),
+  updated: z.number().int(),
+  removed: z.number().int(),
+  blobs: z.object({ copied: z.number().int(), present: z.number().int(), missing: z.number().int(), bytes: z.number().int() }),
+  durationMs: z.number(),
+});
+export type ImportSummary = z.infer<typeof ImportSummary>;
