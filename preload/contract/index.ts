@@ -10,8 +10,10 @@ import {
   ResourceSummary,
   TreeNode,
 } from './schemas';
+import { annotationChannels } from './annotations';
 
 export * from './schemas';
+export * from './annotations';
 
 const channel = <Req extends z.ZodType, Res extends z.ZodType>(req: Req, res: Res) => ({ req, res });
 
@@ -59,6 +61,7 @@ export const contract = {
     z.object({ limit: z.number().int().min(1).max(100).optional() }).strict(),
     z.object({ items: z.array(ResourceSummary) }),
   ),
+  ...annotationChannels,
 } as const;
 
 /** Events pushed from the Node side (IPC in Electron, Server-Sent Events on the hub). */
