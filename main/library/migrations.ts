@@ -147,4 +147,47 @@ export const migrations: readonly string[] = [
     value TEXT NOT NULL
   ) WITHOUT ROWID;
   `,
+  // 2: Chinese search (main/library/search.ts). Distinct titles (resource and node
+  // titles share one table, ASCII-lowercased) are indexed once as unigram and bigram
+  // token streams; search_res / search_node map rows to their title so deletes work
+  // after the catalog rows are gone. A library that already holds a catalog is
+  // marked stale and rebuilt by the first search (tokenizing needs JS).
+  `
+  CREATE TABLE search_text (
+    tid   INTEGER PRIMARY KEY,
+    text  TEXT NOT NULL UNIQUE
+  );
+  CREATE VIRTUAL TABLE search_fts USING fts5(
+    uni, bi, content='', contentless_delete=1, tokenize='ascii'
+  );
+  CREATE TABLE search_res (
+    rid     INTEGER PRIMARY KEY,
+    feed_id TEXT NOT NULL,
+    tid     INTEGER NOT NULL
+  );
+  CREATE INDEX search_res_tid ON search_res(tid);
+  CREATE TABLE search_node (
+    id      TEXT PRIMARY KEY,
+    feed_id TEXT NOT NULL,
+    tid     INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX search_node_tid ON search_node(tid);
+  -- gen changes with every index change so in-memory search layouts know they are
+  -- out of date; stale asks for a full rebuild; garbage says unreferenced titles
+  -- may be left in the index (removed by the next update).
+  CREATE TABLE search_state (
+    id      INTEGER PRIMARY KEY CHECK (id = 1),
+    gen     INTEGER NOT NULL,
+    stale   INTEGER NOT NULL,
+    garbage INTEGER NOT NULL
+  );
+  INSERT INTO search_state(id, gen, stale, garbage)
+    VALUES (1, 0, EXISTS (SELECT 1 FROM resources) OR EXISTS (SELECT 1 FROM nodes), 0);
+  -- Removing a feed cascades to its rows without going through the catalog applier.
+  CREATE TRIGGER search_feed_deleted AFTER DELETE ON feeds BEGIN
+    DELETE FROM search_res WHERE feed_id = old.id;
+    DELETE FROM search_node WHERE feed_id = old.id;
+    UPDATE search_state SET gen = gen + 1, garbage = 1;
+  END;
+  `,
 ];

@@ -89,7 +89,15 @@ export const ImportSummary = z.object({
   added: z.number().int(),
   updated: z.number().int(),
   removed: z.number().int(),
-  blobs: z.object({ copied: z.number().int(), present: z.number().int(), missing: z.number().int(), bytes: z.number().int() }),
+  blobs: z.object({
+    copied: z.number().int(),
+    present: z.number().int(),
+    /** Not in this source (to be synced from a mirror later). */
+    missing: z.number().int(),
+    /** Present in the source but failing their size or hash check: skipped. */
+    rejected: z.number().int(),
+    bytes: z.number().int(),
+  }),
   durationMs: z.number(),
 });
 export type ImportSummary = z.infer<typeof ImportSummary>;

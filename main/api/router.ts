@@ -1,0 +1,39 @@
+// The one router: every call from either host comes through here, is validated
+// against the contract, and is answered as { ok, value } | { ok: false, error }.
+import { contract, isChannel, type Channel, type ParsedReq, type Res, type Result } from '../../preload/contract';
+import { AppError, toApiError } from './errors';
+
+export type Handlers = { [C in Channel]: (req: ParsedReq<C>) => Res<C> | Promise<Res<C>> };
+
+export interface Router {
+  call(channel: string, raw: unknown): Promise<Result<unknown>>;
+}
+
+export function createRouter(handlers: Handlers, opts: { onError?: (channel: string, err: unknown) => void } = {}): Router {
+  return {
+    async call(channel, raw) {
+      if (!isChannel(channel)) return { ok: false, error: { code: 'unknown-channel', message: `unknown channel: ${String(channel).slice(0, 80)}` } };
+      const spec = contract[channel];
+      const parsed = spec.req.safeParse(raw ?? {});
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        return {
+          ok: false,
+          error: { code: 'bad-request', message: `${channel}: ${issue ? `${issue.path.join('.') || '(request)'}: ${issue.message}` : 'invalid request'}` },
+        };
+      }
+      try {
+        const handler = handlers[channel] as (req: unknown) => unknown;
+        const value = await handler(parsed.data);
+        // Checking our own answers catches contract drift before the renderer does.
+        const checked = spec.res.safeParse(value);
+        if (!checked.success) throw new AppError('internal', `${channel} produced an invalid response: ${checked.error.issues[0]?.message}`);
+        return { ok: true, value: checked.data };
+      } catch (err) {
+        const error = toApiError(err);
+        if (error.code === 'internal') opts.onError?.(channel, err);
+        return { ok: false, error };
+      }
+    },
+  };
+}

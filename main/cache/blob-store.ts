@@ -1,0 +1,90 @@
+// The content-addressed cache: <root>/<aa>/<sha256>. A file appears under its
+// final name only after its bytes were verified (a .part in <root>/.tmp, then an
+// atomic rename), so presence means verified. The `blobs` table indexes what is
+// present for sizes and LRU.
+import fs from 'node:fs';
+import path from 'node:path';
+import { AppError } from '../api/errors';
+import { sha256Hex } from '../feed/keys';
+import { copyFileVerified, writeFileAtomic } from '../util/atomic-write';
+import type { Db } from '../library/db';
+
+const SHA = /^[0-9a-f]{64}$/;
+
+export interface Expected {
+  sha256: string;
+  size: number;
+}
+
+export class BlobStore {
+  readonly tmpDir: string;
+
+  constructor(
+    readonly root: string,
+    private readonly db: Db,
+  ) {
+    this.tmpDir = path.join(root, '.tmp');
+    fs.mkdirSync(this.tmpDir, { recursive: true });
+  }
+
+  /** The only way to turn a hash into a path: anything but 64 hex digits is refused. */
+  pathFor(sha256: string): string {
+    if (!SHA.test(sha256)) throw new AppError('bad-request', `not a sha256: ${sha256.slice(0, 80)}`);
+    return path.join(this.root, sha256.slice(0, 2), sha256);
+  }
+
+  has(sha256: string): boolean {
+    return fs.existsSync(this.pathFor(sha256));
+  }
+
+  /** Copies a local file in, verifying size and hash on the way. */
+  async putFile(src: string, expected: Expected): Promise<'copied' | 'present'> {
+    if (this.has(expected.sha256)) {
+      this.record(expected);
+      return 'present';
+    }
+    const dest = this.pathFor(expected.sha256);
+    fs.mkdirSync(path.dirname(dest), { recursive: true });
+    await copyFileVerified(src, dest, expected);
+    this.record(expected);
+    return 'copied';
+  }
+
+  /** Stores small verified content held in memory (catalog shards). */
+  putBuffer(bytes: Buffer, expected: Expected): void {
+    if (bytes.length !== expected.size || sha256Hex(bytes) !== expected.sha256) {
+      throw new AppError('refused', `content does not match its sha256 ${expected.sha256}`);
+    }
+    const dest = this.pathFor(expected.sha256);
+    fs.mkdirSync(path.dirname(dest), { recursive: true });
+    writeFileAtomic(dest, bytes);
+    this.record(expected);
+  }
+
+  /** Registers a blob that a downloader verified and renamed into place. */
+  record(expected: Expected): void {
+    const now = Date.now();
+    this.db
+      .prepare(
+        `INSERT INTO blobs(sha256, size, added_at, last_used_at, verified_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT(sha256) DO NOTHING`,
+      )
+      .run(expected.sha256, expected.size, now, now, now);
+  }
+
+  touch(sha256: string): void {
+    this.db.prepare('UPDATE blobs SET last_used_at = ? WHERE sha256 = ?').run(Date.now(), sha256);
+  }
+
+  read(sha256: string): Buffer {
+    return fs.readFileSync(this.pathFor(sha256));
+  }
+
+  totals(): { blobs: number; bytes: number } {
+    const row = this.db.prepare('SELECT count(*) AS blobs, coalesce(sum(size), 0) AS bytes FROM blobs').get() as {
+      blobs: number;
+      bytes: number;
+    };
+    return row;
+  }
+}

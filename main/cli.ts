@@ -1,0 +1,168 @@
+// `classboard`: the command line for IT admins and scripts. Every command works on
+// one data folder (--data or CLASSBOARD_DATA); --json prints one JSON document.
+import { Command, InvalidArgumentError } from 'commander';
+import fs from 'node:fs';
+import path from 'node:path';
+import { AppError, toApiError } from './api/errors';
+import { parseKeyArg } from './feed/keys';
+import { startHub } from './hub/server';
+import { createServices, type Services } from './services';
+import { appRoot, defaultDataDir } from './util/paths';
+
+type Globals = { data?: string; json?: boolean };
+
+const root = appRoot(import.meta.url);
+const version = (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version;
+
+function positiveInt(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive whole number');
+  return n;
+}
+
+function collect(v: string, prev: string[]): string[] {
+  return [...prev, v];
+}
+
+function out(g: Globals, value: unknown, human: () => string): void {
+  process.stdout.write(g.json ? `${JSON.stringify(value, null, 2)}\n` : `${human()}\n`);
+}
+
+function open(g: Globals, host: 'hub' | 'electron' = 'hub'): Services {
+  return createServices({
+    dataDir: path.resolve(g.data ?? defaultDataDir()),
+    host,
+    mediaBase: '/media/',
+    assetsDir: path.join(root, 'assets'),
+    version,
+    log: (m) => process.stderr.write(`${m}\n`),
+  });
+}
+
+const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
+
+export function buildCli(): Command {
+  const program = new Command();
+  program
+    .name('classboard')
+    .description('Classboard 课堂智慧黑板教学端：资源库、同步与学校中心服务 / the smart-board teaching client')
+    .version(version)
+    .option('--data <dir>', 'data folder (env CLASSBOARD_DATA)')
+    .option('--json', 'print one JSON document on stdout')
+    .showHelpAfterError();
+
+  program
+    .command('hub')
+    .description('serve the teaching UI and the library over HTTP (the school hub)')
+    .option('--host <host>', 'address to bind (a non-loopback address needs --token)', '127.0.0.1')
+    .option('--port <port>', 'port', (v) => Number.parseInt(v, 10), 8080)
+    .option('--token <token>', 'token the API requires (Authorization: Bearer, or open /?token=...)')
+    .action(async (o: { host: string; port: number; token?: string }) => {
+      const g = program.opts<Globals>();
+      const services = open(g);
+      await services.ensureDemoLibrary();
+      const hub = await startHub(services, {
+        host: o.host,
+        port: o.port,
+        token: o.token,
+        rendererDir: path.join(root, 'out', 'renderer'),
+        log: (m) => process.stderr.write(`${m}\n`),
+      });
+      out(g, { url: hub.url, port: hub.port, dataDir: services.dataDir }, () => `Classboard 中心服务已启动 / hub listening on ${hub.url}`);
+      const stop = async () => {
+        await hub.close();
+        services.close();
+        process.exit(0);
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+
+  program
+    .command('import <source>')
+    .description('import a feed folder (a USB stick, a downloaded feed) into the library')
+    .option('--unsigned', 'accept a feed without a signature (your own folder)')
+    .option('--key <id=base64>', 'trust this publisher key (repeatable)', collect, [] as string[])
+    .action(async (source: string, o: { unsigned?: boolean; key: string[] }) => {
+      const g = program.opts<Globals>();
+      const services = open(g);
+      try {
+        const tty = process.stderr.isTTY && !g.json;
+        const summary = await services.importFeed(source, {
+          unsigned: o.unsigned,
+          keys: Object.fromEntries(o.key.map(parseKeyArg)),
+          onProgress: (p) => {
+            if (tty && p.total > 0) process.stderr.write(`\r${p.phase} ${p.done}/${p.total}   `);
+          },
+        });
+        if (tty) process.stderr.write('\r\x1b[K');
+        out(g, summary, () =>
+          [
+            `已导入 ${summary.title}（${summary.feedId}）第 ${summary.revision} 版：${summary.resources} 个资源`,
+            `  新增 ${summary.added}，更新 ${summary.updated}，移除 ${summary.removed}`,
+            `  文件：复制 ${summary.blobs.copied}（${mb(summary.blobs.bytes)}），已有 ${summary.blobs.present}，源中缺少 ${summary.blobs.missing}，校验失败 ${summary.blobs.rejected}`,
+            `  用时 ${summary.durationMs} ms`,
+          ].join('\n'),
+        );
+      } finally {
+        services.close();
+      }
+    });
+
+  program
+    .command('search <query>')
+    .description('search the library (one or more terms, e.g. "三年级 分数")')
+    .option('--limit <n>', 'results to show', positiveInt, 20)
+    .option('--offset <n>', 'results to skip', (v) => Number.parseInt(v, 10), 0)
+    .action(async (query: string, o: { limit: number; offset: number }) => {
+      const g = program.opts<Globals>();
+      const services = open(g);
+      try {
+        const r = await services.router.call('library:search', { query, limit: Math.min(o.limit, 200), offset: o.offset });
+        if (!r.ok) throw new AppError(r.error.code, r.error.message);
+        const value = r.value as { total: number; results: { id: string; title: string; type: string; path: string[] }[] };
+        out(g, value, () =>
+          [`共 ${value.total} 条 / ${value.total} results`, ...value.results.map((x) => `  ${x.title}  [${x.type}]  ${x.path.join(' › ')}  (${x.id})`)].join('\n'),
+        );
+      } finally {
+        services.close();
+      }
+    });
+
+  program
+    .command('status')
+    .description('feeds, revisions, counts and cache size')
+    .action(() => {
+      const g = program.opts<Globals>();
+      const services = open(g);
+      try {
+        const s = services.queries.status();
+        out(g, { dataDir: services.dataDir, ...s }, () =>
+          [
+            `资料目录 / data: ${services.dataDir}`,
+            ...s.feeds.map((f) => `  ${f.title}（${f.id}）第 ${f.revision} 版${f.unsigned ? '，未签名' : ''}：${f.resources} 个资源，${f.nodes} 个目录节点  ← ${f.source}`),
+            `合计 ${s.resources} 个资源，${s.nodes} 个目录节点；缓存 ${s.cachedBlobs} 个文件，${mb(s.cachedBytes)}`,
+          ].join('\n'),
+        );
+      } finally {
+        services.close();
+      }
+    });
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = buildCli();
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    const e = toApiError(err);
+    const g = program.opts<Globals>();
+    if (g.json) process.stderr.write(`${JSON.stringify({ ok: false, error: e })}\n`);
+    else process.stderr.write(`classboard: ${e.message}\n`);
+    process.exitCode = e.code === 'internal' ? 70 : 1;
+  }
+}
+
+await main(process.argv);

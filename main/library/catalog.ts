@@ -1,0 +1,268 @@
+// Applies a feed's catalog to the library in one transaction: the changed shards
+// are re-read and reconciled, removed shards take their resources with them, and
+// anything invalid (schema, tree, limits) throws before commit, leaving the
+// library exactly as it was. Runs inside the apply worker (its own connection).
+import fs from 'node:fs';
+import { AppError } from '../api/errors';
+import { describeIssues, LIMITS, Shard, type ShardResource } from '../feed/schema';
+import type { Db } from './db';
+import { updateSearchIndex } from './search';
+
+export interface FeedRecord {
+  id: string;
+  title: string;
+  source: string;
+  unsigned: boolean;
+  keys: Record<string, string>;
+  mirrors: string[];
+  revision: number;
+  published: string | null;
+  indexSha256: string;
+  blobBases: string[];
+  etag?: string | null;
+  lastModified?: string | null;
+}
+
+export interface ApplyInput {
+  feed: FeedRecord;
+  /** The complete shard list of the new index. */
+  shards: { path: string; sha256: string; size: number }[];
+  /** Shards whose bytes changed: verified files to read. */
+  changed: { path: string; file: string }[];
+}
+
+export interface ApplyResult {
+  resources: number;
+  nodes: number;
+  added: number;
+  updated: number;
+  removed: number;
+  changedNodes: number;
+}
+
+const gid = (feedId: string, local: string) => `${feedId}/${local}`;
+
+function parseShard(path: string, file: string): Shard {
+  const bytes = fs.readFileSync(file);
+  if (bytes.length > LIMITS.shardBytes) throw new AppError('refused', `shard ${path} is over 64 MiB`);
+  let json: unknown;
+  try {
+    json = JSON.parse(bytes.toString('utf8'));
+  } catch (err) {
+    throw new AppError('refused', `shard ${path} is not JSON: ${(err as Error).message}`);
+  }
+  const parsed = Shard.safeParse(json);
+  if (!parsed.success) throw new AppError('refused', describeIssues(parsed.error, `shard ${path}`));
+  return parsed.data;
+}
+
+function filesEqual(a: ShardResource['files'], b: { role: string; sha256: string; size: number; mime: string; height: number | null }[]) {
+  if (a.length !== b.length) return false;
+  return a.every((f, i) => {
+    const g = b[i]!;
+    return f.role === g.role && f.sha256 === g.sha256 && f.size === g.size && f.mime === g.mime && (f.height ?? null) === g.height;
+  });
+}
+
+export function applyCatalog(db: Db, input: ApplyInput): ApplyResult {
+  const { feed } = input;
+  // Parse everything before touching the database.
+  const parsed = input.changed.map((c) => ({ path: c.path, shard: parseShard(c.path, c.file) }));
+
+  const st = {
+    upsertFeed: db.prepare(
+      `INSERT INTO feeds(id, title, source, unsigned, keys_json, mirrors_json, revision, published, index_sha256,
+                         blob_bases_json, etag, last_modified, updated_at)
+       VALUES (@id, @title, @source, @unsigned, @keys, @mirrors, @revision, @published, @indexSha256, @blobBases, @etag, @lastModified, @now)
+       ON CONFLICT(id) DO UPDATE SET title = excluded.title, source = excluded.source, unsigned = excluded.unsigned,
+         keys_json = excluded.keys_json, mirrors_json = excluded.mirrors_json, revision = excluded.revision,
+         published = excluded.published, index_sha256 = excluded.index_sha256, blob_bases_json = excluded.blob_bases_json,
+         etag = excluded.etag, last_modified = excluded.last_modified, updated_at = excluded.updated_at`,
+    ),
+    currentShards: db.prepare('SELECT path FROM shards WHERE feed_id = ?').pluck(),
+    dropNodeShards: db.prepare('DELETE FROM node_shards WHERE feed_id = ? AND shard = ?'),
+    getNode: db.prepare('SELECT parent, kind, title, ord FROM nodes WHERE id = ?'),
+    upsertNode: db.prepare(
+      `INSERT INTO nodes(id, feed_id, parent, kind, title, ord) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT(id) DO UPDATE SET parent = excluded.parent, kind = excluded.kind, title = excluded.title, ord = excluded.ord`,
+    ),
+    addNodeShard: db.prepare('INSERT OR IGNORE INTO node_shards(node_id, feed_id, shard) VALUES (?, ?, ?)'),
+    shardResources: db.prepare('SELECT rid, id FROM resources WHERE feed_id = ? AND shard = ?'),
+    getResource: db.prepare('SELECT rid, shard, node_id, type, title, revision, duration, ord FROM resources WHERE id = ?'),
+    getFiles: db.prepare('SELECT role, sha256, size, mime, height FROM resource_files WHERE rid = ? ORDER BY idx'),
+    insertResource: db.prepare(
+      'INSERT INTO resources(id, feed_id, shard, node_id, type, title, revision, duration, ord) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    ),
+    updateResource: db.prepare(
+      'UPDATE resources SET shard = ?, node_id = ?, type = ?, title = ?, revision = ?, duration = ?, ord = ? WHERE rid = ?',
+    ),
+    deleteFiles: db.prepare('DELETE FROM resource_files WHERE rid = ?'),
+    insertFile: db.prepare('INSERT INTO resource_files(rid, idx, role, sha256, size, mime, height) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+    deleteResource: db.prepare('DELETE FROM resources WHERE rid = ?'),
+    orphanNodes: db
+      .prepare('SELECT id FROM nodes n WHERE feed_id = ? AND NOT EXISTS (SELECT 1 FROM node_shards s WHERE s.node_id = n.id)')
+      .pluck(),
+    deleteNode: db.prepare('DELETE FROM nodes WHERE id = ?'),
+    feedNodes: db.prepare('SELECT id, parent FROM nodes WHERE feed_id = ?'),
+    danglingResource: db
+      .prepare(
+        `SELECT r.id, r.node_id FROM resources r LEFT JOIN nodes n ON n.id = r.node_id
+         WHERE r.feed_id = ? AND n.id IS NULL LIMIT 1`,
+      ),
+    countResources: db.prepare('SELECT count(*) FROM resources WHERE feed_id = ?').pluck(),
+    countNodes: db.prepare('SELECT count(*) FROM nodes WHERE feed_id = ?').pluck(),
+    clearShards: db.prepare('DELETE FROM shards WHERE feed_id = ?'),
+    insertShard: db.prepare('INSERT INTO shards(feed_id, path, sha256, size) VALUES (?, ?, ?, ?)'),
+  };
+
+  const run = db.transaction((): ApplyResult => {
+    st.upsertFeed.run({
+      id: feed.id,
+      title: feed.title,
+      source: feed.source,
+      unsigned: feed.unsigned ? 1 : 0,
+      keys: JSON.stringify(feed.keys),
+      mirrors: JSON.stringify(feed.mirrors),
+      revision: feed.revision,
+      published: feed.published,
+      indexSha256: feed.indexSha256,
+      blobBases: JSON.stringify(feed.blobBases),
+      etag: feed.etag ?? null,
+      lastModified: feed.lastModified ?? null,
+      now: Date.now(),
+    });
+
+    const newPaths = new Set(input.shards.map((s) => s.path));
+    const changedPaths = new Set(parsed.map((p) => p.path));
+    const removedShards = (st.currentShards.all(feed.id) as string[]).filter((p) => !newPaths.has(p));
+    const touchedShards = [...changedPaths, ...removedShards];
+
+    const changedNodes = new Set<string>();
+    const upserted: number[] = [];
+    const deleted: number[] = [];
+    let added = 0;
+    let updated = 0;
+
+    // Nodes: re-derive membership of every touched shard.
+    for (const shard of touchedShards) st.dropNodeShards.run(feed.id, shard);
+    for (const { path, shard } of parsed) {
+      for (const n of shard.nodes) {
+        const id = gid(feed.id, n.id);
+        const parent = n.parent === null ? null : gid(feed.id, n.parent);
+        const ord = n.order ?? 0;
+        const old = st.getNode.get(id) as { parent: string | null; kind: string; title: string; ord: number } | undefined;
+        if (!old || old.parent !== parent || old.kind !== n.kind || old.title !== n.title || old.ord !== ord) {
+          st.upsertNode.run(id, feed.id, parent, n.kind, n.title, ord);
+          changedNodes.add(id);
+        }
+        st.addNodeShard.run(id, feed.id, path);
+      }
+    }
+
+    // Resources of the touched shards: delete what left, upsert the rest.
+    const claimedBy = new Map<string, string>();
+    for (const { path, shard } of parsed) {
+      for (const r of shard.resources) {
+        const id = gid(feed.id, r.id);
+        const other = claimedBy.get(id);
+        if (other !== undefined) throw new AppError('refused', `resource ${r.id} is listed in both ${other} and ${path}`);
+        claimedBy.set(id, path);
+      }
+    }
+    for (const shard of touchedShards) {
+      for (const row of st.shardResources.all(feed.id, shard) as { rid: number; id: string }[]) {
+        if (!claimedBy.has(row.id)) {
+          st.deleteResource.run(row.rid);
+          deleted.push(row.rid);
+        }
+      }
+    }
+    for (const { path, shard } of parsed) {
+      shard.resources.forEach((r, ord) => {
+        const id = gid(feed.id, r.id);
+        const nodeId = gid(feed.id, r.node);
+        const old = st.getResource.get(id) as
+          | { rid: number; shard: string; node_id: string; type: string; title: string; revision: number; duration: number | null; ord: number }
+          | undefined;
+        if (!old) {
+          const rid = Number(st.insertResource.run(id, feed.id, path, nodeId, r.type, r.title, r.revision ?? 0, r.duration ?? null, ord).lastInsertRowid);
+          r.files.forEach((f, i) => st.insertFile.run(rid, i, f.role, f.sha256, f.size, f.mime, f.height ?? null));
+          upserted.push(rid);
+          added++;
+          return;
+        }
+        if (old.shard !== path && !changedPaths.has(old.shard) && newPaths.has(old.shard)) {
+          throw new AppError('refused', `resource ${r.id} is listed in both ${old.shard} and ${path}`);
+        }
+        const same =
+          old.node_id === nodeId &&
+          old.type === r.type &&
+          old.title === r.title &&
+          old.revision === (r.revision ?? 0) &&
+          old.duration === (r.duration ?? null) &&
+          old.ord === ord &&
+          filesEqual(r.files, st.getFiles.all(old.rid) as never);
+        if (same && old.shard === path) return;
+        st.updateResource.run(path, nodeId, r.type, r.title, r.revision ?? 0, r.duration ?? null, ord, old.rid);
+        st.deleteFiles.run(old.rid);
+        r.files.forEach((f, i) => st.insertFile.run(old.rid, i, f.role, f.sha256, f.size, f.mime, f.height ?? null));
+        if (!same) {
+          upserted.push(old.rid);
+          updated++;
+        }
+      });
+    }
+
+    // Nodes no shard defines any more go away.
+    for (const id of st.orphanNodes.all(feed.id) as string[]) {
+      st.deleteNode.run(id);
+      changedNodes.add(id);
+    }
+
+    if (changedNodes.size > 0) validateTree(st.feedNodes.all(feed.id) as { id: string; parent: string | null }[], feed.id);
+    const dangling = st.danglingResource.get(feed.id) as { id: string; node_id: string } | undefined;
+    if (dangling) {
+      throw new AppError('refused', `resource ${dangling.id} refers to unknown node ${dangling.node_id.slice(feed.id.length + 1)}`);
+    }
+    const resources = st.countResources.get(feed.id) as number;
+    if (resources > LIMITS.resources) throw new AppError('refused', `feed ${feed.id} has more than 1,000,000 resources`);
+
+    st.clearShards.run(feed.id);
+    for (const s of input.shards) st.insertShard.run(feed.id, s.path, s.sha256, s.size);
+
+    updateSearchIndex(db, { feedId: feed.id, resourceRids: upserted, deletedRids: deleted, nodeIds: [...changedNodes] });
+
+    return {
+      resources,
+      nodes: st.countNodes.get(feed.id) as number,
+      added,
+      updated,
+      removed: deleted.length,
+      changedNodes: changedNodes.size,
+    };
+  });
+  return run.immediate();
+}
+
+/** Every parent must exist in the same feed, and following parents must reach a root. */
+function validateTree(nodes: { id: string; parent: string | null }[], feedId: string): void {
+  const parentOf = new Map(nodes.map((n) => [n.id, n.parent]));
+  const local = (id: string) => id.slice(feedId.length + 1);
+  for (const n of nodes) {
+    if (n.parent !== null && !parentOf.has(n.parent)) {
+      throw new AppError('refused', `node ${local(n.id)} has an unknown parent ${local(n.parent)}`);
+    }
+  }
+  const state = new Map<string, 1 | 2>(); // 1 = on the current walk, 2 = known to reach a root
+  for (const n of nodes) {
+    const walk: string[] = [];
+    let cur: string | null = n.id;
+    while (cur !== null && state.get(cur) !== 2) {
+      if (state.get(cur) === 1) throw new AppError('refused', `the catalog tree has a cycle through node ${local(cur)}`);
+      state.set(cur, 1);
+      walk.push(cur);
+      cur = parentOf.get(cur) ?? null;
+    }
+    for (const id of walk) state.set(id, 2);
+  }
+}

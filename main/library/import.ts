@@ -1,0 +1,212 @@
+// Imports a feed into the library: index → signature → revision → changed shards
+// (size + hash) → catalog applied in a worker → blobs copied in verified. Any
+// refusal happens before the worker commits, so the library stays as it was.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { ImportSummary } from '../../preload/contract';
+import { AppError } from '../api/errors';
+import type { BlobStore } from '../cache/blob-store';
+import { sha256Hex, verifySignature } from '../feed/keys';
+import { describeIssues, FeedIndex, LIMITS } from '../feed/schema';
+import { folderSource, type FeedSource } from '../feed/source';
+import { writeFileAtomic } from '../util/atomic-write';
+import { runWorker } from '../util/worker';
+import type { ApplyInput, ApplyResult } from './catalog';
+import type { Db } from './db';
+
+export interface LibraryContext {
+  db: Db;
+  dbFile: string;
+  blobs: BlobStore;
+  /** <data>/feeds: the verified feed.json + signature of each subscription, as received. */
+  feedsDir: string;
+}
+
+export type ImportProgress = {
+  feedId: string | null;
+  phase: 'index' | 'shards' | 'catalog' | 'blobs' | 'done';
+  done: number;
+  total: number;
+};
+
+export interface ImportOptions {
+  /** Accept a feed without a signature (a teacher's own folder). */
+  unsigned?: boolean;
+  /** Trusted publisher keys by keyId (base64 of the raw 32 bytes). */
+  keys?: Record<string, string>;
+  mirrors?: string[];
+  onProgress?: (p: ImportProgress) => void;
+}
+
+interface FeedRow {
+  unsigned: number;
+  keys_json: string;
+  mirrors_json: string;
+  revision: number;
+  index_sha256: string | null;
+}
+
+export async function importFeed(lib: LibraryContext, from: string | FeedSource, opts: ImportOptions = {}): Promise<ImportSummary> {
+  const started = performance.now();
+  const source = typeof from === 'string' ? folderSource(from) : from;
+  const progress = opts.onProgress ?? (() => {});
+  progress({ feedId: null, phase: 'index', done: 0, total: 1 });
+
+  const indexBytes = await source.read('feed.json', LIMITS.indexBytes);
+  if (!indexBytes) throw new AppError('not-found', `${source.location} 不是资源库：缺少 feed.json / no feed.json there`);
+  const index = parseIndex(indexBytes);
+  const indexSha = sha256Hex(indexBytes);
+
+  const existing = lib.db
+    .prepare('SELECT unsigned, keys_json, mirrors_json, revision, index_sha256 FROM feeds WHERE id = ?')
+    .get(index.id) as FeedRow | undefined;
+  if (existing && !existing.unsigned && opts.unsigned) {
+    throw new AppError('refused', `资源库 ${index.id} 已按签名方式订阅，不能改为未签名导入 / feed ${index.id} is subscribed as signed`);
+  }
+  const unsigned = opts.unsigned ?? (existing ? existing.unsigned === 1 : false);
+  const keys: Record<string, string> = { ...(existing ? JSON.parse(existing.keys_json) : {}), ...opts.keys };
+  const sig = await source.read('feed.json.sig', 4096);
+  if (!unsigned) checkSignature(index, indexBytes, sig, keys);
+
+  if (existing && index.revision < existing.revision) {
+    throw new AppError(
+      'refused',
+      `资源库 ${index.id} 的版本 ${index.revision} 低于已有版本 ${existing.revision}，已拒绝回退 / revision ${index.revision} is older than ${existing.revision}: rollback refused`,
+    );
+  }
+  if (existing && index.revision === existing.revision && existing.index_sha256 !== indexSha) {
+    throw new AppError('refused', `资源库 ${index.id} 的版本 ${index.revision} 内容与已有的不同 / same revision, different content: refused`);
+  }
+
+  let result: ApplyResult | null = null;
+  if (!existing || existing.index_sha256 !== indexSha) {
+    const have = new Map(
+      (lib.db.prepare('SELECT path, sha256 FROM shards WHERE feed_id = ?').all(index.id) as { path: string; sha256: string }[]).map(
+        (r) => [r.path, r.sha256],
+      ),
+    );
+    const changed = index.shards.filter((s) => have.get(s.path) !== s.sha256);
+    const changedFiles: ApplyInput['changed'] = [];
+    for (const [i, s] of changed.entries()) {
+      progress({ feedId: index.id, phase: 'shards', done: i, total: changed.length });
+      changedFiles.push({ path: s.path, file: await fetchShard(lib.blobs, source, s) });
+    }
+    progress({ feedId: index.id, phase: 'catalog', done: 0, total: 1 });
+    result = await runWorker<ApplyResult>('apply-worker', import.meta.url, {
+      dbFile: lib.dbFile,
+      input: {
+        feed: {
+          id: index.id,
+          title: index.title,
+          source: source.location,
+          unsigned,
+          keys,
+          mirrors: opts.mirrors ?? (existing ? JSON.parse(existing.mirrors_json) : []),
+          revision: index.revision,
+          published: index.published ?? null,
+          indexSha256: indexSha,
+          blobBases: index.blobBases ?? ['blobs/'],
+        },
+        shards: index.shards.map(({ path: p, sha256, size }) => ({ path: p, sha256, size })),
+        changed: changedFiles,
+      } satisfies ApplyInput,
+    });
+    // Keep the index and signature exactly as received (the hub mirror serves them).
+    const dir = path.join(lib.feedsDir, index.id);
+    fs.mkdirSync(dir, { recursive: true });
+    writeFileAtomic(path.join(dir, 'feed.json'), indexBytes);
+    if (sig) writeFileAtomic(path.join(dir, 'feed.json.sig'), sig);
+    else fs.rmSync(path.join(dir, 'feed.json.sig'), { force: true });
+  }
+
+  const blobs = await copyBlobs(lib, source, index.id, index.blobBases ?? ['blobs/'], progress);
+  progress({ feedId: index.id, phase: 'done', done: 1, total: 1 });
+  const resources = lib.db.prepare('SELECT count(*) FROM resources WHERE feed_id = ?').pluck().get(index.id) as number;
+  return {
+    feedId: index.id,
+    title: index.title,
+    revision: index.revision,
+    outcome: result ? 'applied' : 'unchanged',
+    resources,
+    added: result?.added ?? 0,
+    updated: result?.updated ?? 0,
+    removed: result?.removed ?? 0,
+    blobs,
+    durationMs: Math.round(performance.now() - started),
+  };
+}
+
+export function parseIndex(bytes: Buffer): FeedIndex {
+  let json: unknown;
+  try {
+    json = JSON.parse(bytes.toString('utf8'));
+  } catch (err) {
+    throw new AppError('refused', `feed.json is not JSON: ${(err as Error).message}`);
+  }
+  const parsed = FeedIndex.safeParse(json);
+  if (!parsed.success) throw new AppError('refused', describeIssues(parsed.error, 'feed.json'));
+  return parsed.data;
+}
+
+export function checkSignature(index: FeedIndex, indexBytes: Buffer, sig: Buffer | null, keys: Record<string, string>): void {
+  if (!sig) throw new AppError('refused', `资源库 ${index.id} 缺少签名 feed.json.sig / the feed is not signed`);
+  const keyId = index.keyId;
+  const key = keyId ? keys[keyId] : undefined;
+  if (!keyId || !key) {
+    throw new AppError('refused', `资源库 ${index.id} 的签名密钥 ${keyId ?? '(none)'} 不受信任 / unknown signing key ${keyId ?? '(none)'}; add it with --key`);
+  }
+  if (!verifySignature(indexBytes, sig.toString('utf8'), key)) {
+    throw new AppError('refused', `资源库 ${index.id} 的签名无效，已拒绝 / bad signature on feed.json: refused`);
+  }
+}
+
+async function fetchShard(blobs: BlobStore, source: FeedSource, s: { path: string; sha256: string; size: number }): Promise<string> {
+  if (!blobs.has(s.sha256)) {
+    const bytes = await source.read(s.path, s.size);
+    if (!bytes) throw new AppError('refused', `shard ${s.path} is listed in feed.json but missing`);
+    if (bytes.length !== s.size) throw new AppError('refused', `shard ${s.path} is ${bytes.length} bytes; feed.json says ${s.size}`);
+    if (sha256Hex(bytes) !== s.sha256) throw new AppError('refused', `shard ${s.path} does not match its sha256 in feed.json`);
+    blobs.putBuffer(bytes, s);
+  }
+  return blobs.pathFor(s.sha256);
+}
+
+async function copyBlobs(
+  lib: LibraryContext,
+  source: FeedSource,
+  feedId: string,
+  blobBases: string[],
+  progress: (p: ImportProgress) => void,
+): Promise<ImportSummary['blobs']> {
+  const wanted = lib.db
+    .prepare(
+      `SELECT DISTINCT f.sha256, f.size FROM resource_files f JOIN resources r ON r.rid = f.rid WHERE r.feed_id = ?`,
+    )
+    .all(feedId) as { sha256: string; size: number }[];
+  const out = { copied: 0, present: 0, missing: 0, rejected: 0, bytes: 0 };
+  for (const [i, blob] of wanted.entries()) {
+    progress({ feedId, phase: 'blobs', done: i, total: wanted.length });
+    if (lib.blobs.has(blob.sha256)) {
+      out.present++;
+      continue;
+    }
+    const file = source.localBlob(blobBases, blob.sha256);
+    if (!file) {
+      out.missing++;
+      continue;
+    }
+    try {
+      await lib.blobs.putFile(file, blob);
+    } catch (err) {
+      // A damaged file on the stick: skip it (never visible), keep importing the rest.
+      if (err instanceof AppError && err.code === 'refused') {
+        out.rejected++;
+        continue;
+      }
+      throw err;
+    }
+    out.copied++;
+    out.bytes += blob.size;
+  }
+  return out;
+}

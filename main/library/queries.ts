@@ -1,0 +1,166 @@
+// Read side of the library for the teaching UI: the textbook tree, one resource
+// with its files, favourites, recent, and status. Statements are prepared once.
+import type { LibraryStatus, Res, Resource, ResourceSummary, TreeNode } from '../../preload/contract';
+import { AppError } from '../api/errors';
+import type { BlobStore } from '../cache/blob-store';
+import type { Db } from './db';
+
+type NodeRow = { id: string; parent: string | null; kind: TreeNode['kind']; title: string; ord: number };
+type ResRow = { rid: number; id: string; feed_id: string; node_id: string; type: Resource['type']; title: string; revision: number; duration: number | null };
+
+export interface LibraryQueries {
+  tree(parent: string | null): Res<'library:tree'>;
+  resource(id: string): Resource;
+  summaries(ids: string[]): ResourceSummary[];
+  pathTitles(nodeId: string): string[];
+  open(id: string): Resource;
+  setFavourite(id: string, favourite: boolean): void;
+  favourites(): ResourceSummary[];
+  recent(limit: number): ResourceSummary[];
+  status(): LibraryStatus;
+  /** Call after the catalog changed: drops cached counts. */
+  invalidate(): void;
+}
+
+export function createQueries(db: Db, blobs: BlobStore, mediaUrl: (sha256: string) => string): LibraryQueries {
+  const st = {
+    node: db.prepare('SELECT id, parent, kind, title, ord FROM nodes WHERE id = ?'),
+    children: db.prepare('SELECT id, parent, kind, title, ord FROM nodes WHERE parent IS ? ORDER BY ord, title'),
+    roots: db.prepare('SELECT id, parent, kind, title, ord FROM nodes WHERE parent IS NULL ORDER BY ord, feed_id, title'),
+    nodeResources: db.prepare('SELECT rid, id, feed_id, node_id, type, title, revision, duration FROM resources WHERE node_id = ? ORDER BY ord'),
+    resource: db.prepare('SELECT rid, id, feed_id, node_id, type, title, revision, duration FROM resources WHERE id = ?'),
+    files: db.prepare('SELECT role, sha256, size, mime, height FROM resource_files WHERE rid = ? ORDER BY idx'),
+    ancestors: db.prepare(
+      `WITH RECURSIVE up(id, parent, title, depth) AS (
+         SELECT id, parent, title, 0 FROM nodes WHERE id = ?
+         UNION ALL SELECT n.id, n.parent, n.title, up.depth + 1 FROM nodes n JOIN up ON n.id = up.parent)
+       SELECT id, title FROM up ORDER BY depth DESC`,
+    ),
+    isFavourite: db.prepare('SELECT 1 FROM favourites WHERE resource_id = ?').pluck(),
+    addFavourite: db.prepare('INSERT OR IGNORE INTO favourites(resource_id, created_at) VALUES (?, ?)'),
+    removeFavourite: db.prepare('DELETE FROM favourites WHERE resource_id = ?'),
+    favourites: db.prepare(
+      `SELECT r.rid, r.id, r.feed_id, r.node_id, r.type, r.title, r.revision, r.duration
+       FROM favourites f JOIN resources r ON r.id = f.resource_id ORDER BY f.created_at DESC`,
+    ),
+    touchRecent: db.prepare(
+      'INSERT INTO recent(resource_id, opened_at) VALUES (?, ?) ON CONFLICT(resource_id) DO UPDATE SET opened_at = excluded.opened_at',
+    ),
+    recent: db.prepare(
+      `SELECT r.rid, r.id, r.feed_id, r.node_id, r.type, r.title, r.revision, r.duration
+       FROM recent x JOIN resources r ON r.id = x.resource_id ORDER BY x.opened_at DESC LIMIT ?`,
+    ),
+    usage: db.prepare('INSERT INTO usage_events(at, kind, resource_id, detail) VALUES (?, ?, ?, ?)'),
+    feeds: db.prepare(
+      `SELECT f.id, f.title, f.source, f.revision, f.published, f.unsigned,
+         (SELECT count(*) FROM resources r WHERE r.feed_id = f.id) AS resources,
+         (SELECT count(*) FROM nodes n WHERE n.feed_id = f.id) AS nodes
+       FROM feeds f ORDER BY f.id`,
+    ),
+    allNodes: db.prepare('SELECT id, parent FROM nodes'),
+    perNode: db.prepare('SELECT node_id, count(*) AS n FROM resources GROUP BY node_id'),
+    childCounts: db.prepare('SELECT parent, count(*) AS n FROM nodes WHERE parent IS NOT NULL GROUP BY parent'),
+  };
+
+  // Counts for the whole tree, computed in one pass and kept until the catalog changes.
+  let counts: { children: Map<string, number>; resources: Map<string, number> } | null = null;
+  const getCounts = () => {
+    if (counts) return counts;
+    const parentOf = new Map((st.allNodes.all() as { id: string; parent: string | null }[]).map((n) => [n.id, n.parent]));
+    const resources = new Map<string, number>();
+    for (const { node_id, n } of st.perNode.all() as { node_id: string; n: number }[]) {
+      let cur: string | null | undefined = node_id;
+      for (let guard = 0; cur && guard < 64; guard++) {
+        resources.set(cur, (resources.get(cur) ?? 0) + n);
+        cur = parentOf.get(cur);
+      }
+    }
+    const children = new Map((st.childCounts.all() as { parent: string; n: number }[]).map((r) => [r.parent, r.n]));
+    counts = { children, resources };
+    return counts;
+  };
+
+  const toTreeNode = (n: NodeRow): TreeNode => {
+    const c = getCounts();
+    return {
+      id: n.id,
+      parent: n.parent,
+      kind: n.kind,
+      title: n.title,
+      order: n.ord,
+      childCount: c.children.get(n.id) ?? 0,
+      resourceCount: c.resources.get(n.id) ?? 0,
+    };
+  };
+
+  const pathTitles = (nodeId: string) => (st.ancestors.all(nodeId) as { title: string }[]).map((r) => r.title);
+  const summary = (r: ResRow): ResourceSummary => ({ id: r.id, title: r.title, type: r.type, path: pathTitles(r.node_id) });
+
+  const resource = (id: string): Resource => {
+    const r = st.resource.get(id) as ResRow | undefined;
+    if (!r) throw new AppError('not-found', `找不到资源 ${id} / no such resource`);
+    const files = (st.files.all(r.rid) as { role: string; sha256: string; size: number; mime: string; height: number | null }[]).map((f) => {
+      const cached = blobs.has(f.sha256);
+      return { ...f, cached, url: cached ? mediaUrl(f.sha256) : null };
+    });
+    return {
+      ...summary(r),
+      feedId: r.feed_id,
+      nodeId: r.node_id,
+      revision: r.revision,
+      duration: r.duration,
+      favourite: st.isFavourite.get(r.id) === 1,
+      files,
+    };
+  };
+
+  return {
+    tree(parent) {
+      if (parent === null) return { trail: [], nodes: (st.roots.all() as NodeRow[]).map(toTreeNode), resources: [] };
+      const node = st.node.get(parent) as NodeRow | undefined;
+      if (!node) throw new AppError('not-found', `找不到目录 ${parent} / no such node`);
+      const trail = (st.ancestors.all(parent) as { id: string }[]).map((a) => toTreeNode(st.node.get(a.id) as NodeRow));
+      return {
+        trail,
+        nodes: (st.children.all(parent) as NodeRow[]).map(toTreeNode),
+        resources: (st.nodeResources.all(parent) as ResRow[]).map(summary),
+      };
+    },
+    resource,
+    summaries(ids) {
+      return ids.map((id) => st.resource.get(id) as ResRow | undefined).filter((r): r is ResRow => !!r).map(summary);
+    },
+    pathTitles,
+    open(id) {
+      const r = resource(id);
+      const now = Date.now();
+      st.touchRecent.run(id, now);
+      st.usage.run(now, 'open', id, null);
+      for (const f of r.files) if (f.cached) blobs.touch(f.sha256);
+      return r;
+    },
+    setFavourite(id, favourite) {
+      if (!st.resource.get(id)) throw new AppError('not-found', `找不到资源 ${id} / no such resource`);
+      if (favourite) st.addFavourite.run(id, Date.now());
+      else st.removeFavourite.run(id);
+    },
+    favourites: () => (st.favourites.all() as ResRow[]).map(summary),
+    recent: (limit) => (st.recent.all(limit) as ResRow[]).map(summary),
+    status() {
+      const feeds = (st.feeds.all() as { id: string; title: string; source: string; revision: number; published: string | null; unsigned: number; resources: number; nodes: number }[]).map(
+        (f) => ({ ...f, unsigned: f.unsigned === 1 }),
+      );
+      const t = blobs.totals();
+      return {
+        feeds,
+        resources: feeds.reduce((a, f) => a + f.resources, 0),
+        nodes: feeds.reduce((a, f) => a + f.nodes, 0),
+        cachedBlobs: t.blobs,
+        cachedBytes: t.bytes,
+      };
+    },
+    invalidate() {
+      counts = null;
+    },
+  };
+}

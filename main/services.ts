@@ -1,0 +1,129 @@
+// The composition root: every Node-side service built from one data folder, and
+// the router both hosts bind to. Nothing here imports 'electron'.
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import type { ImportSummary } from '../preload/contract';
+import { createEventBus, type EventBus } from './api/events';
+import { createRouter, type Handlers, type Router } from './api/router';
+import { BlobStore } from './cache/blob-store';
+import { createAnnotations } from './library/annotations';
+import { openLibrary, type Db } from './library/db';
+import { importFeed, type ImportOptions } from './library/import';
+import { createQueries, type LibraryQueries } from './library/queries';
+import { searchLibrary } from './library/search';
+import type { MediaLookup } from './media/range';
+import type { FeedSource } from './feed/source';
+
+export interface ServicesOptions {
+  dataDir: string;
+  host: 'electron' | 'hub';
+  /** Prefix the renderer loads cached files from: "cb-media://media/" or "/media/". */
+  mediaBase: string;
+  /** Folder holding demo-feed/ and demo-feed.pub.json. */
+  assetsDir: string;
+  version: string;
+  locale?: string;
+  log?: (msg: string) => void;
+}
+
+export interface Services {
+  readonly dataDir: string;
+  readonly db: Db;
+  readonly blobs: BlobStore;
+  readonly queries: LibraryQueries;
+  readonly router: Router;
+  readonly events: EventBus;
+  readonly media: MediaLookup;
+  /** Set when a corrupt library was moved aside at start. */
+  readonly recoveredFrom: string | null;
+  importFeed(source: string | FeedSource, opts?: ImportOptions): Promise<ImportSummary>;
+  /** Imports the embedded demo library when the library has no feeds yet. */
+  ensureDemoLibrary(): Promise<ImportSummary | null>;
+  close(): void;
+}
+
+const DemoKey = z.object({ keyId: z.string(), publicKey: z.string() });
+
+export function createServices(opts: ServicesOptions): Services {
+  const log = opts.log ?? (() => {});
+  fs.mkdirSync(opts.dataDir, { recursive: true });
+  const dbFile = path.join(opts.dataDir, 'library.db');
+  const { db, recoveredFrom } = openLibrary(dbFile);
+  if (recoveredFrom) log(`资料库文件已损坏，已移至 ${recoveredFrom} 并新建资料库 / the library was corrupt: moved aside to ${recoveredFrom}`);
+  const blobs = new BlobStore(path.join(opts.dataDir, 'cache', 'blobs'), db);
+  const feedsDir = path.join(opts.dataDir, 'feeds');
+  const events = createEventBus();
+  const queries = createQueries(db, blobs, (sha) => `${opts.mediaBase}${sha}`);
+  const annotations = createAnnotations(db);
+  const mimeOf = db.prepare('SELECT mime FROM resource_files WHERE sha256 = ? LIMIT 1').pluck();
+
+  const runImport = async (source: string | FeedSource, importOpts: ImportOptions = {}) => {
+    const summary = await importFeed({ db, dbFile, blobs, feedsDir }, source, {
+      ...importOpts,
+      onProgress: (p) => {
+        importOpts.onProgress?.(p);
+        events.emit('import:progress', p);
+      },
+    });
+    queries.invalidate();
+    events.emit('library:changed', { feedId: summary.feedId, revision: summary.revision });
+    return summary;
+  };
+
+  const handlers: Handlers = {
+    'app:info': () => ({
+      name: 'Classboard',
+      version: opts.version,
+      host: opts.host,
+      locale: opts.locale ?? 'zh-CN',
+      dataDir: opts.host === 'electron' ? opts.dataDir : null,
+    }),
+    'library:status': () => queries.status(),
+    'library:tree': ({ parent }) => queries.tree(parent),
+    'library:search': (req) => searchLibrary(db, req),
+    'library:resource': ({ id }) => queries.resource(id),
+    'library:open': ({ id }) => queries.open(id),
+    'library:favourite': ({ id, favourite }) => {
+      queries.setFavourite(id, favourite);
+      return { id, favourite };
+    },
+    'library:favourites': () => ({ items: queries.favourites() }),
+    'library:recent': ({ limit }) => ({ items: queries.recent(limit ?? 20) }),
+    'annotations:list': ({ target, page }) => ({ strokes: annotations.list(target, page) }),
+    'annotations:add': ({ target, page, stroke }) => {
+      annotations.add(target, page, stroke);
+      return { saved: true as const };
+    },
+    'annotations:remove': ({ target, page, ids }) => ({ removed: annotations.remove(target, page, ids) }),
+    'annotations:clear': ({ target, page }) => ({ removed: annotations.clear(target, page) }),
+  };
+  const router = createRouter(handlers, { onError: (channel, err) => log(`${channel} failed: ${(err as Error).stack ?? String(err)}`) });
+
+  return {
+    dataDir: opts.dataDir,
+    db,
+    blobs,
+    queries,
+    router,
+    events,
+    recoveredFrom,
+    media: {
+      fileFor: (sha) => (blobs.has(sha) ? blobs.pathFor(sha) : null),
+      mimeFor: (sha) => (mimeOf.get(sha) as string | undefined) ?? 'application/octet-stream',
+      touched: (sha) => blobs.touch(sha),
+    },
+    importFeed: runImport,
+    async ensureDemoLibrary() {
+      const hasFeeds = db.prepare('SELECT count(*) FROM feeds').pluck().get() as number;
+      if (hasFeeds > 0) return null;
+      const key = DemoKey.parse(JSON.parse(fs.readFileSync(path.join(opts.assetsDir, 'demo-feed.pub.json'), 'utf8')));
+      const summary = await runImport(path.join(opts.assetsDir, 'demo-feed'), { keys: { [key.keyId]: key.publicKey } });
+      log(`已导入示例资源库：${summary.resources} 个资源 / imported the demo library (${summary.resources} resources)`);
+      return summary;
+    },
+    close() {
+      db.close();
+    },
+  };
+}
