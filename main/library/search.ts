@@ -235,7 +235,8 @@ function dropUnused(s: Stmts, tids: Iterable<number>): void {
 
 /**
  * Brings the index up to date with catalog rows already written in the current
- * transaction. Cost is proportional to the change (about 5 µs per row).
+ * transaction. Cost is proportional to the change: ~5 µs a row, plus ~7 µs for
+ * each title the index has not seen (0.9 s for a first import of 150,000).
  */
 export function updateSearchIndex(db: Db, change: SearchIndexChange): void {
   const s = stmts(db);
@@ -252,7 +253,11 @@ export function updateSearchIndex(db: Db, change: SearchIndexChange): void {
       const old = s.resTid.get(rid) as number | undefined;
       const row = s.resRow.get(rid) as [string, string] | undefined;
       if (!row) {
-        if (old !== undefined) (s.delRes.run(rid), maybeUnused.add(old));
+        // Listed as changed but gone: treat as deleted.
+        if (old !== undefined) {
+          s.delRes.run(rid);
+          maybeUnused.add(old);
+        }
         continue;
       }
       const tid = textId(row[1]);
@@ -264,7 +269,10 @@ export function updateSearchIndex(db: Db, change: SearchIndexChange): void {
       const old = s.nodeTid.get(id) as number | undefined;
       const row = s.nodeRow.get(id) as [string, string] | undefined;
       if (!row) {
-        if (old !== undefined) (s.delNode.run(id), maybeUnused.add(old));
+        if (old !== undefined) {
+          s.delNode.run(id);
+          maybeUnused.add(old);
+        }
         continue;
       }
       const tid = textId(row[1]);
@@ -285,8 +293,9 @@ export function updateSearchIndex(db: Db, change: SearchIndexChange): void {
 
 /**
  * Re-indexes one feed (or, without feedId, the whole library) from the catalog
- * rows. Use after removing a feed outside the applier, for repair, or when a
- * library is marked stale; ~1.3x the cost of updateSearchIndex for a full import.
+ * rows, for repair. Not needed in normal operation: the applier calls
+ * updateSearchIndex, removing a feed row is handled by a trigger, and a library
+ * marked stale is rebuilt by its first search.
  */
 export function rebuildSearchIndex(db: Db, feedId?: string): void {
   const s = stmts(db);
