@@ -118,9 +118,9 @@ export function buildCli(): Command {
       const g = program.opts<Globals>();
       const services = open(g);
       try {
-        const r = await services.router.call('library:search', { query, limit: Math.min(o.limit, 200), offset: o.offset });
+        const r = await services.router.invoke('library:search', { query, limit: Math.min(o.limit, 200), offset: o.offset });
         if (!r.ok) throw new AppError(r.error.code, r.error.message);
-        const value = r.value as { total: number; results: { id: string; title: string; type: string; path: string[] }[] };
+        const value = r.value;
         out(g, value, () =>
           [`共 ${value.total} 条 / ${value.total} results`, ...value.results.map((x) => `  ${x.title}  [${x.type}]  ${x.path.join(' › ')}  (${x.id})`)].join('\n'),
         );

@@ -1,16 +1,20 @@
 // The one router: every call from either host comes through here, is validated
 // against the contract, and is answered as { ok, value } | { ok: false, error }.
-import { contract, isChannel, type Channel, type ParsedReq, type Res, type Result } from '../../preload/contract';
+import { contract, isChannel, type Channel, type ParsedReq, type Req, type Res, type Result } from '../../preload/contract';
 import { AppError, toApiError } from './errors';
 
 export type Handlers = { [C in Channel]: (req: ParsedReq<C>) => Res<C> | Promise<Res<C>> };
 
 export interface Router {
+  /** For hosts: anything can arrive, everything is validated. */
   call(channel: string, raw: unknown): Promise<Result<unknown>>;
+  /** For Node-side callers (CLI, tests): the same path, typed from the contract. */
+  invoke<C extends Channel>(channel: C, req: Req<C>): Promise<Result<Res<C>>>;
 }
 
 export function createRouter(handlers: Handlers, opts: { onError?: (channel: string, err: unknown) => void } = {}): Router {
-  return {
+  const router: Router = {
+    invoke: (channel, req) => router.call(channel, req) as never,
     async call(channel, raw) {
       if (!isChannel(channel)) return { ok: false, error: { code: 'unknown-channel', message: `unknown channel: ${String(channel).slice(0, 80)}` } };
       const spec = contract[channel];
@@ -36,4 +40,5 @@ export function createRouter(handlers: Handlers, opts: { onError?: (channel: str
       }
     },
   };
+  return router;
 }

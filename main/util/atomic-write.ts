@@ -1,0 +1,80 @@
+// Atomic file writes: content goes to a .part beside the target, is flushed, and
+// is renamed over it. A reader (or a crash) sees the old file or the new one,
+// never half of one.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { AppError } from '../api/errors';
+
+function partName(file: string): string {
+  return `${file}.${crypto.randomBytes(6).toString('hex')}.part`;
+}
+
+function syncDir(dir: string): void {
+  // Makes the rename itself durable; not supported on Windows, where rename is enough.
+  if (process.platform === 'win32') return;
+  const fd = fs.openSync(dir, 'r');
+  try {
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+export function writeFileAtomic(file: string, data: string | Buffer): void {
+  const part = partName(file);
+  try {
+    const fd = fs.openSync(part, 'w');
+    try {
+      fs.writeFileSync(fd, data);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(part, file);
+  } catch (err) {
+    fs.rmSync(part, { force: true });
+    throw err;
+  }
+  syncDir(path.dirname(file));
+}
+
+/**
+ * Streams `src` into `dest` while hashing it; the file appears under `dest` only if
+ * its size and SHA-256 match `expected`.
+ */
+export async function copyFileVerified(src: string, dest: string, expected: { sha256: string; size: number }): Promise<void> {
+  const part = partName(dest);
+  const hash = crypto.createHash('sha256');
+  let size = 0;
+  try {
+    const out = fs.createWriteStream(part, { flags: 'wx' });
+    await pipeline(
+      fs.createReadStream(src),
+      async function* (source: AsyncIterable<Buffer>) {
+        for await (const chunk of source) {
+          size += chunk.length;
+          if (size > expected.size) throw new AppError('refused', `${path.basename(src)} is larger than the ${expected.size} bytes expected`);
+          hash.update(chunk);
+          yield chunk;
+        }
+      },
+      out,
+    );
+    if (size !== expected.size) throw new AppError('refused', `${path.basename(src)} is ${size} bytes; expected ${expected.size}`);
+    const actual = hash.digest('hex');
+    if (actual !== expected.sha256) throw new AppError('refused', `${path.basename(src)} does not match its sha256 (got ${actual.slice(0, 12)}…)`);
+    const fd = fs.openSync(part, 'r+');
+    try {
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(part, dest);
+  } catch (err) {
+    fs.rmSync(part, { force: true });
+    throw err;
+  }
+  syncDir(path.dirname(dest));
+}
