@@ -11,7 +11,7 @@ import { createAnnotations } from './library/annotations';
 import { openLibrary, type Db } from './library/db';
 import { importFeed, type ImportOptions } from './library/import';
 import { createQueries, type LibraryQueries } from './library/queries';
-import { searchLibrary } from './library/search';
+import { searchLibrary, warmSearch } from './library/search';
 import type { MediaLookup } from './media/range';
 import type { FeedSource } from './feed/source';
 
@@ -67,6 +67,8 @@ export function createServices(opts: ServicesOptions): Services {
       },
     });
     queries.invalidate();
+    // Build the search layout now rather than on the teacher's first keystroke.
+    setTimeout(() => warmSearch(db), 0).unref();
     events.emit('library:changed', { feedId: summary.feedId, revision: summary.revision });
     return summary;
   };

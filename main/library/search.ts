@@ -19,23 +19,12 @@
 //   about as much as one that hits ten. The layout is rebuilt when the index
 //   generation changes (every catalog change bumps it).
 import type Database from 'better-sqlite3';
+import type { Req, Res, ResourceSummary } from '../../preload/contract';
 import type { Db } from './db';
 
-export interface SearchRequest {
-  query: string;
-  limit?: number;
-  offset?: number;
-}
-export interface SearchHit {
-  id: string;
-  title: string;
-  type: string;
-  path: string[];
-}
-export interface SearchResult {
-  total: number;
-  results: SearchHit[];
-}
+export type SearchRequest = Req<'library:search'>;
+export type SearchHit = ResourceSummary;
+export type SearchResult = Res<'library:search'>;
 export interface SearchIndexChange {
   feedId: string;
   /** Resources inserted or updated (title, node or order changed). */
@@ -666,7 +655,7 @@ function query(s: Stmts, L: Layout, terms: string[], limit: number, offset: numb
 
   const results: SearchHit[] = [];
   for (const p of page) {
-    const row = s.fetch.get(L.rids[p]!) as { id: string; title: string; type: string } | undefined;
+    const row = s.fetch.get(L.rids[p]!) as { id: string; title: string; type: SearchHit['type'] } | undefined;
     if (row) results.push({ id: row.id, title: row.title, type: row.type, path: pathOf(L, L.nodeOf[p]!).slice() });
   }
   return { total, results };
@@ -727,7 +716,7 @@ export function likeScan(db: Db, req: SearchRequest): SearchResult {
   const st = likeStatements(db, terms.length);
   const params: Record<string, string | number> = {};
   terms.forEach((t, i) => (params[`q${i + 1}`] = t));
-  const rows = st.page.all({ ...params, limit, offset }) as { id: string; title: string; type: string; path: string | null; total: number }[];
+  const rows = st.page.all({ ...params, limit, offset }) as { id: string; title: string; type: SearchHit['type']; path: string | null; total: number }[];
   const total = rows.length > 0 ? rows[0]!.total : offset > 0 ? (st.count.get(params) as number) : 0;
   return {
     total,
