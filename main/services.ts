@@ -68,7 +68,7 @@ export function createServices(opts: ServicesOptions): Services {
     });
     queries.invalidate();
     // Build the search layout now rather than on the teacher's first keystroke.
-    setTimeout(() => warmSearch(db), 0).unref();
+    setTimeout(() => db.open && warmSearch(db), 0).unref();
     events.emit('library:changed', { feedId: summary.feedId, revision: summary.revision });
     return summary;
   };
