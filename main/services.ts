@@ -58,7 +58,14 @@ export function createServices(opts: ServicesOptions): Services {
   const annotations = createAnnotations(db);
   const mimeOf = db.prepare('SELECT mime FROM resource_files WHERE sha256 = ? LIMIT 1').pluck();
 
-  const runImport = async (source: string | FeedSource, importOpts: ImportOptions = {}) => {
+  // One import at a time: two writers reconciling the same feed would race.
+  let queue: Promise<unknown> = Promise.resolve();
+  const runImport = (source: string | FeedSource, importOpts: ImportOptions = {}) => {
+    const next = queue.then(() => importNow(source, importOpts));
+    queue = next.catch(() => {});
+    return next;
+  };
+  const importNow = async (source: string | FeedSource, importOpts: ImportOptions) => {
     const summary = await importFeed({ db, dbFile, blobs, feedsDir }, source, {
       ...importOpts,
       onProgress: (p) => {
@@ -80,6 +87,7 @@ export function createServices(opts: ServicesOptions): Services {
       host: opts.host,
       locale: opts.locale ?? 'zh-CN',
       dataDir: opts.host === 'electron' ? opts.dataDir : null,
+      libraryRecoveredFrom: recoveredFrom,
     }),
     'library:status': () => queries.status(),
     'library:tree': ({ parent }) => queries.tree(parent),

@@ -26,6 +26,8 @@ export const contract = {
       host: z.enum(['electron', 'hub']),
       locale: z.string(),
       dataDir: z.string().nullable(),
+      /** Set when the library file was corrupt at start: it was kept here and a fresh library created. */
+      libraryRecoveredFrom: z.string().nullable(),
     }),
   ),
   'library:status': channel(z.object({}).strict(), LibraryStatus),

@@ -7,7 +7,7 @@ import { createRouter, type Handlers } from '../../main/api/router';
 function makeRouter(overrides: Partial<Handlers> = {}) {
   const errors: string[] = [];
   const base = {
-    'app:info': () => ({ name: 'Classboard', version: '0.0.0', host: 'hub' as const, locale: 'zh-CN', dataDir: null }),
+    'app:info': () => ({ name: 'Classboard', version: '0.0.0', host: 'hub' as const, locale: 'zh-CN', dataDir: null, libraryRecoveredFrom: null }),
     'library:resource': ({ id }: { id: string }) => {
       throw new AppError('not-found', `no ${id}`);
     },
