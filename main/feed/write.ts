@@ -1,0 +1,79 @@
+// Writes a feed folder per the protocol: shards and blobs first, then the index,
+// then its signature, each atomically. Used by the demo generator, by
+// `classboard export` and by tests that build (hostile) feeds.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { AppError } from '../api/errors';
+import { copyFileVerified, writeFileAtomic } from '../util/atomic-write';
+import { sha256Hex, sign, type SigningKey } from './keys';
+import { describeIssues, FeedIndex, Shard, type ShardNode, type ShardResource } from './schema';
+
+export interface WriteFeedOptions {
+  id: string;
+  title: string;
+  revision: number;
+  published?: string;
+  signingKey?: Pick<SigningKey, 'keyId' | 'privateKey'>;
+  blobBases?: string[];
+  shards: { path: string; nodes: ShardNode[]; resources: ShardResource[] }[];
+  /** Blob contents: a file path (streamed) or bytes. */
+  blobs?: { source: string | Buffer; sha256?: string }[];
+}
+
+/** Size and SHA-256 of a file (streamed) or a buffer. */
+export async function describeFile(source: string | Buffer): Promise<{ sha256: string; size: number }> {
+  if (Buffer.isBuffer(source)) return { sha256: sha256Hex(source), size: source.length };
+  const hash = crypto.createHash('sha256');
+  let size = 0;
+  for await (const chunk of fs.createReadStream(source) as AsyncIterable<Buffer>) {
+    hash.update(chunk);
+    size += chunk.length;
+  }
+  return { sha256: hash.digest('hex'), size };
+}
+
+export async function writeFeed(dir: string, opts: WriteFeedOptions): Promise<FeedIndex> {
+  fs.mkdirSync(dir, { recursive: true });
+  const blobDir = path.join(dir, 'blobs');
+  for (const blob of opts.blobs ?? []) {
+    const { sha256, size } = await describeFile(blob.source);
+    if (blob.sha256 && blob.sha256 !== sha256) throw new AppError('bad-request', `blob content does not match ${blob.sha256}`);
+    const dest = path.join(blobDir, sha256.slice(0, 2), sha256);
+    if (fs.existsSync(dest)) continue;
+    fs.mkdirSync(path.dirname(dest), { recursive: true });
+    if (Buffer.isBuffer(blob.source)) writeFileAtomic(dest, blob.source);
+    else await copyFileVerified(blob.source, dest, { sha256, size });
+  }
+
+  const shards: FeedIndex['shards'] = [];
+  for (const s of opts.shards) {
+    const doc = { format: 'classboard-shard/1' as const, nodes: s.nodes, resources: s.resources };
+    const checked = Shard.safeParse(doc);
+    if (!checked.success) throw new AppError('bad-request', describeIssues(checked.error, `shard ${s.path}`));
+    const bytes = Buffer.from(`${JSON.stringify(doc, null, 1)}\n`);
+    const file = path.join(dir, s.path);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    writeFileAtomic(file, bytes);
+    shards.push({ path: s.path, sha256: sha256Hex(bytes), size: bytes.length, resources: s.resources.length });
+  }
+
+  const index = {
+    format: 'classboard-feed/1' as const,
+    id: opts.id,
+    title: opts.title,
+    revision: opts.revision,
+    published: opts.published ?? new Date().toISOString(),
+    ...(opts.signingKey ? { keyId: opts.signingKey.keyId } : {}),
+    blobBases: opts.blobBases ?? ['blobs/'],
+    shards,
+  };
+  const checked = FeedIndex.safeParse(index);
+  if (!checked.success) throw new AppError('bad-request', describeIssues(checked.error, 'feed.json'));
+  const indexBytes = Buffer.from(`${JSON.stringify(index, null, 1)}\n`);
+  writeFileAtomic(path.join(dir, 'feed.json'), indexBytes);
+  const sigFile = path.join(dir, 'feed.json.sig');
+  if (opts.signingKey) writeFileAtomic(sigFile, sign(indexBytes, opts.signingKey));
+  else fs.rmSync(sigFile, { force: true });
+  return checked.data;
+}
