@@ -14,7 +14,9 @@ export default defineConfig({
           cli: resolve('main/cli.ts'),
           'apply-worker': resolve('main/library/apply-worker.ts'),
         },
-        output: { format: 'es', entryFileNames: '[name].js' },
+        // Flat: shared chunks sit beside the entries, so a chunk spawning
+        // ./apply-worker.js finds it.
+        output: { format: 'es', entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },
       },
     },
   },
@@ -35,6 +37,8 @@ export default defineConfig({
     plugins: [react()],
     build: {
       outDir: resolve('out/renderer'),
+      // The same bundle is served by the hub to boards on the LAN: keep it small.
+      minify: true,
       rollupOptions: { input: resolve('renderer/index.html') },
     },
   },

@@ -1,0 +1,67 @@
+import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { api, call } from './api/client';
+import { BarButton, BottomBar } from './components/BottomBar';
+import { setLanguage } from './i18n';
+import { LibraryHome } from './library/LibraryHome';
+import { go, useRoute } from './route';
+import { LessonView } from './teaching/LessonView';
+
+const SIDE_KEY = 'classboard.toolbarSide';
+
+export function App() {
+  const { t, i18n } = useTranslation();
+  const route = useRoute();
+  const [side, setSide] = useState<'left' | 'right'>(() => (localStorage.getItem(SIDE_KEY) === 'left' ? 'left' : 'right'));
+  const [recovered, setRecovered] = useState<string | null>(null);
+  const [blank, setBlank] = useState(false);
+
+  useEffect(() => {
+    void call(api()['app:info']({})).then((info) => setRecovered(info.libraryRecoveredFrom), () => {});
+  }, []);
+
+  // Presenter keys: B blanks the screen, F5 goes full screen, Esc steps back.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if ((e.target as HTMLElement).tagName === 'INPUT' && e.key !== 'Escape') return;
+      if (e.key === 'b' || e.key === 'B') setBlank((b) => !b);
+      else if (e.key === 'F5') {
+        e.preventDefault();
+        void document.documentElement.requestFullscreen?.().catch(() => {});
+      } else if (e.key === 'Escape') {
+        if (blank) setBlank(false);
+        else if (window.location.hash && window.location.hash !== '#/') window.history.back();
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [blank]);
+
+  const flip = () => {
+    const next = side === 'left' ? 'right' : 'left';
+    localStorage.setItem(SIDE_KEY, next);
+    setSide(next);
+  };
+
+  return (
+    <div className="app">
+      {recovered && (
+        <div role="alert" className="banner">
+          {t('library.recovered', { file: recovered })}
+          <button type="button" className="banner__close" aria-label="✕" onClick={() => setRecovered(null)}>
+            ✕
+          </button>
+        </div>
+      )}
+      <div className="app__content">{route.name === 'resource' ? <LessonView id={route.id} /> : <LibraryHome node={route.node} />}</div>
+      <BottomBar side={side}>
+        <BarButton icon="⌂" label={t('nav.home')} onClick={() => go({ name: 'home', node: null })} />
+        <BarButton icon="←" label={t('nav.back')} onClick={() => window.history.back()} />
+        <span className="bottom-bar__spacer" />
+        <BarButton icon="⇄" label={t('nav.flip')} onClick={flip} />
+        <BarButton icon="文" label={t('nav.language')} onClick={() => setLanguage(i18n.language === 'en' ? 'zh-CN' : 'en')} />
+      </BottomBar>
+      {blank && <div className="blank-screen" role="presentation" onClick={() => setBlank(false)} />}
+    </div>
+  );
+}

@@ -1,0 +1,117 @@
+// The teacher's starting point: search (results while typing), the textbook tree
+// (学段 → 年级 → 学科 → 版本 → 册次 → 单元 → 课时) as large rows, recent and favourites.
+import { useDeferredValue, useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { Res } from '../../preload/contract';
+import { api, call } from '../api/client';
+import { go } from '../route';
+import { ResourceButton } from './ResourceButton';
+import { useLibraryData } from './useApi';
+
+export function LibraryHome({ node }: { node: string | null }) {
+  const { t } = useTranslation();
+  const [query, setQuery] = useState('');
+  const deferred = useDeferredValue(query.trim());
+  return (
+    <div className="home">
+      <div className="home__search">
+        <input
+          type="search"
+          role="searchbox"
+          className="searchbox"
+          aria-label={t('library.searchLabel')}
+          placeholder={t('library.searchPlaceholder')}
+          value={query}
+          onChange={(e) => setQuery(e.target.value)}
+        />
+      </div>
+      <div className="home__body">
+        <main className="home__main">{deferred ? <SearchResults query={deferred} /> : <TreePanel node={node} />}</main>
+        <aside className="home__side">
+          <SideList title={t('library.recent')} empty={t('library.noRecent')} load={() => call(api()['library:recent']({ limit: 8 }))} />
+          <SideList title={t('library.favourites')} empty={t('library.noFavourites')} load={() => call(api()['library:favourites']({}))} />
+        </aside>
+      </div>
+    </div>
+  );
+}
+
+function SearchResults({ query }: { query: string }) {
+  const { t } = useTranslation();
+  const [result, setResult] = useState<Res<'library:search'> | null>(null);
+  useEffect(() => {
+    let live = true;
+    // A short pause so a teacher typing "三角形" does not query for every keystroke.
+    const timer = setTimeout(() => {
+      void call(api()['library:search']({ query, limit: 50 })).then((r) => live && setResult(r), () => live && setResult({ total: 0, results: [] }));
+    }, 120);
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+  }, [query]);
+  if (!result) return null;
+  return (
+    <section aria-live="polite">
+      <h2 className="panel-title">{result.total > 0 ? t('library.results', { count: result.total }) : t('library.noResults', { query })}</h2>
+      <div className="rows">
+        {result.results.map((r) => (
+          <ResourceButton key={r.id} r={r} showPath />
+        ))}
+      </div>
+    </section>
+  );
+}
+
+function TreePanel({ node }: { node: string | null }) {
+  const { t } = useTranslation();
+  const { data, error } = useLibraryData(() => call(api()['library:tree']({ parent: node })), [node]);
+  if (error) return <p className="notice notice--error">{error}</p>;
+  if (!data) return null;
+  const isRoot = node === null;
+  return (
+    <section>
+      <nav className="crumbs" aria-label={t('library.textbooks')}>
+        <button type="button" className="crumb" onClick={() => go({ name: 'home', node: null })}>
+          {t('library.textbooks')}
+        </button>
+        {data.trail.map((n) => (
+          <button key={n.id} type="button" className="crumb" onClick={() => go({ name: 'home', node: n.id })}>
+            {n.title}
+          </button>
+        ))}
+      </nav>
+      {isRoot && data.nodes.length === 0 && <p className="notice">{t('library.empty')}</p>}
+      <div className={data.nodes.length > 6 ? 'rows rows--grid' : 'rows'}>
+        {data.nodes.map((n) => (
+          <button key={n.id} type="button" className="row row--node" onClick={() => go({ name: 'home', node: n.id })}>
+            <span className="row__main">
+              <span className="row__title">{n.title}</span>
+            </span>
+            <span className="row__tag" aria-hidden="true">
+              {t('library.resources', { count: n.resourceCount })}
+            </span>
+          </button>
+        ))}
+        {data.resources.map((r) => (
+          <ResourceButton key={r.id} r={r} />
+        ))}
+      </div>
+    </section>
+  );
+}
+
+function SideList({ title, empty, load }: { title: string; empty: string; load: () => Promise<{ items: Res<'library:recent'>['items'] }> }) {
+  const { data } = useLibraryData(load, [title]);
+  return (
+    <section className="side-list">
+      <h2 className="panel-title">{title}</h2>
+      {data && data.items.length === 0 && <p className="muted">{empty}</p>}
+      <div className="rows">
+        {data?.items.map((r) => (
+          <ResourceButton key={r.id} r={r} />
+        ))}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,21 @@
+import { useEffect, useState } from 'react';
+import { api } from '../api/client';
+
+/** Loads something through the API and reloads it when the library changes. */
+export function useLibraryData<T>(load: () => Promise<T>, deps: unknown[]): { data: T | null; error: string | null } {
+  const [state, setState] = useState<{ data: T | null; error: string | null }>({ data: null, error: null });
+  const [generation, setGeneration] = useState(0);
+  useEffect(() => api().on('library:changed', () => setGeneration((g) => g + 1)), []);
+  useEffect(() => {
+    let live = true;
+    load().then(
+      (data) => live && setState({ data, error: null }),
+      (err: Error) => live && setState({ data: null, error: err.message }),
+    );
+    return () => {
+      live = false;
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [...deps, generation]);
+  return state;
+}

@@ -1,0 +1,92 @@
+// Courseware PDF through pdf.js, loaded only when a PDF is opened (it is large).
+import { useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+
+type Doc = { numPages: number; getPage(n: number): Promise<PdfPage>; destroy(): Promise<void> };
+type PdfPage = {
+  getViewport(o: { scale: number }): { width: number; height: number };
+  render(o: { canvas: HTMLCanvasElement; canvasContext: CanvasRenderingContext2D; viewport: unknown }): { promise: Promise<void> };
+};
+
+async function loadPdf(url: string): Promise<Doc> {
+  const pdfjs = await import('pdfjs-dist');
+  pdfjs.GlobalWorkerOptions.workerSrc = new URL('pdfjs-dist/build/pdf.worker.min.mjs', import.meta.url).href;
+  return (await pdfjs.getDocument({ url, isEvalSupported: false }).promise) as unknown as Doc;
+}
+
+export function PdfView({ src, title }: { src: string; title: string }) {
+  const { t } = useTranslation();
+  const canvas = useRef<HTMLCanvasElement>(null);
+  const box = useRef<HTMLDivElement>(null);
+  const [doc, setDoc] = useState<Doc | null>(null);
+  const [page, setPage] = useState(1);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    let live = true;
+    let loaded: Doc | null = null;
+    loadPdf(src).then(
+      (d) => {
+        loaded = d;
+        if (live) setDoc(d);
+      },
+      (e: Error) => live && setError(e.message),
+    );
+    return () => {
+      live = false;
+      void loaded?.destroy();
+    };
+  }, [src]);
+
+  useEffect(() => {
+    if (!doc || !canvas.current || !box.current) return;
+    let cancelled = false;
+    void doc.getPage(page).then((p) => {
+      if (cancelled || !canvas.current || !box.current) return;
+      const base = p.getViewport({ scale: 1 });
+      // Fit the page to the stage, sharp on 4K boards.
+      const fit = Math.min(box.current.clientWidth / base.width, box.current.clientHeight / base.height);
+      const dpr = window.devicePixelRatio || 1;
+      const vp = p.getViewport({ scale: fit * dpr });
+      const c = canvas.current;
+      c.width = Math.floor(vp.width);
+      c.height = Math.floor(vp.height);
+      c.style.width = `${Math.floor(vp.width / dpr)}px`;
+      c.style.height = `${Math.floor(vp.height / dpr)}px`;
+      void p.render({ canvas: c, canvasContext: c.getContext('2d')!, viewport: vp }).promise.then(() => {
+        if (!cancelled) c.dataset.renderedPage = String(page);
+      });
+    });
+    return () => {
+      cancelled = true;
+    };
+  }, [doc, page]);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (!doc) return;
+      if (e.key === 'PageDown' || e.key === 'ArrowRight' || e.key === 'ArrowDown') setPage((p) => Math.min(doc.numPages, p + 1));
+      if (e.key === 'PageUp' || e.key === 'ArrowLeft' || e.key === 'ArrowUp') setPage((p) => Math.max(1, p - 1));
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [doc]);
+
+  return (
+    <div className="player">
+      <div className="stage stage--light" ref={box}>
+        {error ? <p className="notice notice--error">{t('lesson.failed', { message: error })}</p> : !doc && <p className="notice">{t('lesson.pdfLoading')}</p>}
+        <canvas ref={canvas} className="pdf-page" aria-label={title} />
+      </div>
+      <div className="player-bar">
+        <button type="button" className="bar-button" aria-label={t('lesson.prevPage')} disabled={!doc || page <= 1} onClick={() => setPage((p) => p - 1)}>
+          ◀
+        </button>
+        <span className="player-bar__time">{doc ? t('lesson.page', { page, pages: doc.numPages }) : ''}</span>
+        <button type="button" className="bar-button" aria-label={t('lesson.nextPage')} disabled={!doc || page >= doc.numPages} onClick={() => setPage((p) => p + 1)}>
+          ▶
+        </button>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,98 @@
+// The lesson video: a real <video> with big controls on the bottom strip — play,
+// a wide scrubber a finger can hit, speed and full screen.
+import { useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+
+const SPEEDS = [1, 1.25, 1.5, 0.75];
+
+function clock(s: number): string {
+  if (!Number.isFinite(s)) return '0:00';
+  const m = Math.floor(s / 60);
+  return `${m}:${String(Math.floor(s % 60)).padStart(2, '0')}`;
+}
+
+export function VideoPlayer({ src, poster, title }: { src: string; poster?: string; title: string }) {
+  const { t } = useTranslation();
+  const video = useRef<HTMLVideoElement>(null);
+  const [playing, setPlaying] = useState(false);
+  const [time, setTime] = useState(0);
+  const [duration, setDuration] = useState(0);
+  const [speed, setSpeed] = useState(1);
+
+  const toggle = () => {
+    const v = video.current;
+    if (!v) return;
+    if (v.paused) void v.play().catch(() => {});
+    else v.pause();
+  };
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const v = video.current;
+      if (!v || (e.target as HTMLElement).tagName === 'INPUT') return;
+      if (e.key === ' ') {
+        e.preventDefault();
+        toggle();
+      } else if (e.key === 'ArrowRight') v.currentTime = Math.min(v.duration || 0, v.currentTime + 5);
+      else if (e.key === 'ArrowLeft') v.currentTime = Math.max(0, v.currentTime - 5);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
+  return (
+    <div className="player">
+      <div className="stage">
+        <video
+          ref={video}
+          className="stage__video"
+          src={src}
+          poster={poster}
+          aria-label={title}
+          playsInline
+          preload="auto"
+          onClick={toggle}
+          onPlay={() => setPlaying(true)}
+          onPause={() => setPlaying(false)}
+          onTimeUpdate={(e) => setTime(e.currentTarget.currentTime)}
+          onLoadedMetadata={(e) => setDuration(e.currentTarget.duration)}
+          onRateChange={(e) => setSpeed(e.currentTarget.playbackRate)}
+        />
+      </div>
+      <div className="player-bar">
+        <button type="button" className="bar-button bar-button--primary" aria-label={playing ? t('lesson.pause') : t('lesson.play')} onClick={toggle}>
+          <span aria-hidden="true">{playing ? '❚❚' : '▶'}</span>
+        </button>
+        <span className="player-bar__time">{clock(time)}</span>
+        <input
+          type="range"
+          className="scrubber"
+          aria-label={t('lesson.seek')}
+          min={0}
+          max={duration || 0}
+          step={0.1}
+          value={time}
+          onChange={(e) => {
+            const v = video.current;
+            if (v) v.currentTime = Number(e.target.value);
+          }}
+        />
+        <span className="player-bar__time">{clock(duration)}</span>
+        <button
+          type="button"
+          className="bar-button"
+          aria-label={`${t('lesson.speed')} ${speed}×`}
+          onClick={() => {
+            const v = video.current;
+            if (v) v.playbackRate = SPEEDS[(SPEEDS.indexOf(v.playbackRate) + 1) % SPEEDS.length]!;
+          }}
+        >
+          {speed}×
+        </button>
+        <button type="button" className="bar-button" onClick={() => void document.documentElement.requestFullscreen?.().catch(() => {})}>
+          {t('lesson.fullscreen')}
+        </button>
+      </div>
+    </div>
+  );
+}
