@@ -1,0 +1,96 @@
+// A teacher at the board (1920×1080) with the hub's embedded demo library:
+// browse the textbook tree, search, open a lesson, play and seek its video.
+import fs from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, newBoardPage, shot, startHubProcess, type RunningHub } from './harness';
+
+let hub: RunningHub;
+let browser: Browser;
+let page: Page;
+const mediaStatuses: number[] = [];
+
+beforeAll(async () => {
+  hub = await startHubProcess();
+  browser = await launchBrowser();
+  page = await newBoardPage(browser);
+  page.on('response', (r) => {
+    if (r.url().includes('/media/')) mediaStatuses.push(r.status());
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await hub?.stop();
+  if (hub) fs.rmSync(hub.data, { recursive: true, force: true });
+});
+
+describe('teaching UI through the hub', () => {
+  it('browses the textbook tree from stage to lesson', async () => {
+    await page.goto(hub.url);
+    for (const name of ['小学', '三年级', '语文', '统编版', '三年级上册', '第一单元']) {
+      await page.getByRole('button', { name, exact: true }).click();
+    }
+    await page.getByRole('button', { name: '1 大青树下的小学', exact: true }).click();
+    await expect.poll(() => page.getByRole('button', { name: /大青树下的小学（第一课时）/ }).count()).toBe(1);
+    await shot(page, 'tree-lesson');
+  });
+
+  it('finds lessons by one character and by a word, while typing', async () => {
+    const box = page.getByRole('searchbox');
+    await box.fill('春');
+    await expect.poll(() => page.getByRole('button', { name: /找春天/ }).count()).toBeGreaterThan(0);
+    await shot(page, 'search-chun');
+    await box.fill('三角形');
+    await expect.poll(() => page.getByRole('button', { name: /三角形的内角和（第一课时）/ }).count()).toBe(1);
+    await expect.poll(() => page.getByText(/找到 \d+ 个资源/).count()).toBe(1);
+    await shot(page, 'search-sanjiaoxing');
+  });
+
+  it('opens a lesson, plays its video, and a seek to 80% holds (served as 206)', async () => {
+    await page.getByRole('button', { name: /三角形的内角和（第一课时）/ }).click();
+    const video = page.locator('video');
+    await video.waitFor();
+    await page.getByRole('button', { name: '播放' }).click();
+    await page.waitForFunction(() => (document.querySelector('video')?.currentTime ?? 0) > 1, null, { timeout: 20_000 });
+    const target = await video.evaluate((v: HTMLVideoElement) => {
+      v.currentTime = v.duration * 0.8;
+      return v.duration * 0.8;
+    });
+    await page.waitForFunction((t) => {
+      const v = document.querySelector('video')!;
+      return !v.seeking && v.currentTime >= t - 0.5;
+    }, target);
+    await page.waitForTimeout(300);
+    const after = await video.evaluate((v: HTMLVideoElement) => v.currentTime);
+    expect(after).toBeGreaterThanOrEqual(target - 0.5);
+    expect(mediaStatuses).toContain(206);
+    await shot(page, 'lesson-video-80pct');
+    // Opening it put it in "recent".
+    await page.getByRole('button', { name: '首页' }).click();
+    await expect.poll(() => page.locator('.side-list').first().getByRole('button', { name: /三角形的内角和/ }).count()).toBe(1);
+  });
+
+  it('turns the pages of the PDF task sheet', async () => {
+    await page.getByRole('searchbox').fill('大青树');
+    await page.getByRole('button', { name: /学习任务单/ }).first().click();
+    const canvas = page.locator('canvas.pdf-page');
+    await expect.poll(() => canvas.getAttribute('data-rendered-page'), { timeout: 20_000 }).toBe('1');
+    await expect.poll(() => page.getByText('第 1 / 3 页').count()).toBe(1);
+    await page.getByRole('button', { name: '下一页' }).click();
+    await expect.poll(() => canvas.getAttribute('data-rendered-page')).toBe('2');
+    await page.keyboard.press('PageDown');
+    await expect.poll(() => canvas.getAttribute('data-rendered-page')).toBe('3');
+    await shot(page, 'lesson-pdf-page3');
+  });
+
+  it('switches the interface to English and back', async () => {
+    await page.getByRole('button', { name: 'English' }).click();
+    await expect.poll(() => page.getByRole('button', { name: 'Home' }).count()).toBe(1);
+    await page.getByRole('button', { name: 'Home' }).click();
+    await expect.poll(() => page.getByRole('searchbox', { name: 'Search lessons' }).count()).toBe(1);
+    await shot(page, 'home-english');
+    await page.getByRole('button', { name: '中文' }).click();
+    await expect.poll(() => page.getByRole('button', { name: '首页' }).count()).toBe(1);
+  });
+});

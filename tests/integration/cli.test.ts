@@ -1,0 +1,77 @@
+// The `classboard` command as an admin runs it: the built bin, a real data folder.
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+let data: string;
+
+async function cli(...args: string[]) {
+  return cliIn(data, ...args);
+}
+
+async function cliIn(dir: string, ...args: string[]) {
+  try {
+    const r = await run(process.execPath, ['bin/classboard.js', '--data', dir, ...args], { timeout: 60_000 });
+    return { code: 0, stdout: r.stdout, stderr: r.stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+beforeAll(() => {
+  data = fs.mkdtempSync(path.join(os.tmpdir(), 'cb-cli-'));
+});
+afterAll(() => fs.rmSync(data, { recursive: true, force: true }));
+
+describe('classboard CLI', () => {
+  it('prints help naming every command', async () => {
+    const r = await cli('--help');
+    expect(r.code).toBe(0);
+    for (const c of ['hub', 'import', 'search', 'status']) expect(r.stdout).toContain(c);
+  });
+
+  it('imports the demo feed with its key and reports a JSON summary', async () => {
+    const pub = JSON.parse(fs.readFileSync('assets/demo-feed.pub.json', 'utf8'));
+    const r = await cli('--json', 'import', 'assets/demo-feed', '--key', `${pub.keyId}=${pub.publicKey}`);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const summary = JSON.parse(r.stdout);
+    expect(summary).toMatchObject({ feedId: 'cn.classboard.demo', outcome: 'applied' });
+    expect(summary.resources).toBeGreaterThan(5);
+  });
+
+  it('searches with the same shape as library:search', async () => {
+    const r = await cli('--json', 'search', '三角形', '--limit', '5');
+    expect(r.code).toBe(0);
+    const value = JSON.parse(r.stdout);
+    expect(value.total).toBeGreaterThan(0);
+    expect(value.results[0]).toMatchObject({ title: expect.stringContaining('三角形'), path: expect.arrayContaining(['数学']) });
+    const human = await cli('search', '春');
+    expect(human.stdout).toMatch(/共 \d+ 条/);
+  });
+
+  it('reports status: feeds, revision, counts and cached bytes', async () => {
+    const r = await cli('--json', 'status');
+    const s = JSON.parse(r.stdout);
+    expect(s.feeds[0]).toMatchObject({ id: 'cn.classboard.demo', revision: expect.any(Number) });
+    expect(s.cachedBytes).toBeGreaterThan(100_000);
+  });
+
+  it('puts errors on stderr with a non-zero exit', async () => {
+    const missing = await cli('import', path.join(data, 'nope'));
+    expect(missing.code).not.toBe(0);
+    expect(missing.stdout).toBe('');
+    expect(missing.stderr).toMatch(/找不到资源文件夹|not found/);
+    // A fresh library does not know the demo key unless told.
+    const unsigned = await cliIn(path.join(data, 'fresh'), '--json', 'import', 'assets/demo-feed');
+    expect(unsigned.code).not.toBe(0);
+    expect(JSON.parse(unsigned.stderr)).toMatchObject({ ok: false, error: { code: 'refused' } });
+    const badLimit = await cli('search', '春', '--limit', 'lots');
+    expect(badLimit.code).not.toBe(0);
+  });
+});
