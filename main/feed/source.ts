@@ -12,6 +12,10 @@ export interface FeedSource {
   read(rel: string, limit: number): Promise<Buffer | null>;
   /** A local file holding the blob under one of the feed's blob bases, or null. */
   localBlob(blobBases: string[], sha256: string): string | null;
+  /** Every blob hash held locally under the bases (one directory listing, not a stat per blob). */
+  listBlobs(blobBases: string[]): Set<string>;
+  /** The file behind a path when the source is local (the reader verifies it), else null. */
+  localFile(rel: string): string | null;
 }
 
 export function isRemote(location: string): boolean {
@@ -53,14 +57,37 @@ export function folderSource(location: string): FeedSource {
       }
     },
     localBlob(blobBases, sha256) {
-      for (const base of blobBases) {
-        if (isRemote(base)) continue; // fetched by the sync engine, not by a folder import
-        // A blob base must stay inside the feed folder: a USB feed cannot point at /etc.
-        const root = resolveInside(dir, base.startsWith('file://') ? fileURLToPath(base) : base);
+      for (const root of localRoots(blobBases)) {
         const file = path.join(root, sha256.slice(0, 2), sha256);
         if (fs.existsSync(file)) return file;
       }
       return null;
     },
+    listBlobs(blobBases) {
+      const found = new Set<string>();
+      for (const root of localRoots(blobBases)) {
+        let prefixes: string[];
+        try {
+          prefixes = fs.readdirSync(root).filter((d) => /^[0-9a-f]{2}$/.test(d));
+        } catch {
+          continue;
+        }
+        for (const prefix of prefixes) {
+          for (const name of fs.readdirSync(path.join(root, prefix))) {
+            if (name.startsWith(prefix) && /^[0-9a-f]{64}$/.test(name)) found.add(name);
+          }
+        }
+      }
+      return found;
+    },
+    localFile(rel) {
+      return resolveInside(dir, rel);
+    },
   };
+
+  function localRoots(blobBases: string[]): string[] {
+    // Remote bases are the sync engine's; a local base must stay inside the feed
+    // folder (a USB feed cannot point at /etc).
+    return blobBases.filter((b) => !isRemote(b)).map((b) => resolveInside(dir, b.startsWith('file://') ? fileURLToPath(b) : b));
+  }
 }

@@ -8,6 +8,9 @@ import { connectLibrary } from './db';
 const { dbFile, input } = workerData as { dbFile: string; input: ApplyInput };
 try {
   const db = connectLibrary(dbFile);
+  // A bulk writer: a larger page cache keeps index pages of a big catalog in memory.
+  db.pragma('cache_size = -65536');
+  db.pragma('temp_store = memory');
   try {
     parentPort!.postMessage({ ok: true, value: applyCatalog(db, input) });
   } finally {

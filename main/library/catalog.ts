@@ -4,6 +4,7 @@
 // library exactly as it was. Runs inside the apply worker (its own connection).
 import fs from 'node:fs';
 import { AppError } from '../api/errors';
+import { sha256Hex } from '../feed/keys';
 import { describeIssues, LIMITS, Shard, type ShardResource } from '../feed/schema';
 import type { Db } from './db';
 import { updateSearchIndex } from './search';
@@ -27,8 +28,8 @@ export interface ApplyInput {
   feed: FeedRecord;
   /** The complete shard list of the new index. */
   shards: { path: string; sha256: string; size: number }[];
-  /** Shards whose bytes changed: verified files to read. */
-  changed: { path: string; file: string }[];
+  /** Shards whose bytes changed: files to read, checked against the signed index here. */
+  changed: { path: string; file: string; sha256: string; size: number }[];
 }
 
 export interface ApplyResult {
@@ -42,9 +43,12 @@ export interface ApplyResult {
 
 const gid = (feedId: string, local: string) => `${feedId}/${local}`;
 
-function parseShard(path: string, file: string): Shard {
+function parseShard(path: string, file: string, expected: { sha256: string; size: number }): Shard {
   const bytes = fs.readFileSync(file);
   if (bytes.length > LIMITS.shardBytes) throw new AppError('refused', `shard ${path} is over 64 MiB`);
+  // Verified here, on the bytes actually parsed: a file on a USB stick can change after any earlier check.
+  if (bytes.length !== expected.size) throw new AppError('refused', `shard ${path} is ${bytes.length} bytes; feed.json says ${expected.size}`);
+  if (sha256Hex(bytes) !== expected.sha256) throw new AppError('refused', `shard ${path} does not match its sha256 in feed.json`);
   let json: unknown;
   try {
     json = JSON.parse(bytes.toString('utf8'));
@@ -67,7 +71,7 @@ function filesEqual(a: ShardResource['files'], b: { role: string; sha256: string
 export function applyCatalog(db: Db, input: ApplyInput): ApplyResult {
   const { feed } = input;
   // Parse everything before touching the database.
-  const parsed = input.changed.map((c) => ({ path: c.path, shard: parseShard(c.path, c.file) }));
+  const parsed = input.changed.map((c) => ({ path: c.path, shard: parseShard(c.path, c.file, c) }));
 
   const st = {
     upsertFeed: db.prepare(
@@ -177,13 +181,15 @@ export function applyCatalog(db: Db, input: ApplyInput): ApplyResult {
         }
       }
     }
+    // A first import has nothing to compare against: skip 150,000 look-ups.
+    const fresh = (st.countResources.get(feed.id) as number) === 0;
     for (const { path, shard } of parsed) {
       shard.resources.forEach((r, ord) => {
         const id = gid(feed.id, r.id);
         const nodeId = gid(feed.id, r.node);
-        const old = st.getResource.get(id) as
+        const old = fresh ? undefined : (st.getResource.get(id) as
           | { rid: number; shard: string; node_id: string; type: string; title: string; revision: number; duration: number | null; ord: number }
-          | undefined;
+          | undefined);
         if (!old) {
           const rid = Number(st.insertResource.run(id, feed.id, path, nodeId, r.type, r.title, r.revision ?? 0, r.duration ?? null, ord).lastInsertRowid);
           r.files.forEach((f, i) => st.insertFile.run(rid, i, f.role, f.sha256, f.size, f.mime, f.height ?? null));

@@ -89,7 +89,7 @@ export async function importFeed(lib: LibraryContext, from: string | FeedSource,
     const changedFiles: ApplyInput['changed'] = [];
     for (const [i, s] of changed.entries()) {
       progress({ feedId: index.id, phase: 'shards', done: i, total: changed.length });
-      changedFiles.push({ path: s.path, file: await fetchShard(lib.blobs, source, s) });
+      changedFiles.push({ path: s.path, sha256: s.sha256, size: s.size, file: await shardFile(lib.blobs, source, s) });
     }
     progress({ feedId: index.id, phase: 'catalog', done: 0, total: 1 });
     result = await runWorker<ApplyResult>('apply-worker', import.meta.url, {
@@ -160,8 +160,15 @@ export function checkSignature(index: FeedIndex, indexBytes: Buffer, sig: Buffer
   }
 }
 
-async function fetchShard(blobs: BlobStore, source: FeedSource, s: { path: string; sha256: string; size: number }): Promise<string> {
-  if (!blobs.has(s.sha256)) {
+/** Where the worker reads a changed shard from; it checks size and hash itself. */
+async function shardFile(blobs: BlobStore, source: FeedSource, s: { path: string; sha256: string; size: number }): Promise<string> {
+  if (blobs.has(s.sha256)) return blobs.pathFor(s.sha256);
+  const local = source.localFile(s.path);
+  if (local) {
+    if (!fs.existsSync(local)) throw new AppError('refused', `shard ${s.path} is listed in feed.json but missing`);
+    return local;
+  }
+  {
     const bytes = await source.read(s.path, s.size);
     if (!bytes) throw new AppError('refused', `shard ${s.path} is listed in feed.json but missing`);
     if (bytes.length !== s.size) throw new AppError('refused', `shard ${s.path} is ${bytes.length} bytes; feed.json says ${s.size}`);
@@ -178,16 +185,23 @@ async function copyBlobs(
   blobBases: string[],
   progress: (p: ImportProgress) => void,
 ): Promise<ImportSummary['blobs']> {
+  // What the cache index does not list yet; the source's blobs are listed once.
   const wanted = lib.db
     .prepare(
-      `SELECT DISTINCT f.sha256, f.size FROM resource_files f JOIN resources r ON r.rid = f.rid WHERE r.feed_id = ?`,
+      `SELECT DISTINCT f.sha256, f.size FROM resource_files f JOIN resources r ON r.rid = f.rid
+       WHERE r.feed_id = ? AND NOT EXISTS (SELECT 1 FROM blobs b WHERE b.sha256 = f.sha256)`,
     )
     .all(feedId) as { sha256: string; size: number }[];
-  const out = { copied: 0, present: 0, missing: 0, rejected: 0, bytes: 0 };
+  const total = lib.db
+    .prepare('SELECT count(DISTINCT f.sha256) FROM resource_files f JOIN resources r ON r.rid = f.rid WHERE r.feed_id = ?')
+    .pluck()
+    .get(feedId) as number;
+  const out = { copied: 0, present: total - wanted.length, missing: 0, rejected: 0, bytes: 0 };
+  const available = wanted.length > 0 ? source.listBlobs(blobBases) : new Set<string>();
   for (const [i, blob] of wanted.entries()) {
-    progress({ feedId, phase: 'blobs', done: i, total: wanted.length });
-    if (lib.blobs.has(blob.sha256)) {
-      out.present++;
+    if (i % 256 === 0) progress({ feedId, phase: 'blobs', done: i, total: wanted.length });
+    if (!available.has(blob.sha256)) {
+      out.missing++;
       continue;
     }
     const file = source.localBlob(blobBases, blob.sha256);
@@ -195,8 +209,9 @@ async function copyBlobs(
       out.missing++;
       continue;
     }
+    let result: 'copied' | 'present';
     try {
-      await lib.blobs.putFile(file, blob);
+      result = await lib.blobs.putFile(file, blob);
     } catch (err) {
       // A damaged file on the stick: skip it (never visible), keep importing the rest.
       if (err instanceof AppError && err.code === 'refused') {
@@ -204,6 +219,10 @@ async function copyBlobs(
         continue;
       }
       throw err;
+    }
+    if (result === 'present') {
+      out.present++;
+      continue;
     }
     out.copied++;
     out.bytes += blob.size;
