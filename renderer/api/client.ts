@@ -1,6 +1,8 @@
-// The renderer's one API, walked from the contract: the Electron preload's bridge
-// when present, otherwise HTTP to the hub (POST /api/<channel>, events over SSE).
-import { channels, type ClassboardApi, type EventName, type Result } from '../../preload/contract';
+// The renderer's one API: the Electron preload's bridge when present, otherwise
+// the same bridge (walked from the contract) over HTTP to the hub —
+// POST /api/<channel>, events over Server-Sent Events.
+import { eventNames, type ClassboardApi, type Result } from '../../preload/contract';
+import { buildBridge } from '../../preload/bridge';
 
 const TOKEN_KEY = 'classboard.token';
 
@@ -11,10 +13,10 @@ function hubToken(): string | null {
   return sessionStorage.getItem(TOKEN_KEY);
 }
 
-export function createHttpApi(base = '', fetchImpl: typeof fetch = (...a) => fetch(...a), token: string | null = null): ClassboardApi {
-  const api: Record<string, unknown> = {};
-  for (const channel of channels) {
-    api[channel] = async (req: unknown): Promise<Result<unknown>> => {
+export function createHttpApi(base = '', token: string | null = null, fetchImpl: typeof fetch = (...a) => fetch(...a)): ClassboardApi {
+  let source: EventSource | null = null;
+  return buildBridge({
+    async invoke(channel, req): Promise<Result<unknown>> {
       try {
         const res = await fetchImpl(`${base}/api/${channel}`, {
           method: 'POST',
@@ -27,16 +29,17 @@ export function createHttpApi(base = '', fetchImpl: typeof fetch = (...a) => fet
       } catch (err) {
         return { ok: false, error: { code: 'unavailable', message: (err as Error).message } };
       }
-    };
-  }
-  let source: EventSource | null = null;
-  api.on = (event: EventName, listener: (payload: unknown) => void) => {
-    source ??= new EventSource(`${base}/api/events`, { withCredentials: true });
-    const handler = (e: MessageEvent) => listener(JSON.parse(e.data as string));
-    source.addEventListener(event, handler);
-    return () => source?.removeEventListener(event, handler);
-  };
-  return api as ClassboardApi;
+    },
+    listen(listener) {
+      source ??= new EventSource(`${base}/api/events`, { withCredentials: true });
+      const handlers = eventNames.map((name) => {
+        const h = (e: MessageEvent) => listener(name, JSON.parse(e.data as string));
+        source!.addEventListener(name, h);
+        return [name, h] as const;
+      });
+      return () => handlers.forEach(([name, h]) => source?.removeEventListener(name, h));
+    },
+  });
 }
 
 let instance: ClassboardApi | null = null;
@@ -44,7 +47,7 @@ let instance: ClassboardApi | null = null;
 export function api(): ClassboardApi {
   if (instance) return instance;
   const bridged = (window as unknown as { classboard?: ClassboardApi }).classboard;
-  instance = bridged ?? createHttpApi('', undefined, hubToken());
+  instance = bridged ?? createHttpApi('', hubToken());
   return instance;
 }
 
