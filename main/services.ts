@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import type { ImportSummary } from '../preload/contract';
+import { pickRendition, type ImportSummary } from '../preload/contract';
 import { createEventBus, type EventBus } from './api/events';
 import { createRouter, type Handlers, type Router } from './api/router';
 import { BlobStore } from './cache/blob-store';
@@ -120,6 +120,13 @@ export function createServices(opts: ServicesOptions): Services {
     recoveredFrom,
     media: {
       fileFor: (sha) => (blobs.has(sha) ? blobs.pathFor(sha) : null),
+      resourceBlob(id) {
+        try {
+          return pickRendition(queries.resource(id).files)?.sha256 ?? null;
+        } catch {
+          return null;
+        }
+      },
       mimeFor: (sha) => (mimeOf.get(sha) as string | undefined) ?? 'application/octet-stream',
       touched: (sha) => blobs.touch(sha),
     },

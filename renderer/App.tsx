@@ -53,7 +53,7 @@ export function App() {
           </button>
         </div>
       )}
-      <div className="app__content">{route.name === 'resource' ? <LessonView id={route.id} /> : <LibraryHome node={route.node} />}</div>
+      <div className="app__content">{route.name === 'resource' ? <LessonView id={route.id} type={route.type} /> : <LibraryHome node={route.node} />}</div>
       <BottomBar side={side}>
         <BarButton icon="⌂" label={t('nav.home')} onClick={() => go({ name: 'home', node: null })} />
         <BarButton icon="←" label={t('nav.back')} onClick={() => window.history.back()} />

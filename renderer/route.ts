@@ -1,17 +1,23 @@
 // Where the teacher is, kept in the URL hash so Back, Esc and reloads behave.
 import { useEffect, useState } from 'react';
+import { ResourceType } from '../preload/contract/schemas';
 
-export type Route = { name: 'home'; node: string | null } | { name: 'resource'; id: string };
+/** A resource route may carry the type the teacher tapped, so a video can start loading at once. */
+export type Route = { name: 'home'; node: string | null } | { name: 'resource'; id: string; type?: ResourceType };
 
 export function parseRoute(hash: string): Route {
-  const m = /^#\/(node|resource)\/(.+)$/.exec(hash);
-  if (m?.[1] === 'resource') return { name: 'resource', id: decodeURIComponent(m[2]!) };
-  if (m?.[1] === 'node') return { name: 'home', node: decodeURIComponent(m[2]!) };
+  const r = /^#\/resource\/([^/]+)(?:\/([a-z]+))?$/.exec(hash);
+  if (r) {
+    const type = ResourceType.safeParse(r[2]);
+    return { name: 'resource', id: decodeURIComponent(r[1]!), ...(type.success ? { type: type.data } : {}) };
+  }
+  const n = /^#\/node\/(.+)$/.exec(hash);
+  if (n) return { name: 'home', node: decodeURIComponent(n[1]!) };
   return { name: 'home', node: null };
 }
 
 export function href(route: Route): string {
-  if (route.name === 'resource') return `#/resource/${encodeURIComponent(route.id)}`;
+  if (route.name === 'resource') return `#/resource/${encodeURIComponent(route.id)}${route.type ? `/${route.type}` : ''}`;
   return route.node ? `#/node/${encodeURIComponent(route.node)}` : '#/';
 }
 

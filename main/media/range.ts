@@ -14,6 +14,8 @@ export interface MediaRequest {
 export interface MediaLookup {
   /** Path of a verified blob, or null. */
   fileFor(sha256: string): string | null;
+  /** The blob a resource plays (its cached main rendition), or null. */
+  resourceBlob(resourceId: string): string | null;
   mimeFor(sha256: string): string;
   /** Called once per served request (LRU bookkeeping). */
   touched?(sha256: string): void;
@@ -47,10 +49,24 @@ function text(status: number, body: string, extra: Record<string, string> = {}):
 
 export async function handleMediaRequest(req: MediaRequest, lookup: MediaLookup): Promise<Response> {
   if (req.method !== 'GET' && req.method !== 'HEAD') return text(405, 'method not allowed', { allow: 'GET, HEAD' });
-  const last = new URL(req.url).pathname.split('/').pop() ?? '';
-  const m = SHA_SEGMENT.exec(last);
-  if (!m) return text(404, 'not found');
-  const sha = m[1]!;
+  const pathname = new URL(req.url).pathname;
+  const last = pathname.split('/').pop() ?? '';
+  // .../resource/<id>: a resource's rendition, resolved here so the player can start
+  // loading before the renderer has the resource's file list.
+  const byResource = /\/resource\/([^/]+)$/.exec(pathname);
+  let sha: string | null;
+  if (byResource) {
+    let id: string;
+    try {
+      id = decodeURIComponent(byResource[1]!);
+    } catch {
+      return text(404, 'not found');
+    }
+    sha = lookup.resourceBlob(id);
+  } else {
+    sha = SHA_SEGMENT.exec(last)?.[1] ?? null;
+  }
+  if (!sha) return text(404, 'not found');
   const file = lookup.fileFor(sha);
   if (!file) return text(404, 'not in the cache');
 

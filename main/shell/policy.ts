@@ -1,7 +1,9 @@
 // The Electron host's security decisions as plain functions (no 'electron'
 // import), so they are unit-tested under Node.
 
-export const MEDIA_SCHEME = 'cb-media';
+import { MEDIA_SCHEME } from '../../preload/contract/media';
+
+export { MEDIA_SCHEME };
 export const MEDIA_BASE = `${MEDIA_SCHEME}://media/`;
 
 /** Content-Security-Policy for the app's own pages (also set as a header). */

@@ -14,6 +14,7 @@ import { annotationChannels } from './annotations';
 
 export * from './schemas';
 export * from './annotations';
+export * from './media';
 
 const channel = <Req extends z.ZodType, Res extends z.ZodType>(req: Req, res: Res) => ({ req, res });
 

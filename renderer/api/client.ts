@@ -1,7 +1,7 @@
 // The renderer's one API: the Electron preload's bridge when present, otherwise
 // the same bridge (walked from the contract) over HTTP to the hub —
 // POST /api/<channel>, events over Server-Sent Events.
-import { eventNames, type ClassboardApi, type Result } from '../../preload/contract';
+import { eventNames, MEDIA_BASE, type ClassboardApi, type Result } from '../../preload/contract';
 import { buildBridge } from '../../preload/bridge';
 
 const TOKEN_KEY = 'classboard.token';
@@ -49,6 +49,11 @@ export function api(): ClassboardApi {
   const bridged = (window as unknown as { classboard?: ClassboardApi }).classboard;
   instance = bridged ?? createHttpApi('', hubToken());
   return instance;
+}
+
+/** Where this host serves cached media: the Electron scheme or the hub's route. */
+export function mediaBase(): string {
+  return (window as unknown as { classboard?: unknown }).classboard ? MEDIA_BASE.electron : MEDIA_BASE.hub;
 }
 
 /** Unwraps a result for UI code that shows errors through one path. */

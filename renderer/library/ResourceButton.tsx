@@ -9,7 +9,7 @@ const ICON: Record<ResourceSummary['type'], string> = { video: 'â–¶', audio: 'â™
 export function ResourceButton({ r, showPath }: { r: ResourceSummary; showPath?: boolean }) {
   const { t } = useTranslation();
   return (
-    <button type="button" className="row row--resource" onClick={() => go({ name: 'resource', id: r.id })}>
+    <button type="button" className="row row--resource" onClick={() => go({ name: 'resource', id: r.id, type: r.type })}>
       <span className="row__icon" aria-hidden="true">
         {ICON[r.type]}
       </span>

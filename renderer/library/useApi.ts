@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useLayoutEffect, useState } from 'react';
 import { api } from '../api/client';
 
 /** Loads something through the API and reloads it when the library changes. */
@@ -6,7 +6,9 @@ export function useLibraryData<T>(load: () => Promise<T>, deps: unknown[]): { da
   const [state, setState] = useState<{ data: T | null; error: string | null }>({ data: null, error: null });
   const [generation, setGeneration] = useState(0);
   useEffect(() => api().on('library:changed', () => setGeneration((g) => g + 1)), []);
-  useEffect(() => {
+  // Layout effect: the request leaves right after commit, not after the next paint
+  // (up to a frame sooner — it is on the path from a tap to the first video frame).
+  useLayoutEffect(() => {
     let live = true;
     load().then(
       (data) => live && setState({ data, error: null }),

@@ -2,22 +2,15 @@
 // lesson's other resources one tap away, and a favourite toggle.
 import { lazy, Suspense, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { Resource, ResourceFile } from '../../preload/contract';
-import { api, call } from '../api/client';
+import { pickRendition, resourceMediaPath, type Resource, type ResourceType } from '../../preload/contract';
+import { api, call, mediaBase } from '../api/client';
 import { useLibraryData } from '../library/useApi';
 import { go } from '../route';
 import { VideoPlayer } from './VideoPlayer';
 
 const PdfView = lazy(() => import('./PdfView').then((m) => ({ default: m.PdfView })));
 
-/** The rendition to play: the classroom's 1080p or less, cached, highest first. */
-export function pickMain(files: ResourceFile[], maxHeight = 1080): ResourceFile | null {
-  const mains = files.filter((f) => f.role === 'main' && f.cached);
-  const fitting = mains.filter((f) => (f.height ?? 0) <= maxHeight).sort((a, b) => (b.height ?? 0) - (a.height ?? 0));
-  return fitting[0] ?? mains[0] ?? null;
-}
-
-export function LessonView({ id }: { id: string }) {
+export function LessonView({ id, type }: { id: string; type?: ResourceType }) {
   const { t } = useTranslation();
   const { data: resource, error } = useLibraryData(() => call(api()['library:open']({ id })), [id]);
   const [favourite, setFavourite] = useState(false);
@@ -32,28 +25,32 @@ export function LessonView({ id }: { id: string }) {
     const onKey = (e: KeyboardEvent) => {
       if (resource?.type === 'pdf') return; // the PDF uses PageUp/PageDown for its pages
       const i = list.findIndex((r) => r.id === id);
-      if (e.key === 'PageDown' && i >= 0 && i < list.length - 1) go({ name: 'resource', id: list[i + 1]!.id });
-      if (e.key === 'PageUp' && i > 0) go({ name: 'resource', id: list[i - 1]!.id });
+      const to = e.key === 'PageDown' ? list[i + 1] : e.key === 'PageUp' ? list[i - 1] : undefined;
+      if (i >= 0 && to) go({ name: 'resource', id: to.id, type: to.type });
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
   }, [siblings, id, resource?.type]);
 
   if (error) return <p className="notice notice--error">{t('lesson.failed', { message: error })}</p>;
-  if (!resource) return <p className="notice">{t('lesson.loading')}</p>;
+  // A tapped video starts loading now, in parallel with library:open (tap → first frame).
+  const early = type === 'video' || type === 'audio' ? `${mediaBase()}${resourceMediaPath(id)}` : null;
+  if (!resource && !early) return <p className="notice">{t('lesson.loading')}</p>;
+  const notCached = resource !== null && pickRendition(resource.files) === null;
 
   return (
     <div className="lesson">
       <header className="lesson__head">
         <div className="lesson__titles">
-          <h1 className="lesson__title">{resource.title}</h1>
-          <p className="lesson__path">{resource.path.join(' › ')}</p>
+          <h1 className="lesson__title">{resource?.title ?? '\u00a0'}</h1>
+          <p className="lesson__path">{resource?.path.join(' › ') ?? '\u00a0'}</p>
         </div>
         <button
           type="button"
           className="bar-button"
           aria-pressed={favourite}
           aria-label={favourite ? t('lesson.unfavourite') : t('lesson.favourite')}
+          disabled={!resource}
           onClick={() => void call(api()['library:favourite']({ id, favourite: !favourite })).then((r) => setFavourite(r.favourite))}
         >
           <span aria-hidden="true">{favourite ? '★' : '☆'}</span>
@@ -61,9 +58,15 @@ export function LessonView({ id }: { id: string }) {
       </header>
       <div className="lesson__body">
         <div className="lesson__stage">
-          <Present resource={resource} />
+          {notCached ? (
+            <p className="notice">{t('lesson.notDownloaded')}</p>
+          ) : early ? (
+            <VideoPlayer key={early} src={early} poster={resource?.files.find((f) => f.role === 'poster' && f.url)?.url ?? undefined} title={resource?.title ?? ''} />
+          ) : (
+            resource && <Present resource={resource} />
+          )}
         </div>
-        {siblings && siblings.resources.length > 1 && (
+        {resource && siblings && siblings.resources.length > 1 && (
           <nav className="lesson__list" aria-label={resource.path.at(-1)}>
             {siblings.resources.map((r) => (
               <button
@@ -71,7 +74,7 @@ export function LessonView({ id }: { id: string }) {
                 type="button"
                 className={`row row--compact${r.id === id ? ' row--current' : ''}`}
                 aria-current={r.id === id}
-                onClick={() => go({ name: 'resource', id: r.id })}
+                onClick={() => go({ name: 'resource', id: r.id, type: r.type })}
               >
                 <span className="row__title">{r.title}</span>
                 <span className="row__tag" aria-hidden="true">
@@ -88,7 +91,7 @@ export function LessonView({ id }: { id: string }) {
 
 function Present({ resource }: { resource: Resource }) {
   const { t } = useTranslation();
-  const main = pickMain(resource.files);
+  const main = pickRendition(resource.files);
   if (!main?.url) return <p className="notice">{t('lesson.notDownloaded')}</p>;
   const poster = resource.files.find((f) => f.role === 'poster' && f.url)?.url ?? undefined;
   if (main.mime.startsWith('video/') || main.mime.startsWith('audio/')) {

@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHub, type Hub } from '../../main/hub/server';
+import { pickRendition } from '../../preload/contract';
 import { createServices, type Services } from '../../main/services';
 
 let data: string;
@@ -89,6 +90,10 @@ describe('hub host', () => {
     expect((await part.arrayBuffer()).byteLength).toBe(main.size - start);
 
     expect((await fetch(url, { headers: { range: `bytes=${main.size}-` } })).status).toBe(416);
+    // The same bytes by resource id (what the player loads before it knows the files).
+    const byId = await fetch(`${hub.url}media/resource/${encodeURIComponent(id)}`, { headers: { range: 'bytes=0-99' } });
+    expect(byId.status).toBe(206);
+    expect(byId.headers.get('etag')).toBe(`"${pickRendition(res.value.files)!.sha256}"`);
     const head = await fetch(url, { method: 'HEAD' });
     expect(head.status).toBe(200);
     expect(head.headers.get('content-length')).toBe(String(main.size));

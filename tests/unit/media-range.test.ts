@@ -20,6 +20,7 @@ beforeAll(() => {
   fs.writeFileSync(path.join(dir, 'secret.txt'), 'not media');
   lookup = {
     fileFor: (s) => (fs.existsSync(path.join(dir, s.slice(0, 2), s)) ? path.join(dir, s.slice(0, 2), s) : null),
+    resourceBlob: (id) => (id === 'demo/r-1' ? sha : null),
     mimeFor: () => 'video/mp4',
     touched: (s) => touched.push(s),
   };
@@ -46,6 +47,16 @@ describe('media handler', () => {
     expect(res.headers.get('content-range')).toBe(`bytes 80000-80999/${bytes.length}`);
     expect(res.headers.get('content-length')).toBe('1000');
     expect(Buffer.from(await res.arrayBuffer()).equals(bytes.subarray(80000, 81000))).toBe(true);
+  });
+
+  it('plays a resource by id: its rendition resolved by the host, with the same ETag and Range', async () => {
+    const res = await get(`http://hub/media/resource/${encodeURIComponent('demo/r-1')}`, { range: 'bytes=10-19' });
+    expect(res.status).toBe(206);
+    expect(res.headers.get('etag')).toBe(`"${sha}"`);
+    expect(Buffer.from(await res.arrayBuffer()).equals(bytes.subarray(10, 20))).toBe(true);
+    expect((await get(`cb-media://media/resource/${encodeURIComponent('demo/r-1')}`)).status).toBe(200);
+    expect((await get(`http://hub/media/resource/${encodeURIComponent('demo/none')}`)).status).toBe(404);
+    expect((await get('http://hub/media/resource/%E0%A4%A')).status).toBe(404);
   });
 
   it('handles open-ended and suffix ranges', async () => {
