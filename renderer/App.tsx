@@ -5,11 +5,21 @@ import { BarButton, BottomBar } from './components/BottomBar';
 import { setLanguage } from './i18n';
 import { LibraryHome } from './library/LibraryHome';
 import { go, useRoute } from './route';
+import { InkProvider } from './teaching/ink/context';
+import { InkToolbar } from './teaching/ink/InkToolbar';
 import { LessonView } from './teaching/LessonView';
 
 const SIDE_KEY = 'classboard.toolbarSide';
 
 export function App() {
+  return (
+    <InkProvider>
+      <Board />
+    </InkProvider>
+  );
+}
+
+function Board() {
   const { t, i18n } = useTranslation();
   const route = useRoute();
   const [side, setSide] = useState<'left' | 'right'>(() => (localStorage.getItem(SIDE_KEY) === 'left' ? 'left' : 'right'));
@@ -57,6 +67,7 @@ export function App() {
       <BottomBar side={side}>
         <BarButton icon="⌂" label={t('nav.home')} onClick={() => go({ name: 'home', node: null })} />
         <BarButton icon="←" label={t('nav.back')} onClick={() => window.history.back()} />
+        {route.name !== 'home' && <InkToolbar />}
         <span className="bottom-bar__spacer" />
         <BarButton icon="⇄" label={t('nav.flip')} onClick={flip} />
         <BarButton icon="文" label={t('nav.language')} onClick={() => setLanguage(i18n.language === 'en' ? 'zh-CN' : 'en')} />

@@ -2,7 +2,7 @@ import type { Messages } from './zh-CN';
 
 export const en: Messages = {
   app: { name: 'Classboard' },
-  nav: { home: 'Home', back: 'Back', flip: 'Flip toolbar', language: '中文', search: 'Search' },
+  nav: { home: 'Home', back: 'Back', flip: 'Flip', language: '中文', search: 'Search' },
   library: {
     searchPlaceholder: 'Search lessons, e.g. "spring", "triangle"',
     searchLabel: 'Search lessons',
@@ -19,6 +19,25 @@ export const en: Messages = {
     types: { video: 'Video', audio: 'Audio', pdf: 'Slides', image: 'Image', document: 'Document', exercise: 'Exercise' },
     kinds: { stage: 'Stage', grade: 'Grade', subject: 'Subject', edition: 'Edition', volume: 'Volume', unit: 'Unit', lesson: 'Lesson' },
     recovered: 'The library file was damaged; it was kept as {{file}} and a new library was created.',
+  },
+  ink: {
+    toolbar: 'Writing tools',
+    pen: 'Pen',
+    penShort: 'Pen',
+    highlighter: 'Highlighter',
+    highlighterShort: 'Mark',
+    eraser: 'Eraser (one stroke)',
+    eraserShort: 'Erase',
+    areaEraser: 'Big eraser (an area)',
+    areaEraserShort: 'Wipe',
+    undo: 'Undo',
+    undoShort: 'Undo',
+    redo: 'Redo',
+    redoShort: 'Redo',
+    clear: 'Clear all ink',
+    clearShort: 'Clear',
+    colors: { '#e53935': 'Red', '#1e88e5': 'Blue', '#fdd835': 'Yellow', '#43a047': 'Green', '#ffffff': 'White', '#212121': 'Black' },
+    widths: ['Thin', 'Medium', 'Thick'],
   },
   lesson: {
     play: 'Play',

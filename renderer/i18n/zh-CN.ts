@@ -1,7 +1,7 @@
 // Teacher-facing Chinese: short, plain words a teacher reads at the board.
 export const zhCN = {
   app: { name: '课堂智慧黑板' },
-  nav: { home: '首页', back: '返回', flip: '工具栏换边', language: 'English', search: '搜索' },
+  nav: { home: '首页', back: '返回', flip: '换边', language: 'English', search: '搜索' },
   library: {
     searchPlaceholder: '搜索课程，如“春”“三角形”“三年级 分数”',
     searchLabel: '搜索课程',
@@ -18,6 +18,25 @@ export const zhCN = {
     types: { video: '视频', audio: '音频', pdf: '课件', image: '图片', document: '文档', exercise: '练习' },
     kinds: { stage: '学段', grade: '年级', subject: '学科', edition: '版本', volume: '册次', unit: '单元', lesson: '课时' },
     recovered: '资源库文件损坏，已另存为 {{file}} 并新建资源库。',
+  },
+  ink: {
+    toolbar: '书写工具',
+    pen: '笔',
+    penShort: '笔',
+    highlighter: '荧光笔',
+    highlighterShort: '荧光',
+    eraser: '橡皮（擦一笔）',
+    eraserShort: '橡皮',
+    areaEraser: '大橡皮（擦一片）',
+    areaEraserShort: '大擦',
+    undo: '撤销',
+    undoShort: '撤销',
+    redo: '重做',
+    redoShort: '重做',
+    clear: '清屏',
+    clearShort: '清屏',
+    colors: { '#e53935': '红色', '#1e88e5': '蓝色', '#fdd835': '黄色', '#43a047': '绿色', '#ffffff': '白色', '#212121': '黑色' },
+    widths: ['细', '中', '粗'],
   },
   lesson: {
     play: '播放',

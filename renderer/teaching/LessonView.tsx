@@ -1,11 +1,13 @@
 // Presenting one lesson resource: the video, courseware or image full-size, the
 // lesson's other resources one tap away, and a favourite toggle.
-import { lazy, Suspense, useEffect, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { pickRendition, resourceMediaPath, type Resource, type ResourceType } from '../../preload/contract';
 import { api, call, mediaBase } from '../api/client';
 import { useLibraryData } from '../library/useApi';
 import { go } from '../route';
+import { useInk } from './ink/context';
+import { InkLayer } from './ink/InkLayer';
 import { VideoPlayer } from './VideoPlayer';
 
 const PdfView = lazy(() => import('./PdfView').then((m) => ({ default: m.PdfView })));
@@ -14,6 +16,12 @@ export function LessonView({ id, type }: { id: string; type?: ResourceType }) {
   const { t } = useTranslation();
   const { data: resource, error } = useLibraryData(() => call(api()['library:open']({ id })), [id]);
   const [favourite, setFavourite] = useState(false);
+  const [moment, setMoment] = useState<number | null>(null);
+  const onMoment = useCallback((m: number | null) => setMoment(m), []);
+  const ink = useInk();
+  // Ink on a video belongs to the paused moment; while it plays, no ink shows.
+  const videoInk =
+    moment === null ? null : <InkLayer ref={ink.layer} target={id} page={`t${moment}`} settings={ink.settings} contentWidth={1920} />;
   useEffect(() => setFavourite(resource?.favourite ?? false), [resource]);
   const siblings = useLibraryData(
     () => (resource ? call(api()['library:tree']({ parent: resource.nodeId })) : Promise.resolve(null)),
@@ -61,9 +69,16 @@ export function LessonView({ id, type }: { id: string; type?: ResourceType }) {
           {notCached ? (
             <p className="notice">{t('lesson.notDownloaded')}</p>
           ) : early ? (
-            <VideoPlayer key={early} src={early} poster={resource?.files.find((f) => f.role === 'poster' && f.url)?.url ?? undefined} title={resource?.title ?? ''} />
+            <VideoPlayer
+              key={early}
+              src={early}
+              poster={resource?.files.find((f) => f.role === 'poster' && f.url)?.url ?? undefined}
+              title={resource?.title ?? ''}
+              onMoment={onMoment}
+              overlay={videoInk}
+            />
           ) : (
-            resource && <Present resource={resource} />
+            resource && <Present resource={resource} onMoment={onMoment} videoInk={videoInk} />
           )}
         </div>
         {resource && siblings && siblings.resources.length > 1 && (
@@ -89,18 +104,19 @@ export function LessonView({ id, type }: { id: string; type?: ResourceType }) {
   );
 }
 
-function Present({ resource }: { resource: Resource }) {
+function Present({ resource, onMoment, videoInk }: { resource: Resource; onMoment: (m: number | null) => void; videoInk: React.ReactNode }) {
   const { t } = useTranslation();
+  const ink = useInk();
   const main = pickRendition(resource.files);
   if (!main?.url) return <p className="notice">{t('lesson.notDownloaded')}</p>;
   const poster = resource.files.find((f) => f.role === 'poster' && f.url)?.url ?? undefined;
   if (main.mime.startsWith('video/') || main.mime.startsWith('audio/')) {
-    return <VideoPlayer key={main.url} src={main.url} poster={poster} title={resource.title} />;
+    return <VideoPlayer key={main.url} src={main.url} poster={poster} title={resource.title} onMoment={onMoment} overlay={videoInk} />;
   }
   if (main.mime === 'application/pdf') {
     return (
       <Suspense fallback={<p className="notice">{t('lesson.pdfLoading')}</p>}>
-        <PdfView src={main.url} title={resource.title} />
+        <PdfView src={main.url} title={resource.title} inkTarget={resource.id} />
       </Suspense>
     );
   }
@@ -108,6 +124,7 @@ function Present({ resource }: { resource: Resource }) {
     return (
       <div className="stage">
         <img className="stage__image" src={main.url} alt={resource.title} />
+        <InkLayer ref={ink.layer} target={resource.id} page="p1" settings={ink.settings} contentWidth={1920} />
       </div>
     );
   }

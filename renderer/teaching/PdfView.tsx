@@ -1,6 +1,8 @@
 // Courseware PDF through pdf.js, loaded only when a PDF is opened (it is large).
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useInk } from './ink/context';
+import { InkLayer } from './ink/InkLayer';
 
 type Doc = { numPages: number; getPage(n: number): Promise<PdfPage>; destroy(): Promise<void> };
 type PdfPage = {
@@ -14,8 +16,11 @@ async function loadPdf(url: string): Promise<Doc> {
   return (await pdfjs.getDocument({ url, isEvalSupported: false }).promise) as unknown as Doc;
 }
 
-export function PdfView({ src, title }: { src: string; title: string }) {
+/** A PDF page with ink on it; ink is kept per page of this resource. */
+export function PdfView({ src, title, inkTarget }: { src: string; title: string; inkTarget: string }) {
   const { t } = useTranslation();
+  const ink = useInk();
+  const [sheet, setSheet] = useState<{ w: number; h: number } | null>(null);
   const canvas = useRef<HTMLCanvasElement>(null);
   const box = useRef<HTMLDivElement>(null);
   const [doc, setDoc] = useState<Doc | null>(null);
@@ -53,6 +58,7 @@ export function PdfView({ src, title }: { src: string; title: string }) {
       c.height = Math.floor(vp.height);
       c.style.width = `${Math.floor(vp.width / dpr)}px`;
       c.style.height = `${Math.floor(vp.height / dpr)}px`;
+      setSheet({ w: Math.floor(vp.width / dpr), h: Math.floor(vp.height / dpr) });
       void p.render({ canvas: c, canvasContext: c.getContext('2d')!, viewport: vp }).promise.then(() => {
         if (!cancelled) c.dataset.renderedPage = String(page);
       });
@@ -76,7 +82,10 @@ export function PdfView({ src, title }: { src: string; title: string }) {
     <div className="player">
       <div className="stage stage--light" ref={box}>
         {error ? <p className="notice notice--error">{t('lesson.failed', { message: error })}</p> : !doc && <p className="notice">{t('lesson.pdfLoading')}</p>}
-        <canvas ref={canvas} className="pdf-page" aria-label={title} />
+        <div className="pdf-sheet" style={sheet ? { width: sheet.w, height: sheet.h } : undefined}>
+          <canvas ref={canvas} className="pdf-page" aria-label={title} />
+          {doc && sheet && <InkLayer ref={ink.layer} target={inkTarget} page={`p${page}`} settings={ink.settings} contentWidth={1000} />}
+        </div>
       </div>
       <div className="player-bar">
         <button type="button" className="bar-button" aria-label={t('lesson.prevPage')} disabled={!doc || page <= 1} onClick={() => setPage((p) => p - 1)}>

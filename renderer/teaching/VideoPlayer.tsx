@@ -1,7 +1,8 @@
 // The lesson video: a real <video> with big controls on the bottom strip — play,
 // a wide scrubber a finger can hit, speed and full screen.
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useInk } from './ink/context';
 
 const SPEEDS = [1, 1.25, 1.5, 0.75];
 
@@ -11,8 +12,14 @@ function clock(s: number): string {
   return `${m}:${String(Math.floor(s % 60)).padStart(2, '0')}`;
 }
 
-export function VideoPlayer({ src, poster, title }: { src: string; poster?: string; title: string }) {
+/**
+ * `onMoment` reports the paused second (ink on a video belongs to a moment) or
+ * null while playing; `overlay` sits over the picture (the ink layer).
+ */
+export function VideoPlayer(props: { src: string; poster?: string; title: string; onMoment?: (second: number | null) => void; overlay?: ReactNode }) {
+  const { src, poster, title, onMoment, overlay } = props;
   const { t } = useTranslation();
+  const { settings } = useInk();
   const video = useRef<HTMLVideoElement>(null);
   const [playing, setPlaying] = useState(false);
   const [time, setTime] = useState(0);
@@ -25,6 +32,16 @@ export function VideoPlayer({ src, poster, title }: { src: string; poster?: stri
     if (v.paused) void v.play().catch(() => {});
     else v.pause();
   };
+
+  // Picking up a pen stops the picture, as a teacher expects from board software.
+  useEffect(() => {
+    if (settings.mode !== 'off') video.current?.pause();
+  }, [settings.mode]);
+
+  useEffect(() => {
+    const v = video.current;
+    onMoment?.(!v || !v.paused ? null : Math.floor(v.currentTime));
+  }, [playing, onMoment]);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -57,7 +74,9 @@ export function VideoPlayer({ src, poster, title }: { src: string; poster?: stri
           onTimeUpdate={(e) => setTime(e.currentTarget.currentTime)}
           onLoadedMetadata={(e) => setDuration(e.currentTarget.duration)}
           onRateChange={(e) => setSpeed(e.currentTarget.playbackRate)}
+          onSeeked={(e) => e.currentTarget.paused && onMoment?.(Math.floor(e.currentTarget.currentTime))}
         />
+        {overlay}
       </div>
       <div className="player-bar">
         <button type="button" className="bar-button bar-button--primary" aria-label={playing ? t('lesson.pause') : t('lesson.play')} onClick={toggle}>

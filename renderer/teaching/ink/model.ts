@@ -1,0 +1,212 @@
+// The ink on one surface, as data: ordered strokes, undo/redo, and eraser
+// hit-testing. No DOM here, so it is unit-tested under Node. Coordinates are the
+// surface's content space (see InkLayer), so ink stays put when the view scales.
+import type { Stroke } from '../../../preload/contract/annotations';
+
+export type { Stroke };
+
+/** What a change did, for persistence: strokes to save and ids to delete. */
+export interface InkChange {
+  added: Stroke[];
+  removed: string[];
+}
+
+type Op = { kind: 'add' | 'remove'; strokes: Stroke[] };
+
+interface Box {
+  minX: number;
+  minY: number;
+  maxX: number;
+  maxY: number;
+}
+
+export function boundsOf(s: Stroke): Box {
+  const p = s.points;
+  let minX = Infinity;
+  let minY = Infinity;
+  let maxX = -Infinity;
+  let maxY = -Infinity;
+  for (let i = 0; i < p.length; i += 3) {
+    const x = p[i]!;
+    const y = p[i + 1]!;
+    if (x < minX) minX = x;
+    if (x > maxX) maxX = x;
+    if (y < minY) minY = y;
+    if (y > maxY) maxY = y;
+  }
+  const r = s.width / 2;
+  return { minX: minX - r, minY: minY - r, maxX: maxX + r, maxY: maxY + r };
+}
+
+/** Squared distance from (px,py) to the segment (ax,ay)-(bx,by). */
+function segmentDistance2(px: number, py: number, ax: number, ay: number, bx: number, by: number): number {
+  const dx = bx - ax;
+  const dy = by - ay;
+  const len2 = dx * dx + dy * dy;
+  let t = len2 === 0 ? 0 : ((px - ax) * dx + (py - ay) * dy) / len2;
+  t = Math.max(0, Math.min(1, t));
+  const cx = ax + t * dx - px;
+  const cy = ay + t * dy - py;
+  return cx * cx + cy * cy;
+}
+
+/** Does a circle at (x,y) of radius r touch the stroke's ink (its centre line widened by half its width)? */
+export function strokeHits(s: Stroke, x: number, y: number, r: number, box: Box = boundsOf(s)): boolean {
+  if (x + r < box.minX || x - r > box.maxX || y + r < box.minY || y - r > box.maxY) return false;
+  const reach = r + s.width / 2;
+  const reach2 = reach * reach;
+  const p = s.points;
+  if (p.length === 3) return (p[0]! - x) ** 2 + (p[1]! - y) ** 2 <= reach2;
+  for (let i = 3; i < p.length; i += 3) {
+    if (segmentDistance2(x, y, p[i - 3]!, p[i - 2]!, p[i]!, p[i + 1]!) <= reach2) return true;
+  }
+  return false;
+}
+
+export class InkModel {
+  private list: Stroke[] = [];
+  private boxes = new Map<string, Box>();
+  private undoStack: Op[] = [];
+  private redoStack: Op[] = [];
+  private grouping = false;
+  private groupOp: Op | null = null;
+  /** Bumped on every change; renderers redraw when it moves. */
+  version = 0;
+
+  get strokes(): readonly Stroke[] {
+    return this.list;
+  }
+
+  get canUndo(): boolean {
+    return this.undoStack.length > 0;
+  }
+
+  get canRedo(): boolean {
+    return this.redoStack.length > 0;
+  }
+
+  /** Replaces everything (a surface opened again); history starts fresh. */
+  load(strokes: Stroke[]): void {
+    this.list = [...strokes];
+    this.boxes = new Map(strokes.map((s) => [s.id, boundsOf(s)]));
+    this.undoStack = [];
+    this.redoStack = [];
+    this.version++;
+  }
+
+  add(stroke: Stroke): InkChange {
+    this.apply({ kind: 'add', strokes: [stroke] });
+    this.record({ kind: 'add', strokes: [stroke] });
+    return { added: [stroke], removed: [] };
+  }
+
+  /** Removes these strokes (eraser, clear); one undo step. */
+  remove(ids: Iterable<string>): InkChange {
+    const wanted = new Set(ids);
+    const gone = this.list.filter((s) => wanted.has(s.id));
+    if (gone.length === 0) return { added: [], removed: [] };
+    this.apply({ kind: 'remove', strokes: gone });
+    this.record({ kind: 'remove', strokes: gone });
+    return { added: [], removed: gone.map((s) => s.id) };
+  }
+
+  clear(): InkChange {
+    return this.remove(this.list.map((s) => s.id));
+  }
+
+  undo(): InkChange | null {
+    const op = this.undoStack.pop();
+    if (!op) return null;
+    const inverse: Op = { kind: op.kind === 'add' ? 'remove' : 'add', strokes: op.strokes };
+    this.apply(inverse);
+    this.redoStack.push(op);
+    return changeOf(inverse);
+  }
+
+  redo(): InkChange | null {
+    const op = this.redoStack.pop();
+    if (!op) return null;
+    this.apply(op);
+    this.undoStack.push(op);
+    return changeOf(op);
+  }
+
+  /** Ids of the strokes a circle at (x,y) with radius r touches, topmost first. */
+  hitTest(x: number, y: number, r: number): string[] {
+    const hits: string[] = [];
+    for (let i = this.list.length - 1; i >= 0; i--) {
+      const s = this.list[i]!;
+      if (strokeHits(s, x, y, r, this.boxes.get(s.id))) hits.push(s.id);
+    }
+    return hits;
+  }
+
+  /** Everything removed until endGroup() (one eraser or palm gesture) undoes as one step. */
+  beginGroup(): void {
+    this.grouping = true;
+    this.groupOp = null;
+  }
+
+  endGroup(): void {
+    this.grouping = false;
+    this.groupOp = null;
+  }
+
+  private record(op: Op): void {
+    if (this.grouping && op.kind === 'remove') {
+      if (this.groupOp) {
+        this.groupOp.strokes.push(...op.strokes);
+        this.redoStack = [];
+        return;
+      }
+      this.groupOp = op;
+    }
+    this.undoStack.push(op);
+    if (this.undoStack.length > 200) this.undoStack.shift();
+    this.redoStack = [];
+  }
+
+  private apply(op: Op): void {
+    if (op.kind === 'add') {
+      for (const s of op.strokes) {
+        if (this.boxes.has(s.id)) continue;
+        this.list.push(s);
+        this.boxes.set(s.id, boundsOf(s));
+      }
+      // Keep drawing order stable across undo/redo of interleaved edits; a new
+      // stroke is already last, so the common case costs no sort.
+      const n = this.list.length;
+      if (n > 1 && bySeq(this.list[n - 2]!, this.list[n - 1]!) > 0) this.list.sort(bySeq);
+    } else {
+      const ids = new Set(op.strokes.map((s) => s.id));
+      this.list = this.list.filter((s) => !ids.has(s.id));
+      for (const id of ids) this.boxes.delete(id);
+    }
+    this.version++;
+  }
+}
+
+function changeOf(op: Op): InkChange {
+  return op.kind === 'add' ? { added: op.strokes, removed: [] } : { added: [], removed: op.strokes.map((s) => s.id) };
+}
+
+let counter = 0;
+/** Stroke ids sort by creation: "<ms base36>-<counter>-<random>". */
+export function newStrokeId(now = Date.now()): string {
+  counter = (counter + 1) % 1_000_000;
+  return `${now.toString(36)}-${counter.toString(36).padStart(4, '0')}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/** Creation order from the id: time, then counter (compared apart: their product overflows 2^53). */
+function bySeq(a: Stroke, b: Stroke): number {
+  const [ta, ca] = seqParts(a.id);
+  const [tb, cb] = seqParts(b.id);
+  return ta - tb || ca - cb;
+}
+
+function seqParts(id: string): [number, number] {
+  const [t, c] = id.split('-');
+  const time = Number.parseInt(t ?? '', 36);
+  const count = Number.parseInt(c ?? '', 36);
+  return [Number.isFinite(time) ? time : 0, Number.isFinite(count) ? count : 0];
+}

@@ -1,0 +1,313 @@
+// The ink surface: two stacked canvases over any content. Finished strokes are
+// painted once into the lower canvas (each stroke's outline cached as a Path2D);
+// strokes in progress are redrawn on the upper one once per animation frame, so
+// 5,000 strokes on the page cost nothing while five fingers write. Every pointer
+// writes its own stroke; a large contact (a palm) erases.
+import getStroke from 'perfect-freehand';
+import { InkModel, newStrokeId, type InkChange, type Stroke } from './model';
+
+export type InkMode = 'pen' | 'highlighter' | 'eraser' | 'area-eraser' | 'off';
+
+export interface InkSettings {
+  mode: InkMode;
+  color: string;
+  /** Pen width in content units. */
+  width: number;
+}
+
+export interface InkStore {
+  list(target: string, page: string): Promise<Stroke[]>;
+  add(target: string, page: string, stroke: Stroke): Promise<void>;
+  remove(target: string, page: string, ids: string[]): Promise<void>;
+}
+
+export interface SurfaceOptions {
+  /** Content units across the surface's width (ink coordinates are in these). */
+  contentWidth: number;
+  /** A contact at least this wide (CSS px) is a palm and erases. */
+  palmPx?: number;
+  onChange?: (model: InkModel) => void;
+  onError?: (message: string) => void;
+}
+
+const HIGHLIGHTER_ALPHA = 0.35;
+
+/** The SVG-style outline perfect-freehand returns, as a Path2D. */
+function outlinePath(points: number[][]): Path2D {
+  const path = new Path2D();
+  if (points.length < 2) return path;
+  const [first, ...rest] = points;
+  path.moveTo(first![0]!, first![1]!);
+  for (let i = 0; i < rest.length; i++) {
+    const a = rest[i]!;
+    const b = rest[(i + 1) % rest.length]!;
+    path.quadraticCurveTo(a[0]!, a[1]!, (a[0]! + b[0]!) / 2, (a[1]! + b[1]!) / 2);
+  }
+  path.closePath();
+  return path;
+}
+
+function strokeOutline(s: Stroke, last: boolean): Path2D {
+  const pts: number[][] = [];
+  for (let i = 0; i < s.points.length; i += 3) pts.push([s.points[i]!, s.points[i + 1]!, s.points[i + 2]!]);
+  const realPressure = s.tool === 'pen' && pts.some((p) => p[2] !== 0.5 && p[2]! > 0);
+  return outlinePath(
+    getStroke(pts, {
+      size: s.width,
+      thinning: realPressure ? 0.6 : 0,
+      smoothing: 0.5,
+      streamline: 0.35,
+      simulatePressure: false,
+      last,
+    }),
+  );
+}
+
+interface Live {
+  stroke: Stroke;
+  erasing: boolean;
+  radius: number;
+}
+
+export class InkSurface {
+  readonly model = new InkModel();
+  private readonly base: CanvasRenderingContext2D;
+  private readonly live: CanvasRenderingContext2D;
+  private readonly paths = new Map<string, Path2D>();
+  private readonly active = new Map<number, Live>();
+  private settings: InkSettings = { mode: 'off', color: '#e53935', width: 6 };
+  private key: { target: string; page: string } | null = null;
+  private scale = 1;
+  private dpr = 1;
+  private frame = 0;
+  private baseVersion = -1;
+  /** Ids painted into the base canvas, in order: new strokes at the end are painted alone. */
+  private painted: string[] = [];
+  private outbox: (() => Promise<void>)[] = [];
+  private flushing = false;
+  private readonly resizeObserver: ResizeObserver;
+  private loadSeq = 0;
+
+  constructor(
+    private readonly host: HTMLElement,
+    private readonly baseCanvas: HTMLCanvasElement,
+    private readonly liveCanvas: HTMLCanvasElement,
+    private readonly store: InkStore,
+    private readonly opts: SurfaceOptions,
+  ) {
+    this.base = baseCanvas.getContext('2d')!;
+    this.live = liveCanvas.getContext('2d', { desynchronized: true }) ?? liveCanvas.getContext('2d')!;
+    this.resizeObserver = new ResizeObserver(() => this.resize());
+    this.resizeObserver.observe(host);
+    liveCanvas.addEventListener('pointerdown', this.onDown);
+    liveCanvas.addEventListener('pointermove', this.onMove);
+    liveCanvas.addEventListener('pointerup', this.onUp);
+    liveCanvas.addEventListener('pointercancel', this.onUp);
+    this.resize();
+  }
+
+  destroy(): void {
+    cancelAnimationFrame(this.frame);
+    this.resizeObserver.disconnect();
+    this.liveCanvas.removeEventListener('pointerdown', this.onDown);
+    this.liveCanvas.removeEventListener('pointermove', this.onMove);
+    this.liveCanvas.removeEventListener('pointerup', this.onUp);
+    this.liveCanvas.removeEventListener('pointercancel', this.onUp);
+  }
+
+  setSettings(settings: InkSettings): void {
+    this.settings = settings;
+    this.liveCanvas.style.pointerEvents = settings.mode === 'off' ? 'none' : 'auto';
+  }
+
+  /** Shows the ink of another target/page, loaded from the store. */
+  async open(target: string, page: string): Promise<void> {
+    const seq = ++this.loadSeq;
+    this.key = { target, page };
+    this.model.load([]);
+    this.paths.clear();
+    this.requestDraw();
+    try {
+      const strokes = await this.store.list(target, page);
+      if (seq !== this.loadSeq) return;
+      this.model.load(strokes);
+      this.requestDraw();
+    } catch (err) {
+      this.opts.onError?.((err as Error).message);
+    }
+  }
+
+  undo(): void {
+    this.commit(this.model.undo());
+  }
+
+  redo(): void {
+    this.commit(this.model.redo());
+  }
+
+  clear(): void {
+    this.commit(this.model.clear());
+  }
+
+  // --- input ---------------------------------------------------------------
+
+  private toContent(e: PointerEvent): [number, number] {
+    const r = this.liveCanvas.getBoundingClientRect();
+    return [(e.clientX - r.left) / this.scale, (e.clientY - r.top) / this.scale];
+  }
+
+  private readonly onDown = (e: PointerEvent) => {
+    if (this.settings.mode === 'off' || !this.key) return;
+    e.preventDefault();
+    this.liveCanvas.setPointerCapture?.(e.pointerId);
+    const palm = Math.max(e.width, e.height) >= (this.opts.palmPx ?? 40);
+    const mode = this.settings.mode;
+    const erasing = palm || mode === 'eraser' || mode === 'area-eraser';
+    const radius = palm ? Math.max(e.width, e.height) / 2 / this.scale : mode === 'area-eraser' ? 40 / this.scale : 10 / this.scale;
+    const [x, y] = this.toContent(e);
+    const tool = mode === 'highlighter' ? 'highlighter' : 'pen';
+    const stroke: Stroke = {
+      id: newStrokeId(),
+      tool,
+      color: this.settings.color,
+      width: tool === 'highlighter' ? this.settings.width * 4 : this.settings.width,
+      points: [x, y, e.pointerType === 'pen' ? e.pressure : 0.5],
+    };
+    if (erasing) this.model.beginGroup();
+    this.active.set(e.pointerId, { stroke, erasing, radius });
+    if (erasing) this.eraseAt(x, y, radius);
+    this.requestDraw();
+  };
+
+  private readonly onMove = (e: PointerEvent) => {
+    const live = this.active.get(e.pointerId);
+    if (!live) return;
+    const events = typeof e.getCoalescedEvents === 'function' ? e.getCoalescedEvents() : [];
+    for (const ev of events.length > 0 ? events : [e]) {
+      const [x, y] = this.toContent(ev);
+      if (live.erasing) this.eraseAt(x, y, live.radius);
+      else live.stroke.points.push(x, y, ev.pointerType === 'pen' ? ev.pressure : 0.5);
+    }
+    this.requestDraw();
+  };
+
+  private readonly onUp = (e: PointerEvent) => {
+    const live = this.active.get(e.pointerId);
+    if (!live) return;
+    this.active.delete(e.pointerId);
+    if (live.erasing) {
+      this.model.endGroup();
+    } else if (live.stroke.points.length >= 3) {
+      this.commit(this.model.add(live.stroke));
+    }
+    this.requestDraw();
+  };
+
+  private eraseAt(x: number, y: number, r: number): void {
+    const hits = this.model.hitTest(x, y, r);
+    if (hits.length > 0) this.commit(this.model.remove(hits));
+  }
+
+  // --- persistence: every change is saved at once; failures retry in order ---
+
+  private commit(change: InkChange | null): void {
+    if (!change || !this.key) return;
+    const { target, page } = this.key;
+    for (const s of change.added) this.outbox.push(() => this.store.add(target, page, s));
+    if (change.removed.length > 0) this.outbox.push(() => this.store.remove(target, page, change.removed));
+    this.opts.onChange?.(this.model);
+    this.liveCanvas.dataset.strokeCount = String(this.model.strokes.length);
+    this.requestDraw();
+    void this.flush();
+  }
+
+  private async flush(): Promise<void> {
+    if (this.flushing) return;
+    this.flushing = true;
+    try {
+      while (this.outbox.length > 0) {
+        try {
+          await this.outbox[0]!();
+          this.outbox.shift();
+          this.liveCanvas.dataset.unsaved = String(this.outbox.length);
+        } catch (err) {
+          this.liveCanvas.dataset.unsaved = String(this.outbox.length);
+          this.opts.onError?.((err as Error).message);
+          await new Promise((r) => setTimeout(r, 2000)); // the hub may be restarting: keep the ink, try again
+        }
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  // --- drawing ---------------------------------------------------------------
+
+  private resize(): void {
+    const w = this.host.clientWidth;
+    const h = this.host.clientHeight;
+    this.dpr = window.devicePixelRatio || 1;
+    this.scale = w / this.opts.contentWidth;
+    for (const c of [this.baseCanvas, this.liveCanvas]) {
+      c.width = Math.max(1, Math.round(w * this.dpr));
+      c.height = Math.max(1, Math.round(h * this.dpr));
+      c.style.width = `${w}px`;
+      c.style.height = `${h}px`;
+    }
+    this.baseVersion = -1;
+    this.requestDraw();
+  }
+
+  private requestDraw(): void {
+    if (this.frame) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = 0;
+      this.draw();
+    });
+  }
+
+  private paint(ctx: CanvasRenderingContext2D, s: Stroke, path: Path2D): void {
+    ctx.globalAlpha = s.tool === 'highlighter' ? HIGHLIGHTER_ALPHA : 1;
+    ctx.fillStyle = s.color;
+    ctx.fill(path);
+  }
+
+  private draw(): void {
+    const k = this.scale * this.dpr;
+    if (this.baseVersion !== this.model.version) {
+      // Finished strokes change rarely (a stroke ends, an erase, an undo). A stroke
+      // added on top is painted alone; anything else repaints from cached outlines.
+      const ctx = this.base;
+      const strokes = this.model.strokes;
+      const n = this.painted.length;
+      const appended = this.baseVersion >= 0 && strokes.length > n && (n === 0 || strokes[n - 1]!.id === this.painted[n - 1]);
+      ctx.setTransform(1, 0, 0, 1, 0, 0);
+      if (!appended) {
+        ctx.clearRect(0, 0, this.baseCanvas.width, this.baseCanvas.height);
+        this.painted = [];
+        const keep = new Set(strokes.map((x) => x.id));
+        for (const id of this.paths.keys()) if (!keep.has(id)) this.paths.delete(id);
+      }
+      ctx.setTransform(k, 0, 0, k, 0, 0);
+      for (let i = this.painted.length; i < strokes.length; i++) {
+        const s = strokes[i]!;
+        let p = this.paths.get(s.id);
+        if (!p) this.paths.set(s.id, (p = strokeOutline(s, true)));
+        this.paint(ctx, s, p);
+        this.painted.push(s.id);
+      }
+      ctx.globalAlpha = 1;
+      this.baseVersion = this.model.version;
+      this.liveCanvas.dataset.strokeCount = String(this.model.strokes.length);
+    }
+    const live = this.live;
+    live.setTransform(1, 0, 0, 1, 0, 0);
+    live.clearRect(0, 0, this.liveCanvas.width, this.liveCanvas.height);
+    live.setTransform(k, 0, 0, k, 0, 0);
+    for (const { stroke, erasing } of this.active.values()) {
+      if (!erasing) this.paint(live, stroke, strokeOutline(stroke, false));
+    }
+    live.globalAlpha = 1;
+    this.liveCanvas.dataset.painted = String(performance.now());
+  }
+}
