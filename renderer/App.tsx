@@ -5,9 +5,11 @@ import { BarButton, BottomBar } from './components/BottomBar';
 import { setLanguage } from './i18n';
 import { LibraryHome } from './library/LibraryHome';
 import { go, useRoute } from './route';
+import { BoardView } from './teaching/board/BoardView';
 import { InkProvider } from './teaching/ink/context';
 import { InkToolbar } from './teaching/ink/InkToolbar';
 import { LessonView } from './teaching/LessonView';
+import { ToolsMenu } from './teaching/tools/ToolsMenu';
 
 const SIDE_KEY = 'classboard.toolbarSide';
 
@@ -63,14 +65,20 @@ function Board() {
           </button>
         </div>
       )}
-      <div className="app__content">{route.name === 'resource' ? <LessonView id={route.id} type={route.type} /> : <LibraryHome node={route.node} />}</div>
+      <div className="app__content">
+        {route.name === 'resource' ? <LessonView id={route.id} type={route.type} /> : route.name === 'board' ? <BoardView /> : <LibraryHome node={route.node} />}
+      </div>
       <BottomBar side={side}>
         <BarButton icon="⌂" label={t('nav.home')} onClick={() => go({ name: 'home', node: null })} />
         <BarButton icon="←" label={t('nav.back')} onClick={() => window.history.back()} />
+        {route.name === 'home' && <BarButton icon="▦" label={t('nav.board')} onClick={() => go({ name: 'board' })} />}
         {route.name !== 'home' && <InkToolbar />}
         <span className="bottom-bar__spacer" />
+        <ToolsMenu onBlank={() => setBlank(true)} />
         <BarButton icon="⇄" label={t('nav.flip')} onClick={flip} />
-        <BarButton icon="文" label={t('nav.language')} onClick={() => setLanguage(i18n.language === 'en' ? 'zh-CN' : 'en')} />
+        {route.name === 'home' && (
+          <BarButton icon="文" label={t('nav.language')} onClick={() => setLanguage(i18n.language === 'en' ? 'zh-CN' : 'en')} />
+        )}
       </BottomBar>
       {blank && <div className="blank-screen" role="presentation" onClick={() => setBlank(false)} />}
     </div>

@@ -3,9 +3,10 @@ import { useEffect, useState } from 'react';
 import { ResourceType } from '../preload/contract/schemas';
 
 /** A resource route may carry the type the teacher tapped, so a video can start loading at once. */
-export type Route = { name: 'home'; node: string | null } | { name: 'resource'; id: string; type?: ResourceType };
+export type Route = { name: 'home'; node: string | null } | { name: 'resource'; id: string; type?: ResourceType } | { name: 'board' };
 
 export function parseRoute(hash: string): Route {
+  if (hash === '#/board') return { name: 'board' };
   const r = /^#\/resource\/([^/]+)(?:\/([a-z]+))?$/.exec(hash);
   if (r) {
     const type = ResourceType.safeParse(r[2]);
@@ -17,6 +18,7 @@ export function parseRoute(hash: string): Route {
 }
 
 export function href(route: Route): string {
+  if (route.name === 'board') return '#/board';
   if (route.name === 'resource') return `#/resource/${encodeURIComponent(route.id)}${route.type ? `/${route.type}` : ''}`;
   return route.node ? `#/node/${encodeURIComponent(route.node)}` : '#/';
 }

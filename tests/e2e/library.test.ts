@@ -85,6 +85,7 @@ describe('teaching UI through the hub', () => {
   });
 
   it('switches the interface to English and back', async () => {
+    await page.getByRole('button', { name: '首页' }).click();
     await page.getByRole('button', { name: 'English' }).click();
     await expect.poll(() => page.getByRole('button', { name: 'Home' }).count()).toBe(1);
     await page.getByRole('button', { name: 'Home' }).click();

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHub, type Hub } from '../../main/hub/server';
-import { pickRendition } from '../../preload/contract';
+import { pickRendition, type ResourceFile } from '../../preload/contract';
 import { createServices, type Services } from '../../main/services';
 
 let data: string;
@@ -93,7 +93,8 @@ describe('hub host', () => {
     // The same bytes by resource id (what the player loads before it knows the files).
     const byId = await fetch(`${hub.url}media/resource/${encodeURIComponent(id)}`, { headers: { range: 'bytes=0-99' } });
     expect(byId.status).toBe(206);
-    expect(byId.headers.get('etag')).toBe(`"${pickRendition(res.value.files)!.sha256}"`);
+    const files: ResourceFile[] = res.value.files;
+    expect(byId.headers.get('etag')).toBe(`"${pickRendition(files)!.sha256}"`);
     const head = await fetch(url, { method: 'HEAD' });
     expect(head.status).toBe(200);
     expect(head.headers.get('content-length')).toBe(String(main.size));
