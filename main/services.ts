@@ -8,6 +8,7 @@ import { createEventBus, type EventBus } from './api/events';
 import { createRouter, type Handlers, type Router } from './api/router';
 import { BlobStore } from './cache/blob-store';
 import { createAnnotations } from './library/annotations';
+import { createPlans } from './library/plans';
 import { openLibrary, type Db } from './library/db';
 import { importFeed, type ImportOptions } from './library/import';
 import { createQueries, type LibraryQueries } from './library/queries';
@@ -56,6 +57,7 @@ export function createServices(opts: ServicesOptions): Services {
   const events = createEventBus();
   const queries = createQueries(db, blobs, (sha) => `${opts.mediaBase}${sha}`);
   const annotations = createAnnotations(db);
+  const plans = createPlans(db);
   const mimeOf = db.prepare('SELECT mime FROM resource_files WHERE sha256 = ? LIMIT 1').pluck();
 
   // One import at a time: two writers reconciling the same feed would race.
@@ -107,6 +109,10 @@ export function createServices(opts: ServicesOptions): Services {
     },
     'annotations:remove': ({ target, page, ids }) => ({ removed: annotations.remove(target, page, ids) }),
     'annotations:clear': ({ target, page }) => ({ removed: annotations.clear(target, page) }),
+    'plans:list': () => ({ plans: plans.list() }),
+    'plans:get': ({ id }) => plans.get(id),
+    'plans:save': ({ id, title, items }) => ({ id: plans.save(id, title, items) }),
+    'plans:delete': ({ id }) => ({ deleted: plans.remove(id) }),
   };
   const router = createRouter(handlers, { onError: (channel, err) => log(`${channel} failed: ${(err as Error).stack ?? String(err)}`) });
 

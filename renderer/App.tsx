@@ -9,6 +9,8 @@ import { BoardView } from './teaching/board/BoardView';
 import { InkProvider } from './teaching/ink/context';
 import { InkToolbar } from './teaching/ink/InkToolbar';
 import { LessonView } from './teaching/LessonView';
+import { PlanEditor } from './teaching/plans/PlanEditor';
+import { PresentView } from './teaching/plans/PresentView';
 import { ToolsMenu } from './teaching/tools/ToolsMenu';
 
 const SIDE_KEY = 'classboard.toolbarSide';
@@ -32,7 +34,8 @@ function Board() {
     void call(api()['app:info']({})).then((info) => setRecovered(info.libraryRecoveredFrom), () => {});
   }, []);
 
-  // Presenter keys: B blanks the screen, F5 goes full screen, Esc steps back.
+  // Presenter keys: B blanks the screen, F5 presents (full screen; a lesson plan
+  // starts at its first item), Esc steps back.
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if ((e.target as HTMLElement).tagName === 'INPUT' && e.key !== 'Escape') return;
@@ -40,6 +43,7 @@ function Board() {
       else if (e.key === 'F5') {
         e.preventDefault();
         void document.documentElement.requestFullscreen?.().catch(() => {});
+        if (route.name === 'plan' && route.id !== null) go({ name: 'present', id: route.id, index: 0 });
       } else if (e.key === 'Escape') {
         if (blank) setBlank(false);
         else if (window.location.hash && window.location.hash !== '#/') window.history.back();
@@ -47,7 +51,7 @@ function Board() {
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [blank]);
+  }, [blank, route]);
 
   const flip = () => {
     const next = side === 'left' ? 'right' : 'left';
@@ -66,13 +70,23 @@ function Board() {
         </div>
       )}
       <div className="app__content">
-        {route.name === 'resource' ? <LessonView id={route.id} type={route.type} /> : route.name === 'board' ? <BoardView /> : <LibraryHome node={route.node} />}
+        {route.name === 'resource' ? (
+          <LessonView id={route.id} type={route.type} />
+        ) : route.name === 'board' ? (
+          <BoardView />
+        ) : route.name === 'plan' ? (
+          <PlanEditor key={route.id ?? 'new'} id={route.id} />
+        ) : route.name === 'present' ? (
+          <PresentView id={route.id} index={route.index} />
+        ) : (
+          <LibraryHome node={route.node} />
+        )}
       </div>
       <BottomBar side={side}>
         <BarButton icon="⌂" label={t('nav.home')} onClick={() => go({ name: 'home', node: null })} />
         <BarButton icon="←" label={t('nav.back')} onClick={() => window.history.back()} />
         {route.name === 'home' && <BarButton icon="▦" label={t('nav.board')} onClick={() => go({ name: 'board' })} />}
-        {route.name !== 'home' && <InkToolbar />}
+        {(route.name === 'resource' || route.name === 'board' || route.name === 'present') && <InkToolbar />}
         <span className="bottom-bar__spacer" />
         <ToolsMenu onBlank={() => setBlank(true)} />
         <BarButton icon="⇄" label={t('nav.flip')} onClick={flip} />

@@ -3,10 +3,19 @@ import { useEffect, useState } from 'react';
 import { ResourceType } from '../preload/contract/schemas';
 
 /** A resource route may carry the type the teacher tapped, so a video can start loading at once. */
-export type Route = { name: 'home'; node: string | null } | { name: 'resource'; id: string; type?: ResourceType } | { name: 'board' };
+export type Route =
+  | { name: 'home'; node: string | null }
+  | { name: 'resource'; id: string; type?: ResourceType }
+  | { name: 'board' }
+  | { name: 'plan'; id: number | null }
+  | { name: 'present'; id: number; index: number };
 
 export function parseRoute(hash: string): Route {
   if (hash === '#/board') return { name: 'board' };
+  const plan = /^#\/plan\/(new|\d+)$/.exec(hash);
+  if (plan) return { name: 'plan', id: plan[1] === 'new' ? null : Number(plan[1]) };
+  const present = /^#\/present\/(\d+)\/(\d+)$/.exec(hash);
+  if (present) return { name: 'present', id: Number(present[1]), index: Number(present[2]) };
   const r = /^#\/resource\/([^/]+)(?:\/([a-z]+))?$/.exec(hash);
   if (r) {
     const type = ResourceType.safeParse(r[2]);
@@ -19,6 +28,8 @@ export function parseRoute(hash: string): Route {
 
 export function href(route: Route): string {
   if (route.name === 'board') return '#/board';
+  if (route.name === 'plan') return `#/plan/${route.id ?? 'new'}`;
+  if (route.name === 'present') return `#/present/${route.id}/${route.index}`;
   if (route.name === 'resource') return `#/resource/${encodeURIComponent(route.id)}${route.type ? `/${route.type}` : ''}`;
   return route.node ? `#/node/${encodeURIComponent(route.node)}` : '#/';
 }

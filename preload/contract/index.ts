@@ -11,10 +11,12 @@ import {
   TreeNode,
 } from './schemas';
 import { annotationChannels } from './annotations';
+import { planChannels } from './plans';
 
 export * from './schemas';
 export * from './annotations';
 export * from './media';
+export * from './plans';
 
 const channel = <Req extends z.ZodType, Res extends z.ZodType>(req: Req, res: Res) => ({ req, res });
 
@@ -65,6 +67,7 @@ export const contract = {
     z.object({ items: z.array(ResourceSummary) }),
   ),
   ...annotationChannels,
+  ...planChannels,
 } as const;
 
 /** Events pushed from the Node side (IPC in Electron, Server-Sent Events on the hub). */

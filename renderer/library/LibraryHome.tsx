@@ -5,6 +5,7 @@ import { useTranslation } from 'react-i18next';
 import type { Res } from '../../preload/contract';
 import { api, call } from '../api/client';
 import { go } from '../route';
+import { PlanList } from '../teaching/plans/PlanList';
 import { ResourceButton } from './ResourceButton';
 import { useLibraryData } from './useApi';
 
@@ -28,6 +29,7 @@ export function LibraryHome({ node }: { node: string | null }) {
       <div className="home__body">
         <main className="home__main">{deferred ? <SearchResults query={deferred} /> : <TreePanel node={node} />}</main>
         <aside className="home__side">
+          <PlanList />
           <SideList title={t('library.recent')} empty={t('library.noRecent')} load={() => call(api()['library:recent']({ limit: 8 }))} />
           <SideList title={t('library.favourites')} empty={t('library.noFavourites')} load={() => call(api()['library:favourites']({}))} />
         </aside>

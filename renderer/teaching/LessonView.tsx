@@ -12,7 +12,8 @@ import { VideoPlayer } from './VideoPlayer';
 
 const PdfView = lazy(() => import('./PdfView').then((m) => ({ default: m.PdfView })));
 
-export function LessonView({ id, type }: { id: string; type?: ResourceType }) {
+/** `presenting`: shown inside a lesson plan, which owns PageUp/PageDown and the running order. */
+export function LessonView({ id, type, presenting = false }: { id: string; type?: ResourceType; presenting?: boolean }) {
   const { t } = useTranslation();
   const { data: resource, error } = useLibraryData(() => call(api()['library:open']({ id })), [id]);
   const [favourite, setFavourite] = useState(false);
@@ -31,14 +32,14 @@ export function LessonView({ id, type }: { id: string; type?: ResourceType }) {
   useEffect(() => {
     const list = siblings?.resources ?? [];
     const onKey = (e: KeyboardEvent) => {
-      if (resource?.type === 'pdf') return; // the PDF uses PageUp/PageDown for its pages
+      if (presenting || resource?.type === 'pdf') return; // the plan, or the PDF's pages, own these keys
       const i = list.findIndex((r) => r.id === id);
       const to = e.key === 'PageDown' ? list[i + 1] : e.key === 'PageUp' ? list[i - 1] : undefined;
       if (i >= 0 && to) go({ name: 'resource', id: to.id, type: to.type });
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [siblings, id, resource?.type]);
+  }, [siblings, id, resource?.type, presenting]);
 
   if (error) return <p className="notice notice--error">{t('lesson.failed', { message: error })}</p>;
   // A tapped video starts loading now, in parallel with library:open (tap → first frame).
@@ -81,7 +82,7 @@ export function LessonView({ id, type }: { id: string; type?: ResourceType }) {
             resource && <Present resource={resource} onMoment={onMoment} videoInk={videoInk} />
           )}
         </div>
-        {resource && siblings && siblings.resources.length > 1 && (
+        {!presenting && resource && siblings && siblings.resources.length > 1 && (
           <nav className="lesson__list" aria-label={resource.path.at(-1)}>
             {siblings.resources.map((r) => (
               <button

@@ -2,12 +2,18 @@
 import { useEffect, useRef } from 'react';
 import { useInk } from '../ink/context';
 import { InkLayer } from '../ink/InkLayer';
-import { CONTENT_WIDTH, drawTemplate, type Template } from './templates';
+import { CONTENT_WIDTH, defaultInkColor, drawTemplate, type Template } from './templates';
 
 export function BoardPage({ template, inkTarget, inkPage, label }: { template: Template; inkTarget: string; inkPage: string; label: string }) {
   const host = useRef<HTMLDivElement>(null);
   const canvas = useRef<HTMLCanvasElement>(null);
   const ink = useInk();
+
+  // A board page is for writing: the pen is ready, in chalk that shows on this paper.
+  useEffect(() => {
+    ink.setSettings({ ...ink.settings, mode: 'pen', color: defaultInkColor(template) });
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [inkTarget, inkPage]);
 
   useEffect(() => {
     const el = host.current!;

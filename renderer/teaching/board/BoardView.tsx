@@ -2,9 +2,8 @@
 // its own ink. The page list is kept on this board PC; the ink in the library.
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useInk } from '../ink/context';
 import { BoardPage } from './BoardPage';
-import { defaultInkColor, TEMPLATES, type Template } from './templates';
+import { TEMPLATES, type Template } from './templates';
 
 type Page = { id: string; template: Template };
 const KEY = 'classboard.board.pages';
@@ -21,18 +20,12 @@ function loadPages(): Page[] {
 
 export function BoardView() {
   const { t } = useTranslation();
-  const ink = useInk();
   const [pages, setPages] = useState<Page[]>(loadPages);
   const [current, setCurrent] = useState(0);
   const [picking, setPicking] = useState(false);
   const page = pages[Math.min(current, pages.length - 1)]!;
 
   useEffect(() => localStorage.setItem(KEY, JSON.stringify(pages)), [pages]);
-  // A fresh page gets chalk that shows on it, ready to write.
-  useEffect(() => {
-    ink.setSettings({ ...ink.settings, mode: 'pen', color: defaultInkColor(page.template) });
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [page.id]);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {

@@ -1,0 +1,54 @@
+// Lesson plans, saved whole in one transaction (a plan is small; replacing its
+// items keeps the order exact and the write atomic).
+import type { z } from 'zod';
+import type { PlanItem, PlanItemInput } from '../../preload/contract/plans';
+import { AppError } from '../api/errors';
+import type { Db } from './db';
+
+type ItemInput = z.infer<typeof PlanItemInput>;
+
+export function createPlans(db: Db) {
+  const st = {
+    list: db.prepare(
+      `SELECT p.id, p.title, p.updated_at AS updatedAt, (SELECT count(*) FROM lesson_plan_items i WHERE i.plan_id = p.id) AS items
+       FROM lesson_plans p ORDER BY p.updated_at DESC`,
+    ),
+    get: db.prepare('SELECT id, title FROM lesson_plans WHERE id = ?'),
+    items: db.prepare(
+      `SELECT i.kind, i.resource_id AS resourceId, i.board AS template, r.title, r.type
+       FROM lesson_plan_items i LEFT JOIN resources r ON r.id = i.resource_id WHERE i.plan_id = ? ORDER BY i.pos`,
+    ),
+    insert: db.prepare('INSERT INTO lesson_plans(title, created_at, updated_at) VALUES (?, ?, ?)'),
+    update: db.prepare('UPDATE lesson_plans SET title = ?, updated_at = ? WHERE id = ?'),
+    clearItems: db.prepare('DELETE FROM lesson_plan_items WHERE plan_id = ?'),
+    addItem: db.prepare('INSERT INTO lesson_plan_items(plan_id, pos, kind, resource_id, board) VALUES (?, ?, ?, ?, ?)'),
+    remove: db.prepare('DELETE FROM lesson_plans WHERE id = ?'),
+  };
+
+  const save = db.transaction((id: number | undefined, title: string, items: ItemInput[]): number => {
+    const now = Date.now();
+    let planId = id;
+    if (planId === undefined) planId = Number(st.insert.run(title, now, now).lastInsertRowid);
+    else if (st.update.run(title, now, planId).changes === 0) throw new AppError('not-found', `找不到备课 ${planId} / no such lesson plan`);
+    st.clearItems.run(planId);
+    items.forEach((it, pos) =>
+      st.addItem.run(planId, pos, it.kind, it.kind === 'resource' ? it.resourceId : null, it.kind === 'board' ? it.template : null),
+    );
+    return planId;
+  });
+
+  return {
+    list: () => st.list.all() as { id: number; title: string; items: number; updatedAt: number }[],
+    get(id: number): { id: number; title: string; items: PlanItem[] } {
+      const plan = st.get.get(id) as { id: number; title: string } | undefined;
+      if (!plan) throw new AppError('not-found', `找不到备课 ${id} / no such lesson plan`);
+      const rows = st.items.all(id) as { kind: 'resource' | 'board'; resourceId: string | null; template: string | null; title: string | null; type: string | null }[];
+      const items = rows.map((r) =>
+        r.kind === 'board' ? { kind: 'board', template: r.template } : { kind: 'resource', resourceId: r.resourceId, title: r.title, type: r.type },
+      ) as PlanItem[];
+      return { ...plan, items };
+    },
+    save: (id: number | undefined, title: string, items: ItemInput[]) => save.immediate(id, title, items),
+    remove: (id: number) => st.remove.run(id).changes > 0,
+  };
+}

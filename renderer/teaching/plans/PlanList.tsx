@@ -1,0 +1,26 @@
+import { useTranslation } from 'react-i18next';
+import { api, call } from '../../api/client';
+import { useLibraryData } from '../../library/useApi';
+import { go } from '../../route';
+
+/** The teacher's lesson plans on the home screen. */
+export function PlanList() {
+  const { t } = useTranslation();
+  const { data } = useLibraryData(() => call(api()['plans:list']({})), []);
+  return (
+    <section className="side-list">
+      <h2 className="panel-title">{t('plans.mine')}</h2>
+      <div className="rows">
+        {data?.plans.map((p) => (
+          <button key={p.id} type="button" className="row row--compact" onClick={() => go({ name: 'plan', id: p.id })}>
+            <span className="row__title">{p.title}</span>
+            <span className="row__tag">{t('plans.count', { count: p.items })}</span>
+          </button>
+        ))}
+        <button type="button" className="row row--compact" onClick={() => go({ name: 'plan', id: null })}>
+          ＋ {t('plans.new')}
+        </button>
+      </div>
+    </section>
+  );
+}
