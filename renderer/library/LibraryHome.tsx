@@ -106,7 +106,7 @@ function TreePanel({ node }: { node: string | null }) {
 function SideList({ title, empty, load }: { title: string; empty: string; load: () => Promise<{ items: Res<'library:recent'>['items'] }> }) {
   const { data } = useLibraryData(load, [title]);
   return (
-    <section className="side-list">
+    <section className="side-list" aria-label={title}>
       <h2 className="panel-title">{title}</h2>
       {data && data.items.length === 0 && <p className="muted">{empty}</p>}
       <div className="rows">

@@ -68,7 +68,7 @@ describe('teaching UI through the hub', () => {
     await shot(page, 'lesson-video-80pct');
     // Opening it put it in "recent".
     await page.getByRole('button', { name: '首页' }).click();
-    await expect.poll(() => page.locator('.side-list').first().getByRole('button', { name: /三角形的内角和/ }).count()).toBe(1);
+    await expect.poll(() => page.getByRole('region', { name: '最近使用' }).getByRole('button', { name: /三角形的内角和/ }).count()).toBe(1);
   });
 
   it('turns the pages of the PDF task sheet', async () => {

@@ -8,7 +8,7 @@ export function PlanList() {
   const { t } = useTranslation();
   const { data } = useLibraryData(() => call(api()['plans:list']({})), []);
   return (
-    <section className="side-list">
+    <section className="side-list" aria-label={t('plans.mine')}>
       <h2 className="panel-title">{t('plans.mine')}</h2>
       <div className="rows">
         {data?.plans.map((p) => (
