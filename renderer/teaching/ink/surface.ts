@@ -32,6 +32,14 @@ export interface SurfaceOptions {
 
 const HIGHLIGHTER_ALPHA = 0.35;
 
+/**
+ * Chromium holds pointermove until the next frame; pointerrawupdate arrives as
+ * soon as the input does (secure contexts: the app's file:// page, the hub on
+ * localhost). Ink follows the finger a frame sooner with it.
+ */
+export const MOVE_EVENT: 'pointermove' | 'pointerrawupdate' =
+  typeof window !== 'undefined' && 'onpointerrawupdate' in window ? ('pointerrawupdate' as 'pointermove') : 'pointermove';
+
 /** The SVG-style outline perfect-freehand returns, as a Path2D. */
 function outlinePath(points: number[][]): Path2D {
   const path = new Path2D();
@@ -100,7 +108,7 @@ export class InkSurface {
     this.resizeObserver = new ResizeObserver(() => this.resize());
     this.resizeObserver.observe(host);
     liveCanvas.addEventListener('pointerdown', this.onDown);
-    liveCanvas.addEventListener('pointermove', this.onMove);
+    liveCanvas.addEventListener(MOVE_EVENT, this.onMove as EventListener);
     liveCanvas.addEventListener('pointerup', this.onUp);
     liveCanvas.addEventListener('pointercancel', this.onUp);
     this.resize();
@@ -110,7 +118,7 @@ export class InkSurface {
     cancelAnimationFrame(this.frame);
     this.resizeObserver.disconnect();
     this.liveCanvas.removeEventListener('pointerdown', this.onDown);
-    this.liveCanvas.removeEventListener('pointermove', this.onMove);
+    this.liveCanvas.removeEventListener(MOVE_EVENT, this.onMove as EventListener);
     this.liveCanvas.removeEventListener('pointerup', this.onUp);
     this.liveCanvas.removeEventListener('pointercancel', this.onUp);
   }
@@ -188,7 +196,9 @@ export class InkSurface {
       if (live.erasing) this.eraseAt(x, y, live.radius);
       else live.stroke.points.push(x, y, ev.pointerType === 'pen' ? ev.pressure : 0.5);
     }
-    this.requestDraw();
+    // Ink in progress is painted now, in the event, not at the next animation
+    // frame: waiting for rAF put it a frame behind the finger.
+    if (!live.erasing) this.drawLive();
   };
 
   private readonly onUp = (e: PointerEvent) => {
@@ -300,6 +310,11 @@ export class InkSurface {
       this.baseVersion = this.model.version;
       this.liveCanvas.dataset.strokeCount = String(this.model.strokes.length);
     }
+    this.drawLive();
+  }
+
+  private drawLive(): void {
+    const k = this.scale * this.dpr;
     const live = this.live;
     live.setTransform(1, 0, 0, 1, 0, 0);
     live.clearRect(0, 0, this.liveCanvas.width, this.liveCanvas.height);
