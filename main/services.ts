@@ -9,6 +9,7 @@ import { createRouter, type Handlers, type Router } from './api/router';
 import { BlobStore } from './cache/blob-store';
 import { createAnnotations } from './library/annotations';
 import { createPlans } from './library/plans';
+import { createTimetable } from './library/timetable';
 import { openLibrary, type Db } from './library/db';
 import { importFeed, type ImportOptions } from './library/import';
 import { createQueries, type LibraryQueries } from './library/queries';
@@ -58,6 +59,7 @@ export function createServices(opts: ServicesOptions): Services {
   const queries = createQueries(db, blobs, (sha) => `${opts.mediaBase}${sha}`);
   const annotations = createAnnotations(db);
   const plans = createPlans(db);
+  const timetable = createTimetable(db, queries);
   const mimeOf = db.prepare('SELECT mime FROM resource_files WHERE sha256 = ? LIMIT 1').pluck();
 
   // One import at a time: two writers reconciling the same feed would race.
@@ -113,6 +115,8 @@ export function createServices(opts: ServicesOptions): Services {
     'plans:get': ({ id }) => plans.get(id),
     'plans:save': ({ id, title, items }) => ({ id: plans.save(id, title, items) }),
     'plans:delete': ({ id }) => ({ deleted: plans.remove(id) }),
+    'timetable:set': ({ entries }) => ({ saved: timetable.set(entries) }),
+    'timetable:today': ({ weekday }) => timetable.today(weekday),
   };
   const router = createRouter(handlers, { onError: (channel, err) => log(`${channel} failed: ${(err as Error).stack ?? String(err)}`) });
 

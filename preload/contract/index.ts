@@ -12,11 +12,13 @@ import {
 } from './schemas';
 import { annotationChannels } from './annotations';
 import { planChannels } from './plans';
+import { timetableChannels } from './timetable';
 
 export * from './schemas';
 export * from './annotations';
 export * from './media';
 export * from './plans';
+export * from './timetable';
 
 const channel = <Req extends z.ZodType, Res extends z.ZodType>(req: Req, res: Res) => ({ req, res });
 
@@ -68,6 +70,7 @@ export const contract = {
   ),
   ...annotationChannels,
   ...planChannels,
+  ...timetableChannels,
 } as const;
 
 /** Events pushed from the Node side (IPC in Electron, Server-Sent Events on the hub). */

@@ -20,6 +20,7 @@ export const en: Messages = {
     kinds: { stage: 'Stage', grade: 'Grade', subject: 'Subject', edition: 'Edition', volume: 'Volume', unit: 'Unit', lesson: 'Lesson' },
     recovered: 'The library file was damaged; it was kept as {{file}} and a new library was created.',
   },
+  today: { title: "Today's timetable", period: 'Period {{n}}', free: '(no resource set)', ready: 'Ready', notReady: 'Not downloaded' },
   plans: {
     mine: 'My lesson plans',
     new: 'New lesson plan',

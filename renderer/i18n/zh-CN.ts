@@ -19,6 +19,7 @@ export const zhCN = {
     kinds: { stage: '学段', grade: '年级', subject: '学科', edition: '版本', volume: '册次', unit: '单元', lesson: '课时' },
     recovered: '资源库文件损坏，已另存为 {{file}} 并新建资源库。',
   },
+  today: { title: '今日课表', period: '第 {{n}} 节', free: '（未安排资源）', ready: '已就绪', notReady: '未下载' },
   plans: {
     mine: '我的备课',
     new: '新建备课',

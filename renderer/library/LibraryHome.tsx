@@ -7,6 +7,7 @@ import { api, call } from '../api/client';
 import { go } from '../route';
 import { PlanList } from '../teaching/plans/PlanList';
 import { ResourceButton } from './ResourceButton';
+import { TodayList } from './TodayList';
 import { useLibraryData } from './useApi';
 
 export function LibraryHome({ node }: { node: string | null }) {
@@ -29,6 +30,7 @@ export function LibraryHome({ node }: { node: string | null }) {
       <div className="home__body">
         <main className="home__main">{deferred ? <SearchResults query={deferred} /> : <TreePanel node={node} />}</main>
         <aside className="home__side">
+          <TodayList />
           <PlanList />
           <SideList title={t('library.recent')} empty={t('library.noRecent')} load={() => call(api()['library:recent']({ limit: 8 }))} />
           <SideList title={t('library.favourites')} empty={t('library.noFavourites')} load={() => call(api()['library:favourites']({}))} />

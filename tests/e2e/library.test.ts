@@ -84,6 +84,20 @@ describe('teaching UI through the hub', () => {
     await shot(page, 'lesson-pdf-page3');
   });
 
+  it("shows today's timetable with a ready mark, and opens a lesson from it", async () => {
+    const post = async (channel: string, body: unknown) =>
+      (await (await fetch(`${hub.url}api/${channel}`, { method: 'POST', body: JSON.stringify(body) })).json()) as { ok: boolean; value: any };
+    const { weekday } = (await post('timetable:today', {})).value;
+    const found = (await post('library:search', { query: '花的学校' })).value.results[0];
+    await post('timetable:set', { entries: [{ weekday, period: 1, starts: '08:00', ends: '08:40', className: '三（2）班', resourceId: found.id }] });
+    await page.goto(hub.url);
+    const today = page.getByRole('region', { name: '今日课表' });
+    await expect.poll(() => today.getByRole('button', { name: /第 1 节 花的学校.* 已就绪/ }).count()).toBe(1);
+    await shot(page, 'home-today');
+    await today.getByRole('button', { name: /花的学校/ }).click();
+    await page.locator('video').waitFor();
+  });
+
   it('switches the interface to English and back', async () => {
     await page.getByRole('button', { name: '首页' }).click();
     await page.getByRole('button', { name: 'English' }).click();

@@ -89,3 +89,29 @@ describe('annotations', () => {
     for (const b of bad) expect((await s.router.call('annotations:add', b)).ok).toBe(false);
   });
 });
+
+describe('timetable', () => {
+  it("lists today's periods in order with a ready mark per lesson", async () => {
+    const r = await s.router.invoke('library:search', { query: '声音的产生' });
+    const sound = r.ok ? r.value.results.find((x) => x.type === 'video')!.id : '';
+    // Make one lesson's video missing from the cache, as if tonight's sync had not run yet.
+    const res = await s.router.invoke('library:resource', { id: sound });
+    for (const f of res.ok ? res.value.files : []) if (f.role === 'main') fs.rmSync(s.blobs.pathFor(f.sha256));
+    const saved = await s.router.invoke('timetable:set', {
+      entries: [
+        { weekday: 1, period: 2, starts: '08:55', ends: '09:35', className: '三（2）班', resourceId: sound },
+        { weekday: 1, period: 1, starts: '08:00', ends: '08:40', className: '三（2）班', resourceId: video },
+        { weekday: 1, period: 3, starts: '10:00', ends: '10:40', className: '三（2）班', resourceId: null },
+        { weekday: 2, period: 1, starts: '08:00', ends: '08:40', className: '三（2）班', resourceId: pdf },
+      ],
+    });
+    expect(saved).toEqual({ ok: true, value: { saved: 4 } });
+    const monday = await s.router.invoke('timetable:today', { weekday: 1 });
+    expect(monday.ok && monday.value.lessons.map((l) => [l.period, l.resource?.id ?? null, l.ready])).toEqual([
+      [1, video, true],
+      [2, sound, false],
+      [3, null, false],
+    ]);
+    expect((await s.router.call('timetable:set', { entries: [{ weekday: 8, period: 1, starts: '8:00', ends: '09:00', resourceId: null }] })).ok).toBe(false);
+  });
+});

@@ -40,3 +40,12 @@ describe('routes', () => {
     expect(parseRoute('#/nonsense')).toEqual({ name: 'home', node: null });
   });
 });
+
+describe('school weekday', () => {
+  it('uses the school time zone, not the machine clock', async () => {
+    const { schoolWeekday } = await import('../../main/library/timetable');
+    // 2026-11-23 is a Monday; 17:00 UTC Sunday is already Monday 01:00 in Shanghai.
+    expect(schoolWeekday(new Date('2026-11-22T17:00:00Z'))).toBe(1);
+    expect(schoolWeekday(new Date('2026-11-22T15:00:00Z'))).toBe(7);
+  });
+});

@@ -1,0 +1,46 @@
+// Timetable entries and today's lessons with a ready mark.
+import type { z } from 'zod';
+import { pickRendition, type TodayLesson } from '../../preload/contract';
+import type { TimetableEntryInput } from '../../preload/contract/timetable';
+import type { Db } from './db';
+import type { LibraryQueries } from './queries';
+
+/** ISO weekday (1 = Monday) in the school's time zone. */
+export function schoolWeekday(now = new Date(), timeZone = 'Asia/Shanghai'): number {
+  const name = new Intl.DateTimeFormat('en-US', { weekday: 'short', timeZone }).format(now);
+  return ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'].indexOf(name) + 1;
+}
+
+export function createTimetable(db: Db, queries: LibraryQueries) {
+  const st = {
+    clear: db.prepare('DELETE FROM timetable'),
+    insert: db.prepare('INSERT INTO timetable(weekday, period, starts, ends, class_name, resource_id) VALUES (?, ?, ?, ?, ?, ?)'),
+    day: db.prepare('SELECT period, starts, ends, class_name AS className, resource_id AS resourceId FROM timetable WHERE weekday = ? ORDER BY starts, period'),
+  };
+  const replace = db.transaction((entries: z.output<typeof TimetableEntryInput>[]) => {
+    st.clear.run();
+    for (const e of entries) st.insert.run(e.weekday, e.period, e.starts, e.ends, e.className, e.resourceId);
+    return entries.length;
+  });
+  return {
+    set: (entries: z.output<typeof TimetableEntryInput>[]) => replace.immediate(entries),
+    today(weekday = schoolWeekday()): { weekday: number; lessons: TodayLesson[] } {
+      const rows = st.day.all(weekday) as { period: number; starts: string; ends: string; className: string; resourceId: string | null }[];
+      const lessons = rows.map((r) => {
+        let resource: TodayLesson['resource'] = null;
+        let ready = false;
+        if (r.resourceId) {
+          try {
+            const res = queries.resource(r.resourceId);
+            resource = { id: res.id, title: res.title, type: res.type, path: res.path };
+            ready = pickRendition(res.files) !== null;
+          } catch {
+            // the resource left the library: shown as not ready
+          }
+        }
+        return { period: r.period, starts: r.starts, ends: r.ends, className: r.className, resource, ready };
+      });
+      return { weekday, lessons };
+    },
+  };
+}

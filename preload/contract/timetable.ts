@@ -1,0 +1,37 @@
+// The class timetable: what is taught when, so the board can show today's lessons
+// and whether each is ready (downloaded) before the bell.
+import { z } from 'zod';
+import { GlobalId, ResourceType } from './schemas';
+
+const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'time as HH:MM');
+
+export const TimetableEntryInput = z
+  .object({
+    weekday: z.number().int().min(1).max(7),
+    period: z.number().int().min(1).max(20),
+    starts: HHMM,
+    ends: HHMM,
+    className: z.string().max(100).default(''),
+    resourceId: GlobalId.nullable(),
+  })
+  .strict();
+
+export const TodayLesson = z.object({
+  period: z.number().int(),
+  starts: z.string(),
+  ends: z.string(),
+  className: z.string(),
+  resource: z.object({ id: GlobalId, title: z.string(), type: ResourceType, path: z.array(z.string()) }).nullable(),
+  /** Every file the classroom needs is in the local cache. */
+  ready: z.boolean(),
+});
+export type TodayLesson = z.infer<typeof TodayLesson>;
+
+const channel = <Req extends z.ZodType, Res extends z.ZodType>(req: Req, res: Res) => ({ req, res });
+
+export const timetableChannels = {
+  /** Replaces the whole timetable (a school re-enters it each term). */
+  'timetable:set': channel(z.object({ entries: z.array(TimetableEntryInput).max(500) }).strict(), z.object({ saved: z.number().int() })),
+  /** Today's periods in order; `weekday` overrides today's (1 = Monday). */
+  'timetable:today': channel(z.object({ weekday: z.number().int().min(1).max(7).optional() }).strict(), z.object({ weekday: z.number().int(), lessons: z.array(TodayLesson) })),
+} as const;
