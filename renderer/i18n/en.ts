@@ -101,6 +101,10 @@ export const en: Messages = {
     widths: ['Thin', 'Medium', 'Thick'],
   },
   lesson: {
+    fitPage: 'Whole page',
+    fitWidth: 'Fit width',
+    zoomIn: 'Zoom in',
+    zoomOut: 'Zoom out',
     play: 'Play',
     pause: 'Pause',
     seek: 'Position',

@@ -100,6 +100,10 @@ export const zhCN = {
     widths: ['细', '中', '粗'],
   },
   lesson: {
+    fitPage: '整页',
+    fitWidth: '适合宽度',
+    zoomIn: '放大',
+    zoomOut: '缩小',
     play: '播放',
     pause: '暂停',
     seek: '进度',

@@ -21,6 +21,11 @@ export function PdfView({ src, title, inkTarget }: { src: string; title: string;
   const { t } = useTranslation();
   const ink = useInk();
   const [sheet, setSheet] = useState<{ w: number; h: number } | null>(null);
+  const [fit, setFit] = useState<'page' | 'width'>('page');
+  const [zoom, setZoom] = useState(1);
+  const [preview, setPreview] = useState(1); // CSS scale during a pinch; re-rendered sharp when it ends
+  const pinch = useRef(new Map<number, { x: number; y: number }>());
+  const pinchStart = useRef<{ d: number; mx: number; my: number; left: number; top: number } | null>(null);
   const canvas = useRef<HTMLCanvasElement>(null);
   const box = useRef<HTMLDivElement>(null);
   const [doc, setDoc] = useState<Doc | null>(null);
@@ -49,10 +54,13 @@ export function PdfView({ src, title, inkTarget }: { src: string; title: string;
     void doc.getPage(page).then((p) => {
       if (cancelled || !canvas.current || !box.current) return;
       const base = p.getViewport({ scale: 1 });
-      // Fit the page to the stage, sharp on 4K boards.
-      const fit = Math.min(box.current.clientWidth / base.width, box.current.clientHeight / base.height);
+      // Fit the page (or its width) to the stage, times the zoom; sharp on 4K boards.
+      const fitScale =
+        fit === 'width'
+          ? (box.current.clientWidth - 16) / base.width
+          : Math.min(box.current.clientWidth / base.width, box.current.clientHeight / base.height);
       const dpr = window.devicePixelRatio || 1;
-      const vp = p.getViewport({ scale: fit * dpr });
+      const vp = p.getViewport({ scale: fitScale * zoom * dpr });
       const c = canvas.current;
       c.width = Math.floor(vp.width);
       c.height = Math.floor(vp.height);
@@ -60,13 +68,45 @@ export function PdfView({ src, title, inkTarget }: { src: string; title: string;
       c.style.height = `${Math.floor(vp.height / dpr)}px`;
       setSheet({ w: Math.floor(vp.width / dpr), h: Math.floor(vp.height / dpr) });
       void p.render({ canvas: c, canvasContext: c.getContext('2d')!, viewport: vp }).promise.then(() => {
-        if (!cancelled) c.dataset.renderedPage = String(page);
+        if (cancelled) return;
+        c.dataset.renderedPage = String(page);
+        c.dataset.zoom = zoom.toFixed(2);
+        setPreview(1);
       });
     });
     return () => {
       cancelled = true;
     };
-  }, [doc, page]);
+  }, [doc, page, fit, zoom]);
+
+  // Two fingers (with no pen picked up) pinch to zoom and drag to pan.
+  const onPointerDown = (e: React.PointerEvent) => {
+    if (ink.settings.mode !== 'off') return;
+    pinch.current.set(e.pointerId, { x: e.clientX, y: e.clientY });
+    e.currentTarget.setPointerCapture(e.pointerId);
+    if (pinch.current.size === 2 && box.current) {
+      const [a, b] = [...pinch.current.values()] as [{ x: number; y: number }, { x: number; y: number }];
+      pinchStart.current = { d: Math.hypot(a.x - b.x, a.y - b.y), mx: (a.x + b.x) / 2, my: (a.y + b.y) / 2, left: box.current.scrollLeft, top: box.current.scrollTop };
+    }
+  };
+  const onPointerMove = (e: React.PointerEvent) => {
+    if (!pinch.current.has(e.pointerId)) return;
+    pinch.current.set(e.pointerId, { x: e.clientX, y: e.clientY });
+    const start = pinchStart.current;
+    if (!start || pinch.current.size !== 2 || !box.current) return;
+    const [a, b] = [...pinch.current.values()] as [{ x: number; y: number }, { x: number; y: number }];
+    const ratio = Math.hypot(a.x - b.x, a.y - b.y) / start.d;
+    setPreview(Math.max(1 / zoom, Math.min(4 / zoom, ratio)));
+    box.current.scrollLeft = start.left - ((a.x + b.x) / 2 - start.mx);
+    box.current.scrollTop = start.top - ((a.y + b.y) / 2 - start.my);
+  };
+  const onPointerUp = (e: React.PointerEvent) => {
+    pinch.current.delete(e.pointerId);
+    if (pinch.current.size < 2 && pinchStart.current) {
+      pinchStart.current = null;
+      setZoom((z) => Math.max(1, Math.min(4, z * preview)));
+    }
+  };
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -80,9 +120,19 @@ export function PdfView({ src, title, inkTarget }: { src: string; title: string;
 
   return (
     <div className="player">
-      <div className="stage stage--light" ref={box}>
+      <div
+        className={`stage stage--light${zoom > 1 || fit === 'width' ? ' stage--scroll' : ''}`}
+        ref={box}
+        onPointerDown={onPointerDown}
+        onPointerMove={onPointerMove}
+        onPointerUp={onPointerUp}
+        onPointerCancel={onPointerUp}
+      >
         {error ? <p className="notice notice--error">{t('lesson.failed', { message: error })}</p> : !doc && <p className="notice">{t('lesson.pdfLoading')}</p>}
-        <div className="pdf-sheet" style={sheet ? { width: sheet.w, height: sheet.h } : undefined}>
+        <div
+          className="pdf-sheet"
+          style={sheet ? { width: sheet.w, height: sheet.h, transform: preview !== 1 ? `scale(${preview})` : undefined } : undefined}
+        >
           <canvas ref={canvas} className="pdf-page" aria-label={title} />
           {doc && sheet && <InkLayer ref={ink.layer} target={inkTarget} page={`p${page}`} settings={ink.settings} contentWidth={1000} />}
         </div>
@@ -94,6 +144,19 @@ export function PdfView({ src, title, inkTarget }: { src: string; title: string;
         <span className="player-bar__time">{doc ? t('lesson.page', { page, pages: doc.numPages }) : ''}</span>
         <button type="button" className="bar-button" aria-label={t('lesson.nextPage')} disabled={!doc || page >= doc.numPages} onClick={() => setPage((p) => p + 1)}>
           ▶
+        </button>
+        <span className="bottom-bar__spacer" />
+        <button type="button" className="bar-button" aria-pressed={fit === 'page' && zoom === 1} onClick={() => (setFit('page'), setZoom(1))}>
+          {t('lesson.fitPage')}
+        </button>
+        <button type="button" className="bar-button" aria-pressed={fit === 'width' && zoom === 1} onClick={() => (setFit('width'), setZoom(1))}>
+          {t('lesson.fitWidth')}
+        </button>
+        <button type="button" className="bar-button" aria-label={t('lesson.zoomOut')} disabled={zoom <= 1} onClick={() => setZoom((z) => Math.max(1, z / 1.25))}>
+          －
+        </button>
+        <button type="button" className="bar-button" aria-label={t('lesson.zoomIn')} disabled={zoom >= 4} onClick={() => setZoom((z) => Math.min(4, z * 1.25))}>
+          ＋
         </button>
       </div>
     </div>

@@ -84,6 +84,33 @@ describe('teaching UI through the hub', () => {
     await shot(page, 'lesson-pdf-page3');
   });
 
+  it('zooms the PDF with buttons, fits its width, and pinches with two fingers', async () => {
+    const canvas = page.locator('canvas.pdf-page');
+    const width = () => canvas.evaluate((c) => c.getBoundingClientRect().width);
+    const whole = await width();
+    await page.getByRole('button', { name: '放大' }).click();
+    await expect.poll(() => canvas.getAttribute('data-zoom')).toBe('1.25');
+    await page.getByRole('button', { name: '适合宽度' }).click();
+    await expect.poll(() => canvas.getAttribute('data-zoom')).toBe('1.00');
+    await expect.poll(width).toBeGreaterThan(whole * 1.5);
+    await page.getByRole('button', { name: '整页' }).click();
+    await expect.poll(width).toBeLessThan(whole + 2);
+    // Two fingers spreading apart over the page (no pen picked up).
+    const cdp = await page.context().newCDPSession(page);
+    const box = (await canvas.boundingBox())!;
+    const cx = box.x + box.width / 2;
+    const cy = box.y + box.height / 2;
+    const fingers = (d: number) => [
+      { id: 1, x: cx - d, y: cy, radiusX: 2, radiusY: 2, force: 0.5 },
+      { id: 2, x: cx + d, y: cy, radiusX: 2, radiusY: 2, force: 0.5 },
+    ];
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: fingers(60) });
+    for (let d = 70; d <= 160; d += 10) await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: fingers(d) });
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+    await expect.poll(async () => Number(await canvas.getAttribute('data-zoom'))).toBeGreaterThan(2);
+    await shot(page, 'lesson-pdf-pinched');
+  });
+
   it("shows today's timetable with a ready mark, and opens a lesson from it", async () => {
     const post = async (channel: string, body: unknown) =>
       (await (await fetch(`${hub.url}api/${channel}`, { method: 'POST', body: JSON.stringify(body) })).json()) as { ok: boolean; value: any };
