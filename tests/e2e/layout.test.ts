@@ -1,0 +1,43 @@
+// The board layout at 1080p and 4K: touch targets stay at least 64 px per 1080
+// lines, and nothing spills off the bottom bar.
+import fs from 'node:fs';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, newBoardPage, shot, startHubProcess, type RunningHub } from './harness';
+
+let hub: RunningHub;
+let browser: Browser;
+
+beforeAll(async () => {
+  hub = await startHubProcess();
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+  await hub?.stop();
+  if (hub) fs.rmSync(hub.data, { recursive: true, force: true });
+});
+
+describe.each([
+  [1920, 1080],
+  [3840, 2160],
+])('at %i×%i', (width, height) => {
+  it('keeps every control large and on screen, at home and in a lesson', async () => {
+    const page = await newBoardPage(browser, width, height);
+    const minTarget = 64 * (height / 1080);
+    for (const route of ['', '#/board']) {
+      await page.goto(`${hub.url}${route}`);
+      await page.getByRole('button', { name: '首页' }).waitFor();
+      const boxes = await page.locator('.bottom-bar button').evaluateAll((els) => els.map((e) => e.getBoundingClientRect()).map((r) => ({ l: r.left, r: r.right, h: r.height, w: r.width })));
+      expect(boxes.length).toBeGreaterThan(3);
+      for (const b of boxes) {
+        expect(b.h).toBeGreaterThanOrEqual(minTarget - 0.5);
+        expect(b.w).toBeGreaterThanOrEqual(minTarget - 0.5);
+        expect(b.l).toBeGreaterThanOrEqual(0);
+        expect(b.r).toBeLessThanOrEqual(width);
+      }
+      await shot(page, `layout-${width}x${height}${route ? '-board' : ''}`);
+    }
+    await page.close();
+  });
+});
