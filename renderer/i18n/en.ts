@@ -101,6 +101,8 @@ export const en: Messages = {
     widths: ['Thin', 'Medium', 'Thick'],
   },
   lesson: {
+    pageStrip: 'Pages',
+    goPage: 'Page {{n}}',
     fitPage: 'Whole page',
     fitWidth: 'Fit width',
     zoomIn: 'Zoom in',

@@ -100,6 +100,8 @@ export const zhCN = {
     widths: ['细', '中', '粗'],
   },
   lesson: {
+    pageStrip: '页码',
+    goPage: '第 {{n}} 页',
     fitPage: '整页',
     fitWidth: '适合宽度',
     zoomIn: '放大',

@@ -142,6 +142,15 @@ export function PdfView({ src, title, inkTarget }: { src: string; title: string;
           ◀
         </button>
         <span className="player-bar__time">{doc ? t('lesson.page', { page, pages: doc.numPages }) : ''}</span>
+        {doc && doc.numPages > 1 && (
+          <nav className="page-strip" aria-label={t('lesson.pageStrip')}>
+            {Array.from({ length: Math.min(doc.numPages, 30) }, (_, i) => i + 1).map((n) => (
+              <button key={n} type="button" className="ink-button" aria-current={n === page} aria-label={t('lesson.goPage', { n })} onClick={() => setPage(n)}>
+                {n}
+              </button>
+            ))}
+          </nav>
+        )}
         <button type="button" className="bar-button" aria-label={t('lesson.nextPage')} disabled={!doc || page >= doc.numPages} onClick={() => setPage((p) => p + 1)}>
           ▶
         </button>

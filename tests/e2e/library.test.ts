@@ -79,6 +79,9 @@ describe('teaching UI through the hub', () => {
     await expect.poll(() => page.getByText('第 1 / 3 页').count()).toBe(1);
     await page.getByRole('button', { name: '下一页' }).click();
     await expect.poll(() => canvas.getAttribute('data-rendered-page')).toBe('2');
+    await page.getByRole('navigation', { name: '页码' }).getByRole('button', { name: '第 1 页' }).click();
+    await expect.poll(() => canvas.getAttribute('data-rendered-page')).toBe('1');
+    await page.keyboard.press('PageDown');
     await page.keyboard.press('PageDown');
     await expect.poll(() => canvas.getAttribute('data-rendered-page')).toBe('3');
     await shot(page, 'lesson-pdf-page3');
