@@ -52,7 +52,9 @@ async function main() {
     const res = (await (await fetch(`${hub.url}api/library:resource`, { method: 'POST', body: JSON.stringify({ id }) })).json()) as {
       value: { files: { role: string; url: string; height: number }[] };
     };
-    const mediaUrl = new URL(res.value.files.find((f) => f.role === 'main' && f.height === 360)?.url ?? res.value.files[0]!.url, hub.url).href;
+    void res;
+    // The very URL the teaching UI plays, so both sides meet the same HTTP cache.
+    const mediaUrl = new URL(`media/resource/${encodeURIComponent(id)}`, hub.url).href;
 
     const app: number[] = [];
     const bare: number[] = [];
@@ -60,6 +62,8 @@ async function main() {
       // The teaching UI: tap the lesson (a hash change) → library:open → <video> → first frame.
       await page.evaluate(() => (window.location.hash = '#/'));
       await page.getByRole('searchbox').waitFor();
+      // Let the home screen's own requests finish, as they would before a teacher taps.
+      await page.waitForTimeout(300);
       app.push(
         await page.evaluate(async (rid) => {
           const t0 = performance.now();
@@ -90,7 +94,7 @@ async function main() {
           const v = document.createElement('video');
           v.preload = 'auto';
           v.muted = true;
-          v.src = `${url}?bare=${Math.random()}`;
+          v.src = url;
           document.body.append(v);
           await new Promise((r) => v.addEventListener('loadeddata', r, { once: true }));
           const t = performance.now() - t0;

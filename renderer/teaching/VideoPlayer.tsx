@@ -25,6 +25,7 @@ export function VideoPlayer(props: { src: string; poster?: string; title: string
   const [time, setTime] = useState(0);
   const [duration, setDuration] = useState(0);
   const [speed, setSpeed] = useState(1);
+  const [loaded, setLoaded] = useState(false);
 
   const toggle = () => {
     const v = video.current;
@@ -38,10 +39,12 @@ export function VideoPlayer(props: { src: string; poster?: string; title: string
     if (settings.mode !== 'off') video.current?.pause();
   }, [settings.mode]);
 
+  // The ink for a moment appears once the first frame is up: mounting it (two
+  // canvases and a request) earlier would slow the video's own start.
   useEffect(() => {
     const v = video.current;
-    onMoment?.(!v || !v.paused ? null : Math.floor(v.currentTime));
-  }, [playing, onMoment]);
+    onMoment?.(!v || !loaded || !v.paused ? null : Math.floor(v.currentTime));
+  }, [playing, loaded, onMoment]);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -73,6 +76,7 @@ export function VideoPlayer(props: { src: string; poster?: string; title: string
           onPause={() => setPlaying(false)}
           onTimeUpdate={(e) => setTime(e.currentTarget.currentTime)}
           onLoadedMetadata={(e) => setDuration(e.currentTarget.duration)}
+          onLoadedData={() => setLoaded(true)}
           onRateChange={(e) => setSpeed(e.currentTarget.playbackRate)}
           onSeeked={(e) => e.currentTarget.paused && onMoment?.(Math.floor(e.currentTarget.currentTime))}
         />
