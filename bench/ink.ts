@@ -8,6 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createServices } from '../main/services';
+import type { Page } from 'playwright-core';
 import { launchBrowser, newBoardPage, startHubProcess } from '../tests/e2e/harness';
 import fsPromises from 'node:fs/promises';
 import os from 'node:os';
@@ -19,6 +20,16 @@ const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
 };
+
+/** Five fingers down, MOVES wavy moves together through CDP touch events, lifted. */
+async function fiveFingers(page: Page): Promise<void> {
+  const cdp = await page.context().newCDPSession(page);
+  const fingers = [0, 1, 2, 3, 4].map((i) => ({ id: i + 1, x: 200 + i * 300, y: 250 }));
+  const at = (i: number) => fingers.map((f) => ({ ...f, x: f.x + i * 2, y: f.y + Math.sin(i / 6) * 60 + i * 3, radiusX: 2, radiusY: 2, force: 0.5 }));
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: at(0) });
+  for (let i = 1; i <= MOVES; i++) await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: at(i) });
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+}
 
 /** Writes `count` realistic handwriting strokes onto one board page, as if drawn before. */
 function seed(data: string, page: string, count: number) {
@@ -72,16 +83,7 @@ async function measure(existing: number): Promise<{ lat: number[]; queue: number
         w.pending = [];
       }).observe(c, { attributes: true, attributeFilter: ['data-painted'] });
     });
-    const cdp = await page.context().newCDPSession(page);
-    const fingers = [0, 1, 2, 3, 4].map((i) => ({ id: i + 1, x: 200 + i * 300, y: 250 }));
-    await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: fingers.map((f) => ({ ...f, radiusX: 2, radiusY: 2, force: 0.5 })) });
-    for (let i = 1; i <= MOVES; i++) {
-      await cdp.send('Input.dispatchTouchEvent', {
-        type: 'touchMove',
-        touchPoints: fingers.map((f) => ({ ...f, x: f.x + i * 2, y: f.y + Math.sin(i / 6) * 60 + i * 3, radiusX: 2, radiusY: 2, force: 0.5 })),
-      });
-    }
-    await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+    await fiveFingers(page);
     await page.waitForFunction((n) => document.querySelector('canvas.ink-layer__live')?.getAttribute('data-stroke-count') === String(n), existing + 5);
     const r = await page.evaluate(() => {
       const w = window as unknown as { inkLat: number[]; inkQueue: number[]; inkDraw: number[]; inkFrames: number };
@@ -121,16 +123,7 @@ async function measureFloor(): Promise<{ lat: number[]; queue: number[]; draw: n
         w.r.frames++;
       });
     });
-    const cdp = await page.context().newCDPSession(page);
-    const fingers = [0, 1, 2, 3, 4].map((i) => ({ id: i + 1, x: 200 + i * 300, y: 250 }));
-    await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: fingers.map((f) => ({ ...f, radiusX: 2, radiusY: 2, force: 0.5 })) });
-    for (let i = 1; i <= MOVES; i++) {
-      await cdp.send('Input.dispatchTouchEvent', {
-        type: 'touchMove',
-        touchPoints: fingers.map((f) => ({ ...f, x: f.x + i * 2, y: f.y + Math.sin(i / 6) * 60 + i * 3, radiusX: 2, radiusY: 2, force: 0.5 })),
-      });
-    }
-    await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+    await fiveFingers(page);
     return await page.evaluate(() => (window as unknown as { r: { lat: number[]; queue: number[]; draw: number[]; frames: number } }).r);
   } finally {
     await browser.close();

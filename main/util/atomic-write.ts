@@ -14,8 +14,14 @@ function partName(file: string): string {
 function syncDir(dir: string): void {
   // Makes the rename itself durable; not supported on Windows, where rename is enough.
   if (process.platform === 'win32') return;
-  const fd = fs.openSync(dir, 'r');
+  withSyncedFile(dir, 'r');
+}
+
+/** Opens `file`, lets `use` work on the descriptor, flushes it to disk, closes it. */
+function withSyncedFile(file: string, flags: string, use: (fd: number) => void = () => {}): void {
+  const fd = fs.openSync(file, flags);
   try {
+    use(fd);
     fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);
@@ -25,13 +31,7 @@ function syncDir(dir: string): void {
 export function writeFileAtomic(file: string, data: string | Buffer): void {
   const part = partName(file);
   try {
-    const fd = fs.openSync(part, 'w');
-    try {
-      fs.writeFileSync(fd, data);
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
+    withSyncedFile(part, 'w', (fd) => fs.writeFileSync(fd, data));
     fs.renameSync(part, file);
   } catch (err) {
     fs.rmSync(part, { force: true });
@@ -65,12 +65,7 @@ export async function copyFileVerified(src: string, dest: string, expected: { sh
     if (size !== expected.size) throw new AppError('refused', `${path.basename(src)} is ${size} bytes; expected ${expected.size}`);
     const actual = hash.digest('hex');
     if (actual !== expected.sha256) throw new AppError('refused', `${path.basename(src)} does not match its sha256 (got ${actual.slice(0, 12)}…)`);
-    const fd = fs.openSync(part, 'r+');
-    try {
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
+    withSyncedFile(part, 'r+');
     fs.renameSync(part, dest);
   } catch (err) {
     fs.rmSync(part, { force: true });

@@ -1,12 +1,11 @@
 // Board pages and classroom tools as a teacher uses them at 1920×1080: every
 // template renders and keeps its own ink; every tool opens, works and closes.
-import fs from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, newBoardPage, shot, startHubProcess, type RunningHub } from './harness';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { shot, useBoardSession, type RunningHub } from './harness';
 
+const session = useBoardSession();
 let hub: RunningHub;
-let browser: Browser;
 let page: Page;
 
 const TEMPLATES: [string, string][] = [
@@ -21,16 +20,8 @@ const TEMPLATES: [string, string][] = [
   ['zuobiao', '坐标格'],
 ];
 
-beforeAll(async () => {
-  hub = await startHubProcess();
-  browser = await launchBrowser();
-  page = await newBoardPage(browser);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await hub?.stop();
-  if (hub) fs.rmSync(hub.data, { recursive: true, force: true });
+beforeAll(() => {
+  ({ hub, page } = session);
 });
 
 const strokes = () => page.locator('canvas.ink-layer__live').getAttribute('data-stroke-count').then(Number);

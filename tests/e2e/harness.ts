@@ -6,6 +6,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 
 export const CHROMIUM_ARGS = [
   '--no-sandbox',
@@ -87,4 +88,29 @@ export async function newBoardPage(browser: Browser, width = 1920, height = 1080
 export async function shot(page: Page, name: string): Promise<void> {
   fs.mkdirSync(SHOTS, { recursive: true });
   await page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
+}
+
+export interface BoardSession {
+  hub: RunningHub;
+  browser: Browser;
+  page: Page;
+}
+
+/**
+ * Registers beforeAll/afterAll for a test file: a fresh hub (own data folder),
+ * Chromium, and one 1920×1080 touch page. Read the fields inside tests.
+ */
+export function useBoardSession(): BoardSession {
+  const session = {} as BoardSession;
+  beforeAll(async () => {
+    session.hub = await startHubProcess();
+    session.browser = await launchBrowser();
+    session.page = await newBoardPage(session.browser);
+  });
+  afterAll(async () => {
+    await session.browser?.close();
+    await session.hub?.stop();
+    if (session.hub) fs.rmSync(session.hub.data, { recursive: true, force: true });
+  });
+  return session;
 }

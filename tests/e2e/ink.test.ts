@@ -1,13 +1,12 @@
 // Real ink on the board through Chromium's touch input (CDP), against the hub:
 // five fingers at once, a palm that erases, undo/redo, and ink that survives a
 // reload and a hub killed with SIGKILL.
-import fs from 'node:fs';
-import type { Browser, CDPSession, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, newBoardPage, shot, startHubProcess, type RunningHub } from './harness';
+import type { CDPSession, Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { shot, startHubProcess, useBoardSession, type RunningHub } from './harness';
 
+const session = useBoardSession();
 let hub: RunningHub;
-let browser: Browser;
 let page: Page;
 let cdp: CDPSession;
 
@@ -39,16 +38,8 @@ async function openImageLesson() {
 }
 
 beforeAll(async () => {
-  hub = await startHubProcess();
-  browser = await launchBrowser();
-  page = await newBoardPage(browser);
+  ({ hub, page } = session);
   cdp = await page.context().newCDPSession(page);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await hub?.stop();
-  if (hub) fs.rmSync(hub.data, { recursive: true, force: true });
 });
 
 describe('ink on the board', () => {
@@ -89,6 +80,7 @@ describe('ink on the board', () => {
     const { data, port } = hub;
     await hub.stop('SIGKILL');
     hub = await startHubProcess({ data, port });
+    session.hub = hub; // so the session stops the restarted hub
     await openImageLesson();
     await expect.poll(strokeCount).toBe(6);
     await shot(page, 'ink-after-hub-kill');
