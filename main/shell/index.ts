@@ -1,6 +1,6 @@
 // The Electron host: lifecycle, the window, security, the media scheme and the
 // IPC binding. Everything else lives in plain-Node services (main/services.ts).
-import { app, BrowserWindow, ipcMain, protocol, screen, session, type WebContents } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, protocol, screen, session, type WebContents } from 'electron';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { channels } from '../../preload/contract';
@@ -100,6 +100,11 @@ if (!app.requestSingleInstanceLock()) {
     await win.loadURL(appUrl);
     // First run: the embedded demo library, imported off the main thread (worker).
     s.ensureDemoLibrary().catch((err) => console.error('demo library import failed:', err));
+  }).catch((err: unknown) => {
+    // A library that cannot open (e.g. from a newer version) must say so, not hang.
+    console.error('Classboard could not start:', err);
+    dialog.showErrorBox('Classboard 无法启动 / could not start', err instanceof Error ? err.message : String(err));
+    app.exit(1);
   });
 
   app.on('window-all-closed', () => {

@@ -103,6 +103,14 @@ describe('ink model', () => {
     expect(copy.canUndo).toBe(false);
   });
 
+  it('restores strokes in creation order whatever order they were saved in', () => {
+    const a = line(0, 0, 1, 1, 6, newStrokeId(1000));
+    const b = line(0, 0, 1, 1, 6, newStrokeId(2000));
+    const m = new InkModel();
+    m.load([b, a]);
+    expect(m.strokes.map((s) => s.id)).toEqual([a.id, b.id]);
+  });
+
   it('makes ids that sort by creation time', () => {
     const a = newStrokeId(1000);
     const b = newStrokeId(1000);

@@ -87,7 +87,8 @@ export class InkModel {
 
   /** Replaces everything (a surface opened again); history starts fresh. */
   load(strokes: Stroke[]): void {
-    this.list = [...strokes];
+    // Creation order, not save order: a stroke restored by undo is saved again last.
+    this.list = [...strokes].sort(bySeq);
     this.boxes = new Map(strokes.map((s) => [s.id, boundsOf(s)]));
     this.undoStack = [];
     this.redoStack = [];
