@@ -9,6 +9,7 @@ import type { BlobStore } from '../cache/blob-store';
 import { sha256Hex, verifySignature } from '../feed/keys';
 import { describeIssues, FeedIndex, LIMITS } from '../feed/schema';
 import { folderSource, type FeedSource } from '../feed/source';
+import { checkRemoteBlobBases, httpSource, isHttpUrl, type HttpFeedSource, type Validators } from '../sync/http-source';
 import { writeFileAtomic } from '../util/atomic-write';
 import { runWorker } from '../util/worker';
 import type { ApplyInput, ApplyResult } from './catalog';
@@ -48,13 +49,28 @@ interface FeedRow {
 
 export async function importFeed(lib: LibraryContext, from: string | FeedSource, opts: ImportOptions = {}): Promise<ImportSummary> {
   const started = performance.now();
-  const source = typeof from === 'string' ? folderSource(from) : from;
+  const source = typeof from !== 'string' ? from : isHttpUrl(from) ? httpSource(from) : folderSource(from);
   const progress = opts.onProgress ?? (() => {});
   progress({ feedId: null, phase: 'index', done: 0, total: 1 });
 
-  const indexBytes = await source.read('feed.json', LIMITS.indexBytes);
+  // Over HTTP, feed.json is asked for conditionally: a 304 ends the check.
+  let indexBytes: Buffer | null;
+  let validators: Validators = { etag: null, lastModified: null };
+  if ('readIndex' in source) {
+    const known = lib.db.prepare('SELECT id, etag, last_modified AS lastModified FROM feeds WHERE source = ?').get(source.location) as
+      | (Validators & { id: string })
+      | undefined;
+    const got = await (source as HttpFeedSource).readIndex(LIMITS.indexBytes, known ?? validators);
+    if (got === 'not-modified' && known) return unchangedSummary(lib, known.id, started);
+    if (got === 'not-modified') throw new AppError('unavailable', `${source.location} answered 304 to a request without validators`);
+    indexBytes = got?.bytes ?? null;
+    if (got) validators = got.validators;
+  } else {
+    indexBytes = await source.read('feed.json', LIMITS.indexBytes);
+  }
   if (!indexBytes) throw new AppError('not-found', `${source.location} 不是资源库：缺少 feed.json / no feed.json there`);
   const index = parseIndex(indexBytes);
+  if ('readIndex' in source) checkRemoteBlobBases(index.blobBases ?? ['blobs/']);
   const indexSha = sha256Hex(indexBytes);
 
   const existing = lib.db
@@ -106,6 +122,8 @@ export async function importFeed(lib: LibraryContext, from: string | FeedSource,
           published: index.published ?? null,
           indexSha256: indexSha,
           blobBases: index.blobBases ?? ['blobs/'],
+          etag: validators.etag,
+          lastModified: validators.lastModified,
         },
         shards: index.shards.map(({ path: p, sha256, size }) => ({ path: p, sha256, size })),
         changed: changedFiles,
@@ -119,6 +137,9 @@ export async function importFeed(lib: LibraryContext, from: string | FeedSource,
     else fs.rmSync(path.join(dir, 'feed.json.sig'), { force: true });
   }
 
+  if (!result && (validators.etag || validators.lastModified)) {
+    lib.db.prepare('UPDATE feeds SET etag = ?, last_modified = ? WHERE id = ?').run(validators.etag, validators.lastModified, index.id);
+  }
   const blobs = await copyBlobs(lib, source, index.id, index.blobBases ?? ['blobs/'], progress);
   progress({ feedId: index.id, phase: 'done', done: 1, total: 1 });
   const resources = lib.db.prepare('SELECT count(*) FROM resources WHERE feed_id = ?').pluck().get(index.id) as number;
@@ -132,6 +153,29 @@ export async function importFeed(lib: LibraryContext, from: string | FeedSource,
     updated: result?.updated ?? 0,
     removed: result?.removed ?? 0,
     blobs,
+    durationMs: Math.round(performance.now() - started),
+  };
+}
+
+/** The answer when the publisher says nothing changed (HTTP 304). */
+function unchangedSummary(lib: LibraryContext, feedId: string, started: number): ImportSummary {
+  const row = lib.db.prepare('SELECT title, revision FROM feeds WHERE id = ?').get(feedId) as { title: string; revision: number };
+  const count = (sql: string) => lib.db.prepare(sql).pluck().get(feedId) as number;
+  const resources = count('SELECT count(*) FROM resources WHERE feed_id = ?');
+  const files = count('SELECT count(DISTINCT f.sha256) FROM resource_files f JOIN resources r ON r.rid = f.rid WHERE r.feed_id = ?');
+  const present = count(
+    'SELECT count(DISTINCT f.sha256) FROM resource_files f JOIN resources r ON r.rid = f.rid JOIN blobs b ON b.sha256 = f.sha256 WHERE r.feed_id = ?',
+  );
+  return {
+    feedId,
+    title: row.title,
+    revision: row.revision,
+    outcome: 'unchanged',
+    resources,
+    added: 0,
+    updated: 0,
+    removed: 0,
+    blobs: { copied: 0, present, missing: files - present, rejected: 0, bytes: 0 },
     durationMs: Math.round(performance.now() - started),
   };
 }

@@ -1,0 +1,118 @@
+// A feed served over HTTP(S) by any web server, CDN or school hub. feed.json is
+// fetched conditionally (a 304 ends the check); every body is capped at the
+// protocol's limit while it streams; redirects are bounded. Blobs are left to
+// the download engine, so a catalog imported this way is browsable and
+// searchable at once, with its files marked "not downloaded".
+import { Agent, interceptors, request, type Dispatcher } from 'undici';
+import { AppError } from '../api/errors';
+import type { FeedSource } from '../feed/source';
+
+export interface Validators {
+  etag: string | null;
+  lastModified: string | null;
+}
+
+export interface HttpFeedSource extends FeedSource {
+  /** feed.json, or 'not-modified' when the validators still match. */
+  readIndex(limit: number, known: Validators): Promise<{ bytes: Buffer; validators: Validators } | 'not-modified' | null>;
+}
+
+const MAX_REDIRECTS = 3;
+let sharedAgent: Dispatcher | null = null;
+const agent = () =>
+  (sharedAgent ??= new Agent({ connect: { timeout: 15_000 }, headersTimeout: 30_000, bodyTimeout: 60_000 }).compose(
+    interceptors.redirect({ maxRedirections: MAX_REDIRECTS }),
+  ));
+
+/** Reads a body, refusing it as soon as it passes `limit` bytes. */
+async function readCapped(body: Dispatcher.ResponseData['body'], limit: number, what: string): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) {
+      body.destroy();
+      throw new AppError('refused', `${what} is over the ${limit}-byte limit`);
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
+export function isHttpUrl(location: string): boolean {
+  return /^https?:\/\//i.test(location);
+}
+
+export function httpSource(location: string): HttpFeedSource {
+  const base = new URL(location.endsWith('/') ? location : `${location}/`);
+  if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new AppError('bad-request', `not an http(s) feed: ${location}`);
+
+  const get = async (rel: string, headers: Record<string, string> = {}) => {
+    const url = new URL(rel, base);
+    if (!url.href.startsWith(base.href)) throw new AppError('refused', `path ${rel} escapes its base`);
+    try {
+      return await request(url, { method: 'GET', headers, dispatcher: agent() });
+    } catch (err) {
+      const e = err as { code?: string; message: string };
+      if (e.code === 'UND_ERR_REDIRECT' || /redirect/i.test(e.message)) {
+        throw new AppError('refused', `${url.href}: too many redirects (more than ${MAX_REDIRECTS})`);
+      }
+      throw new AppError('unavailable', `无法连接资源平台 / cannot reach ${url.origin}: ${e.message}`);
+    }
+  };
+
+  const failed = (rel: string, status: number) => new AppError('unavailable', `${new URL(rel, base).href} answered HTTP ${status}`);
+
+  return {
+    location: base.href,
+    async readIndex(limit, known) {
+      const headers: Record<string, string> = {};
+      if (known.etag) headers['if-none-match'] = known.etag;
+      if (known.lastModified) headers['if-modified-since'] = known.lastModified;
+      const res = await get('feed.json', headers);
+      if (res.statusCode === 304) {
+        await res.body.dump();
+        return 'not-modified';
+      }
+      if (res.statusCode === 404) {
+        await res.body.dump();
+        return null;
+      }
+      if (res.statusCode !== 200) {
+        await res.body.dump();
+        throw failed('feed.json', res.statusCode);
+      }
+      const one = (h: string | string[] | undefined) => (Array.isArray(h) ? h[0] : h) ?? null;
+      return {
+        bytes: await readCapped(res.body, limit, 'feed.json'),
+        validators: { etag: one(res.headers.etag), lastModified: one(res.headers['last-modified']) },
+      };
+    },
+    async read(rel, limit) {
+      const res = await get(rel);
+      if (res.statusCode === 404) {
+        await res.body.dump();
+        return null;
+      }
+      if (res.statusCode !== 200) {
+        await res.body.dump();
+        throw failed(rel, res.statusCode);
+      }
+      return readCapped(res.body, limit, rel);
+    },
+    // Blobs of a remote feed come through the download engine, not here.
+    localBlob: () => null,
+    listBlobs: () => new Set<string>(),
+    localFile: () => null,
+  };
+}
+
+/** Protocol rule: an http(s) feed may not send clients to local files. */
+export function checkRemoteBlobBases(bases: string[]): void {
+  for (const b of bases) {
+    if (/^file:/i.test(b)) throw new AppError('refused', `an http(s) feed may not name a file:// blob base (${b.slice(0, 80)})`);
+    if (!/^https?:\/\//i.test(b) && (b.startsWith('/') || b.includes('..') || b.includes('\\'))) {
+      throw new AppError('refused', `blob base ${b.slice(0, 80)} escapes the feed`);
+    }
+  }
+}

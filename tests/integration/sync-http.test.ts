@@ -1,0 +1,106 @@
+// Catalog sync over HTTP from a real nginx on loopback: full, conditional (304),
+// incremental (only the changed shard), and refusals.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateSigningKey, sha256Hex, sign } from '../../main/feed/keys';
+import type { ShardNode, ShardResource } from '../../main/feed/schema';
+import { writeFeed } from '../../main/feed/write';
+import { createServices, type Services } from '../../main/services';
+import { startNginx, type Nginx } from '../fixtures/nginx';
+
+let tmp: string;
+let www: string;
+let nginx: Nginx;
+let services: Services;
+const key = generateSigningKey('cdn-2026');
+const trust = { keys: { [key.keyId]: key.publicKey } };
+
+function subject(code: string, title: string, lessons: string[]): { nodes: ShardNode[]; resources: ShardResource[] } {
+  const nodes: ShardNode[] = [
+    { id: 'xx', parent: null, kind: 'stage', title: '小学', order: 1 },
+    { id: `xx-${code}`, parent: 'xx', kind: 'subject', title, order: 1 },
+  ];
+  const resources: ShardResource[] = lessons.map((l, i) => {
+    nodes.push({ id: `${code}-${i}`, parent: `xx-${code}`, kind: 'lesson', title: l, order: i });
+    const bytes = Buffer.from(`${code}-${l}`);
+    return { id: `${code}-r${i}`, node: `${code}-${i}`, type: 'video', title: `${l}（第一课时）`, files: [{ role: 'main', sha256: sha256Hex(bytes), size: bytes.length, mime: 'video/mp4' }] };
+  });
+  return { nodes, resources };
+}
+
+async function publish(revision: number, maths: string[]) {
+  await writeFeed(path.join(www, 'basic'), {
+    id: 'cn.smartedu.basic',
+    title: '国家中小学智慧教育平台',
+    revision,
+    published: `2026-11-2${revision}T18:00:00Z`,
+    signingKey: key,
+    shards: [
+      { path: 'shards/yuwen.json', ...subject('yw', '语文', ['春夜喜雨', '大青树下的小学']) },
+      { path: 'shards/shuxue.json', ...subject('sx', '数学', maths) },
+    ],
+  });
+  // nginx's ETag is mtime (in seconds) + size: give each publication its own time,
+  // as real ones minutes apart would have.
+  const t = new Date(Date.UTC(2026, 10, 20 + revision));
+  fs.utimesSync(path.join(www, 'basic', 'feed.json'), t, t);
+}
+
+beforeAll(async () => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cb-sync-http-'));
+  www = path.join(tmp, 'www');
+  fs.mkdirSync(www);
+  nginx = await startNginx(www, 'location /loop/ { return 302 /loop/; }');
+  services = createServices({ dataDir: path.join(tmp, 'data'), host: 'hub', mediaBase: '/media/', assetsDir: path.resolve('assets'), version: 't' });
+});
+afterAll(async () => {
+  services?.close();
+  await nginx?.stop();
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('catalog sync over HTTP (nginx)', () => {
+  it('imports the whole catalog: browsable and searchable, files marked not downloaded', async () => {
+    await publish(1, ['分数的初步认识', '三角形的内角和']);
+    const s = await services.importFeed(`${nginx.url}basic/`, trust);
+    expect(s).toMatchObject({ feedId: 'cn.smartedu.basic', outcome: 'applied', resources: 4 });
+    expect(s.blobs).toMatchObject({ missing: 4, copied: 0 });
+    const found = await services.router.invoke('library:search', { query: '三角形' });
+    expect(found.ok && found.value.total).toBe(1);
+    const r = await services.router.invoke('library:resource', { id: 'cn.smartedu.basic/sx-r1' });
+    expect(r.ok && r.value.files[0]).toMatchObject({ cached: false, url: null });
+    expect(nginx.requests().filter((l) => l.includes('/shards/'))).toHaveLength(2);
+  });
+
+  it('asks again with its validators, and a 304 ends the check', async () => {
+    const before = nginx.requests().length;
+    const s = await services.importFeed(`${nginx.url}basic/`, trust);
+    expect(s.outcome).toBe('unchanged');
+    const asked = nginx.requests().slice(before);
+    expect(asked).toEqual([expect.stringMatching(/^304 GET \/basic\/feed\.json/)]);
+  });
+
+  it('fetches only the changed shard when one subject changes', async () => {
+    await publish(2, ['分数的初步认识', '三角形的内角和', '长方形和正方形']);
+    const before = nginx.requests().length;
+    const s = await services.importFeed(`${nginx.url}basic/`, trust);
+    expect(s).toMatchObject({ outcome: 'applied', revision: 2, added: 1, resources: 5 });
+    const shards = nginx.requests().slice(before).filter((l) => l.includes('/shards/'));
+    expect(shards).toEqual([expect.stringMatching(/^200 GET \/basic\/shards\/shuxue\.json/)]);
+  });
+
+  it('refuses a redirect loop and a file:// blob base, leaving the library as it was', async () => {
+    await expect(services.importFeed(`${nginx.url}loop/`, trust)).rejects.toThrow(/redirect/);
+    const idxFile = path.join(www, 'basic', 'feed.json');
+    const idx = JSON.parse(fs.readFileSync(idxFile, 'utf8'));
+    idx.revision = 3;
+    idx.blobBases = ['file:///etc/'];
+    const text = JSON.stringify(idx);
+    fs.writeFileSync(idxFile, text);
+    fs.writeFileSync(path.join(www, 'basic', 'feed.json.sig'), sign(Buffer.from(text), key));
+    await expect(services.importFeed(`${nginx.url}basic/`, trust)).rejects.toThrow(/file:\/\//);
+    expect(services.queries.status().feeds[0]).toMatchObject({ revision: 2, resources: 5 });
+  });
+});
