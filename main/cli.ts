@@ -6,6 +6,8 @@ import path from 'node:path';
 import { AppError, toApiError } from './api/errors';
 import { parseKeyArg } from './feed/keys';
 import { startHub } from './hub/server';
+import { syncAll } from './sync/engine';
+import { parseRate } from './sync/token-bucket';
 import { createServices, type Services } from './services';
 import { appRoot, defaultDataDir } from './util/paths';
 
@@ -104,6 +106,43 @@ export function buildCli(): Command {
             `  用时 ${summary.durationMs} ms`,
           ].join('\n'),
         );
+      } finally {
+        services.close();
+      }
+    });
+
+  program
+    .command('sync')
+    .description('sync every subscribed feed now: catalog, then the files this classroom needs')
+    .option('--now', 'run at once (the default for the command line)')
+    .option('--rate <rate>', 'cap the download rate, e.g. 2mbit, 512kbit, 1MB')
+    .option('--concurrency <n>', 'files at once', positiveInt, 3)
+    .option('--max-height <px>', 'highest video rendition to keep (720 or 1080)', positiveInt, 1080)
+    .action(async (o: { rate?: string; concurrency: number; maxHeight: number }) => {
+      const g = program.opts<Globals>();
+      const services = open(g);
+      try {
+        const tty = process.stderr.isTTY && !g.json;
+        const summary = await syncAll(services, {
+          rate: o.rate ? parseRate(o.rate) : Infinity,
+          concurrency: o.concurrency,
+          maxHeight: o.maxHeight,
+          onProgress: (p) => {
+            if (!tty || p.totalBytes === 0) return;
+            const w = 30;
+            const done = Math.round((p.bytes / p.totalBytes) * w);
+            process.stderr.write(`\r[${'#'.repeat(done)}${'.'.repeat(w - done)}] ${p.files}/${p.totalFiles} 个文件 ${mb(p.bytes)} / ${mb(p.totalBytes)}   `);
+          },
+        });
+        if (tty) process.stderr.write('\r\x1b[K');
+        out(g, summary, () =>
+          [
+            ...summary.feeds.map((f) => `${f.id}：${f.outcome === 'applied' ? `已更新到第 ${f.revision} 版` : f.outcome === 'unchanged' ? '目录没有变化' : `目录同步失败：${f.error}`}`),
+            `下载 ${summary.downloaded.files} 个文件，${mb(summary.downloaded.bytes)}；按清晰度跳过 ${summary.skipped} 个；用时 ${(summary.durationMs / 1000).toFixed(1)} 秒`,
+            ...summary.failed.map((f) => `  失败：${f.resources.join('、')} — ${f.error}`),
+          ].join('\n'),
+        );
+        if (summary.failed.length > 0) process.exitCode = 2;
       } finally {
         services.close();
       }

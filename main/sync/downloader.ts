@@ -1,0 +1,223 @@
+// Fetches one blob into the content-addressed cache over a thin, unreliable
+// link: resumes a .part left by an earlier run (Range + If-Range), restarts when
+// a server answers 200 to a Range request, refuses a Content-Range that does not
+// match, caps the bytes at the expected size, verifies SHA-256 before the atomic
+// rename, retries with backoff and jitter, and moves to the next base on 404.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Agent, interceptors, request, type Dispatcher } from 'undici';
+import { AppError } from '../api/errors';
+import type { BlobStore } from '../cache/blob-store';
+import { TokenBucket } from './token-bucket';
+
+export interface BlobJob {
+  sha256: string;
+  size: number;
+  /** Full URLs to try in order (the feed's blob bases, then mirrors). */
+  urls: string[];
+}
+
+export interface DownloadContext {
+  blobs: BlobStore;
+  bucket: TokenBucket;
+  retries?: number;
+  /** Base delay for exponential backoff (ms). */
+  backoffMs?: number;
+  onBytes?: (n: number) => void;
+  signal?: AbortSignal;
+}
+
+export interface DownloadResult {
+  /** Bytes that came over the network this time. */
+  fetched: number;
+  /** Bytes kept from an earlier, interrupted run. */
+  resumedFrom: number;
+}
+
+class Retryable extends Error {}
+/** Bytes that do not hash right: tried once more (a bad transfer), then quarantined. */
+class HashMismatch extends AppError {}
+
+let sharedAgent: Dispatcher | null = null;
+const agent = () =>
+  (sharedAgent ??= new Agent({ connect: { timeout: 15_000 }, headersTimeout: 30_000, bodyTimeout: 30_000, keepAliveTimeout: 10_000 }).compose(
+    interceptors.redirect({ maxRedirections: 3 }),
+  ));
+
+interface PartState {
+  validator: string | null;
+}
+
+function paths(blobs: BlobStore, sha: string) {
+  const part = path.join(blobs.tmpDir, `${sha}.part`);
+  return { part, state: `${part}.json`, quarantine: path.join(blobs.root, '.quarantine') };
+}
+
+/** Hash of what an earlier run already wrote, so the download continues where it stopped. */
+async function resumeHash(part: string): Promise<{ hash: crypto.Hash; have: number }> {
+  const hash = crypto.createHash('sha256');
+  let have = 0;
+  if (fs.existsSync(part)) {
+    for await (const chunk of fs.createReadStream(part) as AsyncIterable<Buffer>) {
+      hash.update(chunk);
+      have += chunk.length;
+    }
+  }
+  return { hash, have };
+}
+
+function dropPart(p: ReturnType<typeof paths>) {
+  fs.rmSync(p.part, { force: true });
+  fs.rmSync(p.state, { force: true });
+}
+
+export async function downloadBlob(job: BlobJob, ctx: DownloadContext): Promise<DownloadResult> {
+  if (ctx.blobs.has(job.sha256)) {
+    ctx.blobs.record(job);
+    return { fetched: 0, resumedFrom: 0 };
+  }
+  const p = paths(ctx.blobs, job.sha256);
+  const retries = ctx.retries ?? 4;
+  let fetched = 0;
+  let resumedFrom = -1;
+  let lastError: unknown = null;
+  let mismatches = 0;
+
+  for (let attempt = 0; attempt <= retries; attempt++) {
+    if (attempt > 0) {
+      const delay = (ctx.backoffMs ?? 500) * 2 ** (attempt - 1);
+      await new Promise((r) => setTimeout(r, delay / 2 + Math.random() * delay));
+    }
+    let notFound = 0;
+    for (const url of job.urls) {
+      try {
+        const got = await fetchOnce(url, job, ctx, p);
+        if (got === 'not-found') {
+          notFound++;
+          continue;
+        }
+        fetched += got.fetched;
+        if (resumedFrom < 0) resumedFrom = got.resumedFrom;
+        return { fetched, resumedFrom: Math.max(0, resumedFrom) };
+      } catch (err) {
+        if (err instanceof HashMismatch && ++mismatches < 2) {
+          lastError = err;
+          break;
+        }
+        if (err instanceof Retryable) {
+          lastError = err;
+          fetched += (err as Retryable & { fetched?: number }).fetched ?? 0;
+          break; // back off, then start again from the first base
+        }
+        throw err;
+      }
+    }
+    if (notFound === job.urls.length) throw new AppError('not-found', `no mirror has ${job.sha256.slice(0, 12)}… (404 on ${job.urls.length} bases)`);
+  }
+  throw new AppError('unavailable', `gave up on ${job.sha256.slice(0, 12)}… after ${retries + 1} tries: ${(lastError as Error)?.message}`);
+}
+
+async function fetchOnce(url: string, job: BlobJob, ctx: DownloadContext, p: ReturnType<typeof paths>): Promise<DownloadResult | 'not-found'> {
+  let { hash, have } = await resumeHash(p.part);
+  if (have > job.size) {
+    dropPart(p);
+    ({ hash, have } = await resumeHash(p.part));
+  }
+  const state: PartState = fs.existsSync(p.state) ? (JSON.parse(fs.readFileSync(p.state, 'utf8')) as PartState) : { validator: null };
+  const headers: Record<string, string> = {};
+  if (have > 0 && have < job.size) {
+    headers.range = `bytes=${have}-`;
+    if (state.validator) headers['if-range'] = state.validator;
+  }
+
+  let res: Dispatcher.ResponseData;
+  try {
+    res = have === job.size ? (null as never) : await request(url, { method: 'GET', headers, dispatcher: agent(), signal: ctx.signal });
+  } catch (err) {
+    throw new Retryable(`${new URL(url).host}: ${(err as Error).message}`);
+  }
+
+  let resumedFrom = 0;
+  if (have < job.size) {
+    const status = res.statusCode;
+    if (status === 404) {
+      await res.body.dump();
+      return 'not-found';
+    }
+    if (status >= 500 || status === 429 || status === 408) {
+      await res.body.dump();
+      throw new Retryable(`${new URL(url).host} answered HTTP ${status}`);
+    }
+    if (status === 200) {
+      // A 200 to a Range request is the whole file: start that file over.
+      if (have > 0) {
+        fs.rmSync(p.part, { force: true });
+        hash = crypto.createHash('sha256');
+        have = 0;
+      }
+    } else if (status === 206) {
+      const cr = String(res.headers['content-range'] ?? '');
+      if (cr !== `bytes ${have}-${job.size - 1}/${job.size}`) {
+        await res.body.dump();
+        dropPart(p);
+        throw new AppError('refused', `${new URL(url).host} sent Content-Range "${cr}" for bytes ${have}- of ${job.size}`);
+      }
+      resumedFrom = have;
+    } else {
+      await res.body.dump();
+      throw new AppError('unavailable', `${new URL(url).host} answered HTTP ${status}`);
+    }
+    const validator = (res.headers.etag as string | undefined) ?? (res.headers['last-modified'] as string | undefined) ?? null;
+    fs.writeFileSync(p.state, JSON.stringify({ validator } satisfies PartState));
+
+    const out = fs.openSync(p.part, 'a');
+    let fetchedNow = 0;
+    try {
+      for await (const chunk of res.body as AsyncIterable<Buffer>) {
+        if (have + chunk.length > job.size) {
+          res.body.destroy();
+          dropPart(p);
+          throw new AppError('refused', `${new URL(url).host} sent more than the ${job.size} bytes ${job.sha256.slice(0, 12)}… has`);
+        }
+        await ctx.bucket.take(chunk.length);
+        fs.writeSync(out, chunk);
+        hash.update(chunk);
+        have += chunk.length;
+        fetchedNow += chunk.length;
+        ctx.onBytes?.(chunk.length);
+      }
+    } catch (err) {
+      if (err instanceof AppError) throw err;
+      if ((err as NodeJS.ErrnoException).code === 'ENOSPC') {
+        throw Object.assign(new AppError('unavailable', '磁盘已满，同步已停止 / the disk is full: sync stopped'), { code: 'ENOSPC' });
+      }
+      // A cut connection: what arrived stays in the .part for the next try.
+      throw Object.assign(new Retryable(`${new URL(url).host}: ${(err as Error).message}`), { fetched: fetchedNow });
+    } finally {
+      fs.fsyncSync(out);
+      fs.closeSync(out);
+    }
+    if (have < job.size) throw Object.assign(new Retryable(`${new URL(url).host} ended the body at ${have} of ${job.size} bytes`), { fetched: fetchedNow });
+    const result = await finish(job, ctx, p, hash);
+    return { ...result, fetched: fetchedNow, resumedFrom };
+  }
+  return { ...(await finish(job, ctx, p, hash)), resumedFrom: have };
+}
+
+/** Verifies the whole file and renames it into the cache, or quarantines it. */
+async function finish(job: BlobJob, ctx: DownloadContext, p: ReturnType<typeof paths>, hash: crypto.Hash): Promise<DownloadResult> {
+  const actual = hash.digest('hex');
+  if (actual !== job.sha256) {
+    fs.mkdirSync(p.quarantine, { recursive: true });
+    fs.renameSync(p.part, path.join(p.quarantine, `${job.sha256}.${Date.now()}`));
+    fs.rmSync(p.state, { force: true });
+    throw new HashMismatch('refused', `downloaded bytes do not match sha256 ${job.sha256.slice(0, 12)}… (quarantined)`);
+  }
+  const dest = ctx.blobs.pathFor(job.sha256);
+  fs.mkdirSync(path.dirname(dest), { recursive: true });
+  fs.renameSync(p.part, dest);
+  fs.rmSync(p.state, { force: true });
+  ctx.blobs.record(job);
+  return { fetched: 0, resumedFrom: 0 };
+}

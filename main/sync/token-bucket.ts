@@ -1,0 +1,59 @@
+// One global rate cap for every download at once. The rate can change while
+// transfers run (night window → daytime trickle); waiters pick up the new rate.
+
+/** Parses "2mbit", "512kbit", "1.5MB", "800k" (bits unless B is given) to bytes per second. */
+export function parseRate(text: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(k|m|g)?(bit|b|bps|B)?\s*(?:\/s)?\s*$/i.exec(text);
+  if (!m) throw new Error(`cannot read rate "${text}" (e.g. 2mbit, 512kbit, 1MB)`);
+  const n = Number(m[1]) * ({ k: 1e3, m: 1e6, g: 1e9 }[(m[2] ?? '').toLowerCase() as 'k' | 'm' | 'g'] ?? 1);
+  const bytes = m[3] === 'B' ? n : n / 8;
+  if (!(bytes > 0)) throw new Error(`rate must be above zero: "${text}"`);
+  return bytes;
+}
+
+export class TokenBucket {
+  private tokens: number;
+  private last = performance.now();
+
+  /** `rate` in bytes per second; Infinity for no cap. Burst is a quarter second. */
+  constructor(private rate: number) {
+    this.tokens = this.capacity();
+  }
+
+  setRate(rate: number): void {
+    this.refill();
+    this.rate = rate;
+    this.tokens = Math.min(this.tokens, this.capacity());
+  }
+
+  get bytesPerSecond(): number {
+    return this.rate;
+  }
+
+  private capacity(): number {
+    return Number.isFinite(this.rate) ? Math.max(16 * 1024, this.rate / 4) : Infinity;
+  }
+
+  private refill(): void {
+    const now = performance.now();
+    this.tokens = Math.min(this.capacity(), this.tokens + ((now - this.last) / 1000) * this.rate);
+    this.last = now;
+  }
+
+  /** Resolves when `bytes` may pass. Large chunks are let through in slices. */
+  async take(bytes: number): Promise<void> {
+    if (!Number.isFinite(this.rate)) return;
+    let owed = bytes;
+    while (owed > 0) {
+      this.refill();
+      const slice = Math.min(owed, this.capacity());
+      if (this.tokens >= slice) {
+        this.tokens -= slice;
+        owed -= slice;
+        continue;
+      }
+      const waitMs = ((slice - this.tokens) / this.rate) * 1000;
+      await new Promise((r) => setTimeout(r, Math.max(1, Math.min(waitMs, 250))));
+    }
+  }
+}

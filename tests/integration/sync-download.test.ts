@@ -1,0 +1,142 @@
+// The download engine against a server that misbehaves on purpose, and a full
+// sync from nginx: every blob verified before it is visible.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { generateSigningKey } from '../../main/feed/keys';
+import { writeFeed } from '../../main/feed/write';
+import { createServices, type Services } from '../../main/services';
+import { downloadBlob, type BlobJob } from '../../main/sync/downloader';
+import { syncAll } from '../../main/sync/engine';
+import { parseRate, TokenBucket } from '../../main/sync/token-bucket';
+import { startFaultServer, type FaultServer } from '../fixtures/fault-server';
+import { startNginx } from '../fixtures/nginx';
+
+let tmp: string;
+let services: Services;
+let server: FaultServer;
+const blob = crypto.randomBytes(300_000);
+const sha = crypto.createHash('sha256').update(blob).digest('hex');
+
+const job = (...faults: string[]): BlobJob => ({ sha256: sha, size: blob.length, urls: faults.map((f) => `${server.url}${f}/${sha}`) });
+const ctx = () => ({ blobs: services.blobs, bucket: new TokenBucket(Infinity), retries: 3, backoffMs: 20 });
+const visible = () => services.blobs.has(sha);
+const tmpFiles = () => fs.readdirSync(services.blobs.tmpDir).filter((f) => !f.endsWith('.json'));
+
+beforeAll(async () => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cb-dl-'));
+  server = await startFaultServer(new Map([[sha, blob]]));
+});
+beforeEach(() => {
+  services?.close();
+  services = createServices({ dataDir: fs.mkdtempSync(path.join(tmp, 'd')), host: 'hub', mediaBase: '/media/', assetsDir: path.resolve('assets'), version: 't' });
+  server.log.length = 0;
+});
+afterAll(async () => {
+  services?.close();
+  await server.close();
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('blob downloader', () => {
+  it('resumes a body cut mid-way with Range, fetching only the rest', async () => {
+    const r = await downloadBlob(job('cut-once'), ctx());
+    expect(visible()).toBe(true);
+    expect(r.resumedFrom).toBeGreaterThan(0);
+    expect(server.log).toEqual([`/cut-once/${sha} -`, `/cut-once/${sha} bytes=${blob.length >> 1}-`]);
+    expect(fs.readFileSync(services.blobs.pathFor(sha)).equals(blob)).toBe(true);
+  });
+
+  it('starts the file over when a server answers 200 to a Range request', async () => {
+    // Leave half a file from an "earlier run".
+    fs.writeFileSync(path.join(services.blobs.tmpDir, `${sha}.part`), blob.subarray(0, 1000));
+    const r = await downloadBlob(job('ignore-range'), ctx());
+    expect(r.resumedFrom).toBe(0);
+    expect(fs.readFileSync(services.blobs.pathFor(sha)).equals(blob)).toBe(true);
+  });
+
+  it('refuses a 206 whose Content-Range does not match, leaving nothing visible', async () => {
+    fs.writeFileSync(path.join(services.blobs.tmpDir, `${sha}.part`), blob.subarray(0, 1000));
+    await expect(downloadBlob(job('bad-range'), ctx())).rejects.toThrow(/Content-Range/);
+    expect(visible()).toBe(false);
+    expect(tmpFiles()).toEqual([]);
+  });
+
+  it('quarantines bytes that do not match their hash after one more try', async () => {
+    await expect(downloadBlob(job('corrupt'), ctx())).rejects.toThrow(/quarantined/);
+    expect(server.log.length).toBe(2);
+    expect(visible()).toBe(false);
+    expect(fs.readdirSync(path.join(services.blobs.root, '.quarantine'))).toHaveLength(2);
+  });
+
+  it('refuses a body longer than the size the feed promised', async () => {
+    await expect(downloadBlob(job('size-lie'), ctx())).rejects.toThrow(/more than/);
+    expect(visible()).toBe(false);
+  });
+
+  it('retries a burst of 503s with backoff, and moves to the next base on 404', async () => {
+    await downloadBlob(job('busy-twice'), ctx());
+    expect(server.log.filter((l) => l.startsWith('/busy-twice')).length).toBe(3);
+    services.close();
+    services = createServices({ dataDir: fs.mkdtempSync(path.join(tmp, 'd')), host: 'hub', mediaBase: '/media/', assetsDir: path.resolve('assets'), version: 't' });
+    await downloadBlob(job('missing', 'none'), ctx());
+    expect(visible()).toBe(true);
+    await expect(
+      downloadBlob({ ...job('missing'), sha256: 'f'.repeat(64) }, ctx()),
+    ).rejects.toThrow(/404/);
+  });
+
+  it('reads rates the way admins write them', () => {
+    expect(parseRate('2mbit')).toBe(250_000);
+    expect(parseRate('512kbit')).toBe(64_000);
+    expect(parseRate('1MB')).toBe(1_000_000);
+    expect(() => parseRate('fast')).toThrow(/rate/);
+  });
+});
+
+describe('classboard sync from nginx', () => {
+  it('fetches the classroom rendition of every lesson, verified, and reports a summary', async () => {
+    const www = path.join(tmp, 'www');
+    const files = { sd: crypto.randomBytes(50_000), hd: crypto.randomBytes(90_000), pdf: crypto.randomBytes(20_000), other: crypto.randomBytes(40_000) };
+    const h = (b: Buffer) => crypto.createHash('sha256').update(b).digest('hex');
+    const key = generateSigningKey('k');
+    await writeFeed(path.join(www, 'f'), {
+      id: 'cn.test',
+      title: '测试',
+      revision: 1,
+      signingKey: key,
+      shards: [
+        {
+          path: 'shards/a.json',
+          nodes: [{ id: 'l1', parent: null, kind: 'lesson', title: '春', order: 1 }],
+          resources: [
+            { id: 'v1', node: 'l1', type: 'video', title: '春（第一课时）', files: [
+              { role: 'main', sha256: h(files.sd), size: files.sd.length, mime: 'video/mp4', height: 720 },
+              { role: 'main', sha256: h(files.hd), size: files.hd.length, mime: 'video/mp4', height: 1080 },
+            ] },
+            { id: 'p1', node: 'l1', type: 'pdf', title: '学习任务单', files: [{ role: 'main', sha256: h(files.pdf), size: files.pdf.length, mime: 'application/pdf' }] },
+            { id: 'v2', node: 'l1', type: 'video', title: '春（第二课时）', files: [{ role: 'main', sha256: h(files.other), size: files.other.length, mime: 'video/mp4', height: 720 }] },
+          ],
+        },
+      ],
+      blobs: [files.sd, files.hd, files.pdf, files.other].map((source) => ({ source })),
+    });
+    const nginx = await startNginx(www);
+    try {
+      await services.importFeed(`${nginx.url}f/`, { keys: { [key.keyId]: key.publicKey } });
+      const summary = await syncAll(services, { maxHeight: 720, backoffMs: 20 });
+      expect(summary).toMatchObject({ feeds: [{ id: 'cn.test', outcome: 'unchanged' }], downloaded: { files: 3, bytes: 110_000 }, failed: [], skipped: 1 });
+      expect(services.blobs.has(h(files.sd))).toBe(true);
+      expect(services.blobs.has(h(files.hd))).toBe(false);
+      const r = await services.router.invoke('library:resource', { id: 'cn.test/v1' });
+      expect(r.ok && r.value.files.find((f) => f.height === 720)).toMatchObject({ cached: true });
+      // A second run has nothing to do.
+      const again = await syncAll(services, { maxHeight: 720 });
+      expect(again.downloaded.files).toBe(0);
+    } finally {
+      await nginx.stop();
+    }
+  });
+});
