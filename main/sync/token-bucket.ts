@@ -26,6 +26,11 @@ export class TokenBucket {
     this.tokens = Math.min(this.tokens, this.capacity());
   }
 
+  /** False when there is no cap (nothing to wait for: the hot path skips the await). */
+  get limited(): boolean {
+    return Number.isFinite(this.rate);
+  }
+
   get bytesPerSecond(): number {
     return this.rate;
   }
