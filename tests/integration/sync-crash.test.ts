@@ -90,7 +90,12 @@ describe('sync killed with SIGKILL', () => {
       );
       const beforeNext = nginx.requests().length;
       const next = cli(data, ['--json', 'sync', '--rate', '96mbit', '--concurrency', '3']);
-      await new Promise((r) => setTimeout(r, 600));
+      // Wait (on a busy machine too) until it has asked for an interrupted file.
+      const waiting = [...parts].filter(([, size]) => size > 0).map(([sha]) => sha);
+      for (let t = 0; t < 300 && next.exitCode === null; t++) {
+        if (nginx.requests().slice(beforeNext).some((l) => waiting.some((sha) => l.includes(sha)))) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
       next.kill('SIGKILL');
       await exited(next);
       const asked = nginx.requests().slice(beforeNext).map((l) => l.split(' '));
