@@ -7,6 +7,7 @@ import { AppError, toApiError } from './api/errors';
 import { parseKeyArg } from './feed/keys';
 import { startHub } from './hub/server';
 import { syncAll } from './sync/engine';
+import { createFeedMirror } from './sync/mirror';
 import { parseRate } from './sync/token-bucket';
 import { createServices, type Services } from './services';
 import { appRoot, defaultDataDir } from './util/paths';
@@ -59,16 +60,26 @@ export function buildCli(): Command {
     .option('--host <host>', 'address to bind (a non-loopback address needs --token)', '127.0.0.1')
     .option('--port <port>', 'port', (v) => Number.parseInt(v, 10), 8080)
     .option('--token <token>', 'token the API requires (Authorization: Bearer, or open /?token=...)')
-    .action(async (o: { host: string; port: number; token?: string }) => {
+    .option('--upstream <url>', "mirror a platform feed for the school's classrooms at /feed/<id>/")
+    .option('--key <id=base64>', 'trust this publisher key for --upstream (repeatable)', collect, [] as string[])
+    .option('--unsigned', 'accept an unsigned --upstream feed')
+    .action(async (o: { host: string; port: number; token?: string; upstream?: string; key: string[]; unsigned?: boolean }) => {
       const g = program.opts<Globals>();
       const services = open(g);
       await services.ensureDemoLibrary();
+      const log = (m: string) => process.stderr.write(`${m}\n`);
+      if (o.upstream) {
+        // The catalog now; files are pulled through on first request (and by `classboard sync`).
+        const s = await services.importFeed(o.upstream, { unsigned: o.unsigned, keys: Object.fromEntries(o.key.map(parseKeyArg)) });
+        log(`上游资源库 ${s.title}（${s.feedId}）第 ${s.revision} 版已同步目录，教室可订阅 /feed/${s.feedId}/`);
+      }
       const hub = await startHub(services, {
         host: o.host,
         port: o.port,
         token: o.token,
         rendererDir: path.join(root, 'out', 'renderer'),
-        log: (m) => process.stderr.write(`${m}\n`),
+        routes: [createFeedMirror(services, { log })],
+        log,
       });
       out(g, { url: hub.url, port: hub.port, dataDir: services.dataDir }, () => `Classboard 中心服务已启动 / hub listening on ${hub.url}`);
       const stop = async () => {

@@ -70,27 +70,41 @@ export async function handleMediaRequest(req: MediaRequest, lookup: MediaLookup)
   const file = lookup.fileFor(sha);
   if (!file) return text(404, 'not in the cache');
 
+  return respondWithFile(req, file, { mime: lookup.mimeFor(sha), etag: `"${sha}"`, immutable: true, onServe: () => lookup.touched?.(sha) });
+}
+
+/**
+ * Answers GET/HEAD for one local file with Range (206/416), If-Range and a strong
+ * ETag: the same code serves cached media and the hub's feed mirror.
+ */
+export async function respondWithFile(
+  req: MediaRequest,
+  file: string,
+  opts: { mime: string; etag: string; immutable: boolean; onServe?: () => void },
+): Promise<Response> {
+  if (req.method !== 'GET' && req.method !== 'HEAD') return text(405, 'method not allowed', { allow: 'GET, HEAD' });
   let size: number;
   try {
     size = (await fs.promises.stat(file)).size;
   } catch {
-    return text(404, 'not in the cache');
+    return text(404, 'not found');
   }
-  const etag = `"${sha}"`;
+  const etag = opts.etag;
   const base: Record<string, string> = {
     'accept-ranges': 'bytes',
-    'content-type': lookup.mimeFor(sha),
+    'content-type': opts.mime,
     etag,
-    // Content-addressed: the bytes behind this URL never change.
-    'cache-control': 'public, max-age=31536000, immutable',
+    // Content-addressed files never change; a feed index does.
+    'cache-control': opts.immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
   };
+  if (req.headers.get('if-none-match') === etag) return new Response(null, { status: 304, headers: base });
 
   let range = parseRange(req.headers.get('range'), size);
   const ifRange = req.headers.get('if-range');
   if (range && ifRange && ifRange !== etag) range = null; // stale validator: send the whole file
 
   if (range === 'unsatisfiable') return text(416, 'range not satisfiable', { ...base, 'content-range': `bytes */${size}` });
-  lookup.touched?.(sha);
+  opts.onServe?.();
 
   const status = range ? 206 : 200;
   const start = range ? range.start : 0;

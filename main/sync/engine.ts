@@ -27,6 +27,22 @@ export interface SyncSummary {
   durationMs: number;
 }
 
+type FeedRow = { id: string; source: string; bases: string; mirrors: string };
+
+/** Where a blob can be fetched: the feed's blob bases (relative to the feed), then its mirrors. */
+function blobUrls(feed: FeedRow, sha: string): string[] {
+  const bases = [...(JSON.parse(feed.bases) as string[]), ...(JSON.parse(feed.mirrors) as string[])];
+  return bases.map((b) => new URL(`${sha.slice(0, 2)}/${sha}`, new URL(b.endsWith('/') ? b : `${b}/`, feed.source)).href);
+}
+
+const feedRows = (services: Services) =>
+  services.db.prepare('SELECT id, source, blob_bases_json AS bases, mirrors_json AS mirrors FROM feeds').all() as FeedRow[];
+
+export function planUrls(services: Services, feedId: string, sha: string): string[] {
+  const feed = feedRows(services).find((f) => f.id === feedId);
+  return feed ? blobUrls(feed, sha) : [];
+}
+
 type FileRow = { sha256: string; size: number; role: string; height: number | null; rid: number; resourceId: string; title: string; feedId: string; priority: number };
 
 /** What to fetch: one rendition per resource (plus posters etc.), urgent lessons first. */
@@ -44,11 +60,7 @@ export function planDownloads(services: Services, maxHeight = 1080): { jobs: (Bl
     .all() as FileRow[];
   const byResource = new Map<number, FileRow[]>();
   for (const row of rows) (byResource.get(row.rid) ?? byResource.set(row.rid, []).get(row.rid)!).push(row);
-  const feeds = new Map(
-    (db.prepare('SELECT id, source, blob_bases_json AS bases, mirrors_json AS mirrors FROM feeds').all() as { id: string; source: string; bases: string; mirrors: string }[]).map(
-      (f) => [f.id, f],
-    ),
-  );
+  const feeds = new Map(feedRows(services).map((f) => [f.id, f]));
   const jobs = new Map<string, BlobJob & { resources: string[]; priority: number }>();
   let skipped = 0;
   for (const files of byResource.values()) {
@@ -60,9 +72,7 @@ export function planDownloads(services: Services, maxHeight = 1080): { jobs: (Bl
         continue;
       }
       if (blobs.has(f.sha256)) continue;
-      const feed = feeds.get(f.feedId)!;
-      const bases = [...(JSON.parse(feed.bases) as string[]), ...(JSON.parse(feed.mirrors) as string[])];
-      const urls = bases.map((b) => new URL(`${f.sha256.slice(0, 2)}/${f.sha256}`, new URL(b.endsWith('/') ? b : `${b}/`, feed.source)).href);
+      const urls = blobUrls(feeds.get(f.feedId)!, f.sha256);
       const job = jobs.get(f.sha256);
       if (job) {
         job.resources.push(f.title);

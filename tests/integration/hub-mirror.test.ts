@@ -1,0 +1,84 @@
+// One WAN download per school: a hub mirrors the platform feed (nginx upstream)
+// and two classrooms sync through it at the same time.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHub, type Hub } from '../../main/hub/server';
+import { generateSigningKey } from '../../main/feed/keys';
+import { writeFeed } from '../../main/feed/write';
+import { createServices, type Services } from '../../main/services';
+import { syncAll } from '../../main/sync/engine';
+import { createFeedMirror } from '../../main/sync/mirror';
+import { startNginx, type Nginx } from '../fixtures/nginx';
+
+let tmp: string;
+let nginx: Nginx;
+let school: Services;
+let hub: Hub;
+const key = generateSigningKey('smartedu-2026');
+const trust = { keys: { [key.keyId]: key.publicKey } };
+const files = [0, 1, 2].map(() => crypto.randomBytes(400_000));
+const shas = files.map((b) => crypto.createHash('sha256').update(b).digest('hex'));
+const services = (name: string) =>
+  createServices({ dataDir: path.join(tmp, name), host: 'hub', mediaBase: '/media/', assetsDir: path.resolve('assets'), version: 't' });
+
+beforeAll(async () => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cb-mirror-'));
+  const www = path.join(tmp, 'www');
+  await writeFeed(path.join(www, 'basic'), {
+    id: 'cn.smartedu.basic',
+    title: '国家中小学智慧教育平台',
+    revision: 7,
+    signingKey: key,
+    shards: [
+      {
+        path: 'shards/sx.json',
+        nodes: [{ id: 'l', parent: null, kind: 'lesson', title: '分数的初步认识', order: 1 }],
+        resources: shas.map((sha, i) => ({ id: `r${i}`, node: 'l', type: 'video' as const, title: `第${i + 1}课时`, files: [{ role: 'main', sha256: sha, size: files[i]!.length, mime: 'video/mp4', height: 720 }] })),
+      },
+    ],
+    blobs: files.map((source) => ({ source })),
+  });
+  nginx = await startNginx(www);
+  school = services('hub');
+  await school.importFeed(`${nginx.url}basic/`, trust);
+  hub = await startHub(school, { port: 0, rendererDir: path.join(tmp, 'ui'), routes: [createFeedMirror(school)] });
+});
+afterAll(async () => {
+  await hub?.close();
+  school?.close();
+  await nginx?.stop();
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('school hub feed mirror', () => {
+  it('serves feed.json and its signature byte for byte as the platform published them', async () => {
+    for (const f of ['feed.json', 'feed.json.sig', 'shards/sx.json']) {
+      const mine = Buffer.from(await (await fetch(`${hub.url}feed/cn.smartedu.basic/${f}`)).arrayBuffer());
+      expect(mine.equals(fs.readFileSync(path.join(tmp, 'www', 'basic', f))), f).toBe(true);
+    }
+    expect((await fetch(`${hub.url}feed/cn.smartedu.basic/feed.json`, { method: 'PUT', body: 'x' })).status).toBe(405);
+    expect((await fetch(`${hub.url}feed/cn.smartedu.basic/blobs/ab/${'ab'.padEnd(64, '0')}`)).status).toBe(404);
+  });
+
+  it('two classrooms syncing at once through the hub: upstream serves each file once', async () => {
+    const a = services('classroom-a');
+    const b = services('classroom-b');
+    try {
+      await a.importFeed(`${hub.url}feed/cn.smartedu.basic/`, trust);
+      await b.importFeed(`${hub.url}feed/cn.smartedu.basic/`, trust);
+      const [sa, sb] = await Promise.all([syncAll(a, { backoffMs: 20 }), syncAll(b, { backoffMs: 20 })]);
+      expect(sa).toMatchObject({ downloaded: { files: 3 }, failed: [] });
+      expect(sb).toMatchObject({ downloaded: { files: 3 }, failed: [] });
+      for (const sha of shas) {
+        expect(a.blobs.has(sha) && b.blobs.has(sha)).toBe(true);
+        expect(nginx.requests().filter((l) => l.includes(`/blobs/${sha.slice(0, 2)}/${sha}`)), sha.slice(0, 8)).toHaveLength(1);
+      }
+    } finally {
+      a.close();
+      b.close();
+    }
+  });
+});
