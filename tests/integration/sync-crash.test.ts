@@ -39,6 +39,16 @@ function visibleAreVerified(data: string): Set<string> {
   return seen;
 }
 
+/** [sha, bytes on disk] of every interrupted download. */
+function partSizes(data: string): [string, number][] {
+  const dir = path.join(data, 'cache', 'blobs', '.tmp');
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.part'))
+    .map((f) => [f.slice(0, 64), fs.statSync(path.join(dir, f)).size]);
+}
+
 beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cb-crash-'));
   const www = path.join(tmp, 'www');
@@ -72,7 +82,12 @@ describe('sync killed with SIGKILL', () => {
     for (let kill = 0; kill < 3; kill++) {
       const before = nginx.requests().length;
       const run = cli(data, ['--json', 'sync', '--rate', '96mbit', '--concurrency', '3']);
-      await new Promise((r) => setTimeout(r, 500 + Math.random() * 1000));
+      // Kill at a random point while files are in flight (wait for the first bytes
+      // on disk first: on a busy machine the run takes a while to start).
+      for (let t = 0; t < 400 && run.exitCode === null && partSizes(data).every(([, size]) => size === 0); t++) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      await new Promise((r) => setTimeout(r, Math.random() * 700));
       run.kill('SIGKILL');
       await exited(run);
 
@@ -82,12 +97,8 @@ describe('sync killed with SIGKILL', () => {
       visibleAreVerified(data);
 
       // What survived on disk; the next run must ask for exactly the rest.
-      const parts = new Map(
-        fs
-          .readdirSync(path.join(data, 'cache', 'blobs', '.tmp'))
-          .filter((f) => f.endsWith('.part'))
-          .map((f) => [f.slice(0, 64), fs.statSync(path.join(data, 'cache', 'blobs', '.tmp', f)).size]),
-      );
+      const parts = new Map(partSizes(data));
+      if ([...parts.values()].every((size) => size === 0)) break; // the run finished before the kill
       const beforeNext = nginx.requests().length;
       const next = cli(data, ['--json', 'sync', '--rate', '96mbit', '--concurrency', '3']);
       // Wait (on a busy machine too) until it has asked for an interrupted file.
