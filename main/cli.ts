@@ -6,6 +6,7 @@ import path from 'node:path';
 import { AppError, toApiError } from './api/errors';
 import { parseKeyArg } from './feed/keys';
 import { startHub } from './hub/server';
+import { verifyCache } from './cache/verify';
 import { syncAll } from './sync/engine';
 import { createFeedMirror } from './sync/mirror';
 import { parseRate } from './sync/token-bucket';
@@ -154,6 +155,54 @@ export function buildCli(): Command {
           ].join('\n'),
         );
         if (summary.failed.length > 0) process.exitCode = 2;
+      } finally {
+        services.close();
+      }
+    });
+
+  program
+    .command('verify')
+    .description('re-hash every cached file; a damaged one is taken out of view (to be fetched again)')
+    .action(async () => {
+      const g = program.opts<Globals>();
+      const services = open(g);
+      try {
+        const tty = process.stderr.isTTY && !g.json;
+        const r = await verifyCache(services.blobs, services.db, (done, total) => tty && process.stderr.write(`\r${done}/${total}   `));
+        if (tty) process.stderr.write('\r\x1b[K');
+        services.queries.invalidate();
+        out(g, r, () => `已校验 ${r.checked} 个文件（${mb(r.bytes)}）；损坏 ${r.bad.length} 个${r.bad.length ? '，已移出并将在下次同步时重新下载' : ''}`);
+        if (r.bad.length > 0) process.exitCode = 2;
+      } finally {
+        services.close();
+      }
+    });
+
+  const feeds = program.command('feeds').description('subscriptions: list or remove them (add one with import)');
+  feeds
+    .command('list')
+    .description('subscribed feeds')
+    .action(() => {
+      const g = program.opts<Globals>();
+      const services = open(g);
+      try {
+        const s = services.queries.status();
+        out(g, s.feeds, () => s.feeds.map((f) => `${f.id}\t第 ${f.revision} 版\t${f.resources} 个资源\t${f.source}`).join('\n') || '（没有订阅）');
+      } finally {
+        services.close();
+      }
+    });
+  feeds
+    .command('remove <id>')
+    .description('unsubscribe: its lessons leave the library (favourites, ink and plans are kept)')
+    .action((id: string) => {
+      const g = program.opts<Globals>();
+      const services = open(g);
+      try {
+        const removed = services.db.prepare('DELETE FROM feeds WHERE id = ?').run(id).changes > 0;
+        if (!removed) throw new AppError('not-found', `没有订阅 ${id} / no such feed`);
+        services.queries.invalidate();
+        out(g, { removed: id }, () => `已取消订阅 ${id}`);
       } finally {
         services.close();
       }

@@ -62,6 +62,28 @@ describe('classboard CLI', () => {
     expect(s.cachedBytes).toBeGreaterThan(100_000);
   });
 
+  it('verify takes a damaged cached file out of view', async () => {
+    const s = JSON.parse((await cli('--json', 'status')).stdout);
+    expect(s.cachedBlobs).toBeGreaterThan(3);
+    const root = path.join(data, 'cache', 'blobs');
+    const dir = fs.readdirSync(root).find((d) => /^[0-9a-f]{2}$/.test(d))!;
+    const name = fs.readdirSync(path.join(root, dir))[0]!;
+    fs.appendFileSync(path.join(root, dir, name), 'bit rot');
+    const r = await cli('--json', 'verify');
+    expect(r.code).toBe(2);
+    expect(JSON.parse(r.stdout)).toMatchObject({ bad: [name] });
+    expect(fs.existsSync(path.join(root, dir, name))).toBe(false);
+    expect((await cli('--json', 'verify')).code).toBe(0);
+  });
+
+  it('lists and removes a subscription; its lessons leave the library and search', async () => {
+    expect(JSON.parse((await cli('--json', 'feeds', 'list')).stdout)[0]).toMatchObject({ id: 'cn.classboard.demo' });
+    expect((await cli('feeds', 'remove', 'cn.classboard.demo')).code).toBe(0);
+    expect(JSON.parse((await cli('--json', 'status')).stdout)).toMatchObject({ feeds: [], resources: 0 });
+    expect(JSON.parse((await cli('--json', 'search', '三角形')).stdout)).toMatchObject({ total: 0 });
+    expect((await cli('feeds', 'remove', 'cn.classboard.demo')).code).not.toBe(0);
+  });
+
   it('puts errors on stderr with a non-zero exit', async () => {
     const missing = await cli('import', path.join(data, 'nope'));
     expect(missing.code).not.toBe(0);
