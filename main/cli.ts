@@ -9,6 +9,7 @@ import { startHub } from './hub/server';
 import { verifyCache } from './cache/verify';
 import { syncAll } from './sync/engine';
 import { createFeedMirror } from './sync/mirror';
+import { DEFAULT_WINDOW, parseWindow, SyncScheduler } from './sync/scheduler';
 import { parseRate } from './sync/token-bucket';
 import { createServices, type Services } from './services';
 import { appRoot, defaultDataDir } from './util/paths';
@@ -64,7 +65,10 @@ export function buildCli(): Command {
     .option('--upstream <url>', "mirror a platform feed for the school's classrooms at /feed/<id>/")
     .option('--key <id=base64>', 'trust this publisher key for --upstream (repeatable)', collect, [] as string[])
     .option('--unsigned', 'accept an unsigned --upstream feed')
-    .action(async (o: { host: string; port: number; token?: string; upstream?: string; key: string[]; unsigned?: boolean }) => {
+    .option('--window <from-to>', 'nightly sync window, school time (Asia/Shanghai)', '22:00-06:30')
+    .option('--rate <rate>', 'night download cap, e.g. 2mbit (default: none)')
+    .option('--day-rate <rate>', 'daytime trickle, e.g. 256kbit (default: pause by day)')
+    .action(async (o: { host: string; port: number; token?: string; upstream?: string; key: string[]; unsigned?: boolean; window: string; rate?: string; dayRate?: string }) => {
       const g = program.opts<Globals>();
       const services = open(g);
       await services.ensureDemoLibrary();
@@ -73,6 +77,16 @@ export function buildCli(): Command {
         // The catalog now; files are pulled through on first request (and by `classboard sync`).
         const s = await services.importFeed(o.upstream, { unsigned: o.unsigned, keys: Object.fromEntries(o.key.map(parseKeyArg)) });
         log(`上游资源库 ${s.title}（${s.feedId}）第 ${s.revision} 版已同步目录，教室可订阅 /feed/${s.feedId}/`);
+        // Every night in the window: the catalog again, then the files the school uses.
+        const scheduler = new SyncScheduler((bucket) => syncAll(services, { bucket }).then((r) => log(`夜间同步完成：${r.downloaded.files} 个文件，失败 ${r.failed.length} 个`)), {
+          ...DEFAULT_WINDOW,
+          ...parseWindow(o.window),
+          nightRate: o.rate ? parseRate(o.rate) : Infinity,
+          dayRate: o.dayRate ? parseRate(o.dayRate) : 0,
+        });
+        services.presenting.listeners.add((on) => scheduler.setPresenting(on));
+        scheduler.start();
+        log(`下次夜间同步：${scheduler.nextWindow()?.toISOString() ?? '—'}`);
       }
       const hub = await startHub(services, {
         host: o.host,

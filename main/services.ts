@@ -40,6 +40,8 @@ export interface Services {
   /** Set when a corrupt library was moved aside at start. */
   readonly recoveredFrom: string | null;
   importFeed(source: string | FeedSource, opts?: ImportOptions): Promise<ImportSummary>;
+  /** Whether a lesson is on screen; a host's sync scheduler listens. */
+  readonly presenting: { current: boolean; listeners: Set<(on: boolean) => void> };
   /** Imports the embedded demo library when the library has no feeds yet. */
   ensureDemoLibrary(): Promise<ImportSummary | null>;
   close(): void;
@@ -84,6 +86,8 @@ export function createServices(opts: ServicesOptions): Services {
     return summary;
   };
 
+  const presenting = { current: false, listeners: new Set<(on: boolean) => void>() };
+
   const handlers: Handlers = {
     'app:info': () => ({
       name: 'Classboard',
@@ -117,6 +121,11 @@ export function createServices(opts: ServicesOptions): Services {
     'plans:delete': ({ id }) => ({ deleted: plans.remove(id) }),
     'timetable:set': ({ entries }) => ({ saved: timetable.set(entries) }),
     'timetable:today': ({ weekday }) => timetable.today(weekday),
+    'sync:presenting': ({ presenting: on }) => {
+      presenting.current = on;
+      for (const l of presenting.listeners) l(on);
+      return { presenting: on };
+    },
   };
   const router = createRouter(handlers, { onError: (channel, err) => log(`${channel} failed: ${(err as Error).stack ?? String(err)}`) });
 
@@ -141,6 +150,7 @@ export function createServices(opts: ServicesOptions): Services {
       touched: (sha) => blobs.touch(sha),
     },
     importFeed: runImport,
+    presenting,
     async ensureDemoLibrary() {
       const hasFeeds = db.prepare('SELECT count(*) FROM feeds').pluck().get() as number;
       if (hasFeeds > 0) return null;

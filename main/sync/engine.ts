@@ -11,6 +11,8 @@ import { TokenBucket } from './token-bucket';
 export interface SyncOptions {
   /** Bytes per second; Infinity (default) for no cap. */
   rate?: number;
+  /** A shared cap whose rate a scheduler changes while the run goes on (overrides `rate`). */
+  bucket?: TokenBucket;
   concurrency?: number;
   /** The classroom's highest rendition (720 or 1080). */
   maxHeight?: number;
@@ -99,7 +101,7 @@ export async function syncAll(services: Services, opts: SyncOptions = {}): Promi
 
   const { jobs, skipped } = planDownloads(services, opts.maxHeight);
   summary.skipped = skipped;
-  const bucket = new TokenBucket(opts.rate ?? Infinity);
+  const bucket = opts.bucket ?? new TokenBucket(opts.rate ?? Infinity);
   const totalBytes = jobs.reduce((a, j) => a + j.size, 0);
   let bytes = 0;
   let files = 0;

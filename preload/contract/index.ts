@@ -12,6 +12,7 @@ import {
 } from './schemas';
 import { annotationChannels } from './annotations';
 import { planChannels } from './plans';
+import { syncChannels } from './sync';
 import { timetableChannels } from './timetable';
 
 export * from './schemas';
@@ -71,6 +72,7 @@ export const contract = {
   ...annotationChannels,
   ...planChannels,
   ...timetableChannels,
+  ...syncChannels,
 } as const;
 
 /** Events pushed from the Node side (IPC in Electron, Server-Sent Events on the hub). */

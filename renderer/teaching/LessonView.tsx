@@ -17,6 +17,11 @@ export function LessonView({ id, type, presenting = false }: { id: string; type?
   const { t } = useTranslation();
   const { data: resource, error } = useLibraryData(() => call(api()['library:open']({ id })), [id]);
   const [favourite, setFavourite] = useState(false);
+  // While a lesson is on screen, a running sync slows to a trickle.
+  useEffect(() => {
+    void api()['sync:presenting']({ presenting: true });
+    return () => void api()['sync:presenting']({ presenting: false });
+  }, []);
   const [moment, setMoment] = useState<number | null>(null);
   const onMoment = useCallback((m: number | null) => setMoment(m), []);
   const ink = useInk();

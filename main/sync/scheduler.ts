@@ -1,0 +1,99 @@
+// When sync runs: inside the night window (default 22:00–06:30 school time) at
+// full night rate, by day at a trickle or not at all, never at full speed while a
+// lesson is being presented. The rate of the running sync changes in place.
+import { Cron } from 'croner';
+import { TokenBucket } from './token-bucket';
+
+export interface WindowConfig {
+  /** "HH:MM" school time; the window may cross midnight. */
+  start: string;
+  end: string;
+  timeZone: string;
+  /** Bytes per second at night (Infinity for no cap). */
+  nightRate: number;
+  /** Bytes per second by day; 0 pauses. */
+  dayRate: number;
+}
+
+export const DEFAULT_WINDOW: WindowConfig = { start: '22:00', end: '06:30', timeZone: 'Asia/Shanghai', nightRate: Infinity, dayRate: 0 };
+
+/** A trickle so a presented lesson is never starved, but the night's work continues. */
+const PRESENTING_RATE = 16 * 1024;
+
+function minutesIn(now: Date, timeZone: string): number {
+  const parts = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone }).formatToParts(now);
+  const get = (t: string) => Number(parts.find((p) => p.type === t)!.value);
+  return get('hour') * 60 + get('minute');
+}
+
+const toMinutes = (hhmm: string) => {
+  const [h, m] = hhmm.split(':').map(Number);
+  return h! * 60 + m!;
+};
+
+export function inWindow(now: Date, cfg: Pick<WindowConfig, 'start' | 'end' | 'timeZone'>): boolean {
+  const t = minutesIn(now, cfg.timeZone);
+  const a = toMinutes(cfg.start);
+  const b = toMinutes(cfg.end);
+  return a <= b ? t >= a && t < b : t >= a || t < b;
+}
+
+/** Parses "22:00-06:30". */
+export function parseWindow(text: string): Pick<WindowConfig, 'start' | 'end'> {
+  const m = /^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$/.exec(text.trim());
+  if (!m) throw new Error(`window must look like 22:00-06:30, got "${text}"`);
+  return { start: `${m[1]}:${m[2]}`, end: `${m[3]}:${m[4]}` };
+}
+
+export class SyncScheduler {
+  readonly bucket: TokenBucket;
+  private presenting = false;
+  private running: Promise<unknown> | null = null;
+  private jobs: Cron[] = [];
+
+  constructor(
+    private readonly run: (bucket: TokenBucket) => Promise<unknown>,
+    private readonly cfg: WindowConfig = DEFAULT_WINDOW,
+    private readonly now: () => Date = () => new Date(),
+  ) {
+    this.bucket = new TokenBucket(this.currentRate());
+  }
+
+  /** The rate the clock and the classroom call for right now. */
+  currentRate(): number {
+    const base = inWindow(this.now(), this.cfg) ? this.cfg.nightRate : this.cfg.dayRate;
+    return this.presenting ? Math.min(base, PRESENTING_RATE) : base;
+  }
+
+  /** Starts the daily schedule, with a catch-up run when started inside the window. */
+  start(): void {
+    const [sh, sm] = this.cfg.start.split(':');
+    const [eh, em] = this.cfg.end.split(':');
+    const opts = { timezone: this.cfg.timeZone, catch: true };
+    this.jobs.push(new Cron(`${Number(sm)} ${Number(sh)} * * *`, opts, () => void this.tick()));
+    this.jobs.push(new Cron(`${Number(em)} ${Number(eh)} * * *`, opts, () => this.bucket.setRate(this.currentRate())));
+    if (inWindow(this.now(), this.cfg) || this.cfg.dayRate > 0) void this.tick();
+  }
+
+  stop(): void {
+    for (const j of this.jobs) j.stop();
+    this.jobs = [];
+  }
+
+  /** Runs a sync now unless one is running ("sync --now" and the window's start). */
+  tick(): Promise<unknown> {
+    this.bucket.setRate(this.currentRate());
+    this.running ??= this.run(this.bucket).finally(() => (this.running = null));
+    return this.running;
+  }
+
+  /** The teaching UI reports a lesson on screen: the running sync slows to a trickle at once. */
+  setPresenting(on: boolean): void {
+    this.presenting = on;
+    this.bucket.setRate(this.currentRate());
+  }
+
+  nextWindow(): Date | null {
+    return this.jobs[0]?.nextRun() ?? null;
+  }
+}

@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_WINDOW, inWindow, parseWindow, SyncScheduler } from '../../main/sync/scheduler';
+import type { TokenBucket } from '../../main/sync/token-bucket';
+
+// School time is Asia/Shanghai (UTC+8).
+const at = (hhmm: string) => new Date(`2026-11-24T${hhmm}:00+08:00`);
+
+describe('night window', () => {
+  it('crosses midnight: 22:00–06:30 school time', () => {
+    expect(inWindow(at('21:59'), DEFAULT_WINDOW)).toBe(false);
+    expect(inWindow(at('22:00'), DEFAULT_WINDOW)).toBe(true);
+    expect(inWindow(at('03:00'), DEFAULT_WINDOW)).toBe(true);
+    expect(inWindow(at('06:29'), DEFAULT_WINDOW)).toBe(true);
+    expect(inWindow(at('06:30'), DEFAULT_WINDOW)).toBe(false);
+    expect(inWindow(at('12:00'), DEFAULT_WINDOW)).toBe(false);
+    expect(inWindow(at('13:00'), { start: '12:00', end: '14:00', timeZone: 'Asia/Shanghai' })).toBe(true);
+  });
+
+  it('reads a window as admins write it', () => {
+    expect(parseWindow('23:30-05:00')).toEqual({ start: '23:30', end: '05:00' });
+    expect(() => parseWindow('10pm-6am')).toThrow(/22:00-06:30/);
+  });
+});
+
+describe('sync scheduler', () => {
+  const make = (time: string, dayRate = 0) => {
+    let now = at(time);
+    const runs: TokenBucket[] = [];
+    let release: () => void = () => {};
+    const s = new SyncScheduler(
+      (bucket) => {
+        runs.push(bucket);
+        return new Promise<void>((r) => (release = r));
+      },
+      { ...DEFAULT_WINDOW, nightRate: 250_000, dayRate },
+      () => now,
+    );
+    return { s, runs, release: () => release(), setNow: (t: string) => (now = at(t)) };
+  };
+
+  it('catches up at start inside the window, and runs one sync at a time', async () => {
+    const { s, runs, release } = make('23:10');
+    s.start();
+    expect(runs).toHaveLength(1);
+    expect(s.bucket.bytesPerSecond).toBe(250_000);
+    void s.tick(); // "sync --now" while one is running joins it
+    expect(runs).toHaveLength(1);
+    release();
+    await new Promise((r) => setTimeout(r, 0));
+    void s.tick();
+    expect(runs).toHaveLength(2);
+    expect(s.nextWindow()?.toISOString()).toMatch(/T14:00:00/); // 22:00 in Shanghai is 14:00 UTC
+    s.stop();
+  });
+
+  it('waits for the window by day when the day rate is a pause', () => {
+    const { s, runs } = make('10:00');
+    s.start();
+    expect(runs).toHaveLength(0);
+    expect(s.currentRate()).toBe(0);
+    s.stop();
+  });
+
+  it('slows the running sync to a trickle while a lesson is presented, and back', () => {
+    const { s, setNow } = make('10:00', 125_000);
+    s.start();
+    expect(s.bucket.bytesPerSecond).toBe(125_000);
+    s.setPresenting(true);
+    expect(s.bucket.bytesPerSecond).toBe(16 * 1024);
+    s.setPresenting(false);
+    expect(s.bucket.bytesPerSecond).toBe(125_000);
+    setNow('23:00');
+    s.setPresenting(false);
+    expect(s.bucket.bytesPerSecond).toBe(250_000);
+    s.stop();
+  });
+});
