@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSigningKey } from '../../main/feed/keys';
-import { writeFeed } from '../../main/feed/write';
+import { sha256, writeBlobFeed } from '../fixtures/feeds';
 import { startNginx, type Nginx } from '../fixtures/nginx';
 
 let tmp: string;
@@ -17,7 +17,7 @@ let nginx: Nginx;
 const key = generateSigningKey('crash');
 const SIZE = 16 * 1024 * 1024;
 const blobs = [0, 1, 2].map(() => crypto.randomBytes(SIZE));
-const shas = blobs.map((b) => crypto.createHash('sha256').update(b).digest('hex'));
+const shas = blobs.map(sha256);
 
 function cli(data: string, args: string[]) {
   return spawn(process.execPath, ['bin/classboard.js', '--data', data, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -52,20 +52,7 @@ function partSizes(data: string): [string, number][] {
 beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cb-crash-'));
   const www = path.join(tmp, 'www');
-  await writeFeed(path.join(www, 'f'), {
-    id: 'cn.crash',
-    title: '断电测试',
-    revision: 1,
-    signingKey: key,
-    shards: [
-      {
-        path: 'shards/a.json',
-        nodes: [{ id: 'l', parent: null, kind: 'lesson', title: '课', order: 1 }],
-        resources: shas.map((sha, i) => ({ id: `r${i}`, node: 'l', type: 'video' as const, title: `第${i + 1}课时`, files: [{ role: 'main', sha256: sha, size: SIZE, mime: 'video/mp4', height: 720 }] })),
-      },
-    ],
-    blobs: blobs.map((source) => ({ source })),
-  });
+  await writeBlobFeed(path.join(www, 'f'), { id: 'cn.crash', title: '断电测试', key, blobs });
   nginx = await startNginx(www);
 });
 afterAll(async () => {
