@@ -192,6 +192,23 @@ export function buildCli(): Command {
       }
     });
 
+  program
+    .command('timetable')
+    .description('the class timetable')
+    .command('import <file>')
+    .description('replace the timetable from a CSV (星期,节次,开始,结束,班级,课程 — the lesson by id or exact title)')
+    .action(async (file: string) => {
+      const g = program.opts<Globals>();
+      const services = open(g);
+      try {
+        const r = await services.router.invoke('timetable:import-csv', { csv: fs.readFileSync(file, 'utf8') });
+        if (!r.ok) throw new AppError(r.error.code, r.error.message);
+        out(g, r.value, () => `已导入课表：${r.value.saved} 节课`);
+      } finally {
+        services.close();
+      }
+    });
+
   const feeds = program.command('feeds').description('subscriptions: list or remove them (add one with import)');
   feeds
     .command('list')

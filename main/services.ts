@@ -121,6 +121,7 @@ export function createServices(opts: ServicesOptions): Services {
     'plans:delete': ({ id }) => ({ deleted: plans.remove(id) }),
     'timetable:set': ({ entries }) => ({ saved: timetable.set(entries) }),
     'timetable:today': ({ weekday }) => timetable.today(weekday),
+    'timetable:import-csv': ({ csv }) => ({ saved: timetable.importCsv(csv) }),
     'sync:presenting': ({ presenting: on }) => {
       presenting.current = on;
       for (const l of presenting.listeners) l(on);

@@ -4,6 +4,7 @@ import { pickRendition, type TodayLesson } from '../../preload/contract';
 import type { TimetableEntryInput } from '../../preload/contract/timetable';
 import type { Db } from './db';
 import type { LibraryQueries } from './queries';
+import { parseTimetableCsv } from './timetable-csv';
 
 /** ISO weekday (1 = Monday) in the school's time zone. */
 export function schoolWeekday(now = new Date(), timeZone = 'Asia/Shanghai'): number {
@@ -15,6 +16,8 @@ export function createTimetable(db: Db, queries: LibraryQueries) {
   const st = {
     clear: db.prepare('DELETE FROM timetable'),
     insert: db.prepare('INSERT INTO timetable(weekday, period, starts, ends, class_name, resource_id) VALUES (?, ?, ?, ?, ?, ?)'),
+    byId: db.prepare('SELECT id FROM resources WHERE id = ?').pluck(),
+    byTitle: db.prepare('SELECT id FROM resources WHERE title = ? ORDER BY rid LIMIT 1').pluck(),
     day: db.prepare('SELECT period, starts, ends, class_name AS className, resource_id AS resourceId FROM timetable WHERE weekday = ? ORDER BY starts, period'),
   };
   const replace = db.transaction((entries: z.output<typeof TimetableEntryInput>[]) => {
@@ -24,6 +27,9 @@ export function createTimetable(db: Db, queries: LibraryQueries) {
   });
   return {
     set: (entries: z.output<typeof TimetableEntryInput>[]) => replace.immediate(entries),
+    /** A lesson cell may hold a resource id or its exact title. */
+    importCsv: (csv: string) =>
+      replace.immediate(parseTimetableCsv(csv, (cell) => (st.byId.get(cell) as string | undefined) ?? (st.byTitle.get(cell) as string | undefined) ?? null)),
     today(weekday = schoolWeekday()): { weekday: number; lessons: TodayLesson[] } {
       const rows = st.day.all(weekday) as { period: number; starts: string; ends: string; className: string; resourceId: string | null }[];
       const lessons = rows.map((r) => {

@@ -62,6 +62,18 @@ describe('classboard CLI', () => {
     expect(s.cachedBytes).toBeGreaterThan(100_000);
   });
 
+  it('imports a timetable from a spreadsheet CSV, finding lessons by title', async () => {
+    const csv = path.join(data, 'kebiao.csv');
+    fs.writeFileSync(csv, '星期,节次,开始,结束,班级,课程\n星期一,1,8:00,8:40,三（2）班,三角形的内角和（第一课时）\n星期一,2,8:55,9:35,三（2）班,\n');
+    const r = await cli('--json', 'timetable', 'import', csv);
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual({ saved: 2 });
+    fs.writeFileSync(csv, '星期,节次,开始,结束,班级,课程\n星期一,1,8:00,8:40,三（2）班,没有这节课\n');
+    const bad = await cli('timetable', 'import', csv);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/第 2 行/);
+  });
+
   it('verify takes a damaged cached file out of view', async () => {
     const s = JSON.parse((await cli('--json', 'status')).stdout);
     expect(s.cachedBlobs).toBeGreaterThan(3);
