@@ -8,6 +8,7 @@ import { parseKeyArg } from './feed/keys';
 import { startHub } from './hub/server';
 import { verifyCache } from './cache/verify';
 import { syncAll } from './sync/engine';
+import { exportFeed } from './sync/export';
 import { createFeedMirror } from './sync/mirror';
 import { DEFAULT_WINDOW, parseWindow, SyncScheduler } from './sync/scheduler';
 import { parseRate } from './sync/token-bucket';
@@ -187,6 +188,24 @@ export function buildCli(): Command {
         services.queries.invalidate();
         out(g, r, () => `已校验 ${r.checked} 个文件（${mb(r.bytes)}）；损坏 ${r.bad.length} 个${r.bad.length ? '，已移出并将在下次同步时重新下载' : ''}`);
         if (r.bad.length > 0) process.exitCode = 2;
+      } finally {
+        services.close();
+      }
+    });
+
+  program
+    .command('export <dir>')
+    .description('write a feed folder (e.g. a USB stick) with lessons and their downloaded files')
+    .option('--node <id>', 'export this part of the textbook tree (repeatable; default: everything)', collect, [] as string[])
+    .option('--id <feedId>', 'feed id of the export', 'classboard.export')
+    .option('--sign-key <file>', 'sign with this key (JSON {keyId, privateKey}); otherwise import it with --unsigned')
+    .action(async (dir: string, o: { node: string[]; id: string; signKey?: string }) => {
+      const g = program.opts<Globals>();
+      const services = open(g);
+      try {
+        const signingKey = o.signKey ? (JSON.parse(fs.readFileSync(o.signKey, 'utf8')) as { keyId: string; privateKey: string }) : undefined;
+        const r = await exportFeed(services, path.resolve(dir), { nodes: o.node, id: o.id, signingKey });
+        out(g, r, () => `已导出 ${r.resources} 个资源、${r.files} 个文件到 ${r.dir}${r.missing ? `（${r.missing} 个文件尚未下载，未包含）` : ''}${r.signed ? '' : '；导入时请加 --unsigned'}`);
       } finally {
         services.close();
       }

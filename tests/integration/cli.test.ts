@@ -74,6 +74,18 @@ describe('classboard CLI', () => {
     expect(bad.stderr).toMatch(/第 2 行/);
   });
 
+  it('exports part of the tree to a folder that another classroom imports', async () => {
+    const usb = path.join(data, 'usb');
+    const r = await cli('--json', 'export', usb, '--node', 'cn.classboard.demo/xx-4', '--id', 'usb.shuxue');
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toMatchObject({ resources: 3, missing: 0, signed: false });
+    const other = path.join(data, 'other');
+    const imported = JSON.parse((await cliIn(other, '--json', 'import', usb, '--unsigned')).stdout);
+    expect(imported).toMatchObject({ feedId: 'usb.shuxue', resources: 3, blobs: { rejected: 0, missing: 0 } });
+    const found = JSON.parse((await cliIn(other, '--json', 'search', '三角形')).stdout);
+    expect(found.results[0].path).toEqual(['小学', '四年级', '数学', '人教版', '四年级下册', '第五单元 三角形', '三角形的内角和']);
+  });
+
   it('verify takes a damaged cached file out of view', async () => {
     const s = JSON.parse((await cli('--json', 'status')).stdout);
     expect(s.cachedBlobs).toBeGreaterThan(3);
