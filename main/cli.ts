@@ -49,6 +49,16 @@ const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
 
 export function buildCli(): Command {
   const program = new Command();
+  /** Runs one command against the library, always closing it (commands are short-lived). */
+  const withServices = async (fn: (services: Services, g: Globals) => Promise<void> | void): Promise<void> => {
+    const g = program.opts<Globals>();
+    const services = open(g);
+    try {
+      await fn(services, g);
+    } finally {
+      services.close();
+    }
+  };
   program
     .name('classboard')
     .description('Classboard 课堂智慧黑板教学端：资源库、同步与学校中心服务 / the smart-board teaching client')
@@ -113,29 +123,25 @@ export function buildCli(): Command {
     .option('--unsigned', 'accept a feed without a signature (your own folder)')
     .option('--key <id=base64>', 'trust this publisher key (repeatable)', collect, [] as string[])
     .action(async (source: string, o: { unsigned?: boolean; key: string[] }) => {
-      const g = program.opts<Globals>();
-      const services = open(g);
-      try {
-        const tty = process.stderr.isTTY && !g.json;
-        const summary = await services.importFeed(source, {
-          unsigned: o.unsigned,
-          keys: Object.fromEntries(o.key.map(parseKeyArg)),
-          onProgress: (p) => {
-            if (tty && p.total > 0) process.stderr.write(`\r${p.phase} ${p.done}/${p.total}   `);
-          },
-        });
-        if (tty) process.stderr.write('\r\x1b[K');
-        out(g, summary, () =>
-          [
-            `已导入 ${summary.title}（${summary.feedId}）第 ${summary.revision} 版：${summary.resources} 个资源`,
-            `  新增 ${summary.added}，更新 ${summary.updated}，移除 ${summary.removed}`,
-            `  文件：复制 ${summary.blobs.copied}（${mb(summary.blobs.bytes)}），已有 ${summary.blobs.present}，源中缺少 ${summary.blobs.missing}，校验失败 ${summary.blobs.rejected}`,
-            `  用时 ${summary.durationMs} ms`,
-          ].join('\n'),
-        );
-      } finally {
-        services.close();
-      }
+      await withServices(async (services, g) => {
+      const tty = process.stderr.isTTY && !g.json;
+      const summary = await services.importFeed(source, {
+        unsigned: o.unsigned,
+        keys: Object.fromEntries(o.key.map(parseKeyArg)),
+        onProgress: (p) => {
+          if (tty && p.total > 0) process.stderr.write(`\r${p.phase} ${p.done}/${p.total}   `);
+        },
+      });
+      if (tty) process.stderr.write('\r\x1b[K');
+      out(g, summary, () =>
+        [
+          `已导入 ${summary.title}（${summary.feedId}）第 ${summary.revision} 版：${summary.resources} 个资源`,
+          `  新增 ${summary.added}，更新 ${summary.updated}，移除 ${summary.removed}`,
+          `  文件：复制 ${summary.blobs.copied}（${mb(summary.blobs.bytes)}），已有 ${summary.blobs.present}，源中缺少 ${summary.blobs.missing}，校验失败 ${summary.blobs.rejected}`,
+          `  用时 ${summary.durationMs} ms`,
+        ].join('\n'),
+      );
+      });
     });
 
   program
@@ -146,51 +152,43 @@ export function buildCli(): Command {
     .option('--concurrency <n>', 'files at once', positiveInt, 3)
     .option('--max-height <px>', 'highest video rendition to keep (720 or 1080)', positiveInt, 1080)
     .action(async (o: { rate?: string; concurrency: number; maxHeight: number }) => {
-      const g = program.opts<Globals>();
-      const services = open(g);
-      try {
-        const tty = process.stderr.isTTY && !g.json;
-        const summary = await syncAll(services, {
-          rate: o.rate ? parseRate(o.rate) : Infinity,
-          concurrency: o.concurrency,
-          maxHeight: o.maxHeight,
-          onProgress: (p) => {
-            if (!tty || p.totalBytes === 0) return;
-            const w = 30;
-            const done = Math.round((p.bytes / p.totalBytes) * w);
-            process.stderr.write(`\r[${'#'.repeat(done)}${'.'.repeat(w - done)}] ${p.files}/${p.totalFiles} 个文件 ${mb(p.bytes)} / ${mb(p.totalBytes)}   `);
-          },
-        });
-        if (tty) process.stderr.write('\r\x1b[K');
-        out(g, summary, () =>
-          [
-            ...summary.feeds.map((f) => `${f.id}：${f.outcome === 'applied' ? `已更新到第 ${f.revision} 版` : f.outcome === 'unchanged' ? '目录没有变化' : `目录同步失败：${f.error}`}`),
-            `下载 ${summary.downloaded.files} 个文件，${mb(summary.downloaded.bytes)}；按清晰度跳过 ${summary.skipped} 个；用时 ${(summary.durationMs / 1000).toFixed(1)} 秒`,
-            ...summary.failed.map((f) => `  失败：${f.resources.join('、')} — ${f.error}`),
-          ].join('\n'),
-        );
-        if (summary.failed.length > 0) process.exitCode = 2;
-      } finally {
-        services.close();
-      }
+      await withServices(async (services, g) => {
+      const tty = process.stderr.isTTY && !g.json;
+      const summary = await syncAll(services, {
+        rate: o.rate ? parseRate(o.rate) : Infinity,
+        concurrency: o.concurrency,
+        maxHeight: o.maxHeight,
+        onProgress: (p) => {
+          if (!tty || p.totalBytes === 0) return;
+          const w = 30;
+          const done = Math.round((p.bytes / p.totalBytes) * w);
+          process.stderr.write(`\r[${'#'.repeat(done)}${'.'.repeat(w - done)}] ${p.files}/${p.totalFiles} 个文件 ${mb(p.bytes)} / ${mb(p.totalBytes)}   `);
+        },
+      });
+      if (tty) process.stderr.write('\r\x1b[K');
+      out(g, summary, () =>
+        [
+          ...summary.feeds.map((f) => `${f.id}：${f.outcome === 'applied' ? `已更新到第 ${f.revision} 版` : f.outcome === 'unchanged' ? '目录没有变化' : `目录同步失败：${f.error}`}`),
+          `下载 ${summary.downloaded.files} 个文件，${mb(summary.downloaded.bytes)}；按清晰度跳过 ${summary.skipped} 个；用时 ${(summary.durationMs / 1000).toFixed(1)} 秒`,
+          ...summary.failed.map((f) => `  失败：${f.resources.join('、')} — ${f.error}`),
+        ].join('\n'),
+      );
+      if (summary.failed.length > 0) process.exitCode = 2;
+      });
     });
 
   program
     .command('verify')
     .description('re-hash every cached file; a damaged one is taken out of view (to be fetched again)')
     .action(async () => {
-      const g = program.opts<Globals>();
-      const services = open(g);
-      try {
-        const tty = process.stderr.isTTY && !g.json;
-        const r = await verifyCache(services.blobs, services.db, (done, total) => tty && process.stderr.write(`\r${done}/${total}   `));
-        if (tty) process.stderr.write('\r\x1b[K');
-        services.queries.invalidate();
-        out(g, r, () => `已校验 ${r.checked} 个文件（${mb(r.bytes)}）；损坏 ${r.bad.length} 个${r.bad.length ? '，已移出并将在下次同步时重新下载' : ''}`);
-        if (r.bad.length > 0) process.exitCode = 2;
-      } finally {
-        services.close();
-      }
+      await withServices(async (services, g) => {
+      const tty = process.stderr.isTTY && !g.json;
+      const r = await verifyCache(services.blobs, services.db, (done, total) => tty && process.stderr.write(`\r${done}/${total}   `));
+      if (tty) process.stderr.write('\r\x1b[K');
+      services.queries.invalidate();
+      out(g, r, () => `已校验 ${r.checked} 个文件（${mb(r.bytes)}）；损坏 ${r.bad.length} 个${r.bad.length ? '，已移出并将在下次同步时重新下载' : ''}`);
+      if (r.bad.length > 0) process.exitCode = 2;
+      });
     });
 
   program
@@ -200,15 +198,11 @@ export function buildCli(): Command {
     .option('--id <feedId>', 'feed id of the export', 'classboard.export')
     .option('--sign-key <file>', 'sign with this key (JSON {keyId, privateKey}); otherwise import it with --unsigned')
     .action(async (dir: string, o: { node: string[]; id: string; signKey?: string }) => {
-      const g = program.opts<Globals>();
-      const services = open(g);
-      try {
-        const signingKey = o.signKey ? (JSON.parse(fs.readFileSync(o.signKey, 'utf8')) as { keyId: string; privateKey: string }) : undefined;
-        const r = await exportFeed(services, path.resolve(dir), { nodes: o.node, id: o.id, signingKey });
-        out(g, r, () => `已导出 ${r.resources} 个资源、${r.files} 个文件到 ${r.dir}${r.missing ? `（${r.missing} 个文件尚未下载，未包含）` : ''}${r.signed ? '' : '；导入时请加 --unsigned'}`);
-      } finally {
-        services.close();
-      }
+      await withServices(async (services, g) => {
+      const signingKey = o.signKey ? (JSON.parse(fs.readFileSync(o.signKey, 'utf8')) as { keyId: string; privateKey: string }) : undefined;
+      const r = await exportFeed(services, path.resolve(dir), { nodes: o.node, id: o.id, signingKey });
+      out(g, r, () => `已导出 ${r.resources} 个资源、${r.files} 个文件到 ${r.dir}${r.missing ? `（${r.missing} 个文件尚未下载，未包含）` : ''}${r.signed ? '' : '；导入时请加 --unsigned'}`);
+      });
     });
 
   program
@@ -217,45 +211,33 @@ export function buildCli(): Command {
     .command('import <file>')
     .description('replace the timetable from a CSV (星期,节次,开始,结束,班级,课程 — the lesson by id or exact title)')
     .action(async (file: string) => {
-      const g = program.opts<Globals>();
-      const services = open(g);
-      try {
-        const r = await services.router.invoke('timetable:import-csv', { csv: fs.readFileSync(file, 'utf8') });
-        if (!r.ok) throw new AppError(r.error.code, r.error.message);
-        out(g, r.value, () => `已导入课表：${r.value.saved} 节课`);
-      } finally {
-        services.close();
-      }
+      await withServices(async (services, g) => {
+      const r = await services.router.invoke('timetable:import-csv', { csv: fs.readFileSync(file, 'utf8') });
+      if (!r.ok) throw new AppError(r.error.code, r.error.message);
+      out(g, r.value, () => `已导入课表：${r.value.saved} 节课`);
+      });
     });
 
   const feeds = program.command('feeds').description('subscriptions: list or remove them (add one with import)');
   feeds
     .command('list')
     .description('subscribed feeds')
-    .action(() => {
-      const g = program.opts<Globals>();
-      const services = open(g);
-      try {
-        const s = services.queries.status();
-        out(g, s.feeds, () => s.feeds.map((f) => `${f.id}\t第 ${f.revision} 版\t${f.resources} 个资源\t${f.source}`).join('\n') || '（没有订阅）');
-      } finally {
-        services.close();
-      }
+    .action(async () => {
+      await withServices(async (services, g) => {
+      const s = services.queries.status();
+      out(g, s.feeds, () => s.feeds.map((f) => `${f.id}\t第 ${f.revision} 版\t${f.resources} 个资源\t${f.source}`).join('\n') || '（没有订阅）');
+      });
     });
   feeds
     .command('remove <id>')
     .description('unsubscribe: its lessons leave the library (favourites, ink and plans are kept)')
-    .action((id: string) => {
-      const g = program.opts<Globals>();
-      const services = open(g);
-      try {
-        const removed = services.db.prepare('DELETE FROM feeds WHERE id = ?').run(id).changes > 0;
-        if (!removed) throw new AppError('not-found', `没有订阅 ${id} / no such feed`);
-        services.queries.invalidate();
-        out(g, { removed: id }, () => `已取消订阅 ${id}`);
-      } finally {
-        services.close();
-      }
+    .action(async (id: string) => {
+      await withServices(async (services, g) => {
+      const removed = services.db.prepare('DELETE FROM feeds WHERE id = ?').run(id).changes > 0;
+      if (!removed) throw new AppError('not-found', `没有订阅 ${id} / no such feed`);
+      services.queries.invalidate();
+      out(g, { removed: id }, () => `已取消订阅 ${id}`);
+      });
     });
 
   program
@@ -264,38 +246,30 @@ export function buildCli(): Command {
     .option('--limit <n>', 'results to show', positiveInt, 20)
     .option('--offset <n>', 'results to skip', (v) => Number.parseInt(v, 10), 0)
     .action(async (query: string, o: { limit: number; offset: number }) => {
-      const g = program.opts<Globals>();
-      const services = open(g);
-      try {
-        const r = await services.router.invoke('library:search', { query, limit: Math.min(o.limit, 200), offset: o.offset });
-        if (!r.ok) throw new AppError(r.error.code, r.error.message);
-        const value = r.value;
-        out(g, value, () =>
-          [`共 ${value.total} 条 / ${value.total} results`, ...value.results.map((x) => `  ${x.title}  [${x.type}]  ${x.path.join(' › ')}  (${x.id})`)].join('\n'),
-        );
-      } finally {
-        services.close();
-      }
+      await withServices(async (services, g) => {
+      const r = await services.router.invoke('library:search', { query, limit: Math.min(o.limit, 200), offset: o.offset });
+      if (!r.ok) throw new AppError(r.error.code, r.error.message);
+      const value = r.value;
+      out(g, value, () =>
+        [`共 ${value.total} 条 / ${value.total} results`, ...value.results.map((x) => `  ${x.title}  [${x.type}]  ${x.path.join(' › ')}  (${x.id})`)].join('\n'),
+      );
+      });
     });
 
   program
     .command('status')
     .description('feeds, revisions, counts and cache size')
-    .action(() => {
-      const g = program.opts<Globals>();
-      const services = open(g);
-      try {
-        const s = services.queries.status();
-        out(g, { dataDir: services.dataDir, ...s }, () =>
-          [
-            `资料目录 / data: ${services.dataDir}`,
-            ...s.feeds.map((f) => `  ${f.title}（${f.id}）第 ${f.revision} 版${f.unsigned ? '，未签名' : ''}：${f.resources} 个资源，${f.nodes} 个目录节点  ← ${f.source}`),
-            `合计 ${s.resources} 个资源，${s.nodes} 个目录节点；缓存 ${s.cachedBlobs} 个文件，${mb(s.cachedBytes)}`,
-          ].join('\n'),
-        );
-      } finally {
-        services.close();
-      }
+    .action(async () => {
+      await withServices(async (services, g) => {
+      const s = services.queries.status();
+      out(g, { dataDir: services.dataDir, ...s }, () =>
+        [
+          `资料目录 / data: ${services.dataDir}`,
+          ...s.feeds.map((f) => `  ${f.title}（${f.id}）第 ${f.revision} 版${f.unsigned ? '，未签名' : ''}：${f.resources} 个资源，${f.nodes} 个目录节点  ← ${f.source}`),
+          `合计 ${s.resources} 个资源，${s.nodes} 个目录节点；缓存 ${s.cachedBlobs} 个文件，${mb(s.cachedBytes)}`,
+        ].join('\n'),
+      );
+      });
     });
 
   return program;
