@@ -6,6 +6,7 @@ import path from 'node:path';
 import { AppError, toApiError } from './api/errors';
 import { parseKeyArg } from './feed/keys';
 import { startHub } from './hub/server';
+import { parseSize } from './cache/evict';
 import { verifyCache } from './cache/verify';
 import { syncAll } from './sync/engine';
 import { exportFeed } from './sync/export';
@@ -151,7 +152,9 @@ export function buildCli(): Command {
     .option('--rate <rate>', 'cap the download rate, e.g. 2mbit, 512kbit, 1MB')
     .option('--concurrency <n>', 'files at once', positiveInt, 3)
     .option('--max-height <px>', 'highest video rendition to keep (720 or 1080)', positiveInt, 1080)
-    .action(async (o: { rate?: string; concurrency: number; maxHeight: number }) => {
+    .option('--quota <size>', 'most the cache may hold, e.g. 200GB (least recently used lessons make room; timetable and favourites never)')
+    .option('--floor <size>', 'free disk space to keep, e.g. 5GB')
+    .action(async (o: { rate?: string; concurrency: number; maxHeight: number; quota?: string; floor?: string }) => {
       await withServices(async (services, g) => {
       const tty = process.stderr.isTTY && !g.json;
       const summary = await syncAll(services, {

@@ -3,6 +3,7 @@
 // one global rate cap. A failed file is reported with the lessons it belongs to;
 // the rest carry on.
 import { pickRendition } from '../../preload/contract';
+import { diskFree, evictCache } from '../cache/evict';
 import type { Services } from '../services';
 import { downloadBlob, type BlobJob } from './downloader';
 import { isHttpUrl } from './http-source';
@@ -18,6 +19,9 @@ export interface SyncOptions {
   maxHeight?: number;
   retries?: number;
   backoffMs?: number;
+  /** Cache quota and free-disk floor in bytes: eviction runs first; what still does not fit is reported. */
+  quotaBytes?: number;
+  floorBytes?: number;
   onProgress?: (p: { files: number; totalFiles: number; bytes: number; totalBytes: number }) => void;
 }
 
@@ -99,6 +103,8 @@ export async function syncAll(services: Services, opts: SyncOptions = {}): Promi
     }
   }
 
+  const limited = opts.quotaBytes !== undefined || opts.floorBytes !== undefined;
+  if (limited) evictCache(services.db, services.blobs, { quotaBytes: opts.quotaBytes, floorBytes: opts.floorBytes });
   const { jobs, skipped } = planDownloads(services, opts.maxHeight);
   summary.skipped = skipped;
   const bucket = opts.bucket ?? new TokenBucket(opts.rate ?? Infinity);
@@ -107,9 +113,21 @@ export async function syncAll(services: Services, opts: SyncOptions = {}): Promi
   let files = 0;
   const report = () => opts.onProgress?.({ files, totalFiles: jobs.length, bytes, totalBytes });
   let next = 0;
+  let reserved = 0;
   const worker = async () => {
     while (next < jobs.length) {
       const job = jobs[next++]!;
+      // Space is reserved when a file starts: three downloads at once must not each see room for one.
+      if (
+        limited &&
+        (services.blobs.totals().bytes + reserved + job.size > (opts.quotaBytes ?? Infinity) ||
+          diskFree(services.blobs.root) - reserved - job.size < (opts.floorBytes ?? 0))
+      ) {
+        summary.failed.push({ sha256: job.sha256, resources: job.resources, error: '超出缓存配额或磁盘余量 / over the cache quota or the free-disk floor' });
+        files++;
+        continue;
+      }
+      reserved += job.size;
       try {
         const r = await downloadBlob(job, {
           blobs: services.blobs,
@@ -126,6 +144,8 @@ export async function syncAll(services: Services, opts: SyncOptions = {}): Promi
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === 'ENOSPC') throw err; // a full disk stops the run
         summary.failed.push({ sha256: job.sha256, resources: job.resources, error: (err as Error).message });
+      } finally {
+        reserved -= job.size;
       }
       files++;
       report();

@@ -135,6 +135,19 @@ describe('classboard sync from nginx', () => {
       // A second run has nothing to do.
       const again = await syncAll(services, { maxHeight: 720 });
       expect(again.downloaded.files).toBe(0);
+
+      // A classroom with a small quota: what does not fit is reported, not half-fetched.
+      const small = createServices({ dataDir: fs.mkdtempSync(path.join(tmp, 'q')), host: 'hub', mediaBase: '/media/', assetsDir: path.resolve('assets'), version: 't' });
+      try {
+        await small.importFeed(`${nginx.url}f/`, { keys: { [key.keyId]: key.publicKey } });
+        const capped = await syncAll(small, { maxHeight: 720, quotaBytes: 60_000 });
+        expect(capped.downloaded.files).toBe(1);
+        expect(capped.failed).toHaveLength(2);
+        expect(capped.failed[0]!.error).toMatch(/quota/);
+        expect(small.blobs.totals().bytes).toBeLessThanOrEqual(60_000);
+      } finally {
+        small.close();
+      }
     } finally {
       await nginx.stop();
     }

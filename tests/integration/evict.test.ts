@@ -1,0 +1,95 @@
+// Quota and LRU eviction on a real library with the demo feed.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { evictCache, parseSize } from '../../main/cache/evict';
+import { createServices, type Services } from '../../main/services';
+
+let data: string;
+let s: Services;
+
+beforeEach(async () => {
+  data = fs.mkdtempSync(path.join(os.tmpdir(), 'cb-evict-'));
+  s = createServices({ dataDir: data, host: 'hub', mediaBase: '/media/', assetsDir: path.resolve('assets'), version: 't' });
+  await s.ensureDemoLibrary();
+});
+afterEach(() => {
+  s.close();
+  fs.rmSync(data, { recursive: true, force: true });
+});
+
+const idOf = async (q: string, type = 'video') => {
+  const r = await s.router.invoke('library:search', { query: q });
+  return r.ok ? r.value.results.find((x) => x.type === type)!.id : '';
+};
+const mainSha = async (id: string) => {
+  const r = await s.router.invoke('library:resource', { id });
+  return r.ok ? r.value.files.find((f) => f.role === 'main')!.sha256 : '';
+};
+
+describe('cache eviction', () => {
+  it('evicts least recently used files down to the quota, never a timetable lesson or a favourite', async () => {
+    const timetabled = await idOf('花的学校');
+    const favourite = await idOf('长度和时间');
+    await s.router.invoke('timetable:set', { entries: [{ weekday: 1, period: 1, starts: '08:00', ends: '08:40', className: '', resourceId: timetabled }] });
+    await s.router.invoke('library:favourite', { id: favourite, favourite: true });
+    const used = await idOf('三角形的内角和');
+    await s.router.invoke('library:open', { id: used }); // recently used
+    const before = s.blobs.totals();
+    const r = evictCache(s.db, s.blobs, { quotaBytes: 600_000, freeBytes: () => Infinity });
+    expect(r.short).toBe(false);
+    expect(r.evicted).toBeGreaterThan(0);
+    expect(s.blobs.totals().bytes).toBeLessThanOrEqual(600_000);
+    expect(s.blobs.totals().bytes).toBeLessThan(before.bytes);
+    expect(s.blobs.has(await mainSha(timetabled))).toBe(true);
+    expect(s.blobs.has(await mainSha(favourite))).toBe(true);
+    // Gone from view: the resource now says "not downloaded".
+    const evictedSome = (await Promise.all(['找春天', '花的学校', '大青树'].map(async (q) => s.blobs.has(await mainSha(await idOf(q)))))).includes(false);
+    expect(evictedSome).toBe(true);
+  });
+
+  it('says so when protected lessons alone exceed the quota', async () => {
+    const r = evictCache(s.db, s.blobs, { quotaBytes: 0, freeBytes: () => Infinity });
+    expect(r.short).toBe(false); // nothing is protected yet: everything could go
+    await s.ensureDemoLibrary();
+    const fav = await idOf('花的学校');
+    await s.router.invoke('library:favourite', { id: fav, favourite: true });
+    // Re-import copies the files back, then the favourite is protected.
+    await s.importFeed(path.resolve('assets/demo-feed'));
+    const again = evictCache(s.db, s.blobs, { quotaBytes: 0, freeBytes: () => Infinity });
+    expect(again.short).toBe(true);
+    expect(s.blobs.has(await mainSha(fav))).toBe(true);
+  });
+
+  it('collects files no lesson refers to any more, whatever the quota', async () => {
+    const orphan = Buffer.from('left over from a removed lesson');
+    const sha = (await import('../../main/feed/keys')).sha256Hex(orphan);
+    s.blobs.putBuffer(orphan, { sha256: sha, size: orphan.length });
+    const r = evictCache(s.db, s.blobs);
+    expect(r.unreferenced).toBe(1);
+    expect(s.blobs.has(sha)).toBe(false);
+  });
+
+  it('frees space to keep the disk above its floor', () => {
+    let free = 1_000_000;
+    const r = evictCache(s.db, s.blobs, {
+      floorBytes: 1_500_000,
+      freeBytes: () => free,
+    });
+    // Removing files does not change this fake disk: eviction goes as far as it may, then reports short.
+    expect(r.evicted).toBeGreaterThan(0);
+    expect(r.short).toBe(true);
+    free = 2_000_000;
+    expect(evictCache(s.db, s.blobs, { floorBytes: 1_500_000, freeBytes: () => free }).evicted).toBe(0);
+  });
+});
+
+describe('sizes', () => {
+  it('reads sizes the way admins write them', () => {
+    expect(parseSize('20GB')).toBe(20 * 1024 ** 3);
+    expect(parseSize('500 MB')).toBe(500 * 1024 ** 2);
+    expect(parseSize('1.5t')).toBe(1.5 * 1024 ** 4);
+    expect(() => parseSize('lots')).toThrow(/20GB/);
+  });
+});
