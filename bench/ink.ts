@@ -7,7 +7,7 @@
 //   npx tsx bench/ink.ts        (needs `npm run build` first)
 import fs from 'node:fs';
 import path from 'node:path';
-import { createServices } from '../main/services';
+import { hubServices } from '../tests/fixtures/services';
 import type { Page } from 'playwright-core';
 import { launchBrowser, newBoardPage, startHubProcess } from '../tests/e2e/harness';
 import fsPromises from 'node:fs/promises';
@@ -33,7 +33,7 @@ async function fiveFingers(page: Page): Promise<void> {
 
 /** Writes `count` realistic handwriting strokes onto one board page, as if drawn before. */
 function seed(data: string, page: string, count: number) {
-  const s = createServices({ dataDir: data, host: 'hub', mediaBase: '/media/', assetsDir: path.resolve('assets'), version: 'bench' });
+  const s = hubServices(data, 'bench');
   let seedN = 7;
   const rand = () => ((seedN = (seedN * 16807) % 2147483647) / 2147483647);
   for (let i = 0; i < count; i++) {

@@ -11,7 +11,8 @@ import { generateSigningKey, sha256Hex } from '../main/feed/keys';
 import type { Db } from '../main/library/db';
 import type { ShardNode, ShardResource } from '../main/feed/schema';
 import { writeFeed } from '../main/feed/write';
-import { createServices, type Services } from '../main/services';
+import type { Services } from '../main/services';
+import { hubServices } from '../tests/fixtures/services';
 import { likeScan, rebuildSearchIndex, searchLibrary, searchTuning, updateSearchIndex, type SearchResult } from '../main/library/search';
 
 const TARGET_RESOURCES = Number(process.env.BENCH_RESOURCES ?? 150_000);
@@ -143,7 +144,7 @@ async function importCatalog(dir: string, cat: Catalog): Promise<{ services: Ser
       shards: [...shards.values()].map((s, i) => ({ path: `shards/v${i}.json`, nodes: [...s.nodes.values()], resources: s.resources })),
     }),
   );
-  const services = createServices({ dataDir: path.join(dir, 'data'), host: 'hub', mediaBase: '/media/', assetsDir: path.resolve('assets'), version: 'bench' });
+  const services = hubServices(path.join(dir, 'data'), 'bench');
   const lag = monitorEventLoopDelay({ resolution: 5 });
   lag.enable();
   const phases: Record<string, number> = {};

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { generateSigningKey } from '../main/feed/keys';
 import type { ShardResource } from '../main/feed/schema';
 import { writeFeed } from '../main/feed/write';
-import { createServices } from '../main/services';
+import { hubServices } from '../tests/fixtures/services';
 import { syncAll } from '../main/sync/engine';
 import { startNginx } from '../tests/fixtures/nginx';
 
@@ -82,7 +82,7 @@ async function main() {
       const curlMs = await curlAll(urls, path.join(tmp, `curl-${round}`));
       fs.rmSync(path.join(tmp, `curl-${round}`), { recursive: true, force: true });
       const data = fs.mkdtempSync(path.join(tmp, 'data-'));
-      const services = createServices({ dataDir: data, host: 'hub', mediaBase: '/media/', assetsDir: path.resolve('assets'), version: 'bench' });
+      const services = hubServices(data, 'bench');
       await services.importFeed(`${nginx.url}speed/`, { keys: { [key.keyId]: key.publicKey } });
       const t0 = performance.now();
       const s = await syncAll(services, { concurrency: CONCURRENCY });
@@ -106,7 +106,7 @@ async function main() {
 
     // Rate cap: stop after RATE_SECONDS and compare bytes moved with the cap.
     const data = fs.mkdtempSync(path.join(tmp, 'data-'));
-    const services = createServices({ dataDir: data, host: 'hub', mediaBase: '/media/', assetsDir: path.resolve('assets'), version: 'bench' });
+    const services = hubServices(data, 'bench');
     await services.importFeed(`${nginx.url}rate/`, { keys: { [key.keyId]: key.publicKey } });
     let bytes = 0;
     let t0 = 0;

@@ -4,14 +4,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { evictCache, parseSize } from '../../main/cache/evict';
-import { createServices, type Services } from '../../main/services';
+import type { Services } from '../../main/services';
+import { hubServices } from '../fixtures/services';
 
 let data: string;
 let s: Services;
 
 beforeEach(async () => {
   data = fs.mkdtempSync(path.join(os.tmpdir(), 'cb-evict-'));
-  s = createServices({ dataDir: data, host: 'hub', mediaBase: '/media/', assetsDir: path.resolve('assets'), version: 't' });
+  s = hubServices(data, 't');
   await s.ensureDemoLibrary();
 });
 afterEach(() => {

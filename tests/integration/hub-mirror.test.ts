@@ -7,7 +7,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHub, type Hub } from '../../main/hub/server';
 import { generateSigningKey } from '../../main/feed/keys';
-import { createServices, type Services } from '../../main/services';
+import type { Services } from '../../main/services';
+import { hubServices } from '../fixtures/services';
 import { syncAll } from '../../main/sync/engine';
 import { createFeedMirror } from '../../main/sync/mirror';
 import { sha256, writeBlobFeed } from '../fixtures/feeds';
@@ -22,7 +23,7 @@ const trust = { keys: { [key.keyId]: key.publicKey } };
 const files = [0, 1, 2].map(() => crypto.randomBytes(400_000));
 const shas = files.map(sha256);
 const services = (name: string) =>
-  createServices({ dataDir: path.join(tmp, name), host: 'hub', mediaBase: '/media/', assetsDir: path.resolve('assets'), version: 't' });
+  hubServices(path.join(tmp, name), 't');
 
 beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cb-mirror-'));

@@ -7,7 +7,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHub, type Hub } from '../../main/hub/server';
 import { pickRendition, type ResourceFile } from '../../preload/contract';
-import { createServices, type Services } from '../../main/services';
+import type { Services } from '../../main/services';
+import { hubServices } from '../fixtures/services';
 
 let data: string;
 let ui: string;
@@ -21,7 +22,7 @@ beforeAll(async () => {
   fs.writeFileSync(path.join(ui, 'index.html'), '<!doctype html><title>Classboard</title>');
   fs.mkdirSync(path.join(ui, 'assets'));
   fs.writeFileSync(path.join(ui, 'assets', 'app.js'), 'console.log(1)');
-  services = createServices({ dataDir: data, host: 'hub', mediaBase: '/media/', assetsDir: path.resolve('assets'), version: '0.0.0-test' });
+  services = hubServices(data, '0.0.0-test');
   const demo = await services.ensureDemoLibrary();
   expect(demo?.resources).toBeGreaterThan(5);
   hub = await startHub(services, { port: 0, rendererDir: ui });

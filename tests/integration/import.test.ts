@@ -8,7 +8,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { generateSigningKey, sha256Hex, sign, type SigningKey } from '../../main/feed/keys';
 import type { Shard } from '../../main/feed/schema';
 import { writeFeed } from '../../main/feed/write';
-import { createServices, type Services } from '../../main/services';
+import type { Services } from '../../main/services';
+import { hubServices } from '../fixtures/services';
 
 let tmp: string;
 let services: Services;
@@ -84,7 +85,7 @@ const trust = () => ({ keys: { [key.keyId]: key.publicKey } });
 beforeEach(() => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cb-import-'));
   key = generateSigningKey('test-2026');
-  services = createServices({ dataDir: path.join(tmp, 'data'), host: 'hub', mediaBase: '/media/', assetsDir: path.resolve('assets'), version: 't' });
+  services = hubServices(path.join(tmp, 'data'), 't');
 });
 afterEach(() => {
   services.close();
@@ -226,7 +227,7 @@ describe('feed import', () => {
     await expect(services.importFeed(dir)).rejects.toThrow(/not signed/);
     expect((await services.importFeed(dir, { unsigned: true })).resources).toBe(6);
     const signed = fs.mkdtempSync(path.join(tmp, 'x'));
-    const s2 = createServices({ dataDir: signed, host: 'hub', mediaBase: '/media/', assetsDir: path.resolve('assets'), version: 't' });
+    const s2 = hubServices(signed, 't');
     await s2.importFeed(await feed(path.join(tmp, 'signed'), 1), trust());
     await expect(s2.importFeed(await feed(path.join(tmp, 'usb2'), 2, catalog(), { sign: null }), { unsigned: true })).rejects.toThrow(/signed/);
     s2.close();

@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServices, type Services } from '../../main/services';
+import type { Services } from '../../main/services';
+import { hubServices } from '../fixtures/services';
 
 let data: string;
 let s: Services;
@@ -12,7 +13,7 @@ let pdf: string;
 
 beforeAll(async () => {
   data = fs.mkdtempSync(path.join(os.tmpdir(), 'cb-plans-'));
-  s = createServices({ dataDir: data, host: 'hub', mediaBase: '/media/', assetsDir: path.resolve('assets'), version: 't' });
+  s = hubServices(data, 't');
   await s.ensureDemoLibrary();
   const r = await s.router.invoke('library:search', { query: '分数的初步认识' });
   if (!r.ok) throw new Error(r.error.message);

@@ -7,7 +7,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { generateSigningKey } from '../../main/feed/keys';
 import { writeFeed } from '../../main/feed/write';
-import { createServices, type Services } from '../../main/services';
+import type { Services } from '../../main/services';
+import { hubServices } from '../fixtures/services';
 import { downloadBlob, type BlobJob } from '../../main/sync/downloader';
 import { syncAll } from '../../main/sync/engine';
 import { parseRate, TokenBucket } from '../../main/sync/token-bucket';
@@ -31,7 +32,7 @@ beforeAll(async () => {
 });
 beforeEach(() => {
   services?.close();
-  services = createServices({ dataDir: fs.mkdtempSync(path.join(tmp, 'd')), host: 'hub', mediaBase: '/media/', assetsDir: path.resolve('assets'), version: 't' });
+  services = hubServices(fs.mkdtempSync(path.join(tmp, 'd')), 't');
   server.log.length = 0;
 });
 afterAll(async () => {
@@ -80,7 +81,7 @@ describe('blob downloader', () => {
     await downloadBlob(job('busy-twice'), ctx());
     expect(server.log.filter((l) => l.startsWith('/busy-twice')).length).toBe(3);
     services.close();
-    services = createServices({ dataDir: fs.mkdtempSync(path.join(tmp, 'd')), host: 'hub', mediaBase: '/media/', assetsDir: path.resolve('assets'), version: 't' });
+    services = hubServices(fs.mkdtempSync(path.join(tmp, 'd')), 't');
     await downloadBlob(job('missing', 'none'), ctx());
     expect(visible()).toBe(true);
     await expect(
@@ -137,7 +138,7 @@ describe('classboard sync from nginx', () => {
       expect(again.downloaded.files).toBe(0);
 
       // A classroom with a small quota: what does not fit is reported, not half-fetched.
-      const small = createServices({ dataDir: fs.mkdtempSync(path.join(tmp, 'q')), host: 'hub', mediaBase: '/media/', assetsDir: path.resolve('assets'), version: 't' });
+      const small = hubServices(fs.mkdtempSync(path.join(tmp, 'q')), 't');
       try {
         await small.importFeed(`${nginx.url}f/`, { keys: { [key.keyId]: key.publicKey } });
         const capped = await syncAll(small, { maxHeight: 720, quotaBytes: 60_000 });

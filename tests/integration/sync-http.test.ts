@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSigningKey, sha256Hex, sign } from '../../main/feed/keys';
 import type { ShardNode, ShardResource } from '../../main/feed/schema';
 import { writeFeed } from '../../main/feed/write';
-import { createServices, type Services } from '../../main/services';
+import type { Services } from '../../main/services';
+import { hubServices } from '../fixtures/services';
 import { startNginx, type Nginx } from '../fixtures/nginx';
 
 let tmp: string;
@@ -53,7 +54,7 @@ beforeAll(async () => {
   www = path.join(tmp, 'www');
   fs.mkdirSync(www);
   nginx = await startNginx(www, 'location /loop/ { return 302 /loop/; }');
-  services = createServices({ dataDir: path.join(tmp, 'data'), host: 'hub', mediaBase: '/media/', assetsDir: path.resolve('assets'), version: 't' });
+  services = hubServices(path.join(tmp, 'data'), 't');
 });
 afterAll(async () => {
   services?.close();
