@@ -11,8 +11,9 @@ import { verifyCache } from './cache/verify';
 import { syncAll } from './sync/engine';
 import { exportFeed } from './sync/export';
 import { createFeedMirror } from './sync/mirror';
-import { DEFAULT_WINDOW, parseWindow, SyncScheduler } from './sync/scheduler';
+import { parseWindow } from './sync/scheduler';
 import { parseRate } from './sync/token-bucket';
+import type { SyncSettings } from '../preload/contract';
 import { createServices, type Services } from './services';
 import { appRoot, defaultDataDir } from './util/paths';
 
@@ -47,6 +48,46 @@ function open(g: Globals, host: 'hub' | 'electron' = 'hub'): Services {
 }
 
 const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
+const size = (n: number) => (n >= 1024 ** 3 ? `${(n / 1024 ** 3).toFixed(1)} GB` : mb(n));
+const rateText = (r: number | null) => (r === null ? '不限速' : r === 0 ? '暂停' : `${((r * 8) / 1e6).toFixed(2)} Mbit/s`);
+
+function sizeArg(v: string): number {
+  try {
+    return parseSize(v);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+}
+
+function rateArg(v: string): number {
+  if (/^(0|off|pause)$/i.test(v.trim())) return 0;
+  try {
+    return Math.round(parseRate(v));
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+}
+
+function windowArg(v: string): string {
+  try {
+    const w = parseWindow(v);
+    return `${w.start}-${w.end}`;
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+}
+
+/** Sync settings a command's flags name, for `sync:configure`. */
+function settingsFrom(o: { window?: string; rate?: number; dayRate?: number; maxHeight?: number; quota?: number; floor?: number }): Partial<SyncSettings> {
+  const patch: Partial<SyncSettings> = {};
+  if (o.window !== undefined) patch.window = o.window;
+  if (o.rate !== undefined) patch.nightRate = o.rate === 0 ? null : o.rate;
+  if (o.dayRate !== undefined) patch.dayRate = o.dayRate;
+  if (o.maxHeight !== undefined) patch.maxHeight = o.maxHeight;
+  if (o.quota !== undefined) patch.quotaBytes = o.quota;
+  if (o.floor !== undefined) patch.floorBytes = o.floor;
+  return patch;
+}
 
 export function buildCli(): Command {
   const program = new Command();
@@ -77,29 +118,23 @@ export function buildCli(): Command {
     .option('--upstream <url>', "mirror a platform feed for the school's classrooms at /feed/<id>/")
     .option('--key <id=base64>', 'trust this publisher key for --upstream (repeatable)', collect, [] as string[])
     .option('--unsigned', 'accept an unsigned --upstream feed')
-    .option('--window <from-to>', 'nightly sync window, school time (Asia/Shanghai)', '22:00-06:30')
-    .option('--rate <rate>', 'night download cap, e.g. 2mbit (default: none)')
-    .option('--day-rate <rate>', 'daytime trickle, e.g. 256kbit (default: pause by day)')
-    .action(async (o: { host: string; port: number; token?: string; upstream?: string; key: string[]; unsigned?: boolean; window: string; rate?: string; dayRate?: string }) => {
+    .option('--window <from-to>', 'nightly sync window, school time (Asia/Shanghai), e.g. 22:00-06:30 (kept in the settings)', windowArg)
+    .option('--rate <rate>', 'night download cap, e.g. 2mbit; 0 for none (kept in the settings)', rateArg)
+    .option('--day-rate <rate>', 'daytime trickle, e.g. 256kbit; 0 pauses by day (kept in the settings)', rateArg)
+    .option('--no-schedule', 'do not sync at night (tests, a hub that only serves)')
+    .action(async (o: { host: string; port: number; token?: string; upstream?: string; key: string[]; unsigned?: boolean; window?: string; rate?: number; dayRate?: number; schedule: boolean }) => {
       const g = program.opts<Globals>();
       const services = open(g);
       await services.ensureDemoLibrary();
       const log = (m: string) => process.stderr.write(`${m}\n`);
+      services.sync.configure(settingsFrom(o));
       if (o.upstream) {
-        // The catalog now; files are pulled through on first request (and by `classboard sync`).
+        // The catalog now; files are pulled through on first request and fetched in the night window.
         const s = await services.importFeed(o.upstream, { unsigned: o.unsigned, keys: Object.fromEntries(o.key.map(parseKeyArg)) });
         log(`上游资源库 ${s.title}（${s.feedId}）第 ${s.revision} 版已同步目录，教室可订阅 /feed/${s.feedId}/`);
-        // Every night in the window: the catalog again, then the files the school uses.
-        const scheduler = new SyncScheduler((bucket) => syncAll(services, { bucket }).then((r) => log(`夜间同步完成：${r.downloaded.files} 个文件，失败 ${r.failed.length} 个`)), {
-          ...DEFAULT_WINDOW,
-          ...parseWindow(o.window),
-          nightRate: o.rate ? parseRate(o.rate) : Infinity,
-          dayRate: o.dayRate ? parseRate(o.dayRate) : 0,
-        });
-        services.presenting.listeners.add((on) => scheduler.setPresenting(on));
-        scheduler.start();
-        log(`下次夜间同步：${scheduler.nextWindow()?.toISOString() ?? '—'}`);
       }
+      // Every night in the window: the catalogs again, then the files the school keeps.
+      if (o.schedule) services.sync.start();
       const hub = await startHub(services, {
         host: o.host,
         port: o.port,
@@ -149,30 +184,34 @@ export function buildCli(): Command {
     .command('sync')
     .description('sync every subscribed feed now: catalog, then the files this classroom needs')
     .option('--now', 'run at once (the default for the command line)')
-    .option('--rate <rate>', 'cap the download rate, e.g. 2mbit, 512kbit, 1MB')
+    .option('--rate <rate>', 'cap the download rate, e.g. 2mbit, 512kbit, 1MB (default: the night rate in the settings)', rateArg)
     .option('--concurrency <n>', 'files at once', positiveInt, 3)
-    .option('--max-height <px>', 'highest video rendition to keep (720 or 1080)', positiveInt, 1080)
-    .option('--quota <size>', 'most the cache may hold, e.g. 200GB (least recently used lessons make room; timetable and favourites never)')
-    .option('--floor <size>', 'free disk space to keep, e.g. 5GB')
-    .action(async (o: { rate?: string; concurrency: number; maxHeight: number; quota?: string; floor?: string }) => {
+    .option('--max-height <px>', 'highest video rendition to keep, e.g. 720 (default: the settings)', positiveInt)
+    .option('--quota <size>', 'most the cache may hold, e.g. 200GB (least recently used lessons make room; timetable and favourites never)', sizeArg)
+    .option('--floor <size>', 'free disk space to keep, e.g. 5GB', sizeArg)
+    .action(async (o: { rate?: number; concurrency: number; maxHeight?: number; quota?: number; floor?: number }) => {
       await withServices(async (services, g) => {
       const tty = process.stderr.isTTY && !g.json;
+      const s = services.sync.settings();
+      const rate = o.rate ?? s.nightRate ?? 0;
       const summary = await syncAll(services, {
-        rate: o.rate ? parseRate(o.rate) : Infinity,
+        rate: rate > 0 ? rate : Infinity,
         concurrency: o.concurrency,
-        maxHeight: o.maxHeight,
+        maxHeight: o.maxHeight ?? s.maxHeight,
+        quotaBytes: o.quota ?? s.quotaBytes ?? undefined,
+        floorBytes: o.floor ?? s.floorBytes,
         onProgress: (p) => {
           if (!tty || p.totalBytes === 0) return;
           const w = 30;
           const done = Math.round((p.bytes / p.totalBytes) * w);
-          process.stderr.write(`\r[${'#'.repeat(done)}${'.'.repeat(w - done)}] ${p.files}/${p.totalFiles} 个文件 ${mb(p.bytes)} / ${mb(p.totalBytes)}   `);
+          process.stderr.write(`\r[${'#'.repeat(done)}${'.'.repeat(w - done)}] ${p.files}/${p.totalFiles} 个文件 ${mb(p.bytes)} / ${mb(p.totalBytes)} ${mb(p.speed)}/s   `);
         },
       });
       if (tty) process.stderr.write('\r\x1b[K');
       out(g, summary, () =>
         [
           ...summary.feeds.map((f) => `${f.id}：${f.outcome === 'applied' ? `已更新到第 ${f.revision} 版` : f.outcome === 'unchanged' ? '目录没有变化' : `目录同步失败：${f.error}`}`),
-          `下载 ${summary.downloaded.files} 个文件，${mb(summary.downloaded.bytes)}；按清晰度跳过 ${summary.skipped} 个；用时 ${(summary.durationMs / 1000).toFixed(1)} 秒`,
+          `下载 ${summary.downloaded.files} 个文件，${mb(summary.downloaded.bytes)}；跳过 ${summary.skipped} 个（其他清晰度或未选择离线保存）；用时 ${(summary.durationMs / 1000).toFixed(1)} 秒`,
           ...summary.failed.map((f) => `  失败：${f.resources.join('、')} — ${f.error}`),
         ].join('\n'),
       );
@@ -221,7 +260,24 @@ export function buildCli(): Command {
       });
     });
 
-  const feeds = program.command('feeds').description('subscriptions: list or remove them (add one with import)');
+  const feeds = program.command('feeds').description('subscriptions: add, list or remove them');
+  feeds
+    .command('add <source>')
+    .description('subscribe to a feed (http(s):// URL of the platform or the school hub, file:// or a folder); its catalog is fetched now, its files at night')
+    .option('--unsigned', 'accept a feed without a signature')
+    .option('--key <id=base64>', 'trust this publisher key (repeatable)', collect, [] as string[])
+    .option('--mirror <url>', 'another place with the same files, tried after the feed\'s own (repeatable)', collect, [] as string[])
+    .action(async (source: string, o: { unsigned?: boolean; key: string[]; mirror: string[] }) => {
+      await withServices(async (services, g) => {
+      for (const m of o.mirror) if (!/^https?:\/\//.test(m)) throw new AppError('bad-request', `镜像地址须为 http(s):// / a mirror must be an http(s) URL: ${m}`);
+      const summary = await services.importFeed(source, {
+        unsigned: o.unsigned,
+        keys: Object.fromEntries(o.key.map(parseKeyArg)),
+        mirrors: o.mirror.length ? o.mirror : undefined,
+      });
+      out(g, summary, () => `已订阅 ${summary.title}（${summary.feedId}）第 ${summary.revision} 版：${summary.resources} 个资源${o.mirror.length ? `，${o.mirror.length} 个镜像` : ''}`);
+      });
+    });
   feeds
     .command('list')
     .description('subscribed feeds')
@@ -240,6 +296,64 @@ export function buildCli(): Command {
       if (!removed) throw new AppError('not-found', `没有订阅 ${id} / no such feed`);
       services.queries.invalidate();
       out(g, { removed: id }, () => `已取消订阅 ${id}`);
+      });
+    });
+
+  const keepCommand = (name: 'keep' | 'unkeep') =>
+    program
+      .command(`${name} <nodeIds...>`)
+      .description(
+        name === 'keep'
+          ? 'keep these parts of the textbook tree offline (stage, grade, subject, edition, volume or lesson); see `selection`'
+          : 'stop keeping these offline: they stay browsable and searchable, marked not downloaded',
+      )
+      .action(async (ids: string[]) => {
+        await withServices(async (services, g) => {
+          const r = services.sync.keep(ids, name === 'keep');
+          out(g, r, () => (r.everything ? `离线保存全部内容：${size(r.keptBytes)}` : `离线保存所选内容：${size(r.keptBytes)}`));
+        });
+      });
+  keepCommand('keep');
+  keepCommand('unkeep');
+
+  program
+    .command('selection [nodeId]')
+    .description('the textbook tree with sizes and what is kept offline (■ all, ◧ part, □ none)')
+    .action(async (nodeId: string | undefined) => {
+      await withServices(async (services, g) => {
+        const r = services.sync.selection(nodeId ?? null);
+        const mark = { all: '■', some: '◧', none: '□' } as const;
+        out(g, r, () =>
+          [
+            r.trail.map((t) => t.title).join(' › ') || '全部资源',
+            ...r.nodes.map((n) => `  ${mark[n.keep]} ${n.title}  ${size(n.bytes)}（已下载 ${size(n.cachedBytes)}）  ${n.id}`),
+            `离线保存 ${size(r.keptBytes)} / 共 ${size(r.totalBytes)}${r.everything ? '（未选择：全部保存）' : ''}`,
+          ].join('\n'),
+        );
+      });
+    });
+
+  program
+    .command('settings')
+    .description('show or change the sync settings (the same as the settings page)')
+    .option('--window <from-to>', 'nightly window, school time, e.g. 22:00-06:30', windowArg)
+    .option('--rate <rate>', 'night cap, e.g. 2mbit; 0 for none', rateArg)
+    .option('--day-rate <rate>', 'daytime trickle, e.g. 256kbit; 0 pauses by day', rateArg)
+    .option('--max-height <px>', 'highest video rendition, e.g. 720', positiveInt)
+    .option('--quota <size>', 'most the cache may hold, e.g. 200GB', sizeArg)
+    .option('--floor <size>', 'free disk space to keep, e.g. 5GB', sizeArg)
+    .action(async (o: Parameters<typeof settingsFrom>[0]) => {
+      await withServices(async (services, g) => {
+        const patch = settingsFrom(o);
+        const r = await services.router.invoke(Object.keys(patch).length ? 'sync:configure' : 'sync:settings', patch);
+        if (!r.ok) throw new AppError(r.error.code, r.error.message);
+        const v = r.value as SyncSettings;
+        out(g, v, () =>
+          [
+            `夜间时段 ${v.window}（北京时间），夜间限速 ${rateText(v.nightRate)}，白天 ${rateText(v.dayRate)}`,
+            `清晰度上限 ${v.maxHeight}p；缓存上限 ${v.quotaBytes === null ? '不限' : size(v.quotaBytes)}；保留磁盘空间 ${size(v.floorBytes)}`,
+          ].join('\n'),
+        );
       });
     });
 

@@ -16,6 +16,8 @@ import { createQueries, type LibraryQueries } from './library/queries';
 import { searchLibrary, warmSearch } from './library/search';
 import type { MediaLookup } from './media/range';
 import type { FeedSource } from './feed/source';
+import { createSyncController, type SyncController, type SyncControllerOptions } from './sync/controller';
+import { createSelection, type Selection } from './sync/plan';
 
 export interface ServicesOptions {
   dataDir: string;
@@ -27,6 +29,8 @@ export interface ServicesOptions {
   version: string;
   locale?: string;
   log?: (msg: string) => void;
+  /** Host hooks for the sync (the Electron host keeps the PC awake during a run). */
+  sync?: Omit<SyncControllerOptions, 'log'>;
 }
 
 export interface Services {
@@ -37,6 +41,10 @@ export interface Services {
   readonly router: Router;
   readonly events: EventBus;
   readonly media: MediaLookup;
+  /** What is kept offline. */
+  readonly selection: Selection;
+  /** Settings, schedule, status and progress of the nightly sync (a host calls start()). */
+  readonly sync: SyncController;
   /** Set when a corrupt library was moved aside at start. */
   readonly recoveredFrom: string | null;
   importFeed(source: string | FeedSource, opts?: ImportOptions): Promise<ImportSummary>;
@@ -87,6 +95,9 @@ export function createServices(opts: ServicesOptions): Services {
   };
 
   const presenting = { current: false, listeners: new Set<(on: boolean) => void>() };
+  const selection = createSelection(db);
+  // Built once the services object exists (the controller runs syncs over it).
+  let sync!: SyncController;
 
   const handlers: Handlers = {
     'app:info': () => ({
@@ -127,10 +138,20 @@ export function createServices(opts: ServicesOptions): Services {
       for (const l of presenting.listeners) l(on);
       return { presenting: on };
     },
+    'sync:status': () => sync.status(),
+    'sync:now': () => {
+      const started = !sync.scheduler.isRunning;
+      void sync.runNow();
+      return { started };
+    },
+    'sync:settings': () => sync.settings(),
+    'sync:configure': (patch) => sync.configure(patch),
+    'sync:selection': ({ parent }) => sync.selection(parent),
+    'sync:keep': ({ ids, keep }) => sync.keep(ids, keep),
   };
   const router = createRouter(handlers, { onError: (channel, err) => log(`${channel} failed: ${(err as Error).stack ?? String(err)}`) });
 
-  return {
+  const services: Services = {
     dataDir: opts.dataDir,
     db,
     blobs,
@@ -138,6 +159,10 @@ export function createServices(opts: ServicesOptions): Services {
     router,
     events,
     recoveredFrom,
+    selection,
+    get sync() {
+      return sync;
+    },
     media: {
       fileFor: (sha) => (blobs.has(sha) ? blobs.pathFor(sha) : null),
       resourceBlob(id) {
@@ -161,7 +186,10 @@ export function createServices(opts: ServicesOptions): Services {
       return summary;
     },
     close() {
+      sync.stop();
       db.close();
     },
   };
+  sync = createSyncController(services, { ...opts.sync, log });
+  return services;
 }

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, call } from './api/client';
 import { BarButton, BottomBar } from './components/BottomBar';
@@ -14,6 +14,8 @@ import { PresentView } from './teaching/plans/PresentView';
 import { ToolsMenu } from './teaching/tools/ToolsMenu';
 
 const SIDE_KEY = 'classboard.toolbarSide';
+// The admin's page: not on the path to a lesson's first frame.
+const SyncPage = lazy(() => import('./sync/SyncPage').then((m) => ({ default: m.SyncPage })));
 
 export function App() {
   return (
@@ -76,6 +78,10 @@ function Board() {
           <BoardView />
         ) : route.name === 'plan' ? (
           <PlanEditor key={route.id ?? 'new'} id={route.id} />
+        ) : route.name === 'sync' ? (
+          <Suspense fallback={null}>
+            <SyncPage node={route.node} />
+          </Suspense>
         ) : route.name === 'present' ? (
           <PresentView id={route.id} index={route.index} />
         ) : (
@@ -86,6 +92,7 @@ function Board() {
         <BarButton icon="⌂" label={t('nav.home')} onClick={() => go({ name: 'home', node: null })} />
         <BarButton icon="←" label={t('nav.back')} onClick={() => window.history.back()} />
         {route.name === 'home' && <BarButton icon="▦" label={t('nav.board')} onClick={() => go({ name: 'board' })} />}
+        {route.name === 'home' && <BarButton icon="⇣" label={t('nav.sync')} onClick={() => go({ name: 'sync', node: null })} />}
         {(route.name === 'resource' || route.name === 'board' || route.name === 'present') && <InkToolbar />}
         <span className="bottom-bar__spacer" />
         <ToolsMenu onBlank={() => setBlank(true)} />

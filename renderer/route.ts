@@ -7,11 +7,14 @@ export type Route =
   | { name: 'home'; node: string | null }
   | { name: 'resource'; id: string; type?: ResourceType }
   | { name: 'board' }
+  | { name: 'sync'; node: string | null }
   | { name: 'plan'; id: number | null }
   | { name: 'present'; id: number; index: number };
 
 export function parseRoute(hash: string): Route {
   if (hash === '#/board') return { name: 'board' };
+  const sync = /^#\/sync(?:\/(.+))?$/.exec(hash);
+  if (sync) return { name: 'sync', node: sync[1] ? decodeURIComponent(sync[1]) : null };
   const plan = /^#\/plan\/(new|\d+)$/.exec(hash);
   if (plan) return { name: 'plan', id: plan[1] === 'new' ? null : Number(plan[1]) };
   const present = /^#\/present\/(\d+)\/(\d+)$/.exec(hash);
@@ -28,6 +31,7 @@ export function parseRoute(hash: string): Route {
 
 export function href(route: Route): string {
   if (route.name === 'board') return '#/board';
+  if (route.name === 'sync') return route.node ? `#/sync/${encodeURIComponent(route.node)}` : '#/sync';
   if (route.name === 'plan') return `#/plan/${route.id ?? 'new'}`;
   if (route.name === 'present') return `#/present/${route.id}/${route.index}`;
   if (route.name === 'resource') return `#/resource/${encodeURIComponent(route.id)}${route.type ? `/${route.type}` : ''}`;

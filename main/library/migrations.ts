@@ -190,4 +190,12 @@ export const migrations: readonly string[] = [
     UPDATE search_state SET gen = gen + 1, garbage = 1;
   END;
   `,
+  // 3: the offline selection: nodes kept (1) or left browse-only (0); unmarked
+  // nodes inherit from their parent, roots from settings 'selection.default'.
+  `
+  CREATE TABLE offline_selection (
+    node_id TEXT PRIMARY KEY,
+    keep    INTEGER NOT NULL CHECK (keep IN (0, 1))
+  ) WITHOUT ROWID;
+  `,
 ];

@@ -1,6 +1,6 @@
 // The Electron host: lifecycle, the window, security, the media scheme and the
 // IPC binding. Everything else lives in plain-Node services (main/services.ts).
-import { app, BrowserWindow, dialog, ipcMain, protocol, screen, session, type WebContents } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, powerSaveBlocker, protocol, screen, session, type WebContents } from 'electron';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { channels } from '../../preload/contract';
@@ -11,6 +11,7 @@ import { chooseDisplay, CONTENT_SECURITY_POLICY, isAppUrl, isPermissionAllowed, 
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const kiosk = process.argv.includes('--kiosk') || process.env.CLASSBOARD_KIOSK === '1';
+const startHidden = process.argv.includes('--hidden');
 const wantedDisplay = process.env.CLASSBOARD_DISPLAY ? Number(process.env.CLASSBOARD_DISPLAY) : undefined;
 
 // Must happen before 'ready': a standard, secure scheme that streams (Range for seeking).
@@ -23,11 +24,17 @@ if (!app.requestSingleInstanceLock()) {
 } else {
   let win: BrowserWindow | null = null;
   let services: Services | null = null;
+  let blocker: number | null = null;
+  /** Start at login, hidden: a board switched on for the night's sync should not show the UI over the desktop. */
+  const applyLoginItem = (on: boolean) => {
+    if (app.isPackaged) app.setLoginItemSettings({ openAtLogin: on, args: ['--hidden'] });
+  };
   const appUrl = process.env.ELECTRON_RENDERER_URL ?? `file://${path.join(here, '../renderer/index.html')}`;
 
   app.on('second-instance', () => {
     if (win) {
       if (win.isMinimized()) win.restore();
+      win.show();
       win.focus();
     }
   });
@@ -50,8 +57,22 @@ if (!app.requestSingleInstanceLock()) {
       version: app.getVersion(),
       locale: app.getLocale().startsWith('zh') ? 'zh-CN' : 'en',
       log: (m) => console.log(m),
+      sync: {
+        // The PC must not sleep while the night's files come in.
+        onRunning: (running) => {
+          if (running && blocker === null) blocker = powerSaveBlocker.start('prevent-app-suspension');
+          else if (!running && blocker !== null) {
+            powerSaveBlocker.stop(blocker);
+            blocker = null;
+          }
+        },
+        onSettings: (settings) => applyLoginItem(settings.startAtLogin),
+      },
     });
     const s = services;
+    applyLoginItem(s.sync.settings().startAtLogin);
+    // The nightly schedule, with a catch-up run when the board starts inside the window.
+    s.sync.start();
 
     session.defaultSession.setPermissionRequestHandler((wc, permission, callback) =>
       callback(isPermissionAllowed(permission, wc.getURL(), appUrl)),
@@ -96,7 +117,8 @@ if (!app.requestSingleInstanceLock()) {
         spellcheck: false,
       },
     });
-    win.once('ready-to-show', () => win?.show());
+    // Started at login for the night's sync: no window until someone opens Classboard.
+    win.once('ready-to-show', () => !startHidden && win?.show());
     await win.loadURL(appUrl);
     // First run: the embedded demo library, imported off the main thread (worker).
     s.ensureDemoLibrary().catch((err) => console.error('demo library import failed:', err));

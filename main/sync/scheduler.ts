@@ -45,15 +45,19 @@ export function parseWindow(text: string): Pick<WindowConfig, 'start' | 'end'> {
   return { start: `${m[1]}:${m[2]}`, end: `${m[3]}:${m[4]}` };
 }
 
+export type SyncMode = 'night' | 'manual' | 'day' | 'paused' | 'presenting';
+
 export class SyncScheduler {
   readonly bucket: TokenBucket;
   private presenting = false;
+  /** A run someone asked for ("sync --now", the sync page): night rate even by day. */
+  private manual = false;
   private running: Promise<unknown> | null = null;
   private jobs: Cron[] = [];
 
   constructor(
     private readonly run: (bucket: TokenBucket) => Promise<unknown>,
-    private readonly cfg: WindowConfig = DEFAULT_WINDOW,
+    private cfg: WindowConfig = DEFAULT_WINDOW,
     private readonly now: () => Date = () => new Date(),
   ) {
     this.bucket = new TokenBucket(this.currentRate());
@@ -61,18 +65,47 @@ export class SyncScheduler {
 
   /** The rate the clock and the classroom call for right now. */
   currentRate(): number {
-    const base = inWindow(this.now(), this.cfg) ? this.cfg.nightRate : this.cfg.dayRate;
+    const base = this.manual || inWindow(this.now(), this.cfg) ? this.cfg.nightRate : this.cfg.dayRate;
     return this.presenting ? Math.min(base, PRESENTING_RATE) : base;
+  }
+
+  mode(): SyncMode {
+    if (this.presenting) return 'presenting';
+    if (inWindow(this.now(), this.cfg)) return 'night';
+    if (this.manual && this.running) return 'manual';
+    return this.cfg.dayRate > 0 ? 'day' : 'paused';
+  }
+
+  get isRunning(): boolean {
+    return this.running !== null;
+  }
+
+  get config(): WindowConfig {
+    return this.cfg;
+  }
+
+  /** New window or rates: the running sync's cap changes at once, the daily schedule is rebuilt. */
+  reconfigure(cfg: WindowConfig): void {
+    this.cfg = cfg;
+    this.bucket.setRate(this.currentRate());
+    if (this.jobs.length > 0) {
+      this.stop();
+      this.schedule();
+    }
   }
 
   /** Starts the daily schedule, with a catch-up run when started inside the window. */
   start(): void {
+    this.schedule();
+    if (inWindow(this.now(), this.cfg) || this.cfg.dayRate > 0) void this.tick();
+  }
+
+  private schedule(): void {
     const [sh, sm] = this.cfg.start.split(':');
     const [eh, em] = this.cfg.end.split(':');
     const opts = { timezone: this.cfg.timeZone, catch: true };
     this.jobs.push(new Cron(`${Number(sm)} ${Number(sh)} * * *`, opts, () => void this.tick()));
     this.jobs.push(new Cron(`${Number(em)} ${Number(eh)} * * *`, opts, () => this.bucket.setRate(this.currentRate())));
-    if (inWindow(this.now(), this.cfg) || this.cfg.dayRate > 0) void this.tick();
   }
 
   stop(): void {
@@ -80,10 +113,15 @@ export class SyncScheduler {
     this.jobs = [];
   }
 
-  /** Runs a sync now unless one is running ("sync --now" and the window's start). */
-  tick(): Promise<unknown> {
+  /** Runs a sync now unless one is running (the window's start; `manual` for "sync now"). */
+  tick(manual = false): Promise<unknown> {
+    if (manual && !this.running) this.manual = true;
     this.bucket.setRate(this.currentRate());
-    this.running ??= this.run(this.bucket).finally(() => (this.running = null));
+    this.running ??= this.run(this.bucket).finally(() => {
+      this.running = null;
+      this.manual = false;
+      this.bucket.setRate(this.currentRate());
+    });
     return this.running;
   }
 

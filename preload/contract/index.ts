@@ -12,7 +12,7 @@ import {
 } from './schemas';
 import { annotationChannels } from './annotations';
 import { planChannels } from './plans';
-import { syncChannels } from './sync';
+import { syncChannels, syncEvents } from './sync';
 import { timetableChannels } from './timetable';
 
 export * from './schemas';
@@ -20,6 +20,7 @@ export * from './annotations';
 export * from './media';
 export * from './plans';
 export * from './timetable';
+export * from './sync';
 
 const channel = <Req extends z.ZodType, Res extends z.ZodType>(req: Req, res: Res) => ({ req, res });
 
@@ -84,6 +85,7 @@ export const events = {
     done: z.number(),
     total: z.number(),
   }),
+  ...syncEvents,
 } as const;
 
 export type Contract = typeof contract;

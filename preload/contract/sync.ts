@@ -1,9 +1,135 @@
-// Sync controls the teaching UI uses.
+// Nightly sync as the classroom and the school's IT admin see it: settings, what
+// is kept offline (with sizes), the status page and live progress.
 import { z } from 'zod';
+import { GlobalId, NodeKind } from './schemas';
 
 const channel = <Req extends z.ZodType, Res extends z.ZodType>(req: Req, res: Res) => ({ req, res });
+
+const HHMM = '([01]\\d|2[0-3]):[0-5]\\d';
+/** Bytes per second; 2 Mbit/s = 250,000. */
+const Rate = z.number().int().min(0).max(10 * 1024 ** 3);
+
+export const SyncSettings = z
+  .object({
+    /** The night window in school time (Asia/Shanghai), e.g. "22:00-06:30"; may cross midnight. */
+    window: z.string().regex(new RegExp(`^${HHMM}-${HHMM}$`), 'window as HH:MM-HH:MM'),
+    /** The night cap; null for none. */
+    nightRate: Rate.nullable(),
+    /** By day: 0 pauses downloads, anything else is a trickle that never slows teaching. */
+    dayRate: Rate,
+    /** The classroom's highest video rendition (its screen or its link). */
+    maxHeight: z.number().int().min(144).max(4320),
+    /** Most the cache may hold; null for no quota (the free-disk floor still applies). */
+    quotaBytes: z.number().int().positive().nullable(),
+    /** Free disk space the sync always leaves. */
+    floorBytes: z.number().int().min(0),
+    /** Start Classboard when the PC starts (Electron only), so the night's sync runs. */
+    startAtLogin: z.boolean(),
+  })
+  .strict();
+export type SyncSettings = z.infer<typeof SyncSettings>;
+
+export const DEFAULT_SYNC_SETTINGS: SyncSettings = {
+  window: '22:00-06:30',
+  nightRate: null,
+  dayRate: 0,
+  maxHeight: 1080,
+  quotaBytes: null,
+  floorBytes: 2 * 1024 ** 3,
+  startAtLogin: true,
+};
+
+export const SyncFailure = z.object({ sha256: z.string(), resources: z.array(z.string()), error: z.string() });
+
+export const SyncSummary = z.object({
+  feeds: z.array(
+    z.object({
+      id: z.string(),
+      outcome: z.enum(['applied', 'unchanged', 'failed']),
+      revision: z.number().int().nullable(),
+      error: z.string().optional(),
+    }),
+  ),
+  downloaded: z.object({ files: z.number().int(), bytes: z.number() }),
+  failed: z.array(SyncFailure),
+  /** Renditions above the classroom's height, and files outside the offline selection. */
+  skipped: z.number().int(),
+  /** Lessons given a lower rendition so the night's byte budget (rate × window) holds. */
+  downgraded: z.number().int(),
+  durationMs: z.number(),
+});
+export type SyncSummary = z.infer<typeof SyncSummary>;
+
+export const SyncProgress = z.object({
+  files: z.number().int(),
+  totalFiles: z.number().int(),
+  bytes: z.number(),
+  totalBytes: z.number(),
+  /** Bytes per second over the last few seconds. */
+  speed: z.number(),
+  /** Lessons the file being fetched belongs to. */
+  current: z.array(z.string()),
+});
+export type SyncProgress = z.infer<typeof SyncProgress>;
+
+export const SyncStatus = z.object({
+  state: z.enum(['running', 'idle']),
+  /** Why the current cap is what it is. */
+  mode: z.enum(['night', 'manual', 'day', 'paused', 'presenting']),
+  /** The cap in force now (bytes/s); null for none. */
+  rate: z.number().nullable(),
+  nextWindow: z.string().nullable(),
+  progress: SyncProgress.nullable(),
+  last: SyncSummary.extend({ finishedAt: z.string() }).nullable(),
+  /** What the classroom still needs (the selection, at its rendition). */
+  queued: z.object({ files: z.number().int(), bytes: z.number() }),
+  disk: z.object({ usedBytes: z.number(), quotaBytes: z.number().nullable(), freeBytes: z.number().nullable() }),
+});
+export type SyncStatus = z.infer<typeof SyncStatus>;
+
+/** One textbook node as the offline-selection tree shows it. */
+export const SelectionNode = z.object({
+  id: GlobalId,
+  title: z.string(),
+  kind: NodeKind,
+  childCount: z.number().int(),
+  /** Bytes of everything under it at the classroom's rendition, and how much is downloaded. */
+  bytes: z.number(),
+  cachedBytes: z.number(),
+  /** all: kept offline; none: browse only; some: part of it. */
+  keep: z.enum(['all', 'some', 'none']),
+});
+export type SelectionNode = z.infer<typeof SelectionNode>;
 
 export const syncChannels = {
   /** A lesson is on screen (or no longer): a running sync slows to a trickle meanwhile. */
   'sync:presenting': channel(z.object({ presenting: z.boolean() }).strict(), z.object({ presenting: z.boolean() })),
+  'sync:status': channel(z.object({}).strict(), SyncStatus),
+  /** Starts a sync at once (by day too, at the night rate); false when one is already running. */
+  'sync:now': channel(z.object({}).strict(), z.object({ started: z.boolean() })),
+  'sync:settings': channel(z.object({}).strict(), SyncSettings),
+  /** Changes some settings; a new rate applies to the running sync at once. */
+  'sync:configure': channel(SyncSettings.partial().strict(), SyncSettings),
+  /** The offline-selection tree below `parent` (null: the roots), with sizes. */
+  'sync:selection': channel(
+    z.object({ parent: GlobalId.nullable() }).strict(),
+    z.object({
+      /** True while nothing is chosen: everything is kept, within the quota. */
+      everything: z.boolean(),
+      trail: z.array(z.object({ id: GlobalId, title: z.string() })),
+      nodes: z.array(SelectionNode),
+      keptBytes: z.number(),
+      totalBytes: z.number(),
+    }),
+  ),
+  /** Keeps (or stops keeping) parts of the tree offline; the rest stays browsable. */
+  'sync:keep': channel(
+    z.object({ ids: z.array(GlobalId).min(1).max(500), keep: z.boolean() }).strict(),
+    z.object({ keptBytes: z.number(), everything: z.boolean() }),
+  ),
+} as const;
+
+export const syncEvents = {
+  'sync:progress': SyncProgress,
+  'sync:finished': SyncSummary,
 } as const;

@@ -1,0 +1,241 @@
+// The classroom's (or the hub's) sync as one object both hosts drive: settings
+// kept in the library, the nightly schedule, "sync now", live progress events,
+// the status page and the offline selection with sizes.
+import {
+  DEFAULT_SYNC_SETTINGS,
+  SyncSettings,
+  type Res,
+  type SelectionNode,
+  type SyncProgress,
+  type SyncStatus,
+  type SyncSummary,
+} from '../../preload/contract';
+import { AppError } from '../api/errors';
+import { diskFree } from '../cache/evict';
+import type { Services } from '../services';
+import { planFor, syncAll } from './engine';
+import { chooseFiles, loadParents } from './plan';
+import { DEFAULT_WINDOW, parseWindow, SyncScheduler, type WindowConfig } from './scheduler';
+
+export interface SyncControllerOptions {
+  log?: (msg: string) => void;
+  /** The Electron host keeps the PC awake while a run goes on. */
+  onRunning?: (running: boolean) => void;
+  onSettings?: (s: SyncSettings) => void;
+  now?: () => Date;
+}
+
+const windowSeconds = (w: string) => {
+  const { start, end } = parseWindow(w);
+  const m = (t: string) => Number(t.slice(0, 2)) * 60 + Number(t.slice(3));
+  return ((m(end) - m(start) + 1440) % 1440 || 1440) * 60;
+};
+
+export function createSyncController(services: Services, opts: SyncControllerOptions = {}) {
+  const { db } = services;
+  const log = opts.log ?? (() => {});
+  const st = {
+    get: db.prepare("SELECT value FROM settings WHERE key = 'sync.settings'").pluck(),
+    put: db.prepare("INSERT OR REPLACE INTO settings(key, value) VALUES ('sync.settings', ?)"),
+  };
+
+  const settings = (): SyncSettings => {
+    const raw = st.get.get() as string | undefined;
+    // A damaged row falls back to the defaults rather than stopping the night's sync.
+    const parsed = raw ? SyncSettings.partial().safeParse(JSON.parse(raw)) : null;
+    return { ...DEFAULT_SYNC_SETTINGS, ...(parsed?.success ? parsed.data : {}) };
+  };
+  const windowOf = (s: SyncSettings): WindowConfig => ({
+    ...DEFAULT_WINDOW,
+    ...parseWindow(s.window),
+    nightRate: s.nightRate ?? Infinity,
+    dayRate: s.dayRate,
+  });
+
+  let progress: SyncProgress | null = null;
+  let last: SyncStatus['last'] = null;
+  let lastEmit = 0;
+  let queued: SyncStatus['queued'] | null = null;
+  let sizes: ReturnType<typeof computeSizes> | null = null;
+  services.events.subscribe((name) => {
+    if (name === 'library:changed') {
+      queued = null;
+      sizes = null;
+    }
+  });
+
+  const run = async (bucket: SyncScheduler['bucket']): Promise<SyncSummary> => {
+    const s = settings();
+    opts.onRunning?.(true);
+    try {
+      const summary = await syncAll(services, {
+        bucket,
+        maxHeight: s.maxHeight,
+        quotaBytes: s.quotaBytes ?? undefined,
+        floorBytes: s.floorBytes,
+        budgetBytes: s.nightRate === null ? undefined : s.nightRate * windowSeconds(s.window),
+        onProgress: (p) => {
+          progress = p;
+          const now = performance.now();
+          // Four updates a second is live enough for a progress bar and cheap over SSE.
+          if (now - lastEmit >= 250 || p.files === p.totalFiles) {
+            lastEmit = now;
+            services.events.emit('sync:progress', p);
+          }
+        },
+      });
+      last = { ...summary, finishedAt: new Date().toISOString() };
+      services.events.emit('sync:finished', summary);
+      log(`同步完成：下载 ${summary.downloaded.files} 个文件，失败 ${summary.failed.length} 个 / sync done`);
+      return summary;
+    } catch (err) {
+      const message = (err as Error).message;
+      const summary: SyncSummary = {
+        feeds: [],
+        downloaded: { files: 0, bytes: 0 },
+        failed: [{ sha256: '', resources: [], error: message }],
+        skipped: 0,
+        downgraded: 0,
+        durationMs: 0,
+      };
+      last = { ...summary, finishedAt: new Date().toISOString() };
+      services.events.emit('sync:finished', summary);
+      log(`同步停止：${message}`);
+      return summary;
+    } finally {
+      progress = null;
+      queued = null;
+      sizes = null;
+      opts.onRunning?.(false);
+    }
+  };
+
+  const scheduler = new SyncScheduler(run, windowOf(settings()), opts.now);
+  services.presenting.listeners.add((on) => scheduler.setPresenting(on));
+
+  /** Per node: bytes at the classroom's rendition and bytes downloaded, summed up the tree. */
+  function computeSizes(maxHeight: number) {
+    const parents = loadParents(db);
+    const rows = db
+      .prepare(
+        `SELECT r.node_id AS nodeId, f.rid, f.role, f.height, f.size, EXISTS (SELECT 1 FROM blobs b WHERE b.sha256 = f.sha256) AS present
+         FROM resource_files f JOIN resources r ON r.rid = f.rid ORDER BY f.rid`,
+      )
+      .all() as { nodeId: string; rid: number; role: string; height: number | null; size: number; present: 0 | 1 }[];
+    const perNode = new Map<string, { bytes: number; cachedBytes: number }>();
+    const perResource: { nodeId: string; bytes: number }[] = [];
+    const add = (nodeId: string, bytes: number, cached: number) => {
+      for (let n: string | null = nodeId; n !== null; n = parents.get(n)?.parent ?? null) {
+        const e = perNode.get(n) ?? perNode.set(n, { bytes: 0, cachedBytes: 0 }).get(n)!;
+        e.bytes += bytes;
+        e.cachedBytes += cached;
+      }
+    };
+    for (let i = 0; i < rows.length; ) {
+      let j = i;
+      while (j < rows.length && rows[j]!.rid === rows[i]!.rid) j++;
+      const { chosen } = chooseFiles(rows.slice(i, j), maxHeight);
+      const bytes = chosen.reduce((a, f) => a + f.size, 0);
+      add(rows[i]!.nodeId, bytes, chosen.reduce((a, f) => a + (f.present ? f.size : 0), 0));
+      perResource.push({ nodeId: rows[i]!.nodeId, bytes });
+      i = j;
+    }
+    return { parents, perNode, perResource };
+  }
+  const sizesNow = () => (sizes ??= computeSizes(settings().maxHeight));
+
+  const keptBytes = () => {
+    const { parents, perResource } = sizesNow();
+    const keeps = services.selection.resolver(parents);
+    return perResource.reduce((a, r) => a + (keeps(r.nodeId) ? r.bytes : 0), 0);
+  };
+
+  return {
+    scheduler,
+    settings,
+    configure(patch: Partial<SyncSettings>): SyncSettings {
+      const next = SyncSettings.parse({ ...settings(), ...patch });
+      st.put.run(JSON.stringify(next));
+      scheduler.reconfigure(windowOf(next));
+      if (patch.maxHeight !== undefined) {
+        sizes = null;
+        queued = null;
+      }
+      opts.onSettings?.(next);
+      return next;
+    },
+    /** The daily schedule, with a catch-up run when started inside the window. */
+    start() {
+      scheduler.start();
+      log(`下次夜间同步 / next night window: ${scheduler.nextWindow()?.toISOString() ?? '—'}`);
+    },
+    stop: () => scheduler.stop(),
+    /** "Sync now": at the night rate, by day too. Resolves when the run ends. */
+    runNow: () => scheduler.tick(true) as Promise<SyncSummary>,
+    status(): SyncStatus {
+      const s = settings();
+      if (!progress) {
+        const plan = (queued ??= (() => {
+          const p = planFor(services, { maxHeight: s.maxHeight });
+          return { files: p.jobs.length, bytes: p.jobs.reduce((a, j) => a + j.size, 0) };
+        })());
+        queued = plan;
+      }
+      let freeBytes: number | null = null;
+      try {
+        freeBytes = diskFree(services.blobs.root);
+      } catch {
+        // the cache folder is not there yet
+      }
+      const rate = scheduler.bucket.bytesPerSecond;
+      return {
+        state: scheduler.isRunning ? 'running' : 'idle',
+        mode: scheduler.mode(),
+        rate: Number.isFinite(rate) ? rate : null,
+        nextWindow: scheduler.nextWindow()?.toISOString() ?? null,
+        progress,
+        last,
+        queued: progress ? { files: progress.totalFiles - progress.files, bytes: progress.totalBytes - progress.bytes } : queued!,
+        disk: { usedBytes: services.blobs.totals().bytes, quotaBytes: s.quotaBytes, freeBytes },
+      };
+    },
+    selection(parent: string | null): Res<'sync:selection'> {
+      const { parents, perNode } = sizesNow();
+      if (parent !== null && !parents.has(parent)) throw new AppError('not-found', `没有这个目录节点 / no such node: ${parent}`);
+      const marks = services.selection.marks();
+      const keeps = services.selection.resolver(parents, marks);
+      // A node is "some" when a decision inside it differs from its own.
+      const mixed = new Set<string>();
+      for (const [id, keep] of marks) {
+        for (let p = parents.get(id)?.parent ?? null; p !== null; p = parents.get(p)?.parent ?? null) if (keeps(p) !== keep) mixed.add(p);
+      }
+      const children = db
+        .prepare(
+          `SELECT n.id, n.title, n.kind, (SELECT count(*) FROM nodes c WHERE c.parent = n.id) AS childCount
+           FROM nodes n WHERE n.parent IS ? ORDER BY n.ord, n.title`,
+        )
+        .all(parent) as { id: string; title: string; kind: SelectionNode['kind']; childCount: number }[];
+      const trail: { id: string; title: string }[] = [];
+      for (let n = parent; n !== null; n = parents.get(n)?.parent ?? null) trail.unshift({ id: n, title: parents.get(n)!.title });
+      const total = [...parents.entries()].filter(([, v]) => v.parent === null).reduce((a, [id]) => a + (perNode.get(id)?.bytes ?? 0), 0);
+      return {
+        everything: services.selection.everything(),
+        trail,
+        nodes: children.map((c) => ({
+          ...c,
+          bytes: perNode.get(c.id)?.bytes ?? 0,
+          cachedBytes: perNode.get(c.id)?.cachedBytes ?? 0,
+          keep: mixed.has(c.id) ? 'some' : keeps(c.id) ? 'all' : 'none',
+        })),
+        keptBytes: keptBytes(),
+        totalBytes: total,
+      };
+    },
+    keep(ids: string[], keep: boolean): Res<'sync:keep'> {
+      services.selection.keep(ids, keep);
+      queued = null;
+      return { keptBytes: keptBytes(), everything: services.selection.everything() };
+    },
+  };
+}
+export type SyncController = ReturnType<typeof createSyncController>;

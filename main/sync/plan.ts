@@ -1,0 +1,249 @@
+// What a classroom downloads tonight, and in which order: the offline selection
+// (plus every timetabled and favourite lesson), one rendition per lesson at the
+// classroom's height, earliest deadline first, and a lower rendition for the
+// least urgent lessons when the night's byte budget (rate × window) is short.
+import { schoolWeekday } from '../library/timetable';
+import { AppError } from '../api/errors';
+import type { Db } from '../library/db';
+import type { BlobJob } from './downloader';
+
+/** Earliest deadline first: the order of these classes is the download order. */
+export const PRIORITY = {
+  firstPeriods: 0,
+  nextDay: 1,
+  week: 2,
+  favourite: 3,
+  termVolume: 4,
+  rest: 5,
+} as const;
+
+export type PlannedJob = BlobJob & { resources: string[]; priority: number; order: number };
+
+export interface PlanOptions {
+  maxHeight?: number;
+  /** Bytes the night can move (rate × window); lower renditions for the least urgent lessons beyond it. */
+  budgetBytes?: number;
+  now?: Date;
+  timeZone?: string;
+}
+
+export interface Plan {
+  jobs: PlannedJob[];
+  /** Renditions above the classroom's height, and files outside the offline selection. */
+  skipped: number;
+  downgraded: number;
+}
+
+type FileRow = {
+  rid: number;
+  sha256: string;
+  size: number;
+  role: string;
+  height: number | null;
+  present: 0 | 1;
+};
+
+type ResourceRow = { rid: number; id: string; title: string; nodeId: string; feedId: string };
+
+/** The files a lesson needs: its main rendition (highest at or below maxHeight, else the lowest) plus posters, subtitles, attachments. */
+export function chooseFiles<F extends Pick<FileRow, 'role' | 'height'>>(files: F[], maxHeight: number): { chosen: F[]; main: F | null; lower: F | null; skipped: number } {
+  const mains = files.filter((f) => f.role === 'main').sort((a, b) => (b.height ?? 0) - (a.height ?? 0));
+  const fitting = mains.filter((f) => (f.height ?? 0) <= maxHeight);
+  const main = fitting[0] ?? mains[mains.length - 1] ?? null;
+  const lower = main ? (mains[mains.indexOf(main) + 1] ?? null) : null;
+  const chosen = files.filter((f) => f.role !== 'main' || f === main);
+  return { chosen, main, lower, skipped: files.length - chosen.length };
+}
+
+/** The textbook tree's parent links, for walking up from a lesson. */
+export function loadParents(db: Db): Map<string, { parent: string | null; kind: string; title: string }> {
+  const rows = db.prepare('SELECT id, parent, kind, title FROM nodes').all() as { id: string; parent: string | null; kind: string; title: string }[];
+  return new Map(rows.map((r) => [r.id, { parent: r.parent, kind: r.kind, title: r.title }]));
+}
+
+/**
+ * The offline selection: marks on nodes (keep or drop) and a default for the
+ * rest. Without marks everything is kept; the first "keep" turns the default off
+ * (the admin has started choosing).
+ */
+export function createSelection(db: Db) {
+  const st = {
+    marks: db.prepare('SELECT node_id AS id, keep FROM offline_selection'),
+    setMark: db.prepare('INSERT OR REPLACE INTO offline_selection(node_id, keep) VALUES (?, ?)'),
+    dropMark: db.prepare('DELETE FROM offline_selection WHERE node_id = ?'),
+    getDefault: db.prepare("SELECT value FROM settings WHERE key = 'selection.default'").pluck(),
+    setDefault: db.prepare("INSERT OR REPLACE INTO settings(key, value) VALUES ('selection.default', ?)"),
+    node: db.prepare('SELECT 1 FROM nodes WHERE id = ?').pluck(),
+  };
+  const defaultKeep = () => (st.getDefault.get() ?? 'keep') === 'keep';
+  const marks = () => new Map((st.marks.all() as { id: string; keep: 0 | 1 }[]).map((m) => [m.id, m.keep === 1]));
+
+  /** Whether a node (and so its lessons) is kept offline. */
+  const resolver = (parents: ReturnType<typeof loadParents>, m = marks(), dflt = defaultKeep()) => {
+    const memo = new Map<string, boolean>();
+    const keeps = (id: string | null): boolean => {
+      if (id === null) return dflt;
+      const known = memo.get(id);
+      if (known !== undefined) return known;
+      const mark = m.get(id);
+      const v = mark ?? keeps(parents.get(id)?.parent ?? null);
+      memo.set(id, v);
+      return v;
+    };
+    return keeps;
+  };
+
+  const apply = db.transaction((ids: string[], keep: boolean) => {
+    for (const id of ids) if (!st.node.get(id)) throw new AppError('not-found', `没有这个目录节点 / no such node: ${id}`);
+    if (keep && defaultKeep() && st.marks.all().length === 0) st.setDefault.run('none');
+    const parents = loadParents(db);
+    for (const id of ids) {
+      // A decision on a node replaces the decisions made inside it.
+      for (const [mid] of marks()) {
+        for (let p = parents.get(mid)?.parent ?? null; p !== null; p = parents.get(p)?.parent ?? null) {
+          if (p === id) {
+            st.dropMark.run(mid);
+            break;
+          }
+        }
+      }
+      st.setMark.run(id, keep ? 1 : 0);
+      // A mark equal to what the node inherits says nothing.
+      const inherited = resolver(parents, new Map([...marks()].filter(([k]) => k !== id)))(parents.get(id)?.parent ?? null);
+      if (inherited === keep) st.dropMark.run(id);
+    }
+  });
+
+  return {
+    keep: (ids: string[], keep: boolean) => apply.immediate(ids, keep),
+    marks,
+    defaultKeep,
+    /** True while nothing is chosen: every lesson is kept. */
+    everything: () => defaultKeep() && [...marks().values()].every(Boolean),
+    resolver,
+  };
+}
+export type Selection = ReturnType<typeof createSelection>;
+
+/** The ISO weekday whose lessons tonight's sync prepares: the school day eight hours from now. */
+export function targetWeekday(now: Date, timeZone: string): number {
+  return schoolWeekday(new Date(now.getTime() + 8 * 3600_000), timeZone);
+}
+
+/** Semester half a volume title names: 上册 from August to January, 下册 from February to July. */
+const termWord = (now: Date, timeZone: string) => {
+  const month = Number(new Intl.DateTimeFormat('en-US', { month: 'numeric', timeZone }).format(now));
+  return month >= 2 && month <= 7 ? '下册' : '上册';
+};
+
+/** Per resource: its priority class and the minute of its deadline within it. */
+function priorities(db: Db, parents: ReturnType<typeof loadParents>, resources: ResourceRow[], now: Date, timeZone: string) {
+  const out = new Map<string, { cls: number; order: number }>();
+  const better = (id: string, cls: number, order: number) => {
+    const cur = out.get(id);
+    if (!cur || cls < cur.cls || (cls === cur.cls && order < cur.order)) out.set(id, { cls, order });
+  };
+  const target = targetWeekday(now, timeZone);
+  const slots = db.prepare('SELECT weekday, period, starts, resource_id AS id FROM timetable WHERE resource_id IS NOT NULL').all() as {
+    weekday: number;
+    period: number;
+    starts: string;
+    id: string;
+  }[];
+  const teachingVolumes = new Set<string>();
+  const byId = new Map(resources.map((r) => [r.id, r]));
+  const volumeOf = (nodeId: string): string | null => {
+    for (let n: string | null = nodeId; n !== null; n = parents.get(n)?.parent ?? null) if (parents.get(n)?.kind === 'volume') return n;
+    return null;
+  };
+  for (const s of slots) {
+    const ahead = (s.weekday - target + 7) % 7;
+    const [h, m] = s.starts.split(':').map(Number);
+    const minute = ahead * 1440 + h! * 60 + m!;
+    if (ahead === 0) better(s.id, s.period <= 2 ? PRIORITY.firstPeriods : PRIORITY.nextDay, minute);
+    else better(s.id, PRIORITY.week, minute);
+    const r = byId.get(s.id);
+    const v = r && volumeOf(r.nodeId);
+    if (v) teachingVolumes.add(v);
+  }
+  for (const id of db.prepare('SELECT resource_id FROM favourites').pluck().all() as string[]) better(id, PRIORITY.favourite, 0);
+  const word = termWord(now, timeZone);
+  for (const r of resources) {
+    if (out.has(r.id)) continue;
+    const v = volumeOf(r.nodeId);
+    if (v && (teachingVolumes.has(v) || parents.get(v)!.title.includes(word))) better(r.id, PRIORITY.termVolume, 0);
+  }
+  return out;
+}
+
+/** Where a blob can be fetched for a feed: its blob bases (relative to the feed), then its mirrors. */
+export type UrlsFor = (feedId: string, sha: string) => string[];
+
+export function planDownloads(db: Db, selection: Selection, urlsFor: UrlsFor, opts: PlanOptions = {}): Plan {
+  const maxHeight = opts.maxHeight ?? 1080;
+  const timeZone = opts.timeZone ?? 'Asia/Shanghai';
+  const resources = db
+    .prepare(
+      `SELECT r.rid, r.id, r.title, r.node_id AS nodeId, r.feed_id AS feedId
+       FROM resources r JOIN feeds d ON d.id = r.feed_id WHERE d.source LIKE 'http%'`,
+    )
+    .all() as ResourceRow[];
+  if (resources.length === 0) return { jobs: [], skipped: 0, downgraded: 0 };
+  const files = db
+    .prepare(
+      `SELECT f.rid, f.sha256, f.size, f.role, f.height, EXISTS (SELECT 1 FROM blobs b WHERE b.sha256 = f.sha256) AS present
+       FROM resource_files f JOIN resources r ON r.rid = f.rid JOIN feeds d ON d.id = r.feed_id WHERE d.source LIKE 'http%'`,
+    )
+    .all() as FileRow[];
+  const byRid = new Map<number, FileRow[]>();
+  for (const f of files) (byRid.get(f.rid) ?? byRid.set(f.rid, []).get(f.rid)!).push(f);
+
+  const parents = loadParents(db);
+  const keeps = selection.resolver(parents);
+  const prio = priorities(db, parents, resources, opts.now ?? new Date(), timeZone);
+
+  let skipped = 0;
+  type Entry = { r: ResourceRow; cls: number; order: number; chosen: FileRow[]; main: FileRow | null; lower: FileRow | null };
+  const entries: Entry[] = [];
+  for (const r of resources) {
+    const fs = byRid.get(r.rid) ?? [];
+    const p = prio.get(r.id);
+    // Timetabled and favourite lessons are always kept; the rest per the selection.
+    if (!(p && p.cls <= PRIORITY.favourite) && !keeps(r.nodeId)) {
+      skipped += fs.length;
+      continue;
+    }
+    const c = chooseFiles(fs, maxHeight);
+    skipped += c.skipped;
+    entries.push({ r, cls: p?.cls ?? PRIORITY.rest, order: p?.order ?? 0, chosen: c.chosen, main: c.main, lower: c.lower });
+  }
+  entries.sort((a, b) => a.cls - b.cls || a.order - b.order || a.r.rid - b.r.rid);
+
+  // Over budget: the least urgent lessons drop one rendition, until the night fits.
+  let downgraded = 0;
+  if (opts.budgetBytes !== undefined && Number.isFinite(opts.budgetBytes)) {
+    const need = (fs: FileRow[]) => fs.reduce((a, f) => a + (f.present ? 0 : f.size), 0);
+    let total = entries.reduce((a, e) => a + need(e.chosen), 0);
+    for (let i = entries.length - 1; i >= 0 && total > opts.budgetBytes; i--) {
+      const e = entries[i]!;
+      if (!e.main || !e.lower || e.main.present || e.lower.size >= e.main.size) continue;
+      total -= (e.main.size - (e.lower.present ? 0 : e.lower.size));
+      e.chosen = e.chosen.map((f) => (f === e.main ? e.lower! : f));
+      downgraded++;
+    }
+  }
+
+  const jobs = new Map<string, PlannedJob>();
+  for (const e of entries) {
+    for (const f of e.chosen) {
+      if (f.present) continue; // the cache index, as verify keeps it honest: no stat per file
+      const job = jobs.get(f.sha256);
+      if (job) {
+        if (!job.resources.includes(e.r.title)) job.resources.push(e.r.title);
+      } else {
+        jobs.set(f.sha256, { sha256: f.sha256, size: f.size, urls: urlsFor(e.r.feedId, f.sha256), resources: [e.r.title], priority: e.cls, order: e.order });
+      }
+    }
+  }
+  return { jobs: [...jobs.values()], skipped, downgraded };
+}

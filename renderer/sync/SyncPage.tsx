@@ -1,0 +1,316 @@
+// 同步与存储: what tonight's sync is doing (live), whether today's lessons are
+// ready, what failed and why, disk use, what is kept offline (a tree with sizes)
+// and the sync settings. For the teacher at the board and the school's IT admin.
+import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { Res, SelectionNode, SyncProgress, SyncSettings, SyncStatus } from '../../preload/contract';
+import { api, call } from '../api/client';
+import { TodayList } from '../library/TodayList';
+import { useLibraryData } from '../library/useApi';
+import { go } from '../route';
+
+export function formatBytes(n: number): string {
+  if (n >= 1024 ** 3) return `${(n / 1024 ** 3).toFixed(1)} GB`;
+  if (n >= 1024 ** 2) return `${(n / 1024 ** 2).toFixed(1)} MB`;
+  if (n >= 1024) return `${Math.round(n / 1024)} KB`;
+  return `${n} B`;
+}
+
+const mbit = (bytesPerSecond: number) => Math.round((bytesPerSecond * 8) / 1e5) / 10;
+
+export function SyncPage({ node }: { node: string | null }) {
+  const { t } = useTranslation();
+  return (
+    <div className="home sync-page">
+      <h1 className="page-title">{t('sync.title')}</h1>
+      <div className="home__body">
+        <main className="home__main">
+          <StatusPanel />
+          <SelectionPanel node={node} />
+        </main>
+        <aside className="home__side">
+          <TodayList />
+          <SettingsPanel />
+        </aside>
+      </div>
+    </div>
+  );
+}
+
+/** Status, refreshed by the live events and every few seconds (the day/night mode changes with the clock). */
+function useSyncStatus() {
+  const [status, setStatus] = useState<SyncStatus | null>(null);
+  const [progress, setProgress] = useState<SyncProgress | null>(null);
+  useEffect(() => {
+    let live = true;
+    const load = () => void call(api()['sync:status']({})).then((s) => live && (setStatus(s), setProgress(s.progress)), () => {});
+    load();
+    const timer = setInterval(load, 5000);
+    const offProgress = api().on('sync:progress', (p) => setProgress(p));
+    const offFinished = api().on('sync:finished', () => {
+      setProgress(null);
+      load();
+    });
+    return () => {
+      live = false;
+      clearInterval(timer);
+      offProgress();
+      offFinished();
+    };
+  }, []);
+  return { status, progress, reload: () => void call(api()['sync:status']({})).then(setStatus, () => {}) };
+}
+
+function StatusPanel() {
+  const { t, i18n } = useTranslation();
+  const { status, progress, reload } = useSyncStatus();
+  const [note, setNote] = useState<string | null>(null);
+  const [settings] = useSettings();
+  if (!status) return null;
+  const running = status.state === 'running' || progress !== null;
+  const time = (iso: string) => new Date(iso).toLocaleString(i18n.language, { month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+  const window = settings?.window ?? '22:00-06:30';
+  const pct = progress && progress.totalBytes > 0 ? Math.round((progress.bytes / progress.totalBytes) * 100) : 0;
+  const syncNow = async () => {
+    const r = await call(api()['sync:now']({}));
+    setNote(r.started ? t('sync.started') : t('sync.alreadyRunning'));
+    reload();
+  };
+  return (
+    <section className="sync-card" aria-label={t('sync.title')}>
+      <div className="sync-card__head">
+        <span className={`sync-state ${running ? 'sync-state--running' : ''}`} role="status">
+          {running ? t('sync.running') : t('sync.idle')}
+        </span>
+        <button type="button" className="btn btn--primary" onClick={() => void syncNow()}>
+          {t('sync.now')}
+        </button>
+      </div>
+      <p className="muted">{t(`sync.modes.${status.mode}`, { window: window.replace('-', '–'), start: window.split('-')[0] })}</p>
+      {progress && (
+        <div className="sync-progress">
+          <div className="progress" role="progressbar" aria-label={t('sync.running')} aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct}>
+            <div className="progress__fill" style={{ width: `${pct}%` }} />
+          </div>
+          <p className="sync-progress__line">
+            <span>{t('sync.files', { files: progress.files, total: progress.totalFiles })}</span>
+            <span>{t('sync.bytes', { done: formatBytes(progress.bytes), total: formatBytes(progress.totalBytes) })}</span>
+            {progress.speed > 0 && <span>{t('sync.speed', { speed: formatBytes(progress.speed) })}</span>}
+          </p>
+          {progress.current.length > 0 && <p className="muted">{t('sync.current', { title: progress.current.join('、') })}</p>}
+        </div>
+      )}
+      {note && <p className="muted">{note}</p>}
+      <p className="muted">
+        {status.queued.files > 0 ? t('sync.queued', { files: status.queued.files, bytes: formatBytes(status.queued.bytes) }) : t('sync.queuedNone')}
+      </p>
+      {status.nextWindow && !running && <p className="muted">{t('sync.next', { time: time(status.nextWindow) })}</p>}
+      <h2 className="panel-title">{t('sync.disk')}</h2>
+      <p className="sync-disk">
+        {t('sync.used', { used: formatBytes(status.disk.usedBytes) })} ·{' '}
+        {status.disk.quotaBytes === null ? t('sync.noQuota') : t('sync.quota', { quota: formatBytes(status.disk.quotaBytes) })}
+        {status.disk.freeBytes !== null && ` · ${t('sync.free', { free: formatBytes(status.disk.freeBytes) })}`}
+      </p>
+      {status.last && (
+        <>
+          <h2 className="panel-title">{t('sync.last', { time: time(status.last.finishedAt) })}</h2>
+          <p>
+            {t('sync.lastResult', {
+              files: status.last.downloaded.files,
+              bytes: formatBytes(status.last.downloaded.bytes),
+              failed: status.last.failed.length,
+            })}
+          </p>
+          {status.last.downgraded > 0 && <p className="muted">{t('sync.downgraded', { count: status.last.downgraded })}</p>}
+          {status.last.failed.length > 0 && (
+            <ul className="sync-failures" aria-label={t('sync.failed')}>
+              {status.last.failed.map((f, i) => (
+                <li key={`${f.sha256}-${i}`}>
+                  <strong>{f.resources.join('、') || t('sync.failed')}</strong>
+                  <span className="muted"> — {f.error}</span>
+                </li>
+              ))}
+            </ul>
+          )}
+        </>
+      )}
+    </section>
+  );
+}
+
+function SelectionPanel({ node }: { node: string | null }) {
+  const { t } = useTranslation();
+  const [generation, setGeneration] = useState(0);
+  const { data, error } = useLibraryData(() => call(api()['sync:selection']({ parent: node })), [node, generation]);
+  useEffect(() => api().on('sync:finished', () => setGeneration((g) => g + 1)), []);
+  if (error) return <p className="notice notice--error">{error}</p>;
+  if (!data) return null;
+  const toggle = async (n: SelectionNode) => {
+    await call(api()['sync:keep']({ ids: [n.id], keep: n.keep !== 'all' }));
+    setGeneration((g) => g + 1);
+  };
+  return (
+    <section aria-label={t('sync.selection')}>
+      <h2 className="panel-title">
+        {t('sync.selection')} ·{' '}
+        {data.everything ? t('sync.everything', { bytes: formatBytes(data.totalBytes) }) : t('sync.kept', { kept: formatBytes(data.keptBytes), total: formatBytes(data.totalBytes) })}
+      </h2>
+      <p className="muted">{t('sync.selectionHint')}</p>
+      <nav className="crumbs" aria-label={t('sync.selection')}>
+        <button type="button" className="crumb" onClick={() => go({ name: 'sync', node: null })}>
+          {t('sync.allOf')}
+        </button>
+        {data.trail.map((n) => (
+          <button key={n.id} type="button" className="crumb" onClick={() => go({ name: 'sync', node: n.id })}>
+            {n.title}
+          </button>
+        ))}
+      </nav>
+      <div className="rows">
+        {data.nodes.map((n) => (
+          <SelectionRow key={n.id} n={n} onToggle={() => void toggle(n)} />
+        ))}
+      </div>
+    </section>
+  );
+}
+
+function SelectionRow({ n, onToggle }: { n: SelectionNode; onToggle: () => void }) {
+  const { t } = useTranslation();
+  return (
+    <div className="row sync-row">
+      <button
+        type="button"
+        role="checkbox"
+        aria-checked={n.keep === 'all' ? 'true' : n.keep === 'some' ? 'mixed' : 'false'}
+        aria-label={t('sync.keep', { title: n.title })}
+        className={`keep-box keep-box--${n.keep}`}
+        onClick={onToggle}
+      >
+        {n.keep === 'all' ? '✓' : n.keep === 'some' ? '–' : ''}
+      </button>
+      <button
+        type="button"
+        className="sync-row__open"
+        aria-label={t('sync.open', { title: n.title })}
+        disabled={n.childCount === 0}
+        onClick={() => go({ name: 'sync', node: n.id })}
+      >
+        <span className="row__main">
+          <span className="row__title">{n.title}</span>
+          <span className="row__sub">{t('sync.nodeSize', { bytes: formatBytes(n.bytes), cached: formatBytes(n.cachedBytes) })}</span>
+        </span>
+        {n.childCount > 0 && <span aria-hidden="true">›</span>}
+      </button>
+    </div>
+  );
+}
+
+function useSettings(): [SyncSettings | null, (s: SyncSettings) => void] {
+  const [settings, setSettings] = useState<SyncSettings | null>(null);
+  useEffect(() => {
+    void call(api()['sync:settings']({})).then(setSettings, () => {});
+  }, []);
+  return [settings, setSettings];
+}
+
+const NIGHT_RATES = [null, 1, 2, 4, 8, 20, 50];
+const DAY_RATES = [0, 0.25, 1];
+
+function SettingsPanel() {
+  const { t } = useTranslation();
+  const [settings, setSettings] = useSettings();
+  const [draft, setDraft] = useState<SyncSettings | null>(null);
+  const [note, setNote] = useState<string | null>(null);
+  const [host, setHost] = useState<Res<'app:info'>['host'] | null>(null);
+  useEffect(() => {
+    void call(api()['app:info']({})).then((i) => setHost(i.host), () => {});
+  }, []);
+  useEffect(() => setDraft(settings), [settings]);
+  if (!draft) return null;
+  const [from, to] = draft.window.split('-') as [string, string];
+  const set = (patch: Partial<SyncSettings>) => {
+    setNote(null);
+    setDraft({ ...draft, ...patch });
+  };
+  const save = async () => {
+    try {
+      setSettings(await call(api()['sync:configure'](draft)));
+      setNote(t('sync.saved'));
+    } catch (err) {
+      setNote((err as Error).message);
+    }
+  };
+  return (
+    <section className="side-list sync-settings" aria-label={t('sync.settings')}>
+      <h2 className="panel-title">{t('sync.settings')}</h2>
+      <label>
+        {t('sync.windowFrom')}
+        <input type="time" value={from} onChange={(e) => set({ window: `${e.target.value}-${to}` })} />
+      </label>
+      <label>
+        {t('sync.windowTo')}
+        <input type="time" value={to} onChange={(e) => set({ window: `${from}-${e.target.value}` })} />
+      </label>
+      <label>
+        {t('sync.nightRate')}
+        <select
+          value={draft.nightRate === null ? '' : String(mbit(draft.nightRate))}
+          onChange={(e) => set({ nightRate: e.target.value === '' ? null : Math.round((Number(e.target.value) * 1e6) / 8) })}
+        >
+          {NIGHT_RATES.map((r) => (
+            <option key={String(r)} value={r === null ? '' : String(r)}>
+              {r === null ? t('sync.unlimited') : `${r} Mbit/s`}
+            </option>
+          ))}
+          {draft.nightRate !== null && !NIGHT_RATES.includes(mbit(draft.nightRate)) && <option value={String(mbit(draft.nightRate))}>{mbit(draft.nightRate)} Mbit/s</option>}
+        </select>
+      </label>
+      <label>
+        {t('sync.dayRate')}
+        <select value={String(mbit(draft.dayRate))} onChange={(e) => set({ dayRate: Math.round((Number(e.target.value) * 1e6) / 8) })}>
+          {DAY_RATES.map((r) => (
+            <option key={r} value={String(r)}>
+              {r === 0 ? t('sync.pause') : `${r * 1000 >= 1000 ? `${r} Mbit/s` : `${r * 1000} kbit/s`}`}
+            </option>
+          ))}
+          {!DAY_RATES.includes(mbit(draft.dayRate)) && <option value={String(mbit(draft.dayRate))}>{mbit(draft.dayRate)} Mbit/s</option>}
+        </select>
+      </label>
+      <label>
+        {t('sync.maxHeight')}
+        <select value={String(draft.maxHeight)} onChange={(e) => set({ maxHeight: Number(e.target.value) })}>
+          {[480, 720, 1080].map((h) => (
+            <option key={h} value={String(h)}>
+              {h}p
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        {t('sync.quotaLabel')}
+        <input
+          type="number"
+          min={1}
+          inputMode="numeric"
+          value={draft.quotaBytes === null ? '' : Math.round(draft.quotaBytes / 1024 ** 3)}
+          onChange={(e) => set({ quotaBytes: e.target.value === '' ? null : Math.max(1, Number(e.target.value)) * 1024 ** 3 })}
+        />
+      </label>
+      {host === 'electron' && (
+        <label className="sync-settings__check">
+          <input type="checkbox" checked={draft.startAtLogin} onChange={(e) => set({ startAtLogin: e.target.checked })} />
+          {t('sync.startAtLogin')}
+        </label>
+      )}
+      <button type="button" className="btn btn--primary" onClick={() => void save()}>
+        {t('sync.save')}
+      </button>
+      {note && (
+        <p className="muted" role="status">
+          {note}
+        </p>
+      )}
+    </section>
+  );
+}
