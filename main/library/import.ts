@@ -61,7 +61,10 @@ export async function importFeed(lib: LibraryContext, from: string | FeedSource,
       | (Validators & { id: string })
       | undefined;
     const got = await (source as HttpFeedSource).readIndex(LIMITS.indexBytes, known ?? validators);
-    if (got === 'not-modified' && known) return unchangedSummary(lib, known.id, started);
+    if (got === 'not-modified' && known) {
+      updateSubscription(lib, known.id, opts);
+      return unchangedSummary(lib, known.id, started);
+    }
     if (got === 'not-modified') throw new AppError('unavailable', `${source.location} answered 304 to a request without validators`);
     indexBytes = got?.bytes ?? null;
     if (got) validators = got.validators;
@@ -140,6 +143,7 @@ export async function importFeed(lib: LibraryContext, from: string | FeedSource,
   if (!result && (validators.etag || validators.lastModified)) {
     lib.db.prepare('UPDATE feeds SET etag = ?, last_modified = ? WHERE id = ?').run(validators.etag, validators.lastModified, index.id);
   }
+  if (!result) updateSubscription(lib, index.id, opts);
   const blobs = await copyBlobs(lib, source, index.id, index.blobBases ?? ['blobs/'], progress);
   progress({ feedId: index.id, phase: 'done', done: 1, total: 1 });
   const resources = lib.db.prepare('SELECT count(*) FROM resources WHERE feed_id = ?').pluck().get(index.id) as number;
@@ -155,6 +159,15 @@ export async function importFeed(lib: LibraryContext, from: string | FeedSource,
     blobs,
     durationMs: Math.round(performance.now() - started),
   };
+}
+
+/** Subscribing again to an unchanged feed still records new mirrors and keys. */
+function updateSubscription(lib: LibraryContext, feedId: string, opts: ImportOptions): void {
+  if (opts.mirrors) lib.db.prepare('UPDATE feeds SET mirrors_json = ? WHERE id = ?').run(JSON.stringify(opts.mirrors), feedId);
+  if (opts.keys && Object.keys(opts.keys).length > 0) {
+    const row = lib.db.prepare('SELECT keys_json FROM feeds WHERE id = ?').pluck().get(feedId) as string;
+    lib.db.prepare('UPDATE feeds SET keys_json = ? WHERE id = ?').run(JSON.stringify({ ...JSON.parse(row), ...opts.keys }), feedId);
+  }
 }
 
 /** The answer when the publisher says nothing changed (HTTP 304). */

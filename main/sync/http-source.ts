@@ -44,7 +44,9 @@ export function isHttpUrl(location: string): boolean {
 }
 
 export function httpSource(location: string): HttpFeedSource {
-  const base = new URL(location.endsWith('/') ? location : `${location}/`);
+  // An admin may paste the feed.json address itself: the feed is the folder it is in.
+  const folder = location.replace(/\/feed\.json(?:[?#].*)?$/, '/');
+  const base = new URL(folder.endsWith('/') ? folder : `${folder}/`);
   if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new AppError('bad-request', `not an http(s) feed: ${location}`);
 
   const get = async (rel: string, headers: Record<string, string> = {}) => {

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
@@ -98,6 +99,41 @@ describe('classboard CLI', () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ bad: [name] });
     expect(fs.existsSync(path.join(root, dir, name))).toBe(false);
     expect((await cli('--json', 'verify')).code).toBe(0);
+  });
+
+  it('keeps part of the textbook tree offline, shows sizes, and keeps the sync settings', async () => {
+    const root = JSON.parse((await cli('--json', 'selection')).stdout);
+    expect(root).toMatchObject({ everything: true });
+    expect(root.totalBytes).toBeGreaterThan(1_000_000);
+    const stage = root.nodes[0];
+    const below = JSON.parse((await cli('--json', 'selection', stage.id)).stdout);
+    const [first, ...rest] = below.nodes;
+    expect(rest.length).toBeGreaterThan(0);
+    const kept = JSON.parse((await cli('--json', 'keep', first.id)).stdout);
+    expect(kept).toEqual({ everything: false, keptBytes: first.bytes });
+    const after = JSON.parse((await cli('--json', 'selection', stage.id)).stdout);
+    expect(after.nodes.map((n: { keep: string }) => n.keep)).toEqual(['all', ...rest.map(() => 'none')]);
+    expect(JSON.parse((await cli('--json', 'selection')).stdout).nodes[0].keep).toBe('some');
+    expect((await cli('unkeep', first.id)).stdout).toMatch(/离线保存所选内容：0\.0 MB/);
+    expect((await cli('keep', 'cn.classboard.demo/nope')).stderr).toMatch(/没有这个目录节点/);
+
+    const set = JSON.parse((await cli('--json', 'settings', '--rate', '2mbit', '--window', '21:30-06:00', '--quota', '50GB')).stdout);
+    expect(set).toMatchObject({ nightRate: 250_000, window: '21:30-06:00', quotaBytes: 50 * 1024 ** 3, dayRate: 0 });
+    expect((await cli('settings')).stdout).toMatch(/夜间时段 21:30-06:00（北京时间），夜间限速 2\.00 Mbit\/s，白天 暂停/);
+    expect((await cli('settings', '--window', '9pm')).code).not.toBe(0);
+  });
+
+  it('subscribes with feeds add, with mirrors for the files', async () => {
+    const pub = JSON.parse(fs.readFileSync('assets/demo-feed.pub.json', 'utf8'));
+    const bad = await cli('feeds', 'add', 'assets/demo-feed', '--key', `${pub.keyId}=${pub.publicKey}`, '--mirror', 'ftp://example/');
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/镜像地址须为 http/);
+    const r = await cli('--json', 'feeds', 'add', 'assets/demo-feed', '--key', `${pub.keyId}=${pub.publicKey}`, '--mirror', 'http://127.0.0.1:9/blobs/');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ feedId: 'cn.classboard.demo' });
+    const db = new Database(path.join(data, 'library.db'), { readonly: true });
+    expect(db.prepare('SELECT mirrors_json FROM feeds').pluck().get()).toBe('["http://127.0.0.1:9/blobs/"]');
+    db.close();
   });
 
   it('lists and removes a subscription; its lessons leave the library and search', async () => {
