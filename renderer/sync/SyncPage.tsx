@@ -20,13 +20,15 @@ const mbit = (bytesPerSecond: number) => Math.round((bytesPerSecond * 8) / 1e5) 
 
 export function SyncPage({ node }: { node: string | null }) {
   const { t } = useTranslation();
+  // A change to the selection changes what is queued: the status reloads with it.
+  const [changes, setChanges] = useState(0);
   return (
     <div className="home sync-page">
       <h1 className="page-title">{t('sync.title')}</h1>
       <div className="home__body">
         <main className="home__main">
-          <StatusPanel />
-          <SelectionPanel node={node} />
+          <StatusPanel changes={changes} />
+          <SelectionPanel node={node} onChanged={() => setChanges((c) => c + 1)} />
         </main>
         <aside className="home__side">
           <TodayList />
@@ -38,7 +40,7 @@ export function SyncPage({ node }: { node: string | null }) {
 }
 
 /** Status, refreshed by the live events and every few seconds (the day/night mode changes with the clock). */
-function useSyncStatus() {
+function useSyncStatus(changes: number) {
   const [status, setStatus] = useState<SyncStatus | null>(null);
   const [progress, setProgress] = useState<SyncProgress | null>(null);
   useEffect(() => {
@@ -57,13 +59,13 @@ function useSyncStatus() {
       offProgress();
       offFinished();
     };
-  }, []);
+  }, [changes]);
   return { status, progress, reload: () => void call(api()['sync:status']({})).then(setStatus, () => {}) };
 }
 
-function StatusPanel() {
+function StatusPanel({ changes }: { changes: number }) {
   const { t, i18n } = useTranslation();
-  const { status, progress, reload } = useSyncStatus();
+  const { status, progress, reload } = useSyncStatus(changes);
   const [note, setNote] = useState<string | null>(null);
   const [settings] = useSettings();
   if (!status) return null;
@@ -93,7 +95,7 @@ function StatusPanel() {
             <div className="progress__fill" style={{ width: `${pct}%` }} />
           </div>
           <p className="sync-progress__line">
-            <span>{t('sync.files', { files: progress.files, total: progress.totalFiles })}</span>
+            <span>{t('sync.files', { files: Math.min(progress.files + 1, progress.totalFiles), total: progress.totalFiles })}</span>
             <span>{t('sync.bytes', { done: formatBytes(progress.bytes), total: formatBytes(progress.totalBytes) })}</span>
             {progress.speed > 0 && <span>{t('sync.speed', { speed: formatBytes(progress.speed) })}</span>}
           </p>
@@ -138,7 +140,7 @@ function StatusPanel() {
   );
 }
 
-function SelectionPanel({ node }: { node: string | null }) {
+function SelectionPanel({ node, onChanged }: { node: string | null; onChanged: () => void }) {
   const { t } = useTranslation();
   const [generation, setGeneration] = useState(0);
   const { data, error } = useLibraryData(() => call(api()['sync:selection']({ parent: node })), [node, generation]);
@@ -148,6 +150,7 @@ function SelectionPanel({ node }: { node: string | null }) {
   const toggle = async (n: SelectionNode) => {
     await call(api()['sync:keep']({ ids: [n.id], keep: n.keep !== 'all' }));
     setGeneration((g) => g + 1);
+    onChanged();
   };
   return (
     <section aria-label={t('sync.selection')}>

@@ -1,0 +1,119 @@
+// The sync page as the school's IT admin uses it at the board: a feed on a real
+// nginx, today's lesson not yet downloaded, part of the tree unticked, "sync now"
+// with live progress at a 2 Mbit/s cap, then the lesson ready and the settings saved.
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateSigningKey, sha256Hex } from '../../main/feed/keys';
+import type { ShardNode, ShardResource } from '../../main/feed/schema';
+import { writeFeed } from '../../main/feed/write';
+import { schoolWeekday } from '../../main/library/timetable';
+import { startNginx, type Nginx } from '../fixtures/nginx';
+import { launchBrowser, newBoardPage, shot, startHubProcess, type RunningHub } from './harness';
+
+const run = promisify(execFile);
+const key = generateSigningKey('e2e-sync');
+const F = 'cn.test.sync';
+let tmp: string;
+let nginx: Nginx;
+let hub: RunningHub;
+let browser: Browser;
+let page: Page;
+
+async function api(channel: string, req: unknown) {
+  const r = await fetch(`${hub.url}api/${channel}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(req) });
+  return (await r.json()) as { ok: boolean; value: any };
+}
+
+beforeAll(async () => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cb-e2e-sync-'));
+  const nodes: ShardNode[] = [
+    { id: 'xx', parent: null, kind: 'stage', title: '小学', order: 1 },
+    { id: 'sx', parent: 'xx', kind: 'subject', title: '数学', order: 1 },
+    { id: 'yw', parent: 'xx', kind: 'subject', title: '语文', order: 2 },
+  ];
+  const resources: ShardResource[] = [];
+  const blobs: { source: Buffer }[] = [];
+  for (const [i, [subject, title]] of [['sx', '分数的初步认识'], ['sx', '长方形和正方形'], ['yw', '秋天的雨']].entries()) {
+    nodes.push({ id: `l${i}`, parent: subject!, kind: 'lesson', title: title!, order: i });
+    const bytes = Buffer.alloc(400 * 1024, i + 1);
+    blobs.push({ source: bytes });
+    resources.push({ id: `r${i}`, node: `l${i}`, type: 'video', title: `${title}（第一课时）`, files: [{ role: 'main', sha256: sha256Hex(bytes), size: bytes.length, mime: 'video/mp4', height: 720 }] });
+  }
+  await writeFeed(path.join(tmp, 'www', 'feed'), { id: F, title: '市教育云', revision: 1, signingKey: key, shards: [{ path: 'shards/a.json', nodes, resources }], blobs });
+  nginx = await startNginx(path.join(tmp, 'www'));
+  const data = path.join(tmp, 'data');
+  // As an admin would: subscribe and cap the night rate, then start the hub.
+  await run(process.execPath, ['bin/classboard.js', '--data', data, 'feeds', 'add', `${nginx.url}feed/`, '--key', `${key.keyId}=${key.publicKey}`]);
+  await run(process.execPath, ['bin/classboard.js', '--data', data, 'settings', '--rate', '2mbit']);
+  hub = await startHubProcess({ data, args: ['--no-schedule'] });
+  await api('timetable:set', {
+    entries: [{ weekday: schoolWeekday(), period: 1, starts: '08:00', ends: '08:40', className: '三(1)班', resourceId: `${F}/r0` }],
+  });
+  browser = await launchBrowser();
+  page = await newBoardPage(browser);
+});
+afterAll(async () => {
+  await browser?.close();
+  await hub?.stop();
+  await nginx?.stop();
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('the sync page', () => {
+  it('shows what is queued, today not ready, and the whole tree kept with sizes', async () => {
+    await page.goto(hub.url);
+    await page.getByRole('button', { name: '同步', exact: true }).click();
+    await expect.poll(() => page.getByRole('heading', { name: '同步与存储' }).count()).toBe(1);
+    await expect.poll(() => page.getByText('待下载：3 个文件，1.2 MB').count()).toBe(1);
+    await expect.poll(() => page.getByRole('button', { name: /第 1 节 分数的初步认识（第一课时） 未下载/ }).count()).toBe(1);
+    await expect.poll(() => page.getByText('未选择：全部保存（1.2 MB）', { exact: false }).count()).toBe(1);
+    expect(await page.getByRole('checkbox', { name: '离线保存“小学”' }).getAttribute('aria-checked')).toBe('true');
+    await expect.poll(() => page.getByText('1.2 MB，已下载 0 B').count()).toBe(1);
+  });
+
+  it('unticks a subject: it stays browsable, the parent shows part kept, the queue shrinks', async () => {
+    await page.getByRole('button', { name: '打开 小学' }).click();
+    const yw = page.getByRole('checkbox', { name: '离线保存“语文”' });
+    await yw.click();
+    await expect.poll(() => yw.getAttribute('aria-checked')).toBe('false');
+    expect(await page.getByRole('checkbox', { name: '离线保存“数学”' }).getAttribute('aria-checked')).toBe('true');
+    await expect.poll(() => page.getByText(/已选 800 KB \/ 共 1\.2 MB/).count()).toBe(1);
+    await page.getByRole('button', { name: '全部内容' }).click();
+    await expect.poll(() => page.getByRole('checkbox', { name: '离线保存“小学”' }).getAttribute('aria-checked')).toBe('mixed');
+    await expect.poll(() => page.getByText('待下载：2 个文件，800 KB').count(), { timeout: 2000 }).toBe(1);
+    await shot(page, 'sync-selection');
+  });
+
+  it('syncs now with live progress under the cap; the lesson turns ready', async () => {
+    await page.getByRole('button', { name: '立即同步' }).click();
+    const bar = page.getByRole('progressbar');
+    // 800 KB at 2 Mbit/s takes about three seconds: the bar is seen part-way.
+    await expect.poll(async () => Number((await bar.getAttribute('aria-valuenow', { timeout: 5000 }).catch(() => null)) ?? -1), { timeout: 10_000 }).toBeGreaterThan(0);
+    await expect.poll(() => page.getByText(/^\d+(\.\d)? (KB|MB) \/ 800 KB$/).count()).toBe(1);
+    await shot(page, 'sync-progress');
+    await expect.poll(() => page.getByText('下载 2 个文件（800 KB），失败 0 个').count(), { timeout: 20_000 }).toBe(1);
+    await expect.poll(() => page.getByRole('button', { name: /第 1 节 分数的初步认识（第一课时） 已就绪/ }).count()).toBe(1);
+    await expect.poll(() => page.getByText('所选内容已全部下载').count()).toBe(1);
+    const status = await api('sync:status', {});
+    // The two videos, plus the catalog's shard kept in the same cache.
+    expect(status.value.disk.usedBytes - 800 * 1024).toBeGreaterThanOrEqual(0);
+    expect(status.value.disk.usedBytes - 800 * 1024).toBeLessThan(16 * 1024);
+    // The unticked lesson is still in the library, not downloaded.
+    const r = await api('library:resource', { id: `${F}/r2` });
+    expect(r.value.files[0].cached).toBe(false);
+  });
+
+  it('saves settings from the page; the new cap is what the hub keeps', async () => {
+    await page.getByLabel('夜间限速').selectOption('4');
+    await page.getByLabel('视频清晰度').selectOption('720');
+    await page.getByRole('button', { name: '保存设置' }).click();
+    await expect.poll(() => page.getByText('设置已保存').count()).toBe(1);
+    expect((await api('sync:settings', {})).value).toMatchObject({ nightRate: 500_000, maxHeight: 720, window: '22:00-06:30' });
+    await shot(page, 'sync-settings');
+  });
+});
