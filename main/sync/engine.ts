@@ -77,11 +77,14 @@ export async function syncAll(services: Services, opts: SyncOptions = {}): Promi
   let bytes = 0;
   let files = 0;
   const inFlight = new Set<string[]>();
-  // Speed over the last ~3 s: one sample per report, old ones dropped.
+  // Speed over the last ~3 s from a sample every 100 ms (not one per network chunk).
   const samples: [number, number][] = [];
-  const report = () => {
+  let lastReport = 0;
+  const report = (force = false) => {
     if (!opts.onProgress) return;
     const now = performance.now();
+    if (!force && now - lastReport < 100) return;
+    lastReport = now;
     samples.push([now, bytes]);
     while (samples.length > 2 && now - samples[0]![0] > 3000) samples.shift();
     const [t0, b0] = samples[0]!;
@@ -128,7 +131,7 @@ export async function syncAll(services: Services, opts: SyncOptions = {}): Promi
         inFlight.delete(job.resources);
       }
       files++;
-      report();
+      report(true);
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, opts.concurrency ?? 3) }, worker));
