@@ -103,16 +103,15 @@ export function applyCatalog(db: Db, input: ApplyInput): ApplyResult {
     deleteFiles: db.prepare('DELETE FROM resource_files WHERE rid = ?'),
     insertFile: db.prepare('INSERT INTO resource_files(rid, idx, role, sha256, size, mime, height) VALUES (?, ?, ?, ?, ?, ?, ?)'),
     deleteResource: db.prepare('DELETE FROM resources WHERE rid = ?'),
-    orphanNodes: db
-      .prepare('SELECT id FROM nodes n WHERE feed_id = ? AND NOT EXISTS (SELECT 1 FROM node_shards s WHERE s.node_id = n.id)')
-      .pluck(),
+    shardNodes: db.prepare('SELECT node_id FROM node_shards WHERE feed_id = ? AND shard = ?').pluck(),
+    stillDefined: db.prepare('SELECT 1 FROM node_shards WHERE node_id = ? LIMIT 1').pluck(),
     deleteNode: db.prepare('DELETE FROM nodes WHERE id = ?'),
     feedNodes: db.prepare('SELECT id, parent FROM nodes WHERE feed_id = ?'),
-    danglingResource: db
-      .prepare(
-        `SELECT r.id, r.node_id FROM resources r LEFT JOIN nodes n ON n.id = r.node_id
-         WHERE r.feed_id = ? AND n.id IS NULL LIMIT 1`,
-      ),
+    danglingInShard: db.prepare(
+      `SELECT r.id, r.node_id FROM resources r LEFT JOIN nodes n ON n.id = r.node_id
+       WHERE r.feed_id = ? AND r.shard = ? AND n.id IS NULL LIMIT 1`,
+    ),
+    resourceOnNode: db.prepare('SELECT id FROM resources WHERE node_id = ? LIMIT 1').pluck(),
     countResources: db.prepare('SELECT count(*) FROM resources WHERE feed_id = ?').pluck(),
     countNodes: db.prepare('SELECT count(*) FROM nodes WHERE feed_id = ?').pluck(),
     clearShards: db.prepare('DELETE FROM shards WHERE feed_id = ?'),
@@ -147,8 +146,13 @@ export function applyCatalog(db: Db, input: ApplyInput): ApplyResult {
     let added = 0;
     let updated = 0;
 
-    // Nodes: re-derive membership of every touched shard.
-    for (const shard of touchedShards) st.dropNodeShards.run(feed.id, shard);
+    // Nodes: re-derive membership of every touched shard. Only nodes those shards
+    // defined can be left undefined (a change costs what it touches, not the catalog).
+    const mayBeOrphans = new Set<string>();
+    for (const shard of touchedShards) {
+      for (const id of st.shardNodes.all(feed.id, shard) as string[]) mayBeOrphans.add(id);
+      st.dropNodeShards.run(feed.id, shard);
+    }
     for (const { path, shard } of parsed) {
       for (const n of shard.nodes) {
         const id = gid(feed.id, n.id);
@@ -220,15 +224,23 @@ export function applyCatalog(db: Db, input: ApplyInput): ApplyResult {
     }
 
     // Nodes no shard defines any more go away.
-    for (const id of st.orphanNodes.all(feed.id) as string[]) {
+    const removedNodes: string[] = [];
+    for (const id of mayBeOrphans) {
+      if (st.stillDefined.get(id)) continue;
       st.deleteNode.run(id);
       changedNodes.add(id);
+      removedNodes.push(id);
     }
 
     if (changedNodes.size > 0) validateTree(st.feedNodes.all(feed.id) as { id: string; parent: string | null }[], feed.id);
-    const dangling = st.danglingResource.get(feed.id) as { id: string; node_id: string } | undefined;
-    if (dangling) {
-      throw new AppError('refused', `resource ${dangling.id} refers to unknown node ${dangling.node_id.slice(feed.id.length + 1)}`);
+    // Every resource must sit on a node: those just written, and those on a node just removed.
+    for (const { path } of parsed) {
+      const dangling = st.danglingInShard.get(feed.id, path) as { id: string; node_id: string } | undefined;
+      if (dangling) throw new AppError('refused', `resource ${dangling.id} refers to unknown node ${dangling.node_id.slice(feed.id.length + 1)}`);
+    }
+    for (const id of removedNodes) {
+      const left = st.resourceOnNode.get(id) as string | undefined;
+      if (left) throw new AppError('refused', `resource ${left} refers to unknown node ${id.slice(feed.id.length + 1)}`);
     }
     const resources = st.countResources.get(feed.id) as number;
     if (resources > LIMITS.resources) throw new AppError('refused', `feed ${feed.id} has more than 1,000,000 resources`);

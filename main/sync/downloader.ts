@@ -26,6 +26,8 @@ export interface DownloadContext {
   backoffMs?: number;
   onBytes?: (n: number) => void;
   signal?: AbortSignal;
+  /** A server silent this long (no headers, or no body bytes) is dropped and tried again (default 30 s). */
+  stallMs?: number;
 }
 
 export interface DownloadResult {
@@ -135,7 +137,14 @@ async function fetchOnce(url: string, job: BlobJob, ctx: DownloadContext, p: Ret
 
   let res: Dispatcher.ResponseData;
   try {
-    res = have === job.size ? (null as never) : await request(url, { method: 'GET', headers, dispatcher: agent(), signal: ctx.signal });
+    res = have === job.size ? (null as never) : await request(url, {
+          method: 'GET',
+          headers,
+          dispatcher: agent(),
+          signal: ctx.signal,
+          headersTimeout: ctx.stallMs ?? 30_000,
+          bodyTimeout: ctx.stallMs ?? 30_000,
+        });
   } catch (err) {
     throw new Retryable(`${new URL(url).host}: ${(err as Error).message}`);
   }

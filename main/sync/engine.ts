@@ -22,6 +22,8 @@ export interface SyncOptions {
   budgetBytes?: number;
   retries?: number;
   backoffMs?: number;
+  /** A server silent this long is dropped and tried again (default 30 s). */
+  stallMs?: number;
   /** Cache quota and free-disk floor in bytes: eviction runs first; what still does not fit is reported. */
   quotaBytes?: number;
   floorBytes?: number;
@@ -94,8 +96,9 @@ export async function syncAll(services: Services, opts: SyncOptions = {}): Promi
   };
   let next = 0;
   let reserved = 0;
+  let fatal: unknown = null;
   const worker = async () => {
-    while (next < jobs.length && !opts.signal?.aborted) {
+    while (next < jobs.length && !opts.signal?.aborted && !fatal) {
       const job = jobs[next++]!;
       // Space is reserved when a file starts: three downloads at once must not each see room for one.
       if (
@@ -115,6 +118,7 @@ export async function syncAll(services: Services, opts: SyncOptions = {}): Promi
           bucket,
           retries: opts.retries,
           backoffMs: opts.backoffMs,
+          stallMs: opts.stallMs,
           signal: opts.signal,
           onBytes: (n) => {
             bytes += n;
@@ -124,7 +128,9 @@ export async function syncAll(services: Services, opts: SyncOptions = {}): Promi
         summary.downloaded.files++;
         summary.downloaded.bytes += r.fetched;
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOSPC') throw err; // a full disk stops the run
+        // A full disk stops the run: no new files start; those in flight end first.
+        if ((err as NodeJS.ErrnoException).code === 'ENOSPC') fatal ??= err;
+        else summary.failed.push({ sha256: job.sha256, resources: job.resources, error: (err as Error).message });
         summary.failed.push({ sha256: job.sha256, resources: job.resources, error: (err as Error).message });
       } finally {
         reserved -= job.size;
@@ -136,6 +142,7 @@ export async function syncAll(services: Services, opts: SyncOptions = {}): Promi
   };
   await Promise.all(Array.from({ length: Math.max(1, opts.concurrency ?? 3) }, worker));
   services.queries.invalidate();
+  if (fatal) throw fatal;
   summary.durationMs = Math.round(performance.now() - started);
   return summary;
 }

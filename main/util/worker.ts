@@ -12,22 +12,63 @@ export function spawnWorker(name: string, callerUrl: string, data: unknown): Wor
   return new Worker(boot, { workerData: { ...(data as object), __entry: entry } });
 }
 
-/** Runs a one-shot worker to completion: resolves with its single message. */
-export function runWorker<T>(name: string, callerUrl: string, data: unknown): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const w = spawnWorker(name, callerUrl, data);
-    let settled = false;
-    w.once('message', (msg: { ok: true; value: T } | { ok: false; error: { code?: string; message: string } }) => {
-      settled = true;
-      if (msg.ok) resolve(msg.value);
-      else reject(Object.assign(new Error(msg.error.message), { code: msg.error.code }));
-      void w.terminate();
+type Reply<T> = { id: number; ok: true; value: T } | { id: number; ok: false; error: { code?: string; message: string } };
+
+/**
+ * A worker kept warm between calls (starting one — a thread, better-sqlite3,
+ * zod — costs more than a small catalog change takes), answering one request
+ * at a time in order. It holds the process open only while a call is pending
+ * and stops after `idleMs` without work.
+ */
+export function workerService<Req, Res>(name: string, callerUrl: string, idleMs = 60_000): { call(req: Req): Promise<Res>; stop(): Promise<void> } {
+  let worker: Worker | null = null;
+  let nextId = 1;
+  const pending = new Map<number, { resolve: (v: Res) => void; reject: (e: Error) => void }>();
+  let idle: NodeJS.Timeout | null = null;
+
+  const fail = (err: Error) => {
+    for (const p of pending.values()) p.reject(err);
+    pending.clear();
+    worker = null;
+  };
+  const start = () => {
+    const w = spawnWorker(name, callerUrl, {});
+    w.on('message', (m: Reply<Res>) => {
+      const p = pending.get(m.id);
+      if (!p) return;
+      pending.delete(m.id);
+      if (m.ok) p.resolve(m.value);
+      else p.reject(Object.assign(new Error(m.error.message), { code: m.error.code }));
+      if (pending.size === 0) {
+        w.unref();
+        idle = setTimeout(() => {
+          if (worker === w && pending.size === 0) {
+            worker = null;
+            void w.terminate();
+          }
+        }, idleMs).unref();
+      }
     });
-    w.once('error', (err) => {
-      if (!settled) reject(err);
-    });
-    w.once('exit', (code) => {
-      if (!settled) reject(new Error(`worker ${name} exited with code ${code} before answering`));
-    });
-  });
+    w.on('error', (err) => worker === w && fail(err));
+    w.on('exit', (code) => worker === w && fail(new Error(`worker ${name} exited with code ${code} before answering`)));
+    return w;
+  };
+  return {
+    call(req) {
+      if (idle) clearTimeout(idle);
+      worker ??= start();
+      worker.ref();
+      const id = nextId++;
+      const w = worker;
+      return new Promise<Res>((resolve, reject) => {
+        pending.set(id, { resolve, reject });
+        w.postMessage({ id, req });
+      });
+    },
+    async stop() {
+      const w = worker;
+      worker = null;
+      if (w) await w.terminate();
+    },
+  };
 }

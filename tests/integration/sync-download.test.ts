@@ -50,6 +50,15 @@ describe('blob downloader', () => {
     expect(fs.readFileSync(services.blobs.pathFor(sha)).equals(blob)).toBe(true);
   });
 
+  it('drops a stalled body after the stall timeout and resumes from where it stopped', async () => {
+    const t0 = performance.now();
+    const r = await downloadBlob(job('stall-once'), { ...ctx(), stallMs: 400 });
+    expect(performance.now() - t0).toBeLessThan(5000);
+    expect(r.resumedFrom).toBe(blob.length >> 1);
+    expect(server.log).toEqual([`/stall-once/${sha} -`, `/stall-once/${sha} bytes=${blob.length >> 1}-`]);
+    expect(fs.readFileSync(services.blobs.pathFor(sha)).equals(blob)).toBe(true);
+  });
+
   it('starts the file over when a server answers 200 to a Range request', async () => {
     // Leave half a file from an "earlier run".
     fs.writeFileSync(path.join(services.blobs.tmpDir, `${sha}.part`), blob.subarray(0, 1000));
