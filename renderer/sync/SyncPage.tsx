@@ -68,6 +68,8 @@ function StatusPanel({ changes }: { changes: number }) {
   const { status, progress, reload } = useSyncStatus(changes);
   const [note, setNote] = useState<string | null>(null);
   const [settings] = useSettings();
+  // "Sync started" says nothing once the run is over.
+  useEffect(() => api().on('sync:finished', () => setNote(null)), []);
   if (!status) return null;
   const running = status.state === 'running' || progress !== null;
   const time = (iso: string) => new Date(iso).toLocaleString(i18n.language, { month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit' });
