@@ -219,6 +219,21 @@ function useSettings(): [SyncSettings | null, (s: SyncSettings) => void] {
   return [settings, setSettings];
 }
 
+/** Every half hour, 24-hour clock whatever the browser's locale (a native time input shows "10:00 PM"). */
+const HALF_HOURS = Array.from({ length: 48 }, (_, i) => `${String(Math.floor(i / 2)).padStart(2, '0')}:${i % 2 ? '30' : '00'}`);
+
+function TimeSelect({ value, onChange }: { value: string; onChange: (v: string) => void }) {
+  return (
+    <select value={value} onChange={(e) => onChange(e.target.value)}>
+      {(HALF_HOURS.includes(value) ? HALF_HOURS : [...HALF_HOURS, value].sort()).map((h) => (
+        <option key={h} value={h}>
+          {h}
+        </option>
+      ))}
+    </select>
+  );
+}
+
 const NIGHT_RATES = [null, 1, 2, 4, 8, 20, 50];
 const DAY_RATES = [0, 0.25, 1];
 
@@ -251,11 +266,11 @@ function SettingsPanel() {
       <h2 className="panel-title">{t('sync.settings')}</h2>
       <label>
         {t('sync.windowFrom')}
-        <input type="time" value={from} onChange={(e) => set({ window: `${e.target.value}-${to}` })} />
+        <TimeSelect value={from} onChange={(v) => set({ window: `${v}-${to}` })} />
       </label>
       <label>
         {t('sync.windowTo')}
-        <input type="time" value={to} onChange={(e) => set({ window: `${from}-${e.target.value}` })} />
+        <TimeSelect value={to} onChange={(v) => set({ window: `${from}-${v}` })} />
       </label>
       <label>
         {t('sync.nightRate')}

@@ -111,9 +111,10 @@ describe('the sync page', () => {
   it('saves settings from the page; the new cap is what the hub keeps', async () => {
     await page.getByLabel('夜间限速').selectOption('4');
     await page.getByLabel('视频清晰度').selectOption('720');
+    await page.getByLabel('夜间开始').selectOption('21:30');
     await page.getByRole('button', { name: '保存设置' }).click();
     await expect.poll(() => page.getByText('设置已保存').count()).toBe(1);
-    expect((await api('sync:settings', {})).value).toMatchObject({ nightRate: 500_000, maxHeight: 720, window: '22:00-06:30' });
+    expect((await api('sync:settings', {})).value).toMatchObject({ nightRate: 500_000, maxHeight: 720, window: '21:30-06:30' });
     await shot(page, 'sync-settings');
   });
 });
