@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { AppError } from '../api/errors';
 import { sha256Hex } from '../feed/keys';
-import { copyFileVerified, writeFileAtomic } from '../util/atomic-write';
+import { copyFileVerified, writeFileAtomicAsync } from '../util/atomic-write';
 import type { Db } from '../library/db';
 
 const SHA = /^[0-9a-f]{64}$/;
@@ -51,13 +51,13 @@ export class BlobStore {
   }
 
   /** Stores small verified content held in memory (catalog shards). */
-  putBuffer(bytes: Buffer, expected: Expected): void {
+  async putBuffer(bytes: Buffer, expected: Expected): Promise<void> {
     if (bytes.length !== expected.size || sha256Hex(bytes) !== expected.sha256) {
       throw new AppError('refused', `content does not match its sha256 ${expected.sha256}`);
     }
     const dest = this.pathFor(expected.sha256);
-    fs.mkdirSync(path.dirname(dest), { recursive: true });
-    writeFileAtomic(dest, bytes);
+    await fs.promises.mkdir(path.dirname(dest), { recursive: true });
+    await writeFileAtomicAsync(dest, bytes);
     this.record(expected);
   }
 

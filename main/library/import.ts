@@ -245,7 +245,7 @@ async function shardFile(blobs: BlobStore, source: FeedSource, s: { path: string
     if (!bytes) throw new AppError('refused', `shard ${s.path} is listed in feed.json but missing`);
     if (bytes.length !== s.size) throw new AppError('refused', `shard ${s.path} is ${bytes.length} bytes; feed.json says ${s.size}`);
     if (sha256Hex(bytes) !== s.sha256) throw new AppError('refused', `shard ${s.path} does not match its sha256 in feed.json`);
-    blobs.putBuffer(bytes, s);
+    await blobs.putBuffer(bytes, s);
   }
   return blobs.pathFor(s.sha256);
 }

@@ -66,7 +66,7 @@ describe('cache eviction', () => {
   it('collects files no lesson refers to any more, whatever the quota', async () => {
     const orphan = Buffer.from('left over from a removed lesson');
     const sha = (await import('../../main/feed/keys')).sha256Hex(orphan);
-    s.blobs.putBuffer(orphan, { sha256: sha, size: orphan.length });
+    await s.blobs.putBuffer(orphan, { sha256: sha, size: orphan.length });
     const r = evictCache(s.db, s.blobs);
     expect(r.unreferenced).toBe(1);
     expect(s.blobs.has(sha)).toBe(false);
