@@ -173,7 +173,9 @@ export function buildCli(): Command {
         [
           `已导入 ${summary.title}（${summary.feedId}）第 ${summary.revision} 版：${summary.resources} 个资源`,
           `  新增 ${summary.added}，更新 ${summary.updated}，移除 ${summary.removed}`,
-          `  文件：复制 ${summary.blobs.copied}（${mb(summary.blobs.bytes)}），已有 ${summary.blobs.present}，源中缺少 ${summary.blobs.missing}，校验失败 ${summary.blobs.rejected}`,
+          /^https?:\/\//i.test(source)
+            ? '  文件将在夜间同步时下载（classboard sync --now 立即下载）'
+            : `  文件：复制 ${summary.blobs.copied}（${mb(summary.blobs.bytes)}），已有 ${summary.blobs.present}，源中缺少 ${summary.blobs.missing}，校验失败 ${summary.blobs.rejected}`,
           `  用时 ${summary.durationMs} ms`,
         ].join('\n'),
       );
