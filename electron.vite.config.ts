@@ -13,6 +13,7 @@ export default defineConfig({
           shell: resolve('main/shell/index.ts'),
           cli: resolve('main/cli.ts'),
           'apply-worker': resolve('main/library/apply-worker.ts'),
+          'plan-worker': resolve('main/sync/plan-worker.ts'),
         },
         // Flat: shared chunks sit beside the entries, so a chunk spawning
         // ./apply-worker.js finds it.

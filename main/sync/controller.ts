@@ -13,7 +13,7 @@ import {
 import { AppError } from '../api/errors';
 import { diskFree } from '../cache/evict';
 import type { Services } from '../services';
-import { planFor, syncAll } from './engine';
+import { planInWorker, syncAll } from './engine';
 import { chooseFiles, loadParents } from './plan';
 import { DEFAULT_WINDOW, parseWindow, SyncScheduler, type WindowConfig } from './scheduler';
 
@@ -172,14 +172,12 @@ export function createSyncController(services: Services, opts: SyncControllerOpt
     stop: () => scheduler.stop(),
     /** "Sync now": at the night rate, by day too. Resolves when the run ends. */
     runNow: () => scheduler.tick(true) as Promise<SyncSummary>,
-    status(): SyncStatus {
+    /** Async: the queue is planned off the main thread (seconds at 150,000 lessons), then cached until something changes. */
+    async status(): Promise<SyncStatus> {
       const s = settings();
-      if (!progress) {
-        const plan = (queued ??= (() => {
-          const p = planFor(services, { maxHeight: s.maxHeight });
-          return { files: p.jobs.length, bytes: p.jobs.reduce((a, j) => a + j.size, 0) };
-        })());
-        queued = plan;
+      if (!progress && !queued) {
+        const p = await planInWorker(services, { maxHeight: s.maxHeight }, true);
+        queued = { files: p.files, bytes: p.bytes };
       }
       let freeBytes: number | null = null;
       try {
@@ -195,7 +193,7 @@ export function createSyncController(services: Services, opts: SyncControllerOpt
         nextWindow: scheduler.nextWindow()?.toISOString() ?? null,
         progress,
         last,
-        queued: progress ? { files: progress.totalFiles - progress.files, bytes: progress.totalBytes - progress.bytes } : queued!,
+        queued: progress ? { files: progress.totalFiles - progress.files, bytes: progress.totalBytes - progress.bytes } : (queued ?? { files: 0, bytes: 0 }),
         disk: { usedBytes: services.blobs.totals().bytes, quotaBytes: s.quotaBytes, freeBytes },
       };
     },

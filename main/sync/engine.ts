@@ -6,7 +6,9 @@ import type { SyncProgress, SyncSummary } from '../../preload/contract';
 import { diskFree, evictCache } from '../cache/evict';
 import type { Services } from '../services';
 import { downloadBlob } from './downloader';
-import { planDownloads, type PlanOptions, type UrlsFor } from './plan';
+import { planDownloads, type Plan, type PlanOptions } from './plan';
+import type { PlanReply, PlanRequest } from './plan-worker';
+import { workerService } from '../util/worker';
 import { isHttpUrl } from './http-source';
 import { TokenBucket } from './token-bucket';
 
@@ -33,26 +35,32 @@ export interface SyncOptions {
 
 type FeedRow = { id: string; source: string; bases: string; mirrors: string };
 
-/** Where a blob can be fetched: the feed's blob bases (relative to the feed), then its mirrors. */
-function blobUrls(feed: FeedRow, sha: string): string[] {
-  const bases = [...(JSON.parse(feed.bases) as string[]), ...(JSON.parse(feed.mirrors) as string[])];
-  return bases.map((b) => new URL(`${sha.slice(0, 2)}/${sha}`, new URL(b.endsWith('/') ? b : `${b}/`, feed.source)).href);
-}
-
-function urlsFor(services: Services): UrlsFor {
-  const feeds = new Map(
-    (services.db.prepare('SELECT id, source, blob_bases_json AS bases, mirrors_json AS mirrors FROM feeds').all() as FeedRow[]).map((f) => [f.id, f]),
+/** Where a feed's blobs can be fetched: its blob bases (relative to the feed), then its mirrors; resolved once per feed. */
+function urlsFor(services: Services): (feedId: string, sha: string) => string[] {
+  const rows = services.db.prepare('SELECT id, source, blob_bases_json AS bases, mirrors_json AS mirrors FROM feeds').all() as FeedRow[];
+  const bases = new Map(
+    rows.map((f) => [
+      f.id,
+      [...(JSON.parse(f.bases) as string[]), ...(JSON.parse(f.mirrors) as string[])].map((b) => new URL(b.endsWith('/') ? b : `${b}/`, f.source).href),
+    ]),
   );
-  return (feedId, sha) => {
-    const feed = feeds.get(feedId);
-    return feed ? blobUrls(feed, sha) : [];
-  };
+  return (feedId, sha) => (bases.get(feedId) ?? []).map((b) => `${b}${sha.slice(0, 2)}/${sha}`);
 }
 
 export const planUrls = (services: Services, feedId: string, sha: string): string[] => urlsFor(services)(feedId, sha);
 
 export function planFor(services: Services, opts: PlanOptions = {}) {
-  return planDownloads(services.db, services.selection, urlsFor(services), opts);
+  return planDownloads(services.db, services.selection, opts);
+}
+
+/** One warm planner per process (its own read-only connection per call). */
+const planner = workerService<PlanRequest, PlanReply>('plan-worker', import.meta.url);
+
+/** planFor off the main thread: the jobs, or with `summaryOnly` just their count and bytes. */
+export function planInWorker(services: Services, opts: PlanOptions, summaryOnly: true): Promise<{ files: number; bytes: number; skipped: number; downgraded: number }>;
+export function planInWorker(services: Services, opts: PlanOptions, summaryOnly?: false): Promise<Plan>;
+export function planInWorker(services: Services, opts: PlanOptions, summaryOnly = false): Promise<PlanReply> {
+  return planner.call({ dbFile: services.db.name, opts, summaryOnly });
 }
 
 export async function syncAll(services: Services, opts: SyncOptions = {}): Promise<SyncSummary> {
@@ -71,7 +79,8 @@ export async function syncAll(services: Services, opts: SyncOptions = {}): Promi
 
   const limited = opts.quotaBytes !== undefined || opts.floorBytes !== undefined;
   if (limited) evictCache(services.db, services.blobs, { quotaBytes: opts.quotaBytes, floorBytes: opts.floorBytes });
-  const { jobs, skipped, downgraded } = planFor(services, { maxHeight: opts.maxHeight, budgetBytes: opts.budgetBytes });
+  const urls = urlsFor(services);
+  const { jobs, skipped, downgraded } = await planInWorker(services, { maxHeight: opts.maxHeight, budgetBytes: opts.budgetBytes });
   summary.skipped = skipped;
   summary.downgraded = downgraded;
   const bucket = opts.bucket ?? new TokenBucket(opts.rate ?? Infinity);
@@ -113,7 +122,7 @@ export async function syncAll(services: Services, opts: SyncOptions = {}): Promi
       reserved += job.size;
       inFlight.add(job.resources);
       try {
-        const r = await downloadBlob(job, {
+        const r = await downloadBlob({ ...job, urls: urls(job.feedId, job.sha256) }, {
           blobs: services.blobs,
           bucket,
           retries: opts.retries,

@@ -55,15 +55,18 @@ describe.skipIf(cannotMount !== null)(`a full disk during sync${cannotMount ? ` 
   });
 
   it('stops with a clear message and shows only verified files; the next run completes', async () => {
+    // Another program takes the rest of the disk once the files are coming in.
+    const started = new Promise<void>((resolve) => {
+      const off = services.events.subscribe((name) => name === 'sync:progress' && (off(), resolve()));
+    });
     const run = services.sync.runNow();
-    // Another program takes the rest of the disk while the files come in.
-    for (let t = 0; t < 500 && !(services.sync.status().progress?.bytes ?? 0); t++) await new Promise((r) => setTimeout(r, 10));
+    await started;
     const filler = path.join(cacheDir, 'filler');
     const free = fs.statfsSync(cacheDir).bavail * fs.statfsSync(cacheDir).bsize;
     fs.writeFileSync(filler, Buffer.alloc(free));
     const summary = await run;
     expect(summary.failed.map((f) => f.error).join()).toMatch(/磁盘已满，同步已停止/);
-    const status = services.sync.status();
+    const status = await services.sync.status();
     expect(status.state).toBe('idle');
     expect(status.last?.failed[0]?.error).toMatch(/the disk is full/);
 
