@@ -6,6 +6,7 @@ export const en: Messages = {
   sync: {
     title: 'Sync and storage',
     now: 'Sync now',
+    loading: 'Counting what is queued…',
     started: 'Sync started',
     alreadyRunning: 'A sync is already running',
     running: 'Syncing',

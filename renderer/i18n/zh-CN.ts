@@ -5,6 +5,7 @@ export const zhCN = {
   sync: {
     title: '同步与存储',
     now: '立即同步',
+    loading: '正在统计同步状态…',
     started: '已开始同步',
     alreadyRunning: '正在同步中',
     running: '正在同步',

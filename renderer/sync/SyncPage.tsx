@@ -70,7 +70,8 @@ function StatusPanel({ changes }: { changes: number }) {
   const [settings] = useSettings();
   // "Sync started" says nothing once the run is over.
   useEffect(() => api().on('sync:finished', () => setNote(null)), []);
-  if (!status) return null;
+  // A big catalog's queue takes a few seconds to count (off the UI's thread).
+  if (!status) return <p className="muted sync-card">{t('sync.loading')}</p>;
   const running = status.state === 'running' || progress !== null;
   const time = (iso: string) => new Date(iso).toLocaleString(i18n.language, { month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit' });
   const window = settings?.window ?? '22:00-06:30';
