@@ -85,6 +85,7 @@ export function applyCatalog(db: Db, input: ApplyInput): ApplyResult {
     ),
     currentShards: db.prepare('SELECT path FROM shards WHERE feed_id = ?').pluck(),
     dropNodeShards: db.prepare('DELETE FROM node_shards WHERE feed_id = ? AND shard = ?'),
+    dropNodeShard: db.prepare('DELETE FROM node_shards WHERE feed_id = ? AND shard = ? AND node_id = ?'),
     getNode: db.prepare('SELECT parent, kind, title, ord FROM nodes WHERE id = ?'),
     upsertNode: db.prepare(
       `INSERT INTO nodes(id, feed_id, parent, kind, title, ord) VALUES (?, ?, ?, ?, ?, ?)
@@ -113,6 +114,7 @@ export function applyCatalog(db: Db, input: ApplyInput): ApplyResult {
     ),
     resourceOnNode: db.prepare('SELECT id FROM resources WHERE node_id = ? LIMIT 1').pluck(),
     countResources: db.prepare('SELECT count(*) FROM resources WHERE feed_id = ?').pluck(),
+    anyResource: db.prepare('SELECT 1 FROM resources WHERE feed_id = ? LIMIT 1').pluck(),
     countNodes: db.prepare('SELECT count(*) FROM nodes WHERE feed_id = ?').pluck(),
     clearShards: db.prepare('DELETE FROM shards WHERE feed_id = ?'),
     insertShard: db.prepare('INSERT INTO shards(feed_id, path, sha256, size) VALUES (?, ?, ?, ?)'),
@@ -146,14 +148,19 @@ export function applyCatalog(db: Db, input: ApplyInput): ApplyResult {
     let added = 0;
     let updated = 0;
 
-    // Nodes: re-derive membership of every touched shard. Only nodes those shards
-    // defined can be left undefined (a change costs what it touches, not the catalog).
+    // Nodes: re-derive membership of every touched shard, writing only what
+    // differs (a retitled lesson leaves the node rows alone). Only nodes that lost
+    // a shard can be left undefined: a change costs what it touches, not the catalog.
     const mayBeOrphans = new Set<string>();
-    for (const shard of touchedShards) {
-      for (const id of st.shardNodes.all(feed.id, shard) as string[]) mayBeOrphans.add(id);
+    const before = new Map<string, Set<string>>();
+    for (const shard of touchedShards) before.set(shard, new Set(st.shardNodes.all(feed.id, shard) as string[]));
+    for (const shard of removedShards) {
+      for (const id of before.get(shard)!) mayBeOrphans.add(id);
       st.dropNodeShards.run(feed.id, shard);
     }
     for (const { path, shard } of parsed) {
+      const had = before.get(path)!;
+      const has = new Set<string>();
       for (const n of shard.nodes) {
         const id = gid(feed.id, n.id);
         const parent = n.parent === null ? null : gid(feed.id, n.parent);
@@ -163,7 +170,13 @@ export function applyCatalog(db: Db, input: ApplyInput): ApplyResult {
           st.upsertNode.run(id, feed.id, parent, n.kind, n.title, ord);
           changedNodes.add(id);
         }
-        st.addNodeShard.run(id, feed.id, path);
+        has.add(id);
+        if (!had.has(id)) st.addNodeShard.run(id, feed.id, path);
+      }
+      for (const id of had) {
+        if (has.has(id)) continue;
+        st.dropNodeShard.run(feed.id, path, id);
+        mayBeOrphans.add(id);
       }
     }
 
@@ -186,7 +199,7 @@ export function applyCatalog(db: Db, input: ApplyInput): ApplyResult {
       }
     }
     // A first import has nothing to compare against: skip 150,000 look-ups.
-    const fresh = (st.countResources.get(feed.id) as number) === 0;
+    const fresh = st.anyResource.get(feed.id) === undefined;
     for (const { path, shard } of parsed) {
       shard.resources.forEach((r, ord) => {
         const id = gid(feed.id, r.id);

@@ -161,7 +161,8 @@ export async function importFeed(lib: LibraryContext, from: string | FeedSource,
   // scan of every file the catalog lists (most of a small change's time at 150,000).
   const blobs = 'readIndex' in source ? { copied: 0, present: 0, missing: 0, rejected: 0, bytes: 0 } : await copyBlobs(lib, source, index.id, index.blobBases ?? ['blobs/'], progress);
   progress({ feedId: index.id, phase: 'done', done: 1, total: 1 });
-  const resources = lib.db.prepare('SELECT count(*) FROM resources WHERE feed_id = ?').pluck().get(index.id) as number;
+  // The applier counted them; counting again here would read the whole index on the UI's thread.
+  const resources = result?.resources ?? (lib.db.prepare('SELECT count(*) FROM resources WHERE feed_id = ?').pluck().get(index.id) as number);
   return {
     feedId: index.id,
     title: index.title,
