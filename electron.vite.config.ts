@@ -14,6 +14,7 @@ export default defineConfig({
           cli: resolve('main/cli.ts'),
           'apply-worker': resolve('main/library/apply-worker.ts'),
           'plan-worker': resolve('main/sync/plan-worker.ts'),
+          'search-worker': resolve('main/library/search-worker.ts'),
         },
         // Flat: shared chunks sit beside the entries, so a chunk spawning
         // ./apply-worker.js finds it.

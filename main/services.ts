@@ -13,7 +13,8 @@ import { createTimetable } from './library/timetable';
 import { openLibrary, type Db } from './library/db';
 import { importFeed, type ImportOptions } from './library/import';
 import { createQueries, type LibraryQueries } from './library/queries';
-import { searchLibrary, warmSearch } from './library/search';
+import { searchLibrary } from './library/search';
+import { warmSearchInWorker } from './library/search-warm';
 import type { MediaLookup } from './media/range';
 import type { FeedSource } from './feed/source';
 import { createSyncController, type SyncController, type SyncControllerOptions } from './sync/controller';
@@ -88,8 +89,9 @@ export function createServices(opts: ServicesOptions): Services {
       },
     });
     queries.invalidate();
-    // Build the search layout now rather than on the teacher's first keystroke.
-    setTimeout(() => db.open && warmSearch(db), 0).unref();
+    // Build the search layout now rather than on the teacher's first keystroke,
+    // and in a worker: built here it would stall the UI's thread for ~0.6 s.
+    warmSearchInWorker(db).catch((err: Error) => log(`search warm-up failed: ${err.message}`));
     events.emit('library:changed', { feedId: summary.feedId, revision: summary.revision });
     return summary;
   };
