@@ -71,8 +71,9 @@ if (!app.requestSingleInstanceLock()) {
     });
     const s = services;
     applyLoginItem(s.sync.settings().startAtLogin);
-    // The nightly schedule, with a catch-up run when the board starts inside the window.
-    s.sync.start();
+    // The nightly schedule, with a catch-up run when the board starts inside the
+    // window — a minute later, so a slow board PC shows the lesson list first.
+    s.sync.start(60_000);
 
     session.defaultSession.setPermissionRequestHandler((wc, permission, callback) =>
       callback(isPermissionAllowed(permission, wc.getURL(), appUrl)),

@@ -164,9 +164,9 @@ export function createSyncController(services: Services, opts: SyncControllerOpt
       opts.onSettings?.(next);
       return next;
     },
-    /** The daily schedule, with a catch-up run when started inside the window. */
-    start() {
-      scheduler.start();
+    /** The daily schedule, with a catch-up run when started inside the window (after `catchUpDelayMs`). */
+    start(catchUpDelayMs = 0) {
+      scheduler.start(catchUpDelayMs);
       log(`下次夜间同步 / next night window: ${scheduler.nextWindow()?.toISOString() ?? '—'}`);
     },
     stop: () => scheduler.stop(),

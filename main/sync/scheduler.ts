@@ -94,10 +94,14 @@ export class SyncScheduler {
     }
   }
 
-  /** Starts the daily schedule, with a catch-up run when started inside the window. */
-  start(): void {
+  /** Starts the daily schedule, with a catch-up run (after `catchUpDelayMs`) when started inside the window. */
+  start(catchUpDelayMs = 0): void {
     this.schedule();
-    if (inWindow(this.now(), this.cfg) || this.cfg.dayRate > 0) void this.tick();
+    const catchUp = () => {
+      if (this.jobs.length > 0 && (inWindow(this.now(), this.cfg) || this.cfg.dayRate > 0)) void this.tick();
+    };
+    if (catchUpDelayMs > 0) setTimeout(catchUp, catchUpDelayMs).unref();
+    else catchUp();
   }
 
   private schedule(): void {

@@ -53,6 +53,27 @@ describe('sync scheduler', () => {
     s.stop();
   });
 
+  it('"sync now" by day runs at the night rate, then pauses again; new settings apply to the running sync', async () => {
+    const { s, runs, release } = make('10:00');
+    s.start();
+    expect(s.mode()).toBe('paused');
+    const done = s.tick(true);
+    expect(runs).toHaveLength(1);
+    expect(s.mode()).toBe('manual');
+    expect(s.bucket.bytesPerSecond).toBe(250_000);
+    s.reconfigure({ ...DEFAULT_WINDOW, nightRate: 500_000, dayRate: 0 });
+    expect(s.bucket.bytesPerSecond).toBe(500_000); // the admin raised the cap mid-run
+    s.setPresenting(true);
+    expect(s.mode()).toBe('presenting');
+    expect(s.bucket.bytesPerSecond).toBeLessThan(50_000);
+    s.setPresenting(false);
+    release();
+    await done;
+    expect(s.mode()).toBe('paused');
+    expect(s.bucket.bytesPerSecond).toBe(0);
+    s.stop();
+  });
+
   it('waits for the window by day when the day rate is a pause', () => {
     const { s, runs } = make('10:00');
     s.start();
