@@ -311,7 +311,7 @@ export function buildCli(): Command {
       )
       .action(async (ids: string[]) => {
         await withServices(async (services, g) => {
-          const r = services.sync.keep(ids, name === 'keep');
+          const r = await services.sync.keep(ids, name === 'keep');
           out(g, r, () => (r.everything ? `离线保存全部内容：${size(r.keptBytes)}` : `离线保存所选内容：${size(r.keptBytes)}`));
         });
       });
@@ -323,7 +323,7 @@ export function buildCli(): Command {
     .description('the textbook tree with sizes and what is kept offline (■ all, ◧ part, □ none)')
     .action(async (nodeId: string | undefined) => {
       await withServices(async (services, g) => {
-        const r = services.sync.selection(nodeId ?? null);
+        const r = await services.sync.selection(nodeId ?? null);
         const mark = { all: '■', some: '◧', none: '□' } as const;
         out(g, r, () =>
           [

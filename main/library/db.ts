@@ -100,3 +100,28 @@ export function connectLibrary(file: string, opts: { readonly?: boolean } = {}):
   }
   return db;
 }
+
+const kept = new Map<string, { db: Db; ino: number }>();
+
+/**
+ * A worker thread's connection, kept open between requests (a warm page cache is
+ * most of a small request's speed). A library moved aside and recreated at the
+ * same path is another file; a process that opens many (tests) keeps the newest few.
+ */
+export function keptConnection(file: string, opts: { readonly?: boolean } = {}, init: (db: Db) => void = () => {}): Db {
+  const key = `${opts.readonly ? 'r' : 'w'}:${file}`;
+  const ino = fs.statSync(file).ino;
+  const known = kept.get(key);
+  if (known && known.ino === ino && known.db.open) return known.db;
+  known?.db.close();
+  const db = connectLibrary(file, opts);
+  init(db);
+  kept.delete(key);
+  kept.set(key, { db, ino });
+  for (const [k, c] of kept) {
+    if (kept.size <= 4) break;
+    c.db.close();
+    kept.delete(k);
+  }
+  return db;
+}

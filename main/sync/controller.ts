@@ -13,8 +13,7 @@ import {
 import { AppError } from '../api/errors';
 import { diskFree } from '../cache/evict';
 import type { Services } from '../services';
-import { planInWorker, syncAll } from './engine';
-import { chooseFiles, loadParents } from './plan';
+import { keptBytesInWorker, planInWorker, selectionInWorker, syncAll } from './engine';
 import { DEFAULT_WINDOW, parseWindow, SyncScheduler, type WindowConfig } from './scheduler';
 
 export interface SyncControllerOptions {
@@ -56,11 +55,9 @@ export function createSyncController(services: Services, opts: SyncControllerOpt
   let last: SyncStatus['last'] = null;
   let lastEmit = 0;
   let queued: SyncStatus['queued'] | null = null;
-  let sizes: ReturnType<typeof computeSizes> | null = null;
   services.events.subscribe((name) => {
     if (name === 'library:changed') {
       queued = null;
-      sizes = null;
     }
   });
 
@@ -105,50 +102,12 @@ export function createSyncController(services: Services, opts: SyncControllerOpt
     } finally {
       progress = null;
       queued = null;
-      sizes = null;
       opts.onRunning?.(false);
     }
   };
 
   const scheduler = new SyncScheduler(run, windowOf(settings()), opts.now);
   services.presenting.listeners.add((on) => scheduler.setPresenting(on));
-
-  /** Per node: bytes at the classroom's rendition and bytes downloaded, summed up the tree. */
-  function computeSizes(maxHeight: number) {
-    const parents = loadParents(db);
-    const rows = db
-      .prepare(
-        `SELECT r.node_id AS nodeId, f.rid, f.role, f.height, f.size, EXISTS (SELECT 1 FROM blobs b WHERE b.sha256 = f.sha256) AS present
-         FROM resource_files f JOIN resources r ON r.rid = f.rid ORDER BY f.rid`,
-      )
-      .all() as { nodeId: string; rid: number; role: string; height: number | null; size: number; present: 0 | 1 }[];
-    const perNode = new Map<string, { bytes: number; cachedBytes: number }>();
-    const perResource: { nodeId: string; bytes: number }[] = [];
-    const add = (nodeId: string, bytes: number, cached: number) => {
-      for (let n: string | null = nodeId; n !== null; n = parents.get(n)?.parent ?? null) {
-        const e = perNode.get(n) ?? perNode.set(n, { bytes: 0, cachedBytes: 0 }).get(n)!;
-        e.bytes += bytes;
-        e.cachedBytes += cached;
-      }
-    };
-    for (let i = 0; i < rows.length; ) {
-      let j = i;
-      while (j < rows.length && rows[j]!.rid === rows[i]!.rid) j++;
-      const { chosen } = chooseFiles(rows.slice(i, j), maxHeight);
-      const bytes = chosen.reduce((a, f) => a + f.size, 0);
-      add(rows[i]!.nodeId, bytes, chosen.reduce((a, f) => a + (f.present ? f.size : 0), 0));
-      perResource.push({ nodeId: rows[i]!.nodeId, bytes });
-      i = j;
-    }
-    return { parents, perNode, perResource };
-  }
-  const sizesNow = () => (sizes ??= computeSizes(settings().maxHeight));
-
-  const keptBytes = () => {
-    const { parents, perResource } = sizesNow();
-    const keeps = services.selection.resolver(parents);
-    return perResource.reduce((a, r) => a + (keeps(r.nodeId) ? r.bytes : 0), 0);
-  };
 
   return {
     scheduler,
@@ -158,8 +117,7 @@ export function createSyncController(services: Services, opts: SyncControllerOpt
       st.put.run(JSON.stringify(next));
       scheduler.reconfigure(windowOf(next));
       if (patch.maxHeight !== undefined) {
-        sizes = null;
-        queued = null;
+          queued = null;
       }
       opts.onSettings?.(next);
       return next;
@@ -197,42 +155,12 @@ export function createSyncController(services: Services, opts: SyncControllerOpt
         disk: { usedBytes: services.blobs.totals().bytes, quotaBytes: s.quotaBytes, freeBytes },
       };
     },
-    selection(parent: string | null): Res<'sync:selection'> {
-      const { parents, perNode } = sizesNow();
-      if (parent !== null && !parents.has(parent)) throw new AppError('not-found', `没有这个目录节点 / no such node: ${parent}`);
-      const marks = services.selection.marks();
-      const keeps = services.selection.resolver(parents, marks);
-      // A node is "some" when a decision inside it differs from its own.
-      const mixed = new Set<string>();
-      for (const [id, keep] of marks) {
-        for (let p = parents.get(id)?.parent ?? null; p !== null; p = parents.get(p)?.parent ?? null) if (keeps(p) !== keep) mixed.add(p);
-      }
-      const children = db
-        .prepare(
-          `SELECT n.id, n.title, n.kind, (SELECT count(*) FROM nodes c WHERE c.parent = n.id) AS childCount
-           FROM nodes n WHERE n.parent IS ? ORDER BY n.ord, n.title`,
-        )
-        .all(parent) as { id: string; title: string; kind: SelectionNode['kind']; childCount: number }[];
-      const trail: { id: string; title: string }[] = [];
-      for (let n = parent; n !== null; n = parents.get(n)?.parent ?? null) trail.unshift({ id: n, title: parents.get(n)!.title });
-      const total = [...parents.entries()].filter(([, v]) => v.parent === null).reduce((a, [id]) => a + (perNode.get(id)?.bytes ?? 0), 0);
-      return {
-        everything: services.selection.everything(),
-        trail,
-        nodes: children.map((c) => ({
-          ...c,
-          bytes: perNode.get(c.id)?.bytes ?? 0,
-          cachedBytes: perNode.get(c.id)?.cachedBytes ?? 0,
-          keep: mixed.has(c.id) ? 'some' : keeps(c.id) ? 'all' : 'none',
-        })),
-        keptBytes: keptBytes(),
-        totalBytes: total,
-      };
-    },
-    keep(ids: string[], keep: boolean): Res<'sync:keep'> {
+    /** The offline-selection tree below `parent`, with sizes (computed off the main thread). */
+    selection: (parent: string | null): Promise<Res<'sync:selection'>> => selectionInWorker(services, parent, settings().maxHeight),
+    async keep(ids: string[], keep: boolean): Promise<Res<'sync:keep'>> {
       services.selection.keep(ids, keep);
       queued = null;
-      return { keptBytes: keptBytes(), everything: services.selection.everything() };
+      return { keptBytes: await keptBytesInWorker(services, settings().maxHeight), everything: services.selection.everything() };
     },
   };
 }

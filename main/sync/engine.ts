@@ -2,12 +2,12 @@
 // changed shards), then the files the classroom needs, most urgent first, within
 // one global rate cap. A failed file is reported with the lessons it belongs to;
 // the rest carry on.
-import type { SyncProgress, SyncSummary } from '../../preload/contract';
+import type { Res, SyncProgress, SyncSummary } from '../../preload/contract';
 import { diskFree, evictCache } from '../cache/evict';
 import type { Services } from '../services';
 import { downloadBlob } from './downloader';
 import { planDownloads, type Plan, type PlanOptions } from './plan';
-import type { PlanReply, PlanRequest } from './plan-worker';
+import type { PlanReply, PlanRequest, PlanSummary } from './plan-worker';
 import { workerService } from '../util/worker';
 import { isHttpUrl } from './http-source';
 import { TokenBucket } from './token-bucket';
@@ -53,14 +53,23 @@ export function planFor(services: Services, opts: PlanOptions = {}) {
   return planDownloads(services.db, services.selection, opts);
 }
 
-/** One warm planner per process (its own read-only connection per call). */
+/** One warm planner per process, on its own read-only connection. */
 const planner = workerService<PlanRequest, PlanReply>('plan-worker', import.meta.url);
 
 /** planFor off the main thread: the jobs, or with `summaryOnly` just their count and bytes. */
-export function planInWorker(services: Services, opts: PlanOptions, summaryOnly: true): Promise<{ files: number; bytes: number; skipped: number; downgraded: number }>;
+export function planInWorker(services: Services, opts: PlanOptions, summaryOnly: true): Promise<PlanSummary>;
 export function planInWorker(services: Services, opts: PlanOptions, summaryOnly?: false): Promise<Plan>;
 export function planInWorker(services: Services, opts: PlanOptions, summaryOnly = false): Promise<PlanReply> {
-  return planner.call({ dbFile: services.db.name, opts, summaryOnly });
+  return planner.call({ kind: 'plan', dbFile: services.db.name, opts, summaryOnly });
+}
+
+/** The offline-selection tree below `parent`, with sizes, computed by the planner. */
+export function selectionInWorker(services: Services, parent: string | null, maxHeight: number) {
+  return planner.call({ kind: 'selection', dbFile: services.db.name, parent, maxHeight }) as Promise<Res<'sync:selection'>>;
+}
+
+export function keptBytesInWorker(services: Services, maxHeight: number) {
+  return planner.call({ kind: 'kept', dbFile: services.db.name, maxHeight }) as Promise<number>;
 }
 
 export async function syncAll(services: Services, opts: SyncOptions = {}): Promise<SyncSummary> {

@@ -1,26 +1,34 @@
-// Worker thread entry: plans a sync on its own read-only connection. Reading
-// 150,000 lessons and their files takes seconds on a board PC; the main thread
-// (the teaching UI's IPC) must not wait for it.
+// Worker thread entry: plans a sync, and computes the offline-selection tree's
+// sizes, on its own read-only connection. Reading 150,000 lessons and their files
+// takes seconds on a board PC; the main thread (the teaching UI's IPC) must not wait.
 import { parentPort } from 'node:worker_threads';
+import type { Res } from '../../preload/contract';
 import { toApiError } from '../api/errors';
-import { connectLibrary } from '../library/db';
+import { keptConnection } from '../library/db';
 import { createSelection, planDownloads, type Plan, type PlanOptions } from './plan';
+import { keptBytes, selectionView } from './selection-view';
 
-export type PlanRequest = { dbFile: string; opts: PlanOptions; summaryOnly: boolean };
-export type PlanReply = Plan | { files: number; bytes: number; skipped: number; downgraded: number };
+export type PlanRequest =
+  | { kind: 'plan'; dbFile: string; opts: PlanOptions; summaryOnly: boolean }
+  | { kind: 'selection'; dbFile: string; parent: string | null; maxHeight: number }
+  | { kind: 'kept'; dbFile: string; maxHeight: number };
+export type PlanSummary = { files: number; bytes: number; skipped: number; downgraded: number };
+export type PlanReply = Plan | PlanSummary | Res<'sync:selection'> | number;
+
+function answer(req: PlanRequest): PlanReply {
+  const db = keptConnection(req.dbFile, { readonly: true });
+  const selection = createSelection(db);
+  if (req.kind === 'selection') return selectionView(db, selection, req.parent, req.maxHeight);
+  if (req.kind === 'kept') return keptBytes(db, selection, req.maxHeight);
+  const plan = planDownloads(db, selection, req.opts);
+  return req.summaryOnly
+    ? { files: plan.jobs.length, bytes: plan.jobs.reduce((a, j) => a + j.size, 0), skipped: plan.skipped, downgraded: plan.downgraded }
+    : plan;
+}
 
 parentPort!.on('message', ({ id, req }: { id: number; req: PlanRequest }) => {
   try {
-    const db = connectLibrary(req.dbFile, { readonly: true });
-    try {
-      const plan = planDownloads(db, createSelection(db), req.opts);
-      const value: PlanReply = req.summaryOnly
-        ? { files: plan.jobs.length, bytes: plan.jobs.reduce((a, j) => a + j.size, 0), skipped: plan.skipped, downgraded: plan.downgraded }
-        : plan;
-      parentPort!.postMessage({ id, ok: true, value });
-    } finally {
-      db.close();
-    }
+    parentPort!.postMessage({ id, ok: true, value: answer(req) });
   } catch (err) {
     parentPort!.postMessage({ id, ok: false, error: toApiError(err) });
   }

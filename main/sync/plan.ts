@@ -75,6 +75,7 @@ export function createSelection(db: Db) {
     getDefault: db.prepare("SELECT value FROM settings WHERE key = 'selection.default'").pluck(),
     setDefault: db.prepare("INSERT OR REPLACE INTO settings(key, value) VALUES ('selection.default', ?)"),
     node: db.prepare('SELECT 1 FROM nodes WHERE id = ?').pluck(),
+    parentOf: db.prepare('SELECT parent FROM nodes WHERE id = ?').pluck(),
   };
   const defaultKeep = () => (st.getDefault.get() ?? 'keep') === 'keep';
   const marks = () => new Map((st.marks.all() as { id: string; keep: 0 | 1 }[]).map((m) => [m.id, m.keep === 1]));
@@ -97,21 +98,26 @@ export function createSelection(db: Db) {
   const apply = db.transaction((ids: string[], keep: boolean) => {
     for (const id of ids) if (!st.node.get(id)) throw new AppError('not-found', `没有这个目录节点 / no such node: ${id}`);
     if (keep && defaultKeep() && st.marks.all().length === 0) st.setDefault.run('none');
-    const parents = loadParents(db);
+    // Walks up from the few marked nodes only: loading the whole tree here would
+    // stall the UI's thread at 150,000 lessons.
+    const ancestors = function* (id: string) {
+      for (let p = st.parentOf.get(id) as string | null | undefined; p; p = st.parentOf.get(p) as string | null | undefined) yield p;
+    };
     for (const id of ids) {
       // A decision on a node replaces the decisions made inside it.
-      for (const [mid] of marks()) {
-        for (let p = parents.get(mid)?.parent ?? null; p !== null; p = parents.get(p)?.parent ?? null) {
-          if (p === id) {
-            st.dropMark.run(mid);
-            break;
-          }
+      for (const [mid] of marks()) if ([...ancestors(mid)].includes(id)) st.dropMark.run(mid);
+      // A mark equal to what the node inherits says nothing.
+      const m = marks();
+      let inherited = defaultKeep();
+      for (const p of ancestors(id)) {
+        const mark = m.get(p);
+        if (mark !== undefined) {
+          inherited = mark;
+          break;
         }
       }
-      st.setMark.run(id, keep ? 1 : 0);
-      // A mark equal to what the node inherits says nothing.
-      const inherited = resolver(parents, new Map([...marks()].filter(([k]) => k !== id)))(parents.get(id)?.parent ?? null);
       if (inherited === keep) st.dropMark.run(id);
+      else st.setMark.run(id, keep ? 1 : 0);
     }
   });
 

@@ -1,4 +1,6 @@
 import { Worker } from 'node:worker_threads';
+import { ErrorCode } from '../../preload/contract';
+import { AppError } from '../api/errors';
 
 /**
  * Spawns the worker entry `name` that sits beside the calling bundle: the built
@@ -38,7 +40,11 @@ export function workerService<Req, Res>(name: string, callerUrl: string, idleMs 
       if (!p) return;
       pending.delete(m.id);
       if (m.ok) p.resolve(m.value);
-      else p.reject(Object.assign(new Error(m.error.message), { code: m.error.code }));
+      else {
+        // The worker's AppError keeps its code across the thread boundary (not-found stays not-found).
+        const code = ErrorCode.safeParse(m.error.code);
+        p.reject(code.success ? new AppError(code.data, m.error.message) : Object.assign(new Error(m.error.message), { code: m.error.code }));
+      }
       if (pending.size === 0) {
         w.unref();
         idle = setTimeout(() => {

@@ -121,6 +121,7 @@ describe('offline selection', () => {
   it('refuses an unknown node and a malformed request, changing nothing', async () => {
     const before = await selection(`${F}/g3`);
     expect(await services.router.invoke('sync:keep', { ids: [`${F}/nope`], keep: true })).toMatchObject({ ok: false, error: { code: 'not-found' } });
+    expect(await services.router.invoke('sync:selection', { parent: `${F}/nope` })).toMatchObject({ ok: false, error: { code: 'not-found' } });
     expect(await services.router.call('sync:keep', { ids: [], keep: true })).toMatchObject({ ok: false, error: { code: 'bad-request' } });
     expect(await services.router.call('sync:configure', { window: '25:00-06:00' })).toMatchObject({ ok: false, error: { code: 'bad-request' } });
     expect(await selection(`${F}/g3`)).toEqual(before);
