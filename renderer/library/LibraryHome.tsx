@@ -4,6 +4,7 @@ import { useDeferredValue, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Res } from '../../preload/contract';
 import { api, call } from '../api/client';
+import { Crumbs } from '../components/Crumbs';
 import { go } from '../route';
 import { PlanList } from '../teaching/plans/PlanList';
 import { ResourceButton } from './ResourceButton';
@@ -75,16 +76,7 @@ function TreePanel({ node }: { node: string | null }) {
   const isRoot = node === null;
   return (
     <section>
-      <nav className="crumbs" aria-label={t('library.textbooks')}>
-        <button type="button" className="crumb" onClick={() => go({ name: 'home', node: null })}>
-          {t('library.textbooks')}
-        </button>
-        {data.trail.map((n) => (
-          <button key={n.id} type="button" className="crumb" onClick={() => go({ name: 'home', node: n.id })}>
-            {n.title}
-          </button>
-        ))}
-      </nav>
+      <Crumbs label={t('library.textbooks')} root={t('library.textbooks')} trail={data.trail} onGo={(node) => go({ name: 'home', node })} />
       {isRoot && data.nodes.length === 0 && <p className="notice">{t('library.empty')}</p>}
       <div className={data.nodes.length > 6 ? 'rows rows--grid' : 'rows'}>
         {data.nodes.map((n) => (

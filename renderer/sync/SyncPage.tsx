@@ -5,6 +5,7 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Res, SelectionNode, SyncProgress, SyncSettings, SyncStatus } from '../../preload/contract';
 import { api, call } from '../api/client';
+import { Crumbs } from '../components/Crumbs';
 import { TodayList } from '../library/TodayList';
 import { useLibraryData } from '../library/useApi';
 import { go } from '../route';
@@ -162,16 +163,7 @@ function SelectionPanel({ node, onChanged }: { node: string | null; onChanged: (
         {data.everything ? t('sync.everything', { bytes: formatBytes(data.totalBytes) }) : t('sync.kept', { kept: formatBytes(data.keptBytes), total: formatBytes(data.totalBytes) })}
       </h2>
       <p className="muted">{t('sync.selectionHint')}</p>
-      <nav className="crumbs" aria-label={t('sync.selection')}>
-        <button type="button" className="crumb" onClick={() => go({ name: 'sync', node: null })}>
-          {t('sync.allOf')}
-        </button>
-        {data.trail.map((n) => (
-          <button key={n.id} type="button" className="crumb" onClick={() => go({ name: 'sync', node: n.id })}>
-            {n.title}
-          </button>
-        ))}
-      </nav>
+      <Crumbs label={t('sync.selection')} root={t('sync.allOf')} trail={data.trail} onGo={(node) => go({ name: 'sync', node })} />
       <div className="rows">
         {data.nodes.map((n) => (
           <SelectionRow key={n.id} n={n} onToggle={() => void toggle(n)} />
