@@ -80,29 +80,22 @@ async function main() {
   const trust = { keys: { [key.keyId]: key.publicKey } };
   try {
     // First apply, fresh library each round.
-    const breakdowns = { initial: '', change: '' };
-    const warmLag: number[] = [];
-    const firstSearch: number[] = [];
-    const initial: number[] = [];
-    const initialLag: number[] = [];
+    type Measured = Awaited<ReturnType<typeof timedImport>>;
+    const initialRuns: Measured[] = [];
+    const changeRuns: Measured[] = [];
     let services = hubServices(path.join(tmp, 'data-0'), 'bench');
     for (let round = 0; round < INITIAL_ROUNDS; round++) {
       if (round > 0) {
         services.close();
         services = hubServices(path.join(tmp, `data-${round}`), 'bench');
       }
-      const { r, ms, breakdown, lagMs, warmLagMs, firstSearchMs } = await timedImport(services, url, trust);
-      initial.push(ms);
-      breakdowns.initial = breakdown;
-      initialLag.push(lagMs);
-      warmLag.push(warmLagMs);
-      firstSearch.push(firstSearchMs);
+      const run = await timedImport(services, url, trust);
+      initialRuns.push(run);
+      const { r } = run;
       if (r.resources !== cat.resources.length) throw new Error(`imported ${r.resources} of ${cat.resources.length}`);
     }
 
     // Changes: each revision retitles CHANGES resources spread over a few volumes.
-    const change: number[] = [];
-    const changeLag: number[] = [];
     const fetched: number[] = [];
     for (let round = 0; round < CHANGE_ROUNDS; round++) {
       let left = CHANGES;
@@ -116,16 +109,21 @@ async function main() {
       }
       await publish(round + 2);
       const before = nginx.requests().length;
-      const { r, ms, breakdown, lagMs, warmLagMs, firstSearchMs } = await timedImport(services, url, trust);
-      change.push(ms);
-      breakdowns.change = breakdown;
-      changeLag.push(lagMs);
-      warmLag.push(warmLagMs);
-      firstSearch.push(firstSearchMs);
+      const run = await timedImport(services, url, trust);
+      changeRuns.push(run);
+      const { r } = run;
       fetched.push(nginx.requests().length - before);
       if (r.outcome !== 'applied' || r.updated !== CHANGES) throw new Error(`change round ${round}: ${r.outcome}, ${r.updated} updated`);
     }
     services.close();
+    const initial = initialRuns.map((x) => x.ms);
+    const change = changeRuns.map((x) => x.ms);
+    const initialLag = initialRuns.map((x) => x.lagMs);
+    const changeLag = changeRuns.map((x) => x.lagMs);
+    const all = [...initialRuns, ...changeRuns];
+    const warmLag = all.map((x) => x.warmLagMs);
+    const firstSearch = all.map((x) => x.firstSearchMs);
+    const breakdowns = { initial: initialRuns.at(-1)!.breakdown, change: changeRuns.at(-1)?.breakdown ?? '' };
 
     // Floor: the same rows, bare INSERTs, one transaction, main thread.
     const floor: number[] = [];

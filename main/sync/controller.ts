@@ -5,16 +5,14 @@ import {
   DEFAULT_SYNC_SETTINGS,
   SyncSettings,
   type Res,
-  type SelectionNode,
   type SyncProgress,
   type SyncStatus,
   type SyncSummary,
 } from '../../preload/contract';
-import { AppError } from '../api/errors';
 import { diskFree } from '../cache/evict';
 import type { Services } from '../services';
 import { keptBytesInWorker, planInWorker, selectionInWorker, syncAll } from './engine';
-import { DEFAULT_WINDOW, parseWindow, SyncScheduler, type WindowConfig } from './scheduler';
+import { DEFAULT_WINDOW, parseWindow, SyncScheduler, windowSeconds, type WindowConfig } from './scheduler';
 
 export interface SyncControllerOptions {
   log?: (msg: string) => void;
@@ -23,12 +21,6 @@ export interface SyncControllerOptions {
   onSettings?: (s: SyncSettings) => void;
   now?: () => Date;
 }
-
-const windowSeconds = (w: string) => {
-  const { start, end } = parseWindow(w);
-  const m = (t: string) => Number(t.slice(0, 2)) * 60 + Number(t.slice(3));
-  return ((m(end) - m(start) + 1440) % 1440 || 1440) * 60;
-};
 
 export function createSyncController(services: Services, opts: SyncControllerOptions = {}) {
   const { db } = services;
@@ -56,9 +48,7 @@ export function createSyncController(services: Services, opts: SyncControllerOpt
   let lastEmit = 0;
   let queued: SyncStatus['queued'] | null = null;
   services.events.subscribe((name) => {
-    if (name === 'library:changed') {
-      queued = null;
-    }
+    if (name === 'library:changed') queued = null;
   });
 
   const run = async (bucket: SyncScheduler['bucket']): Promise<SyncSummary> => {
@@ -70,7 +60,7 @@ export function createSyncController(services: Services, opts: SyncControllerOpt
         maxHeight: s.maxHeight,
         quotaBytes: s.quotaBytes ?? undefined,
         floorBytes: s.floorBytes,
-        budgetBytes: s.nightRate === null ? undefined : s.nightRate * windowSeconds(s.window),
+        budgetBytes: s.nightRate === null ? undefined : s.nightRate * windowSeconds(parseWindow(s.window)),
         onProgress: (p) => {
           progress = p;
           const now = performance.now();
@@ -116,9 +106,7 @@ export function createSyncController(services: Services, opts: SyncControllerOpt
       const next = SyncSettings.parse({ ...settings(), ...patch });
       st.put.run(JSON.stringify(next));
       scheduler.reconfigure(windowOf(next));
-      if (patch.maxHeight !== undefined) {
-          queued = null;
-      }
+      if (patch.maxHeight !== undefined) queued = null;
       opts.onSettings?.(next);
       return next;
     },

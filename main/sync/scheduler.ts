@@ -38,6 +38,11 @@ export function inWindow(now: Date, cfg: Pick<WindowConfig, 'start' | 'end' | 't
   return a <= b ? t >= a && t < b : t >= a || t < b;
 }
 
+/** How long the window lasts, in seconds (it may cross midnight). */
+export function windowSeconds(cfg: Pick<WindowConfig, 'start' | 'end'>): number {
+  return ((toMinutes(cfg.end) - toMinutes(cfg.start) + 1440) % 1440 || 1440) * 60;
+}
+
 /** Parses "22:00-06:30". */
 export function parseWindow(text: string): Pick<WindowConfig, 'start' | 'end'> {
   const m = /^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$/.exec(text.trim());

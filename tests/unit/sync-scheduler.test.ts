@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_WINDOW, inWindow, parseWindow, SyncScheduler } from '../../main/sync/scheduler';
+import { DEFAULT_WINDOW, inWindow, parseWindow, SyncScheduler, windowSeconds } from '../../main/sync/scheduler';
 import type { TokenBucket } from '../../main/sync/token-bucket';
 
 // School time is Asia/Shanghai (UTC+8).
@@ -72,6 +72,11 @@ describe('sync scheduler', () => {
     expect(s.mode()).toBe('paused');
     expect(s.bucket.bytesPerSecond).toBe(0);
     s.stop();
+  });
+
+  it('measures a window across midnight (the night byte budget is rate × this)', () => {
+    expect(windowSeconds(parseWindow('22:00-06:30'))).toBe(8.5 * 3600);
+    expect(windowSeconds(parseWindow('01:00-05:00'))).toBe(4 * 3600);
   });
 
   it('waits for the window by day when the day rate is a pause', () => {
