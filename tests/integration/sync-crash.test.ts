@@ -117,8 +117,10 @@ describe('sync killed with SIGKILL', () => {
 
     const finish = cli(data, ['--json', 'sync', '--concurrency', '3']);
     let out = '';
+    let err = '';
     finish.stdout!.on('data', (c) => (out += c));
-    expect(await exited(finish)).toBe(0);
+    finish.stderr!.on('data', (c) => (err += c));
+    expect(await exited(finish), `the last sync: ${out}\n${err}`).toBe(0);
     expect(JSON.parse(out)).toMatchObject({ failed: [] });
     const visible = visibleAreVerified(data); // the lessons' files, and the catalog shard kept by hash
     for (const sha of shas) expect(visible.has(sha)).toBe(true);
