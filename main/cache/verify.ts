@@ -3,6 +3,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { isSha256 } from '../feed/schema';
 import type { BlobStore } from './blob-store';
 import type { Db } from '../library/db';
 
@@ -15,7 +16,7 @@ export interface VerifyReport {
 export async function verifyCache(blobs: BlobStore, db: Db, onProgress?: (done: number, total: number) => void): Promise<VerifyReport> {
   const names: string[] = [];
   for (const d of fs.readdirSync(blobs.root).filter((x) => /^[0-9a-f]{2}$/.test(x))) {
-    for (const f of fs.readdirSync(path.join(blobs.root, d))) if (/^[0-9a-f]{64}$/.test(f)) names.push(f);
+    for (const f of fs.readdirSync(path.join(blobs.root, d))) if (isSha256(f)) names.push(f);
   }
   const report: VerifyReport = { checked: 0, bytes: 0, bad: [] };
   const forget = db.prepare('DELETE FROM blobs WHERE sha256 = ?');

@@ -12,7 +12,18 @@ export const LIMITS = {
 
 const Str = z.string().max(LIMITS.stringChars, `a string field is over ${LIMITS.stringChars} characters`);
 const Id = Str.min(1);
-export const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'sha256 must be 64 lowercase hex digits');
+const HEX = new Uint8Array(128);
+for (const c of '0123456789abcdef') HEX[c.charCodeAt(0)] = 1;
+/** 64 lowercase hex digits. A loop, not a regex: it runs for every file of a 150,000-resource catalog. */
+export function isSha256(s: string): boolean {
+  if (s.length !== 64) return false;
+  for (let i = 0; i < 64; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 127 || !HEX[c]) return false;
+  }
+  return true;
+}
+export const Sha256 = z.string().refine(isSha256, 'sha256 must be 64 lowercase hex digits');
 export const FeedId = z.string().regex(/^[a-z0-9.-]{1,64}$/, 'feed id must match [a-z0-9.-]{1,64}');
 
 /** A relative path inside the feed: [A-Za-z0-9._/-], no "..", no leading "/". */

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AppError } from '../api/errors';
+import { isSha256 } from './schema';
 
 export interface FeedSource {
   /** Normalised location, stored with the subscription. */
@@ -74,7 +75,7 @@ export function folderSource(location: string): FeedSource {
         }
         for (const prefix of prefixes) {
           for (const name of fs.readdirSync(path.join(root, prefix))) {
-            if (name.startsWith(prefix) && /^[0-9a-f]{64}$/.test(name)) found.add(name);
+            if (name.startsWith(prefix) && isSha256(name)) found.add(name);
           }
         }
       }

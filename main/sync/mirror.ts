@@ -14,7 +14,6 @@ import { TokenBucket } from './token-bucket';
 import fs from 'node:fs';
 
 const FEED_ID = /^[a-z0-9.-]{1,64}$/;
-const SHA = /^[0-9a-f]{64}$/;
 
 export function createFeedMirror(services: Services, opts: { log?: (m: string) => void } = {}) {
   const inflight = new Map<string, Promise<void>>();
@@ -61,7 +60,7 @@ export function createFeedMirror(services: Services, opts: { log?: (m: string) =
         return sendResponse(res, await respondWithFile(request, file, { mime, etag, immutable: false }));
       }
       const blob = /^blobs\/([0-9a-f]{2})\/([0-9a-f]{64})$/.exec(rel);
-      if (blob && blob[2]!.startsWith(blob[1]!) && SHA.test(blob[2]!)) {
+      if (blob && blob[2]!.startsWith(blob[1]!)) {
         const sha = blob[2]!;
         if (!services.blobs.has(sha)) {
           const size = st.referenced.get(feedId, sha) as number | undefined;

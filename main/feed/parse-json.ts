@@ -1,0 +1,43 @@
+// JSON bytes → value, fast for catalogs written in Chinese. Node 20's UTF-8
+// decoder runs at ~100 MB/s on non-ASCII text (0.6 s for a 150,000-resource
+// catalog, and the result is a two-byte string JSON.parse is slower on). Read
+// as Latin-1 the bytes are a one-byte string copied as is; afterwards only the
+// strings that hold non-ASCII bytes (titles) are decoded as UTF-8, one by one.
+//
+// The result equals JSON.parse(bytes.toString('utf8')) whenever the text has no
+// \u escape: every character 0x80–0xFF in a parsed string is then a raw byte
+// (other escapes give ASCII, and a UTF-8 sequence never contains an ASCII byte,
+// so quotes and structure fall where the UTF-8 decoder puts them; a broken
+// sequence becomes U+FFFD in both). A text with \u escapes takes the plain path.
+// Object keys are left as they are: the schemas know ASCII keys only.
+
+const NON_ASCII = /[\x80-\xff]/;
+
+function utf8(s: string): string {
+  return NON_ASCII.test(s) ? Buffer.from(s, 'latin1').toString('utf8') : s;
+}
+
+/** Decodes in place; containers are never reassigned (a "__proto__" key stays an own property). */
+function decodeStrings(v: unknown): unknown {
+  if (typeof v === 'string') return utf8(v);
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      if (typeof v[i] === 'string') v[i] = utf8(v[i]);
+      else decodeStrings(v[i]);
+    }
+  } else if (v !== null && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    for (const k of Object.keys(o)) {
+      const x = o[k];
+      if (typeof x !== 'string') decodeStrings(x);
+      else if (k !== '__proto__') o[k] = utf8(x);
+    }
+  }
+  return v;
+}
+
+/** Parses UTF-8 JSON bytes; throws JSON.parse's SyntaxError (or a RangeError for absurd nesting). */
+export function parseJsonBytes(bytes: Buffer): unknown {
+  if (bytes.includes('\\u')) return JSON.parse(bytes.toString('utf8'));
+  return decodeStrings(JSON.parse(bytes.toString('latin1')));
+}
