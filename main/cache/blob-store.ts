@@ -6,14 +6,21 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { AppError } from '../api/errors';
 import { sha256Hex } from '../feed/keys';
+import { isSha256 } from '../feed/schema';
 import { copyFileVerified, writeFileAtomicAsync } from '../util/atomic-write';
 import type { Db } from '../library/db';
-
-const SHA = /^[0-9a-f]{64}$/;
 
 export interface Expected {
   sha256: string;
   size: number;
+}
+
+/** Lists a verified blob in the cache index (the file is in place already). */
+export function recordBlob(db: Db, expected: Expected, now = Date.now()): void {
+  db.prepare(
+    `INSERT INTO blobs(sha256, size, added_at, last_used_at, verified_at) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT(sha256) DO NOTHING`,
+  ).run(expected.sha256, expected.size, now, now, now);
 }
 
 export class BlobStore {
@@ -29,7 +36,7 @@ export class BlobStore {
 
   /** The only way to turn a hash into a path: anything but 64 hex digits is refused. */
   pathFor(sha256: string): string {
-    if (!SHA.test(sha256)) throw new AppError('bad-request', `not a sha256: ${sha256.slice(0, 80)}`);
+    if (!isSha256(sha256)) throw new AppError('bad-request', `not a sha256: ${sha256.slice(0, 80)}`);
     return path.join(this.root, sha256.slice(0, 2), sha256);
   }
 
@@ -50,7 +57,10 @@ export class BlobStore {
     return 'copied';
   }
 
-  /** Stores small verified content held in memory (catalog shards). */
+  /**
+   * Stores small verified content held in memory (catalog shards). The caller
+   * records it (recordBlob), in the same transaction as what refers to it.
+   */
   async putBuffer(bytes: Buffer, expected: Expected): Promise<void> {
     if (bytes.length !== expected.size || sha256Hex(bytes) !== expected.sha256) {
       throw new AppError('refused', `content does not match its sha256 ${expected.sha256}`);
@@ -58,18 +68,11 @@ export class BlobStore {
     const dest = this.pathFor(expected.sha256);
     await fs.promises.mkdir(path.dirname(dest), { recursive: true });
     await writeFileAtomicAsync(dest, bytes);
-    this.record(expected);
   }
 
   /** Registers a blob that a downloader verified and renamed into place. */
   record(expected: Expected): void {
-    const now = Date.now();
-    this.db
-      .prepare(
-        `INSERT INTO blobs(sha256, size, added_at, last_used_at, verified_at) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT(sha256) DO NOTHING`,
-      )
-      .run(expected.sha256, expected.size, now, now, now);
+    recordBlob(this.db, expected);
   }
 
   touch(sha256: string): void {

@@ -5,7 +5,9 @@
 import fs from 'node:fs';
 import { AppError } from '../api/errors';
 import { sha256Hex } from '../feed/keys';
+import { parseJsonBytes } from '../feed/parse-json';
 import { describeIssues, LIMITS, Shard, type ShardResource } from '../feed/schema';
+import { recordBlob } from '../cache/blob-store';
 import type { Db } from './db';
 import { updateSearchIndex } from './search';
 
@@ -28,8 +30,24 @@ export interface ApplyInput {
   feed: FeedRecord;
   /** The complete shard list of the new index. */
   shards: { path: string; sha256: string; size: number }[];
-  /** Shards whose bytes changed: files to read, checked against the signed index here. */
-  changed: { path: string; file: string; sha256: string; size: number }[];
+  /** Shards whose bytes changed, in index order; parsed already (parseShard). */
+  changed: { path: string; sha256: string; size: number }[];
+  /** Changed shards fetched into the blob store: their rows are added in the same transaction. */
+  stored: { sha256: string; size: number }[];
+}
+
+/** A changed shard to parse: its bytes as fetched, or the file that holds them (a folder feed). */
+export interface ChangedShard {
+  path: string;
+  sha256: string;
+  size: number;
+  file?: string;
+  bytes?: Uint8Array;
+}
+
+export interface ParsedShard {
+  path: string;
+  shard: Shard;
 }
 
 export interface ApplyResult {
@@ -39,19 +57,26 @@ export interface ApplyResult {
   updated: number;
   removed: number;
   changedNodes: number;
+  /** Where the applier's time went (ms), for the catalog benchmark. */
+  timings: Record<'parse' | 'nodes' | 'resources' | 'checks' | 'search' | 'commit', number>;
 }
 
 const gid = (feedId: string, local: string) => `${feedId}/${local}`;
 
-function parseShard(path: string, file: string, expected: { sha256: string; size: number }): Shard {
-  const bytes = fs.readFileSync(file);
+/** Reads, verifies and validates one changed shard; nothing is written. */
+export function parseShard({ path, file, bytes, ...expected }: ChangedShard): ParsedShard {
+  const buf = bytes ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) : fs.readFileSync(file!);
+  return { path, shard: parseShardBytes(path, buf, expected) };
+}
+
+function parseShardBytes(path: string, bytes: Buffer, expected: { sha256: string; size: number }): Shard {
   if (bytes.length > LIMITS.shardBytes) throw new AppError('refused', `shard ${path} is over 64 MiB`);
   // Verified here, on the bytes actually parsed: a file on a USB stick can change after any earlier check.
   if (bytes.length !== expected.size) throw new AppError('refused', `shard ${path} is ${bytes.length} bytes; feed.json says ${expected.size}`);
   if (sha256Hex(bytes) !== expected.sha256) throw new AppError('refused', `shard ${path} does not match its sha256 in feed.json`);
   let json: unknown;
   try {
-    json = JSON.parse(bytes.toString('utf8'));
+    json = parseJsonBytes(bytes);
   } catch (err) {
     throw new AppError('refused', `shard ${path} is not JSON: ${(err as Error).message}`);
   }
@@ -68,10 +93,19 @@ function filesEqual(a: ShardResource['files'], b: { role: string; sha256: string
   });
 }
 
-export function applyCatalog(db: Db, input: ApplyInput): ApplyResult {
+/** Writes parsed shards (input.changed's order) in one transaction; throws, writing nothing, on anything invalid. */
+export function applyCatalog(db: Db, input: ApplyInput, parsed: ParsedShard[]): ApplyResult {
   const { feed } = input;
-  // Parse everything before touching the database.
-  const parsed = input.changed.map((c) => ({ path: c.path, shard: parseShard(c.path, c.file, c) }));
+  if (parsed.length !== input.changed.length || parsed.some((p, i) => p.path !== input.changed[i]!.path)) {
+    throw new AppError('internal', 'the parsed shards do not match the changed list');
+  }
+  const timings: ApplyResult['timings'] = { parse: 0, nodes: 0, resources: 0, checks: 0, search: 0, commit: 0 };
+  let lapStart = performance.now();
+  const lap = (phase: keyof ApplyResult['timings']) => {
+    const now = performance.now();
+    timings[phase] = Math.round(now - lapStart);
+    lapStart = now;
+  };
 
   const st = {
     upsertFeed: db.prepare(
@@ -119,6 +153,7 @@ export function applyCatalog(db: Db, input: ApplyInput): ApplyResult {
     clearShards: db.prepare('DELETE FROM shards WHERE feed_id = ?'),
     insertShard: db.prepare('INSERT INTO shards(feed_id, path, sha256, size) VALUES (?, ?, ?, ?)'),
   };
+  lapStart = performance.now();
 
   const run = db.transaction((): ApplyResult => {
     st.upsertFeed.run({
@@ -144,6 +179,7 @@ export function applyCatalog(db: Db, input: ApplyInput): ApplyResult {
 
     const changedNodes = new Set<string>();
     const upserted: number[] = [];
+    const insertedResources: [number, string][] = [];
     const deleted: number[] = [];
     let added = 0;
     let updated = 0;
@@ -158,17 +194,23 @@ export function applyCatalog(db: Db, input: ApplyInput): ApplyResult {
       for (const id of before.get(shard)!) mayBeOrphans.add(id);
       st.dropNodeShards.run(feed.id, shard);
     }
+    // Rows written by this apply, so shared ancestors (listed by every shard of
+    // their subtree) are compared in memory; and those that are new, for the index.
+    type NodeRow = { parent: string | null; kind: string; title: string; ord: number };
+    const written = new Map<string, NodeRow>();
+    const insertedNodes = new Map<string, string>();
     for (const { path, shard } of parsed) {
       const had = before.get(path)!;
       const has = new Set<string>();
       for (const n of shard.nodes) {
         const id = gid(feed.id, n.id);
-        const parent = n.parent === null ? null : gid(feed.id, n.parent);
-        const ord = n.order ?? 0;
-        const old = st.getNode.get(id) as { parent: string | null; kind: string; title: string; ord: number } | undefined;
-        if (!old || old.parent !== parent || old.kind !== n.kind || old.title !== n.title || old.ord !== ord) {
-          st.upsertNode.run(id, feed.id, parent, n.kind, n.title, ord);
-          changedNodes.add(id);
+        const row: NodeRow = { parent: n.parent === null ? null : gid(feed.id, n.parent), kind: n.kind, title: n.title, ord: n.order ?? 0 };
+        const old = written.get(id) ?? (st.getNode.get(id) as NodeRow | undefined);
+        if (!old || old.parent !== row.parent || old.kind !== row.kind || old.title !== row.title || old.ord !== row.ord) {
+          st.upsertNode.run(id, feed.id, row.parent, row.kind, row.title, row.ord);
+          if (!old || insertedNodes.has(id)) insertedNodes.set(id, row.title);
+          else changedNodes.add(id);
+          written.set(id, row);
         }
         has.add(id);
         if (!had.has(id)) st.addNodeShard.run(id, feed.id, path);
@@ -180,6 +222,7 @@ export function applyCatalog(db: Db, input: ApplyInput): ApplyResult {
       }
     }
 
+    lap('nodes');
     // Resources of the touched shards: delete what left, upsert the rest.
     const claimedBy = new Map<string, string>();
     for (const { path, shard } of parsed) {
@@ -210,25 +253,28 @@ export function applyCatalog(db: Db, input: ApplyInput): ApplyResult {
         if (!old) {
           const rid = Number(st.insertResource.run(id, feed.id, path, nodeId, r.type, r.title, r.revision ?? 0, r.duration ?? null, ord).lastInsertRowid);
           r.files.forEach((f, i) => st.insertFile.run(rid, i, f.role, f.sha256, f.size, f.mime, f.height ?? null));
-          upserted.push(rid);
+          insertedResources.push([rid, r.title]);
           added++;
           return;
         }
         if (old.shard !== path && !changedPaths.has(old.shard) && newPaths.has(old.shard)) {
           throw new AppError('refused', `resource ${r.id} is listed in both ${old.shard} and ${path}`);
         }
+        const sameFiles = filesEqual(r.files, st.getFiles.all(old.rid) as never);
         const same =
+          sameFiles &&
           old.node_id === nodeId &&
           old.type === r.type &&
           old.title === r.title &&
           old.revision === (r.revision ?? 0) &&
           old.duration === (r.duration ?? null) &&
-          old.ord === ord &&
-          filesEqual(r.files, st.getFiles.all(old.rid) as never);
+          old.ord === ord;
         if (same && old.shard === path) return;
         st.updateResource.run(path, nodeId, r.type, r.title, r.revision ?? 0, r.duration ?? null, ord, old.rid);
-        st.deleteFiles.run(old.rid);
-        r.files.forEach((f, i) => st.insertFile.run(old.rid, i, f.role, f.sha256, f.size, f.mime, f.height ?? null));
+        if (!sameFiles) {
+          st.deleteFiles.run(old.rid);
+          r.files.forEach((f, i) => st.insertFile.run(old.rid, i, f.role, f.sha256, f.size, f.mime, f.height ?? null));
+        }
         if (!same) {
           upserted.push(old.rid);
           updated++;
@@ -236,6 +282,7 @@ export function applyCatalog(db: Db, input: ApplyInput): ApplyResult {
       });
     }
 
+    lap('resources');
     // Nodes no shard defines any more go away.
     const removedNodes: string[] = [];
     for (const id of mayBeOrphans) {
@@ -245,7 +292,7 @@ export function applyCatalog(db: Db, input: ApplyInput): ApplyResult {
       removedNodes.push(id);
     }
 
-    if (changedNodes.size > 0) validateTree(st.feedNodes.all(feed.id) as { id: string; parent: string | null }[], feed.id);
+    if (changedNodes.size + insertedNodes.size > 0) validateTree(st.feedNodes.all(feed.id) as { id: string; parent: string | null }[], feed.id);
     // Every resource must sit on a node: those just written, and those on a node just removed.
     for (const { path } of parsed) {
       const dangling = st.danglingInShard.get(feed.id, path) as { id: string; node_id: string } | undefined;
@@ -260,8 +307,18 @@ export function applyCatalog(db: Db, input: ApplyInput): ApplyResult {
 
     st.clearShards.run(feed.id);
     for (const s of input.shards) st.insertShard.run(feed.id, s.path, s.sha256, s.size);
+    const now = Date.now();
+    for (const b of input.stored) recordBlob(db, b, now);
+    lap('checks');
 
-    updateSearchIndex(db, { feedId: feed.id, resourceRids: upserted, deletedRids: deleted, nodeIds: [...changedNodes] });
+    updateSearchIndex(db, {
+      feedId: feed.id,
+      resourceRids: upserted,
+      deletedRids: deleted,
+      nodeIds: [...changedNodes],
+      inserted: { resources: insertedResources, nodes: [...insertedNodes] },
+    });
+    lap('search');
 
     return {
       resources,
@@ -269,10 +326,13 @@ export function applyCatalog(db: Db, input: ApplyInput): ApplyResult {
       added,
       updated,
       removed: deleted.length,
-      changedNodes: changedNodes.size,
+      changedNodes: changedNodes.size + insertedNodes.size,
+      timings,
     };
   });
-  return run.immediate();
+  const result = run.immediate();
+  lap('commit');
+  return result;
 }
 
 /** Every parent must exist in the same feed, and following parents must reach a root. */

@@ -7,12 +7,14 @@ import type { ImportSummary } from '../../preload/contract';
 import { AppError } from '../api/errors';
 import type { BlobStore } from '../cache/blob-store';
 import { sha256Hex, verifySignature } from '../feed/keys';
+import { parseJsonBytes } from '../feed/parse-json';
 import { describeIssues, FeedIndex, LIMITS } from '../feed/schema';
 import { folderSource, type FeedSource } from '../feed/source';
 import { checkRemoteBlobBases, httpSource, isHttpUrl, type HttpFeedSource, type Validators } from '../sync/http-source';
-import { writeFileAtomic } from '../util/atomic-write';
+import { writeFileAtomicAsync } from '../util/atomic-write';
 import { workerService } from '../util/worker';
-import type { ApplyInput, ApplyResult } from './catalog';
+import type { ApplyRequest } from './apply-worker';
+import type { ApplyInput, ApplyResult, ChangedShard } from './catalog';
 import type { Db } from './db';
 
 export interface LibraryContext {
@@ -28,10 +30,13 @@ export type ImportProgress = {
   phase: 'index' | 'shards' | 'catalog' | 'blobs' | 'done';
   done: number;
   total: number;
+  /** With phase 'done' after a catalog change: the applier's time per step (ms). */
+  timings?: ApplyResult['timings'];
 };
 
 /** One warm catalog applier per process, shared by every library it opens. */
-const applier = workerService<{ dbFile: string; input: ApplyInput }, ApplyResult>('apply-worker', import.meta.url);
+const applier = workerService<ApplyRequest, ApplyResult | null>('apply-worker', import.meta.url);
+let lastSession = 0;
 
 export interface ImportOptions {
   /** Accept a feed without a signature (a teacher's own folder). */
@@ -108,49 +113,44 @@ export async function importFeed(lib: LibraryContext, from: string | FeedSource,
       ),
     );
     const changed = index.shards.filter((s) => have.get(s.path) !== s.sha256);
-    // A few shards at a time over HTTP (one round trip each would add up over
-    // hundreds of volumes); the order of the list is kept.
-    const changedFiles: ApplyInput['changed'] = new Array(changed.length);
-    let next = 0;
-    let done = 0;
     progress({ feedId: index.id, phase: 'shards', done: 0, total: changed.length });
-    const fetcher = async () => {
-      while (next < changed.length) {
-        const i = next++;
-        const s = changed[i]!;
-        changedFiles[i] = { path: s.path, sha256: s.sha256, size: s.size, file: await shardFile(lib.blobs, source, s) };
-        progress({ feedId: index.id, phase: 'shards', done: ++done, total: changed.length });
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(6, changed.length) }, fetcher));
+    const { stored, session } = await fetchAndParse(lib, source, changed, (done) =>
+      progress({ feedId: index.id, phase: 'shards', done, total: changed.length }),
+    );
     progress({ feedId: index.id, phase: 'catalog', done: 0, total: 1 });
-    result = await applier.call({
-      dbFile: lib.dbFile,
-      input: {
-        feed: {
-          id: index.id,
-          title: index.title,
-          source: source.location,
-          unsigned,
-          keys,
-          mirrors: opts.mirrors ?? (existing ? JSON.parse(existing.mirrors_json) : []),
-          revision: index.revision,
-          published: index.published ?? null,
-          indexSha256: indexSha,
-          blobBases: index.blobBases ?? ['blobs/'],
-          etag: validators.etag,
-          lastModified: validators.lastModified,
-        },
-        shards: index.shards.map(({ path: p, sha256, size }) => ({ path: p, sha256, size })),
-        changed: changedFiles,
-      } satisfies ApplyInput,
-    });
+    const input: ApplyInput = {
+      feed: {
+        id: index.id,
+        title: index.title,
+        source: source.location,
+        unsigned,
+        keys,
+        mirrors: opts.mirrors ?? (existing ? JSON.parse(existing.mirrors_json) : []),
+        revision: index.revision,
+        published: index.published ?? null,
+        indexSha256: indexSha,
+        blobBases: index.blobBases ?? ['blobs/'],
+        etag: validators.etag,
+        lastModified: validators.lastModified,
+      },
+      shards: index.shards.map(({ path: p, sha256, size }) => ({ path: p, sha256, size })),
+      changed: changed.map(({ path: p, sha256, size }) => ({ path: p, sha256, size })),
+      stored,
+    };
+    try {
+      result = (await applier.call({ op: 'apply', session, dbFile: lib.dbFile, input })) as ApplyResult;
+    } catch (err) {
+      // Fetched shards stay in the cache, listed, so eviction collects them if nothing ever refers to them.
+      lib.db.transaction(() => stored.forEach((b) => lib.blobs.record(b)))();
+      throw err;
+    }
     // Keep the index and signature exactly as received (the hub mirror serves them).
     const dir = path.join(lib.feedsDir, index.id);
-    fs.mkdirSync(dir, { recursive: true });
-    writeFileAtomic(path.join(dir, 'feed.json'), indexBytes);
-    if (sig) writeFileAtomic(path.join(dir, 'feed.json.sig'), sig);
-    else fs.rmSync(path.join(dir, 'feed.json.sig'), { force: true });
+    await fs.promises.mkdir(dir, { recursive: true });
+    await Promise.all([
+      writeFileAtomicAsync(path.join(dir, 'feed.json'), indexBytes),
+      sig ? writeFileAtomicAsync(path.join(dir, 'feed.json.sig'), sig) : fs.promises.rm(path.join(dir, 'feed.json.sig'), { force: true }),
+    ]);
   }
 
   if (!result && (validators.etag || validators.lastModified)) {
@@ -160,7 +160,7 @@ export async function importFeed(lib: LibraryContext, from: string | FeedSource,
   // A remote feed's files come through the sync engine, not the import: skip the
   // scan of every file the catalog lists (most of a small change's time at 150,000).
   const blobs = 'readIndex' in source ? { copied: 0, present: 0, missing: 0, rejected: 0, bytes: 0 } : await copyBlobs(lib, source, index.id, index.blobBases ?? ['blobs/'], progress);
-  progress({ feedId: index.id, phase: 'done', done: 1, total: 1 });
+  progress({ feedId: index.id, phase: 'done', done: 1, total: 1, timings: result?.timings });
   // The applier counted them; counting again here would read the whole index on the UI's thread.
   const resources = result?.resources ?? (lib.db.prepare('SELECT count(*) FROM resources WHERE feed_id = ?').pluck().get(index.id) as number);
   return {
@@ -212,7 +212,7 @@ function unchangedSummary(lib: LibraryContext, feedId: string, started: number):
 export function parseIndex(bytes: Buffer): FeedIndex {
   let json: unknown;
   try {
-    json = JSON.parse(bytes.toString('utf8'));
+    json = parseJsonBytes(bytes);
   } catch (err) {
     throw new AppError('refused', `feed.json is not JSON: ${(err as Error).message}`);
   }
@@ -233,22 +233,92 @@ export function checkSignature(index: FeedIndex, indexBytes: Buffer, sig: Buffer
   }
 }
 
-/** Where the worker reads a changed shard from; it checks size and hash itself. */
-async function shardFile(blobs: BlobStore, source: FeedSource, s: { path: string; sha256: string; size: number }): Promise<string> {
-  if (blobs.has(s.sha256)) return blobs.pathFor(s.sha256);
+type IndexShard = { path: string; sha256: string; size: number };
+
+/**
+ * Fetches the changed shards, a few at a time (one round trip each would add up
+ * over hundreds of volumes), and hands each to the applier to parse as soon as
+ * it and those before it are in, while it is written to the cache: parsing
+ * 150,000 resources overlaps the download, and a small change does not wait
+ * for fsync before parsing. Returns the parse session, once every shard is
+ * parsed and every fetched one is on disk.
+ */
+async function fetchAndParse(
+  lib: LibraryContext,
+  source: FeedSource,
+  changed: IndexShard[],
+  onFetched: (done: number) => void,
+): Promise<{ stored: IndexShard[]; session: number }> {
+  const session = ++lastSession;
+  const got: (ChangedShard | undefined)[] = new Array(changed.length);
+  const pending: Promise<unknown>[] = [];
+  const stored: IndexShard[] = [];
+  let failed = false;
+  let next = 0;
+  let handed = 0;
+  let done = 0;
+  const track = (p: Promise<unknown>) => {
+    p.catch(() => (failed = true));
+    pending.push(p);
+  };
+  const handOn = () => {
+    while (!failed && handed < changed.length && got[handed]) {
+      const index = handed++;
+      track(applier.call({ op: 'parse', session, index, shard: got[index]! }));
+      got[index] = { ...got[index]!, bytes: undefined }; // posted (copied): 50 MB need not stay on this heap
+    }
+  };
+  const fetcher = async () => {
+    while (!failed && next < changed.length) {
+      const i = next++;
+      const s = changed[i]!;
+      let shard: ChangedShard;
+      if (lib.blobs.has(s.sha256)) {
+        shard = { path: s.path, sha256: s.sha256, size: s.size, file: lib.blobs.pathFor(s.sha256) };
+        stored.push(s);
+      } else {
+        shard = await fetchShard(source, s);
+        if (shard.bytes) {
+          // Verified by putBuffer before it is written, and by the applier on the bytes it parses.
+          stored.push(s);
+          track(lib.blobs.putBuffer(Buffer.from(shard.bytes.buffer, shard.bytes.byteOffset, shard.bytes.byteLength), s).catch(refusedAs(s)));
+        }
+      }
+      got[i] = shard;
+      onFetched(++done);
+      handOn();
+    }
+  };
+  try {
+    const fetching = Array.from({ length: Math.min(6, changed.length) }, fetcher);
+    await Promise.all(fetching.map((f) => f.catch((err) => ((failed = true), Promise.reject(err)))));
+    await Promise.all(pending);
+  } catch (err) {
+    await Promise.allSettled(pending);
+    await applier.call({ op: 'drop', session }).catch(() => {});
+    lib.db.transaction(() => stored.forEach((b) => lib.blobs.has(b.sha256) && lib.blobs.record(b)))();
+    throw err;
+  }
+  return { stored, session };
+}
+
+const refusedAs = (s: IndexShard) => (err: unknown) => {
+  if (err instanceof AppError && err.code === 'refused') throw new AppError('refused', `shard ${s.path} does not match its sha256 in feed.json`);
+  throw err;
+};
+
+/** A changed shard's file in a feed folder, or its bytes fetched now. */
+async function fetchShard(source: FeedSource, s: IndexShard): Promise<ChangedShard> {
+  const shard = { path: s.path, sha256: s.sha256, size: s.size };
   const local = source.localFile(s.path);
   if (local) {
     if (!fs.existsSync(local)) throw new AppError('refused', `shard ${s.path} is listed in feed.json but missing`);
-    return local;
+    return { ...shard, file: local };
   }
-  {
-    const bytes = await source.read(s.path, s.size);
-    if (!bytes) throw new AppError('refused', `shard ${s.path} is listed in feed.json but missing`);
-    if (bytes.length !== s.size) throw new AppError('refused', `shard ${s.path} is ${bytes.length} bytes; feed.json says ${s.size}`);
-    if (sha256Hex(bytes) !== s.sha256) throw new AppError('refused', `shard ${s.path} does not match its sha256 in feed.json`);
-    await blobs.putBuffer(bytes, s);
-  }
-  return blobs.pathFor(s.sha256);
+  const bytes = await source.read(s.path, s.size);
+  if (!bytes) throw new AppError('refused', `shard ${s.path} is listed in feed.json but missing`);
+  if (bytes.length !== s.size) throw new AppError('refused', `shard ${s.path} is ${bytes.length} bytes; feed.json says ${s.size}`);
+  return { ...shard, bytes };
 }
 
 async function copyBlobs(

@@ -14,7 +14,15 @@ export function spawnWorker(name: string, callerUrl: string, data: unknown): Wor
   return new Worker(boot, { workerData: { ...(data as object), __entry: entry } });
 }
 
-type Reply<T> = { id: number; ok: true; value: T } | { id: number; ok: false; error: { code?: string; message: string } };
+/**
+ * A worker's answer. `more` says it keeps working after answering (housekeeping
+ * such as a WAL checkpoint) and will post `{ idle: true }` when done: until then
+ * it keeps the process alive, so a CLI exits only after it.
+ */
+type Reply<T> =
+  | { id: number; ok: true; value: T; more?: boolean }
+  | { id: number; ok: false; error: { code?: string; message: string } }
+  | { idle: true };
 
 /**
  * A worker kept warm between calls (starting one — a thread, better-sqlite3,
@@ -27,6 +35,7 @@ export function workerService<Req, Res>(name: string, callerUrl: string, idleMs 
   let nextId = 1;
   const pending = new Map<number, { resolve: (v: Res) => void; reject: (e: Error) => void }>();
   let idle: NodeJS.Timeout | null = null;
+  let busyAfterReply = false;
 
   const fail = (err: Error) => {
     for (const p of pending.values()) p.reject(err);
@@ -36,16 +45,21 @@ export function workerService<Req, Res>(name: string, callerUrl: string, idleMs 
   const start = () => {
     const w = spawnWorker(name, callerUrl, {});
     w.on('message', (m: Reply<Res>) => {
-      const p = pending.get(m.id);
-      if (!p) return;
-      pending.delete(m.id);
-      if (m.ok) p.resolve(m.value);
+      if ('idle' in m) busyAfterReply = false;
       else {
-        // The worker's AppError keeps its code across the thread boundary (not-found stays not-found).
-        const code = ErrorCode.safeParse(m.error.code);
-        p.reject(code.success ? new AppError(code.data, m.error.message) : Object.assign(new Error(m.error.message), { code: m.error.code }));
+        const p = pending.get(m.id);
+        if (!p) return;
+        pending.delete(m.id);
+        if (m.ok) {
+          busyAfterReply = m.more === true;
+          p.resolve(m.value);
+        } else {
+          // The worker's AppError keeps its code across the thread boundary (not-found stays not-found).
+          const code = ErrorCode.safeParse(m.error.code);
+          p.reject(code.success ? new AppError(code.data, m.error.message) : Object.assign(new Error(m.error.message), { code: m.error.code }));
+        }
       }
-      if (pending.size === 0) {
+      if (pending.size === 0 && !busyAfterReply) {
         w.unref();
         idle = setTimeout(() => {
           if (worker === w && pending.size === 0) {

@@ -67,6 +67,7 @@ describe('cache eviction', () => {
     const orphan = Buffer.from('left over from a removed lesson');
     const sha = (await import('../../main/feed/keys')).sha256Hex(orphan);
     await s.blobs.putBuffer(orphan, { sha256: sha, size: orphan.length });
+    s.blobs.record({ sha256: sha, size: orphan.length });
     const r = evictCache(s.db, s.blobs);
     expect(r.unreferenced).toBe(1);
     expect(s.blobs.has(sha)).toBe(false);
