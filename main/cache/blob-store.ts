@@ -25,6 +25,8 @@ export function recordBlob(db: Db, expected: Expected, now = Date.now()): void {
 
 export class BlobStore {
   readonly tmpDir: string;
+  /** The <aa> folders known to exist: 600 shards need not ask 600 times. */
+  private readonly dirs = new Set<string>();
 
   constructor(
     readonly root: string,
@@ -66,7 +68,11 @@ export class BlobStore {
       throw new AppError('refused', `content does not match its sha256 ${expected.sha256}`);
     }
     const dest = this.pathFor(expected.sha256);
-    await fs.promises.mkdir(path.dirname(dest), { recursive: true });
+    const dir = path.dirname(dest);
+    if (!this.dirs.has(dir)) {
+      await fs.promises.mkdir(dir, { recursive: true });
+      this.dirs.add(dir);
+    }
     await writeFileAtomicAsync(dest, bytes);
   }
 

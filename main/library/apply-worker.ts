@@ -3,15 +3,23 @@
 // Kept warm between imports (util/worker.ts workerService), with its connection.
 //
 // An import is a session: each changed shard is parsed here as soon as the main
-// thread has fetched it (fetching and parsing overlap), then one `apply` writes
-// them all in one transaction, so the write lock is held only while writing.
+// thread has fetched it (fetching and parsing overlap), and written to the cache
+// from here (its bytes are handed over, not copied: the UI's thread only
+// receives them); then one `apply` writes the catalog in one transaction, so the
+// write lock is held only while writing.
 import { parentPort } from 'node:worker_threads';
 import { AppError, toApiError } from '../api/errors';
 import { applyCatalog, parseShard, type ApplyInput, type ApplyResult, type ParsedShard, type ChangedShard } from './catalog';
+import { BlobStore } from '../cache/blob-store';
 import { keptConnection, type Db } from './db';
+import { dropUnusedTexts } from './search';
+
+/** What `apply` answers: the result, less what the worker keeps for itself. */
+export type ApplyAnswer = Omit<ApplyResult, 'unusedTexts'>;
 
 export type ApplyRequest =
-  | { op: 'parse'; session: number; index: number; shard: ChangedShard }
+  /** `keep`: the shard's bytes were fetched just now; write them to the cache too. */
+  | { op: 'parse'; session: number; index: number; shard: ChangedShard; keep?: { dbFile: string; cacheRoot: string } }
   | { op: 'apply'; session: number; dbFile: string; input: ApplyInput }
   | { op: 'drop'; session: number };
 
@@ -20,38 +28,64 @@ export type ApplyRequest =
 const bulk = (db: Db) => {
   db.pragma('cache_size = -65536');
   db.pragma('temp_store = memory');
-  if (!process.env.CB_AUTOCKPT) db.pragma('wal_autocheckpoint = 0');
+  db.pragma('wal_autocheckpoint = 0');
 };
 
-const sessions = new Map<number, { parsed: ParsedShard[]; parseMs: number }>();
+interface Session {
+  parsed: ParsedShard[];
+  parseMs: number;
+  /** Shards being written to the cache, beside the parsing; the apply waits for them. */
+  writes: Promise<void>[];
+}
+const sessions = new Map<number, Session>();
+const caches = new Map<string, BlobStore>();
 
-function handle(req: ApplyRequest): ApplyResult | null {
-  if (req.op === 'drop') {
-    sessions.delete(req.session);
-    return null;
+function parse(req: Extract<ApplyRequest, { op: 'parse' }>): void {
+  const session = sessions.get(req.session) ?? { parsed: [], parseMs: 0, writes: [] };
+  sessions.set(req.session, session);
+  const t0 = performance.now();
+  session.parsed[req.index] = parseShard(req.shard);
+  session.parseMs += performance.now() - t0;
+  const { bytes } = req.shard;
+  if (req.keep && bytes) {
+    const { dbFile, cacheRoot } = req.keep;
+    let cache = caches.get(cacheRoot);
+    if (!cache) caches.set(cacheRoot, (cache = new BlobStore(cacheRoot, keptConnection(dbFile, {}, bulk))));
+    const write = cache.putBuffer(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), req.shard);
+    write.catch(() => {}); // surfaces at apply
+    session.writes.push(write);
   }
-  if (req.op === 'parse') {
-    const session = sessions.get(req.session) ?? { parsed: [], parseMs: 0 };
-    sessions.set(req.session, session);
-    const t0 = performance.now();
-    session.parsed[req.index] = parseShard(req.shard);
-    session.parseMs += performance.now() - t0;
-    return null;
-  }
-  const { parsed, parseMs } = sessions.get(req.session) ?? { parsed: [], parseMs: 0 };
+}
+
+async function apply(req: Extract<ApplyRequest, { op: 'apply' }>): Promise<ApplyResult> {
+  const { parsed, parseMs, writes } = sessions.get(req.session) ?? { parsed: [], parseMs: 0, writes: [] };
   sessions.delete(req.session);
   if (parsed.length !== req.input.changed.length || parsed.includes(undefined as never)) {
     throw new AppError('internal', `catalog session ${req.session}: ${parsed.length} of ${req.input.changed.length} shards parsed`);
   }
+  // The blobs rows the transaction adds must name files that are on disk.
+  await Promise.all(writes);
   const result = applyCatalog(keptConnection(req.dbFile, {}, bulk), req.input, parsed);
   result.timings.parse = Math.round(parseMs);
   return result;
 }
 
-parentPort!.on('message', ({ id, req }: { id: number; req: ApplyRequest }) => {
+async function handle(req: ApplyRequest): Promise<ApplyResult | null> {
+  if (req.op === 'parse') {
+    parse(req);
+    return null;
+  }
+  if (req.op === 'apply') return apply(req);
+  const session = sessions.get(req.session);
+  sessions.delete(req.session);
+  if (session) await Promise.allSettled(session.writes);
+  return null;
+}
+
+parentPort!.on('message', async ({ id, req }: { id: number; req: ApplyRequest }) => {
   let value: ApplyResult | null;
   try {
-    value = handle(req);
+    value = await handle(req);
   } catch (err) {
     if (req.op !== 'drop') sessions.delete(req.session);
     parentPort!.postMessage({ id, ok: false, error: toApiError(err) });
@@ -61,14 +95,19 @@ parentPort!.on('message', ({ id, req }: { id: number; req: ApplyRequest }) => {
     parentPort!.postMessage({ id, ok: true, value });
     return;
   }
-  // The caller has its answer; copying a big commit from the WAL into the
-  // database (~0.3 s at 150,000 resources) happens after, and never on the UI's
-  // thread. PASSIVE: readers and writers carry on meanwhile.
-  parentPort!.postMessage({ id, ok: true, value, more: true });
+  // The caller has its answer; dropping search titles nothing uses any more, and
+  // copying a big commit from the WAL into the database (~0.3 s at 150,000
+  // resources), happen after, and never on the UI's thread. PASSIVE: readers
+  // and writers carry on meanwhile.
+  const { unusedTexts, ...answer }: ApplyResult = value!;
+  const reply: ApplyAnswer = answer;
+  parentPort!.postMessage({ id, ok: true, value: reply, more: true });
   try {
-    keptConnection(req.dbFile, {}, bulk).pragma('wal_checkpoint(PASSIVE)');
+    const db = keptConnection(req.dbFile, {}, bulk);
+    dropUnusedTexts(db, unusedTexts);
+    db.pragma('wal_checkpoint(PASSIVE)');
   } catch {
-    // Housekeeping only: the next checkpoint (any connection's) catches up.
+    // Housekeeping only: the next checkpoint (any connection's) catches up; an unused title only takes space.
   }
   parentPort!.postMessage({ idle: true });
 });

@@ -57,6 +57,8 @@ export interface ApplyResult {
   updated: number;
   removed: number;
   changedNodes: number;
+  /** Search titles that may have lost their last row: the applier drops them after answering (dropUnusedTexts). */
+  unusedTexts: number[];
   /** Where the applier's time went (ms), for the catalog benchmark. */
   timings: Record<'parse' | 'nodes' | 'resources' | 'checks' | 'search' | 'commit', number>;
 }
@@ -85,7 +87,10 @@ function parseShardBytes(path: string, bytes: Buffer, expected: { sha256: string
   return parsed.data;
 }
 
-function filesEqual(a: ShardResource['files'], b: { role: string; sha256: string; size: number; mime: string; height: number | null }[]) {
+type ResourceRow = { rid: number; id: string; shard: string; node_id: string; type: string; title: string; revision: number; duration: number | null; ord: number };
+type FileRow = { role: string; sha256: string; size: number; mime: string; height: number | null };
+
+function filesEqual(a: ShardResource['files'], b: FileRow[]) {
   if (a.length !== b.length) return false;
   return a.every((f, i) => {
     const g = b[i]!;
@@ -126,8 +131,12 @@ export function applyCatalog(db: Db, input: ApplyInput, parsed: ParsedShard[]): 
        ON CONFLICT(id) DO UPDATE SET parent = excluded.parent, kind = excluded.kind, title = excluded.title, ord = excluded.ord`,
     ),
     addNodeShard: db.prepare('INSERT OR IGNORE INTO node_shards(node_id, feed_id, shard) VALUES (?, ?, ?)'),
-    shardResources: db.prepare('SELECT rid, id FROM resources WHERE feed_id = ? AND shard = ?'),
-    getResource: db.prepare('SELECT rid, shard, node_id, type, title, revision, duration, ord FROM resources WHERE id = ?'),
+    shardResources: db.prepare('SELECT rid, id, shard, node_id, type, title, revision, duration, ord FROM resources WHERE feed_id = ? AND shard = ?'),
+    shardFiles: db.prepare(
+      `SELECT f.rid, f.role, f.sha256, f.size, f.mime, f.height FROM resources r JOIN resource_files f ON f.rid = r.rid
+       WHERE r.feed_id = ? AND r.shard = ? ORDER BY f.rid, f.idx`,
+    ),
+    getResource: db.prepare('SELECT rid, id, shard, node_id, type, title, revision, duration, ord FROM resources WHERE id = ?'),
     getFiles: db.prepare('SELECT role, sha256, size, mime, height FROM resource_files WHERE rid = ? ORDER BY idx'),
     insertResource: db.prepare(
       'INSERT INTO resources(id, feed_id, shard, node_id, type, title, revision, duration, ord) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
@@ -233,12 +242,21 @@ export function applyCatalog(db: Db, input: ApplyInput, parsed: ParsedShard[]): 
         claimedBy.set(id, path);
       }
     }
+    // What the touched shards held, read in two queries rather than two look-ups per resource.
+    const known = new Map<string, ResourceRow>();
+    const filesOf = new Map<number, FileRow[]>();
     for (const shard of touchedShards) {
-      for (const row of st.shardResources.all(feed.id, shard) as { rid: number; id: string }[]) {
-        if (!claimedBy.has(row.id)) {
+      for (const row of st.shardResources.all(feed.id, shard) as ResourceRow[]) {
+        if (claimedBy.has(row.id)) known.set(row.id, row);
+        else {
           st.deleteResource.run(row.rid);
           deleted.push(row.rid);
         }
+      }
+      for (const f of st.shardFiles.all(feed.id, shard) as (FileRow & { rid: number })[]) {
+        const list = filesOf.get(f.rid);
+        if (list) list.push(f);
+        else filesOf.set(f.rid, [f]);
       }
     }
     // A first import has nothing to compare against: skip 150,000 look-ups.
@@ -247,9 +265,8 @@ export function applyCatalog(db: Db, input: ApplyInput, parsed: ParsedShard[]): 
       shard.resources.forEach((r, ord) => {
         const id = gid(feed.id, r.id);
         const nodeId = gid(feed.id, r.node);
-        const old = fresh ? undefined : (st.getResource.get(id) as
-          | { rid: number; shard: string; node_id: string; type: string; title: string; revision: number; duration: number | null; ord: number }
-          | undefined);
+        // A resource that moved here from an untouched shard is not in `known`.
+        const old = fresh ? undefined : (known.get(id) ?? (st.getResource.get(id) as ResourceRow | undefined));
         if (!old) {
           const rid = Number(st.insertResource.run(id, feed.id, path, nodeId, r.type, r.title, r.revision ?? 0, r.duration ?? null, ord).lastInsertRowid);
           r.files.forEach((f, i) => st.insertFile.run(rid, i, f.role, f.sha256, f.size, f.mime, f.height ?? null));
@@ -260,7 +277,7 @@ export function applyCatalog(db: Db, input: ApplyInput, parsed: ParsedShard[]): 
         if (old.shard !== path && !changedPaths.has(old.shard) && newPaths.has(old.shard)) {
           throw new AppError('refused', `resource ${r.id} is listed in both ${old.shard} and ${path}`);
         }
-        const sameFiles = filesEqual(r.files, st.getFiles.all(old.rid) as never);
+        const sameFiles = filesEqual(r.files, filesOf.get(old.rid) ?? (st.getFiles.all(old.rid) as FileRow[]));
         const same =
           sameFiles &&
           old.node_id === nodeId &&
@@ -311,8 +328,9 @@ export function applyCatalog(db: Db, input: ApplyInput, parsed: ParsedShard[]): 
     for (const b of input.stored) recordBlob(db, b, now);
     lap('checks');
 
-    updateSearchIndex(db, {
+    const unusedTexts = updateSearchIndex(db, {
       feedId: feed.id,
+      keepUnused: true,
       resourceRids: upserted,
       deletedRids: deleted,
       nodeIds: [...changedNodes],
@@ -327,6 +345,7 @@ export function applyCatalog(db: Db, input: ApplyInput, parsed: ParsedShard[]): 
       updated,
       removed: deleted.length,
       changedNodes: changedNodes.size + insertedNodes.size,
+      unusedTexts,
       timings,
     };
   });

@@ -11,10 +11,10 @@ import { parseJsonBytes } from '../feed/parse-json';
 import { describeIssues, FeedIndex, LIMITS } from '../feed/schema';
 import { folderSource, type FeedSource } from '../feed/source';
 import { checkRemoteBlobBases, httpSource, isHttpUrl, type HttpFeedSource, type Validators } from '../sync/http-source';
-import { writeFileAtomicAsync } from '../util/atomic-write';
+import { stageFileAsync } from '../util/atomic-write';
 import { workerService } from '../util/worker';
-import type { ApplyRequest } from './apply-worker';
-import type { ApplyInput, ApplyResult, ChangedShard } from './catalog';
+import type { ApplyAnswer, ApplyRequest } from './apply-worker';
+import type { ApplyInput, ChangedShard } from './catalog';
 import type { Db } from './db';
 
 export interface LibraryContext {
@@ -31,11 +31,11 @@ export type ImportProgress = {
   done: number;
   total: number;
   /** With phase 'done' after a catalog change: the applier's time per step (ms). */
-  timings?: ApplyResult['timings'];
+  timings?: ApplyAnswer['timings'];
 };
 
 /** One warm catalog applier per process, shared by every library it opens. */
-const applier = workerService<ApplyRequest, ApplyResult | null>('apply-worker', import.meta.url);
+const applier = workerService<ApplyRequest, ApplyAnswer | null>('apply-worker', import.meta.url);
 let lastSession = 0;
 
 export interface ImportOptions {
@@ -105,7 +105,7 @@ export async function importFeed(lib: LibraryContext, from: string | FeedSource,
     throw new AppError('refused', `资源库 ${index.id} 的版本 ${index.revision} 内容与已有的不同 / same revision, different content: refused`);
   }
 
-  let result: ApplyResult | null = null;
+  let result: ApplyAnswer | null = null;
   if (!existing || existing.index_sha256 !== indexSha) {
     const have = new Map(
       (lib.db.prepare('SELECT path, sha256 FROM shards WHERE feed_id = ?').all(index.id) as { path: string; sha256: string }[]).map(
@@ -137,20 +137,25 @@ export async function importFeed(lib: LibraryContext, from: string | FeedSource,
       changed: changed.map(({ path: p, sha256, size }) => ({ path: p, sha256, size })),
       stored,
     };
+    // The index and signature are kept exactly as received (the hub mirror serves
+    // them): flushed while the catalog is applied, visible once it is.
+    const dir = path.join(lib.feedsDir, index.id);
+    await fs.promises.mkdir(dir, { recursive: true });
+    const staging = Promise.all([
+      stageFileAsync(path.join(dir, 'feed.json'), indexBytes),
+      sig ? stageFileAsync(path.join(dir, 'feed.json.sig'), sig) : null,
+    ]);
+    staging.catch(() => {});
     try {
-      result = (await applier.call({ op: 'apply', session, dbFile: lib.dbFile, input })) as ApplyResult;
+      result = (await applier.call({ op: 'apply', session, dbFile: lib.dbFile, input })) as ApplyAnswer;
     } catch (err) {
       // Fetched shards stay in the cache, listed, so eviction collects them if nothing ever refers to them.
       lib.db.transaction(() => stored.forEach((b) => lib.blobs.record(b)))();
+      await Promise.all((await staging.catch(() => [])).map((f) => f?.discard()));
       throw err;
     }
-    // Keep the index and signature exactly as received (the hub mirror serves them).
-    const dir = path.join(lib.feedsDir, index.id);
-    await fs.promises.mkdir(dir, { recursive: true });
-    await Promise.all([
-      writeFileAtomicAsync(path.join(dir, 'feed.json'), indexBytes),
-      sig ? writeFileAtomicAsync(path.join(dir, 'feed.json.sig'), sig) : fs.promises.rm(path.join(dir, 'feed.json.sig'), { force: true }),
-    ]);
+    const [feedJson, feedSig] = await staging;
+    await Promise.all([feedJson.commit(), feedSig ? feedSig.commit() : fs.promises.rm(path.join(dir, 'feed.json.sig'), { force: true })]);
   }
 
   if (!result && (validators.etag || validators.lastModified)) {
@@ -237,11 +242,11 @@ type IndexShard = { path: string; sha256: string; size: number };
 
 /**
  * Fetches the changed shards, a few at a time (one round trip each would add up
- * over hundreds of volumes), and hands each to the applier to parse as soon as
- * it and those before it are in, while it is written to the cache: parsing
- * 150,000 resources overlaps the download, and a small change does not wait
- * for fsync before parsing. Returns the parse session, once every shard is
- * parsed and every fetched one is on disk.
+ * over hundreds of volumes), and hands each to the applier as soon as it and
+ * those before it are in. The applier parses it and writes it to the cache at
+ * once: parsing 150,000 resources overlaps the download, a small change does
+ * not wait for fsync before parsing, and this (the UI's) thread only receives
+ * bytes. Returns the parse session, once every shard is parsed.
  */
 async function fetchAndParse(
   lib: LibraryContext,
@@ -261,11 +266,15 @@ async function fetchAndParse(
     p.catch(() => (failed = true));
     pending.push(p);
   };
+  const keep = { dbFile: lib.dbFile, cacheRoot: lib.blobs.root };
   const handOn = () => {
     while (!failed && handed < changed.length && got[handed]) {
       const index = handed++;
-      track(applier.call({ op: 'parse', session, index, shard: got[index]! }));
-      got[index] = { ...got[index]!, bytes: undefined }; // posted (copied): 50 MB need not stay on this heap
+      const shard = got[index]!;
+      got[index] = { ...shard, bytes: undefined };
+      // A buffer of its own moves to the worker without a copy; a slice of Node's pool is copied.
+      const own = shard.bytes && shard.bytes.byteOffset === 0 && shard.bytes.byteLength === shard.bytes.buffer.byteLength;
+      track(applier.call({ op: 'parse', session, index, shard, keep: shard.bytes ? keep : undefined }, own ? [shard.bytes!.buffer as ArrayBuffer] : []));
     }
   };
   const fetcher = async () => {
@@ -273,17 +282,10 @@ async function fetchAndParse(
       const i = next++;
       const s = changed[i]!;
       let shard: ChangedShard;
-      if (lib.blobs.has(s.sha256)) {
-        shard = { path: s.path, sha256: s.sha256, size: s.size, file: lib.blobs.pathFor(s.sha256) };
-        stored.push(s);
-      } else {
-        shard = await fetchShard(source, s);
-        if (shard.bytes) {
-          // Verified by putBuffer before it is written, and by the applier on the bytes it parses.
-          stored.push(s);
-          track(lib.blobs.putBuffer(Buffer.from(shard.bytes.buffer, shard.bytes.byteOffset, shard.bytes.byteLength), s).catch(refusedAs(s)));
-        }
-      }
+      if (lib.blobs.has(s.sha256)) shard = { path: s.path, sha256: s.sha256, size: s.size, file: lib.blobs.pathFor(s.sha256) };
+      else shard = await fetchShard(source, s);
+      // In the cache already, or fetched now (the worker writes it there): listed with the catalog.
+      if (!shard.file || shard.file === lib.blobs.pathFor(s.sha256)) stored.push(s);
       got[i] = shard;
       onFetched(++done);
       handOn();
@@ -295,17 +297,13 @@ async function fetchAndParse(
     await Promise.all(pending);
   } catch (err) {
     await Promise.allSettled(pending);
+    // Dropping waits for the worker's cache writes, so what is on disk is what gets listed.
     await applier.call({ op: 'drop', session }).catch(() => {});
     lib.db.transaction(() => stored.forEach((b) => lib.blobs.has(b.sha256) && lib.blobs.record(b)))();
     throw err;
   }
   return { stored, session };
 }
-
-const refusedAs = (s: IndexShard) => (err: unknown) => {
-  if (err instanceof AppError && err.code === 'refused') throw new AppError('refused', `shard ${s.path} does not match its sha256 in feed.json`);
-  throw err;
-};
 
 /** A changed shard's file in a feed folder, or its bytes fetched now. */
 async function fetchShard(source: FeedSource, s: IndexShard): Promise<ChangedShard> {

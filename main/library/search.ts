@@ -39,6 +39,8 @@ export interface SearchIndexChange {
    * import of 150,000 resources skips 300,000 look-ups). Not repeated above.
    */
   inserted?: { resources: [rid: number, title: string][]; nodes: [id: string, title: string][] };
+  /** Leave titles that may have lost their last row in place and return them (see dropUnusedTexts). */
+  keepUnused?: boolean;
 }
 
 const DEFAULT_LIMIT = 50;
@@ -233,8 +235,9 @@ function dropUnused(s: Stmts, tids: Iterable<number>): void {
  * transaction. Cost is proportional to the change: ~5 µs a row, plus ~7 µs for
  * each title the index has not seen (0.9 s for a first import of 150,000).
  */
-export function updateSearchIndex(db: Db, change: SearchIndexChange): void {
+export function updateSearchIndex(db: Db, change: SearchIndexChange): number[] {
   const s = stmts(db);
+  let leftover: number[] = [];
   const run = () => {
     const textId = textIds(s);
     const maybeUnused = new Set<number>();
@@ -278,7 +281,9 @@ export function updateSearchIndex(db: Db, change: SearchIndexChange): void {
       if (old !== undefined) maybeUnused.add(old);
     }
     const [, , garbage] = s.state.get() as [number, number, number];
-    dropUnused(s, garbage ? (s.garbageTids.all() as number[]) : maybeUnused);
+    if (garbage) dropUnused(s, s.garbageTids.all() as number[]);
+    else if (change.keepUnused) leftover = [...maybeUnused];
+    else dropUnused(s, maybeUnused);
     // Any listed row may have moved or been reordered, so layouts are out of date;
     // an apply that changed nothing keeps them.
     const inserted = (change.inserted?.resources.length ?? 0) + (change.inserted?.nodes.length ?? 0);
@@ -287,6 +292,17 @@ export function updateSearchIndex(db: Db, change: SearchIndexChange): void {
   };
   if (db.inTransaction) run();
   else s.write(run);
+  return leftover;
+}
+
+/**
+ * Drops titles nothing refers to any more, in their own transaction: left by
+ * an update with keepUnused, whose caller answered first. Until then they only
+ * take space (no row maps to them, so no search finds them).
+ */
+export function dropUnusedTexts(db: Db, tids: number[]): void {
+  const s = stmts(db);
+  s.write(() => dropUnused(s, tids));
 }
 
 /**

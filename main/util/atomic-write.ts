@@ -42,7 +42,23 @@ export function writeFileAtomic(file: string, data: string | Buffer): void {
 
 /** The same, on libuv's pool: for many files in a row on a thread that serves a UI. */
 export async function writeFileAtomicAsync(file: string, data: Buffer): Promise<void> {
+  await (await stageFileAsync(file, data)).commit();
+}
+
+export interface StagedFile {
+  /** Renames the flushed part over the target and makes the rename durable. */
+  commit(): Promise<void>;
+  discard(): Promise<void>;
+}
+
+/**
+ * The first half of an atomic write: the content flushed to disk beside the
+ * target, not yet visible. Lets a caller flush while other work runs and make
+ * the file appear only once that work succeeded.
+ */
+export async function stageFileAsync(file: string, data: Buffer): Promise<StagedFile> {
   const part = partName(file);
+  const discard = () => fs.promises.rm(part, { force: true });
   try {
     const fh = await fs.promises.open(part, 'w');
     try {
@@ -51,19 +67,29 @@ export async function writeFileAtomicAsync(file: string, data: Buffer): Promise<
     } finally {
       await fh.close();
     }
-    await fs.promises.rename(part, file);
   } catch (err) {
-    await fs.promises.rm(part, { force: true });
+    await discard();
     throw err;
   }
-  if (process.platform !== 'win32') {
-    const dir = await fs.promises.open(path.dirname(file), 'r');
-    try {
-      await dir.sync();
-    } finally {
-      await dir.close();
-    }
-  }
+  return {
+    discard,
+    async commit() {
+      try {
+        await fs.promises.rename(part, file);
+      } catch (err) {
+        await discard();
+        throw err;
+      }
+      if (process.platform !== 'win32') {
+        const dir = await fs.promises.open(path.dirname(file), 'r');
+        try {
+          await dir.sync();
+        } finally {
+          await dir.close();
+        }
+      }
+    },
+  };
 }
 
 /**

@@ -30,7 +30,11 @@ type Reply<T> =
  * at a time in order. It holds the process open only while a call is pending
  * and stops after `idleMs` without work.
  */
-export function workerService<Req, Res>(name: string, callerUrl: string, idleMs = 60_000): { call(req: Req): Promise<Res>; stop(): Promise<void> } {
+export function workerService<Req, Res>(
+  name: string,
+  callerUrl: string,
+  idleMs = 60_000,
+): { call(req: Req, transfer?: ArrayBuffer[]): Promise<Res>; stop(): Promise<void> } {
   let worker: Worker | null = null;
   let nextId = 1;
   const pending = new Map<number, { resolve: (v: Res) => void; reject: (e: Error) => void }>();
@@ -74,7 +78,8 @@ export function workerService<Req, Res>(name: string, callerUrl: string, idleMs 
     return w;
   };
   return {
-    call(req) {
+    /** `transfer`: buffers handed over without a copy (unusable here afterwards). */
+    call(req, transfer = []) {
       if (idle) clearTimeout(idle);
       worker ??= start();
       worker.ref();
@@ -82,7 +87,7 @@ export function workerService<Req, Res>(name: string, callerUrl: string, idleMs 
       const w = worker;
       return new Promise<Res>((resolve, reject) => {
         pending.set(id, { resolve, reject });
-        w.postMessage({ id, req });
+        w.postMessage({ id, req }, transfer);
       });
     },
     async stop() {
