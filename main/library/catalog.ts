@@ -189,6 +189,7 @@ export function applyCatalog(db: Db, input: ApplyInput, parsed: ParsedShard[]): 
     const changedNodes = new Set<string>();
     const upserted: number[] = [];
     const insertedResources: [number, string][] = [];
+    const titles = new Map<number, string>();
     const deleted: number[] = [];
     let added = 0;
     let updated = 0;
@@ -294,6 +295,7 @@ export function applyCatalog(db: Db, input: ApplyInput, parsed: ParsedShard[]): 
         }
         if (!same) {
           upserted.push(old.rid);
+          titles.set(old.rid, r.title);
           updated++;
         }
       });
@@ -331,6 +333,7 @@ export function applyCatalog(db: Db, input: ApplyInput, parsed: ParsedShard[]): 
     const unusedTexts = updateSearchIndex(db, {
       feedId: feed.id,
       keepUnused: true,
+      titles,
       resourceRids: upserted,
       deletedRids: deleted,
       nodeIds: [...changedNodes],

@@ -39,6 +39,8 @@ export interface SearchIndexChange {
    * import of 150,000 resources skips 300,000 look-ups). Not repeated above.
    */
   inserted?: { resources: [rid: number, title: string][]; nodes: [id: string, title: string][] };
+  /** The titles of resourceRids as the caller just wrote them, so they need not be read back. */
+  titles?: Map<number, string>;
   /** Leave titles that may have lost their last row in place and return them (see dropUnusedTexts). */
   keepUnused?: boolean;
 }
@@ -249,7 +251,8 @@ export function updateSearchIndex(db: Db, change: SearchIndexChange): number[] {
     }
     for (const rid of change.resourceRids) {
       const old = s.resTid.get(rid) as number | undefined;
-      const row = s.resRow.get(rid) as [string, string] | undefined;
+      const title = change.titles?.get(rid);
+      const row = title !== undefined ? ([change.feedId, title] as [string, string]) : (s.resRow.get(rid) as [string, string] | undefined);
       if (!row) {
         // Listed as changed but gone: treat as deleted.
         if (old !== undefined) {

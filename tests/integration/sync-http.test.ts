@@ -105,4 +105,20 @@ describe('catalog sync over HTTP (nginx)', () => {
     await expect(services.importFeed(`${nginx.url}basic/`, trust)).rejects.toThrow(/file:\/\//);
     expect(services.queries.status().feeds[0]).toMatchObject({ revision: 2, resources: 5 });
   });
+
+  it('refuses a shard whose bytes differ from the signed index: the library stays, the bytes never enter the cache', async () => {
+    await publish(4, ['分数的初步认识', '三角形的内角和', '平行四边形']);
+    const shardFile = path.join(www, 'basic', 'shards', 'shuxue.json');
+    const listed = (JSON.parse(fs.readFileSync(path.join(www, 'basic', 'feed.json'), 'utf8')) as { shards: { path: string; sha256: string }[] }).shards.find(
+      (x) => x.path === 'shards/shuxue.json',
+    )!;
+    // Same size, one byte changed: only the hash can tell.
+    const bytes = fs.readFileSync(shardFile);
+    bytes[bytes.indexOf('video')] = 'V'.charCodeAt(0);
+    fs.writeFileSync(shardFile, bytes);
+    await expect(services.importFeed(`${nginx.url}basic/`, trust)).rejects.toThrow(/sha256/);
+    expect(services.queries.status().feeds[0]).toMatchObject({ revision: 2, resources: 5 });
+    expect(services.blobs.has(listed.sha256)).toBe(false);
+    expect(services.blobs.has(sha256Hex(bytes))).toBe(false);
+  });
 });

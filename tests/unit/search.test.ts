@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { connectLibrary, openLibrary, type Db } from '../../main/library/db';
 import {
+  dropUnusedTexts,
   likeScan,
   rebuildSearchIndex,
   searchLibrary,
@@ -256,6 +257,34 @@ describe('searchLibrary', () => {
     expect(texts).not.toContain('春（第一课时）');
     expect(texts).not.toContain('春夜喜雨');
     expect(texts).not.toContain('春');
+  });
+
+  it('indexes rows handed over with their titles; titles left unused go when dropped, after the answer', () => {
+    const added = Number(
+      db
+        .prepare("INSERT INTO resources(id, feed_id, shard, node_id, type, title) VALUES ('demo/r20', 'demo', 's.json', 'demo/l-chun', 'pdf', '春 新学案')")
+        .run().lastInsertRowid,
+    );
+    const renamed = db.prepare("SELECT rid FROM resources WHERE id = 'demo/r14'").pluck().get() as number;
+    db.prepare('UPDATE resources SET title = ? WHERE rid = ?').run('内角和 探究', renamed);
+    const unused = updateSearchIndex(db, {
+      feedId: 'demo',
+      resourceRids: [renamed],
+      deletedRids: [],
+      nodeIds: [],
+      inserted: { resources: [[added, '春 新学案']], nodes: [] },
+      titles: new Map([[renamed, '内角和 探究']]),
+      keepUnused: true,
+    });
+    expect(ids(expectSameAsScan(all('学案')))).toEqual(['r20']);
+    expect(ids(expectSameAsScan(all('探究')))).toEqual(['r14']);
+    // The old title is still indexed but no row maps to it: no search finds it.
+    expect(expectSameAsScan(all('定理证明')).total).toBe(0);
+    const texts = () => db.prepare('SELECT text FROM search_text').pluck().all() as string[];
+    expect(texts()).toContain('内角和定理证明');
+    dropUnusedTexts(db, unused);
+    expect(texts()).not.toContain('内角和定理证明');
+    expect(ids(expectSameAsScan(all('探究')))).toEqual(['r14']);
   });
 
   it('keeps the layout when an apply changed nothing', () => {
