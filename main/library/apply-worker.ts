@@ -7,6 +7,7 @@
 // from here (its bytes are handed over, not copied: the UI's thread only
 // receives them); then one `apply` writes the catalog in one transaction, so the
 // write lock is held only while writing.
+import os from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { AppError, toApiError } from '../api/errors';
 import { applyCatalog, parseShard, type ApplyInput, type ApplyResult, type ParsedShard, type ChangedShard } from './catalog';
@@ -38,6 +39,17 @@ interface Session {
   writes: Promise<void>[];
 }
 const sessions = new Map<number, Session>();
+
+// Background work: under load the UI's thread should win the CPU. On Linux a
+// thread is a task and priority 0 names this thread only; elsewhere (Windows)
+// it would lower the whole app, so it is left alone.
+if (process.platform === 'linux') {
+  try {
+    os.setPriority(0, 10);
+  } catch {
+    // Not allowed here (a container without the capability): run at normal priority.
+  }
+}
 const caches = new Map<string, BlobStore>();
 
 function parse(req: Extract<ApplyRequest, { op: 'parse' }>): void {
