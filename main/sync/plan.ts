@@ -159,9 +159,20 @@ function priorities(db: Db, parents: ReturnType<typeof loadParents>, resources: 
   }[];
   const teachingVolumes = new Set<string>();
   const byId = new Map(resources.map((r) => [r.id, r]));
+  // Lessons share their volume: walk up once per node, not once per resource.
+  const volumes = new Map<string, string | null>();
   const volumeOf = (nodeId: string): string | null => {
-    for (let n: string | null = nodeId; n !== null; n = parents.get(n)?.parent ?? null) if (parents.get(n)?.kind === 'volume') return n;
-    return null;
+    let v = volumes.get(nodeId);
+    if (v !== undefined) return v;
+    v = null;
+    for (let n: string | null = nodeId; n !== null; n = parents.get(n)?.parent ?? null) {
+      if (parents.get(n)?.kind === 'volume') {
+        v = n;
+        break;
+      }
+    }
+    volumes.set(nodeId, v);
+    return v;
   };
   for (const s of slots) {
     const ahead = (s.weekday - target + 7) % 7;
@@ -175,10 +186,11 @@ function priorities(db: Db, parents: ReturnType<typeof loadParents>, resources: 
   }
   for (const id of db.prepare('SELECT resource_id FROM favourites').pluck().all() as string[]) better(id, PRIORITY.favourite, 0);
   const word = termWord(now, timeZone);
+  const thisTerm = (v: string) => teachingVolumes.has(v) || parents.get(v)!.title.includes(word);
   for (const r of resources) {
     if (out.has(r.id)) continue;
     const v = volumeOf(r.nodeId);
-    if (v && (teachingVolumes.has(v) || parents.get(v)!.title.includes(word))) better(r.id, PRIORITY.termVolume, 0);
+    if (v && thisTerm(v)) better(r.id, PRIORITY.termVolume, 0);
   }
   return out;
 }
@@ -193,14 +205,14 @@ export function planDownloads(db: Db, selection: Selection, opts: PlanOptions = 
     )
     .all() as ResourceRow[];
   if (resources.length === 0) return { jobs: [], skipped: 0, downgraded: 0 };
+  // Every file, in table order, kept if its resource is one of those: joined in
+  // SQL, the planner walks the sha256 index and looks rows up at random (1.4 s
+  // at 150,000 files instead of 0.3 s).
+  const byRid = new Map<number, FileRow[]>(resources.map((r) => [r.rid, []]));
   const files = db
-    .prepare(
-      `SELECT f.rid, f.sha256, f.size, f.role, f.height, EXISTS (SELECT 1 FROM blobs b WHERE b.sha256 = f.sha256) AS present
-       FROM resource_files f JOIN resources r ON r.rid = f.rid JOIN feeds d ON d.id = r.feed_id WHERE d.source LIKE 'http%'`,
-    )
+    .prepare('SELECT f.rid, f.sha256, f.size, f.role, f.height, EXISTS (SELECT 1 FROM blobs b WHERE b.sha256 = f.sha256) AS present FROM resource_files f')
     .all() as FileRow[];
-  const byRid = new Map<number, FileRow[]>();
-  for (const f of files) (byRid.get(f.rid) ?? byRid.set(f.rid, []).get(f.rid)!).push(f);
+  for (const f of files) byRid.get(f.rid)?.push(f);
 
   const parents = loadParents(db);
   const keeps = selection.resolver(parents);
