@@ -161,6 +161,26 @@ async function main() {
       fetched.push(nginx.requests().length - before);
       if (r.outcome !== 'applied' || r.updated !== CHANGES) throw new Error(`change round ${round}: ${r.outcome}, ${r.updated} updated`);
     }
+    // The sync page on this catalog, right after the last change: its status (the
+    // queue is planned in a worker) and the top of the selection tree with sizes,
+    // while the main thread is watched.
+    const pageCalls: { channel: string; ms: number[]; lagMs: number }[] = [];
+    for (const [channel, req] of [
+      ['sync:status', {}],
+      ['sync:selection', { parent: null }],
+    ] as const) {
+      const lag = monitorEventLoopDelay({ resolution: 5 });
+      lag.enable();
+      const times: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        const t = performance.now();
+        const res = await services.router.invoke(channel, req as never);
+        if (!res.ok) throw new Error(`${channel}: ${res.error.message}`);
+        times.push(performance.now() - t);
+      }
+      lag.disable();
+      pageCalls.push({ channel, ms: times, lagMs: lag.max / 1e6 });
+    }
     services.close();
     const initial = initialRuns.map((x) => x.ms);
     const change = changeRuns.map((x) => x.ms);
@@ -203,6 +223,10 @@ async function main() {
     log(`| floor: bare INSERTs of the same rows, one transaction, no validation or search index | ${floor.length} | ${ms(quantile(floor, 0.5))} | ${ms(quantile(floor, 0.95))} | (blocks the thread) | |`);
     log();
     log(`Main thread right after an import (the search layout is rebuilt in a worker for the first keystroke): event-loop delay max ${quantile(warmLag, 0.5).toFixed(0)} ms (median of ${warmLag.length}; p95 ${quantile(warmLag, 0.95).toFixed(0)} ms); the first search after a change, 1.5 s later: p50 ${quantile(firstSearch, 0.5).toFixed(1)} ms, p95 ${quantile(firstSearch, 0.95).toFixed(1)} ms.`);
+    for (const c of pageCalls) {
+      const [first, ...again] = c.ms;
+      log(`Sync page at this size, \`${c.channel}\`: first call after the last change ${first!.toFixed(0)} ms, then p50 ${quantile(again, 0.5).toFixed(0)} ms (cached until the library changes); main-thread event-loop delay max ${c.lagMs.toFixed(1)} ms.`);
+    }
     log(`Last run's phases (s; shards are parsed in the worker as they arrive): first apply ${breakdowns.initial}; change ${breakdowns.change}.`);
     log(`First apply: **${(quantile(initial, 0.5) / quantile(floor, 0.5)).toFixed(2)}×** the floor (median).`);
     fs.mkdirSync(path.join(import.meta.dirname, 'results'), { recursive: true });
