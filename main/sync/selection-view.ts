@@ -28,7 +28,9 @@ function sizesOf(db: Db, maxHeight: number): Sizes {
        FROM resource_files f JOIN resources r ON r.rid = f.rid ORDER BY f.rid`,
     )
     .all() as { nodeId: string; rid: number; role: string; height: number | null; size: number; present: 0 | 1 }[];
-  const perNode = new Map<string, { bytes: number; cachedBytes: number }>();
+  // Sizes per lesson first, then each lesson's total up its ancestors: a walk per
+  // node rather than per resource.
+  const own = new Map<string, { bytes: number; cachedBytes: number }>();
   const perResource: { nodeId: string; bytes: number }[] = [];
   for (let i = 0; i < rows.length; ) {
     let j = i;
@@ -36,13 +38,20 @@ function sizesOf(db: Db, maxHeight: number): Sizes {
     const { chosen } = chooseFiles(rows.slice(i, j), maxHeight);
     const bytes = chosen.reduce((a, f) => a + f.size, 0);
     const cached = chosen.reduce((a, f) => a + (f.present ? f.size : 0), 0);
-    for (let n: string | null = rows[i]!.nodeId; n !== null; n = parents.get(n)?.parent ?? null) {
+    const nodeId = rows[i]!.nodeId;
+    const e = own.get(nodeId) ?? own.set(nodeId, { bytes: 0, cachedBytes: 0 }).get(nodeId)!;
+    e.bytes += bytes;
+    e.cachedBytes += cached;
+    perResource.push({ nodeId, bytes });
+    i = j;
+  }
+  const perNode = new Map<string, { bytes: number; cachedBytes: number }>();
+  for (const [nodeId, { bytes, cachedBytes }] of own) {
+    for (let n: string | null = nodeId; n !== null; n = parents.get(n)?.parent ?? null) {
       const e = perNode.get(n) ?? perNode.set(n, { bytes: 0, cachedBytes: 0 }).get(n)!;
       e.bytes += bytes;
-      e.cachedBytes += cached;
+      e.cachedBytes += cachedBytes;
     }
-    perResource.push({ nodeId: rows[i]!.nodeId, bytes });
-    i = j;
   }
   const sizes = { key, parents, perNode, perResource };
   cache.set(db, sizes);
