@@ -149,8 +149,7 @@ export async function importFeed(lib: LibraryContext, from: string | FeedSource,
     try {
       result = (await applier.call({ op: 'apply', session, dbFile: lib.dbFile, input })) as ApplyAnswer;
     } catch (err) {
-      // Fetched shards stay in the cache, listed, so eviction collects them if nothing ever refers to them.
-      lib.db.transaction(() => stored.forEach((b) => lib.blobs.record(b)))();
+      listWritten(lib, stored);
       await Promise.all((await staging.catch(() => [])).map((f) => f?.discard()));
       throw err;
     }
@@ -299,10 +298,15 @@ async function fetchAndParse(
     await Promise.allSettled(pending);
     // Dropping waits for the worker's cache writes, so what is on disk is what gets listed.
     await applier.call({ op: 'drop', session }).catch(() => {});
-    lib.db.transaction(() => stored.forEach((b) => lib.blobs.has(b.sha256) && lib.blobs.record(b)))();
+    listWritten(lib, stored);
     throw err;
   }
   return { stored, session };
+}
+
+/** After a refusal: shards written to the cache stay, listed, so eviction collects them if nothing ever refers to them. */
+function listWritten(lib: LibraryContext, stored: IndexShard[]): void {
+  lib.db.transaction(() => stored.forEach((b) => lib.blobs.has(b.sha256) && lib.blobs.record(b)))();
 }
 
 /** A changed shard's file in a feed folder, or its bytes fetched now. */
