@@ -39,6 +39,8 @@ interface Session {
   writes: Promise<void>[];
 }
 const sessions = new Map<number, Session>();
+/** The cache a session writes shards into, by its folder (putBuffer needs no connection of its own). */
+const caches = new Map<string, BlobStore>();
 
 // Background work: under load the UI's thread should win the CPU. On Linux a
 // thread is a task and priority 0 names this thread only; elsewhere (Windows)
@@ -50,7 +52,6 @@ if (process.platform === 'linux') {
     // Not allowed here (a container without the capability): run at normal priority.
   }
 }
-const caches = new Map<string, BlobStore>();
 
 function parse(req: Extract<ApplyRequest, { op: 'parse' }>): void {
   const session = sessions.get(req.session) ?? { parsed: [], parseMs: 0, writes: [] };
