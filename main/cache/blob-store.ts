@@ -15,12 +15,13 @@ export interface Expected {
   size: number;
 }
 
-/** Lists a verified blob in the cache index (the file is in place already). */
-export function recordBlob(db: Db, expected: Expected, now = Date.now()): void {
-  db.prepare(
+/** Lists verified blobs in the cache index (their files are in place already). */
+export function recordBlobs(db: Db, blobs: Expected[], now = Date.now()): void {
+  const insert = db.prepare(
     `INSERT INTO blobs(sha256, size, added_at, last_used_at, verified_at) VALUES (?, ?, ?, ?, ?)
      ON CONFLICT(sha256) DO NOTHING`,
-  ).run(expected.sha256, expected.size, now, now, now);
+  );
+  for (const b of blobs) insert.run(b.sha256, b.size, now, now, now);
 }
 
 export class BlobStore {
@@ -61,7 +62,7 @@ export class BlobStore {
 
   /**
    * Stores small verified content held in memory (catalog shards). The caller
-   * records it (recordBlob), in the same transaction as what refers to it.
+   * records it (recordBlobs), in the same transaction as what refers to it.
    */
   async putBuffer(bytes: Buffer, expected: Expected): Promise<void> {
     if (bytes.length !== expected.size || sha256Hex(bytes) !== expected.sha256) {
@@ -78,7 +79,7 @@ export class BlobStore {
 
   /** Registers a blob that a downloader verified and renamed into place. */
   record(expected: Expected): void {
-    recordBlob(this.db, expected);
+    recordBlobs(this.db, [expected]);
   }
 
   touch(sha256: string): void {

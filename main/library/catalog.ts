@@ -4,10 +4,10 @@
 // library exactly as it was. Runs inside the apply worker (its own connection).
 import fs from 'node:fs';
 import { AppError } from '../api/errors';
+import { recordBlobs } from '../cache/blob-store';
 import { sha256Hex } from '../feed/keys';
 import { parseJsonBytes } from '../feed/parse-json';
 import { describeIssues, LIMITS, Shard, type ShardResource } from '../feed/schema';
-import { recordBlob } from '../cache/blob-store';
 import type { Db } from './db';
 import { updateSearchIndex } from './search';
 
@@ -330,8 +330,7 @@ export function applyCatalog(db: Db, input: ApplyInput, parsed: ParsedShard[]): 
     // The shard list changes where the index did: 600 rows are not rewritten for 10.
     for (const path of removedShards) st.dropShard.run(feed.id, path);
     for (const s of input.changed) st.putShard.run(feed.id, s.path, s.sha256, s.size);
-    const now = Date.now();
-    for (const b of input.stored) recordBlob(db, b, now);
+    recordBlobs(db, input.stored);
     lap('checks');
 
     const unusedTexts = updateSearchIndex(db, {

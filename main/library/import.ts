@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { ImportSummary } from '../../preload/contract';
 import { AppError } from '../api/errors';
-import type { BlobStore } from '../cache/blob-store';
+import { recordBlobs, type BlobStore } from '../cache/blob-store';
 import { sha256Hex, verifySignature } from '../feed/keys';
 import { parseJsonBytes } from '../feed/parse-json';
 import { describeIssues, FeedIndex, LIMITS } from '../feed/schema';
@@ -280,11 +280,10 @@ async function fetchAndParse(
     while (!failed && next < changed.length) {
       const i = next++;
       const s = changed[i]!;
-      let shard: ChangedShard;
-      if (lib.blobs.has(s.sha256)) shard = { path: s.path, sha256: s.sha256, size: s.size, file: lib.blobs.pathFor(s.sha256) };
-      else shard = await fetchShard(source, s);
+      const cached = lib.blobs.has(s.sha256);
+      const shard = cached ? { path: s.path, sha256: s.sha256, size: s.size, file: lib.blobs.pathFor(s.sha256) } : await fetchShard(source, s);
       // In the cache already, or fetched now (the worker writes it there): listed with the catalog.
-      if (!shard.file || shard.file === lib.blobs.pathFor(s.sha256)) stored.push(s);
+      if (cached || shard.bytes) stored.push(s);
       got[i] = shard;
       onFetched(++done);
       handOn();
@@ -306,7 +305,8 @@ async function fetchAndParse(
 
 /** After a refusal: shards written to the cache stay, listed, so eviction collects them if nothing ever refers to them. */
 function listWritten(lib: LibraryContext, stored: IndexShard[]): void {
-  lib.db.transaction(() => stored.forEach((b) => lib.blobs.has(b.sha256) && lib.blobs.record(b)))();
+  const written = stored.filter((b) => lib.blobs.has(b.sha256));
+  lib.db.transaction(() => recordBlobs(lib.db, written))();
 }
 
 /** A changed shard's file in a feed folder, or its bytes fetched now. */
