@@ -155,12 +155,12 @@ async function main() {
       }
       await publish(round + 2);
       flushLibrary(dataDir);
-      const before = nginx.requests().length;
+      const before = (await nginx.settled()).length;
       const run = await timedImport(services, url, trust);
       changeRuns.push(run);
       if (process.env.BENCH_VERBOSE) console.log(`change ${round}: ${run.ms.toFixed(0)} ms; ${run.breakdown}`);
       const { r } = run;
-      fetched.push(nginx.requests().length - before);
+      fetched.push((await nginx.settled()).length - before);
       if (r.outcome !== 'applied' || r.updated !== CHANGES) throw new Error(`change round ${round}: ${r.outcome}, ${r.updated} updated`);
     }
     // The sync page on this catalog, right after the last change: its status (the

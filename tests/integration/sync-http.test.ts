@@ -73,23 +73,23 @@ describe('catalog sync over HTTP (nginx)', () => {
     expect(found.ok && found.value.total).toBe(1);
     const r = await services.router.invoke('library:resource', { id: 'cn.smartedu.basic/sx-r1' });
     expect(r.ok && r.value.files[0]).toMatchObject({ cached: false, url: null });
-    expect(nginx.requests().filter((l) => l.includes('/shards/'))).toHaveLength(2);
+    expect((await nginx.settled()).filter((l) => l.includes('/shards/'))).toHaveLength(2);
   });
 
   it('asks again with its validators, and a 304 ends the check', async () => {
-    const before = nginx.requests().length;
+    const before = (await nginx.settled()).length;
     const s = await services.importFeed(`${nginx.url}basic/`, trust);
     expect(s.outcome).toBe('unchanged');
-    const asked = nginx.requests().slice(before);
+    const asked = (await nginx.settled()).slice(before);
     expect(asked).toEqual([expect.stringMatching(/^304 GET \/basic\/feed\.json/)]);
   });
 
   it('fetches only the changed shard when one subject changes', async () => {
     await publish(2, ['分数的初步认识', '三角形的内角和', '长方形和正方形']);
-    const before = nginx.requests().length;
+    const before = (await nginx.settled()).length;
     const s = await services.importFeed(`${nginx.url}basic/`, trust);
     expect(s).toMatchObject({ outcome: 'applied', revision: 2, added: 1, resources: 5 });
-    const shards = nginx.requests().slice(before).filter((l) => l.includes('/shards/'));
+    const shards = (await nginx.settled()).slice(before).filter((l) => l.includes('/shards/'));
     expect(shards).toEqual([expect.stringMatching(/^200 GET \/basic\/shards\/shuxue\.json/)]);
   });
 
