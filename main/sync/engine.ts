@@ -149,7 +149,6 @@ export async function syncAll(services: Services, opts: SyncOptions = {}): Promi
         // A full disk stops the run: no new files start; those in flight end first.
         if ((err as NodeJS.ErrnoException).code === 'ENOSPC') fatal ??= err;
         else summary.failed.push({ sha256: job.sha256, resources: job.resources, error: (err as Error).message });
-        summary.failed.push({ sha256: job.sha256, resources: job.resources, error: (err as Error).message });
       } finally {
         reserved -= job.size;
         inFlight.delete(job.resources);

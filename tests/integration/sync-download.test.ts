@@ -158,6 +158,19 @@ describe('classboard sync from nginx', () => {
       } finally {
         small.close();
       }
+
+      // A file the server no longer has: reported once, with its lesson; the rest arrive.
+      const sha = h(files.other);
+      fs.rmSync(path.join(www, 'f', 'blobs', sha.slice(0, 2), sha));
+      const gone = hubServices(fs.mkdtempSync(path.join(tmp, 'g')), 't');
+      try {
+        await gone.importFeed(`${nginx.url}f/`, { keys: { [key.keyId]: key.publicKey } });
+        const partial = await syncAll(gone, { maxHeight: 720, backoffMs: 20 });
+        expect(partial.downloaded.files).toBe(2);
+        expect(partial.failed).toEqual([expect.objectContaining({ sha256: sha, resources: ['春（第二课时）'] })]);
+      } finally {
+        gone.close();
+      }
     } finally {
       await nginx.stop();
     }
