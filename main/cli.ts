@@ -11,6 +11,7 @@ import { verifyCache } from './cache/verify';
 import { syncAll } from './sync/engine';
 import { exportFeed } from './sync/export';
 import { createFeedMirror } from './sync/mirror';
+import { isHttpUrl } from './sync/http-source';
 import { parseWindow } from './sync/scheduler';
 import { parseRate } from './sync/token-bucket';
 import type { SyncSettings } from '../preload/contract';
@@ -173,7 +174,7 @@ export function buildCli(): Command {
         [
           `已导入 ${summary.title}（${summary.feedId}）第 ${summary.revision} 版：${summary.resources} 个资源`,
           `  新增 ${summary.added}，更新 ${summary.updated}，移除 ${summary.removed}`,
-          /^https?:\/\//i.test(source)
+          isHttpUrl(source)
             ? '  文件将在夜间同步时下载（classboard sync --now 立即下载）'
             : `  文件：复制 ${summary.blobs.copied}（${mb(summary.blobs.bytes)}），已有 ${summary.blobs.present}，源中缺少 ${summary.blobs.missing}，校验失败 ${summary.blobs.rejected}`,
           `  用时 ${summary.durationMs} ms`,
@@ -271,7 +272,7 @@ export function buildCli(): Command {
     .option('--mirror <url>', 'another place with the same files, tried after the feed\'s own (repeatable)', collect, [] as string[])
     .action(async (source: string, o: { unsigned?: boolean; key: string[]; mirror: string[] }) => {
       await withServices(async (services, g) => {
-      for (const m of o.mirror) if (!/^https?:\/\//.test(m)) throw new AppError('bad-request', `镜像地址须为 http(s):// / a mirror must be an http(s) URL: ${m}`);
+      for (const m of o.mirror) if (!isHttpUrl(m)) throw new AppError('bad-request', `镜像地址须为 http(s):// / a mirror must be an http(s) URL: ${m}`);
       const summary = await services.importFeed(source, {
         unsigned: o.unsigned,
         keys: Object.fromEntries(o.key.map(parseKeyArg)),
