@@ -8,12 +8,12 @@
 // receives them); then one `apply` writes the catalog in one transaction, so the
 // write lock is held only while writing.
 import os from 'node:os';
-import { parentPort } from 'node:worker_threads';
-import { AppError, toApiError } from '../api/errors';
+import { AppError } from '../api/errors';
 import { applyCatalog, parseShard, type ApplyInput, type ApplyResult, type ParsedShard, type ChangedShard } from './catalog';
 import { BlobStore } from '../cache/blob-store';
 import { keptConnection, type Db } from './db';
 import { dropUnusedTexts } from './search';
+import { serveRequests, type Answer } from '../util/worker';
 
 /** What `apply` answers: the result, less what the worker keeps for itself. */
 export type ApplyAnswer = Omit<ApplyResult, 'unusedTexts'>;
@@ -83,44 +83,36 @@ async function apply(req: Extract<ApplyRequest, { op: 'apply' }>): Promise<Apply
   return result;
 }
 
-async function handle(req: ApplyRequest): Promise<ApplyResult | null> {
-  if (req.op === 'parse') {
-    parse(req);
-    return null;
-  }
-  if (req.op === 'apply') return apply(req);
+/** Forgets a session (an import that failed before its apply), once its cache writes have ended. */
+async function drop(req: Extract<ApplyRequest, { op: 'drop' }>): Promise<null> {
   const session = sessions.get(req.session);
   sessions.delete(req.session);
   if (session) await Promise.allSettled(session.writes);
   return null;
 }
 
-parentPort!.on('message', async ({ id, req }: { id: number; req: ApplyRequest }) => {
-  let value: ApplyResult | null;
+serveRequests(async (req: ApplyRequest): Promise<Answer<ApplyAnswer | null>> => {
   try {
-    value = await handle(req);
+    if (req.op === 'parse') {
+      parse(req);
+      return { value: null };
+    }
+    if (req.op === 'drop') return { value: await drop(req) };
+    const { unusedTexts, ...answer } = await apply(req);
+    return {
+      value: answer,
+      // The caller has its answer; dropping search titles nothing uses any more,
+      // and copying a big commit from the WAL into the database (~0.3 s at
+      // 150,000 resources), happen after, and never on the UI's thread. PASSIVE:
+      // readers and writers carry on; a failure is caught up by the next one.
+      after: () => {
+        const db = keptConnection(req.dbFile, {}, bulk);
+        dropUnusedTexts(db, unusedTexts);
+        db.pragma('wal_checkpoint(PASSIVE)');
+      },
+    };
   } catch (err) {
-    if (req.op !== 'drop') sessions.delete(req.session);
-    parentPort!.postMessage({ id, ok: false, error: toApiError(err) });
-    return;
+    sessions.delete(req.session);
+    throw err;
   }
-  if (req.op !== 'apply') {
-    parentPort!.postMessage({ id, ok: true, value });
-    return;
-  }
-  // The caller has its answer; dropping search titles nothing uses any more, and
-  // copying a big commit from the WAL into the database (~0.3 s at 150,000
-  // resources), happen after, and never on the UI's thread. PASSIVE: readers
-  // and writers carry on meanwhile.
-  const { unusedTexts, ...answer }: ApplyResult = value!;
-  const reply: ApplyAnswer = answer;
-  parentPort!.postMessage({ id, ok: true, value: reply, more: true });
-  try {
-    const db = keptConnection(req.dbFile, {}, bulk);
-    dropUnusedTexts(db, unusedTexts);
-    db.pragma('wal_checkpoint(PASSIVE)');
-  } catch {
-    // Housekeeping only: the next checkpoint (any connection's) catches up; an unused title only takes space.
-  }
-  parentPort!.postMessage({ idle: true });
 });

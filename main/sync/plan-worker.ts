@@ -1,10 +1,9 @@
 // Worker thread entry: plans a sync, and computes the offline-selection tree's
 // sizes, on its own read-only connection. Reading 150,000 lessons and their files
 // takes seconds on a board PC; the main thread (the teaching UI's IPC) must not wait.
-import { parentPort } from 'node:worker_threads';
 import type { Res } from '../../preload/contract';
-import { toApiError } from '../api/errors';
 import { keptConnection } from '../library/db';
+import { serveRequests } from '../util/worker';
 import { createSelection, planDownloads, type Plan, type PlanOptions } from './plan';
 import { keptBytes, selectionView } from './selection-view';
 
@@ -26,10 +25,4 @@ function answer(req: PlanRequest): PlanReply {
     : plan;
 }
 
-parentPort!.on('message', ({ id, req }: { id: number; req: PlanRequest }) => {
-  try {
-    parentPort!.postMessage({ id, ok: true, value: answer(req) });
-  } catch (err) {
-    parentPort!.postMessage({ id, ok: false, error: toApiError(err) });
-  }
-});
+serveRequests((req: PlanRequest) => ({ value: answer(req) }));

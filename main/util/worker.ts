@@ -1,6 +1,6 @@
-import { Worker } from 'node:worker_threads';
+import { parentPort, Worker } from 'node:worker_threads';
 import { ErrorCode } from '../../preload/contract';
-import { AppError } from '../api/errors';
+import { AppError, toApiError } from '../api/errors';
 
 /**
  * Spawns the worker entry `name` that sits beside the calling bundle: the built
@@ -96,4 +96,33 @@ export function workerService<Req, Res>(
       if (w) await w.terminate();
     },
   };
+}
+
+/** A worker's answer: the value, buffers handed over without a copy, and work to do once the caller has it. */
+export interface Answer<Res> {
+  value: Res;
+  transfer?: ArrayBuffer[];
+  /** Housekeeping after answering; the caller's process stays alive until it ends (see Reply). */
+  after?: () => void;
+}
+
+/** The worker side of workerService: answers each request with its id; an AppError keeps its code. */
+export function serveRequests<Req, Res>(handle: (req: Req) => Answer<Res> | Promise<Answer<Res>>): void {
+  parentPort!.on('message', async ({ id, req }: { id: number; req: Req }) => {
+    let answer: Answer<Res>;
+    try {
+      answer = await handle(req);
+    } catch (err) {
+      parentPort!.postMessage({ id, ok: false, error: toApiError(err) });
+      return;
+    }
+    parentPort!.postMessage({ id, ok: true, value: answer.value, more: answer.after !== undefined }, answer.transfer ?? []);
+    if (!answer.after) return;
+    try {
+      answer.after();
+    } catch {
+      // Housekeeping only: the next request's work does not depend on it.
+    }
+    parentPort!.postMessage({ idle: true });
+  });
 }
