@@ -156,9 +156,8 @@ export function applyCatalog(db: Db, input: ApplyInput, parsed: ParsedShard[]): 
        WHERE r.feed_id = ? AND r.shard = ? AND n.id IS NULL LIMIT 1`,
     ),
     resourceOnNode: db.prepare('SELECT id FROM resources WHERE node_id = ? LIMIT 1').pluck(),
-    countResources: db.prepare('SELECT count(*) FROM resources WHERE feed_id = ?').pluck(),
-    anyResource: db.prepare('SELECT 1 FROM resources WHERE feed_id = ? LIMIT 1').pluck(),
-    countNodes: db.prepare('SELECT count(*) FROM nodes WHERE feed_id = ?').pluck(),
+    counts: db.prepare('SELECT resource_count AS resources, node_count AS nodes FROM feeds WHERE id = ?'),
+    putCounts: db.prepare('UPDATE feeds SET resource_count = ?, node_count = ? WHERE id = ?'),
     dropShard: db.prepare('DELETE FROM shards WHERE feed_id = ? AND path = ?'),
     putShard: db.prepare(
       `INSERT INTO shards(feed_id, path, sha256, size) VALUES (?, ?, ?, ?)
@@ -168,6 +167,7 @@ export function applyCatalog(db: Db, input: ApplyInput, parsed: ParsedShard[]): 
   lapStart = performance.now();
 
   const run = db.transaction((): ApplyResult => {
+    const kept = (st.counts.get(feed.id) as { resources: number; nodes: number } | undefined) ?? { resources: 0, nodes: 0 };
     st.upsertFeed.run({
       id: feed.id,
       title: feed.title,
@@ -264,7 +264,7 @@ export function applyCatalog(db: Db, input: ApplyInput, parsed: ParsedShard[]): 
       }
     }
     // A first import has nothing to compare against: skip 150,000 look-ups.
-    const fresh = st.anyResource.get(feed.id) === undefined;
+    const fresh = kept.resources === 0;
     for (const { path, shard } of parsed) {
       shard.resources.forEach((r, ord) => {
         const id = gid(feed.id, r.id);
@@ -324,8 +324,11 @@ export function applyCatalog(db: Db, input: ApplyInput, parsed: ParsedShard[]): 
       const left = st.resourceOnNode.get(id) as string | undefined;
       if (left) throw new AppError('refused', `resource ${left} refers to unknown node ${id.slice(feed.id.length + 1)}`);
     }
-    const resources = st.countResources.get(feed.id) as number;
+    // Kept, not counted: every row this apply inserted or deleted went through it.
+    const resources = kept.resources + added - deleted.length;
+    const nodes = kept.nodes + insertedNodes.size - removedNodes.length;
     if (resources > LIMITS.resources) throw new AppError('refused', `feed ${feed.id} has more than 1,000,000 resources`);
+    st.putCounts.run(resources, nodes, feed.id);
 
     // The shard list changes where the index did: 600 rows are not rewritten for 10.
     for (const path of removedShards) st.dropShard.run(feed.id, path);
@@ -346,7 +349,7 @@ export function applyCatalog(db: Db, input: ApplyInput, parsed: ParsedShard[]): 
 
     return {
       resources,
-      nodes: st.countNodes.get(feed.id) as number,
+      nodes,
       added,
       updated,
       removed: deleted.length,

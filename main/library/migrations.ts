@@ -198,4 +198,12 @@ export const migrations: readonly string[] = [
     keep    INTEGER NOT NULL CHECK (keep IN (0, 1))
   ) WITHOUT ROWID;
   `,
+  // 4: each feed's resource and node counts, kept by the catalog applier: counting
+  // 150,000 rows took ~6 ms of every change and of every feed list.
+  `
+  ALTER TABLE feeds ADD COLUMN resource_count INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE feeds ADD COLUMN node_count INTEGER NOT NULL DEFAULT 0;
+  UPDATE feeds SET resource_count = (SELECT count(*) FROM resources r WHERE r.feed_id = feeds.id),
+                   node_count = (SELECT count(*) FROM nodes n WHERE n.feed_id = feeds.id);
+  `,
 ];

@@ -52,10 +52,8 @@ export function createQueries(db: Db, blobs: BlobStore, mediaUrl: (sha256: strin
     ),
     usage: db.prepare('INSERT INTO usage_events(at, kind, resource_id, detail) VALUES (?, ?, ?, ?)'),
     feeds: db.prepare(
-      `SELECT f.id, f.title, f.source, f.revision, f.published, f.unsigned,
-         (SELECT count(*) FROM resources r WHERE r.feed_id = f.id) AS resources,
-         (SELECT count(*) FROM nodes n WHERE n.feed_id = f.id) AS nodes
-       FROM feeds f ORDER BY f.id`,
+      `SELECT id, title, source, revision, published, unsigned, resource_count AS resources, node_count AS nodes
+       FROM feeds ORDER BY id`,
     ),
     allNodes: db.prepare('SELECT id, parent FROM nodes'),
     perNode: db.prepare('SELECT node_id, count(*) AS n FROM resources GROUP BY node_id'),

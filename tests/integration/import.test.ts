@@ -82,6 +82,13 @@ function resign(dir: string, indexText: string) {
 
 const trust = () => ({ keys: { [key.keyId]: key.publicKey } });
 
+/** The feed's counts as the library shows them (kept by the applier), beside a real count of its rows. */
+function keptCounts() {
+  const [feed] = services.queries.status().feeds;
+  const count = (table: string) => services.db.prepare(`SELECT count(*) FROM ${table} WHERE feed_id = ?`).pluck().get(feed!.id) as number;
+  return { resources: feed!.resources, nodes: feed!.nodes, counted: { resources: count('resources'), nodes: count('nodes') } };
+}
+
 beforeEach(() => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cb-import-'));
   key = generateSigningKey('test-2026');
@@ -123,6 +130,10 @@ describe('feed import', () => {
     expect(await services.router.invoke('library:search', { query: '春' })).toMatchObject({ ok: true, value: { total: 2 } });
     const tree = await services.router.invoke('library:tree', { parent: 'test.feed/u1' });
     expect(tree.ok && tree.value.nodes.map((n) => n.title)).toEqual(['春夜喜雨']);
+    expect(keptCounts()).toEqual({ resources: 2, nodes: 7, counted: { resources: 2, nodes: 7 } });
+    // Grown again, with lessons the library has not seen: the kept counts follow.
+    await services.importFeed(await feed(path.join(tmp, 'f3'), 3, catalog({ lessons: ['春夜喜雨', '观潮', '秋天的雨', '搭船的鸟'] })), trust());
+    expect(keptCounts()).toEqual({ resources: 8, nodes: 10, counted: { resources: 8, nodes: 10 } });
   });
 
   it('refuses hostile or broken feeds with a clear error and leaves the library as it was', async () => {

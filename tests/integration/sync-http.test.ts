@@ -79,7 +79,7 @@ describe('catalog sync over HTTP (nginx)', () => {
   it('asks again with its validators, and a 304 ends the check', async () => {
     const before = (await nginx.settled()).length;
     const s = await services.importFeed(`${nginx.url}basic/`, trust);
-    expect(s.outcome).toBe('unchanged');
+    expect(s).toMatchObject({ outcome: 'unchanged', revision: 1, resources: 4 });
     const asked = (await nginx.settled()).slice(before);
     expect(asked).toEqual([expect.stringMatching(/^304 GET \/basic\/feed\.json/)]);
   });

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openLibrary, SCHEMA_VERSION } from '../../main/library/db';
+import { migrations } from '../../main/library/migrations';
 
 let dir: string;
 beforeEach(() => {
@@ -36,6 +37,23 @@ describe('library database', () => {
     const b = openLibrary(file).db;
     expect(b.prepare('select count(*) n from favourites').get()).toEqual({ n: 1 });
     b.close();
+  });
+
+  it('upgrades a library from before kept counts: each feed gets the counts of the rows it has', () => {
+    const file = path.join(dir, 'library.db');
+    const raw = new Database(file);
+    for (const m of migrations.slice(0, 3)) raw.exec(m);
+    raw.pragma('user_version = 3');
+    raw.exec(`insert into feeds(id, title, source) values ('a', 'A', '/a'), ('b', 'B', '/b');
+      insert into nodes(id, feed_id, parent, kind, title, ord) values ('a/n', 'a', null, 'lesson', '课', 0);
+      insert into resources(id, feed_id, shard, node_id, type, title) values ('a/r1', 'a', 's', 'a/n', 'video', '一'), ('a/r2', 'a', 's', 'a/n', 'pdf', '二');`);
+    raw.close();
+    const { db } = openLibrary(file);
+    expect(db.prepare('select id, resource_count, node_count from feeds order by id').all()).toEqual([
+      { id: 'a', resource_count: 2, node_count: 1 },
+      { id: 'b', resource_count: 0, node_count: 0 },
+    ]);
+    db.close();
   });
 
   it('refuses a library from a newer version and leaves the file byte-for-byte untouched', () => {
