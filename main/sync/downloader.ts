@@ -38,6 +38,8 @@ export interface DownloadResult {
 }
 
 class Retryable extends Error {}
+/** ENOSPC stops the whole run (the engine looks for the code), with words a teacher can act on. */
+const diskFull = () => Object.assign(new AppError('unavailable', '磁盘已满，同步已停止 / the disk is full: sync stopped'), { code: 'ENOSPC' });
 /** Bytes that do not hash right: tried once more (a bad transfer), then quarantined. */
 class HashMismatch extends AppError {}
 
@@ -237,14 +239,12 @@ async function fetchOnce(url: string, job: BlobJob, ctx: DownloadContext, p: Ret
         // the disk itself failed; handled below
       }
       if (((writeError ?? err) as NodeJS.ErrnoException).code === 'ENOSPC') {
-        throw Object.assign(new AppError('unavailable', '磁盘已满，同步已停止 / the disk is full: sync stopped'), { code: 'ENOSPC' });
+        throw diskFull();
       }
       if (err instanceof AppError) throw err;
       // A cut connection: what arrived stays in the .part for the next try.
       throw Object.assign(new Retryable(`${new URL(url).host}: ${(err as Error).message}`), { fetched: fetchedNow });
     } finally {
-      // Durable before the rename into the cache.
-      if (!writeError) await out.sync().catch(() => {});
       await out.close().catch(() => {});
     }
     if (have < job.size) throw Object.assign(new Retryable(`${new URL(url).host} ended the body at ${have} of ${job.size} bytes`), { fetched: fetchedNow });
@@ -262,6 +262,22 @@ async function finish(job: BlobJob, ctx: DownloadContext, p: ReturnType<typeof p
     fs.renameSync(p.part, path.join(p.quarantine, `${job.sha256}.${Date.now()}`));
     fs.rmSync(p.state, { force: true });
     throw new HashMismatch('refused', `downloaded bytes do not match sha256 ${job.sha256.slice(0, 12)}… (quarantined)`);
+  }
+  // Durable before the rename into the cache, also a .part an earlier run
+  // completed. A flush that fails (EIO, ENOSPC) is a failed write: the file stays
+  // out of the cache, its .part kept for the next run.
+  try {
+    const fh = await fs.promises.open(p.part, 'r+');
+    try {
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOSPC') {
+      throw diskFull();
+    }
+    throw new AppError('unavailable', `cannot flush ${job.sha256.slice(0, 12)}… to disk: ${(err as Error).message}`);
   }
   const dest = ctx.blobs.pathFor(job.sha256);
   fs.mkdirSync(path.dirname(dest), { recursive: true });
