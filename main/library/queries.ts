@@ -39,16 +39,18 @@ export function createQueries(db: Db, blobs: BlobStore, mediaUrl: (sha256: strin
     isFavourite: db.prepare('SELECT 1 FROM favourites WHERE resource_id = ?').pluck(),
     addFavourite: db.prepare('INSERT OR IGNORE INTO favourites(resource_id, created_at) VALUES (?, ?)'),
     removeFavourite: db.prepare('DELETE FROM favourites WHERE resource_id = ?'),
+    // CROSS JOIN keeps the teacher's short list as the outer loop: left to
+    // itself, SQLite scanned all 150,000 resources for it (10-40 ms a call).
     favourites: db.prepare(
       `SELECT r.rid, r.id, r.feed_id, r.node_id, r.type, r.title, r.revision, r.duration
-       FROM favourites f JOIN resources r ON r.id = f.resource_id ORDER BY f.created_at DESC`,
+       FROM favourites f CROSS JOIN resources r ON r.id = f.resource_id ORDER BY f.created_at DESC`,
     ),
     touchRecent: db.prepare(
       'INSERT INTO recent(resource_id, opened_at) VALUES (?, ?) ON CONFLICT(resource_id) DO UPDATE SET opened_at = excluded.opened_at',
     ),
     recent: db.prepare(
       `SELECT r.rid, r.id, r.feed_id, r.node_id, r.type, r.title, r.revision, r.duration
-       FROM recent x JOIN resources r ON r.id = x.resource_id ORDER BY x.opened_at DESC LIMIT ?`,
+       FROM recent x CROSS JOIN resources r ON r.id = x.resource_id ORDER BY x.opened_at DESC LIMIT ?`,
     ),
     usage: db.prepare('INSERT INTO usage_events(at, kind, resource_id, detail) VALUES (?, ?, ?, ?)'),
     feeds: db.prepare(
