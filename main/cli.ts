@@ -37,10 +37,11 @@ function out(g: Globals, value: unknown, human: () => string): void {
   process.stdout.write(g.json ? `${JSON.stringify(value, null, 2)}\n` : `${human()}\n`);
 }
 
-function open(g: Globals, host: 'hub' | 'electron' = 'hub'): Services {
+function open(g: Globals, host: 'hub' | 'electron' = 'hub', warmAtStart = false): Services {
   return createServices({
     dataDir: path.resolve(g.data ?? defaultDataDir()),
     host,
+    warmAtStart,
     mediaBase: '/media/',
     assetsDir: path.join(root, 'assets'),
     version,
@@ -125,7 +126,7 @@ export function buildCli(): Command {
     .option('--no-schedule', 'do not sync at night (tests, a hub that only serves)')
     .action(async (o: { host: string; port: number; token?: string; upstream?: string; key: string[]; unsigned?: boolean; window?: string; rate?: number; dayRate?: number; schedule: boolean }) => {
       const g = program.opts<Globals>();
-      const services = open(g);
+      const services = open(g, 'hub', true);
       await services.ensureDemoLibrary();
       const log = (m: string) => process.stderr.write(`${m}\n`);
       services.sync.configure(settingsFrom(o));

@@ -4,6 +4,7 @@ import type { LibraryStatus, Res, Resource, ResourceSummary, TreeNode } from '..
 import { AppError } from '../api/errors';
 import type { BlobStore } from '../cache/blob-store';
 import type { Db } from './db';
+import { layoutTreeCounts, type TreeCounts } from './search';
 
 type NodeRow = { id: string; parent: string | null; kind: TreeNode['kind']; title: string; ord: number };
 type ResRow = { rid: number; id: string; feed_id: string; node_id: string; type: Resource['type']; title: string; revision: number; duration: number | null };
@@ -62,10 +63,13 @@ export function createQueries(db: Db, blobs: BlobStore, mediaUrl: (sha256: strin
     childCounts: db.prepare('SELECT parent, count(*) AS n FROM nodes WHERE parent IS NOT NULL GROUP BY parent'),
   };
 
-  // Counts for the whole tree, computed in one pass and kept until the catalog changes.
-  let counts: { children: Map<string, number>; resources: Map<string, number> } | null = null;
-  const getCounts = () => {
+  // Counts for the whole tree: from the search layout (built in a worker after
+  // each change), else computed here in one pass; kept until the catalog changes.
+  let counts: TreeCounts | null = null;
+  const getCounts = (): TreeCounts => {
     if (counts) return counts;
+    const fromLayout = layoutTreeCounts(db);
+    if (fromLayout) return (counts = fromLayout);
     const parentOf = new Map((st.allNodes.all() as { id: string; parent: string | null }[]).map((n) => [n.id, n.parent]));
     const resources = new Map<string, number>();
     for (const { node_id, n } of st.perNode.all() as { node_id: string; n: number }[]) {
@@ -76,7 +80,7 @@ export function createQueries(db: Db, blobs: BlobStore, mediaUrl: (sha256: strin
       }
     }
     const children = new Map((st.childCounts.all() as { parent: string; n: number }[]).map((r) => [r.parent, r.n]));
-    counts = { children, resources };
+    counts = { children: (id) => children.get(id) ?? 0, resources: (id) => resources.get(id) ?? 0 };
     return counts;
   };
 
@@ -88,8 +92,8 @@ export function createQueries(db: Db, blobs: BlobStore, mediaUrl: (sha256: strin
       kind: n.kind,
       title: n.title,
       order: n.ord,
-      childCount: c.children.get(n.id) ?? 0,
-      resourceCount: c.resources.get(n.id) ?? 0,
+      childCount: c.children(n.id),
+      resourceCount: c.resources(n.id),
     };
   };
 

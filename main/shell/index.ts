@@ -57,6 +57,7 @@ if (!app.requestSingleInstanceLock()) {
       version: app.getVersion(),
       locale: app.getLocale().startsWith('zh') ? 'zh-CN' : 'en',
       log: (m) => console.log(m),
+      warmAtStart: true,
       sync: {
         // The PC must not sleep while the night's files come in.
         onRunning: (running) => {

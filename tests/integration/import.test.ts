@@ -10,6 +10,9 @@ import type { Shard } from '../../main/feed/schema';
 import { writeFeed } from '../../main/feed/write';
 import type { Services } from '../../main/services';
 import { hubServices } from '../fixtures/services';
+import { connectLibrary } from '../../main/library/db';
+import { createQueries } from '../../main/library/queries';
+import { layoutTreeCounts } from '../../main/library/search';
 
 let tmp: string;
 let services: Services;
@@ -134,6 +137,37 @@ describe('feed import', () => {
     // Grown again, with lessons the library has not seen: the kept counts follow.
     await services.importFeed(await feed(path.join(tmp, 'f3'), 3, catalog({ lessons: ['春夜喜雨', '观潮', '秋天的雨', '搭船的鸟'] })), trust());
     expect(keptCounts()).toEqual({ resources: 8, nodes: 10, counted: { resources: 8, nodes: 10 } });
+  });
+
+  it('counts the tree in the worker-built layout exactly as the library would count it itself', async () => {
+    await services.importFeed(await feed(path.join(tmp, 'f1'), 1, catalog({ lessons: ['春夜喜雨', '观潮', '秋天的雨'] })), trust());
+    type Counted = { id: string; childCount: number; resourceCount: number };
+    const walk = async (tree: (parent: string | null) => Promise<Counted[]>) => {
+      const seen: Counted[] = [];
+      const visit = async (parent: string | null): Promise<void> => {
+        for (const n of await tree(parent)) {
+          seen.push({ id: n.id, childCount: n.childCount, resourceCount: n.resourceCount });
+          await visit(n.id);
+        }
+      };
+      await visit(null);
+      return seen;
+    };
+    // Through the router: it waits for the worker's layout and counts from it.
+    const fromLayout = await walk(async (parent) => {
+      const r = await services.router.invoke('library:tree', { parent });
+      if (!r.ok) throw new Error(r.error.message);
+      return r.value.nodes;
+    });
+    expect(layoutTreeCounts(services.db)).not.toBeNull();
+    // A second connection has no layout: it counts the rows itself.
+    const other = connectLibrary(path.join(tmp, 'data', 'library.db'), { readonly: true });
+    const counted = createQueries(other, services.blobs, (sha) => sha);
+    expect(layoutTreeCounts(other)).toBeNull();
+    expect(await walk(async (parent) => counted.tree(parent).nodes)).toEqual(fromLayout);
+    other.close();
+    expect(fromLayout.find((n) => n.id === 'test.feed/xx')).toEqual({ id: 'test.feed/xx', childCount: 1, resourceCount: 6 });
+    expect(fromLayout.find((n) => n.id === 'test.feed/u1')).toEqual({ id: 'test.feed/u1', childCount: 3, resourceCount: 6 });
   });
 
   it('refuses hostile or broken feeds with a clear error and leaves the library as it was', async () => {
