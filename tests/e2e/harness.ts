@@ -2,11 +2,11 @@
 // with a fresh data folder, and Debian's Chromium driven by playwright-core.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
+import { freePort } from '../fixtures/ports';
 
 export const CHROMIUM_ARGS = [
   '--no-sandbox',
@@ -21,16 +21,6 @@ export const CHROMIUM_ARGS = [
 
 export const SHOTS = path.resolve('test-results', 'screenshots');
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
 
 export interface RunningHub {
   url: string;
