@@ -24,19 +24,36 @@ const agent = () =>
     interceptors.redirect({ maxRedirections: MAX_REDIRECTS }),
   ));
 
-/** Reads a body, refusing it as soon as it passes `limit` bytes. */
-async function readCapped(body: Dispatcher.ResponseData['body'], limit: number, what: string): Promise<Buffer> {
+/**
+ * Reads a body, refusing it as soon as it passes `limit` bytes. With a
+ * Content-Length the bytes go into one buffer as they arrive: joining 600
+ * shards' chunks at their ends held the UI's thread for ~20 ms at a time.
+ */
+async function readCapped(res: Dispatcher.ResponseData, limit: number, what: string): Promise<Buffer> {
+  const { body } = res;
+  const refuse = () => {
+    // Dropped unread: the abort that follows is ours, not an error to report.
+    body.on('error', () => {});
+    body.destroy();
+    return new AppError('refused', `${what} is over the ${limit}-byte limit`);
+  };
+  const declared = Number(res.headers['content-length']);
+  if (declared > limit) throw refuse();
+  let into = Number.isSafeInteger(declared) && declared > 0 ? Buffer.allocUnsafeSlow(declared) : null;
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) {
-      body.destroy();
-      throw new AppError('refused', `${what} is over the ${limit}-byte limit`);
+    if (size + chunk.length > limit) throw refuse();
+    if (into && size + chunk.length <= into.length) chunk.copy(into, size);
+    else {
+      // Longer than it said: kept whole, the usual way.
+      if (into) chunks.push(into.subarray(0, size));
+      into = null;
+      chunks.push(chunk);
     }
-    chunks.push(chunk);
+    size += chunk.length;
   }
-  return Buffer.concat(chunks);
+  return into ? into.subarray(0, size) : Buffer.concat(chunks, size);
 }
 
 export function isHttpUrl(location: string): boolean {
@@ -86,7 +103,7 @@ export function httpSource(location: string): HttpFeedSource {
       }
       const one = (h: string | string[] | undefined) => (Array.isArray(h) ? h[0] : h) ?? null;
       return {
-        bytes: await readCapped(res.body, limit, 'feed.json'),
+        bytes: await readCapped(res, limit, 'feed.json'),
         validators: { etag: one(res.headers.etag), lastModified: one(res.headers['last-modified']) },
       };
     },
@@ -100,7 +117,7 @@ export function httpSource(location: string): HttpFeedSource {
         await res.body.dump();
         throw failed(rel, res.statusCode);
       }
-      return readCapped(res.body, limit, rel);
+      return readCapped(res, limit, rel);
     },
     // Blobs of a remote feed come through the download engine, not here.
     localBlob: () => null,

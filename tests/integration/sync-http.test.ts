@@ -121,4 +121,14 @@ describe('catalog sync over HTTP (nginx)', () => {
     expect(services.blobs.has(listed.sha256)).toBe(false);
     expect(services.blobs.has(sha256Hex(bytes))).toBe(false);
   });
+
+  it('refuses a shard longer than feed.json says, and a feed.json over its limit: the library stays', async () => {
+    await publish(5, ['分数的初步认识', '三角形的内角和', '平行四边形']);
+    const shardFile = path.join(www, 'basic', 'shards', 'shuxue.json');
+    fs.appendFileSync(shardFile, ' '.repeat(10));
+    await expect(services.importFeed(`${nginx.url}basic/`, trust)).rejects.toThrow(/shards\/shuxue\.json is over the \d+-byte limit/);
+    fs.writeFileSync(path.join(www, 'basic', 'feed.json'), ' '.repeat(1024 * 1024 + 1));
+    await expect(services.importFeed(`${nginx.url}basic/`, trust)).rejects.toThrow(/feed\.json is over the \d+-byte limit/);
+    expect(services.queries.status().feeds[0]).toMatchObject({ revision: 2, resources: 5 });
+  });
 });
