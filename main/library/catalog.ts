@@ -144,6 +144,9 @@ export function applyCatalog(db: Db, input: ApplyInput, parsed: ParsedShard[]): 
     updateResource: db.prepare(
       'UPDATE resources SET shard = ?, node_id = ?, type = ?, title = ?, revision = ?, duration = ?, ord = ? WHERE rid = ?',
     ),
+    // SQLite rewrites the index entries of every column a SET names, changed or
+    // not: a retitled resource that stayed in place touches the table row only.
+    updateInPlace: db.prepare('UPDATE resources SET type = ?, title = ?, revision = ?, duration = ? WHERE rid = ?'),
     deleteFiles: db.prepare('DELETE FROM resource_files WHERE rid = ?'),
     insertFile: db.prepare('INSERT INTO resource_files(rid, idx, role, sha256, size, mime, height) VALUES (?, ?, ?, ?, ?, ?, ?)'),
     deleteResource: db.prepare('DELETE FROM resources WHERE rid = ?'),
@@ -291,7 +294,8 @@ export function applyCatalog(db: Db, input: ApplyInput, parsed: ParsedShard[]): 
           old.duration === (r.duration ?? null) &&
           old.ord === ord;
         if (same && old.shard === path) return;
-        st.updateResource.run(path, nodeId, r.type, r.title, r.revision ?? 0, r.duration ?? null, ord, old.rid);
+        if (old.shard === path && old.node_id === nodeId && old.ord === ord) st.updateInPlace.run(r.type, r.title, r.revision ?? 0, r.duration ?? null, old.rid);
+        else st.updateResource.run(path, nodeId, r.type, r.title, r.revision ?? 0, r.duration ?? null, ord, old.rid);
         if (!sameFiles) {
           st.deleteFiles.run(old.rid);
           r.files.forEach((f, i) => st.insertFile.run(old.rid, i, f.role, f.sha256, f.size, f.mime, f.height ?? null));
