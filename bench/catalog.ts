@@ -2,20 +2,21 @@
 // first apply over HTTP (signature, shard hashes, zod, worker-thread apply with
 // the search index), then 2,000-resource changes (conditional GET, only the
 // changed shards fetched and reconciled), then nights when nothing changed (a
-// 304 ends the check), while the main thread's event-loop delay is watched. Baseline in the same run: the same rows written with bare
-// prepared INSERTs in one transaction (no validation, no search index) — a floor.
+// 304 ends the check), while the main thread's event-loop delay is watched.
+// Baseline in the same run: the same rows written with bare prepared INSERTs in
+// one transaction (no validation, no search index), a floor. The platform side
+// (the catalog, publishing, the floor) runs on a thread of its own.
 //
 //   npm run bench:catalog
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { generateSigningKey } from '../main/feed/keys';
-import { writeFeed } from '../main/feed/write';
-import { openLibrary } from '../main/library/db';
+import { Worker } from 'node:worker_threads';
+import { generateSigningKey, type SigningKey } from '../main/feed/keys';
 import { startNginx } from '../tests/fixtures/nginx';
 import { hubServices } from '../tests/fixtures/services';
-import { catalogShards, FEED, generate } from './catalog-data';
+import type { PublisherInfo, PublisherRequest } from './catalog-publisher';
 import { watchDelay } from './main-thread';
 
 const CHANGES = Number(process.env.BENCH_CHANGES ?? 2000);
@@ -72,6 +73,26 @@ async function timedImport(services: ReturnType<typeof hubServices>, url: string
   return { r, ms, breakdown: `${breakdown}, done → returned ${after} (catalog: ${applier})`, lagMs, warmLagMs, firstSearchMs };
 }
 
+/** The publisher thread (bench/catalog-publisher.ts), one request at a time. */
+function startPublisher(www: string, key: SigningKey) {
+  const worker = new Worker(new URL('../main/util/tsx-worker-boot.mjs', import.meta.url), {
+    workerData: { www, key, __entry: new URL('./catalog-publisher.ts', import.meta.url).href },
+  });
+  let waiting: { resolve: (v: unknown) => void; reject: (e: Error) => void } | null = null;
+  worker.on('message', (m: { ok: true; value: unknown } | { ok: false; error: string }) => (m.ok ? waiting?.resolve(m.value) : waiting?.reject(new Error(m.error))));
+  worker.on('error', (err) => waiting?.reject(err));
+  const next = () => new Promise<unknown>((resolve, reject) => (waiting = { resolve, reject }));
+  return {
+    next,
+    call(req: PublisherRequest) {
+      const answer = next();
+      worker.postMessage(req);
+      return answer;
+    },
+    stop: () => worker.terminate(),
+  };
+}
+
 const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))]!;
 
 async function main() {
@@ -81,20 +102,12 @@ async function main() {
     console.log(l);
     out.push(l);
   };
-  const cat = generate();
-  const shards = catalogShards(cat);
   const key = generateSigningKey('bench');
   const www = path.join(tmp, 'www');
-  const publish = async (revision: number) => {
-    await writeFeed(path.join(www, 'feed'), { id: FEED, title: '基准资源库', revision, signingKey: key, shards });
-    // nginx's ETag is mtime + size: each publication gets its own second.
-    const t = new Date(Date.UTC(2026, 10, 1, 0, 0, revision));
-    fs.utimesSync(path.join(www, 'feed', 'feed.json'), t, t);
-    // writeFeed flushes every file it writes, so the publisher's bytes are on
-    // disk before the clock starts (on a real platform the CDN is another
-    // machine). No `sync` child process: forking this process marks every page
-    // copy-on-write, and the applier's next pass over its page cache would pay a
-    // fault per page (~4× a 2,000-resource change), which a board never does.
+  const platform = startPublisher(www, key);
+  const cat = (await platform.next()) as PublisherInfo;
+  const publish = async (revision: number, retitle?: { round: number; count: number }) => {
+    await platform.call({ op: 'publish', revision, retitle });
   };
   /** The last import's library writes reach the disk too, as they would have by the next night. */
   const flushLibrary = (dataDir: string) => {
@@ -135,7 +148,7 @@ async function main() {
       const run = await timedImport(services, url, trust);
       initialRuns.push(run);
       const { r } = run;
-      if (r.resources !== cat.resources.length) throw new Error(`imported ${r.resources} of ${cat.resources.length}`);
+      if (r.resources !== cat.resources) throw new Error(`imported ${r.resources} of ${cat.resources}`);
     }
 
     // The sync page's worker is warm when a teacher opens the page (untimed).
@@ -143,16 +156,7 @@ async function main() {
     // Changes: each revision retitles CHANGES resources spread over a few volumes.
     const fetched: number[] = [];
     for (let round = 0; round < CHANGE_ROUNDS; round++) {
-      let left = CHANGES;
-      for (const s of shards.slice(round * 3)) {
-        for (const r of s.resources) {
-          if (left === 0) break;
-          r.title = `${r.title.replace(/（第\d+版）$/, '')}（第${round + 2}版）`;
-          left--;
-        }
-        if (left === 0) break;
-      }
-      await publish(round + 2);
+      await publish(round + 2, { round, count: CHANGES });
       flushLibrary(dataDir);
       const before = (await nginx.settled()).length;
       const run = await timedImport(services, url, trust);
@@ -171,7 +175,7 @@ async function main() {
       const ms = performance.now() - t;
       const lagMs = (await lag.read()).max;
       lag.stop();
-      if (r.outcome !== 'unchanged' || r.resources !== cat.resources.length) throw new Error(`nightly check: ${r.outcome}, ${r.resources} resources`);
+      if (r.outcome !== 'unchanged' || r.resources !== cat.resources) throw new Error(`nightly check: ${r.outcome}, ${r.resources} resources`);
       nightly.push({ ms, lagMs });
     }
     // The sync page on this catalog, right after the last change: its status (the
@@ -179,7 +183,7 @@ async function main() {
     // while the main thread is watched.
     const pageCalls: { channel: string; ms: number[]; lagMs: number }[] = [];
     // And the teaching UI's reads, on the main thread: a teacher's 20 favourites and the tree's top.
-    for (const r of cat.resources.slice(0, 20)) await services.router.invoke('library:favourite', { id: r.id, favourite: true });
+    for (const id of cat.sample) await services.router.invoke('library:favourite', { id, favourite: true });
     for (const [channel, req] of [
       ['sync:status', {}],
       ['sync:selection', { parent: null }],
@@ -208,30 +212,16 @@ async function main() {
     const firstSearch = all.map((x) => x.firstSearchMs);
     const breakdowns = { initial: initialRuns.at(-1)!.breakdown, change: changeRuns.at(-1)?.breakdown ?? '' };
 
-    // Floor: the same rows, bare INSERTs, one transaction, main thread.
+    // Floor: the same rows, bare INSERTs, one transaction (on the publisher's thread).
     const floor: number[] = [];
     for (let round = 0; round < INITIAL_ROUNDS; round++) {
-      const { db } = openLibrary(path.join(tmp, `floor-${round}.db`));
-      const t0 = performance.now();
-      db.transaction(() => {
-        db.prepare("INSERT INTO feeds(id, title, source) VALUES (?, '基准', ?)").run(FEED, url);
-        const node = db.prepare('INSERT OR IGNORE INTO nodes(id, feed_id, parent, kind, title, ord) VALUES (?, ?, ?, ?, ?, ?)');
-        for (const n of cat.nodes) node.run(n.id, FEED, n.parent, n.kind, n.title, n.ord);
-        const res = db.prepare('INSERT INTO resources(id, feed_id, shard, node_id, type, title, ord) VALUES (?, ?, ?, ?, ?, ?, ?)');
-        const file = db.prepare("INSERT INTO resource_files(rid, idx, role, sha256, size, mime, height) VALUES (?, 0, 'main', ?, 42194437, 'video/mp4', 720)");
-        for (const r of cat.resources) {
-          const { lastInsertRowid } = res.run(r.id, FEED, r.shard, r.node, r.type, r.title, r.ord);
-          file.run(lastInsertRowid, r.id.padEnd(64, '0').slice(0, 64));
-        }
-      })();
-      floor.push(performance.now() - t0);
-      db.close();
+      floor.push((await platform.call({ op: 'floor', dbFile: path.join(tmp, `floor-${round}.db`), source: url })) as number);
     }
 
     const ms = (x: number) => `${(x / 1000).toFixed(2)} s`;
     log('# Catalog sync benchmark');
     log();
-    log(`${new Date().toISOString()} · node ${process.version} · ${os.cpus().length} CPU · ${cat.resources.length.toLocaleString('en')} resources, ${cat.nodes.length.toLocaleString('en')} nodes, ${shards.length} shards · nginx on 127.0.0.1`);
+    log(`${new Date().toISOString()} · node ${process.version} · ${os.cpus().length} CPU · ${cat.resources.toLocaleString('en')} resources, ${cat.nodes.toLocaleString('en')} nodes, ${cat.shards} shards · nginx on 127.0.0.1`);
     log();
     log('| step | runs | p50 | p95 | main-thread event-loop delay, max | target |');
     log('|---|---:|---:|---:|---:|---|');
@@ -250,6 +240,7 @@ async function main() {
     fs.mkdirSync(path.join(import.meta.dirname, 'results'), { recursive: true });
     fs.writeFileSync(path.join(import.meta.dirname, 'results', 'catalog.md'), `${out.join('\n')}\n`);
   } finally {
+    await platform.stop();
     await nginx.stop();
     fs.rmSync(tmp, { recursive: true, force: true });
   }
