@@ -2,11 +2,11 @@
 // 150,000-resource import never blocks the Electron main thread or the hub.
 // Kept warm between imports (util/worker.ts workerService), with its connection.
 //
-// An import is a session: each changed shard is parsed here as soon as the main
-// thread has fetched it (fetching and parsing overlap), and written to the cache
-// from here (its bytes are handed over, not copied: the UI's thread only
-// receives them); then one `apply` writes the catalog in one transaction, so the
-// write lock is held only while writing.
+// An import is a session: each changed shard is fetched here (a remote feed's),
+// parsed as soon as it is in (fetching and parsing overlap), and written to the
+// cache from here, so its bytes never reach the UI's thread; then one `apply`
+// writes the catalog in one transaction, so the write lock is held only while
+// writing.
 import os from 'node:os';
 import { AppError } from '../api/errors';
 import { applyCatalog, parseShard, type ApplyInput, type ApplyResult, type ParsedShard, type ChangedShard } from './catalog';
@@ -14,13 +14,18 @@ import { BlobStore } from '../cache/blob-store';
 import { keptConnection, type Db } from './db';
 import { dropUnusedTexts } from './search';
 import { serveRequests, type Answer } from '../util/worker';
+import { httpSource, type HttpFeedSource } from '../sync/http-source';
 
 /** What `apply` answers: the result, less what the worker keeps for itself. */
 export type ApplyAnswer = Omit<ApplyResult, 'unusedTexts'>;
 
+type Keep = { dbFile: string; cacheRoot: string };
+
 export type ApplyRequest =
   /** `keep`: the shard's bytes were fetched just now; write them to the cache too. */
-  | { op: 'parse'; session: number; index: number; shard: ChangedShard; keep?: { dbFile: string; cacheRoot: string } }
+  | { op: 'parse'; session: number; index: number; shard: ChangedShard; keep?: Keep }
+  /** Fetches the shard from the http(s) feed at `location`, then parses and keeps it. */
+  | { op: 'fetch'; session: number; index: number; location: string; shard: Omit<ChangedShard, 'file' | 'bytes'>; keep: Keep }
   | { op: 'apply'; session: number; dbFile: string; input: ApplyInput }
   | { op: 'drop'; session: number };
 
@@ -70,6 +75,19 @@ function parse(req: Extract<ApplyRequest, { op: 'parse' }>): void {
   }
 }
 
+/** One source per feed location: undici's agent (and its kept-alive connections) is this thread's. */
+const remotes = new Map<string, HttpFeedSource>();
+
+async function fetchShard(req: Extract<ApplyRequest, { op: 'fetch' }>): Promise<void> {
+  let source = remotes.get(req.location);
+  if (!source) remotes.set(req.location, (source = httpSource(req.location)));
+  const { path, size } = req.shard;
+  const bytes = await source.read(path, size);
+  if (!bytes) throw new AppError('refused', `shard ${path} is listed in feed.json but missing`);
+  if (bytes.length !== size) throw new AppError('refused', `shard ${path} is ${bytes.length} bytes; feed.json says ${size}`);
+  parse({ op: 'parse', session: req.session, index: req.index, shard: { ...req.shard, bytes }, keep: req.keep });
+}
+
 async function apply(req: Extract<ApplyRequest, { op: 'apply' }>): Promise<ApplyResult> {
   const { parsed, parseMs, writes } = sessions.get(req.session) ?? { parsed: [], parseMs: 0, writes: [] };
   sessions.delete(req.session);
@@ -91,28 +109,29 @@ async function drop(req: Extract<ApplyRequest, { op: 'drop' }>): Promise<null> {
   return null;
 }
 
+// A failed parse or fetch keeps its session: the import then drops it, which
+// waits for the cache writes of the shards before it.
 serveRequests(async (req: ApplyRequest): Promise<Answer<ApplyAnswer | null>> => {
-  try {
-    if (req.op === 'parse') {
-      parse(req);
-      return { value: null };
-    }
-    if (req.op === 'drop') return { value: await drop(req) };
-    const { unusedTexts, ...answer } = await apply(req);
-    return {
-      value: answer,
-      // The caller has its answer; dropping search titles nothing uses any more,
-      // and copying a big commit from the WAL into the database (~0.3 s at
-      // 150,000 resources), happen after, and never on the UI's thread. PASSIVE:
-      // readers and writers carry on; a failure is caught up by the next one.
-      after: () => {
-        const db = keptConnection(req.dbFile, {}, bulk);
-        dropUnusedTexts(db, unusedTexts);
-        db.pragma('wal_checkpoint(PASSIVE)');
-      },
-    };
-  } catch (err) {
-    sessions.delete(req.session);
-    throw err;
+  if (req.op === 'parse') {
+    parse(req);
+    return { value: null };
   }
+  if (req.op === 'fetch') {
+    await fetchShard(req);
+    return { value: null };
+  }
+  if (req.op === 'drop') return { value: await drop(req) };
+  const { unusedTexts, ...answer } = await apply(req);
+  return {
+    value: answer,
+    // The caller has its answer; dropping search titles nothing uses any more,
+    // and copying a big commit from the WAL into the database (~0.3 s at
+    // 150,000 resources), happen after, and never on the UI's thread. PASSIVE:
+    // readers and writers carry on; a failure is caught up by the next one.
+    after: () => {
+      const db = keptConnection(req.dbFile, {}, bulk);
+      dropUnusedTexts(db, unusedTexts);
+      db.pragma('wal_checkpoint(PASSIVE)');
+    },
+  };
 });

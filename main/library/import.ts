@@ -244,12 +244,13 @@ export function checkSignature(index: FeedIndex, indexBytes: Buffer, sig: Buffer
 type IndexShard = { path: string; sha256: string; size: number };
 
 /**
- * Fetches the changed shards, a few at a time (one round trip each would add up
- * over hundreds of volumes), and hands each to the applier as soon as it and
- * those before it are in. The applier parses it and writes it to the cache at
- * once: parsing 150,000 resources overlaps the download, a small change does
- * not wait for fsync before parsing, and this (the UI's) thread only receives
- * bytes. Returns the parse session, once every shard is parsed.
+ * Has the applier fetch (over HTTP) or read (from a folder or the cache) each
+ * changed shard, a few at a time (one round trip each would add up over
+ * hundreds of volumes), parse it and, when fetched, write it to the cache.
+ * Parsing 150,000 resources overlaps the download, and the shards' 48 MB never
+ * touch this (the UI's) thread: received here, they formed 40–70 ms tasks of
+ * reads, copies and GC at loopback speed. Returns the parse session, once
+ * every shard is parsed.
  */
 async function fetchAndParse(
   lib: LibraryContext,
@@ -258,48 +259,38 @@ async function fetchAndParse(
   onFetched: (done: number) => void,
 ): Promise<{ stored: IndexShard[]; session: number }> {
   const session = ++lastSession;
-  const got: (ChangedShard | undefined)[] = new Array(changed.length);
-  const pending: Promise<unknown>[] = [];
+  const remote = 'readIndex' in source ? source.location : null;
+  const keep = { dbFile: lib.dbFile, cacheRoot: lib.blobs.root };
   const stored: IndexShard[] = [];
   let failed = false;
   let next = 0;
-  let handed = 0;
   let done = 0;
-  const track = (p: Promise<unknown>) => {
-    p.catch(() => (failed = true));
-    pending.push(p);
-  };
-  const keep = { dbFile: lib.dbFile, cacheRoot: lib.blobs.root };
-  const handOn = () => {
-    while (!failed && handed < changed.length && got[handed]) {
-      const index = handed++;
-      const shard = got[index]!;
-      got[index] = { ...shard, bytes: undefined };
-      // A buffer of its own moves to the worker without a copy; a slice of Node's pool is copied.
-      const own = shard.bytes && shard.bytes.byteOffset === 0 && shard.bytes.byteLength === shard.bytes.buffer.byteLength;
-      track(applier.call({ op: 'parse', session, index, shard, keep: shard.bytes ? keep : undefined }, own ? [shard.bytes!.buffer as ArrayBuffer] : []));
-    }
-  };
-  const fetcher = async () => {
+  const worker = async () => {
     while (!failed && next < changed.length) {
-      const i = next++;
-      const s = changed[i]!;
-      const cached = lib.blobs.has(s.sha256);
-      const shard = cached ? { path: s.path, sha256: s.sha256, size: s.size, file: lib.blobs.pathFor(s.sha256) } : await fetchShard(source, s);
-      // In the cache already, or fetched now (the worker writes it there): listed with the catalog.
-      if (cached || shard.bytes) stored.push(s);
-      got[i] = shard;
+      const index = next++;
+      const s = changed[index]!;
+      const shard = { path: s.path, sha256: s.sha256, size: s.size };
+      if (lib.blobs.has(s.sha256)) {
+        await applier.call({ op: 'parse', session, index, shard: { ...shard, file: lib.blobs.pathFor(s.sha256) } });
+        stored.push(s);
+      } else if (remote) {
+        await applier.call({ op: 'fetch', session, index, location: remote, shard, keep });
+        // Fetched now and written to the cache by the applier: listed with the catalog.
+        stored.push(s);
+      } else {
+        const file = source.localFile(s.path);
+        if (!file || !fs.existsSync(file)) throw new AppError('refused', `shard ${s.path} is listed in feed.json but missing`);
+        await applier.call({ op: 'parse', session, index, shard: { ...shard, file } });
+      }
       onFetched(++done);
-      handOn();
     }
   };
+  const running = Array.from({ length: Math.min(6, changed.length) }, worker).map((w) => w.catch((err) => ((failed = true), Promise.reject(err))));
   try {
-    const fetching = Array.from({ length: Math.min(6, changed.length) }, fetcher);
-    await Promise.all(fetching.map((f) => f.catch((err) => ((failed = true), Promise.reject(err)))));
-    await Promise.all(pending);
+    await Promise.all(running);
   } catch (err) {
-    await Promise.allSettled(pending);
-    // Dropping waits for the worker's cache writes, so what is on disk is what gets listed.
+    await Promise.allSettled(running);
+    // Dropping waits for the applier's cache writes, so what is on disk is what gets listed.
     await applier.call({ op: 'drop', session }).catch(() => {});
     listWritten(lib, stored);
     throw err;
@@ -311,20 +302,6 @@ async function fetchAndParse(
 function listWritten(lib: LibraryContext, stored: IndexShard[]): void {
   const written = stored.filter((b) => lib.blobs.has(b.sha256));
   lib.db.transaction(() => recordBlobs(lib.db, written))();
-}
-
-/** A changed shard's file in a feed folder, or its bytes fetched now. */
-async function fetchShard(source: FeedSource, s: IndexShard): Promise<ChangedShard> {
-  const shard = { path: s.path, sha256: s.sha256, size: s.size };
-  const local = source.localFile(s.path);
-  if (local) {
-    if (!fs.existsSync(local)) throw new AppError('refused', `shard ${s.path} is listed in feed.json but missing`);
-    return { ...shard, file: local };
-  }
-  const bytes = await source.read(s.path, s.size);
-  if (!bytes) throw new AppError('refused', `shard ${s.path} is listed in feed.json but missing`);
-  if (bytes.length !== s.size) throw new AppError('refused', `shard ${s.path} is ${bytes.length} bytes; feed.json says ${s.size}`);
-  return { ...shard, bytes };
 }
 
 async function copyBlobs(
