@@ -46,7 +46,17 @@ export function createSyncController(services: Services, opts: SyncControllerOpt
   let progress: SyncProgress | null = null;
   let last: SyncStatus['last'] = null;
   let lastEmit = 0;
-  let queued: SyncStatus['queued'] | null = null;
+  // The queue, planned once per state of the library: a change clears it, so a
+  // plan that was under way then (seconds at 150,000) answers its own caller
+  // but is never kept for the next.
+  let queued: Promise<SyncStatus['queued']> | null = null;
+  const plannedQueue = (maxHeight: number) => {
+    if (queued) return queued;
+    const planning = planInWorker(services, { maxHeight }, true).then(({ files, bytes }) => ({ files, bytes }));
+    queued = planning;
+    planning.catch(() => queued === planning && (queued = null));
+    return planning;
+  };
   services.events.subscribe((name) => {
     if (name === 'library:changed') queued = null;
   });
@@ -121,10 +131,7 @@ export function createSyncController(services: Services, opts: SyncControllerOpt
     /** Async: the queue is planned off the main thread (seconds at 150,000 lessons), then cached until something changes. */
     async status(): Promise<SyncStatus> {
       const s = settings();
-      if (!progress && !queued) {
-        const p = await planInWorker(services, { maxHeight: s.maxHeight }, true);
-        queued = { files: p.files, bytes: p.bytes };
-      }
+      const planned = progress ? null : await plannedQueue(s.maxHeight);
       let freeBytes: number | null = null;
       try {
         freeBytes = diskFree(services.blobs.root);
@@ -139,7 +146,7 @@ export function createSyncController(services: Services, opts: SyncControllerOpt
         nextWindow: scheduler.nextWindow()?.toISOString() ?? null,
         progress,
         last,
-        queued: progress ? { files: progress.totalFiles - progress.files, bytes: progress.totalBytes - progress.bytes } : (queued ?? { files: 0, bytes: 0 }),
+        queued: progress ? { files: progress.totalFiles - progress.files, bytes: progress.totalBytes - progress.bytes } : (planned ?? { files: 0, bytes: 0 }),
         disk: { usedBytes: services.blobs.totals().bytes, quotaBytes: s.quotaBytes, freeBytes },
       };
     },

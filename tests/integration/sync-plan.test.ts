@@ -127,6 +127,18 @@ describe('offline selection', () => {
     expect(await selection(`${F}/g3`)).toEqual(before);
   });
 
+  it('the sync page never keeps a queue planned before a change', async () => {
+    const before = await services.sync.status();
+    await services.router.invoke('sync:keep', { ids: [`${F}/yw`], keep: true });
+    const planning = services.sync.status();
+    // This thread is held while the planner reads the library; the change then
+    // lands before the plan's answer is taken in (seconds at 150,000 lessons).
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300);
+    await services.router.invoke('sync:keep', { ids: [`${F}/yw`], keep: false });
+    expect((await planning).queued.files).toBeGreaterThan(before.queued.files);
+    expect((await services.sync.status()).queued).toEqual(before.queued);
+  });
+
   it('downloads the chosen part only; the rest stays browsable, marked not downloaded', async () => {
     const summary = await syncAll(services, { maxHeight: 720 });
     expect(summary.failed).toEqual([]);
