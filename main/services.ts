@@ -16,7 +16,6 @@ import { createQueries, type LibraryQueries } from './library/queries';
 import { searchLibrary } from './library/search';
 import { warmSearchInWorker } from './library/search-warm';
 import type { MediaLookup } from './media/range';
-import type { FeedSource } from './feed/source';
 import { createSyncController, type SyncController, type SyncControllerOptions } from './sync/controller';
 import { createSelection, type Selection } from './sync/plan';
 
@@ -50,7 +49,7 @@ export interface Services {
   readonly sync: SyncController;
   /** Set when a corrupt library was moved aside at start. */
   readonly recoveredFrom: string | null;
-  importFeed(source: string | FeedSource, opts?: ImportOptions): Promise<ImportSummary>;
+  importFeed(source: string, opts?: ImportOptions): Promise<ImportSummary>;
   /** Whether a lesson is on screen; a host's sync scheduler listens. */
   readonly presenting: { current: boolean; listeners: Set<(on: boolean) => void> };
   /** Imports the embedded demo library when the library has no feeds yet. */
@@ -89,12 +88,12 @@ export function createServices(opts: ServicesOptions): Services {
 
   // One import at a time: two writers reconciling the same feed would race.
   let queue: Promise<unknown> = Promise.resolve();
-  const runImport = (source: string | FeedSource, importOpts: ImportOptions = {}) => {
+  const runImport = (source: string, importOpts: ImportOptions = {}) => {
     const next = queue.then(() => importNow(source, importOpts));
     queue = next.catch(() => {});
     return next;
   };
-  const importNow = async (source: string | FeedSource, importOpts: ImportOptions) => {
+  const importNow = async (source: string, importOpts: ImportOptions) => {
     const summary = await importFeed({ db, dbFile, blobs, feedsDir }, source, {
       ...importOpts,
       onProgress: (p) => {
@@ -135,6 +134,7 @@ export function createServices(opts: ServicesOptions): Services {
     'library:open': ({ id }) => queries.open(id),
     'library:favourite': ({ id, favourite }) => {
       queries.setFavourite(id, favourite);
+      sync.forgetQueue();
       return { id, favourite };
     },
     'library:favourites': () => ({ items: queries.favourites() }),
@@ -150,9 +150,17 @@ export function createServices(opts: ServicesOptions): Services {
     'plans:get': ({ id }) => plans.get(id),
     'plans:save': ({ id, title, items }) => ({ id: plans.save(id, title, items) }),
     'plans:delete': ({ id }) => ({ deleted: plans.remove(id) }),
-    'timetable:set': ({ entries }) => ({ saved: timetable.set(entries) }),
+    'timetable:set': ({ entries }) => {
+      const saved = timetable.set(entries);
+      sync.forgetQueue();
+      return { saved };
+    },
     'timetable:today': ({ weekday }) => timetable.today(weekday),
-    'timetable:import-csv': ({ csv }) => ({ saved: timetable.importCsv(csv) }),
+    'timetable:import-csv': ({ csv }) => {
+      const saved = timetable.importCsv(csv);
+      sync.forgetQueue();
+      return { saved };
+    },
     'sync:presenting': ({ presenting: on }) => {
       presenting.current = on;
       for (const l of presenting.listeners) l(on);

@@ -19,11 +19,12 @@ import { httpSource, type HttpFeedSource } from '../sync/http-source';
 /** What `apply` answers: the result, less what the worker keeps for itself. */
 export type ApplyAnswer = Omit<ApplyResult, 'unusedTexts'>;
 
+/** The library and cache a fetched shard is written into. */
 type Keep = { dbFile: string; cacheRoot: string };
 
 export type ApplyRequest =
-  /** `keep`: the shard's bytes were fetched just now; write them to the cache too. */
-  | { op: 'parse'; session: number; index: number; shard: ChangedShard; keep?: Keep }
+  /** A shard in a feed folder or already in the cache (`file`). */
+  | { op: 'parse'; session: number; index: number; shard: ChangedShard }
   /** Fetches the shard from the http(s) feed at `location`, then parses and keeps it. */
   | { op: 'fetch'; session: number; index: number; location: string; shard: Omit<ChangedShard, 'file' | 'bytes'>; keep: Keep }
   | { op: 'apply'; session: number; dbFile: string; input: ApplyInput }
@@ -58,15 +59,16 @@ if (process.platform === 'linux') {
   }
 }
 
-function parse(req: Extract<ApplyRequest, { op: 'parse' }>): void {
+/** `keep`: the shard's bytes were fetched just now; write them to the cache too. */
+function parse(req: Extract<ApplyRequest, { op: 'parse' }>, keep?: Keep): void {
   const session = sessions.get(req.session) ?? { parsed: [], parseMs: 0, writes: [] };
   sessions.set(req.session, session);
   const t0 = performance.now();
   session.parsed[req.index] = parseShard(req.shard);
   session.parseMs += performance.now() - t0;
   const { bytes } = req.shard;
-  if (req.keep && bytes) {
-    const { dbFile, cacheRoot } = req.keep;
+  if (keep && bytes) {
+    const { dbFile, cacheRoot } = keep;
     let cache = caches.get(cacheRoot);
     if (!cache) caches.set(cacheRoot, (cache = new BlobStore(cacheRoot, keptConnection(dbFile, {}, bulk))));
     const write = cache.putBuffer(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), req.shard);
@@ -85,7 +87,7 @@ async function fetchShard(req: Extract<ApplyRequest, { op: 'fetch' }>): Promise<
   const bytes = await source.read(path, size);
   if (!bytes) throw new AppError('refused', `shard ${path} is listed in feed.json but missing`);
   if (bytes.length !== size) throw new AppError('refused', `shard ${path} is ${bytes.length} bytes; feed.json says ${size}`);
-  parse({ op: 'parse', session: req.session, index: req.index, shard: { ...req.shard, bytes }, keep: req.keep });
+  parse({ op: 'parse', session: req.session, index: req.index, shard: { ...req.shard, bytes } }, req.keep);
 }
 
 async function apply(req: Extract<ApplyRequest, { op: 'apply' }>): Promise<ApplyResult> {

@@ -14,7 +14,7 @@ import { checkRemoteBlobBases, httpSource, isHttpUrl, type HttpFeedSource, type 
 import { stageFileAsync } from '../util/atomic-write';
 import { workerService } from '../util/worker';
 import type { ApplyAnswer, ApplyRequest } from './apply-worker';
-import type { ApplyInput, ChangedShard } from './catalog';
+import type { ApplyInput } from './catalog';
 import type { Db } from './db';
 
 export interface LibraryContext {
@@ -57,9 +57,10 @@ interface FeedRow {
   index_sha256: string | null;
 }
 
-export async function importFeed(lib: LibraryContext, from: string | FeedSource, opts: ImportOptions = {}): Promise<ImportSummary> {
+/** `from`: an http(s) URL (fetched by the applier's thread) or a folder / file:// URL (read there). */
+export async function importFeed(lib: LibraryContext, from: string, opts: ImportOptions = {}): Promise<ImportSummary> {
   const started = performance.now();
-  const source = typeof from !== 'string' ? from : isHttpUrl(from) ? httpSource(from) : folderSource(from);
+  const source: FeedSource = isHttpUrl(from) ? httpSource(from) : folderSource(from);
   const progress = opts.onProgress ?? (() => {});
   progress({ feedId: null, phase: 'index', done: 0, total: 1 });
 
@@ -119,43 +120,43 @@ export async function importFeed(lib: LibraryContext, from: string | FeedSource,
     const { stored, session } = await fetchAndParse(lib, source, changed, (done) =>
       progress({ feedId: index.id, phase: 'shards', done, total: changed.length }),
     );
-    progress({ feedId: index.id, phase: 'catalog', done: 0, total: 1 });
-    const input: ApplyInput = {
-      feed: {
-        id: index.id,
-        title: index.title,
-        source: source.location,
-        unsigned,
-        keys,
-        mirrors: opts.mirrors ?? (existing ? JSON.parse(existing.mirrors_json) : []),
-        revision: index.revision,
-        published: index.published ?? null,
-        indexSha256: indexSha,
-        blobBases: index.blobBases ?? ['blobs/'],
-        etag: validators.etag,
-        lastModified: validators.lastModified,
-      },
-      shards: index.shards.map(({ path: p, sha256, size }) => ({ path: p, sha256, size })),
-      changed: changed.map(({ path: p, sha256, size }) => ({ path: p, sha256, size })),
-      stored,
-    };
-    // The index and signature are kept exactly as received (the hub mirror serves
-    // them): flushed while the catalog is applied, visible once it is.
+    // From here on, a failure drops the parse session (its cache writes done) and lists the shards written.
     const dir = path.join(lib.feedsDir, index.id);
-    await fs.promises.mkdir(dir, { recursive: true });
-    const staging = Promise.all([
-      stageFileAsync(path.join(dir, 'feed.json'), indexBytes),
-      sig ? stageFileAsync(path.join(dir, 'feed.json.sig'), sig) : null,
-    ]);
-    staging.catch(() => {});
+    let staging: ReturnType<typeof stageIndex> | null = null;
     try {
+      progress({ feedId: index.id, phase: 'catalog', done: 0, total: 1 });
+      const input: ApplyInput = {
+        feed: {
+          id: index.id,
+          title: index.title,
+          source: source.location,
+          unsigned,
+          keys,
+          mirrors: opts.mirrors ?? (existing ? JSON.parse(existing.mirrors_json) : []),
+          revision: index.revision,
+          published: index.published ?? null,
+          indexSha256: indexSha,
+          blobBases: index.blobBases ?? ['blobs/'],
+          etag: validators.etag,
+          lastModified: validators.lastModified,
+        },
+        shards: index.shards.map(({ path: p, sha256, size }) => ({ path: p, sha256, size })),
+        changed: changed.map(({ path: p, sha256, size }) => ({ path: p, sha256, size })),
+        stored,
+      };
+      // The index and signature are kept exactly as received (the hub mirror serves
+      // them): flushed while the catalog is applied, visible once it is.
+      staging = stageIndex(dir, indexBytes, sig);
+      staging.catch(() => {});
       result = (await applier.call({ op: 'apply', session, dbFile: lib.dbFile, input })) as ApplyAnswer;
     } catch (err) {
+      // After a failed apply the session is gone already: the drop is then a no-op.
+      await applier.call({ op: 'drop', session }).catch(() => {});
       listWritten(lib, stored);
-      await Promise.all((await staging.catch(() => [])).map((f) => f?.discard()));
+      if (staging) await Promise.all((await staging.catch(() => [])).map((f) => f?.discard()));
       throw err;
     }
-    const [feedJson, feedSig] = await staging;
+    const [feedJson, feedSig] = await staging!;
     await Promise.all([feedJson.commit(), feedSig ? feedSig.commit() : fs.promises.rm(path.join(dir, 'feed.json.sig'), { force: true })]);
   }
 
@@ -180,6 +181,12 @@ export async function importFeed(lib: LibraryContext, from: string | FeedSource,
     blobs,
     durationMs: Math.round(performance.now() - started),
   };
+}
+
+/** feed.json and its signature, written aside and flushed, to be made visible once the catalog is applied. */
+async function stageIndex(dir: string, indexBytes: Buffer, sig: Buffer | null) {
+  await fs.promises.mkdir(dir, { recursive: true });
+  return Promise.all([stageFileAsync(path.join(dir, 'feed.json'), indexBytes), sig ? stageFileAsync(path.join(dir, 'feed.json.sig'), sig) : null]);
 }
 
 /** Subscribing again to an unchanged feed still records new mirrors and keys. */

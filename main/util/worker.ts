@@ -26,8 +26,8 @@ type Reply<T> =
 
 /**
  * A worker kept warm between calls (starting one — a thread, better-sqlite3,
- * zod — costs more than a small catalog change takes), answering one request
- * at a time in order. It holds the process open only while a call is pending
+ * zod — costs more than a small catalog change takes). Requests are taken in
+ * order; one that awaits (a fetch) lets the next start meanwhile. It holds the process open only while a call is pending
  * and stops after `idleMs` without work.
  */
 export function workerService<Req, Res>(
