@@ -42,16 +42,22 @@ async function readCapped(res: Dispatcher.ResponseData, limit: number, what: str
   let into = Number.isSafeInteger(declared) && declared > 0 ? Buffer.allocUnsafeSlow(declared) : null;
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of body as AsyncIterable<Buffer>) {
-    if (size + chunk.length > limit) throw refuse();
-    if (into && size + chunk.length <= into.length) chunk.copy(into, size);
-    else {
-      // Longer than it said: kept whole, the usual way.
-      if (into) chunks.push(into.subarray(0, size));
-      into = null;
-      chunks.push(chunk);
+  try {
+    for await (const chunk of body as AsyncIterable<Buffer>) {
+      if (size + chunk.length > limit) throw refuse();
+      if (into && size + chunk.length <= into.length) chunk.copy(into, size);
+      else {
+        // Longer than it said: kept whole, the usual way.
+        if (into) chunks.push(into.subarray(0, size));
+        into = null;
+        chunks.push(chunk);
+      }
+      size += chunk.length;
     }
-    size += chunk.length;
+  } catch (err) {
+    if (err instanceof AppError) throw err;
+    // A connection cut or stalled mid-body: the source is unavailable, not the app broken.
+    throw new AppError('unavailable', `${what}: ${(err as Error).message}`);
   }
   return into ? into.subarray(0, size) : Buffer.concat(chunks, size);
 }

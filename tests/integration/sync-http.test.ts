@@ -10,6 +10,8 @@ import { writeFeed } from '../../main/feed/write';
 import type { Services } from '../../main/services';
 import { hubServices } from '../fixtures/services';
 import { startNginx, type Nginx } from '../fixtures/nginx';
+import { startFaultServer } from '../fixtures/fault-server';
+import type { AppError } from '../../main/api/errors';
 
 let tmp: string;
 let www: string;
@@ -130,5 +132,41 @@ describe('catalog sync over HTTP (nginx)', () => {
     fs.writeFileSync(path.join(www, 'basic', 'feed.json'), ' '.repeat(1024 * 1024 + 1));
     await expect(services.importFeed(`${nginx.url}basic/`, trust)).rejects.toThrow(/feed\.json is over the \d+-byte limit/);
     expect(services.queries.status().feeds[0]).toMatchObject({ revision: 2, resources: 5 });
+  });
+});
+
+describe('a connection cut mid-body (fault server)', () => {
+  it('fails as unavailable at feed.json, its signature, then a shard, with the library unchanged; the next night completes', async () => {
+    const dir = path.join(tmp, 'cut');
+    await writeFeed(dir, {
+      id: 'cn.test.cut',
+      title: '断线测试',
+      revision: 1,
+      signingKey: key,
+      shards: [
+        { path: 'shards/yuwen.json', ...subject('yw', '语文', ['春夜喜雨']) },
+        { path: 'shards/shuxue.json', ...subject('sx', '数学', ['分数的初步认识']) },
+      ],
+    });
+    const files = new Map<string, Buffer>();
+    for (const f of ['feed.json', 'feed.json.sig', 'shards/yuwen.json', 'shards/shuxue.json']) files.set(path.basename(f), fs.readFileSync(path.join(dir, f)));
+    // Every path's first answer stops halfway and drops the connection.
+    const server = await startFaultServer(files);
+    try {
+      const url = `${server.url}cut-once/`;
+      const feeds = () => services.queries.status().feeds.map((f) => f.id);
+      const before = feeds();
+      for (const what of [/feed\.json:/, /feed\.json\.sig:/, /shards\/(yuwen|shuxue)\.json:/]) {
+        const failed = await services.importFeed(url, trust).then(
+          () => null,
+          (err: AppError) => err,
+        );
+        expect(failed).toMatchObject({ code: 'unavailable', message: expect.stringMatching(what) });
+        expect(feeds()).toEqual(before);
+      }
+      expect(await services.importFeed(url, trust)).toMatchObject({ feedId: 'cn.test.cut', outcome: 'applied', resources: 2 });
+    } finally {
+      await server.close();
+    }
   });
 });
