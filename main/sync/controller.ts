@@ -46,9 +46,10 @@ export function createSyncController(services: Services, opts: SyncControllerOpt
   let progress: SyncProgress | null = null;
   let last: SyncStatus['last'] = null;
   let lastEmit = 0;
-  // The queue, planned once per state of the library: a change clears it, so a
-  // plan that was under way then (seconds at 150,000) answers its own caller
-  // but is never kept for the next.
+  // The queue, planned once per state of the library: any change to what it is
+  // planned from (catalog, selection, rendition, timetable, favourites) clears
+  // it, so a plan that was under way then (seconds at 150,000) answers its own
+  // caller but is never kept for the next.
   let queued: Promise<SyncStatus['queued']> | null = null;
   const plannedQueue = (maxHeight: number) => {
     if (queued) return queued;
@@ -128,6 +129,8 @@ export function createSyncController(services: Services, opts: SyncControllerOpt
     stop: () => scheduler.stop(),
     /** "Sync now": at the night rate, by day too. Resolves when the run ends. */
     runNow: () => scheduler.tick(true) as Promise<SyncSummary>,
+    /** The timetable or the favourites changed: they decide what is queued first (and a timetabled lesson is kept). */
+    forgetQueue: () => void (queued = null),
     /** Async: the queue is planned off the main thread (seconds at 150,000 lessons), then cached until something changes. */
     async status(): Promise<SyncStatus> {
       const s = settings();
