@@ -71,7 +71,10 @@ export async function importFeed(lib: LibraryContext, from: string, opts: Import
     const known = lib.db.prepare('SELECT id, etag, last_modified AS lastModified FROM feeds WHERE source = ?').get(source.location) as
       | (Validators & { id: string })
       | undefined;
-    const got = await (source as HttpFeedSource).readIndex(LIMITS.indexBytes, known ?? validators);
+    // Validators only while the feed.json they stand for is kept: one lost to a
+    // failed write after its catalog was applied is fetched whole and kept again.
+    const kept = known && fs.existsSync(path.join(lib.feedsDir, known.id, 'feed.json'));
+    const got = await (source as HttpFeedSource).readIndex(LIMITS.indexBytes, kept ? known : validators);
     if (got === 'not-modified' && known) {
       updateSubscription(lib, known.id, opts);
       return unchangedSummary(lib, known.id, started);
@@ -86,6 +89,7 @@ export async function importFeed(lib: LibraryContext, from: string, opts: Import
   const index = parseIndex(indexBytes);
   if ('readIndex' in source) checkRemoteBlobBases(index.blobBases ?? ['blobs/']);
   const indexSha = sha256Hex(indexBytes);
+  const dir = path.join(lib.feedsDir, index.id);
 
   const existing = lib.db
     .prepare('SELECT unsigned, keys_json, mirrors_json, revision, index_sha256 FROM feeds WHERE id = ?')
@@ -121,7 +125,6 @@ export async function importFeed(lib: LibraryContext, from: string, opts: Import
       progress({ feedId: index.id, phase: 'shards', done, total: changed.length }),
     );
     // From here on, a failure drops the parse session (its cache writes done) and lists the shards written.
-    const dir = path.join(lib.feedsDir, index.id);
     let staging: ReturnType<typeof stageIndex> | null = null;
     try {
       progress({ feedId: index.id, phase: 'catalog', done: 0, total: 1 });
@@ -156,8 +159,12 @@ export async function importFeed(lib: LibraryContext, from: string, opts: Import
       if (staging) await Promise.all((await staging.catch(() => [])).map((f) => f?.discard()));
       throw err;
     }
-    const [feedJson, feedSig] = await staging!;
-    await Promise.all([feedJson.commit(), feedSig ? feedSig.commit() : fs.promises.rm(path.join(dir, 'feed.json.sig'), { force: true })]);
+    // The catalog is in: a copy that could not be kept (a full disk) is not a failed
+    // import. The next check finds it missing, fetches feed.json whole and keeps it.
+    await staging!.then((staged) => commitIndex(dir, staged)).catch(() => {});
+  } else if (!fs.existsSync(path.join(dir, 'feed.json'))) {
+    // The same index as applied, but its copy was lost (a failed write): kept again, as verified now.
+    await commitIndex(dir, await stageIndex(dir, indexBytes, sig));
   }
 
   if (!result && (validators.etag || validators.lastModified)) {
@@ -187,6 +194,11 @@ export async function importFeed(lib: LibraryContext, from: string, opts: Import
 async function stageIndex(dir: string, indexBytes: Buffer, sig: Buffer | null) {
   await fs.promises.mkdir(dir, { recursive: true });
   return Promise.all([stageFileAsync(path.join(dir, 'feed.json'), indexBytes), sig ? stageFileAsync(path.join(dir, 'feed.json.sig'), sig) : null]);
+}
+
+/** Makes the staged feed.json visible, with its signature (or without a stale one). */
+async function commitIndex(dir: string, [feedJson, feedSig]: Awaited<ReturnType<typeof stageIndex>>): Promise<void> {
+  await Promise.all([feedJson.commit(), feedSig ? feedSig.commit() : fs.promises.rm(path.join(dir, 'feed.json.sig'), { force: true })]);
 }
 
 /** Subscribing again to an unchanged feed still records new mirrors and keys. */

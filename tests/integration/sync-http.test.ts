@@ -170,3 +170,26 @@ describe('a connection cut mid-body (fault server)', () => {
     }
   });
 });
+
+describe("the feed's own copy of feed.json (what a hub serves)", () => {
+  it('is kept again on the next check when writing it failed after its catalog was applied', async () => {
+    await writeFeed(path.join(www, 'keep'), {
+      id: 'cn.test.keep',
+      title: '索引保存',
+      revision: 1,
+      signingKey: key,
+      shards: [{ path: 'shards/yuwen.json', ...subject('yw', '语文', ['春夜喜雨']) }],
+    });
+    const kept = path.join(tmp, 'data', 'feeds', 'cn.test.keep');
+    // A file where the feed's folder goes: writing feed.json there fails, as on a full disk.
+    fs.writeFileSync(kept, 'in the way');
+    expect(await services.importFeed(`${nginx.url}keep/`, trust)).toMatchObject({ outcome: 'applied', resources: 1 });
+    fs.rmSync(kept);
+    const before = (await nginx.settled()).length;
+    expect(await services.importFeed(`${nginx.url}keep/`, trust)).toMatchObject({ outcome: 'unchanged' });
+    // Asked without validators (a 304 would have left nothing to keep), then kept as received.
+    expect((await nginx.settled()).slice(before)).toContainEqual(expect.stringMatching(/^200 GET \/keep\/feed\.json/));
+    expect(fs.readFileSync(path.join(kept, 'feed.json'))).toEqual(fs.readFileSync(path.join(www, 'keep', 'feed.json')));
+    expect(fs.readFileSync(path.join(kept, 'feed.json.sig'))).toEqual(fs.readFileSync(path.join(www, 'keep', 'feed.json.sig')));
+  });
+});
