@@ -284,7 +284,7 @@ async function fetchAndParse(
   let failed = false;
   let next = 0;
   let done = 0;
-  const worker = async () => {
+  const lane = async () => {
     while (!failed && next < changed.length) {
       const index = next++;
       const s = changed[index]!;
@@ -304,7 +304,7 @@ async function fetchAndParse(
       onFetched(++done);
     }
   };
-  const running = Array.from({ length: Math.min(6, changed.length) }, worker).map((w) => w.catch((err) => ((failed = true), Promise.reject(err))));
+  const running = Array.from({ length: Math.min(6, changed.length) }, lane).map((w) => w.catch((err) => ((failed = true), Promise.reject(err))));
   try {
     await Promise.all(running);
   } catch (err) {

@@ -27,8 +27,9 @@ type Reply<T> =
 /**
  * A worker kept warm between calls (starting one — a thread, better-sqlite3,
  * zod — costs more than a small catalog change takes). Requests are taken in
- * order; one that awaits (a fetch) lets the next start meanwhile. It holds the process open only while a call is pending
- * and stops after `idleMs` without work.
+ * order; one that awaits (a fetch) lets the next start meanwhile. It holds the
+ * process open only while a call is pending and stops after `idleMs` without
+ * work.
  */
 export function workerService<Req, Res>(
   name: string,
