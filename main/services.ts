@@ -102,6 +102,7 @@ export function createServices(opts: ServicesOptions): Services {
       },
     });
     queries.invalidate();
+    sync.forgetQueue();
     if (summary.outcome === 'applied') warmLayout();
     events.emit('library:changed', { feedId: summary.feedId, revision: summary.revision });
     return summary;

@@ -58,9 +58,6 @@ export function createSyncController(services: Services, opts: SyncControllerOpt
     planning.catch(() => queued === planning && (queued = null));
     return planning;
   };
-  services.events.subscribe((name) => {
-    if (name === 'library:changed') queued = null;
-  });
 
   const run = async (bucket: SyncScheduler['bucket']): Promise<SyncSummary> => {
     const s = settings();
@@ -129,7 +126,7 @@ export function createSyncController(services: Services, opts: SyncControllerOpt
     stop: () => scheduler.stop(),
     /** "Sync now": at the night rate, by day too. Resolves when the run ends. */
     runNow: () => scheduler.tick(true) as Promise<SyncSummary>,
-    /** The timetable or the favourites changed: they decide what is queued first (and a timetabled lesson is kept). */
+    /** The catalog, the timetable or the favourites changed: they decide what is kept and in which order. */
     forgetQueue: () => void (queued = null),
     /** Async: the queue is planned off the main thread (seconds at 150,000 lessons), then cached until something changes. */
     async status(): Promise<SyncStatus> {
