@@ -127,9 +127,13 @@ export class SyncScheduler {
     this.jobs = [];
   }
 
-  /** Runs a sync now unless one is running (the window's start; `manual` for "sync now"). */
+  /**
+   * Runs a sync now unless one is running (the window's start; `manual` for
+   * "sync now", which also speeds a run paused or trickling by day up to the
+   * night rate: it is the same run, asked for now).
+   */
   tick(manual = false): Promise<unknown> {
-    if (manual && !this.running) this.manual = true;
+    if (manual) this.manual = true;
     this.bucket.setRate(this.currentRate());
     this.running ??= this.run(this.bucket).finally(() => {
       this.running = null;

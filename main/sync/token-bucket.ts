@@ -45,11 +45,12 @@ export class TokenBucket {
     this.last = now;
   }
 
-  /** Resolves when `bytes` may pass. Large chunks are let through in slices. */
-  async take(bytes: number): Promise<void> {
+  /** Resolves when `bytes` may pass. Large chunks are let through in slices. Throws once `signal` aborts (a paused cap waits for ever). */
+  async take(bytes: number, signal?: AbortSignal): Promise<void> {
     if (!Number.isFinite(this.rate)) return;
     let owed = bytes;
     while (owed > 0) {
+      signal?.throwIfAborted();
       this.refill();
       const slice = Math.min(owed, this.capacity());
       if (this.tokens >= slice) {

@@ -74,6 +74,28 @@ describe('sync scheduler', () => {
     s.stop();
   });
 
+  it('"sync now" speeds up a night run that ran into the morning and was paused, and a paused cap lets a stopped run end', async () => {
+    const { s, runs, release, setNow } = make('05:00');
+    s.start();
+    expect(runs).toHaveLength(1);
+    setNow('07:00');
+    s.setPresenting(false); // any rate change re-reads the clock, as the window's end does
+    expect(s.bucket.bytesPerSecond).toBe(0);
+    const done = s.tick(true);
+    expect(runs).toHaveLength(1); // the same run, not a second one
+    expect(s.mode()).toBe('manual');
+    expect(s.bucket.bytesPerSecond).toBe(250_000);
+    release();
+    await done;
+    expect(s.bucket.bytesPerSecond).toBe(0);
+    // A transfer waiting on a paused cap gives up when its run is stopped.
+    const stop = new AbortController();
+    const waiting = s.bucket.take(64 * 1024, stop.signal);
+    setTimeout(() => stop.abort(), 50);
+    await expect(waiting).rejects.toThrow(/abort/i);
+    s.stop();
+  });
+
   it('measures a window across midnight (the night byte budget is rate × this)', () => {
     expect(windowSeconds(parseWindow('22:00-06:30'))).toBe(8.5 * 3600);
     expect(windowSeconds(parseWindow('01:00-05:00'))).toBe(4 * 3600);
