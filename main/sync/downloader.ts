@@ -52,8 +52,20 @@ const agent = () =>
     interceptors.redirect({ maxRedirections: 3 }),
   ));
 
+/** What a .part's bytes came from: If-Range is only sent back to that origin (another server's ETag never matches, and its 200 would restart the file). */
 interface PartState {
   validator: string | null;
+  origin?: string;
+}
+
+/** A state file a power cut left empty or torn is no reason to fail the file: the bytes are hash-checked anyway. */
+function readPartState(file: string): PartState {
+  try {
+    const v = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<PartState>;
+    return { validator: typeof v.validator === 'string' ? v.validator : null, origin: typeof v.origin === 'string' ? v.origin : undefined };
+  } catch {
+    return { validator: null };
+  }
 }
 
 function paths(blobs: BlobStore, sha: string) {
@@ -79,7 +91,24 @@ function dropPart(p: ReturnType<typeof paths>) {
   fs.rmSync(p.state, { force: true });
 }
 
-export async function downloadBlob(job: BlobJob, ctx: DownloadContext): Promise<DownloadResult> {
+/**
+ * Downloads under way in this process, by cache and hash. On a hub the nightly
+ * run and a classroom's pull-through can want the same blob at once: two writers
+ * appending to one .part would put a corrupt file in the cache.
+ */
+const underway = new Map<string, Promise<DownloadResult>>();
+
+export function downloadBlob(job: BlobJob, ctx: DownloadContext): Promise<DownloadResult> {
+  const key = `${ctx.blobs.root}\0${job.sha256}`;
+  const running = underway.get(key);
+  // Its bytes count for the one that fetched them; its failure is this caller's too.
+  if (running) return running.then(() => ({ fetched: 0, resumedFrom: 0 }));
+  const download = fetchWithRetries(job, ctx).finally(() => underway.delete(key));
+  underway.set(key, download);
+  return download;
+}
+
+async function fetchWithRetries(job: BlobJob, ctx: DownloadContext): Promise<DownloadResult> {
   if (ctx.blobs.has(job.sha256)) {
     ctx.blobs.record(job);
     return { fetched: 0, resumedFrom: 0 };
@@ -133,11 +162,12 @@ async function fetchOnce(url: string, job: BlobJob, ctx: DownloadContext, p: Ret
     dropPart(p);
     ({ hash, have } = await resumeHash(p.part));
   }
-  const state: PartState = fs.existsSync(p.state) ? (JSON.parse(fs.readFileSync(p.state, 'utf8')) as PartState) : { validator: null };
+  const state = readPartState(p.state);
+  const origin = new URL(url).origin;
   const headers: Record<string, string> = {};
   if (have > 0 && have < job.size) {
     headers.range = `bytes=${have}-`;
-    if (state.validator) headers['if-range'] = state.validator;
+    if (state.validator && state.origin === origin) headers['if-range'] = state.validator;
   }
 
   let res: Dispatcher.ResponseData;
@@ -185,9 +215,16 @@ async function fetchOnce(url: string, job: BlobJob, ctx: DownloadContext, p: Ret
       throw new AppError('unavailable', `${new URL(url).host} answered HTTP ${status}`);
     }
     const validator = (res.headers.etag as string | undefined) ?? (res.headers['last-modified'] as string | undefined) ?? null;
-    fs.writeFileSync(p.state, JSON.stringify({ validator } satisfies PartState));
-
-    const out = await fs.promises.open(p.part, 'a');
+    let out: fs.promises.FileHandle;
+    try {
+      // Not flushed: a state file a power cut tears reads as "no validator".
+      await fs.promises.writeFile(p.state, JSON.stringify({ validator, origin } satisfies PartState));
+      out = await fs.promises.open(p.part, 'a');
+    } catch (err) {
+      res.body.destroy();
+      if ((err as NodeJS.ErrnoException).code === 'ENOSPC') throw diskFull();
+      throw new AppError('unavailable', `cannot write the partial file of ${job.sha256.slice(0, 12)}…: ${(err as Error).message}`);
+    }
     let fetchedNow = 0;
     // Writes go out in ~1 MiB batches (writev: no copy into one buffer) on libuv's
     // pool, one in flight per file, and the fsync too: the main thread (which
@@ -212,7 +249,7 @@ async function fetchOnce(url: string, job: BlobJob, ctx: DownloadContext, p: Ret
       const n = batched;
       batch = [];
       batched = 0;
-      writing = out.writev(bufs).then(() => {
+      writing = writeAll(out, bufs, n).then(() => {
         unflushed += n;
         if (unflushed < FLUSH_EVERY) return;
         unflushed = 0;
@@ -235,7 +272,7 @@ async function fetchOnce(url: string, job: BlobJob, ctx: DownloadContext, p: Ret
           dropPart(p);
           throw new AppError('refused', `${new URL(url).host} sent more than the ${job.size} bytes ${job.sha256.slice(0, 12)}… has`);
         }
-        if (ctx.bucket.limited) await ctx.bucket.take(chunk.length);
+        if (ctx.bucket.limited) await ctx.bucket.take(chunk.length, ctx.signal);
         batch.push(chunk);
         batched += chunk.length;
         if (batched >= 1 << 20) await flush();
@@ -258,6 +295,8 @@ async function fetchOnce(url: string, job: BlobJob, ctx: DownloadContext, p: Ret
       if (((writeError ?? err) as NodeJS.ErrnoException).code === 'ENOSPC') {
         throw diskFull();
       }
+      // The disk failed, not the server: fetching again would not help.
+      if (writeError) throw new AppError('unavailable', `cannot write ${job.sha256.slice(0, 12)}… to disk: ${(writeError as Error).message}`);
       if (err instanceof AppError) throw err;
       // A cut connection: what arrived stays in the .part for the next try.
       throw Object.assign(new Retryable(`${new URL(url).host}: ${(err as Error).message}`), { fetched: fetchedNow });
@@ -271,8 +310,29 @@ async function fetchOnce(url: string, job: BlobJob, ctx: DownloadContext, p: Ret
   return { ...(await finish(job, ctx, p, hash)), resumedFrom: have };
 }
 
+/**
+ * Appends every byte of `bufs`. A write cut short (the disk filled, or failed,
+ * part-way) reports the bytes it wrote and drops the error: the rest is written
+ * again, which either completes or reports the disk's error itself.
+ */
+async function writeAll(out: fs.promises.FileHandle, bufs: Buffer[], n: number): Promise<void> {
+  let written = (await out.writev(bufs)).bytesWritten;
+  while (written < n) {
+    const rest = Buffer.concat(bufs).subarray(written);
+    const { bytesWritten } = await out.write(rest);
+    if (bytesWritten === 0) throw Object.assign(new Error('the disk accepted no more bytes'), { code: 'ENOSPC' });
+    written += bytesWritten;
+  }
+}
+
 /** Verifies the whole file and renames it into the cache, or quarantines it. */
 async function finish(job: BlobJob, ctx: DownloadContext, p: ReturnType<typeof paths>, hash: crypto.Hash): Promise<DownloadResult> {
+  // The hash covers the bytes as they arrived; the file must also hold exactly them.
+  const onDisk = fs.statSync(p.part).size;
+  if (onDisk !== job.size) {
+    dropPart(p);
+    throw new Retryable(`the partial file of ${job.sha256.slice(0, 12)}… holds ${onDisk} bytes, not ${job.size}: fetching it again`);
+  }
   const actual = hash.digest('hex');
   if (actual !== job.sha256) {
     fs.mkdirSync(p.quarantine, { recursive: true });

@@ -98,6 +98,43 @@ describe('blob downloader', () => {
     ).rejects.toThrow(/404/);
   });
 
+  it('downloads a blob asked for twice at once (the hub night run and a pull-through) once, intact', async () => {
+    const [a, b] = await Promise.all([downloadBlob(job('none'), ctx()), downloadBlob(job('none'), ctx())]);
+    expect(server.log).toEqual([`/none/${sha} -`]);
+    expect(a.fetched + b.fetched).toBe(blob.length);
+    expect(fs.readFileSync(services.blobs.pathFor(sha)).equals(blob)).toBe(true);
+  });
+
+  it('resumes beside a state file a power cut left empty, and sends If-Range only to the server the bytes came from', async () => {
+    const part = path.join(services.blobs.tmpDir, `${sha}.part`);
+    const half = blob.length >> 1;
+    fs.writeFileSync(part, blob.subarray(0, half));
+    fs.writeFileSync(`${part}.json`, '');
+    let r = await downloadBlob(job('none'), ctx());
+    expect(r).toEqual({ fetched: blob.length - half, resumedFrom: half });
+    expect(server.log).toEqual([`/none/${sha} bytes=${half}-`]);
+
+    // Bytes from another server (an earlier base), with that server's ETag: not
+    // this server's version, so asking If-Range would only get the whole file back.
+    services.close();
+    services = hubServices(fs.mkdtempSync(path.join(tmp, 'd')), 't');
+    const part2 = path.join(services.blobs.tmpDir, `${sha}.part`);
+    fs.writeFileSync(part2, blob.subarray(0, half));
+    fs.writeFileSync(`${part2}.json`, JSON.stringify({ validator: '"cdn-etag"', origin: 'http://127.0.0.1:9' }));
+    r = await downloadBlob(job('none'), ctx());
+    expect(r).toEqual({ fetched: blob.length - half, resumedFrom: half });
+
+    // The same server with a validator it no longer has: the file changed there, start over.
+    services.close();
+    services = hubServices(fs.mkdtempSync(path.join(tmp, 'd')), 't');
+    const part3 = path.join(services.blobs.tmpDir, `${sha}.part`);
+    fs.writeFileSync(part3, blob.subarray(0, half));
+    fs.writeFileSync(`${part3}.json`, JSON.stringify({ validator: '"v0"', origin: new URL(server.url).origin }));
+    r = await downloadBlob(job('none'), ctx());
+    expect(r).toEqual({ fetched: blob.length, resumedFrom: 0 });
+    expect(fs.readFileSync(services.blobs.pathFor(sha)).equals(blob)).toBe(true);
+  });
+
   it('reads rates the way admins write them', () => {
     expect(parseRate('2mbit')).toBe(250_000);
     expect(parseRate('512kbit')).toBe(64_000);
