@@ -28,6 +28,8 @@ export interface DownloadContext {
   signal?: AbortSignal;
   /** A server silent this long (no headers, or no body bytes) is dropped and tried again (default 30 s). */
   stallMs?: number;
+  /** How long in all to keep coming back to a server that answers 503 with Retry-After (a hub still pulling the file; default 20 min). */
+  pendingMs?: number;
 }
 
 export interface DownloadResult {
@@ -41,6 +43,15 @@ export interface DownloadResult {
 const FLUSH_EVERY = 4 << 20;
 
 class Retryable extends Error {}
+/** A server (the school hub pulling the file from the platform) asks to come back later: not a failure while the patience lasts. */
+class Pending extends Retryable {
+  constructor(
+    message: string,
+    readonly retryAfterS: number,
+  ) {
+    super(message);
+  }
+}
 /** ENOSPC stops the whole run (the engine looks for the code), with words a teacher can act on. */
 const diskFull = () => Object.assign(new AppError('unavailable', '磁盘已满，同步已停止 / the disk is full: sync stopped'), { code: 'ENOSPC' });
 /** Bytes that do not hash right: tried once more (a bad transfer), then quarantined. */
@@ -119,6 +130,7 @@ async function fetchWithRetries(job: BlobJob, ctx: DownloadContext): Promise<Dow
   let resumedFrom = -1;
   let lastError: unknown = null;
   let mismatches = 0;
+  const waited = { ms: 0 };
 
   for (let attempt = 0; attempt <= retries; attempt++) {
     if (ctx.signal?.aborted) throw new AppError('unavailable', '同步已停止 / sync stopped');
@@ -129,7 +141,7 @@ async function fetchWithRetries(job: BlobJob, ctx: DownloadContext): Promise<Dow
     let notFound = 0;
     for (const url of job.urls) {
       try {
-        const got = await fetchOnce(url, job, ctx, p);
+        const got = await fetchPatiently(url, job, ctx, p, waited);
         if (got === 'not-found') {
           notFound++;
           continue;
@@ -154,6 +166,21 @@ async function fetchWithRetries(job: BlobJob, ctx: DownloadContext): Promise<Dow
     if (notFound === job.urls.length) throw new AppError('not-found', `no mirror has ${job.sha256.slice(0, 12)}… (404 on ${job.urls.length} bases)`);
   }
   throw new AppError('unavailable', `gave up on ${job.sha256.slice(0, 12)}… after ${retries + 1} tries: ${(lastError as Error)?.message}`);
+}
+
+/** fetchOnce, coming back as often as the server asks (Retry-After, up to a minute each) within `pendingMs` in all. */
+async function fetchPatiently(url: string, job: BlobJob, ctx: DownloadContext, p: ReturnType<typeof paths>, waited: { ms: number }) {
+  for (;;) {
+    try {
+      return await fetchOnce(url, job, ctx, p);
+    } catch (err) {
+      if (!(err instanceof Pending) || waited.ms >= (ctx.pendingMs ?? 20 * 60_000)) throw err;
+      const ms = Math.min(Math.max(err.retryAfterS, 1) * 1000, 60_000);
+      waited.ms += ms;
+      await new Promise((r) => setTimeout(r, ms));
+      if (ctx.signal?.aborted) throw new AppError('unavailable', '同步已停止 / sync stopped');
+    }
+  }
 }
 
 async function fetchOnce(url: string, job: BlobJob, ctx: DownloadContext, p: ReturnType<typeof paths>): Promise<DownloadResult | 'not-found'> {
@@ -190,6 +217,11 @@ async function fetchOnce(url: string, job: BlobJob, ctx: DownloadContext, p: Ret
     if (status === 404) {
       await res.body.dump();
       return 'not-found';
+    }
+    const retryAfter = Number(res.headers['retry-after']);
+    if (status === 503 && Number.isInteger(retryAfter) && retryAfter >= 0) {
+      await res.body.dump();
+      throw new Pending(`${new URL(url).host} is still fetching the file (HTTP 503, Retry-After ${retryAfter})`, retryAfter);
     }
     if (status >= 500 || status === 429 || status === 408) {
       await res.body.dump();

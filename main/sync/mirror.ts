@@ -1,7 +1,10 @@
 // The school hub's feed mirror, read-only, at /feed/<feedId>/: feed.json and its
 // signature exactly as received, shards and blobs by hash. A blob the hub lacks
 // is pulled through from upstream once, however many classrooms ask at the same
-// moment, and only when the feed's catalog references it (no open proxy).
+// moment (downloadBlob shares one download per blob, also with the hub's own
+// nightly run), and only when the feed's catalog references it (no open proxy).
+// A pull that takes longer than a classroom would wait for headers is answered
+// 503 with Retry-After; the classroom comes back and gets the verified file.
 import type http from 'node:http';
 import path from 'node:path';
 import { sha256Hex } from '../feed/keys';
@@ -15,8 +18,15 @@ import fs from 'node:fs';
 
 const FEED_ID = /^[a-z0-9.-]{1,64}$/;
 
-export function createFeedMirror(services: Services, opts: { log?: (m: string) => void } = {}) {
-  const inflight = new Map<string, Promise<void>>();
+export interface MirrorOptions {
+  log?: (m: string) => void;
+  /** How long a request waits for a pull before it is answered 503 (default 10 s). */
+  pullWaitMs?: number;
+  /** The Retry-After of that answer, in seconds (default 15). */
+  retryAfterS?: number;
+}
+
+export function createFeedMirror(services: Services, opts: MirrorOptions = {}) {
   const bucket = new TokenBucket(Infinity);
   const st = {
     shard: services.db.prepare('SELECT sha256 FROM shards WHERE feed_id = ? AND path = ?').pluck(),
@@ -25,16 +35,23 @@ export function createFeedMirror(services: Services, opts: { log?: (m: string) =
       .pluck(),
   };
 
-  /** One upstream fetch per blob, shared by every request waiting for it. */
-  const pull = (feedId: string, sha: string, size: number) => {
-    let p = inflight.get(sha);
-    if (!p) {
-      p = downloadBlob({ sha256: sha, size, urls: planUrls(services, feedId, sha) }, { blobs: services.blobs, bucket })
-        .then(() => opts.log?.(`mirror: pulled ${sha.slice(0, 12)}… from upstream`))
-        .finally(() => inflight.delete(sha));
-      inflight.set(sha, p);
+  /** Resolves 'done' once the blob is in the cache, 'pending' if that takes longer than a request waits. */
+  const pull = async (feedId: string, sha: string, size: number): Promise<'done' | 'pending'> => {
+    const download = downloadBlob({ sha256: sha, size, urls: planUrls(services, feedId, sha) }, { blobs: services.blobs, bucket }).then((r) => {
+      if (r.fetched > 0) opts.log?.(`mirror: pulled ${sha.slice(0, 12)}… from upstream`);
+      return 'done' as const;
+    });
+    // Nobody may be waiting any more when it fails: the failure is reported to the next request.
+    download.catch((err: Error) => opts.log?.(`mirror: cannot pull ${sha.slice(0, 12)}…: ${err.message}`));
+    let timer: NodeJS.Timeout | undefined;
+    const wait = new Promise<'pending'>((resolve) => {
+      timer = setTimeout(() => resolve('pending'), opts.pullWaitMs ?? 10_000).unref();
+    });
+    try {
+      return await Promise.race([download, wait]);
+    } finally {
+      clearTimeout(timer);
     }
-    return p;
   };
 
   return {
@@ -48,9 +65,16 @@ export function createFeedMirror(services: Services, opts: { log?: (m: string) =
       if (request.method !== 'GET' && request.method !== 'HEAD') {
         return sendResponse(res, new Response('read-only mirror', { status: 405, headers: { allow: 'GET, HEAD' } }));
       }
-      const [feedId, ...rest] = decodeURIComponent(url.pathname.slice('/feed/'.length)).split('/');
+      let decoded: string;
+      try {
+        decoded = decodeURIComponent(url.pathname.slice('/feed/'.length));
+      } catch {
+        return notFound(); // a malformed %-escape
+      }
+      const [feedId, ...rest] = decoded.split('/');
       const rel = rest.join('/');
-      if (!feedId || !FEED_ID.test(feedId) || rel === '' || rel.split('/').includes('..')) return notFound();
+      const dots = (seg: string) => seg === '.' || seg === '..';
+      if (!feedId || !FEED_ID.test(feedId) || dots(feedId) || rel === '' || rest.some(dots)) return notFound();
 
       if (rel === 'feed.json' || rel === 'feed.json.sig') {
         const file = path.join(services.dataDir, 'feeds', feedId, rel);
@@ -65,11 +89,15 @@ export function createFeedMirror(services: Services, opts: { log?: (m: string) =
         if (!services.blobs.has(sha)) {
           const size = st.referenced.get(feedId, sha) as number | undefined;
           if (size === undefined) return notFound();
+          let pulled: 'done' | 'pending';
           try {
-            await pull(feedId, sha, size);
-          } catch (err) {
-            opts.log?.(`mirror: cannot pull ${sha.slice(0, 12)}…: ${(err as Error).message}`);
+            pulled = await pull(feedId, sha, size);
+          } catch {
             return sendResponse(res, new Response('upstream unavailable', { status: 502 }));
+          }
+          if (pulled === 'pending') {
+            const retry = String(opts.retryAfterS ?? 15);
+            return sendResponse(res, new Response('中心服务正在从上游获取此文件 / the hub is fetching this file from upstream', { status: 503, headers: { 'retry-after': retry } }));
           }
         }
         return sendResponse(res, await respondWithFile(request, services.blobs.pathFor(sha), { mime: 'application/octet-stream', etag: `"${sha}"`, immutable: true }));

@@ -29,7 +29,8 @@ beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cb-mirror-'));
   const www = path.join(tmp, 'www');
   await writeBlobFeed(path.join(www, 'basic'), { id: 'cn.smartedu.basic', title: '国家中小学智慧教育平台', revision: 7, key, blobs: files, lesson: '分数的初步认识' });
-  nginx = await startNginx(www);
+  // The platform's CDN as a thin WAN link sees it, for one feed.
+  nginx = await startNginx(www, 'location /slow/ { limit_rate 150k; }');
   school = services('hub');
   await school.importFeed(`${nginx.url}basic/`, trust);
   hub = await startHub(school, { port: 0, rendererDir: path.join(tmp, 'ui'), routes: [createFeedMirror(school)] });
@@ -49,6 +50,34 @@ describe('school hub feed mirror', () => {
     }
     expect((await fetch(`${hub.url}feed/cn.smartedu.basic/feed.json`, { method: 'PUT', body: 'x' })).status).toBe(405);
     expect((await fetch(`${hub.url}feed/cn.smartedu.basic/blobs/ab/${'ab'.padEnd(64, '0')}`)).status).toBe(404);
+    // No way out of the feeds folder, and a malformed escape is a 404, not a crash.
+    fs.writeFileSync(path.join(school.dataDir, 'feeds', 'feed.json'), 'not for classrooms');
+    fs.writeFileSync(path.join(school.dataDir, 'feed.json'), 'not for classrooms');
+    for (const p of ['..%2Ffeed.json', '.%2Ffeed.json', 'cn.smartedu.basic/%E0%A4%A/feed.json']) {
+      expect((await fetch(`${hub.url}feed/${p}`)).status, p).toBe(404);
+    }
+  });
+
+  it('a file the hub is slow to pull: the classroom is told to come back (503, Retry-After) instead of timing out', async () => {
+    const slow = crypto.randomBytes(400_000); // ~2.7 s from upstream at 150 KB/s
+    await writeBlobFeed(path.join(tmp, 'www', 'slow'), { id: 'cn.smartedu.slow', title: '慢速上游', key, blobs: [slow] });
+    const slowHub = services('hub-slow');
+    const classroom = services('classroom-slow');
+    await slowHub.importFeed(`${nginx.url}slow/`, trust);
+    const hub2 = await startHub(slowHub, { port: 0, rendererDir: path.join(tmp, 'ui'), routes: [createFeedMirror(slowHub, { pullWaitMs: 300, retryAfterS: 1 })] });
+    try {
+      await classroom.importFeed(`${hub2.url}feed/cn.smartedu.slow/`, trust);
+      // The classroom waits 0.8 s for headers and has no retries to spare.
+      const s = await syncAll(classroom, { retries: 0, stallMs: 800 });
+      expect(s).toMatchObject({ downloaded: { files: 1 }, failed: [] });
+      expect(classroom.blobs.has(sha256(slow))).toBe(true);
+      const upstream = (await nginx.settled()).filter((l) => l.includes(sha256(slow)));
+      expect(upstream).toHaveLength(1);
+    } finally {
+      await hub2.close();
+      classroom.close();
+      slowHub.close();
+    }
   });
 
   it('two classrooms syncing at once through the hub: upstream serves each file once', async () => {

@@ -98,6 +98,13 @@ describe('blob downloader', () => {
     ).rejects.toThrow(/404/);
   });
 
+  it('comes back when a hub answers 503 with Retry-After (still pulling the file), without spending its retries', async () => {
+    const r = await downloadBlob(job('pulling-twice'), { ...ctx(), retries: 0 });
+    expect(r.fetched).toBe(blob.length);
+    expect(server.log).toEqual([`/pulling-twice/${sha} -`, `/pulling-twice/${sha} -`, `/pulling-twice/${sha} -`]);
+    expect(visible()).toBe(true);
+  });
+
   it('downloads a blob asked for twice at once (the hub night run and a pull-through) once, intact', async () => {
     const [a, b] = await Promise.all([downloadBlob(job('none'), ctx()), downloadBlob(job('none'), ctx())]);
     expect(server.log).toEqual([`/none/${sha} -`]);
