@@ -24,6 +24,8 @@ export function recordBlobs(db: Db, blobs: Expected[], now = Date.now()): void {
   for (const b of blobs) insert.run(b.sha256, b.size, now, now, now);
 }
 
+const QUARANTINE_MS = 7 * 24 * 3600_000;
+
 export class BlobStore {
   readonly tmpDir: string;
   /** The <aa> folders known to exist: 600 shards need not ask 600 times. */
@@ -75,6 +77,21 @@ export class BlobStore {
       this.dirs.add(dir);
     }
     await writeFileAtomicAsync(dest, bytes);
+  }
+
+  /**
+   * Moves bytes that do not match their hash out of view, for an admin to look
+   * at. Bounded: only the newest copy per hash is kept, none older than a week,
+   * so a source that keeps sending bad bytes cannot fill the disk night by night.
+   */
+  quarantine(file: string, sha256: string, now = Date.now()): void {
+    const dir = path.join(this.root, '.quarantine');
+    fs.mkdirSync(dir, { recursive: true });
+    for (const name of fs.readdirSync(dir)) {
+      const [sha, at] = name.split('.');
+      if (sha === sha256 || now - Number(at) > QUARANTINE_MS || !Number.isFinite(Number(at))) fs.rmSync(path.join(dir, name), { force: true });
+    }
+    fs.renameSync(file, path.join(dir, `${sha256}.${now}`));
   }
 
   /** Registers a blob that a downloader verified and renamed into place. */

@@ -29,9 +29,7 @@ export async function verifyCache(blobs: BlobStore, db: Db, onProgress?: (done: 
       report.bytes += chunk.length;
     }
     if (hash.digest('hex') !== sha) {
-      const q = path.join(blobs.root, '.quarantine');
-      fs.mkdirSync(q, { recursive: true });
-      fs.renameSync(file, path.join(q, `${sha}.${Date.now()}`));
+      blobs.quarantine(file, sha);
       forget.run(sha);
       report.bad.push(sha);
     } else stamp.run(Date.now(), sha);

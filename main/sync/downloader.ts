@@ -10,6 +10,7 @@ import { Agent, interceptors, request, type Dispatcher } from 'undici';
 import { AppError } from '../api/errors';
 import type { BlobStore } from '../cache/blob-store';
 import { TokenBucket } from './token-bucket';
+import { syncDirAsync } from '../util/atomic-write';
 
 export interface BlobJob {
   sha256: string;
@@ -54,7 +55,7 @@ class Pending extends Retryable {
 }
 /** ENOSPC stops the whole run (the engine looks for the code), with words a teacher can act on. */
 const diskFull = () => Object.assign(new AppError('unavailable', '磁盘已满，同步已停止 / the disk is full: sync stopped'), { code: 'ENOSPC' });
-/** Bytes that do not hash right: tried once more (a bad transfer), then quarantined. */
+/** Bytes that do not hash right: quarantined; the next base is tried, and each base once more at most. */
 class HashMismatch extends AppError {}
 
 let sharedAgent: Dispatcher | null = null;
@@ -81,7 +82,7 @@ function readPartState(file: string): PartState {
 
 function paths(blobs: BlobStore, sha: string) {
   const part = path.join(blobs.tmpDir, `${sha}.part`);
-  return { part, state: `${part}.json`, quarantine: path.join(blobs.root, '.quarantine') };
+  return { part, state: `${part}.json` };
 }
 
 /** Hash of what an earlier run already wrote, so the download continues where it stopped. */
@@ -150,9 +151,11 @@ async function fetchWithRetries(job: BlobJob, ctx: DownloadContext): Promise<Dow
         if (resumedFrom < 0) resumedFrom = got.resumedFrom;
         return { fetched, resumedFrom: Math.max(0, resumedFrom) };
       } catch (err) {
-        if (err instanceof HashMismatch && ++mismatches < 2) {
+        // Bad bytes from one base: the next base may have good ones; every base
+        // gets its chance, and one more try (a bad transfer), before giving up.
+        if (err instanceof HashMismatch && ++mismatches <= job.urls.length) {
           lastError = err;
-          break;
+          continue;
         }
         if (err instanceof Retryable) {
           if (ctx.signal?.aborted) throw new AppError('unavailable', '同步已停止 / sync stopped');
@@ -367,8 +370,7 @@ async function finish(job: BlobJob, ctx: DownloadContext, p: ReturnType<typeof p
   }
   const actual = hash.digest('hex');
   if (actual !== job.sha256) {
-    fs.mkdirSync(p.quarantine, { recursive: true });
-    fs.renameSync(p.part, path.join(p.quarantine, `${job.sha256}.${Date.now()}`));
+    ctx.blobs.quarantine(p.part, job.sha256);
     fs.rmSync(p.state, { force: true });
     throw new HashMismatch('refused', `downloaded bytes do not match sha256 ${job.sha256.slice(0, 12)}… (quarantined)`);
   }
@@ -392,6 +394,9 @@ async function finish(job: BlobJob, ctx: DownloadContext, p: ReturnType<typeof p
   fs.mkdirSync(path.dirname(dest), { recursive: true });
   fs.renameSync(p.part, dest);
   fs.rmSync(p.state, { force: true });
+  // The rename itself made durable before the library lists the file: after a
+  // power cut a listed file must be there (the planner trusts the list).
+  await syncDirAsync(path.dirname(dest));
   ctx.blobs.record(job);
   return { fetched: 0, resumedFrom: 0 };
 }

@@ -17,6 +17,17 @@ function syncDir(dir: string): void {
   withSyncedFile(dir, 'r');
 }
 
+/** syncDir on libuv's pool: after a rename on a thread that serves a UI. */
+export async function syncDirAsync(dir: string): Promise<void> {
+  if (process.platform === 'win32') return;
+  const fh = await fs.promises.open(dir, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
 /** Opens `file`, lets `use` work on the descriptor, flushes it to disk, closes it. */
 function withSyncedFile(file: string, flags: string, use: (fd: number) => void = () => {}): void {
   const fd = fs.openSync(file, flags);
@@ -80,14 +91,7 @@ export async function stageFileAsync(file: string, data: Buffer): Promise<Staged
         await discard();
         throw err;
       }
-      if (process.platform !== 'win32') {
-        const dir = await fs.promises.open(path.dirname(file), 'r');
-        try {
-          await dir.sync();
-        } finally {
-          await dir.close();
-        }
-      }
+      await syncDirAsync(path.dirname(file));
     },
   };
 }

@@ -74,11 +74,24 @@ describe('blob downloader', () => {
     expect(tmpFiles()).toEqual([]);
   });
 
-  it('quarantines bytes that do not match their hash after one more try', async () => {
+  it('quarantines bytes that do not match their hash after one more try, keeping one copy', async () => {
+    const quarantine = path.join(services.blobs.root, '.quarantine');
+    fs.mkdirSync(quarantine, { recursive: true });
+    const weekOld = `${'e'.repeat(64)}.${Date.now() - 8 * 24 * 3600_000}`;
+    fs.writeFileSync(path.join(quarantine, weekOld), 'bad bytes from last week');
     await expect(downloadBlob(job('corrupt'), ctx())).rejects.toThrow(/quarantined/);
     expect(server.log.length).toBe(2);
     expect(visible()).toBe(false);
-    expect(fs.readdirSync(path.join(services.blobs.root, '.quarantine'))).toHaveLength(2);
+    // The newest bad copy stays for an admin to look at; older ones do not pile up.
+    const kept = fs.readdirSync(quarantine);
+    expect(kept).toHaveLength(1);
+    expect(kept[0]).toMatch(new RegExp(`^${sha}\\.\\d+$`));
+  });
+
+  it('takes good bytes from the next base when the first sends bad ones', async () => {
+    await downloadBlob(job('corrupt', 'none'), ctx());
+    expect(server.log).toEqual([`/corrupt/${sha} -`, `/none/${sha} -`]);
+    expect(fs.readFileSync(services.blobs.pathFor(sha)).equals(blob)).toBe(true);
   });
 
   it('refuses a body longer than the size the feed promised', async () => {
