@@ -41,7 +41,9 @@ export class TokenBucket {
 
   private refill(): void {
     const now = performance.now();
-    this.tokens = Math.min(this.capacity(), this.tokens + ((now - this.last) / 1000) * this.rate);
+    // No time passed adds nothing, also at an infinite rate (0 × Infinity would make the bucket NaN, stalled for good).
+    const elapsed = now - this.last;
+    if (elapsed > 0) this.tokens = Math.min(this.capacity(), this.tokens + (elapsed / 1000) * this.rate);
     this.last = now;
   }
 

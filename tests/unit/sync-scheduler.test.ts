@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { DEFAULT_WINDOW, inWindow, parseWindow, SyncScheduler, windowSeconds } from '../../main/sync/scheduler';
-import type { TokenBucket } from '../../main/sync/token-bucket';
+import { TokenBucket } from '../../main/sync/token-bucket';
 
 // School time is Asia/Shanghai (UTC+8).
 const at = (hhmm: string) => new Date(`2026-11-24T${hhmm}:00+08:00`);
@@ -121,5 +121,20 @@ describe('sync scheduler', () => {
     s.setPresenting(false);
     expect(s.bucket.bytesPerSecond).toBe(250_000);
     s.stop();
+  });
+});
+
+describe('rate cap', () => {
+  it('changes from no cap to a cap within the same instant and still lets bytes through', async () => {
+    const now = vi.spyOn(performance, 'now').mockReturnValue(1000);
+    try {
+      const b = new TokenBucket(Infinity);
+      b.setRate(Infinity); // e.g. the window's start and a settings change at once
+      b.setRate(64_000);
+      await b.take(1000); // within the quarter-second burst: at once
+      expect(b.bytesPerSecond).toBe(64_000);
+    } finally {
+      now.mockRestore();
+    }
   });
 });
