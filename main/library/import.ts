@@ -11,7 +11,6 @@ import { parseJsonBytes } from '../feed/parse-json';
 import { describeIssues, FeedIndex, LIMITS } from '../feed/schema';
 import { folderSource, type FeedSource } from '../feed/source';
 import { checkRemoteBlobBases, httpSource, isHttpUrl, type HttpFeedSource, type Validators } from '../sync/http-source';
-import type { TokenBucket } from '../sync/token-bucket';
 import { stageFileAsync } from '../util/atomic-write';
 import { workerService } from '../util/worker';
 import type { ApplyAnswer, ApplyRequest } from './apply-worker';
@@ -48,8 +47,6 @@ export interface ImportOptions {
   keys?: Record<string, string>;
   mirrors?: string[];
   onProgress?: (p: ImportProgress) => void;
-  /** The sync's rate cap: a remote feed's shards are fetched within it. */
-  bucket?: TokenBucket;
 }
 
 interface FeedRow {
@@ -124,7 +121,7 @@ export async function importFeed(lib: LibraryContext, from: string, opts: Import
     );
     const changed = index.shards.filter((s) => have.get(s.path) !== s.sha256);
     progress({ feedId: index.id, phase: 'shards', done: 0, total: changed.length });
-    const { stored, session } = await fetchAndParse(lib, source, changed, opts.bucket, (done) =>
+    const { stored, session } = await fetchAndParse(lib, source, changed, (done) =>
       progress({ feedId: index.id, phase: 'shards', done, total: changed.length }),
     );
     // From here on, a failure drops the parse session (its cache writes done) and lists the shards written.
@@ -278,7 +275,6 @@ async function fetchAndParse(
   lib: LibraryContext,
   source: FeedSource,
   changed: IndexShard[],
-  bucket: TokenBucket | undefined,
   onFetched: (done: number) => void,
 ): Promise<{ stored: IndexShard[]; session: number }> {
   const session = ++lastSession;
@@ -297,8 +293,6 @@ async function fetchAndParse(
         await applier.call({ op: 'parse', session, index, shard: { ...shard, file: lib.blobs.pathFor(s.sha256) } });
         stored.push(s);
       } else if (remote) {
-        // Its size is known from feed.json: taken from the cap before it is asked for.
-        if (bucket?.limited) await bucket.take(s.size);
         await applier.call({ op: 'fetch', session, index, location: remote, shard, keep });
         // Fetched now and written to the cache by the applier: listed with the catalog.
         stored.push(s);

@@ -9,7 +9,6 @@ import type { ShardNode, ShardResource } from '../../main/feed/schema';
 import { writeFeed } from '../../main/feed/write';
 import type { Services } from '../../main/services';
 import { hubServices } from '../fixtures/services';
-import { planInWorker, syncAll } from '../../main/sync/engine';
 import { startNginx, type Nginx } from '../fixtures/nginx';
 import { startFaultServer } from '../fixtures/fault-server';
 import type { AppError } from '../../main/api/errors';
@@ -192,39 +191,5 @@ describe("the feed's own copy of feed.json (what a hub serves)", () => {
     expect((await nginx.settled()).slice(before)).toContainEqual(expect.stringMatching(/^200 GET \/keep\/feed\.json/));
     expect(fs.readFileSync(path.join(kept, 'feed.json'))).toEqual(fs.readFileSync(path.join(www, 'keep', 'feed.json')));
     expect(fs.readFileSync(path.join(kept, 'feed.json.sig'))).toEqual(fs.readFileSync(path.join(www, 'keep', 'feed.json.sig')));
-  });
-});
-
-describe('a catalog fetched by a sync', () => {
-  it('stays within the rate cap of the files (a catalog fetched by day must not take the link)', async () => {
-    const shards = Array.from({ length: 6 }, (_, i) => ({
-      path: `shards/s${i}.json`,
-      ...subject(`c${i}`, `科目${i}`, Array.from({ length: 60 }, (_, j) => `第${j}课 ${'很长的课题名称'.repeat(6)}`)),
-    }));
-    await writeFeed(path.join(www, 'capped'), { id: 'cn.test.capped', title: '限速目录', revision: 1, signingKey: key, shards });
-    const index = JSON.parse(fs.readFileSync(path.join(www, 'capped', 'feed.json'), 'utf8')) as { shards: { size: number }[] };
-    const bytes = index.shards.reduce((n, s) => n + s.size, 0);
-    const classroom = hubServices(path.join(tmp, 'capped-data'), 't');
-    try {
-      // Threads started beforehand (the applier, the planner): only the catalog's bytes are timed.
-      await writeFeed(path.join(www, 'warm'), { id: 'cn.test.warm', title: '预热', revision: 1, signingKey: key, shards: [{ path: 'shards/a.json', ...subject('w', '预热', ['一']) }] });
-      await classroom.importFeed(`${nginx.url}warm/`, trust);
-      await planInWorker(classroom, {}, true);
-      classroom.db.prepare("DELETE FROM feeds WHERE id = 'cn.test.warm'").run();
-      // Subscribed with the catalog's index only; the sync brings the shards.
-      classroom.db
-        .prepare("INSERT INTO feeds(id, title, source, keys_json) VALUES ('cn.test.capped', '限速目录', ?, ?)")
-        .run(`${nginx.url}capped/`, JSON.stringify(trust.keys));
-      const rate = bytes / 2;
-      const t0 = performance.now();
-      let catalogDone = 0; // the files' first progress: the catalog is in by then
-      const s = await syncAll(classroom, { rate, onProgress: () => (catalogDone ||= performance.now()) });
-      const seconds = (catalogDone - t0) / 1000;
-      expect(s.feeds).toEqual([{ id: 'cn.test.capped', outcome: 'applied', revision: 1 }]);
-      // The bucket starts with a quarter second of credit.
-      expect(seconds).toBeGreaterThan(2 - 0.25 - 0.1);
-    } finally {
-      classroom.close();
-    }
   });
 });
