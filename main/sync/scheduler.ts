@@ -129,11 +129,12 @@ export class SyncScheduler {
 
   /**
    * Runs a sync now unless one is running (the window's start; `manual` for
-   * "sync now", which also speeds a run paused or trickling by day up to the
-   * night rate: it is the same run, asked for now).
+   * "sync now", which by day also speeds a paused or trickling run up to the
+   * night rate: it is the same run, asked for now). Asked for while the night's
+   * run goes on, it changes nothing: that run pauses at the window's end.
    */
   tick(manual = false): Promise<unknown> {
-    if (manual) this.manual = true;
+    if (manual && (!this.running || !inWindow(this.now(), this.cfg))) this.manual = true;
     this.bucket.setRate(this.currentRate());
     this.running ??= this.run(this.bucket).finally(() => {
       this.running = null;

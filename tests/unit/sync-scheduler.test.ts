@@ -96,6 +96,18 @@ describe('sync scheduler', () => {
     s.stop();
   });
 
+  it('"sync now" during the night\'s run leaves it to pause at the window\'s end', () => {
+    const { s, runs, setNow } = make('05:00');
+    s.start();
+    void s.tick(true);
+    expect(runs).toHaveLength(1);
+    setNow('06:30');
+    s.setPresenting(false); // the window's end re-reads the clock
+    expect(s.bucket.bytesPerSecond).toBe(0);
+    expect(s.mode()).toBe('paused');
+    s.stop();
+  });
+
   it('measures a window across midnight (the night byte budget is rate × this)', () => {
     expect(windowSeconds(parseWindow('22:00-06:30'))).toBe(8.5 * 3600);
     expect(windowSeconds(parseWindow('01:00-05:00'))).toBe(4 * 3600);
