@@ -88,8 +88,13 @@ export class BlobStore {
     const dir = path.join(this.root, '.quarantine');
     fs.mkdirSync(dir, { recursive: true });
     for (const name of fs.readdirSync(dir)) {
-      const [sha, at] = name.split('.');
-      if (sha === sha256 || now - Number(at) > QUARANTINE_MS || !Number.isFinite(Number(at))) fs.rmSync(path.join(dir, name), { force: true });
+      const m = /^([0-9a-f]{64})\.(\d+)$/.exec(name); // only what this method put there
+      if (!m || (m[1] !== sha256 && now - Number(m[2]) <= QUARANTINE_MS)) continue;
+      try {
+        fs.rmSync(path.join(dir, name), { force: true });
+      } catch {
+        // Tidying only: the bad bytes still have to go out of view below.
+      }
     }
     fs.renameSync(file, path.join(dir, `${sha256}.${now}`));
   }

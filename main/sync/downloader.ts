@@ -6,10 +6,11 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, interceptors, request, type Dispatcher } from 'undici';
 import { AppError } from '../api/errors';
 import type { BlobStore } from '../cache/blob-store';
-import { TokenBucket } from './token-bucket';
+import { capWait, TokenBucket } from './token-bucket';
 import { syncDirAsync } from '../util/atomic-write';
 
 export interface BlobJob {
@@ -103,24 +104,89 @@ function dropPart(p: ReturnType<typeof paths>) {
   fs.rmSync(p.state, { force: true });
 }
 
+/** What a download needs of a rate cap. */
+type RateCap = Pick<TokenBucket, 'limited' | 'take'>;
+/** A download's own context: the cap and stop signal of everyone waiting for it. */
+type RunContext = Omit<DownloadContext, 'bucket'> & { bucket: RateCap };
+
+const stopped = () => new AppError('unavailable', '同步已停止 / sync stopped');
+
+/** `p`, or a "sync stopped" as soon as `signal` aborts (what `p` stands for may go on for others). */
+function until<T>(p: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (!signal) return p;
+  if (signal.aborted) return Promise.reject(stopped());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(stopped());
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
 /**
- * Downloads under way in this process, by cache and hash. On a hub the nightly
- * run and a classroom's pull-through can want the same blob at once: two writers
- * appending to one .part would put a corrupt file in the cache.
+ * One download that several callers in this process wait for. On a hub the
+ * nightly run and a classroom's pull-through can want the same blob at once: two
+ * writers appending to one .part would put a corrupt file in the cache. It goes
+ * at the most generous cap among the callers still waiting (a pull-through does
+ * not wait on a night run paused at the window's end) and stops once all of them
+ * have stopped.
  */
-const underway = new Map<string, Promise<DownloadResult>>();
+class SharedDownload implements RateCap {
+  private readonly callers = new Set<DownloadContext>();
+  private readonly stop = new AbortController();
+  readonly result: Promise<DownloadResult>;
+
+  constructor(job: BlobJob, first: DownloadContext, done: () => void) {
+    this.join(first);
+    this.result = fetchWithRetries(job, { ...first, bucket: this, signal: this.stop.signal }).finally(done);
+  }
+
+  join(ctx: DownloadContext): void {
+    this.callers.add(ctx);
+    const left = () => this.live().length === 0 && this.stop.abort();
+    if (ctx.signal?.aborted) left();
+    else ctx.signal?.addEventListener('abort', left, { once: true });
+  }
+
+  private live(): DownloadContext[] {
+    return [...this.callers].filter((c) => !c.signal?.aborted);
+  }
+
+  get limited(): boolean {
+    return this.live().every((c) => c.bucket.limited);
+  }
+
+  /** Tokens from whichever waiting caller's cap allows the most right now (caps change while a file downloads). */
+  async take(bytes: number, signal?: AbortSignal): Promise<void> {
+    let owed = bytes;
+    while (owed > 0) {
+      signal?.throwIfAborted();
+      const buckets = this.live().map((c) => c.bucket);
+      if (buckets.length === 0 || buckets.some((b) => !b.limited)) return;
+      const fastest = buckets.reduce((x, y) => (y.bytesPerSecond > x.bytesPerSecond ? y : x));
+      const slice = Math.min(owed, 16 * 1024);
+      const waitMs = fastest.tryTake(slice);
+      if (waitMs === 0) owed -= slice;
+      else await capWait(waitMs);
+    }
+  }
+}
+
+const underway = new Map<string, SharedDownload>();
 
 export function downloadBlob(job: BlobJob, ctx: DownloadContext): Promise<DownloadResult> {
   const key = `${ctx.blobs.root}\0${job.sha256}`;
   const running = underway.get(key);
-  // Its bytes count for the one that fetched them; its failure is this caller's too.
-  if (running) return running.then(() => ({ fetched: 0, resumedFrom: 0 }));
-  const download = fetchWithRetries(job, ctx).finally(() => underway.delete(key));
+  if (running) {
+    running.join(ctx);
+    // Its bytes count for the caller that started it; its failure is this caller's too.
+    return until(running.result, ctx.signal).then(() => ({ fetched: 0, resumedFrom: 0 }));
+  }
+  const download = new SharedDownload(job, ctx, () => underway.delete(key));
   underway.set(key, download);
-  return download;
+  return until(download.result, ctx.signal);
 }
 
-async function fetchWithRetries(job: BlobJob, ctx: DownloadContext): Promise<DownloadResult> {
+async function fetchWithRetries(job: BlobJob, ctx: RunContext): Promise<DownloadResult> {
   if (ctx.blobs.has(job.sha256)) {
     ctx.blobs.record(job);
     return { fetched: 0, resumedFrom: 0 };
@@ -131,18 +197,17 @@ async function fetchWithRetries(job: BlobJob, ctx: DownloadContext): Promise<Dow
   let resumedFrom = -1;
   let lastError: unknown = null;
   let mismatches = 0;
-  const waited = { ms: 0 };
 
   for (let attempt = 0; attempt <= retries; attempt++) {
-    if (ctx.signal?.aborted) throw new AppError('unavailable', '同步已停止 / sync stopped');
+    if (ctx.signal?.aborted) throw stopped();
     if (attempt > 0) {
       const delay = (ctx.backoffMs ?? 500) * 2 ** (attempt - 1);
-      await new Promise((r) => setTimeout(r, delay / 2 + Math.random() * delay));
+      await pause(delay / 2 + Math.random() * delay, ctx.signal);
     }
     let notFound = 0;
     for (const url of job.urls) {
       try {
-        const got = await fetchPatiently(url, job, ctx, p, waited);
+        const got = await fetchPatiently(url, job, ctx, p);
         if (got === 'not-found') {
           notFound++;
           continue;
@@ -158,7 +223,7 @@ async function fetchWithRetries(job: BlobJob, ctx: DownloadContext): Promise<Dow
           continue;
         }
         if (err instanceof Retryable) {
-          if (ctx.signal?.aborted) throw new AppError('unavailable', '同步已停止 / sync stopped');
+          if (ctx.signal?.aborted) throw stopped();
           lastError = err;
           fetched += (err as Retryable & { fetched?: number }).fetched ?? 0;
           break; // back off, then start again from the first base
@@ -171,22 +236,42 @@ async function fetchWithRetries(job: BlobJob, ctx: DownloadContext): Promise<Dow
   throw new AppError('unavailable', `gave up on ${job.sha256.slice(0, 12)}… after ${retries + 1} tries: ${(lastError as Error)?.message}`);
 }
 
-/** fetchOnce, coming back as often as the server asks (Retry-After, up to a minute each) within `pendingMs` in all. */
-async function fetchPatiently(url: string, job: BlobJob, ctx: DownloadContext, p: ReturnType<typeof paths>, waited: { ms: number }) {
+/**
+ * How long this process has waited on each host's Retry-After since it last
+ * answered with a file: the patience is the host's, not each file's, so a CDN
+ * that says "later" all night fails its files after `pendingMs`, not each after
+ * that long.
+ */
+const patience = new Map<string, number>();
+
+/** Waits `ms`, or ends with "sync stopped" when `signal` aborts first. */
+async function pause(ms: number, signal?: AbortSignal): Promise<void> {
+  try {
+    await sleep(ms, undefined, { signal });
+  } catch {
+    throw stopped();
+  }
+}
+
+/** fetchOnce, coming back as often as the server asks (Retry-After, up to a minute each) while the host's patience lasts. */
+async function fetchPatiently(url: string, job: BlobJob, ctx: RunContext, p: ReturnType<typeof paths>) {
+  const host = new URL(url).host;
   for (;;) {
     try {
-      return await fetchOnce(url, job, ctx, p);
+      const got = await fetchOnce(url, job, ctx, p);
+      patience.delete(host);
+      return got;
     } catch (err) {
-      if (!(err instanceof Pending) || waited.ms >= (ctx.pendingMs ?? 20 * 60_000)) throw err;
+      const waited = patience.get(host) ?? 0;
+      if (!(err instanceof Pending) || waited >= (ctx.pendingMs ?? 20 * 60_000)) throw err;
       const ms = Math.min(Math.max(err.retryAfterS, 1) * 1000, 60_000);
-      waited.ms += ms;
-      await new Promise((r) => setTimeout(r, ms));
-      if (ctx.signal?.aborted) throw new AppError('unavailable', '同步已停止 / sync stopped');
+      patience.set(host, waited + ms);
+      await pause(ms, ctx.signal);
     }
   }
 }
 
-async function fetchOnce(url: string, job: BlobJob, ctx: DownloadContext, p: ReturnType<typeof paths>): Promise<DownloadResult | 'not-found'> {
+async function fetchOnce(url: string, job: BlobJob, ctx: RunContext, p: ReturnType<typeof paths>): Promise<DownloadResult | 'not-found'> {
   let { hash, have } = await resumeHash(p.part);
   if (have > job.size) {
     dropPart(p);
@@ -361,7 +446,7 @@ async function writeAll(out: fs.promises.FileHandle, bufs: Buffer[], n: number):
 }
 
 /** Verifies the whole file and renames it into the cache, or quarantines it. */
-async function finish(job: BlobJob, ctx: DownloadContext, p: ReturnType<typeof paths>, hash: crypto.Hash): Promise<DownloadResult> {
+async function finish(job: BlobJob, ctx: RunContext, p: ReturnType<typeof paths>, hash: crypto.Hash): Promise<DownloadResult> {
   // The hash covers the bytes as they arrived; the file must also hold exactly them.
   const onDisk = fs.statSync(p.part).size;
   if (onDisk !== job.size) {
@@ -391,12 +476,19 @@ async function finish(job: BlobJob, ctx: DownloadContext, p: ReturnType<typeof p
     throw new AppError('unavailable', `cannot flush ${job.sha256.slice(0, 12)}… to disk: ${(err as Error).message}`);
   }
   const dest = ctx.blobs.pathFor(job.sha256);
-  fs.mkdirSync(path.dirname(dest), { recursive: true });
+  const madeDir = fs.mkdirSync(path.dirname(dest), { recursive: true });
   fs.renameSync(p.part, dest);
   fs.rmSync(p.state, { force: true });
   // The rename itself made durable before the library lists the file: after a
-  // power cut a listed file must be there (the planner trusts the list).
-  await syncDirAsync(path.dirname(dest));
+  // power cut a listed file must be there (the planner trusts the list). A new
+  // <aa> folder must survive too, in the cache's own folder.
+  try {
+    await syncDirAsync(path.dirname(dest));
+    if (madeDir) await syncDirAsync(ctx.blobs.root);
+  } catch (err) {
+    // In place but not listed: the next run finds it present and lists it.
+    throw new AppError('unavailable', `cannot flush the cache folder of ${job.sha256.slice(0, 12)}… to disk: ${(err as Error).message}`);
+  }
   ctx.blobs.record(job);
   return { fetched: 0, resumedFrom: 0 };
 }

@@ -47,21 +47,30 @@ export class TokenBucket {
     this.last = now;
   }
 
+  /** Takes `bytes` (at most one burst) if the bucket holds them now and answers 0; otherwise how long (ms) until it may. */
+  tryTake(bytes: number): number {
+    if (!Number.isFinite(this.rate)) return 0;
+    this.refill();
+    if (this.tokens >= bytes) {
+      this.tokens -= bytes;
+      return 0;
+    }
+    return this.rate > 0 ? ((bytes - this.tokens) / this.rate) * 1000 : Infinity;
+  }
+
   /** Resolves when `bytes` may pass. Large chunks are let through in slices. Throws once `signal` aborts (a paused cap waits for ever). */
   async take(bytes: number, signal?: AbortSignal): Promise<void> {
     if (!Number.isFinite(this.rate)) return;
     let owed = bytes;
     while (owed > 0) {
       signal?.throwIfAborted();
-      this.refill();
       const slice = Math.min(owed, this.capacity());
-      if (this.tokens >= slice) {
-        this.tokens -= slice;
-        owed -= slice;
-        continue;
-      }
-      const waitMs = ((slice - this.tokens) / this.rate) * 1000;
-      await new Promise((r) => setTimeout(r, Math.max(1, Math.min(waitMs, 250))));
+      const waitMs = this.tryTake(slice);
+      if (waitMs === 0) owed -= slice;
+      else await capWait(waitMs);
     }
   }
 }
+
+/** A wait for tokens, re-checked at least every 250 ms: the rate may change meanwhile. */
+export const capWait = (ms: number) => new Promise((r) => setTimeout(r, Math.max(1, Math.min(ms, 250))));

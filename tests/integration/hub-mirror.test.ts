@@ -67,8 +67,8 @@ describe('school hub feed mirror', () => {
     const hub2 = await startHub(slowHub, { port: 0, rendererDir: path.join(tmp, 'ui'), routes: [createFeedMirror(slowHub, { pullWaitMs: 300, retryAfterS: 1 })] });
     try {
       await classroom.importFeed(`${hub2.url}feed/cn.smartedu.slow/`, trust);
-      // The classroom waits 0.8 s for headers and has no retries to spare.
-      const s = await syncAll(classroom, { retries: 0, stallMs: 800 });
+      // The classroom waits 1.5 s for headers (the pull takes ~2.7 s) and has no retries to spare.
+      const s = await syncAll(classroom, { retries: 0, stallMs: 1500 });
       expect(s).toMatchObject({ downloaded: { files: 1 }, failed: [] });
       expect(classroom.blobs.has(sha256(slow))).toBe(true);
       const upstream = (await nginx.settled()).filter((l) => l.includes(sha256(slow)));

@@ -33,7 +33,7 @@ beforeAll(async () => {
 beforeEach(() => {
   services?.close();
   services = hubServices(fs.mkdtempSync(path.join(tmp, 'd')), 't');
-  server.log.length = 0;
+  server.reset();
 });
 afterAll(async () => {
   services?.close();
@@ -79,13 +79,17 @@ describe('blob downloader', () => {
     fs.mkdirSync(quarantine, { recursive: true });
     const weekOld = `${'e'.repeat(64)}.${Date.now() - 8 * 24 * 3600_000}`;
     fs.writeFileSync(path.join(quarantine, weekOld), 'bad bytes from last week');
+    fs.writeFileSync(path.join(quarantine, 'notes.txt'), "an admin's notes");
+    fs.mkdirSync(path.join(quarantine, 'kept-by-hand'));
     await expect(downloadBlob(job('corrupt'), ctx())).rejects.toThrow(/quarantined/);
     expect(server.log.length).toBe(2);
     expect(visible()).toBe(false);
     // The newest bad copy stays for an admin to look at; older ones do not pile up.
-    const kept = fs.readdirSync(quarantine);
+    const kept = fs.readdirSync(quarantine).filter((f) => f !== 'notes.txt' && f !== 'kept-by-hand');
     expect(kept).toHaveLength(1);
     expect(kept[0]).toMatch(new RegExp(`^${sha}\\.\\d+$`));
+    // What an admin put there is left alone.
+    expect(fs.existsSync(path.join(quarantine, 'notes.txt')) && fs.existsSync(path.join(quarantine, 'kept-by-hand'))).toBe(true);
   });
 
   it('takes good bytes from the next base when the first sends bad ones', async () => {
@@ -118,12 +122,50 @@ describe('blob downloader', () => {
     expect(visible()).toBe(true);
   });
 
+  it('runs out of patience with a host that keeps saying later, once for all its files', async () => {
+    const opts = () => ({ ...ctx(), retries: 0, pendingMs: 1500 });
+    await expect(downloadBlob(job('pulling-always'), opts())).rejects.toThrow(/Retry-After/);
+    expect(server.log).toHaveLength(3); // asked, waited 1 s, asked, waited 1 s, asked: out of patience
+    services.close();
+    services = hubServices(fs.mkdtempSync(path.join(tmp, 'd')), 't');
+    await expect(downloadBlob(job('pulling-always'), opts())).rejects.toThrow(/Retry-After/);
+    expect(server.log).toHaveLength(4); // the next file from that host fails at once
+    // A file that host does serve gives it its patience back.
+    await downloadBlob(job('none'), opts());
+    services.close();
+    services = hubServices(fs.mkdtempSync(path.join(tmp, 'd')), 't');
+    await downloadBlob(job('pulling-twice'), opts());
+    expect(visible()).toBe(true);
+  }, 15_000);
+
   it('downloads a blob asked for twice at once (the hub night run and a pull-through) once, intact', async () => {
     const [a, b] = await Promise.all([downloadBlob(job('none'), ctx()), downloadBlob(job('none'), ctx())]);
     expect(server.log).toEqual([`/none/${sha} -`]);
     expect(a.fetched + b.fetched).toBe(blob.length);
     expect(fs.readFileSync(services.blobs.pathFor(sha)).equals(blob)).toBe(true);
   });
+
+  it('a blob wanted again while its download is paused (a night run past the window) comes at the new caller\'s cap', async () => {
+    const paused = downloadBlob(job('none'), { ...ctx(), bucket: new TokenBucket(0) });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(visible()).toBe(false);
+    const pulled = await downloadBlob(job('none'), ctx()); // a pull-through: no cap
+    expect(pulled.fetched).toBe(0); // the bytes count for the download under way
+    expect((await paused).fetched).toBe(blob.length);
+    expect(server.log).toEqual([`/none/${sha} -`]);
+    expect(fs.readFileSync(services.blobs.pathFor(sha)).equals(blob)).toBe(true);
+  }, 10_000);
+
+  it('goes on for the callers still waiting when the one that started it stops', async () => {
+    const nightRun = new AbortController();
+    const first = downloadBlob(job('none'), { ...ctx(), bucket: new TokenBucket(400_000), signal: nightRun.signal });
+    const second = downloadBlob(job('none'), { ...ctx(), bucket: new TokenBucket(400_000) });
+    setTimeout(() => nightRun.abort(), 100);
+    await expect(first).rejects.toThrow(/stopped/);
+    await second;
+    expect(server.log).toEqual([`/none/${sha} -`]);
+    expect(fs.readFileSync(services.blobs.pathFor(sha)).equals(blob)).toBe(true);
+  }, 10_000);
 
   it('resumes beside a state file a power cut left empty, and sends If-Range only to the server the bytes came from', async () => {
     const part = path.join(services.blobs.tmpDir, `${sha}.part`);
