@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, interceptors, request, type Dispatcher } from 'undici';
 import { AppError } from '../api/errors';
 import type { BlobStore } from '../cache/blob-store';
-import { capWait, TokenBucket } from './token-bucket';
+import { takeFrom, type TokenBucket } from './token-bucket';
 import { syncDirAsync } from '../util/atomic-write';
 
 export interface BlobJob {
@@ -30,7 +30,7 @@ export interface DownloadContext {
   signal?: AbortSignal;
   /** A server silent this long (no headers, or no body bytes) is dropped and tried again (default 30 s). */
   stallMs?: number;
-  /** How long in all to keep coming back to a server that answers 503 with Retry-After (a hub still pulling the file; default 20 min). */
+  /** How long this process keeps coming back to a host that answers 503 with Retry-After (a hub still pulling the file) without sending one (default 20 min). */
   pendingMs?: number;
 }
 
@@ -156,18 +156,16 @@ class SharedDownload implements RateCap {
   }
 
   /** Tokens from whichever waiting caller's cap allows the most right now (caps change while a file downloads). */
-  async take(bytes: number, signal?: AbortSignal): Promise<void> {
-    let owed = bytes;
-    while (owed > 0) {
-      signal?.throwIfAborted();
-      const buckets = this.live().map((c) => c.bucket);
-      if (buckets.length === 0 || buckets.some((b) => !b.limited)) return;
-      const fastest = buckets.reduce((x, y) => (y.bytesPerSecond > x.bytesPerSecond ? y : x));
-      const slice = Math.min(owed, 16 * 1024);
-      const waitMs = fastest.tryTake(slice);
-      if (waitMs === 0) owed -= slice;
-      else await capWait(waitMs);
-    }
+  take(bytes: number, signal?: AbortSignal): Promise<void> {
+    return takeFrom(
+      () => {
+        const buckets = this.live().map((c) => c.bucket);
+        if (buckets.length === 0 || buckets.some((b) => !b.limited)) return null;
+        return buckets.reduce((x, y) => (y.bytesPerSecond > x.bytesPerSecond ? y : x));
+      },
+      bytes,
+      signal,
+    );
   }
 }
 

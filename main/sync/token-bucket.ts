@@ -58,19 +58,31 @@ export class TokenBucket {
     return this.rate > 0 ? ((bytes - this.tokens) / this.rate) * 1000 : Infinity;
   }
 
-  /** Resolves when `bytes` may pass. Large chunks are let through in slices. Throws once `signal` aborts (a paused cap waits for ever). */
-  async take(bytes: number, signal?: AbortSignal): Promise<void> {
-    if (!Number.isFinite(this.rate)) return;
-    let owed = bytes;
-    while (owed > 0) {
-      signal?.throwIfAborted();
-      const slice = Math.min(owed, this.capacity());
-      const waitMs = this.tryTake(slice);
-      if (waitMs === 0) owed -= slice;
-      else await capWait(waitMs);
-    }
+  /** The most one take lets through at once. */
+  get burst(): number {
+    return this.capacity();
+  }
+
+  /** Resolves when `bytes` may pass. Throws once `signal` aborts (a paused cap waits for ever). */
+  take(bytes: number, signal?: AbortSignal): Promise<void> {
+    return takeFrom(() => (this.limited ? this : null), bytes, signal);
   }
 }
 
-/** A wait for tokens, re-checked at least every 250 ms: the rate may change meanwhile. */
-export const capWait = (ms: number) => new Promise((r) => setTimeout(r, Math.max(1, Math.min(ms, 250))));
+/**
+ * Lets `bytes` through, in slices, from whichever bucket `pick` names at each
+ * step (null: no cap right now). Re-checked at least every 250 ms, as the rate,
+ * or the bucket that applies, may change meanwhile.
+ */
+export async function takeFrom(pick: () => TokenBucket | null, bytes: number, signal?: AbortSignal): Promise<void> {
+  let owed = bytes;
+  while (owed > 0) {
+    signal?.throwIfAborted();
+    const bucket = pick();
+    if (!bucket) return;
+    const slice = Math.min(owed, bucket.burst);
+    const waitMs = bucket.tryTake(slice);
+    if (waitMs === 0) owed -= slice;
+    else await new Promise((r) => setTimeout(r, Math.max(1, Math.min(waitMs, 250))));
+  }
+}
