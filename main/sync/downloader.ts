@@ -216,14 +216,17 @@ async function fetchWithRetries(job: BlobJob, ctx: RunContext): Promise<Download
       } catch (err) {
         // Bad bytes from one base: the next base may have good ones; every base
         // gets its chance, and one more try (a bad transfer), before giving up.
+        // Bytes that came over the network and were then thrown away count too.
+        const wasted = (err as { fetched?: number }).fetched ?? 0;
         if (err instanceof HashMismatch && ++mismatches <= job.urls.length) {
           lastError = err;
+          fetched += wasted;
           continue;
         }
         if (err instanceof Retryable) {
           if (ctx.signal?.aborted) throw stopped();
           lastError = err;
-          fetched += (err as Retryable & { fetched?: number }).fetched ?? 0;
+          fetched += wasted;
           break; // back off, then start again from the first base
         }
         throw err;
@@ -422,8 +425,14 @@ async function fetchOnce(url: string, job: BlobJob, ctx: RunContext, p: ReturnTy
       await out.close().catch(() => {});
     }
     if (have < job.size) throw Object.assign(new Retryable(`${new URL(url).host} ended the body at ${have} of ${job.size} bytes`), { fetched: fetchedNow });
-    const result = await finish(job, ctx, p, hash);
-    return { ...result, fetched: fetchedNow, resumedFrom };
+    try {
+      await finish(job, ctx, p, hash);
+    } catch (err) {
+      // Fetched, then thrown away (bad bytes, or a file of the wrong size): counted.
+      if (err instanceof HashMismatch || err instanceof Retryable) Object.assign(err, { fetched: fetchedNow });
+      throw err;
+    }
+    return { fetched: fetchedNow, resumedFrom };
   }
   return { ...(await finish(job, ctx, p, hash)), resumedFrom: have };
 }
