@@ -137,7 +137,9 @@ class SharedDownload implements RateCap {
 
   constructor(job: BlobJob, first: DownloadContext, done: () => void) {
     this.join(first);
-    this.result = fetchWithRetries(job, { ...first, bucket: this, signal: this.stop.signal }).finally(done);
+    this.result = owningPart(paths(first.blobs, job.sha256).part, () => fetchWithRetries(job, { ...first, bucket: this, signal: this.stop.signal })).finally(
+      done,
+    );
   }
 
   join(ctx: DownloadContext): void {
@@ -166,6 +168,62 @@ class SharedDownload implements RateCap {
       bytes,
       signal,
     );
+  }
+}
+
+/** A lock its owner has not touched for this long is stale (a reboot may have given its pid to another process). */
+const LOCK_FRESH_MS = 60_000;
+
+/** Whether the process that wrote `lock` may still be writing its .part. */
+function lockHeld(lock: string): boolean {
+  let pid: number;
+  try {
+    if (Date.now() - fs.statSync(lock).mtimeMs > LOCK_FRESH_MS) return false;
+    pid = Number(fs.readFileSync(lock, 'utf8'));
+  } catch {
+    return false;
+  }
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0); // asks only whether the process exists
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * A .part is written by one process at a time: `classboard sync` started by hand
+ * on a hub's own data folder would otherwise append to the file the hub is
+ * writing, and each would throw the other's bytes away. The lock holds the
+ * owner's pid and is touched while it works; one whose process is gone (a kill,
+ * a crash) or untouched for a minute is taken over.
+ */
+async function owningPart<T>(part: string, work: () => Promise<T>): Promise<T> {
+  const lock = `${part}.lock`;
+  for (let tries = 0; ; tries++) {
+    try {
+      fs.writeFileSync(lock, String(process.pid), { flag: 'wx' });
+      break;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOSPC') throw diskFull();
+      if (code !== 'EEXIST') throw new AppError('unavailable', `cannot lock ${path.basename(part)}: ${(err as Error).message}`);
+      if (tries > 0 || lockHeld(lock)) {
+        throw new AppError('unavailable', `另一个 Classboard 进程正在下载此文件 / another Classboard process is downloading ${path.basename(part, '.part').slice(0, 12)}…`);
+      }
+      fs.rmSync(lock, { force: true });
+    }
+  }
+  const touch = setInterval(() => {
+    const now = new Date();
+    fs.utimes(lock, now, now, () => {});
+  }, LOCK_FRESH_MS / 6).unref();
+  try {
+    return await work();
+  } finally {
+    clearInterval(touch);
+    fs.rmSync(lock, { force: true });
   }
 }
 

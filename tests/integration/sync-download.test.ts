@@ -1,5 +1,6 @@
 // The download engine against a server that misbehaves on purpose, and a full
 // sync from nginx: every blob verified before it is visible.
+import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -167,6 +168,34 @@ describe('blob downloader', () => {
     expect(server.log).toEqual([`/none/${sha} -`]);
     expect(fs.readFileSync(services.blobs.pathFor(sha)).equals(blob)).toBe(true);
   }, 10_000);
+
+  it('leaves a file to another Classboard process that is downloading it, and takes over from one that died', async () => {
+    const part = path.join(services.blobs.tmpDir, `${sha}.part`);
+    const half = blob.length >> 1;
+    fs.writeFileSync(part, blob.subarray(0, half));
+    // The hub (alive: this very process stands in for it) is writing that .part.
+    fs.writeFileSync(`${part}.lock`, String(process.pid));
+    await expect(downloadBlob(job('none'), ctx())).rejects.toThrow(/another Classboard process/);
+    expect(server.log).toEqual([]);
+    expect(fs.statSync(part).size).toBe(half);
+
+    // Its process gone (killed, crashed): the lock is taken over and the file resumed.
+    const gone = spawn(process.execPath, ['-e', '']);
+    await new Promise((r) => gone.once('exit', r));
+    fs.writeFileSync(`${part}.lock`, String(gone.pid));
+    expect(await downloadBlob(job('none'), ctx())).toEqual({ fetched: blob.length - half, resumedFrom: half });
+    expect(fs.existsSync(`${part}.lock`)).toBe(false);
+
+    // A lock nobody has touched for minutes (a reboot gave its pid to another process) is stale too.
+    services.close();
+    services = hubServices(fs.mkdtempSync(path.join(tmp, 'd')), 't');
+    const lock = path.join(services.blobs.tmpDir, `${sha}.part.lock`);
+    fs.writeFileSync(lock, String(process.pid));
+    const old = new Date(Date.now() - 5 * 60_000);
+    fs.utimesSync(lock, old, old);
+    await downloadBlob(job('none'), ctx());
+    expect(visible()).toBe(true);
+  });
 
   it('resumes beside a state file a power cut left empty, and sends If-Range only to the server the bytes came from', async () => {
     const part = path.join(services.blobs.tmpDir, `${sha}.part`);
