@@ -153,8 +153,10 @@ class SharedDownload implements RateCap {
     return [...this.callers].filter((c) => !c.signal?.aborted);
   }
 
+  /** Asked for every chunk read, on the UI's thread: no array built. */
   get limited(): boolean {
-    return this.live().every((c) => c.bucket.limited);
+    for (const c of this.callers) if (!c.signal?.aborted && !c.bucket.limited) return false;
+    return true;
   }
 
   /** Tokens from whichever waiting caller's cap allows the most right now (caps change while a file downloads). */
@@ -274,17 +276,17 @@ async function fetchWithRetries(job: BlobJob, ctx: RunContext): Promise<Download
       } catch (err) {
         // Bad bytes from one base: the next base may have good ones; every base
         // gets its chance, and one more try (a bad transfer), before giving up.
-        // Bytes that came over the network and were then thrown away count too.
-        const wasted = (err as { fetched?: number }).fetched ?? 0;
+        // What this try brought over the network counts, kept in the .part or thrown away.
+        const brought = (err as { fetched?: number }).fetched ?? 0;
         if (err instanceof HashMismatch && ++mismatches <= job.urls.length) {
           lastError = err;
-          fetched += wasted;
+          fetched += brought;
           continue;
         }
         if (err instanceof Retryable) {
           if (ctx.signal?.aborted) throw stopped();
           lastError = err;
-          fetched += wasted;
+          fetched += brought;
           break; // back off, then start again from the first base
         }
         throw err;
