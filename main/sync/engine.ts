@@ -35,14 +35,20 @@ export interface SyncOptions {
 
 type FeedRow = { id: string; source: string; bases: string; mirrors: string };
 
-/** Where a feed's blobs can be fetched: its blob bases (relative to the feed), then its mirrors; resolved once per feed. */
+/**
+ * Where a feed's blobs can be fetched over HTTP: its blob bases (relative to the
+ * feed), then its mirrors; resolved once per feed. A feed imported from a folder
+ * (the demo library, a USB stick) has its files copied in by the import, and the
+ * planner leaves them alone; only http(s) mirrors of it could serve a hub's pull.
+ */
 function urlsFor(services: Services): (feedId: string, sha: string) => string[] {
   const rows = services.db.prepare('SELECT id, source, blob_bases_json AS bases, mirrors_json AS mirrors FROM feeds').all() as FeedRow[];
   const bases = new Map(
-    rows.map((f) => [
-      f.id,
-      [...(JSON.parse(f.bases) as string[]), ...(JSON.parse(f.mirrors) as string[])].map((b) => new URL(b.endsWith('/') ? b : `${b}/`, f.source).href),
-    ]),
+    rows.map((f) => {
+      const all = [...(JSON.parse(f.bases) as string[]), ...(JSON.parse(f.mirrors) as string[])].map((b) => (b.endsWith('/') ? b : `${b}/`));
+      const remote = isHttpUrl(f.source) ? all.map((b) => new URL(b, f.source).href) : all.filter(isHttpUrl);
+      return [f.id, remote];
+    }),
   );
   return (feedId, sha) => (bases.get(feedId) ?? []).map((b) => `${b}${sha.slice(0, 2)}/${sha}`);
 }

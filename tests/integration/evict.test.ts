@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { evictCache, parseSize } from '../../main/cache/evict';
 import type { Services } from '../../main/services';
 import { hubServices } from '../fixtures/services';
+import { syncAll } from '../../main/sync/engine';
 
 let data: string;
 let s: Services;
@@ -93,5 +94,14 @@ describe('sizes', () => {
     expect(parseSize('500 MB')).toBe(500 * 1024 ** 2);
     expect(parseSize('1.5t')).toBe(1.5 * 1024 ** 4);
     expect(() => parseSize('lots')).toThrow(/20GB/);
+  });
+});
+
+describe('the nightly sync on a library imported from a folder (the demo, a USB stick)', () => {
+  it('runs: such files come with an import, and are not what failed the night', async () => {
+    expect(evictCache(s.db, s.blobs, { quotaBytes: 0, freeBytes: () => Infinity }).evicted).toBeGreaterThan(0);
+    // Before, the folder's path taken as a URL base threw: no file of any feed was fetched.
+    const r = await syncAll(s, { retries: 0 });
+    expect(r).toMatchObject({ feeds: [], downloaded: { files: 0, bytes: 0 }, failed: [] });
   });
 });
