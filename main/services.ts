@@ -11,12 +11,14 @@ import { createAnnotations } from './library/annotations';
 import { createPlans } from './library/plans';
 import { createTimetable } from './library/timetable';
 import { openLibrary, type Db } from './library/db';
-import { importFeed, type ImportOptions } from './library/import';
+import { importFeed, type ImportOptions, type ImportProgress } from './library/import';
 import { createQueries, type LibraryQueries } from './library/queries';
 import { searchLibrary } from './library/search';
 import { warmSearchInWorker } from './library/search-warm';
 import type { MediaLookup } from './media/range';
+import { fetchShardsWithinCap, type CapContext } from './sync/catalog-within-cap';
 import { createSyncController, type SyncController, type SyncControllerOptions } from './sync/controller';
+import { isHttpUrl } from './sync/http-source';
 import { createSelection, type Selection } from './sync/plan';
 
 export interface ServicesOptions {
@@ -49,7 +51,8 @@ export interface Services {
   readonly sync: SyncController;
   /** Set when a corrupt library was moved aside at start. */
   readonly recoveredFrom: string | null;
-  importFeed(source: string, opts?: ImportOptions): Promise<ImportSummary>;
+  /** `cap`: a sync's rate cap; a remote feed's changed shards are fetched within it, before the import's turn. */
+  importFeed(source: string, opts?: ImportOptions & { cap?: CapContext }): Promise<ImportSummary>;
   /** Whether a lesson is on screen; a host's sync scheduler listens. */
   readonly presenting: { current: boolean; listeners: Set<(on: boolean) => void> };
   /** Imports the embedded demo library when the library has no feeds yet. */
@@ -88,19 +91,20 @@ export function createServices(opts: ServicesOptions): Services {
 
   // One import at a time: two writers reconciling the same feed would race.
   let queue: Promise<unknown> = Promise.resolve();
-  const runImport = (source: string, importOpts: ImportOptions = {}) => {
-    const next = queue.then(() => importNow(source, importOpts));
+  const lib = { db, dbFile, blobs, feedsDir };
+  const runImport = async (source: string, { cap, ...importOpts }: ImportOptions & { cap?: CapContext } = {}) => {
+    const onProgress = (p: ImportProgress) => {
+      importOpts.onProgress?.(p);
+      events.emit('import:progress', p);
+    };
+    // Waiting on the cap happens outside the queue: only this sync waits.
+    if (cap?.bucket.limited && isHttpUrl(source)) await fetchShardsWithinCap(lib, source, cap, { ...importOpts, onProgress });
+    const next = queue.then(() => importNow(source, { ...importOpts, onProgress }));
     queue = next.catch(() => {});
     return next;
   };
   const importNow = async (source: string, importOpts: ImportOptions) => {
-    const summary = await importFeed({ db, dbFile, blobs, feedsDir }, source, {
-      ...importOpts,
-      onProgress: (p) => {
-        importOpts.onProgress?.(p);
-        events.emit('import:progress', p);
-      },
-    });
+    const summary = await importFeed(lib, source, importOpts);
     queries.invalidate();
     sync.forgetQueue();
     if (summary.outcome === 'applied') warmLayout();

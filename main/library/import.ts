@@ -64,62 +64,18 @@ export async function importFeed(lib: LibraryContext, from: string, opts: Import
   const progress = opts.onProgress ?? (() => {});
   progress({ feedId: null, phase: 'index', done: 0, total: 1 });
 
-  // Over HTTP, feed.json is asked for conditionally: a 304 ends the check.
-  let indexBytes: Buffer | null;
-  let validators: Validators = { etag: null, lastModified: null };
-  if ('readIndex' in source) {
-    const known = lib.db.prepare('SELECT id, etag, last_modified AS lastModified FROM feeds WHERE source = ?').get(source.location) as
-      | (Validators & { id: string })
-      | undefined;
-    // Validators only while the feed.json they stand for is kept: one lost to a
-    // failed write after its catalog was applied is fetched whole and kept again.
-    const kept = known && fs.existsSync(path.join(lib.feedsDir, known.id, 'feed.json'));
-    const got = await (source as HttpFeedSource).readIndex(LIMITS.indexBytes, kept ? known : validators);
-    if (got === 'not-modified' && known) {
-      updateSubscription(lib, known.id, opts);
-      return unchangedSummary(lib, known.id, started);
-    }
-    if (got === 'not-modified') throw new AppError('unavailable', `${source.location} answered 304 to a request without validators`);
-    indexBytes = got?.bytes ?? null;
-    if (got) validators = got.validators;
-  } else {
-    indexBytes = await source.read('feed.json', LIMITS.indexBytes);
+  const read = await readIndex(lib, source);
+  if ('unchanged' in read) {
+    updateSubscription(lib, read.unchanged, opts);
+    return unchangedSummary(lib, read.unchanged, started);
   }
-  if (!indexBytes) throw new AppError('not-found', `${source.location} 不是资源库：缺少 feed.json / no feed.json there`);
-  const index = parseIndex(indexBytes);
-  if ('readIndex' in source) checkRemoteBlobBases(index.blobBases ?? ['blobs/']);
-  const indexSha = sha256Hex(indexBytes);
+  const { bytes: indexBytes, validators } = read;
+  const { index, indexSha, existing, unsigned, keys, sig } = await verifyIndex(lib, source, indexBytes, opts);
   const dir = path.join(lib.feedsDir, index.id);
-
-  const existing = lib.db
-    .prepare('SELECT unsigned, keys_json, mirrors_json, revision, index_sha256 FROM feeds WHERE id = ?')
-    .get(index.id) as FeedRow | undefined;
-  if (existing && !existing.unsigned && opts.unsigned) {
-    throw new AppError('refused', `资源库 ${index.id} 已按签名方式订阅，不能改为未签名导入 / feed ${index.id} is subscribed as signed`);
-  }
-  const unsigned = opts.unsigned ?? (existing ? existing.unsigned === 1 : false);
-  const keys: Record<string, string> = { ...(existing ? JSON.parse(existing.keys_json) : {}), ...opts.keys };
-  const sig = await source.read('feed.json.sig', 4096);
-  if (!unsigned) checkSignature(index, indexBytes, sig, keys);
-
-  if (existing && index.revision < existing.revision) {
-    throw new AppError(
-      'refused',
-      `资源库 ${index.id} 的版本 ${index.revision} 低于已有版本 ${existing.revision}，已拒绝回退 / revision ${index.revision} is older than ${existing.revision}: rollback refused`,
-    );
-  }
-  if (existing && index.revision === existing.revision && existing.index_sha256 !== indexSha) {
-    throw new AppError('refused', `资源库 ${index.id} 的版本 ${index.revision} 内容与已有的不同 / same revision, different content: refused`);
-  }
 
   let result: ApplyAnswer | null = null;
   if (!existing || existing.index_sha256 !== indexSha) {
-    const have = new Map(
-      (lib.db.prepare('SELECT path, sha256 FROM shards WHERE feed_id = ?').all(index.id) as { path: string; sha256: string }[]).map(
-        (r) => [r.path, r.sha256],
-      ),
-    );
-    const changed = index.shards.filter((s) => have.get(s.path) !== s.sha256);
+    const changed = changedShards(lib, index);
     progress({ feedId: index.id, phase: 'shards', done: 0, total: changed.length });
     const { stored, session } = await fetchAndParse(lib, source, changed, (done) =>
       progress({ feedId: index.id, phase: 'shards', done, total: changed.length }),
@@ -188,6 +144,86 @@ export async function importFeed(lib: LibraryContext, from: string, opts: Import
     blobs,
     durationMs: Math.round(performance.now() - started),
   };
+}
+
+/** feed.json as the source has it; over HTTP asked for conditionally, and a 304 ends the check (`unchanged`: the feed's id). */
+async function readIndex(lib: LibraryContext, source: FeedSource): Promise<{ unchanged: string } | { bytes: Buffer; validators: Validators }> {
+  let validators: Validators = { etag: null, lastModified: null };
+  let bytes: Buffer | null;
+  if ('readIndex' in source) {
+    const known = lib.db.prepare('SELECT id, etag, last_modified AS lastModified FROM feeds WHERE source = ?').get(source.location) as
+      | (Validators & { id: string })
+      | undefined;
+    // Validators only while the feed.json they stand for is kept: one lost to a
+    // failed write after its catalog was applied is fetched whole and kept again.
+    const kept = known && fs.existsSync(path.join(lib.feedsDir, known.id, 'feed.json'));
+    const got = await (source as HttpFeedSource).readIndex(LIMITS.indexBytes, kept ? known : validators);
+    if (got === 'not-modified' && known) return { unchanged: known.id };
+    if (got === 'not-modified') throw new AppError('unavailable', `${source.location} answered 304 to a request without validators`);
+    bytes = got?.bytes ?? null;
+    if (got) validators = got.validators;
+  } else {
+    bytes = await source.read('feed.json', LIMITS.indexBytes);
+  }
+  if (!bytes) throw new AppError('not-found', `${source.location} 不是资源库：缺少 feed.json / no feed.json there`);
+  return { bytes, validators };
+}
+
+/** An index checked against what the library trusts: its signature (read from the source), no rollback, no rewritten revision. */
+async function verifyIndex(lib: LibraryContext, source: FeedSource, indexBytes: Buffer, opts: ImportOptions) {
+  const index = parseIndex(indexBytes);
+  if ('readIndex' in source) checkRemoteBlobBases(index.blobBases ?? ['blobs/']);
+  const indexSha = sha256Hex(indexBytes);
+  const existing = lib.db
+    .prepare('SELECT unsigned, keys_json, mirrors_json, revision, index_sha256 FROM feeds WHERE id = ?')
+    .get(index.id) as FeedRow | undefined;
+  if (existing && !existing.unsigned && opts.unsigned) {
+    throw new AppError('refused', `资源库 ${index.id} 已按签名方式订阅，不能改为未签名导入 / feed ${index.id} is subscribed as signed`);
+  }
+  const unsigned = opts.unsigned ?? (existing ? existing.unsigned === 1 : false);
+  const keys: Record<string, string> = { ...(existing ? JSON.parse(existing.keys_json) : {}), ...opts.keys };
+  const sig = await source.read('feed.json.sig', 4096);
+  if (!unsigned) checkSignature(index, indexBytes, sig, keys);
+
+  if (existing && index.revision < existing.revision) {
+    throw new AppError(
+      'refused',
+      `资源库 ${index.id} 的版本 ${index.revision} 低于已有版本 ${existing.revision}，已拒绝回退 / revision ${index.revision} is older than ${existing.revision}: rollback refused`,
+    );
+  }
+  if (existing && index.revision === existing.revision && existing.index_sha256 !== indexSha) {
+    throw new AppError('refused', `资源库 ${index.id} 的版本 ${index.revision} 内容与已有的不同 / same revision, different content: refused`);
+  }
+  return { index, indexSha, existing, unsigned, keys, sig };
+}
+
+/** The index's shards whose bytes the library does not have applied. */
+function changedShards(lib: LibraryContext, index: FeedIndex): IndexShard[] {
+  const have = new Map(
+    (lib.db.prepare('SELECT path, sha256 FROM shards WHERE feed_id = ?').all(index.id) as { path: string; sha256: string }[]).map((r) => [
+      r.path,
+      r.sha256,
+    ]),
+  );
+  return index.shards.filter((s) => have.get(s.path) !== s.sha256);
+}
+
+/**
+ * The shards a remote feed's import would fetch now: changed since the library's
+ * copy and not in the cache, from its index verified as the import verifies it
+ * (none on a 304), each with its URL. A sync fetches them within its rate cap
+ * before the import, which then reads them from the cache.
+ */
+export async function shardsToFetch(lib: LibraryContext, from: string, opts: ImportOptions = {}) {
+  const source = httpSource(from);
+  const read = await readIndex(lib, source);
+  if ('unchanged' in read) return { feedId: read.unchanged, shards: [] };
+  const { index, indexSha, existing } = await verifyIndex(lib, source, read.bytes, opts);
+  if (existing?.index_sha256 === indexSha) return { feedId: index.id, shards: [] };
+  const shards = changedShards(lib, index)
+    .filter((s) => !lib.blobs.has(s.sha256))
+    .map(({ path: p, sha256, size }) => ({ sha256, size, url: source.url(p).href }));
+  return { feedId: index.id, shards };
 }
 
 /** feed.json and its signature, written aside and flushed, to be made visible once the catalog is applied. */

@@ -81,10 +81,13 @@ export function keptBytesInWorker(services: Services, maxHeight: number) {
 export async function syncAll(services: Services, opts: SyncOptions = {}): Promise<SyncSummary> {
   const started = performance.now();
   const summary: SyncSummary = { feeds: [], downloaded: { files: 0, bytes: 0 }, failed: [], skipped: 0, downgraded: 0, durationMs: 0 };
+  const bucket = opts.bucket ?? new TokenBucket(opts.rate ?? Infinity);
   const sources = services.db.prepare('SELECT id, source FROM feeds ORDER BY id').all() as { id: string; source: string }[];
   for (const f of sources.filter((s) => isHttpUrl(s.source))) {
     try {
-      const r = await services.importFeed(f.source);
+      // Within the files' cap: a catalog fetched by day must not take the school's link.
+      const cap = { bucket, retries: opts.retries, backoffMs: opts.backoffMs, stallMs: opts.stallMs, signal: opts.signal };
+      const r = await services.importFeed(f.source, { cap });
       summary.feeds.push({ id: f.id, outcome: r.outcome, revision: r.revision });
     } catch (err) {
       // An unreachable platform tonight: keep the catalog we have, still fetch files.
@@ -98,7 +101,6 @@ export async function syncAll(services: Services, opts: SyncOptions = {}): Promi
   const { jobs, skipped, downgraded } = await planInWorker(services, { maxHeight: opts.maxHeight, budgetBytes: opts.budgetBytes });
   summary.skipped = skipped;
   summary.downgraded = downgraded;
-  const bucket = opts.bucket ?? new TokenBucket(opts.rate ?? Infinity);
   const totalBytes = jobs.reduce((a, j) => a + j.size, 0);
   let bytes = 0;
   let files = 0;

@@ -15,6 +15,8 @@ export interface Validators {
 export interface HttpFeedSource extends FeedSource {
   /** feed.json, or 'not-modified' when the validators still match. */
   readIndex(limit: number, known: Validators): Promise<{ bytes: Buffer; validators: Validators } | 'not-modified' | null>;
+  /** The address of a path below the feed; refuses one that escapes it. */
+  url(rel: string): URL;
 }
 
 const MAX_REDIRECTS = 3;
@@ -72,24 +74,29 @@ export function httpSource(location: string): HttpFeedSource {
   const base = new URL(folder.endsWith('/') ? folder : `${folder}/`);
   if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new AppError('bad-request', `not an http(s) feed: ${location}`);
 
+  const url = (rel: string) => {
+    const u = new URL(rel, base);
+    if (!u.href.startsWith(base.href)) throw new AppError('refused', `path ${rel} escapes its base`);
+    return u;
+  };
   const get = async (rel: string, headers: Record<string, string> = {}) => {
-    const url = new URL(rel, base);
-    if (!url.href.startsWith(base.href)) throw new AppError('refused', `path ${rel} escapes its base`);
+    const target = url(rel);
     try {
-      return await request(url, { method: 'GET', headers, dispatcher: agent() });
+      return await request(target, { method: 'GET', headers, dispatcher: agent() });
     } catch (err) {
       const e = err as { code?: string; message: string };
       if (e.code === 'UND_ERR_REDIRECT' || /redirect/i.test(e.message)) {
-        throw new AppError('refused', `${url.href}: too many redirects (more than ${MAX_REDIRECTS})`);
+        throw new AppError('refused', `${target.href}: too many redirects (more than ${MAX_REDIRECTS})`);
       }
-      throw new AppError('unavailable', `无法连接资源平台 / cannot reach ${url.origin}: ${e.message}`);
+      throw new AppError('unavailable', `无法连接资源平台 / cannot reach ${target.origin}: ${e.message}`);
     }
   };
 
-  const failed = (rel: string, status: number) => new AppError('unavailable', `${new URL(rel, base).href} answered HTTP ${status}`);
+  const failed = (rel: string, status: number) => new AppError('unavailable', `${url(rel).href} answered HTTP ${status}`);
 
   return {
     location: base.href,
+    url,
     async readIndex(limit, known) {
       const headers: Record<string, string> = {};
       if (known.etag) headers['if-none-match'] = known.etag;

@@ -9,6 +9,8 @@ import type { ShardNode, ShardResource } from '../../main/feed/schema';
 import { writeFeed } from '../../main/feed/write';
 import type { Services } from '../../main/services';
 import { hubServices } from '../fixtures/services';
+import { planInWorker, syncAll } from '../../main/sync/engine';
+import { TokenBucket } from '../../main/sync/token-bucket';
 import { startNginx, type Nginx } from '../fixtures/nginx';
 import { startFaultServer } from '../fixtures/fault-server';
 import type { AppError } from '../../main/api/errors';
@@ -191,5 +193,71 @@ describe("the feed's own copy of feed.json (what a hub serves)", () => {
     expect((await nginx.settled()).slice(before)).toContainEqual(expect.stringMatching(/^200 GET \/keep\/feed\.json/));
     expect(fs.readFileSync(path.join(kept, 'feed.json'))).toEqual(fs.readFileSync(path.join(www, 'keep', 'feed.json')));
     expect(fs.readFileSync(path.join(kept, 'feed.json.sig'))).toEqual(fs.readFileSync(path.join(www, 'keep', 'feed.json.sig')));
+  });
+});
+
+describe('a catalog fetched by a sync (within its rate cap)', () => {
+  /** A feed of six subjects, long titles: its changed shards are worth capping. */
+  async function publishWide(dir: string, id: string, revision: number) {
+    await writeFeed(path.join(www, dir), {
+      id,
+      title: '限速目录',
+      revision,
+      signingKey: key,
+      shards: Array.from({ length: 6 }, (_, i) => ({
+        path: `shards/s${i}.json`,
+        ...subject(`c${i}`, `科目${i}`, Array.from({ length: 60 }, (_, j) => `第${j}课 ${'很长的课题名称'.repeat(6)} 第${revision}版`)),
+      })),
+    });
+    const t = new Date(Date.UTC(2026, 10, 1, 0, revision));
+    fs.utimesSync(path.join(www, dir, 'feed.json'), t, t);
+    const index = JSON.parse(fs.readFileSync(path.join(www, dir, 'feed.json'), 'utf8')) as { shards: { path: string; size: number }[] };
+    return index.shards;
+  }
+  const revisionOf = (s: Services, id: string) => s.db.prepare('SELECT revision FROM feeds WHERE id = ?').pluck().get(id);
+
+  it("takes the changed shards from the cap, and each comes over the link once", async () => {
+    const classroom = hubServices(path.join(tmp, 'capped-data'), 't');
+    try {
+      await publishWide('capped', 'cn.test.capped', 1);
+      // Subscribed (feeds add imports at once); the sync then brings revision 2.
+      await classroom.importFeed(`${nginx.url}capped/`, trust);
+      await planInWorker(classroom, {}, true); // the planner's thread started: only the catalog is timed
+      const shards = await publishWide('capped', 'cn.test.capped', 2);
+      const bytes = shards.reduce((n, s) => n + s.size, 0);
+      const before = (await nginx.settled()).length;
+      const t0 = performance.now();
+      let catalogDone = 0; // the files' first progress: the catalog is in by then
+      const s = await syncAll(classroom, { rate: bytes / 2, retries: 0, onProgress: () => (catalogDone ||= performance.now()) });
+      expect(s.feeds).toEqual([{ id: 'cn.test.capped', outcome: 'applied', revision: 2 }]);
+      // Two seconds of the cap's bytes; the bucket starts with a quarter second of credit.
+      expect((catalogDone - t0) / 1000).toBeGreaterThan(2 - 0.25 - 0.1);
+      const asked = (await nginx.settled()).slice(before).filter((l) => l.includes('/capped/shards/'));
+      expect(asked.map((l) => l.split(' ')[2]).sort()).toEqual(shards.map((s) => `/capped/${s.path}`).sort());
+    } finally {
+      classroom.close();
+    }
+  });
+
+  it("waits on a paused cap (by day) without holding a teacher's USB import", async () => {
+    const classroom = hubServices(path.join(tmp, 'paused-data'), 't');
+    try {
+      await publishWide('paused', 'cn.test.paused', 1);
+      await classroom.importFeed(`${nginx.url}paused/`, trust);
+      await publishWide('paused', 'cn.test.paused', 2);
+      const bucket = new TokenBucket(0);
+      const sync = syncAll(classroom, { bucket, retries: 0 });
+      const usb = path.join(tmp, 'usb');
+      await writeFeed(usb, { id: 'cn.test.usb', title: 'U 盘课件', revision: 1, signingKey: key, shards: [{ path: 'shards/a.json', ...subject('u', '美术', ['色彩']) }] });
+      // Imported while the sync waits for the night: not queued behind it.
+      expect(await classroom.importFeed(usb, trust)).toMatchObject({ feedId: 'cn.test.usb', outcome: 'applied' });
+      expect(revisionOf(classroom, 'cn.test.paused')).toBe(1);
+      bucket.setRate(Infinity); // 22:00
+      const s = await sync;
+      expect(s.feeds).toContainEqual({ id: 'cn.test.paused', outcome: 'applied', revision: 2 });
+      expect(revisionOf(classroom, 'cn.test.paused')).toBe(2);
+    } finally {
+      classroom.close();
+    }
   });
 });
