@@ -41,6 +41,8 @@ export interface DownloadResult {
   resumedFrom: number;
 }
 
+/** Bytes taken from a cap before a request is sent (the least burst a cap allows). */
+const PREPAID = 16 * 1024;
 /** Bytes written between flushes to disk during a body (measured in bench/sync.ts: 4 MiB). */
 const FLUSH_EVERY = 4 << 20;
 
@@ -346,6 +348,15 @@ async function fetchOnce(url: string, job: BlobJob, ctx: RunContext, p: ReturnTy
     if (state.validator && state.origin === origin) headers['if-range'] = state.validator;
   }
 
+  // Under a cap, the first bytes are paid for before asking: a paused cap (by
+  // day) opens no connection, which would hang until the night, to be dropped by
+  // the server or a school proxy and cost a retry then.
+  let prepaid = 0;
+  if (have < job.size && ctx.bucket.limited) {
+    prepaid = Math.min(job.size - have, PREPAID);
+    await ctx.bucket.take(prepaid, ctx.signal);
+  }
+
   let res: Dispatcher.ResponseData;
   try {
     res = have === job.size ? (null as never) : await request(url, {
@@ -453,7 +464,11 @@ async function fetchOnce(url: string, job: BlobJob, ctx: RunContext, p: ReturnTy
           dropPart(p);
           throw new AppError('refused', `${new URL(url).host} sent more than the ${job.size} bytes ${job.sha256.slice(0, 12)}… has`);
         }
-        if (ctx.bucket.limited) await ctx.bucket.take(chunk.length, ctx.signal);
+        if (ctx.bucket.limited) {
+          const paid = Math.min(prepaid, chunk.length);
+          prepaid -= paid;
+          if (chunk.length > paid) await ctx.bucket.take(chunk.length - paid, ctx.signal);
+        }
         batch.push(chunk);
         batched += chunk.length;
         if (batched >= 1 << 20) await flush();

@@ -15,15 +15,20 @@ export class TokenBucket {
   private tokens: number;
   private last = performance.now();
 
-  /** `rate` in bytes per second; Infinity for no cap. Burst is a quarter second. */
+  /** `rate` in bytes per second; Infinity for no cap, 0 to pause. Burst is a quarter second. */
   constructor(private rate: number) {
-    this.tokens = this.capacity();
+    this.tokens = this.held();
   }
 
   setRate(rate: number): void {
     this.refill();
     this.rate = rate;
-    this.tokens = Math.min(this.tokens, this.capacity());
+    this.tokens = Math.min(this.tokens, this.held());
+  }
+
+  /** The most the bucket may hold: a paused cap holds nothing, so nothing starts until it resumes. */
+  private held(): number {
+    return this.rate > 0 ? this.capacity() : 0;
   }
 
   /** False when there is no cap (nothing to wait for: the hot path skips the await). */

@@ -158,6 +158,16 @@ describe('blob downloader', () => {
     expect(fs.readFileSync(services.blobs.pathFor(sha)).equals(blob)).toBe(true);
   }, 10_000);
 
+  it('opens no connection while its cap is paused (by day), and starts when the rate does', async () => {
+    const bucket = new TokenBucket(0);
+    const download = downloadBlob(job('none'), { ...ctx(), bucket });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(server.log).toEqual([]);
+    bucket.setRate(Infinity); // 22:00
+    expect((await download).fetched).toBe(blob.length);
+    expect(server.log).toEqual([`/none/${sha} -`]);
+  }, 10_000);
+
   it('goes on for the callers still waiting when the one that started it stops', async () => {
     const nightRun = new AbortController();
     const first = downloadBlob(job('none'), { ...ctx(), bucket: new TokenBucket(400_000), signal: nightRun.signal });
