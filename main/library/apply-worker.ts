@@ -9,8 +9,9 @@
 // writing.
 import os from 'node:os';
 import { AppError } from '../api/errors';
-import { applyCatalog, parseShard, type ApplyInput, type ApplyResult, type ParsedShard, type ChangedShard } from './catalog';
+import { applyCatalog, parseIndex, parseShard, type ApplyInput, type ApplyResult, type ParsedShard, type ChangedShard } from './catalog';
 import { BlobStore } from '../cache/blob-store';
+import type { FeedIndex } from '../feed/schema';
 import { keptConnection, type Db } from './db';
 import { dropUnusedTexts } from './search';
 import { serveRequests, type Answer } from '../util/worker';
@@ -23,6 +24,8 @@ export type ApplyAnswer = Omit<ApplyResult, 'unusedTexts'>;
 type Keep = { dbFile: string; cacheRoot: string };
 
 export type ApplyRequest =
+  /** Validates a feed.json (answers the index). */
+  | { op: 'index'; bytes: Uint8Array }
   /** A shard in a feed folder or already in the cache (`file`). */
   | { op: 'parse'; session: number; index: number; shard: ChangedShard }
   /** Fetches the shard from the http(s) feed at `location`, then parses and keeps it. */
@@ -113,7 +116,8 @@ async function drop(req: Extract<ApplyRequest, { op: 'drop' }>): Promise<null> {
 
 // A failed parse or fetch keeps its session: the import then drops it, which
 // waits for the cache writes of the shards before it.
-serveRequests(async (req: ApplyRequest): Promise<Answer<ApplyAnswer | null>> => {
+serveRequests(async (req: ApplyRequest): Promise<Answer<ApplyAnswer | FeedIndex | null>> => {
+  if (req.op === 'index') return { value: parseIndex(Buffer.from(req.bytes.buffer, req.bytes.byteOffset, req.bytes.byteLength)) };
   if (req.op === 'parse') {
     parse(req);
     return { value: null };

@@ -7,7 +7,7 @@ import { AppError } from '../api/errors';
 import { recordBlobs } from '../cache/blob-store';
 import { sha256Hex } from '../feed/keys';
 import { parseJsonBytes } from '../feed/parse-json';
-import { describeIssues, LIMITS, Shard, type ShardResource } from '../feed/schema';
+import { describeIssues, FeedIndex, LIMITS, Shard, type ShardResource } from '../feed/schema';
 import type { Db } from './db';
 import { updateSearchIndex } from './search';
 
@@ -64,6 +64,19 @@ export interface ApplyResult {
 }
 
 const gid = (feedId: string, local: string) => `${feedId}/${local}`;
+
+/** A feed's index, validated; its signature is checked by the caller on the same bytes. */
+export function parseIndex(bytes: Buffer): FeedIndex {
+  let json: unknown;
+  try {
+    json = parseJsonBytes(bytes);
+  } catch (err) {
+    throw new AppError('refused', `feed.json is not JSON: ${(err as Error).message}`);
+  }
+  const parsed = FeedIndex.safeParse(json);
+  if (!parsed.success) throw new AppError('refused', describeIssues(parsed.error, 'feed.json'));
+  return parsed.data;
+}
 
 /** Reads, verifies and validates one changed shard; nothing is written. */
 export function parseShard({ path, file, bytes, ...expected }: ChangedShard): ParsedShard {
