@@ -119,8 +119,12 @@ function until<T>(p: Promise<T>, signal?: AbortSignal): Promise<T> {
   if (signal.aborted) return Promise.reject(stopped());
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(stopped());
+    const off = () => signal.removeEventListener('abort', onAbort);
     signal.addEventListener('abort', onAbort, { once: true });
-    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+    p.then(
+      (v) => (off(), resolve(v)),
+      (err: unknown) => (off(), reject(err)),
+    );
   });
 }
 
@@ -137,18 +141,28 @@ class SharedDownload implements RateCap {
   private readonly stop = new AbortController();
   readonly result: Promise<DownloadResult>;
 
+  /** Listeners on the callers' signals, removed when the download ends: a night's run passes one signal to thousands of files. */
+  private readonly unlisten: (() => void)[] = [];
+
   constructor(job: BlobJob, first: DownloadContext, done: () => void) {
     this.join(first);
     this.result = owningPart(paths(first.blobs, job.sha256).part, () => fetchWithRetries(job, { ...first, bucket: this, signal: this.stop.signal })).finally(
-      done,
+      () => {
+        for (const off of this.unlisten) off();
+        done();
+      },
     );
   }
 
   join(ctx: DownloadContext): void {
     this.callers.add(ctx);
     const left = () => this.live().length === 0 && this.stop.abort();
-    if (ctx.signal?.aborted) left();
-    else ctx.signal?.addEventListener('abort', left, { once: true });
+    const { signal } = ctx;
+    if (signal?.aborted) left();
+    else if (signal) {
+      signal.addEventListener('abort', left, { once: true });
+      this.unlisten.push(() => signal.removeEventListener('abort', left));
+    }
   }
 
   private live(): DownloadContext[] {

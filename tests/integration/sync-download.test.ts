@@ -2,6 +2,7 @@
 // sync from nginx: every blob verified before it is visible.
 import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
+import { getEventListeners } from 'node:events';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -49,6 +50,15 @@ describe('blob downloader', () => {
     expect(r.resumedFrom).toBeGreaterThan(0);
     expect(server.log).toEqual([`/cut-once/${sha} -`, `/cut-once/${sha} bytes=${blob.length >> 1}-`]);
     expect(fs.readFileSync(services.blobs.pathFor(sha)).equals(blob)).toBe(true);
+  });
+
+  it("lets go of the run's stop signal when each file ends (a night passes one signal to thousands of files)", async () => {
+    const run = new AbortController();
+    for (let i = 0; i < 3; i++) {
+      fs.rmSync(services.blobs.pathFor(sha), { force: true });
+      await downloadBlob(job('none'), { ...ctx(), signal: run.signal });
+    }
+    expect(getEventListeners(run.signal, 'abort')).toHaveLength(0);
   });
 
   it('drops a stalled body after the stall timeout and resumes from where it stopped', async () => {
