@@ -7,9 +7,9 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Agent, interceptors, request, type Dispatcher } from 'undici';
 import { AppError } from '../api/errors';
 import type { BlobStore } from '../cache/blob-store';
+import { httpGet, type GetResponse } from './http-get';
 import { takeFrom, type TokenBucket } from './token-bucket';
 import { syncDirAsync } from '../util/atomic-write';
 
@@ -60,12 +60,6 @@ class Pending extends Retryable {
 const diskFull = () => Object.assign(new AppError('unavailable', '磁盘已满，同步已停止 / the disk is full: sync stopped'), { code: 'ENOSPC' });
 /** Bytes that do not hash right: quarantined; the next base is tried, and each base once more at most. */
 class HashMismatch extends AppError {}
-
-let sharedAgent: Dispatcher | null = null;
-const agent = () =>
-  (sharedAgent ??= new Agent({ connect: { timeout: 15_000 }, headersTimeout: 30_000, bodyTimeout: 30_000, keepAliveTimeout: 10_000 }).compose(
-    interceptors.redirect({ maxRedirections: 3 }),
-  ));
 
 /** What a .part's bytes came from: If-Range is only sent back to that origin (another server's ETag never matches, and its 200 would restart the file). */
 interface PartState {
@@ -371,16 +365,12 @@ async function fetchOnce(url: string, job: BlobJob, ctx: RunContext, p: ReturnTy
     await ctx.bucket.take(prepaid, ctx.signal);
   }
 
-  let res: Dispatcher.ResponseData;
+  let res: GetResponse;
   try {
-    res = have === job.size ? (null as never) : await request(url, {
-          method: 'GET',
-          headers,
-          dispatcher: agent(),
-          signal: ctx.signal,
-          headersTimeout: ctx.stallMs ?? 30_000,
-          bodyTimeout: ctx.stallMs ?? 30_000,
-        });
+    res =
+      have === job.size
+        ? (null as never)
+        : await httpGet(url, { headers, signal: ctx.signal, headersTimeout: ctx.stallMs ?? 30_000, bodyTimeout: ctx.stallMs ?? 30_000 });
   } catch (err) {
     throw new Retryable(`${new URL(url).host}: ${(err as Error).message}`);
   }
@@ -468,7 +458,7 @@ async function fetchOnce(url: string, job: BlobJob, ctx: RunContext, p: ReturnTy
       await flushing;
     };
     try {
-      for await (const chunk of res.body as AsyncIterable<Buffer>) {
+      for await (const chunk of res.body) {
         if (have + chunk.length > job.size) {
           res.body.destroy();
           batch = [];

@@ -52,6 +52,16 @@ describe('blob downloader', () => {
     expect(fs.readFileSync(services.blobs.pathFor(sha)).equals(blob)).toBe(true);
   });
 
+  it('reads a body under a cap from a server that closes each connection after its response (HTTP/1.0)', async () => {
+    // undici 7 crashed the process here: the socket ended while its reader was paused (nodejs/undici#5360).
+    for (const rate of [200_000, 2_000_000]) {
+      fs.rmSync(services.blobs.pathFor(sha), { force: true });
+      const r = await downloadBlob(job('close'), { ...ctx(), bucket: new TokenBucket(rate) });
+      expect(r.fetched).toBe(blob.length);
+      expect(fs.readFileSync(services.blobs.pathFor(sha)).equals(blob)).toBe(true);
+    }
+  }, 15_000);
+
   it("lets go of the run's stop signal when each file ends (a night passes one signal to thousands of files)", async () => {
     const run = new AbortController();
     for (let i = 0; i < 3; i++) {
@@ -59,6 +69,14 @@ describe('blob downloader', () => {
       await downloadBlob(job('none'), { ...ctx(), signal: run.signal });
     }
     expect(getEventListeners(run.signal, 'abort')).toHaveLength(0);
+  });
+
+  it('follows a redirect, and gives up on a redirect loop', async () => {
+    await downloadBlob(job('redirect'), ctx());
+    expect(server.log).toEqual([`/redirect/${sha} -`, `/none/${sha} -`]);
+    fs.rmSync(services.blobs.pathFor(sha));
+    await expect(downloadBlob(job('redirect-loop'), { ...ctx(), retries: 0 })).rejects.toThrow(/redirect/i);
+    expect(visible()).toBe(false);
   });
 
   it('drops a stalled body after the stall timeout and resumes from where it stopped', async () => {

@@ -1,0 +1,576 @@
+// Fetches one blob into the content-addressed cache over a thin, unreliable
+// link: resumes a .part left by an earlier run (Range + If-Range), restarts when
+// a server answers 200 to a Range request, refuses a Content-Range that does not
+// match, caps the bytes at the expected size, verifies SHA-256 before the atomic
+// rename, retries with backoff and jitter, and moves to the next base on 404.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Agent, interceptors, request, type Dispatcher } from 'undici';
+import { AppError } from '../main/api/errors';
+import type { BlobStore } from '../main/cache/blob-store';
+import { takeFrom, type TokenBucket } from '../main/sync/token-bucket';
+import { syncDirAsync } from '../main/util/atomic-write';
+
+export interface BlobJob {
+  sha256: string;
+  size: number;
+  /** Full URLs to try in order (the feed's blob bases, then mirrors). */
+  urls: string[];
+}
+
+export interface DownloadContext {
+  blobs: BlobStore;
+  bucket: TokenBucket;
+  retries?: number;
+  /** Base delay for exponential backoff (ms). */
+  backoffMs?: number;
+  onBytes?: (n: number) => void;
+  signal?: AbortSignal;
+  /** A server silent this long (no headers, or no body bytes) is dropped and tried again (default 30 s). */
+  stallMs?: number;
+  /** How long this process keeps coming back to a host that answers 503 with Retry-After (a hub still pulling the file) without sending one (default 20 min). */
+  pendingMs?: number;
+}
+
+export interface DownloadResult {
+  /** Bytes that came over the network this time. */
+  fetched: number;
+  /** Bytes kept from an earlier, interrupted run. */
+  resumedFrom: number;
+}
+
+/** Bytes taken from a cap before a request is sent (the least burst a cap allows). */
+const PREPAID = 16 * 1024;
+/** Bytes written between flushes to disk during a body (measured in bench/sync.ts: 4 MiB). */
+const FLUSH_EVERY = 4 << 20;
+
+class Retryable extends Error {}
+/** A server (the school hub pulling the file from the platform) asks to come back later: not a failure while the patience lasts. */
+class Pending extends Retryable {
+  constructor(
+    message: string,
+    readonly retryAfterS: number,
+  ) {
+    super(message);
+  }
+}
+/** ENOSPC stops the whole run (the engine looks for the code), with words a teacher can act on. */
+const diskFull = () => Object.assign(new AppError('unavailable', '磁盘已满，同步已停止 / the disk is full: sync stopped'), { code: 'ENOSPC' });
+/** Bytes that do not hash right: quarantined; the next base is tried, and each base once more at most. */
+class HashMismatch extends AppError {}
+
+let sharedAgent: Dispatcher | null = null;
+const agent = () =>
+  (sharedAgent ??= new Agent({ connect: { timeout: 15_000 }, headersTimeout: 30_000, bodyTimeout: 30_000, keepAliveTimeout: 10_000 }).compose(
+    interceptors.redirect({ maxRedirections: 3 }),
+  ));
+
+/** What a .part's bytes came from: If-Range is only sent back to that origin (another server's ETag never matches, and its 200 would restart the file). */
+interface PartState {
+  validator: string | null;
+  origin?: string;
+}
+
+/** A state file a power cut left empty or torn is no reason to fail the file: the bytes are hash-checked anyway. */
+function readPartState(file: string): PartState {
+  try {
+    const v = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<PartState>;
+    return { validator: typeof v.validator === 'string' ? v.validator : null, origin: typeof v.origin === 'string' ? v.origin : undefined };
+  } catch {
+    return { validator: null };
+  }
+}
+
+function paths(blobs: BlobStore, sha: string) {
+  const part = path.join(blobs.tmpDir, `${sha}.part`);
+  return { part, state: `${part}.json` };
+}
+
+/** Hash of what an earlier run already wrote, so the download continues where it stopped. */
+async function resumeHash(part: string): Promise<{ hash: crypto.Hash; have: number }> {
+  const hash = crypto.createHash('sha256');
+  let have = 0;
+  if (fs.existsSync(part)) {
+    for await (const chunk of fs.createReadStream(part) as AsyncIterable<Buffer>) {
+      hash.update(chunk);
+      have += chunk.length;
+    }
+  }
+  return { hash, have };
+}
+
+function dropPart(p: ReturnType<typeof paths>) {
+  fs.rmSync(p.part, { force: true });
+  fs.rmSync(p.state, { force: true });
+}
+
+/** What a download needs of a rate cap. */
+type RateCap = Pick<TokenBucket, 'limited' | 'take'>;
+/** A download's own context: the cap and stop signal of everyone waiting for it. */
+type RunContext = Omit<DownloadContext, 'bucket'> & { bucket: RateCap };
+
+const stopped = () => new AppError('unavailable', '同步已停止 / sync stopped');
+
+/** `p`, or a "sync stopped" as soon as `signal` aborts (what `p` stands for may go on for others). */
+function until<T>(p: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (!signal) return p;
+  if (signal.aborted) return Promise.reject(stopped());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(stopped());
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+/**
+ * One download that several callers in this process wait for. On a hub the
+ * nightly run and a classroom's pull-through can want the same blob at once: two
+ * writers appending to one .part would put a corrupt file in the cache. It goes
+ * at the most generous cap among the callers still waiting (a pull-through does
+ * not wait on a night run paused at the window's end) and stops once all of them
+ * have stopped.
+ */
+class SharedDownload implements RateCap {
+  private readonly callers = new Set<DownloadContext>();
+  private readonly stop = new AbortController();
+  readonly result: Promise<DownloadResult>;
+
+  constructor(job: BlobJob, first: DownloadContext, done: () => void) {
+    this.join(first);
+    this.result = owningPart(paths(first.blobs, job.sha256).part, () => fetchWithRetries(job, { ...first, bucket: this, signal: this.stop.signal })).finally(
+      done,
+    );
+  }
+
+  join(ctx: DownloadContext): void {
+    this.callers.add(ctx);
+    const left = () => this.live().length === 0 && this.stop.abort();
+    if (ctx.signal?.aborted) left();
+    else ctx.signal?.addEventListener('abort', left, { once: true });
+  }
+
+  private live(): DownloadContext[] {
+    return [...this.callers].filter((c) => !c.signal?.aborted);
+  }
+
+  /** Asked for every chunk read, on the UI's thread: no array built. */
+  get limited(): boolean {
+    for (const c of this.callers) if (!c.signal?.aborted && !c.bucket.limited) return false;
+    return true;
+  }
+
+  /** Tokens from whichever waiting caller's cap allows the most right now (caps change while a file downloads). */
+  take(bytes: number, signal?: AbortSignal): Promise<void> {
+    return takeFrom(
+      () => {
+        const buckets = this.live().map((c) => c.bucket);
+        if (buckets.length === 0 || buckets.some((b) => !b.limited)) return null;
+        return buckets.reduce((x, y) => (y.bytesPerSecond > x.bytesPerSecond ? y : x));
+      },
+      bytes,
+      signal,
+    );
+  }
+}
+
+/** A lock its owner has not touched for this long is stale (a reboot may have given its pid to another process). */
+const LOCK_FRESH_MS = 60_000;
+
+/** Whether the process that wrote `lock` may still be writing its .part. */
+function lockHeld(lock: string): boolean {
+  let pid: number;
+  try {
+    if (Date.now() - fs.statSync(lock).mtimeMs > LOCK_FRESH_MS) return false;
+    pid = Number(fs.readFileSync(lock, 'utf8'));
+  } catch {
+    return false;
+  }
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0); // asks only whether the process exists
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * A .part is written by one process at a time: `classboard sync` started by hand
+ * on a hub's own data folder would otherwise append to the file the hub is
+ * writing, and each would throw the other's bytes away. The lock holds the
+ * owner's pid and is touched while it works; one whose process is gone (a kill,
+ * a crash) or untouched for a minute is taken over.
+ */
+async function owningPart<T>(part: string, work: () => Promise<T>): Promise<T> {
+  const lock = `${part}.lock`;
+  for (let tries = 0; ; tries++) {
+    try {
+      fs.writeFileSync(lock, String(process.pid), { flag: 'wx' });
+      break;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOSPC') throw diskFull();
+      if (code !== 'EEXIST') throw new AppError('unavailable', `cannot lock ${path.basename(part)}: ${(err as Error).message}`);
+      if (tries > 0 || lockHeld(lock)) {
+        throw new AppError('unavailable', `另一个 Classboard 进程正在下载此文件 / another Classboard process is downloading ${path.basename(part, '.part').slice(0, 12)}…`);
+      }
+      fs.rmSync(lock, { force: true });
+    }
+  }
+  const touch = setInterval(() => {
+    const now = new Date();
+    fs.utimes(lock, now, now, () => {});
+  }, LOCK_FRESH_MS / 6).unref();
+  try {
+    return await work();
+  } finally {
+    clearInterval(touch);
+    fs.rmSync(lock, { force: true });
+  }
+}
+
+const underway = new Map<string, SharedDownload>();
+
+export function downloadBlob(job: BlobJob, ctx: DownloadContext): Promise<DownloadResult> {
+  const key = `${ctx.blobs.root}\0${job.sha256}`;
+  const running = underway.get(key);
+  if (running) {
+    running.join(ctx);
+    // Its bytes count for the caller that started it; its failure is this caller's too.
+    return until(running.result, ctx.signal).then(() => ({ fetched: 0, resumedFrom: 0 }));
+  }
+  const download = new SharedDownload(job, ctx, () => underway.delete(key));
+  underway.set(key, download);
+  return until(download.result, ctx.signal);
+}
+
+async function fetchWithRetries(job: BlobJob, ctx: RunContext): Promise<DownloadResult> {
+  if (ctx.blobs.has(job.sha256)) {
+    ctx.blobs.record(job);
+    return { fetched: 0, resumedFrom: 0 };
+  }
+  const p = paths(ctx.blobs, job.sha256);
+  const retries = ctx.retries ?? 4;
+  let fetched = 0;
+  let resumedFrom = -1;
+  let lastError: unknown = null;
+  let mismatches = 0;
+
+  for (let attempt = 0; attempt <= retries; attempt++) {
+    if (ctx.signal?.aborted) throw stopped();
+    if (attempt > 0) {
+      const delay = (ctx.backoffMs ?? 500) * 2 ** (attempt - 1);
+      await pause(delay / 2 + Math.random() * delay, ctx.signal);
+    }
+    let notFound = 0;
+    for (const url of job.urls) {
+      try {
+        const got = await fetchPatiently(url, job, ctx, p);
+        if (got === 'not-found') {
+          notFound++;
+          continue;
+        }
+        fetched += got.fetched;
+        if (resumedFrom < 0) resumedFrom = got.resumedFrom;
+        return { fetched, resumedFrom: Math.max(0, resumedFrom) };
+      } catch (err) {
+        // Bad bytes from one base: the next base may have good ones; every base
+        // gets its chance, and one more try (a bad transfer), before giving up.
+        // What this try brought over the network counts, kept in the .part or thrown away.
+        const brought = (err as { fetched?: number }).fetched ?? 0;
+        if (err instanceof HashMismatch && ++mismatches <= job.urls.length) {
+          lastError = err;
+          fetched += brought;
+          continue;
+        }
+        if (err instanceof Retryable) {
+          if (ctx.signal?.aborted) throw stopped();
+          lastError = err;
+          fetched += brought;
+          break; // back off, then start again from the first base
+        }
+        throw err;
+      }
+    }
+    if (notFound === job.urls.length) throw new AppError('not-found', `no mirror has ${job.sha256.slice(0, 12)}… (404 on ${job.urls.length} bases)`);
+  }
+  throw new AppError('unavailable', `gave up on ${job.sha256.slice(0, 12)}… after ${retries + 1} tries: ${(lastError as Error)?.message}`);
+}
+
+/**
+ * How long this process has waited on each host's Retry-After since it last
+ * answered with a file: the patience is the host's, not each file's, so a CDN
+ * that says "later" all night fails its files after `pendingMs`, not each after
+ * that long.
+ */
+const patience = new Map<string, number>();
+
+/** Waits `ms`, or ends with "sync stopped" when `signal` aborts first. */
+async function pause(ms: number, signal?: AbortSignal): Promise<void> {
+  try {
+    await sleep(ms, undefined, { signal });
+  } catch {
+    throw stopped();
+  }
+}
+
+/** fetchOnce, coming back as often as the server asks (Retry-After, up to a minute each) while the host's patience lasts. */
+async function fetchPatiently(url: string, job: BlobJob, ctx: RunContext, p: ReturnType<typeof paths>) {
+  const host = new URL(url).host;
+  for (;;) {
+    try {
+      const got = await fetchOnce(url, job, ctx, p);
+      patience.delete(host);
+      return got;
+    } catch (err) {
+      const waited = patience.get(host) ?? 0;
+      if (!(err instanceof Pending) || waited >= (ctx.pendingMs ?? 20 * 60_000)) throw err;
+      const ms = Math.min(Math.max(err.retryAfterS, 1) * 1000, 60_000);
+      patience.set(host, waited + ms);
+      await pause(ms, ctx.signal);
+    }
+  }
+}
+
+async function fetchOnce(url: string, job: BlobJob, ctx: RunContext, p: ReturnType<typeof paths>): Promise<DownloadResult | 'not-found'> {
+  let { hash, have } = await resumeHash(p.part);
+  if (have > job.size) {
+    dropPart(p);
+    ({ hash, have } = await resumeHash(p.part));
+  }
+  const state = readPartState(p.state);
+  const origin = new URL(url).origin;
+  const headers: Record<string, string> = {};
+  if (have > 0 && have < job.size) {
+    headers.range = `bytes=${have}-`;
+    if (state.validator && state.origin === origin) headers['if-range'] = state.validator;
+  }
+
+  // Under a cap, the first bytes are paid for before asking: a paused cap (by
+  // day) opens no connection, which would hang until the night, to be dropped by
+  // the server or a school proxy and cost a retry then.
+  let prepaid = 0;
+  if (have < job.size && ctx.bucket.limited) {
+    prepaid = Math.min(job.size - have, PREPAID);
+    await ctx.bucket.take(prepaid, ctx.signal);
+  }
+
+  let res: Dispatcher.ResponseData;
+  try {
+    res = have === job.size ? (null as never) : await request(url, {
+          method: 'GET',
+          headers,
+          dispatcher: agent(),
+          signal: ctx.signal,
+          headersTimeout: ctx.stallMs ?? 30_000,
+          bodyTimeout: ctx.stallMs ?? 30_000,
+        });
+  } catch (err) {
+    throw new Retryable(`${new URL(url).host}: ${(err as Error).message}`);
+  }
+
+  let resumedFrom = 0;
+  if (have < job.size) {
+    const status = res.statusCode;
+    if (status === 404) {
+      await res.body.dump();
+      return 'not-found';
+    }
+    const retryAfter = Number(res.headers['retry-after']);
+    if (status === 503 && Number.isInteger(retryAfter) && retryAfter >= 0) {
+      await res.body.dump();
+      throw new Pending(`${new URL(url).host} is still fetching the file (HTTP 503, Retry-After ${retryAfter})`, retryAfter);
+    }
+    if (status >= 500 || status === 429 || status === 408) {
+      await res.body.dump();
+      throw new Retryable(`${new URL(url).host} answered HTTP ${status}`);
+    }
+    if (status === 200) {
+      // A 200 to a Range request is the whole file: start that file over.
+      if (have > 0) {
+        fs.rmSync(p.part, { force: true });
+        hash = crypto.createHash('sha256');
+        have = 0;
+      }
+    } else if (status === 206) {
+      const cr = String(res.headers['content-range'] ?? '');
+      if (cr !== `bytes ${have}-${job.size - 1}/${job.size}`) {
+        await res.body.dump();
+        dropPart(p);
+        throw new AppError('refused', `${new URL(url).host} sent Content-Range "${cr}" for bytes ${have}- of ${job.size}`);
+      }
+      resumedFrom = have;
+    } else {
+      await res.body.dump();
+      throw new AppError('unavailable', `${new URL(url).host} answered HTTP ${status}`);
+    }
+    const validator = (res.headers.etag as string | undefined) ?? (res.headers['last-modified'] as string | undefined) ?? null;
+    let out: fs.promises.FileHandle;
+    try {
+      // Not flushed: a state file a power cut tears reads as "no validator".
+      await fs.promises.writeFile(p.state, JSON.stringify({ validator, origin } satisfies PartState));
+      out = await fs.promises.open(p.part, 'a');
+    } catch (err) {
+      res.body.destroy();
+      if ((err as NodeJS.ErrnoException).code === 'ENOSPC') throw diskFull();
+      throw new AppError('unavailable', `cannot write the partial file of ${job.sha256.slice(0, 12)}…: ${(err as Error).message}`);
+    }
+    let fetchedNow = 0;
+    // Writes go out in ~1 MiB batches (writev: no copy into one buffer) on libuv's
+    // pool, one in flight per file, and the fsync too: the main thread (which
+    // serves the teaching UI in Electron) only reads the socket and hashes.
+    // Every few MiB written are flushed to disk while the body still arrives, so
+    // the disk works alongside the network instead of all at the fsync before the
+    // rename (which then has little left to do).
+    let batch: Buffer[] = [];
+    let batched = 0;
+    let writing: Promise<void> = Promise.resolve();
+    let flushing: Promise<void> = Promise.resolve();
+    let unflushed = 0;
+    let writeError: unknown = null;
+    const failed = (err: unknown) => {
+      writeError ??= err;
+    };
+    const flush = async () => {
+      await writing;
+      if (writeError) throw writeError;
+      if (batched === 0) return;
+      const bufs = batch;
+      const n = batched;
+      batch = [];
+      batched = 0;
+      writing = writeAll(out, bufs, n).then(() => {
+        unflushed += n;
+        if (unflushed < FLUSH_EVERY) return;
+        unflushed = 0;
+        flushing = flushing.then(() => out.datasync()).catch(failed);
+      }, failed);
+    };
+    /** Everything handed to the disk has landed (or failed): before closing the file. */
+    const settled = async () => {
+      await writing;
+      await flushing;
+    };
+    try {
+      for await (const chunk of res.body as AsyncIterable<Buffer>) {
+        if (have + chunk.length > job.size) {
+          res.body.destroy();
+          batch = [];
+          batched = 0;
+          await settled();
+          await out.close();
+          dropPart(p);
+          throw new AppError('refused', `${new URL(url).host} sent more than the ${job.size} bytes ${job.sha256.slice(0, 12)}… has`);
+        }
+        if (ctx.bucket.limited) {
+          const paid = Math.min(prepaid, chunk.length);
+          prepaid -= paid;
+          if (chunk.length > paid) await ctx.bucket.take(chunk.length - paid, ctx.signal);
+        }
+        batch.push(chunk);
+        batched += chunk.length;
+        if (batched >= 1 << 20) await flush();
+        hash.update(chunk);
+        have += chunk.length;
+        fetchedNow += chunk.length;
+        ctx.onBytes?.(chunk.length);
+      }
+      await flush();
+      await settled();
+      if (writeError) throw writeError;
+    } catch (err) {
+      // Keep what arrived intact for the resume (the next try re-hashes the .part).
+      try {
+        await flush();
+        await settled();
+      } catch {
+        // the disk itself failed; handled below
+      }
+      if (((writeError ?? err) as NodeJS.ErrnoException).code === 'ENOSPC') {
+        throw diskFull();
+      }
+      // The disk failed, not the server: fetching again would not help.
+      if (writeError) throw new AppError('unavailable', `cannot write ${job.sha256.slice(0, 12)}… to disk: ${(writeError as Error).message}`);
+      if (err instanceof AppError) throw err;
+      // A cut connection: what arrived stays in the .part for the next try.
+      throw Object.assign(new Retryable(`${new URL(url).host}: ${(err as Error).message}`), { fetched: fetchedNow });
+    } finally {
+      await out.close().catch(() => {});
+    }
+    if (have < job.size) throw Object.assign(new Retryable(`${new URL(url).host} ended the body at ${have} of ${job.size} bytes`), { fetched: fetchedNow });
+    try {
+      await finish(job, ctx, p, hash);
+    } catch (err) {
+      // Fetched, then thrown away (bad bytes, or a file of the wrong size): counted.
+      if (err instanceof HashMismatch || err instanceof Retryable) Object.assign(err, { fetched: fetchedNow });
+      throw err;
+    }
+    return { fetched: fetchedNow, resumedFrom };
+  }
+  return { ...(await finish(job, ctx, p, hash)), resumedFrom: have };
+}
+
+/**
+ * Appends every byte of `bufs`. A write cut short (the disk filled, or failed,
+ * part-way) reports the bytes it wrote and drops the error: the rest is written
+ * again, which either completes or reports the disk's error itself.
+ */
+async function writeAll(out: fs.promises.FileHandle, bufs: Buffer[], n: number): Promise<void> {
+  let written = (await out.writev(bufs)).bytesWritten;
+  while (written < n) {
+    const rest = Buffer.concat(bufs).subarray(written);
+    const { bytesWritten } = await out.write(rest);
+    if (bytesWritten === 0) throw Object.assign(new Error('the disk accepted no more bytes'), { code: 'ENOSPC' });
+    written += bytesWritten;
+  }
+}
+
+/** Verifies the whole file and renames it into the cache, or quarantines it. */
+async function finish(job: BlobJob, ctx: RunContext, p: ReturnType<typeof paths>, hash: crypto.Hash): Promise<DownloadResult> {
+  // The hash covers the bytes as they arrived; the file must also hold exactly them.
+  const onDisk = fs.statSync(p.part).size;
+  if (onDisk !== job.size) {
+    dropPart(p);
+    throw new Retryable(`the partial file of ${job.sha256.slice(0, 12)}… holds ${onDisk} bytes, not ${job.size}: fetching it again`);
+  }
+  const actual = hash.digest('hex');
+  if (actual !== job.sha256) {
+    ctx.blobs.quarantine(p.part, job.sha256);
+    fs.rmSync(p.state, { force: true });
+    throw new HashMismatch('refused', `downloaded bytes do not match sha256 ${job.sha256.slice(0, 12)}… (quarantined)`);
+  }
+  // Durable before the rename into the cache, also a .part an earlier run
+  // completed. A flush that fails (EIO, ENOSPC) is a failed write: the file stays
+  // out of the cache, its .part kept for the next run.
+  try {
+    const fh = await fs.promises.open(p.part, 'r+');
+    try {
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOSPC') {
+      throw diskFull();
+    }
+    throw new AppError('unavailable', `cannot flush ${job.sha256.slice(0, 12)}… to disk: ${(err as Error).message}`);
+  }
+  const dest = ctx.blobs.pathFor(job.sha256);
+  const madeDir = fs.mkdirSync(path.dirname(dest), { recursive: true });
+  fs.renameSync(p.part, dest);
+  fs.rmSync(p.state, { force: true });
+  // The rename itself made durable before the library lists the file: after a
+  // power cut a listed file must be there (the planner trusts the list). A new
+  // <aa> folder must survive too, in the cache's own folder.
+  try {
+    await syncDirAsync(path.dirname(dest));
+    if (madeDir) await syncDirAsync(ctx.blobs.root);
+  } catch (err) {
+    // In place but not listed: the next run finds it present and lists it.
+    throw new AppError('unavailable', `cannot flush the cache folder of ${job.sha256.slice(0, 12)}… to disk: ${(err as Error).message}`);
+  }
+  ctx.blobs.record(job);
+  return { fetched: 0, resumedFrom: 0 };
+}
