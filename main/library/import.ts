@@ -49,6 +49,9 @@ export interface ImportOptions {
 }
 
 interface FeedRow {
+  source: string;
+  etag: string | null;
+  last_modified: string | null;
   unsigned: number;
   keys_json: string;
   mirrors_json: string;
@@ -83,11 +86,14 @@ export async function importFeed(lib: LibraryContext, from: string, opts: Import
     let staging: ReturnType<typeof stageIndex> | null = null;
     try {
       progress({ feedId: index.id, phase: 'catalog', done: 0, total: 1 });
+      // A USB stick brings a newer revision of a platform feed: the subscription
+      // stays with the platform (and its validators), or the nightly sync would stop.
+      const keepsRemote = existing !== undefined && isHttpUrl(existing.source) && !isHttpUrl(source.location);
       const input: ApplyInput = {
         feed: {
           id: index.id,
           title: index.title,
-          source: source.location,
+          source: keepsRemote ? existing.source : source.location,
           unsigned,
           keys,
           mirrors: opts.mirrors ?? (existing ? JSON.parse(existing.mirrors_json) : []),
@@ -95,8 +101,8 @@ export async function importFeed(lib: LibraryContext, from: string, opts: Import
           published: index.published ?? null,
           indexSha256: indexSha,
           blobBases: index.blobBases ?? ['blobs/'],
-          etag: validators.etag,
-          lastModified: validators.lastModified,
+          etag: keepsRemote ? existing.etag : validators.etag,
+          lastModified: keepsRemote ? existing.last_modified : validators.lastModified,
         },
         shards: index.shards.map(({ path: p, sha256, size }) => ({ path: p, sha256, size })),
         changed: changed.map(({ path: p, sha256, size }) => ({ path: p, sha256, size })),
@@ -125,7 +131,7 @@ export async function importFeed(lib: LibraryContext, from: string, opts: Import
   if (!result && (validators.etag || validators.lastModified)) {
     lib.db.prepare('UPDATE feeds SET etag = ?, last_modified = ? WHERE id = ?').run(validators.etag, validators.lastModified, index.id);
   }
-  if (!result) updateSubscription(lib, index.id, opts);
+  if (!result) updateSubscription(lib, index.id, opts, source.location);
   // A remote feed's files come through the sync engine, not the import: skip the
   // scan of every file the catalog lists (most of a small change's time at 150,000).
   const blobs = 'readIndex' in source ? { ...NO_BLOBS } : await copyBlobs(lib, source, index.id, index.blobBases ?? ['blobs/'], progress);
@@ -175,7 +181,7 @@ async function verifyIndex(lib: LibraryContext, source: FeedSource, indexBytes: 
   if ('readIndex' in source) checkRemoteBlobBases(index.blobBases ?? ['blobs/']);
   const indexSha = sha256Hex(indexBytes);
   const existing = lib.db
-    .prepare('SELECT unsigned, keys_json, mirrors_json, revision, index_sha256 FROM feeds WHERE id = ?')
+    .prepare('SELECT source, etag, last_modified, unsigned, keys_json, mirrors_json, revision, index_sha256 FROM feeds WHERE id = ?')
     .get(index.id) as FeedRow | undefined;
   if (existing && !existing.unsigned && opts.unsigned) {
     throw new AppError('refused', `资源库 ${index.id} 已按签名方式订阅，不能改为未签名导入 / feed ${index.id} is subscribed as signed`);
@@ -237,8 +243,14 @@ async function commitIndex(dir: string, [feedJson, feedSig]: Awaited<ReturnType<
   await Promise.all([feedJson.commit(), feedSig ? feedSig.commit() : fs.promises.rm(path.join(dir, 'feed.json.sig'), { force: true })]);
 }
 
-/** Subscribing again to an unchanged feed still records new mirrors and keys. */
-function updateSubscription(lib: LibraryContext, feedId: string, opts: ImportOptions): void {
+/**
+ * Subscribing again to an unchanged feed still records new mirrors and keys, and
+ * an http(s) address (the platform, or the school hub) replaces the one kept: the
+ * demo library or a USB stick may have brought the same feed first. A folder
+ * never replaces an address (see the apply).
+ */
+function updateSubscription(lib: LibraryContext, feedId: string, opts: ImportOptions, location?: string): void {
+  if (location && isHttpUrl(location)) lib.db.prepare('UPDATE feeds SET source = ? WHERE id = ?').run(location, feedId);
   if (opts.mirrors) lib.db.prepare('UPDATE feeds SET mirrors_json = ? WHERE id = ?').run(JSON.stringify(opts.mirrors), feedId);
   if (opts.keys && Object.keys(opts.keys).length > 0) {
     const row = lib.db.prepare('SELECT keys_json FROM feeds WHERE id = ?').pluck().get(feedId) as string;

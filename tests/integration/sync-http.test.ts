@@ -261,3 +261,39 @@ describe('a catalog fetched by a sync (within its rate cap)', () => {
     }
   });
 });
+
+describe('one feed from a folder and over HTTP (the demo library, a USB stick, the platform)', () => {
+  const feedOf = (s: Services, id: string) => s.db.prepare('SELECT source, revision FROM feeds WHERE id = ?').get(id) as { source: string; revision: number };
+  const folderFeed = (dir: string, revision: number) =>
+    writeFeed(dir, { id: 'cn.test.both', title: '两处来源', revision, signingKey: key, shards: [{ path: 'shards/a.json', ...subject('b', '科学', [`第${revision}版`]) }] });
+
+  it('follows the platform once subscribed by URL, though the folder brought the same index first', async () => {
+    const classroom = hubServices(path.join(tmp, 'both-a'), 't');
+    try {
+      await folderFeed(path.join(tmp, 'stick-a'), 1);
+      fs.cpSync(path.join(tmp, 'stick-a'), path.join(www, 'both-a'), { recursive: true });
+      await classroom.importFeed(path.join(tmp, 'stick-a'), trust);
+      expect(await classroom.importFeed(`${nginx.url}both-a/`, trust)).toMatchObject({ outcome: 'unchanged' });
+      expect(feedOf(classroom, 'cn.test.both').source).toBe(`${nginx.url}both-a/`);
+      // The nightly sync now asks the platform.
+      expect((await syncAll(classroom, { retries: 0 })).feeds).toEqual([{ id: 'cn.test.both', outcome: 'unchanged', revision: 1 }]);
+    } finally {
+      classroom.close();
+    }
+  });
+
+  it('stays with the platform when a USB stick brings a newer revision', async () => {
+    const classroom = hubServices(path.join(tmp, 'both-b'), 't');
+    try {
+      await folderFeed(path.join(www, 'both-b'), 1);
+      await classroom.importFeed(`${nginx.url}both-b/`, trust);
+      await folderFeed(path.join(tmp, 'stick-b'), 2);
+      expect(await classroom.importFeed(path.join(tmp, 'stick-b'), trust)).toMatchObject({ outcome: 'applied', revision: 2 });
+      expect(feedOf(classroom, 'cn.test.both')).toEqual({ source: `${nginx.url}both-b/`, revision: 2 });
+      // The platform, still at revision 1, answers 304 to its own validators: not a rollback refused every night.
+      expect((await syncAll(classroom, { retries: 0 })).feeds).toEqual([{ id: 'cn.test.both', outcome: 'unchanged', revision: 2 }]);
+    } finally {
+      classroom.close();
+    }
+  });
+});
