@@ -298,6 +298,8 @@ export function buildCli(): Command {
       await withServices(async (services, g) => {
       const removed = services.db.prepare('DELETE FROM feeds WHERE id = ?').run(id).changes > 0;
       if (!removed) throw new AppError('not-found', `没有订阅 ${id} / no such feed`);
+      // Its kept feed.json goes too (an id the library held, so a plain folder name).
+      fs.rmSync(path.join(services.dataDir, 'feeds', id), { recursive: true, force: true });
       services.queries.invalidate();
       out(g, { removed: id }, () => `已取消订阅 ${id}`);
       });

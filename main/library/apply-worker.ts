@@ -7,6 +7,7 @@
 // cache from here, so its bytes never reach the UI's thread; then one `apply`
 // writes the catalog in one transaction, so the write lock is held only while
 // writing.
+import fs from 'node:fs';
 import os from 'node:os';
 import { AppError } from '../api/errors';
 import { applyCatalog, parseIndex, parseShard, type ApplyInput, type ApplyResult, type ParsedShard, type ChangedShard } from './catalog';
@@ -26,8 +27,8 @@ type Keep = { dbFile: string; cacheRoot: string };
 export type ApplyRequest =
   /** Validates a feed.json (answers the index). */
   | { op: 'index'; bytes: Uint8Array }
-  /** A shard in a feed folder or already in the cache (`file`). */
-  | { op: 'parse'; session: number; index: number; shard: ChangedShard }
+  /** A shard in a feed folder or already in the cache (`file`); `keep`: a folder's, written to the cache too. */
+  | { op: 'parse'; session: number; index: number; shard: ChangedShard; keep?: Keep }
   /** Fetches the shard from the http(s) feed at `location`, then parses and keeps it. */
   | { op: 'fetch'; session: number; index: number; location: string; shard: Omit<ChangedShard, 'file' | 'bytes'>; keep: Keep }
   | { op: 'apply'; session: number; dbFile: string; input: ApplyInput }
@@ -62,14 +63,16 @@ if (process.platform === 'linux') {
   }
 }
 
-/** `keep`: the shard's bytes were fetched just now; write them to the cache too. */
-function parse(req: Extract<ApplyRequest, { op: 'parse' }>, keep?: Keep): void {
+/** `keep`: the shard's bytes came from outside the cache (fetched, or a feed folder); write them to the cache too. */
+function parse(req: Extract<ApplyRequest, { op: 'parse' }>): void {
   const session = sessions.get(req.session) ?? { parsed: [], parseMs: 0, writes: [] };
   sessions.set(req.session, session);
+  const { keep } = req;
+  // Read once: the bytes parsed are the bytes kept.
+  const bytes = req.shard.bytes ?? (keep && req.shard.file ? fs.readFileSync(req.shard.file) : undefined);
   const t0 = performance.now();
-  session.parsed[req.index] = parseShard(req.shard);
+  session.parsed[req.index] = parseShard(bytes ? { ...req.shard, bytes, file: undefined } : req.shard);
   session.parseMs += performance.now() - t0;
-  const { bytes } = req.shard;
   if (keep && bytes) {
     const { dbFile, cacheRoot } = keep;
     let cache = caches.get(cacheRoot);
@@ -90,7 +93,7 @@ async function fetchShard(req: Extract<ApplyRequest, { op: 'fetch' }>): Promise<
   const bytes = await source.read(path, size);
   if (!bytes) throw new AppError('refused', `shard ${path} is listed in feed.json but missing`);
   if (bytes.length !== size) throw new AppError('refused', `shard ${path} is ${bytes.length} bytes; feed.json says ${size}`);
-  parse({ op: 'parse', session: req.session, index: req.index, shard: { ...req.shard, bytes } }, req.keep);
+  parse({ op: 'parse', session: req.session, index: req.index, shard: { ...req.shard, bytes }, keep: req.keep });
 }
 
 async function apply(req: Extract<ApplyRequest, { op: 'apply' }>): Promise<ApplyResult> {

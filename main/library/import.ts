@@ -335,7 +335,9 @@ async function fetchAndParse(
       } else {
         const file = source.localFile(s.path);
         if (!file || !fs.existsSync(file)) throw new AppError('refused', `shard ${s.path} is listed in feed.json but missing`);
-        await applier.call({ op: 'parse', session, index, shard: { ...shard, file } });
+        // Kept in the cache too, as a fetched one is: the catalog then outlives the USB stick, and a hub can serve it.
+        await applier.call({ op: 'parse', session, index, shard: { ...shard, file }, keep });
+        stored.push(s);
       }
       onFetched(++done);
     }

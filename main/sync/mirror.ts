@@ -30,6 +30,7 @@ export function createFeedMirror(services: Services, opts: MirrorOptions = {}) {
   const bucket = new TokenBucket(Infinity);
   const st = {
     shard: services.db.prepare('SELECT sha256 FROM shards WHERE feed_id = ? AND path = ?').pluck(),
+    subscribed: services.db.prepare('SELECT 1 FROM feeds WHERE id = ?').pluck(),
     referenced: services.db
       .prepare('SELECT f.size FROM resource_files f JOIN resources r ON r.rid = f.rid WHERE r.feed_id = ? AND f.sha256 = ? LIMIT 1')
       .pluck(),
@@ -75,6 +76,8 @@ export function createFeedMirror(services: Services, opts: MirrorOptions = {}) {
       const rel = rest.join('/');
       const dots = (seg: string) => seg === '.' || seg === '..';
       if (!feedId || !FEED_ID.test(feedId) || dots(feedId) || rel === '' || rest.some(dots)) return notFound();
+      // Only feeds the hub subscribes to: a removed one's kept index would name shards it no longer has.
+      if (!st.subscribed.get(feedId)) return notFound();
 
       if (rel === 'feed.json' || rel === 'feed.json.sig') {
         const file = path.join(services.dataDir, 'feeds', feedId, rel);

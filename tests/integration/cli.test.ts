@@ -138,7 +138,10 @@ describe('classboard CLI', () => {
 
   it('lists and removes a subscription; its lessons leave the library and search', async () => {
     expect(JSON.parse((await cli('--json', 'feeds', 'list')).stdout)[0]).toMatchObject({ id: 'cn.classboard.demo' });
+    expect(fs.existsSync(path.join(data, 'feeds', 'cn.classboard.demo', 'feed.json'))).toBe(true);
     expect((await cli('feeds', 'remove', 'cn.classboard.demo')).code).toBe(0);
+    // Its kept index goes too: a hub would otherwise go on serving a feed it no longer holds.
+    expect(fs.existsSync(path.join(data, 'feeds', 'cn.classboard.demo'))).toBe(false);
     expect(JSON.parse((await cli('--json', 'status')).stdout)).toMatchObject({ feeds: [], resources: 0 });
     expect(JSON.parse((await cli('--json', 'search', '三角形')).stdout)).toMatchObject({ total: 0 });
     expect((await cli('feeds', 'remove', 'cn.classboard.demo')).code).not.toBe(0);

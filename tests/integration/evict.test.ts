@@ -52,14 +52,17 @@ describe('cache eviction', () => {
   });
 
   it('says so when protected lessons alone exceed the quota', async () => {
-    const r = evictCache(s.db, s.blobs, { quotaBytes: 0, freeBytes: () => Infinity });
-    expect(r.short).toBe(false); // nothing is protected yet: everything could go
+    // The catalog's own shards stay while the feed is subscribed: a quota of just them.
+    const catalog = s.db.prepare('SELECT coalesce(sum(b.size), 0) FROM blobs b WHERE EXISTS (SELECT 1 FROM shards h WHERE h.sha256 = b.sha256)').pluck().get() as number;
+    expect(catalog).toBeGreaterThan(0);
+    const r = evictCache(s.db, s.blobs, { quotaBytes: catalog, freeBytes: () => Infinity });
+    expect(r.short).toBe(false); // nothing is protected yet: every file could go
     await s.ensureDemoLibrary();
     const fav = await idOf('花的学校');
     await s.router.invoke('library:favourite', { id: fav, favourite: true });
     // Re-import copies the files back, then the favourite is protected.
     await s.importFeed(path.resolve('assets/demo-feed'));
-    const again = evictCache(s.db, s.blobs, { quotaBytes: 0, freeBytes: () => Infinity });
+    const again = evictCache(s.db, s.blobs, { quotaBytes: catalog, freeBytes: () => Infinity });
     expect(again.short).toBe(true);
     expect(s.blobs.has(await mainSha(fav))).toBe(true);
   });

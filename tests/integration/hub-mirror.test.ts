@@ -99,4 +99,22 @@ describe('school hub feed mirror', () => {
       b.close();
     }
   });
+
+  it("serves a feed it imported from a folder (every hub's demo library) whole, and no feed it no longer subscribes to", async () => {
+    const demo = JSON.parse(fs.readFileSync(path.resolve('assets/demo-feed.pub.json'), 'utf8')) as { keyId: string; publicKey: string };
+    const demoKeys = { keys: { [demo.keyId]: demo.publicKey } };
+    const demoId = (await school.importFeed(path.resolve('assets/demo-feed'), demoKeys)).feedId;
+    const classroom = services('classroom-demo');
+    try {
+      // Before, its shards (read in place from the folder) were not in the hub's cache: 404.
+      const s = await classroom.importFeed(`${hub.url}feed/${demoId}/`, demoKeys);
+      expect(s).toMatchObject({ feedId: demoId, outcome: 'applied' });
+      expect(s.resources).toBeGreaterThan(0);
+      // Unsubscribed on the hub: its kept index is no longer served (it would name shards the hub may drop).
+      school.db.prepare('DELETE FROM feeds WHERE id = ?').run(demoId);
+      expect((await fetch(`${hub.url}feed/${demoId}/feed.json`)).status).toBe(404);
+    } finally {
+      classroom.close();
+    }
+  });
 });
