@@ -11,7 +11,7 @@ import { verifyCache } from './cache/verify';
 import { syncAll } from './sync/engine';
 import { exportFeed } from './sync/export';
 import { createFeedMirror } from './sync/mirror';
-import { isHttpUrl } from './sync/http-source';
+import { httpSource, isHttpUrl } from './sync/http-source';
 import { parseWindow } from './sync/scheduler';
 import { parseRate } from './sync/token-bucket';
 import type { SyncSettings } from '../preload/contract';
@@ -26,6 +26,12 @@ const version = (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'ut
 function positiveInt(v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive whole number');
+  return n;
+}
+
+function portArg(v: string): number {
+  const n = Number(v);
+  if (!/^\d+$/.test(v.trim()) || n > 65535) throw new InvalidArgumentError('端口须为 0–65535 的整数 / a port is a whole number from 0 to 65535');
   return n;
 }
 
@@ -115,7 +121,7 @@ export function buildCli(): Command {
     .command('hub')
     .description('serve the teaching UI and the library over HTTP (the school hub)')
     .option('--host <host>', 'address to bind (a non-loopback address needs --token)', '127.0.0.1')
-    .option('--port <port>', 'port', (v) => Number.parseInt(v, 10), 8080)
+    .option('--port <port>', 'port (0: any free one)', portArg, 8080)
     .option('--token <token>', 'token the API requires (Authorization: Bearer, or open /?token=...)')
     .option('--upstream <url>', "mirror a platform feed for the school's classrooms at /feed/<id>/")
     .option('--key <id=base64>', 'trust this publisher key for --upstream (repeatable)', collect, [] as string[])
@@ -132,8 +138,15 @@ export function buildCli(): Command {
       services.sync.configure(settingsFrom(o));
       if (o.upstream) {
         // The catalog now; files are pulled through on first request and fetched in the night window.
-        const s = await services.importFeed(o.upstream, { unsigned: o.unsigned, keys: Object.fromEntries(o.key.map(parseKeyArg)) });
-        log(`上游资源库 ${s.title}（${s.feedId}）第 ${s.revision} 版已同步目录，教室可订阅 /feed/${s.feedId}/`);
+        try {
+          const s = await services.importFeed(o.upstream, { unsigned: o.unsigned, keys: Object.fromEntries(o.key.map(parseKeyArg)) });
+          log(`上游资源库 ${s.title}（${s.feedId}）第 ${s.revision} 版已同步目录，教室可订阅 /feed/${s.feedId}/`);
+        } catch (err) {
+          // A platform outage must not take the school's hub down with it: it serves the catalog it holds, and the night's run tries again.
+          const held = services.db.prepare('SELECT id FROM feeds WHERE source = ?').pluck().get(httpSource(o.upstream).location) as string | undefined;
+          if (!(err instanceof AppError && err.code === 'unavailable' && held)) throw err;
+          log(`无法连接上游，先提供已有的目录 ${held}，夜间同步时再试 / upstream unreachable: serving the catalog held (${held}); the night's run tries again: ${err.message}`);
+        }
       }
       // Every night in the window: the catalogs again, then the files the school keeps.
       if (o.schedule) services.sync.start();
@@ -219,7 +232,8 @@ export function buildCli(): Command {
           ...summary.failed.map((f) => `  失败：${f.resources.join('、')} — ${f.error}`),
         ].join('\n'),
       );
-      if (summary.failed.length > 0) process.exitCode = 2;
+      // A catalog that could not be checked is a failed night too (cron and scripts look at the exit code).
+      if (summary.failed.length > 0 || summary.feeds.some((f) => f.outcome === 'failed')) process.exitCode = 2;
       });
     });
 
@@ -232,7 +246,7 @@ export function buildCli(): Command {
       const r = await verifyCache(services.blobs, services.db, (done, total) => tty && process.stderr.write(`\r${done}/${total}   `));
       if (tty) process.stderr.write('\r\x1b[K');
       services.queries.invalidate();
-      out(g, r, () => `已校验 ${r.checked} 个文件（${mb(r.bytes)}）；损坏 ${r.bad.length} 个${r.bad.length ? '，已移出并将在下次同步时重新下载' : ''}`);
+      out(g, r, () => `已校验 ${r.checked} 个文件（${mb(r.bytes)}）；损坏 ${r.bad.length} 个${r.bad.length ? '，已移出：平台的资源在下次同步时重新下载，U 盘或文件夹导入的请重新导入' : ''}`);
       if (r.bad.length > 0) process.exitCode = 2;
       });
     });

@@ -1,5 +1,5 @@
 // The `classboard` command as an admin runs it: the built bin, a real data folder.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -160,3 +160,45 @@ describe('classboard CLI', () => {
     expect(badLimit.code).not.toBe(0);
   });
 });
+
+describe('a night the platform cannot be reached', () => {
+  it('sync says so with a non-zero exit; the hub still starts, serving the catalog it holds', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cb-cli-down-'));
+    try {
+      expect((await cliIn(dir, 'status')).code).toBe(0);
+      const db = new Database(path.join(dir, 'library.db'));
+      db.prepare("INSERT INTO feeds(id, title, source, keys_json) VALUES ('cn.test.down', '平台', 'http://127.0.0.1:9/feed/', '{}')").run();
+      db.close();
+      const r = await cliIn(dir, '--json', 'sync');
+      expect(r.code).toBe(2); // before: 0, and cron saw a good night
+      expect(JSON.parse(r.stdout).feeds).toEqual([expect.objectContaining({ id: 'cn.test.down', outcome: 'failed' })]);
+
+      const hub = spawn(process.execPath, ['bin/classboard.js', '--data', dir, '--json', 'hub', '--port', '0', '--no-schedule', '--upstream', 'http://127.0.0.1:9/feed/']);
+      let stdout = '';
+      let stderr = '';
+      hub.stdout.on('data', (c: Buffer) => (stdout += c));
+      hub.stderr.on('data', (c: Buffer) => (stderr += c));
+      const exited = new Promise<number | null>((resolve) => hub.on('exit', resolve));
+      try {
+        const started = await Promise.race([
+          (async () => {
+            while (!stdout.includes('"url"')) await new Promise((res) => setTimeout(res, 50));
+            return true;
+          })(),
+          exited.then(() => false),
+        ]);
+        expect(started, stderr).toBe(true); // before: exit 1, the school's hub down with the platform
+        expect(stderr).toMatch(/无法连接上游/);
+        const { url } = JSON.parse(stdout) as { url: string };
+        expect((await fetch(`${url}api/library:status`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } })).status).toBe(200);
+      } finally {
+        hub.kill();
+        await exited;
+      }
+      expect((await cliIn(dir, 'hub', '--port', '80x')).stderr).toMatch(/端口/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
