@@ -12,6 +12,7 @@ import { syncAll } from './sync/engine';
 import { exportFeed } from './sync/export';
 import { createFeedMirror } from './sync/mirror';
 import { httpSource, isHttpUrl } from './sync/http-source';
+import { decodeCsv } from './library/timetable-csv';
 import { parseWindow } from './sync/scheduler';
 import { parseRate } from './sync/token-bucket';
 import type { SyncSettings } from '../preload/contract';
@@ -69,11 +70,15 @@ function sizeArg(v: string): number {
 
 function rateArg(v: string): number {
   if (/^(0|off|pause)$/i.test(v.trim())) return 0;
+  let bytes: number;
   try {
-    return Math.round(parseRate(v));
+    bytes = Math.round(parseRate(v));
   } catch (err) {
     throw new InvalidArgumentError((err as Error).message);
   }
+  // Rounded to 0 it would mean "no cap" (or "paused" by day), the opposite of what was asked.
+  if (bytes < 1) throw new InvalidArgumentError(`rate ${v} is below 1 byte per second (0 means no cap at night, a pause by day)`);
+  return bytes;
 }
 
 function windowArg(v: string): string {
@@ -272,7 +277,13 @@ export function buildCli(): Command {
     .description('replace the timetable from a CSV (星期,节次,开始,结束,班级,课程 — the lesson by id or exact title)')
     .action(async (file: string) => {
       await withServices(async (services, g) => {
-      const r = await services.router.invoke('timetable:import-csv', { csv: fs.readFileSync(file, 'utf8') });
+      let bytes: Buffer;
+      try {
+        bytes = fs.readFileSync(file);
+      } catch (err) {
+        throw new AppError('not-found', `无法读取课表文件 ${file} / cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      }
+      const r = await services.router.invoke('timetable:import-csv', { csv: decodeCsv(bytes) });
       if (!r.ok) throw new AppError(r.error.code, r.error.message);
       out(g, r.value, () => `已导入课表：${r.value.saved} 节课`);
       });

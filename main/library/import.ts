@@ -62,6 +62,9 @@ interface FeedRow {
 /** `from`: an http(s) URL (fetched by the applier's thread) or a folder / file:// URL (read there). */
 export async function importFeed(lib: LibraryContext, from: string, opts: ImportOptions = {}): Promise<ImportSummary> {
   const started = performance.now();
+  if (!isHttpUrl(from) && /^[a-z][a-z0-9+.-]*:\/\//i.test(from) && !/^file:/i.test(from)) {
+    throw new AppError('bad-request', `只支持 http(s):// 地址或文件夹 / a feed is an http(s):// address or a folder, not ${from.slice(0, 80)}`);
+  }
   const source: FeedSource = isHttpUrl(from) ? httpSource(from) : folderSource(from);
   const progress = opts.onProgress ?? (() => {});
   progress({ feedId: null, phase: 'index', done: 0, total: 1 });

@@ -52,6 +52,7 @@ export function windowSeconds(cfg: Pick<WindowConfig, 'start' | 'end'>): number 
 export function parseWindow(text: string): Pick<WindowConfig, 'start' | 'end'> {
   const m = /^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$/.exec(text.trim());
   if (!m) throw new Error(`window must look like 22:00-06:30, got "${text}"`);
+  if (m[1] === m[3] && m[2] === m[4]) throw new Error(`window ${text.trim()} starts and ends at the same time`);
   return { start: `${m[1]}:${m[2]}`, end: `${m[3]}:${m[4]}` };
 }
 

@@ -12,7 +12,10 @@ const Rate = z.number().int().min(0).max(10 * 1024 ** 3);
 export const SyncSettings = z
   .object({
     /** The night window in school time (Asia/Shanghai), e.g. "22:00-06:30"; may cross midnight. */
-    window: z.string().regex(new RegExp(`^${HHMM}-${HHMM}$`), 'window as HH:MM-HH:MM'),
+    window: z
+      .string()
+      .regex(new RegExp(`^${HHMM}-${HHMM}$`), 'window as HH:MM-HH:MM')
+      .refine((w) => w.slice(0, 5) !== w.slice(6), '同步时段的开始和结束不能相同 / the window must not start and end at the same time'),
     /** The night cap; null for none. */
     nightRate: Rate.nullable(),
     /** By day: 0 pauses downloads, anything else is a trickle that never slows teaching. */

@@ -121,6 +121,10 @@ describe('classboard CLI', () => {
     expect(set).toMatchObject({ nightRate: 250_000, window: '21:30-06:00', quotaBytes: 50 * 1024 ** 3, dayRate: 0 });
     expect((await cli('settings')).stdout).toMatch(/夜间时段 21:30-06:00（北京时间），夜间限速 2\.00 Mbit\/s，白天 暂停/);
     expect((await cli('settings', '--window', '9pm')).code).not.toBe(0);
+    // A window of no length, and a rate that would round to "no cap": refused, not taken the opposite way.
+    expect((await cli('settings', '--window', '22:00-22:00')).stderr).toMatch(/same time/);
+    expect((await cli('settings', '--rate', '1bit')).stderr).toMatch(/below 1 byte/);
+    expect((await cli('feeds', 'add', 'ftp://127.0.0.1/feed/')).stderr).toMatch(/http\(s\)/);
   });
 
   it('subscribes with feeds add, with mirrors for the files', async () => {

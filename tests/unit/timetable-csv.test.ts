@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseTimetableCsv } from '../../main/library/timetable-csv';
+import { decodeCsv, parseTimetableCsv } from '../../main/library/timetable-csv';
 
 const lessons: Record<string, string> = { '分数的初步认识（第一课时）': 'demo/fs-v1', 'demo/dqs-v1': 'demo/dqs-v1' };
 const resolve = (cell: string) => lessons[cell] ?? null;
@@ -22,5 +22,22 @@ describe('timetable CSV', () => {
     expect(() => parseTimetableCsv('星期,节次,开始,结束,班级,课程\n星期八,1,8:00,8:40,x,\n', resolve)).toThrow(/第 2 行/);
     expect(() => parseTimetableCsv('1,1,8:00,8:40,x,不存在的课\n', resolve)).toThrow(/no lesson/);
     expect(() => parseTimetableCsv('1,1,8点,8:40,x,\n', resolve)).toThrow(/HH:MM/);
+  });
+
+  it('says what is wrong with a line, in words', () => {
+    // Before: "timetable line 2: [", the first line of zod's JSON.
+    expect(() => parseTimetableCsv('1,x,8:00,8:40,3B,\n', resolve)).toThrow(/line 1: period: /);
+    expect(() => parseTimetableCsv('1,1,8:40,8:00,3B,\n', resolve)).toThrow(/line 1: ends 08:00, not after/);
+    expect(() => parseTimetableCsv('1,1,8:00,8:40,3B,\n一,1,8:00,8:45,3B,\n', resolve)).toThrow(/line 2: the same period as line 1/);
+    // A header alone would replace the timetable with nothing.
+    expect(() => parseTimetableCsv('星期,节次,开始,结束,班级,课程\n', resolve)).toThrow(/no periods/);
+  });
+
+  it('reads the GB18030 file Excel writes on a Chinese Windows, and UTF-8', () => {
+    const text = '星期,节次,开始,结束,班级,课程\n星期一,1,8:00,8:40,三（2）班,\n';
+    const gbk = Buffer.from('d0c7c6da', 'hex'); // 星期 in GBK
+    expect(decodeCsv(gbk)).toBe('星期');
+    expect(decodeCsv(Buffer.from(text))).toBe(text);
+    expect(parseTimetableCsv(decodeCsv(new TextEncoder().encode(text)), resolve)[0]).toMatchObject({ weekday: 1, className: '三（2）班' });
   });
 });
