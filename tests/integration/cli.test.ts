@@ -162,6 +162,12 @@ describe('classboard CLI', () => {
     expect(JSON.parse(unsigned.stderr)).toMatchObject({ ok: false, error: { code: 'refused' } });
     const badLimit = await cli('search', '春', '--limit', 'lots');
     expect(badLimit.code).not.toBe(0);
+    // A path the admin mistyped is their input, not an internal failure (exit 70 and Node's words alone).
+    const noKey = await cli('--json', 'export', path.join(data, 'out'), '--sign-key', path.join(data, 'no-such-key.json'));
+    expect(noKey.code).toBe(1);
+    expect(JSON.parse(noKey.stderr)).toMatchObject({ ok: false, error: { code: 'not-found', message: expect.stringMatching(/^找不到该文件或文件夹/) } });
+    fs.writeFileSync(path.join(data, 'a-file'), '');
+    expect((await cliIn(path.join(data, 'a-file'), 'status')).code).toBe(1);
   });
 });
 
