@@ -148,7 +148,9 @@ export function buildCli(): Command {
           log(`上游资源库 ${s.title}（${s.feedId}）第 ${s.revision} 版已同步目录，教室可订阅 /feed/${s.feedId}/`);
         } catch (err) {
           // A platform outage must not take the school's hub down with it: it serves the catalog it holds, and the night's run tries again.
-          const held = services.db.prepare('SELECT id FROM feeds WHERE source = ?').pluck().get(httpSource(o.upstream).location) as string | undefined;
+          const held = isHttpUrl(o.upstream)
+            ? (services.db.prepare('SELECT id FROM feeds WHERE source = ?').pluck().get(httpSource(o.upstream).location) as string | undefined)
+            : undefined;
           if (!(err instanceof AppError && err.code === 'unavailable' && held)) throw err;
           log(`无法连接上游，先提供已有的目录 ${held}，夜间同步时再试 / upstream unreachable: serving the catalog held (${held}); the night's run tries again: ${err.message}`);
         }

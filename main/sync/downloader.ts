@@ -380,6 +380,8 @@ async function fetchOnce(url: string, job: BlobJob, ctx: RunContext, p: ReturnTy
     const status = res.statusCode;
     if (status === 404) {
       await res.body.dump();
+      // Stopped while the error body drained: a stop, not a missing file.
+      if (ctx.signal?.aborted) throw stopped();
       return 'not-found';
     }
     const retryAfter = Number(res.headers['retry-after']);

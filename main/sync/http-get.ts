@@ -106,7 +106,11 @@ function wrap(res: http.IncomingMessage, bodyTimeout: number): GetResponse {
     }),
     dump: () =>
       new Promise<void>((resolve) => {
+        // A body that never comes (a proxy gone silent after its 503) is dropped, not waited on.
         clearTimeout(stall);
+        const give = setTimeout(() => res.destroy(), bodyTimeout);
+        give.unref();
+        res.once('close', () => clearTimeout(give));
         let read = 0;
         res.on('data', (chunk: Buffer) => {
           read += chunk.length;

@@ -71,6 +71,14 @@ describe('blob downloader', () => {
     expect(getEventListeners(run.signal, 'abort')).toHaveLength(0);
   });
 
+  it('drops an error answer whose body never comes, then tries the next base', async () => {
+    const t0 = performance.now();
+    const r = await downloadBlob(job('silent-404', 'none'), { ...ctx(), stallMs: 400 });
+    expect(r.fetched).toBe(blob.length);
+    expect(performance.now() - t0).toBeLessThan(5000); // before: waited for ever
+    expect(server.log).toEqual([`/silent-404/${sha} -`, `/none/${sha} -`]);
+  }, 10_000);
+
   it('follows a redirect, and gives up on a redirect loop', async () => {
     await downloadBlob(job('redirect'), ctx());
     expect(server.log).toEqual([`/redirect/${sha} -`, `/none/${sha} -`]);
