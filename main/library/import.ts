@@ -131,6 +131,10 @@ export async function importFeed(lib: LibraryContext, from: string, opts: Import
     await commitIndex(dir, await stageIndex(dir, indexBytes, sig));
   }
 
+  // A folder's shards are kept in the cache, so a hub can serve the feed: also
+  // those an unchanged index did not parse (a library from before this was done).
+  if (!('readIndex' in source)) await keepShards(lib, source, index.shards);
+
   if (!result && (validators.etag || validators.lastModified)) {
     lib.db.prepare('UPDATE feeds SET etag = ?, last_modified = ? WHERE id = ?').run(validators.etag, validators.lastModified, index.id);
   }
@@ -356,6 +360,16 @@ async function fetchAndParse(
     throw err;
   }
   return { stored, session };
+}
+
+/** Copies a folder's shards the cache lacks into it, verified; a damaged one is left out (its import parsed the good bytes). */
+async function keepShards(lib: LibraryContext, source: FeedSource, shards: IndexShard[]): Promise<void> {
+  for (const s of shards) {
+    if (lib.blobs.has(s.sha256)) continue;
+    const file = source.localFile(s.path);
+    if (!file) continue;
+    await lib.blobs.putFile(file, s).catch(() => {});
+  }
 }
 
 /** After a refusal: shards written to the cache stay, listed, so eviction collects them if nothing ever refers to them. */

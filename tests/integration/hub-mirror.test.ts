@@ -104,6 +104,11 @@ describe('school hub feed mirror', () => {
     const demo = JSON.parse(fs.readFileSync(path.resolve('assets/demo-feed.pub.json'), 'utf8')) as { keyId: string; publicKey: string };
     const demoKeys = { keys: { [demo.keyId]: demo.publicKey } };
     const demoId = (await school.importFeed(path.resolve('assets/demo-feed'), demoKeys)).feedId;
+    // A hub from before folder shards were kept: imported again unchanged, they are kept now.
+    const shards = school.db.prepare('SELECT sha256 FROM shards WHERE feed_id = ?').pluck().all(demoId) as string[];
+    for (const sha of shards) fs.rmSync(school.blobs.pathFor(sha));
+    expect(await school.importFeed(path.resolve('assets/demo-feed'), demoKeys)).toMatchObject({ outcome: 'unchanged' });
+    expect(shards.every((sha) => school.blobs.has(sha))).toBe(true);
     const classroom = services('classroom-demo');
     try {
       // Before, its shards (read in place from the folder) were not in the hub's cache: 404.
