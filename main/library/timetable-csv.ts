@@ -35,6 +35,15 @@ function weekday(v: string): number {
   throw new Error(`unknown weekday "${v}"`);
 }
 
+function isWeekday(v: string): boolean {
+  try {
+    weekday(v);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const time = (v: string) => {
   const m = /^(\d{1,2})[:：](\d{2})$/.exec(v);
   if (!m) throw new Error(`time "${v}" is not HH:MM`);
@@ -59,9 +68,9 @@ export function decodeCsv(bytes: Uint8Array): string {
  */
 export function parseTimetableCsv(text: string, resolve: (cell: string) => string | null): z.output<typeof TimetableEntryInput>[] {
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/).filter((l) => l.trim() !== '');
-  if (lines.length === 0) return [];
-  const first = splitLine(lines[0]!);
-  const hasHeader = first.some((c) => /星期|weekday|day|节次|period/i.test(c));
+  // A first line whose first cell is a weekday ("星期一", "Mon") is a lesson, not a header.
+  const first = lines.length > 0 ? splitLine(lines[0]!) : [];
+  const hasHeader = first.length > 0 && !isWeekday(first[0]!) && first.some((c) => /星期|weekday|day|节次|period/i.test(c));
   const rows = hasHeader ? lines.slice(1) : lines;
   // Importing replaces the timetable: a file without lessons is a mistake, not a wish to clear it.
   if (rows.length === 0) throw new AppError('bad-request', '课表文件里没有课 / the timetable file lists no periods');

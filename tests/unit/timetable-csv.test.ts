@@ -31,6 +31,12 @@ describe('timetable CSV', () => {
     expect(() => parseTimetableCsv('1,1,8:00,8:40,3B,\n一,1,8:00,8:45,3B,\n', resolve)).toThrow(/line 2: the same period as line 1/);
     // A header alone would replace the timetable with nothing.
     expect(() => parseTimetableCsv('星期,节次,开始,结束,班级,课程\n', resolve)).toThrow(/no periods/);
+    expect(() => parseTimetableCsv('\r\n  \n', resolve)).toThrow(/no periods/);
+  });
+
+  it('takes a first line that starts with a weekday for a lesson, not a header', () => {
+    expect(parseTimetableCsv('星期一,1,8:00,8:40,3B,\n星期二,1,8:00,8:40,3B,\n', resolve)).toHaveLength(2);
+    expect(parseTimetableCsv('Monday,1,8:00,8:40,3B,\n', resolve)).toHaveLength(1);
   });
 
   it('reads the GB18030 file Excel writes on a Chinese Windows, and UTF-8', () => {
