@@ -17,7 +17,13 @@ export function formatBytes(n: number): string {
   return `${n} B`;
 }
 
-const mbit = (bytesPerSecond: number) => Math.round((bytesPerSecond * 8) / 1e5) / 10;
+/** Rates are chosen in whole kbit/s: 250 kbit/s is 31,250 B/s and comes back as 250, not a rounded 0.3 Mbit/s. */
+const kbit = (bytesPerSecond: number) => Math.round((bytesPerSecond * 8) / 1000);
+const fromKbit = (k: number) => (k * 1000) / 8;
+export const rateLabel = (bytesPerSecond: number) => {
+  const k = kbit(bytesPerSecond);
+  return k >= 1000 ? `${k / 1000} Mbit/s` : `${k} kbit/s`;
+};
 
 export function SyncPage({ node }: { node: string | null }) {
   const { t } = useTranslation();
@@ -92,7 +98,13 @@ function StatusPanel({ changes }: { changes: number }) {
           {t('sync.now')}
         </button>
       </div>
-      <p className="muted">{t(`sync.modes.${status.mode}`, { window: window.replace('-', '–'), start: window.split('-')[0] })}</p>
+      <p className="muted">
+        {t(`sync.modes.${status.mode}`, {
+          window: window.replace('-', '–'),
+          start: window.split('-')[0],
+          speed: status.rate === null ? t('sync.unlimited') : t('sync.capped', { rate: rateLabel(status.rate) }),
+        })}
+      </p>
       {progress && (
         <div className="sync-progress">
           <div className="progress" role="progressbar" aria-label={t('sync.running')} aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct}>
@@ -227,8 +239,12 @@ function TimeSelect({ value, onChange }: { value: string; onChange: (v: string) 
   );
 }
 
-const NIGHT_RATES = [null, 1, 2, 4, 8, 20, 50];
-const DAY_RATES = [0, 0.25, 1];
+/** Choices in kbit/s (null: no cap; 0 by day: a pause). */
+const NIGHT_RATES = [null, 1000, 2000, 4000, 8000, 20000, 50000];
+const DAY_RATES = [0, 250, 1000];
+
+/** The message a refused setting carries, without the channel and field it came from ("sync:configure: window: …"). */
+const plainError = (message: string) => message.replace(/^[\w:-]+: (?:[\w.]+: )?/, '');
 
 function SettingsPanel() {
   const { t } = useTranslation();
@@ -239,7 +255,12 @@ function SettingsPanel() {
   useEffect(() => {
     void call(api()['app:info']({})).then((i) => setHost(i.host), () => {});
   }, []);
-  useEffect(() => setDraft(settings), [settings]);
+  // The quota as typed (GB); checked when saved, never rewritten while typing.
+  const [quota, setQuota] = useState('');
+  useEffect(() => {
+    setDraft(settings);
+    if (settings) setQuota(settings.quotaBytes === null ? '' : String(Number((settings.quotaBytes / 1024 ** 3).toFixed(2))));
+  }, [settings]);
   if (!draft) return null;
   const [from, to] = draft.window.split('-') as [string, string];
   const set = (patch: Partial<SyncSettings>) => {
@@ -247,11 +268,16 @@ function SettingsPanel() {
     setDraft({ ...draft, ...patch });
   };
   const save = async () => {
+    const gb = quota.trim() === '' ? null : Number(quota);
+    if (gb !== null && !(Number.isFinite(gb) && gb > 0 && gb <= 1024 * 1024)) {
+      setNote(t('sync.badQuota'));
+      return;
+    }
     try {
-      setSettings(await call(api()['sync:configure'](draft)));
+      setSettings(await call(api()['sync:configure']({ ...draft, quotaBytes: gb === null ? null : Math.round(gb * 1024 ** 3) })));
       setNote(t('sync.saved'));
     } catch (err) {
-      setNote((err as Error).message);
+      setNote(plainError((err as Error).message));
     }
   };
   return (
@@ -268,26 +294,28 @@ function SettingsPanel() {
       <label>
         {t('sync.nightRate')}
         <select
-          value={draft.nightRate === null ? '' : String(mbit(draft.nightRate))}
-          onChange={(e) => set({ nightRate: e.target.value === '' ? null : Math.round((Number(e.target.value) * 1e6) / 8) })}
+          value={draft.nightRate === null ? '' : String(kbit(draft.nightRate))}
+          onChange={(e) => set({ nightRate: e.target.value === '' ? null : fromKbit(Number(e.target.value)) })}
         >
           {NIGHT_RATES.map((r) => (
             <option key={String(r)} value={r === null ? '' : String(r)}>
-              {r === null ? t('sync.unlimited') : `${r} Mbit/s`}
+              {r === null ? t('sync.unlimited') : rateLabel(fromKbit(r))}
             </option>
           ))}
-          {draft.nightRate !== null && !NIGHT_RATES.includes(mbit(draft.nightRate)) && <option value={String(mbit(draft.nightRate))}>{mbit(draft.nightRate)} Mbit/s</option>}
+          {draft.nightRate !== null && !NIGHT_RATES.includes(kbit(draft.nightRate)) && (
+            <option value={String(kbit(draft.nightRate))}>{rateLabel(draft.nightRate)}</option>
+          )}
         </select>
       </label>
       <label>
         {t('sync.dayRate')}
-        <select value={String(mbit(draft.dayRate))} onChange={(e) => set({ dayRate: Math.round((Number(e.target.value) * 1e6) / 8) })}>
+        <select value={String(kbit(draft.dayRate))} onChange={(e) => set({ dayRate: fromKbit(Number(e.target.value)) })}>
           {DAY_RATES.map((r) => (
             <option key={r} value={String(r)}>
-              {r === 0 ? t('sync.pause') : `${r * 1000 >= 1000 ? `${r} Mbit/s` : `${r * 1000} kbit/s`}`}
+              {r === 0 ? t('sync.pause') : rateLabel(fromKbit(r))}
             </option>
           ))}
-          {!DAY_RATES.includes(mbit(draft.dayRate)) && <option value={String(mbit(draft.dayRate))}>{mbit(draft.dayRate)} Mbit/s</option>}
+          {!DAY_RATES.includes(kbit(draft.dayRate)) && <option value={String(kbit(draft.dayRate))}>{rateLabel(draft.dayRate)}</option>}
         </select>
       </label>
       <label>
@@ -305,9 +333,10 @@ function SettingsPanel() {
         <input
           type="number"
           min={1}
-          inputMode="numeric"
-          value={draft.quotaBytes === null ? '' : Math.round(draft.quotaBytes / 1024 ** 3)}
-          onChange={(e) => set({ quotaBytes: e.target.value === '' ? null : Math.max(1, Number(e.target.value)) * 1024 ** 3 })}
+          step="any"
+          inputMode="decimal"
+          value={quota}
+          onChange={(e) => setQuota(e.target.value)}
         />
       </label>
       {host === 'electron' && (

@@ -109,12 +109,29 @@ describe('the sync page', () => {
   });
 
   it('saves settings from the page; the new cap is what the hub keeps', async () => {
-    await page.getByLabel('夜间限速').selectOption('4');
+    await page.getByLabel('夜间限速').selectOption({ label: '4 Mbit/s' });
+    await page.getByLabel('白天下载速度').selectOption({ label: '250 kbit/s' });
     await page.getByLabel('视频清晰度').selectOption('720');
     await page.getByLabel('夜间开始').selectOption('21:30');
+    await page.getByLabel(/缓存上限/).fill('0.5');
     await page.getByRole('button', { name: '保存设置' }).click();
     await expect.poll(() => page.getByText('设置已保存').count()).toBe(1);
-    expect((await api('sync:settings', {})).value).toMatchObject({ nightRate: 500_000, maxHeight: 720, window: '21:30-06:30' });
+    expect((await api('sync:settings', {})).value).toMatchObject({ nightRate: 500_000, dayRate: 31_250, maxHeight: 720, window: '21:30-06:30', quotaBytes: 512 * 1024 ** 2 });
+    // What was saved reads back as chosen: not a rounded "0.3 Mbit/s", not a quota of 1.
+    await page.reload();
+    await expect.poll(() => page.getByLabel('白天下载速度').evaluate((el) => (el as HTMLSelectElement).selectedOptions[0]?.textContent)).toBe('250 kbit/s');
+    await expect.poll(() => page.getByLabel(/缓存上限/).inputValue()).toBe('0.5');
     await shot(page, 'sync-settings');
+  });
+
+  it('refuses settings that cannot work, in one plain sentence', async () => {
+    await page.getByLabel('夜间结束').selectOption('21:30');
+    await page.getByRole('button', { name: '保存设置' }).click();
+    await expect.poll(() => page.getByText(/^同步时段的开始和结束不能相同/).count()).toBe(1);
+    await page.getByLabel('夜间结束').selectOption('06:30');
+    await page.getByLabel(/缓存上限/).fill('-5');
+    await page.getByRole('button', { name: '保存设置' }).click();
+    await expect.poll(() => page.getByText(/缓存上限请填大于 0 的数字/).count()).toBe(1);
+    expect((await api('sync:settings', {})).value).toMatchObject({ window: '21:30-06:30', quotaBytes: 512 * 1024 ** 2 });
   });
 });
