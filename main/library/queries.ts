@@ -7,7 +7,7 @@ import type { Db } from './db';
 import { layoutTreeCounts, type TreeCounts } from './search';
 
 type NodeRow = { id: string; parent: string | null; kind: TreeNode['kind']; title: string; ord: number };
-type ResRow = { rid: number; id: string; feed_id: string; node_id: string; type: Resource['type']; title: string; revision: number; duration: number | null };
+type ResRow = { rid: number; id: string; feed_id: string; node_id: string; type: Resource['type']; title: string; revision: number; duration: number | null; syncable?: 0 | 1 };
 
 export interface LibraryQueries {
   tree(parent: string | null): Res<'library:tree'>;
@@ -29,7 +29,10 @@ export function createQueries(db: Db, blobs: BlobStore, mediaUrl: (sha256: strin
     children: db.prepare('SELECT id, parent, kind, title, ord FROM nodes WHERE parent IS ? ORDER BY ord, title'),
     roots: db.prepare('SELECT id, parent, kind, title, ord FROM nodes WHERE parent IS NULL ORDER BY ord, feed_id, title'),
     nodeResources: db.prepare('SELECT rid, id, feed_id, node_id, type, title, revision, duration FROM resources WHERE node_id = ? ORDER BY ord'),
-    resource: db.prepare('SELECT rid, id, feed_id, node_id, type, title, revision, duration FROM resources WHERE id = ?'),
+    resource: db.prepare(
+      `SELECT r.rid, r.id, r.feed_id, r.node_id, r.type, r.title, r.revision, r.duration, f.source LIKE 'http%' AS syncable
+       FROM resources r JOIN feeds f ON f.id = r.feed_id WHERE r.id = ?`,
+    ),
     files: db.prepare('SELECT role, sha256, size, mime, height FROM resource_files WHERE rid = ? ORDER BY idx'),
     ancestors: db.prepare(
       `WITH RECURSIVE up(id, parent, title, depth) AS (
@@ -115,6 +118,7 @@ export function createQueries(db: Db, blobs: BlobStore, mediaUrl: (sha256: strin
       duration: r.duration,
       favourite: st.isFavourite.get(r.id) === 1,
       files,
+      syncable: r.syncable === 1,
     };
   };
 

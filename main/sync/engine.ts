@@ -33,13 +33,15 @@ export interface SyncOptions {
   signal?: AbortSignal;
 }
 
+const FOLDER_ONLY = '此文件来自 U 盘或文件夹导入的资源，无法联网下载：请重新导入该文件夹 / this file came with a feed imported from a folder: import that folder again';
+
 type FeedRow = { id: string; source: string; bases: string; mirrors: string };
 
 /**
  * Where a feed's blobs can be fetched over HTTP: its blob bases (relative to the
  * feed), then its mirrors; resolved once per feed. A feed imported from a folder
- * (the demo library, a USB stick) has its files copied in by the import, and the
- * planner leaves them alone; only http(s) mirrors of it could serve a hub's pull.
+ * (the demo library, a USB stick) has its files copied in by the import; only
+ * http(s) mirrors of it can bring one back that left the cache.
  */
 function urlsFor(services: Services): (feedId: string, sha: string) => string[] {
   const rows = services.db.prepare('SELECT id, source, blob_bases_json AS bases, mirrors_json AS mirrors FROM feeds').all() as FeedRow[];
@@ -136,10 +138,17 @@ export async function syncAll(services: Services, opts: SyncOptions = {}): Promi
         files++;
         continue;
       }
+      const from = urls(job.feedId, job.sha256);
+      if (from.length === 0) {
+        // A file of a feed imported from a folder, gone from the cache (verify, eviction): only that folder has it.
+        summary.failed.push({ sha256: job.sha256, resources: job.resources, error: FOLDER_ONLY });
+        files++;
+        continue;
+      }
       reserved += job.size;
       inFlight.add(job.resources);
       try {
-        const r = await downloadBlob({ ...job, urls: urls(job.feedId, job.sha256) }, {
+        const r = await downloadBlob({ ...job, urls: from }, {
           blobs: services.blobs,
           bucket,
           retries: opts.retries,

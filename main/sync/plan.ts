@@ -201,7 +201,7 @@ export function planDownloads(db: Db, selection: Selection, opts: PlanOptions = 
   const resources = db
     .prepare(
       `SELECT r.rid, r.id, r.title, r.node_id AS nodeId, r.feed_id AS feedId
-       FROM resources r JOIN feeds d ON d.id = r.feed_id WHERE d.source LIKE 'http%'`,
+       FROM resources r`,
     )
     .all() as ResourceRow[];
   if (resources.length === 0) return { jobs: [], skipped: 0, downgraded: 0 };

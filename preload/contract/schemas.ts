@@ -55,6 +55,8 @@ export const Resource = ResourceSummary.extend({
   duration: z.number().nullable(),
   favourite: z.boolean(),
   files: z.array(ResourceFile),
+  /** Its feed is subscribed over http(s): a missing file comes with the night's sync; else only its folder has it. */
+  syncable: z.boolean(),
 });
 export type Resource = z.infer<typeof Resource>;
 

@@ -71,6 +71,7 @@ export const en: Messages = {
     resources: '{{count}} resources',
     empty: 'The library is empty; importing the demo library…',
     notDownloaded: 'Not downloaded',
+    onlyInFolder: 'This came from a USB stick or a folder, and its file is no longer on this PC: import that folder again.',
     types: { video: 'Video', audio: 'Audio', pdf: 'Slides', image: 'Image', document: 'Document', exercise: 'Exercise' },
     kinds: { stage: 'Stage', grade: 'Grade', subject: 'Subject', edition: 'Edition', volume: 'Volume', unit: 'Unit', lesson: 'Lesson' },
     recovered: 'The library file was damaged; it was kept as {{file}} and a new library was created.',

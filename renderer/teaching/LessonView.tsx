@@ -73,7 +73,7 @@ export function LessonView({ id, type, presenting = false }: { id: string; type?
       <div className="lesson__body">
         <div className="lesson__stage">
           {notCached ? (
-            <p className="notice">{t('lesson.notDownloaded')}</p>
+            <p className="notice">{t(resource.syncable ? 'lesson.notDownloaded' : 'lesson.onlyInFolder')}</p>
           ) : early ? (
             <VideoPlayer
               key={early}
@@ -114,7 +114,7 @@ function Present({ resource, onMoment, videoInk }: { resource: Resource; onMomen
   const { t } = useTranslation();
   const ink = useInk();
   const main = pickRendition(resource.files);
-  if (!main?.url) return <p className="notice">{t('lesson.notDownloaded')}</p>;
+  if (!main?.url) return <p className="notice">{t(resource.syncable ? 'lesson.notDownloaded' : 'lesson.onlyInFolder')}</p>;
   const poster = resource.files.find((f) => f.role === 'poster' && f.url)?.url ?? undefined;
   if (main.mime.startsWith('video/') || main.mime.startsWith('audio/')) {
     return <VideoPlayer key={main.url} src={main.url} poster={poster} title={resource.title} onMoment={onMoment} overlay={videoInk} />;

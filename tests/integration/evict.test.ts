@@ -101,10 +101,17 @@ describe('sizes', () => {
 });
 
 describe('the nightly sync on a library imported from a folder (the demo, a USB stick)', () => {
-  it('runs: such files come with an import, and are not what failed the night', async () => {
-    expect(evictCache(s.db, s.blobs, { quotaBytes: 0, freeBytes: () => Infinity }).evicted).toBeGreaterThan(0);
-    // Before, the folder's path taken as a URL base threw: no file of any feed was fetched.
+  it('runs, and names the files gone from the cache as only on that folder, asking nothing of the network', async () => {
+    const evicted = evictCache(s.db, s.blobs, { quotaBytes: 0, freeBytes: () => Infinity });
+    expect(evicted.evicted).toBeGreaterThan(0);
+    // Before: the folder's path taken as a URL base threw, and no file of any feed was fetched;
+    // then the files were left out of the plan, and the page said everything was downloaded.
     const r = await syncAll(s, { retries: 0 });
-    expect(r).toMatchObject({ feeds: [], downloaded: { files: 0, bytes: 0 }, failed: [] });
+    expect(r.downloaded).toEqual({ files: 0, bytes: 0 });
+    expect(r.failed.length).toBeGreaterThan(0);
+    expect(r.failed.every((f) => /重新导入/.test(f.error))).toBe(true);
+    // The lesson page says the same, not "ready after tonight's sync".
+    const lesson = await s.router.invoke('library:resource', { id: r.failed[0]!.resources[0]! });
+    expect(lesson.ok && lesson.value.syncable).toBe(false);
   });
 });

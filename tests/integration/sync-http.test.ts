@@ -77,6 +77,7 @@ describe('catalog sync over HTTP (nginx)', () => {
     expect(found.ok && found.value.total).toBe(1);
     const r = await services.router.invoke('library:resource', { id: 'cn.smartedu.basic/sx-r1' });
     expect(r.ok && r.value.files[0]).toMatchObject({ cached: false, url: null });
+    expect(r.ok && r.value.syncable).toBe(true); // tonight's sync brings it
     expect((await nginx.settled()).filter((l) => l.includes('/shards/'))).toHaveLength(2);
   });
 
