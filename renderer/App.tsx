@@ -37,7 +37,7 @@ function Board() {
   }, []);
 
   // Presenter keys: B blanks the screen, F5 presents (full screen; a lesson plan
-  // starts at its first item), Esc steps back.
+  // starts at its first item), Esc leaves a presentation or steps back.
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if ((e.target as HTMLElement).tagName === 'INPUT' && e.key !== 'Escape') return;
@@ -48,7 +48,11 @@ function Board() {
         if (route.name === 'plan' && route.id !== null) go({ name: 'present', id: route.id, index: 0 });
       } else if (e.key === 'Escape') {
         if (blank) setBlank(false);
-        else if (window.location.hash && window.location.hash !== '#/') window.history.back();
+        else if (route.name === 'present') {
+          // As in PowerPoint: Esc leaves the presentation (back to its plan), not one item back.
+          if (document.fullscreenElement) void document.exitFullscreen?.().catch(() => {});
+          go({ name: 'plan', id: route.id });
+        } else if (window.location.hash && window.location.hash !== '#/') window.history.back();
       }
     };
     window.addEventListener('keydown', onKey);

@@ -1,10 +1,12 @@
 // The board's control strip: along the bottom edge, reachable from either side
 // (the teacher flips it to the side they stand on), large touch targets.
 import type { ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
 
 export function BottomBar({ side, children }: { side: 'left' | 'right'; children: ReactNode }) {
+  const { t } = useTranslation();
   return (
-    <nav className={`bottom-bar bottom-bar--${side}`} aria-label="toolbar">
+    <nav className={`bottom-bar bottom-bar--${side}`} aria-label={t('nav.toolbar')}>
       {children}
     </nav>
   );

@@ -2,7 +2,7 @@ import type { Messages } from './zh-CN';
 
 export const en: Messages = {
   app: { name: 'Classboard' },
-  nav: { board: 'Board', home: 'Home', back: 'Back', flip: 'Flip', language: '中文', search: 'Search', sync: 'Sync' },
+  nav: { toolbar: 'Toolbar', board: 'Board', home: 'Home', back: 'Back', flip: 'Flip', language: '中文', search: 'Search', sync: 'Sync' },
   sync: {
     title: 'Sync and storage',
     now: 'Sync now',
@@ -138,6 +138,7 @@ export const en: Messages = {
     frozen: 'Picture frozen',
   },
   ink: {
+    surface: 'Ink',
     toolbar: 'Writing tools',
     pen: 'Pen',
     penShort: 'Pen',

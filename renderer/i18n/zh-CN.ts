@@ -1,7 +1,7 @@
 // Teacher-facing Chinese: short, plain words a teacher reads at the board.
 export const zhCN = {
   app: { name: '课堂智慧黑板' },
-  nav: { board: '白板', home: '首页', back: '返回', flip: '换边', language: 'English', search: '搜索', sync: '同步' },
+  nav: { toolbar: '工具栏', board: '白板', home: '首页', back: '返回', flip: '换边', language: 'English', search: '搜索', sync: '同步' },
   sync: {
     title: '同步与存储',
     now: '立即同步',
@@ -9,7 +9,7 @@ export const zhCN = {
     started: '已开始同步',
     alreadyRunning: '正在同步中',
     running: '正在同步',
-    idle: '没有在同步',
+    idle: '未在同步',
     files: '第 {{files}} / {{total}} 个文件',
     bytes: '{{done}} / {{total}}',
     speed: '{{speed}}/秒',
@@ -137,6 +137,7 @@ export const zhCN = {
     frozen: '画面已冻结',
   },
   ink: {
+    surface: '书写层',
     toolbar: '书写工具',
     pen: '笔',
     penShort: '笔',

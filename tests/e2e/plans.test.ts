@@ -42,5 +42,8 @@ describe('lesson plans', () => {
     await session.page.getByRole('button', { name: '上一项' }).click();
     await expect.poll(() => session.page.locator('canvas.ink-layer__live').getAttribute('data-stroke-count')).toBe('1');
     await shot(session.page, 'plan-present-board');
+    // Esc leaves the presentation for its plan, as PowerPoint does (it stepped back one item).
+    await session.page.keyboard.press('Escape');
+    await expect.poll(() => session.page.url()).toMatch(/#\/plan\/\d+$/);
   });
 });

@@ -1,6 +1,7 @@
 // A React wrapper for the ink surface: put it over a video, a PDF page, an image
 // or a board page; it fills its positioned parent.
 import { forwardRef, useEffect, useImperativeHandle, useRef } from 'react';
+import { useTranslation } from 'react-i18next';
 import { api, call } from '../../api/client';
 import type { InkModel } from './model';
 import { InkSurface, type InkSettings, type InkStore } from './surface';
@@ -33,6 +34,7 @@ export const InkLayer = forwardRef<
     onChange?: (model: InkModel) => void;
   }
 >(function InkLayer({ target, page, settings, contentWidth = 1920, store = apiInkStore, onChange }, ref) {
+  const { t } = useTranslation();
   const host = useRef<HTMLDivElement>(null);
   const base = useRef<HTMLCanvasElement>(null);
   const live = useRef<HTMLCanvasElement>(null);
@@ -65,7 +67,7 @@ export const InkLayer = forwardRef<
   return (
     <div className="ink-layer" ref={host}>
       <canvas ref={base} className="ink-layer__canvas" aria-hidden="true" />
-      <canvas ref={live} className="ink-layer__canvas ink-layer__live" data-stroke-count="0" aria-label="ink" />
+      <canvas ref={live} className="ink-layer__canvas ink-layer__live" data-stroke-count="0" aria-label={t('ink.surface')} />
     </div>
   );
 });
