@@ -11,6 +11,7 @@ import { LIMITS, type FeedIndex } from '../feed/schema';
 import { folderSource, type FeedSource } from '../feed/source';
 import { checkRemoteBlobBases, httpSource, isHttpUrl, type HttpFeedSource, type Validators } from '../sync/http-source';
 import { stageFileAsync } from '../util/atomic-write';
+import { inLanes } from '../util/lanes';
 import { workerService } from '../util/worker';
 import type { ApplyAnswer, ApplyRequest } from './apply-worker';
 import type { ApplyInput } from './catalog';
@@ -324,36 +325,25 @@ async function fetchAndParse(
   const remote = 'readIndex' in source ? source.location : null;
   const keep = { dbFile: lib.dbFile, cacheRoot: lib.blobs.root };
   const stored: IndexShard[] = [];
-  let failed = false;
-  let next = 0;
   let done = 0;
-  const lane = async () => {
-    while (!failed && next < changed.length) {
-      const index = next++;
-      const s = changed[index]!;
+  try {
+    await inLanes(changed, 6, async (s, index) => {
       const shard = { path: s.path, sha256: s.sha256, size: s.size };
       if (lib.blobs.has(s.sha256)) {
         await applier.call({ op: 'parse', session, index, shard: { ...shard, file: lib.blobs.pathFor(s.sha256) } });
-        stored.push(s);
       } else if (remote) {
-        await applier.call({ op: 'fetch', session, index, location: remote, shard, keep });
         // Fetched now and written to the cache by the applier: listed with the catalog.
-        stored.push(s);
+        await applier.call({ op: 'fetch', session, index, location: remote, shard, keep });
       } else {
         const file = source.localFile(s.path);
         if (!file || !fs.existsSync(file)) throw new AppError('refused', `shard ${s.path} is listed in feed.json but missing`);
         // Kept in the cache too, as a fetched one is: the catalog then outlives the USB stick, and a hub can serve it.
         await applier.call({ op: 'parse', session, index, shard: { ...shard, file }, keep });
-        stored.push(s);
       }
+      stored.push(s);
       onFetched(++done);
-    }
-  };
-  const running = Array.from({ length: Math.min(6, changed.length) }, lane).map((w) => w.catch((err) => ((failed = true), Promise.reject(err))));
-  try {
-    await Promise.all(running);
+    });
   } catch (err) {
-    await Promise.allSettled(running);
     // Dropping waits for the applier's cache writes, so what is on disk is what gets listed.
     await applier.call({ op: 'drop', session }).catch(() => {});
     listWritten(lib, stored);

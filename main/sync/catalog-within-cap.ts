@@ -5,11 +5,12 @@
 // day, or a trickle while a lesson is presented) holds this sync only, never a
 // teacher's USB import queued behind it.
 import { shardsToFetch, type ImportOptions, type ImportProgress, type LibraryContext } from '../library/import';
+import { inLanes } from '../util/lanes';
 import { downloadBlob, type DownloadContext } from './downloader';
 
 export type CapContext = Omit<DownloadContext, 'blobs' | 'onBytes'>;
 
-/** Shards fetched a few at a time: one round trip each would add up over hundreds of volumes on a slow link. */
+/** Shards fetched a few at a time, as files are. */
 const LANES = 3;
 
 export async function fetchShardsWithinCap(
@@ -22,19 +23,10 @@ export async function fetchShardsWithinCap(
   if (shards.length === 0) return;
   const progress = (done: number) => opts.onProgress?.({ feedId, phase: 'shards', done, total: shards.length } satisfies ImportProgress);
   progress(0);
-  let next = 0;
   let done = 0;
-  let failed = false;
-  const lane = async () => {
-    while (!failed && next < shards.length) {
-      const { sha256, size, url } = shards[next++]!;
-      await downloadBlob({ sha256, size, urls: [url] }, { ...cap, blobs: lib.blobs });
-      progress(++done);
-    }
-  };
-  const lanes = Array.from({ length: Math.min(LANES, shards.length) }, () => lane().catch((err) => ((failed = true), Promise.reject(err))));
-  // One failure fails the catalog (the import would): the other lanes stop after their shard.
-  const settled = await Promise.allSettled(lanes);
-  const failure = settled.find((r) => r.status === 'rejected');
-  if (failure) throw failure.reason;
+  // One failure fails the catalog, as the import would.
+  await inLanes(shards, LANES, async ({ sha256, size, url }) => {
+    await downloadBlob({ sha256, size, urls: [url] }, { ...cap, blobs: lib.blobs });
+    progress(++done);
+  });
 }
