@@ -12,10 +12,9 @@ import { syncAll } from './sync/engine';
 import { exportFeed } from './sync/export';
 import { createFeedMirror } from './sync/mirror';
 import { httpSource, isHttpUrl } from './sync/http-source';
-import { decodeCsv } from './library/timetable-csv';
 import { parseWindow } from './sync/scheduler';
 import { parseRate } from './sync/token-bucket';
-import type { SyncSettings } from '../preload/contract';
+import { decodeCsv, type SyncSettings } from '../preload/contract';
 import { createServices, type Services } from './services';
 import { appRoot, defaultDataDir } from './util/paths';
 

@@ -16,6 +16,7 @@ import { ToolsMenu } from './teaching/tools/ToolsMenu';
 const SIDE_KEY = 'classboard.toolbarSide';
 // The admin's page: not on the path to a lesson's first frame.
 const SyncPage = lazy(() => import('./sync/SyncPage').then((m) => ({ default: m.SyncPage })));
+const TimetablePage = lazy(() => import('./library/TimetablePage').then((m) => ({ default: m.TimetablePage })));
 
 export function App() {
   return (
@@ -85,6 +86,10 @@ function Board() {
         ) : route.name === 'sync' ? (
           <Suspense fallback={null}>
             <SyncPage node={route.node} />
+          </Suspense>
+        ) : route.name === 'timetable' ? (
+          <Suspense fallback={null}>
+            <TimetablePage />
           </Suspense>
         ) : route.name === 'present' ? (
           <PresentView id={route.id} index={route.index} />

@@ -8,11 +8,13 @@ export type Route =
   | { name: 'resource'; id: string; type?: ResourceType }
   | { name: 'board' }
   | { name: 'sync'; node: string | null }
+  | { name: 'timetable' }
   | { name: 'plan'; id: number | null }
   | { name: 'present'; id: number; index: number };
 
 export function parseRoute(hash: string): Route {
   if (hash === '#/board') return { name: 'board' };
+  if (hash === '#/timetable') return { name: 'timetable' };
   const sync = /^#\/sync(?:\/(.+))?$/.exec(hash);
   if (sync) return { name: 'sync', node: sync[1] ? decodeURIComponent(sync[1]) : null };
   const plan = /^#\/plan\/(new|\d+)$/.exec(hash);
@@ -31,6 +33,7 @@ export function parseRoute(hash: string): Route {
 
 export function href(route: Route): string {
   if (route.name === 'board') return '#/board';
+  if (route.name === 'timetable') return '#/timetable';
   if (route.name === 'sync') return route.node ? `#/sync/${encodeURIComponent(route.node)}` : '#/sync';
   if (route.name === 'plan') return `#/plan/${route.id ?? 'new'}`;
   if (route.name === 'present') return `#/present/${route.id}/${route.index}`;

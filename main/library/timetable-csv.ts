@@ -51,18 +51,6 @@ const time = (v: string) => {
 };
 
 /**
- * A CSV file's text: UTF-8 (with or without a BOM), else GB18030, which Excel on
- * a Chinese Windows writes by default ("CSV (逗号分隔)").
- */
-export function decodeCsv(bytes: Uint8Array): string {
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    return new TextDecoder('gb18030').decode(bytes);
-  }
-}
-
-/**
  * Parses a timetable CSV. `resolve` turns the lesson cell (an id or a title) into a
  * resource id, or null when the period has no lesson set.
  */
@@ -74,7 +62,6 @@ export function parseTimetableCsv(text: string, resolve: (cell: string) => strin
   const rows = hasHeader ? lines.slice(1) : lines;
   // Importing replaces the timetable: a file without lessons is a mistake, not a wish to clear it.
   if (rows.length === 0) throw new AppError('bad-request', '课表文件里没有课 / the timetable file lists no periods');
-  const seen = new Map<string, number>();
   return rows.map((line, i) => {
     const lineNo = i + (hasHeader ? 2 : 1);
     const [day = '', period = '', starts = '', ends = '', className = '', lesson = ''] = splitLine(line);
@@ -89,12 +76,7 @@ export function parseTimetableCsv(text: string, resolve: (cell: string) => strin
       });
       if (!parsed.success) throw new Error(parsed.error.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; '));
       const entry = parsed.data;
-      if (entry.ends <= entry.starts) throw new Error(`ends ${entry.ends}, not after it starts ${entry.starts}`);
       if (lesson && entry.resourceId === null) throw new Error(`no lesson "${lesson}" in the library`);
-      const slot = `${entry.weekday}/${entry.period}/${entry.className}`;
-      const twice = seen.get(slot);
-      if (twice !== undefined) throw new Error(`the same period as line ${twice}`);
-      seen.set(slot, lineNo);
       return entry;
     } catch (err) {
       throw new AppError('bad-request', `课表第 ${lineNo} 行无法识别 / timetable line ${lineNo}: ${(err as Error).message}`);

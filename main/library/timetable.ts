@@ -1,5 +1,6 @@
 // Timetable entries and today's lessons with a ready mark.
 import type { z } from 'zod';
+import { AppError } from '../api/errors';
 import { pickRendition, type TodayLesson } from '../../preload/contract';
 import type { TimetableEntryInput } from '../../preload/contract/timetable';
 import type { Db } from './db';
@@ -21,6 +22,16 @@ export function createTimetable(db: Db, queries: LibraryQueries) {
     day: db.prepare('SELECT period, starts, ends, class_name AS className, resource_id AS resourceId FROM timetable WHERE weekday = ? ORDER BY starts, period'),
   };
   const replace = db.transaction((entries: z.output<typeof TimetableEntryInput>[]) => {
+    // One period per class at a time, however the timetable came (the page, the API, a CSV).
+    const seen = new Set<string>();
+    for (const e of entries) {
+      const slot = `${e.weekday}/${e.period}/${e.className}`;
+      if (seen.has(slot)) {
+        const cls = e.className ? `（${e.className}）` : '';
+        throw new AppError('bad-request', `星期${'一二三四五六日'[e.weekday - 1]}第 ${e.period} 节${cls}出现了两次 / weekday ${e.weekday}, period ${e.period} is listed twice`);
+      }
+      seen.add(slot);
+    }
     st.clear.run();
     for (const e of entries) st.insert.run(e.weekday, e.period, e.starts, e.ends, e.className, e.resourceId);
     return entries.length;

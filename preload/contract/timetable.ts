@@ -14,7 +14,8 @@ export const TimetableEntryInput = z
     className: z.string().max(100).default(''),
     resourceId: GlobalId.nullable(),
   })
-  .strict();
+  .strict()
+  .refine((e) => e.ends > e.starts, { message: '下课时间须晚于上课时间 / a period must end after it starts', path: ['ends'] });
 
 export const TodayLesson = z.object({
   period: z.number().int(),
@@ -26,6 +27,19 @@ export const TodayLesson = z.object({
   ready: z.boolean(),
 });
 export type TodayLesson = z.infer<typeof TodayLesson>;
+
+/**
+ * The text of a timetable CSV file, as `timetable:import-csv` wants it: UTF-8
+ * (with or without a BOM), else GB18030, which Excel on a Chinese Windows writes
+ * by default ("CSV (逗号分隔)"). Decoded where the file is read: the CLI, the page.
+ */
+export function decodeCsv(bytes: Uint8Array): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return new TextDecoder('gb18030').decode(bytes);
+  }
+}
 
 const channel = <Req extends z.ZodType, Res extends z.ZodType>(req: Req, res: Res) => ({ req, res });
 

@@ -7,10 +7,28 @@ import { useLibraryData } from './useApi';
 export function TodayList() {
   const { t } = useTranslation();
   const { data } = useLibraryData(() => call(api()['timetable:today']({})), []);
-  if (!data || data.lessons.length === 0) return null;
+  if (!data) return null;
+  const edit = (
+    <button type="button" className="btn btn--small" onClick={() => go({ name: 'timetable' })}>
+      {t('today.edit')}
+    </button>
+  );
+  // No periods today: where the timetable is entered (the night's sync fetches timetabled lessons first).
+  if (data.lessons.length === 0) {
+    return (
+      <section className="side-list" aria-label={t('today.title')}>
+        <h2 className="panel-title panel-title--with-action">
+          {t('today.title')} {edit}
+        </h2>
+        <p className="muted">{t('today.none')}</p>
+      </section>
+    );
+  }
   return (
     <section className="side-list" aria-label={t('today.title')}>
-      <h2 className="panel-title">{t('today.title')}</h2>
+      <h2 className="panel-title panel-title--with-action">
+        {t('today.title')} {edit}
+      </h2>
       <div className="rows">
         {data.lessons.map((l) => (
           <button

@@ -114,5 +114,16 @@ describe('timetable', () => {
       [3, null, false],
     ]);
     expect((await s.router.call('timetable:set', { entries: [{ weekday: 8, period: 1, starts: '8:00', ends: '09:00', resourceId: null }] })).ok).toBe(false);
+    // A period that ends before it starts, or the same period twice, is refused in words, from the page or a CSV alike.
+    const backwards = await s.router.call('timetable:set', { entries: [{ weekday: 1, period: 1, starts: '09:00', ends: '08:00', className: '', resourceId: null }] });
+    expect(!backwards.ok && backwards.error.message).toMatch(/下课时间须晚于上课时间/);
+    const period = { weekday: 1, period: 1, starts: '08:00', ends: '08:40', className: '三（2）班', resourceId: null };
+    const twice = await s.router.call('timetable:set', { entries: [period, { ...period, ends: '08:45' }] });
+    expect(!twice.ok && twice.error.message).toMatch(/星期一第 1 节（三（2）班）出现了两次/);
+    const csv = await s.router.call('timetable:import-csv', { csv: '1,1,8:00,8:40,三（2）班,\n一,1,8:00,8:45,三（2）班,\n' });
+    expect(!csv.ok && csv.error.message).toMatch(/出现了两次/);
+    // Refused whole: the timetable is as it was.
+    const after = await s.router.invoke('timetable:today', { weekday: 1 });
+    expect(after.ok && after.value.lessons).toHaveLength(3);
   });
 });
