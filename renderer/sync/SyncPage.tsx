@@ -75,6 +75,11 @@ function StatusPanel({ changes }: { changes: number }) {
   const { status, progress, reload } = useSyncStatus(changes);
   const [note, setNote] = useState<string | null>(null);
   const [settings] = useSettings();
+  // Without a platform (or hub) subscription a night's sync has nothing to fetch: say so, rather than look like a quiet night.
+  const [platform, setPlatform] = useState<boolean | null>(null);
+  useEffect(() => {
+    void call(api()['library:status']({})).then((s) => setPlatform(s.feeds.some((f) => /^https?:\/\//i.test(f.source))), () => {});
+  }, []);
   // "Sync started" says nothing once the run is over.
   useEffect(() => api().on('sync:finished', () => setNote(null)), []);
   // A big catalog's queue takes a few seconds to count (off the UI's thread).
@@ -119,6 +124,7 @@ function StatusPanel({ changes }: { changes: number }) {
         </div>
       )}
       {note && <p className="muted">{note}</p>}
+      {platform === false && <p className="notice notice--inline">{t('sync.noPlatform')}</p>}
       <p className="muted">
         {status.queued.files > 0 ? t('sync.queued', { files: status.queued.files, bytes: formatBytes(status.queued.bytes) }) : t('sync.queuedNone')}
       </p>
@@ -140,6 +146,18 @@ function StatusPanel({ changes }: { changes: number }) {
             })}
           </p>
           {status.last.downgraded > 0 && <p className="muted">{t('sync.downgraded', { count: status.last.downgraded })}</p>}
+          {status.last.feeds.some((f) => f.outcome === 'failed') && (
+            <ul className="sync-failures" aria-label={t('sync.catalogFailed')}>
+              {status.last.feeds
+                .filter((f) => f.outcome === 'failed')
+                .map((f) => (
+                  <li key={f.id}>
+                    <strong>{t('sync.catalogFailedOne', { id: f.id })}</strong>
+                    <span className="muted"> — {f.error}</span>
+                  </li>
+                ))}
+            </ul>
+          )}
           {status.last.failed.length > 0 && (
             <ul className="sync-failures" aria-label={t('sync.failed')}>
               {status.last.failed.map((f, i) => (

@@ -70,6 +70,7 @@ describe('the sync page', () => {
     await page.getByRole('button', { name: '同步', exact: true }).click();
     await expect.poll(() => page.getByRole('heading', { name: '同步与存储' }).count()).toBe(1);
     await expect.poll(() => page.getByText('待下载：3 个文件，1.2 MB').count()).toBe(1);
+    expect(await page.getByText(/还没有订阅资源平台/).count()).toBe(0); // subscribed to the platform (nginx)
     await expect.poll(() => page.getByRole('button', { name: /第 1 节 分数的初步认识（第一课时） 未下载/ }).count()).toBe(1);
     await expect.poll(() => page.getByText('未选择：全部保存（1.2 MB）', { exact: false }).count()).toBe(1);
     expect(await page.getByRole('checkbox', { name: '离线保存“小学”' }).getAttribute('aria-checked')).toBe('true');

@@ -56,4 +56,10 @@ describe('the timetable', () => {
     await expect.poll(() => page.getByText(/^下课时间须晚于上课时间/).count()).toBe(1);
     await expect.poll(() => page.getByRole('table', { name: '课表' }).getByRole('row').count()).toBe(2);
   });
+
+  it('the sync page of a board with only the demo library says no platform is subscribed', async () => {
+    const { page } = session;
+    await page.goto(`${session.hub.url}#/sync`);
+    await expect.poll(() => page.getByText(/^还没有订阅资源平台或学校中心服务/).count()).toBe(1);
+  });
 });
