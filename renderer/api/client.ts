@@ -62,3 +62,6 @@ export async function call<T>(p: Promise<Result<T>>): Promise<T> {
   if (!r.ok) throw Object.assign(new Error(r.error.message), { code: r.error.code });
   return r.value;
 }
+
+/** A refused call's message for the person at the board, without the channel and field a bad request names ("sync:configure: window: …"). */
+export const plainMessage = (err: unknown): string => (err as Error).message.replace(/^[\w:-]+: (?:[\w.]+: )?/, '');

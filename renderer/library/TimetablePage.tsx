@@ -5,7 +5,7 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { decodeCsv, type Res } from '../../preload/contract';
-import { api, call } from '../api/client';
+import { api, call, plainMessage } from '../api/client';
 
 interface Entry {
   weekday: number;
@@ -18,8 +18,6 @@ interface Entry {
 
 const WEEKDAYS = [1, 2, 3, 4, 5, 6, 7];
 const byTime = (a: Entry, b: Entry) => a.weekday - b.weekday || a.period - b.period || a.className.localeCompare(b.className);
-/** The message a refused call carries, without the channel and field it came from. */
-const plainError = (message: string) => message.replace(/^[\w:-]+: (?:[\w.]+: )?/, '');
 
 /** The whole timetable: a day at a time, as the contract serves it. */
 async function loadTimetable(): Promise<Entry[]> {
@@ -31,7 +29,7 @@ export function TimetablePage() {
   const { t } = useTranslation();
   const [entries, setEntries] = useState<Entry[] | null>(null);
   const [note, setNote] = useState<{ text: string; error: boolean } | null>(null);
-  const reload = () => void loadTimetable().then(setEntries, (err: Error) => setNote({ text: plainError(err.message), error: true }));
+  const reload = () => void loadTimetable().then(setEntries, (err: Error) => setNote({ text: plainMessage(err), error: true }));
   useEffect(reload, []);
 
   const save = async (next: Entry[]) => {
@@ -41,7 +39,7 @@ export function TimetablePage() {
       setEntries([...next].sort(byTime));
       setNote({ text: t('timetable.saved', { n: r.saved }), error: false });
     } catch (err) {
-      setNote({ text: plainError((err as Error).message), error: true });
+      setNote({ text: plainMessage(err), error: true });
     }
   };
   const importFile = async (file: File) => {
@@ -51,7 +49,7 @@ export function TimetablePage() {
       setNote({ text: t('timetable.imported', { n: r.saved }), error: false });
       reload();
     } catch (err) {
-      setNote({ text: plainError((err as Error).message), error: true });
+      setNote({ text: plainMessage(err), error: true });
     }
   };
 

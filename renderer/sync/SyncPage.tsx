@@ -4,7 +4,7 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Res, SelectionNode, SyncProgress, SyncSettings, SyncStatus } from '../../preload/contract';
-import { api, call } from '../api/client';
+import { api, call, plainMessage } from '../api/client';
 import { Crumbs } from '../components/Crumbs';
 import { TodayList } from '../library/TodayList';
 import { useLibraryData } from '../library/useApi';
@@ -261,8 +261,6 @@ function TimeSelect({ value, onChange }: { value: string; onChange: (v: string) 
 const NIGHT_RATES = [null, 1000, 2000, 4000, 8000, 20000, 50000];
 const DAY_RATES = [0, 250, 1000];
 
-/** The message a refused setting carries, without the channel and field it came from ("sync:configure: window: …"). */
-const plainError = (message: string) => message.replace(/^[\w:-]+: (?:[\w.]+: )?/, '');
 
 function SettingsPanel() {
   const { t } = useTranslation();
@@ -295,7 +293,7 @@ function SettingsPanel() {
       setSettings(await call(api()['sync:configure']({ ...draft, quotaBytes: gb === null ? null : Math.round(gb * 1024 ** 3) })));
       setNote(t('sync.saved'));
     } catch (err) {
-      setNote(plainError((err as Error).message));
+      setNote(plainMessage(err));
     }
   };
   return (
