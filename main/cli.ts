@@ -358,7 +358,10 @@ export function buildCli(): Command {
         out(g, r, () =>
           [
             r.trail.map((t) => t.title).join(' › ') || '全部资源',
-            ...r.nodes.map((n) => `  ${mark[n.keep]} ${n.title}  ${size(n.bytes)}（已下载 ${size(n.cachedBytes)}）  ${n.id}`),
+            ...r.nodes.map(
+              (n) =>
+                `  ${mark[n.keep]} ${n.title}  ${size(n.bytes)}（已下载 ${size(n.cachedBytes)}${n.keep !== 'all' && n.alwaysBytes > 0 ? `；课表和收藏中的 ${size(n.alwaysBytes)} 始终保存` : ''}）  ${n.id}`,
+            ),
             `离线保存 ${size(r.keptBytes)} / 共 ${size(r.totalBytes)}${r.everything ? '（未选择：全部保存）' : ''}`,
           ].join('\n'),
         );

@@ -12,7 +12,7 @@ interface Sizes {
   key: string;
   parents: ReturnType<typeof loadParents>;
   perNode: Map<string, { bytes: number; cachedBytes: number }>;
-  perResource: { nodeId: string; bytes: number }[];
+  perResource: { rid: number; nodeId: string; bytes: number }[];
 }
 
 const cache = new WeakMap<Db, Sizes>();
@@ -31,7 +31,7 @@ function sizesOf(db: Db, maxHeight: number): Sizes {
   // Sizes per lesson first, then each lesson's total up its ancestors: a walk per
   // node rather than per resource.
   const own = new Map<string, { bytes: number; cachedBytes: number }>();
-  const perResource: { nodeId: string; bytes: number }[] = [];
+  const perResource: Sizes['perResource'] = [];
   for (let i = 0; i < rows.length; ) {
     let j = i;
     while (j < rows.length && rows[j]!.rid === rows[i]!.rid) j++;
@@ -42,7 +42,7 @@ function sizesOf(db: Db, maxHeight: number): Sizes {
     const e = own.get(nodeId) ?? own.set(nodeId, { bytes: 0, cachedBytes: 0 }).get(nodeId)!;
     e.bytes += bytes;
     e.cachedBytes += cached;
-    perResource.push({ nodeId, bytes });
+    perResource.push({ rid: rows[i]!.rid, nodeId, bytes });
     i = j;
   }
   const perNode = new Map<string, { bytes: number; cachedBytes: number }>();
@@ -58,15 +58,27 @@ function sizesOf(db: Db, maxHeight: number): Sizes {
   return sizes;
 }
 
-/** Bytes of every lesson the selection keeps. */
-export function keptBytes(db: Db, selection: Selection, maxHeight: number): number {
+/** Lessons kept whatever the selection says, as the planner keeps them: timetabled and favourite ones (rids). */
+function alwaysKept(db: Db): Set<number> {
+  const rids = db
+    .prepare(
+      `SELECT rid FROM resources WHERE id IN (
+         SELECT resource_id FROM timetable WHERE resource_id IS NOT NULL UNION SELECT resource_id FROM favourites)`,
+    )
+    .pluck()
+    .all() as number[];
+  return new Set(rids);
+}
+
+/** Bytes of every lesson the selection keeps, and of those kept regardless. */
+export function keptBytes(db: Db, selection: Selection, maxHeight: number, always = alwaysKept(db)): number {
   const { parents, perResource } = sizesOf(db, maxHeight);
   const keeps = selection.resolver(parents);
-  return perResource.reduce((a, r) => a + (keeps(r.nodeId) ? r.bytes : 0), 0);
+  return perResource.reduce((a, r) => a + (keeps(r.nodeId) || always.has(r.rid) ? r.bytes : 0), 0);
 }
 
 export function selectionView(db: Db, selection: Selection, parent: string | null, maxHeight: number): Res<'sync:selection'> {
-  const { parents, perNode } = sizesOf(db, maxHeight);
+  const { parents, perNode, perResource } = sizesOf(db, maxHeight);
   if (parent !== null && !parents.has(parent)) throw new AppError('not-found', `没有这个目录节点 / no such node: ${parent}`);
   const marks = selection.marks();
   const keeps = selection.resolver(parents, marks);
@@ -84,6 +96,13 @@ export function selectionView(db: Db, selection: Selection, parent: string | nul
   const trail: { id: string; title: string }[] = [];
   for (let n = parent; n !== null; n = parents.get(n)?.parent ?? null) trail.unshift({ id: n, title: parents.get(n)!.title });
   const total = [...parents.entries()].filter(([, v]) => v.parent === null).reduce((a, [id]) => a + (perNode.get(id)?.bytes ?? 0), 0);
+  // What the timetable and favourites keep under each node (a few lessons, walked up).
+  const always = alwaysKept(db);
+  const alwaysUnder = new Map<string, number>();
+  for (const r of perResource) {
+    if (!always.has(r.rid)) continue;
+    for (let n: string | null = r.nodeId; n !== null; n = parents.get(n)?.parent ?? null) alwaysUnder.set(n, (alwaysUnder.get(n) ?? 0) + r.bytes);
+  }
   return {
     everything: selection.everything(),
     trail,
@@ -92,8 +111,9 @@ export function selectionView(db: Db, selection: Selection, parent: string | nul
       bytes: perNode.get(c.id)?.bytes ?? 0,
       cachedBytes: perNode.get(c.id)?.cachedBytes ?? 0,
       keep: mixed.has(c.id) ? 'some' : keeps(c.id) ? 'all' : 'none',
+      alwaysBytes: alwaysUnder.get(c.id) ?? 0,
     })),
-    keptBytes: keptBytes(db, selection, maxHeight),
+    keptBytes: keptBytes(db, selection, maxHeight, always),
     totalBytes: total,
   };
 }

@@ -101,6 +101,8 @@ export const SelectionNode = z.object({
   cachedBytes: z.number(),
   /** all: kept offline; none: browse only; some: part of it. */
   keep: z.enum(['all', 'some', 'none']),
+  /** Bytes under it kept whatever the selection says: timetabled and favourite lessons. */
+  alwaysBytes: z.number(),
 });
 export type SelectionNode = z.infer<typeof SelectionNode>;
 

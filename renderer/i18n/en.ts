@@ -44,6 +44,7 @@ export const en: Messages = {
     kept: '{{kept}} of {{total}} chosen',
     allOf: 'Everything',
     nodeSize: '{{bytes}}, {{cached}} downloaded',
+    alwaysKept: 'timetabled and favourite lessons in it are kept anyway: {{bytes}}',
     keep: 'Keep "{{title}}" offline',
     open: 'Open {{title}}',
     settings: 'Sync settings',

@@ -43,6 +43,7 @@ export const zhCN = {
     kept: '已选 {{kept}} / 共 {{total}}',
     allOf: '全部内容',
     nodeSize: '{{bytes}}，已下载 {{cached}}',
+    alwaysKept: '其中课表和收藏中的课始终保存：{{bytes}}',
     keep: '离线保存“{{title}}”',
     open: '打开 {{title}}',
     settings: '同步设置',

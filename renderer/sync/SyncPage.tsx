@@ -226,7 +226,10 @@ function SelectionRow({ n, onToggle }: { n: SelectionNode; onToggle: () => void 
       >
         <span className="row__main">
           <span className="row__title">{n.title}</span>
-          <span className="row__sub">{t('sync.nodeSize', { bytes: formatBytes(n.bytes), cached: formatBytes(n.cachedBytes) })}</span>
+          <span className="row__sub">
+            {t('sync.nodeSize', { bytes: formatBytes(n.bytes), cached: formatBytes(n.cachedBytes) })}
+            {n.keep !== 'all' && n.alwaysBytes > 0 && ` · ${t('sync.alwaysKept', { bytes: formatBytes(n.alwaysBytes) })}`}
+          </span>
         </span>
         {n.childCount > 0 && <span aria-hidden="true">›</span>}
       </button>

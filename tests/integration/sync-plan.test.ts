@@ -118,6 +118,23 @@ describe('offline selection', () => {
     expect((await selection(`${F}/sx`)).nodes.map((n) => n.keep)).toEqual(['all', 'all']);
   });
 
+  it('counts a favourite lesson in an unticked subject as kept, and shows where it is', async () => {
+    // 语文 is not kept; its one lesson becomes a favourite, which the planner keeps anyway.
+    await services.router.invoke('library:favourite', { id: `${F}/rL5`, favourite: true });
+    try {
+      const grade = await selection(`${F}/g3`);
+      expect(grade.nodes.map((n) => [n.title, n.keep, n.alwaysBytes])).toEqual([
+        ['数学', 'all', 0],
+        ['语文', 'none', 2100],
+      ]);
+      // Before: "已选" left it out, though tonight's plan fetches it.
+      expect(grade.keptBytes).toBe(4 * 2100 + 2100);
+      expect(titlesOf(planFor(services).jobs)).toContain('视频L5');
+    } finally {
+      await services.router.invoke('library:favourite', { id: `${F}/rL5`, favourite: false });
+    }
+  });
+
   it('refuses an unknown node and a malformed request, changing nothing', async () => {
     const before = await selection(`${F}/g3`);
     expect(await services.router.invoke('sync:keep', { ids: [`${F}/nope`], keep: true })).toMatchObject({ ok: false, error: { code: 'not-found' } });
