@@ -11,10 +11,10 @@ import { verifyCache } from './cache/verify';
 import { syncAll } from './sync/engine';
 import { exportFeed } from './sync/export';
 import { createFeedMirror } from './sync/mirror';
-import { httpSource, isHttpUrl } from './sync/http-source';
+import { httpSource } from './sync/http-source';
 import { parseWindow } from './sync/scheduler';
 import { parseRate } from './sync/token-bucket';
-import { decodeCsv, type SyncSettings } from '../preload/contract';
+import { decodeCsv, isHttpUrl, type SyncSettings } from '../preload/contract';
 import { createServices, type Services } from './services';
 import { appRoot, defaultDataDir } from './util/paths';
 

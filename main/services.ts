@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { pickRendition, type ImportSummary } from '../preload/contract';
+import { isHttpUrl, pickRendition, type ImportSummary } from '../preload/contract';
 import { createEventBus, type EventBus } from './api/events';
 import { createRouter, type Handlers, type Router } from './api/router';
 import { BlobStore } from './cache/blob-store';
@@ -18,7 +18,6 @@ import { warmSearchInWorker } from './library/search-warm';
 import type { MediaLookup } from './media/range';
 import { fetchShardsWithinCap, type CapContext } from './sync/catalog-within-cap';
 import { createSyncController, type SyncController, type SyncControllerOptions } from './sync/controller';
-import { isHttpUrl } from './sync/http-source';
 import { createSelection, type Selection } from './sync/plan';
 
 export interface ServicesOptions {

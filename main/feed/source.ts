@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isHttpUrl } from '../../preload/contract';
 import { AppError } from '../api/errors';
 import { isSha256 } from './schema';
 
@@ -17,10 +18,6 @@ export interface FeedSource {
   listBlobs(blobBases: string[]): Set<string>;
   /** The file behind a path when the source is local (the reader verifies it), else null. */
   localFile(rel: string): string | null;
-}
-
-export function isRemote(location: string): boolean {
-  return /^https?:\/\//i.test(location);
 }
 
 /** Resolves a relative path under a folder, refusing anything that escapes it. */
@@ -89,6 +86,6 @@ export function folderSource(location: string): FeedSource {
   function localRoots(blobBases: string[]): string[] {
     // Remote bases are the sync engine's; a local base must stay inside the feed
     // folder (a USB feed cannot point at /etc).
-    return blobBases.filter((b) => !isRemote(b)).map((b) => resolveInside(dir, b.startsWith('file://') ? fileURLToPath(b) : b));
+    return blobBases.filter((b) => !isHttpUrl(b)).map((b) => resolveInside(dir, b.startsWith('file://') ? fileURLToPath(b) : b));
   }
 }

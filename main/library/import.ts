@@ -3,13 +3,13 @@
 // refusal happens before the worker commits, so the library stays as it was.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ImportSummary } from '../../preload/contract';
+import { isHttpUrl, type ImportSummary } from '../../preload/contract';
 import { AppError } from '../api/errors';
 import { recordBlobs, type BlobStore } from '../cache/blob-store';
 import { sha256Hex, verifySignature } from '../feed/keys';
 import { LIMITS, type FeedIndex } from '../feed/schema';
 import { folderSource, type FeedSource } from '../feed/source';
-import { checkRemoteBlobBases, httpSource, isHttpUrl, type HttpFeedSource, type Validators } from '../sync/http-source';
+import { checkRemoteBlobBases, httpSource, type HttpFeedSource, type Validators } from '../sync/http-source';
 import { stageFileAsync } from '../util/atomic-write';
 import { inLanes } from '../util/lanes';
 import { workerService } from '../util/worker';

@@ -2,14 +2,13 @@
 // changed shards), then the files the classroom needs, most urgent first, within
 // one global rate cap. A failed file is reported with the lessons it belongs to;
 // the rest carry on.
-import type { Res, SyncProgress, SyncSummary } from '../../preload/contract';
+import { isHttpUrl, type Res, type SyncProgress, type SyncSummary } from '../../preload/contract';
 import { diskFree, evictCache } from '../cache/evict';
 import type { Services } from '../services';
 import { downloadBlob } from './downloader';
 import { planDownloads, type Plan, type PlanOptions } from './plan';
 import type { PlanReply, PlanRequest, PlanSummary } from './plan-worker';
 import { workerService } from '../util/worker';
-import { isHttpUrl } from './http-source';
 import { TokenBucket } from './token-bucket';
 
 export interface SyncOptions {
@@ -84,11 +83,11 @@ export async function syncAll(services: Services, opts: SyncOptions = {}): Promi
   const started = performance.now();
   const summary: SyncSummary = { feeds: [], downloaded: { files: 0, bytes: 0 }, failed: [], skipped: 0, downgraded: 0, durationMs: 0 };
   const bucket = opts.bucket ?? new TokenBucket(opts.rate ?? Infinity);
+  // Catalogs come within the files' cap: one fetched by day must not take the school's link.
+  const cap = { bucket, retries: opts.retries, backoffMs: opts.backoffMs, stallMs: opts.stallMs, signal: opts.signal };
   const sources = services.db.prepare('SELECT id, source FROM feeds ORDER BY id').all() as { id: string; source: string }[];
   for (const f of sources.filter((s) => isHttpUrl(s.source))) {
     try {
-      // Within the files' cap: a catalog fetched by day must not take the school's link.
-      const cap = { bucket, retries: opts.retries, backoffMs: opts.backoffMs, stallMs: opts.stallMs, signal: opts.signal };
       const r = await services.importFeed(f.source, { cap });
       summary.feeds.push({ id: f.id, outcome: r.outcome, revision: r.revision });
     } catch (err) {

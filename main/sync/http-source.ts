@@ -5,6 +5,7 @@
 // searchable at once, with its files marked "not downloaded".
 import { Agent, interceptors, request, type Dispatcher } from 'undici';
 import { AppError } from '../api/errors';
+import { isHttpUrl } from '../../preload/contract';
 import type { FeedSource } from '../feed/source';
 
 export interface Validators {
@@ -62,10 +63,6 @@ async function readCapped(res: Dispatcher.ResponseData, limit: number, what: str
     throw new AppError('unavailable', `${what}: ${(err as Error).message}`);
   }
   return into ? into.subarray(0, size) : Buffer.concat(chunks, size);
-}
-
-export function isHttpUrl(location: string): boolean {
-  return /^https?:\/\//i.test(location);
 }
 
 export function httpSource(location: string): HttpFeedSource {
@@ -143,7 +140,7 @@ export function httpSource(location: string): HttpFeedSource {
 export function checkRemoteBlobBases(bases: string[]): void {
   for (const b of bases) {
     if (/^file:/i.test(b)) throw new AppError('refused', `an http(s) feed may not name a file:// blob base (${b.slice(0, 80)})`);
-    if (!/^https?:\/\//i.test(b) && (b.startsWith('/') || b.includes('..') || b.includes('\\'))) {
+    if (!isHttpUrl(b) && (b.startsWith('/') || b.includes('..') || b.includes('\\'))) {
       throw new AppError('refused', `blob base ${b.slice(0, 80)} escapes the feed`);
     }
   }

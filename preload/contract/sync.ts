@@ -3,6 +3,11 @@
 import { z } from 'zod';
 import { GlobalId, NodeKind } from './schemas';
 
+/** An http(s) address (the platform, a CDN, the school hub), as opposed to a folder or a file:// path. */
+export function isHttpUrl(location: string): boolean {
+  return /^https?:\/\//i.test(location);
+}
+
 const channel = <Req extends z.ZodType, Res extends z.ZodType>(req: Req, res: Res) => ({ req, res });
 
 const HHMM = '([01]\\d|2[0-3]):[0-5]\\d';

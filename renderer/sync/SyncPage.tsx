@@ -3,7 +3,7 @@
 // and the sync settings. For the teacher at the board and the school's IT admin.
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { Res, SelectionNode, SyncProgress, SyncSettings, SyncStatus } from '../../preload/contract';
+import { isHttpUrl, type Res, type SelectionNode, type SyncProgress, type SyncSettings, type SyncStatus } from '../../preload/contract';
 import { api, call, plainMessage } from '../api/client';
 import { Crumbs } from '../components/Crumbs';
 import { TodayList } from '../library/TodayList';
@@ -78,7 +78,7 @@ function StatusPanel({ changes }: { changes: number }) {
   // Without a platform (or hub) subscription a night's sync has nothing to fetch: say so, rather than look like a quiet night.
   const [platform, setPlatform] = useState<boolean | null>(null);
   useEffect(() => {
-    void call(api()['library:status']({})).then((s) => setPlatform(s.feeds.some((f) => /^https?:\/\//i.test(f.source))), () => {});
+    void call(api()['library:status']({})).then((s) => setPlatform(s.feeds.some((f) => isHttpUrl(f.source))), () => {});
   }, []);
   // "Sync started" says nothing once the run is over.
   useEffect(() => api().on('sync:finished', () => setNote(null)), []);
