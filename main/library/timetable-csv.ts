@@ -44,8 +44,9 @@ function isWeekday(v: string): boolean {
   }
 }
 
+// Excel's time format writes 8:00:00; seconds other than 00 would be lost, so they are refused.
 const time = (v: string) => {
-  const m = /^(\d{1,2})[:：](\d{2})$/.exec(v);
+  const m = /^(\d{1,2})[:：](\d{2})(?:[:：]00)?$/.exec(v);
   if (!m) throw new Error(`time "${v}" is not HH:MM`);
   return `${m[1]!.padStart(2, '0')}:${m[2]}`;
 };
@@ -55,16 +56,21 @@ const time = (v: string) => {
  * resource id, or null when the period has no lesson set.
  */
 export function parseTimetableCsv(text: string, resolve: (cell: string) => string | null): z.output<typeof TimetableEntryInput>[] {
-  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/).filter((l) => l.trim() !== '');
+  // Blank lines and rows of empty cells (Excel writes ",,,,," for formatted empty cells)
+  // are skipped; each row keeps its line number in the file so an error names the right one.
+  const lines = text
+    .replace(/^\uFEFF/, '')
+    .split(/\r?\n/)
+    .map((line, i) => ({ cells: splitLine(line), lineNo: i + 1 }))
+    .filter((l) => l.cells.some((c) => c !== ''));
   // A first line whose first cell is a weekday ("星期一", "Mon") is a lesson, not a header.
-  const first = lines.length > 0 ? splitLine(lines[0]!) : [];
+  const first = lines.length > 0 ? lines[0]!.cells : [];
   const hasHeader = first.length > 0 && !isWeekday(first[0]!) && first.some((c) => /星期|weekday|day|节次|period/i.test(c));
   const rows = hasHeader ? lines.slice(1) : lines;
   // Importing replaces the timetable: a file without lessons is a mistake, not a wish to clear it.
   if (rows.length === 0) throw new AppError('bad-request', '课表文件里没有课 / the timetable file lists no periods');
-  return rows.map((line, i) => {
-    const lineNo = i + (hasHeader ? 2 : 1);
-    const [day = '', period = '', starts = '', ends = '', className = '', lesson = ''] = splitLine(line);
+  return rows.map(({ cells, lineNo }) => {
+    const [day = '', period = '', starts = '', ends = '', className = '', lesson = ''] = cells;
     try {
       const parsed = TimetableEntryInput.safeParse({
         weekday: weekday(day),

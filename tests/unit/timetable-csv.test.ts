@@ -47,3 +47,21 @@ describe('timetable CSV', () => {
     expect(parseTimetableCsv(decodeCsv(new TextEncoder().encode(text)), resolve)[0]).toMatchObject({ weekday: 1, className: '三（2）班' });
   });
 });
+
+describe('timetable CSV as Excel saves it', () => {
+  it('skips rows of only commas (formatted empty cells) and keeps real line numbers', () => {
+    const csv = '星期,节次,开始,结束,班级,课程\r\n星期一,1,8:00,8:40,3B,\r\n,,,,,\r\n星期二,1,8:00,8:40,3B,\r\n,,,,,\r\n，，，\r\n"","",,,,\r\n';
+    expect(parseTimetableCsv(csv, resolve).map((e) => e.weekday)).toEqual([1, 2]);
+    // The bad line is named by its place in the file, counting the skipped ones.
+    expect(() => parseTimetableCsv('星期,节次,开始,结束,班级,课程\n,,,,,\n\n星期八,1,8:00,8:40,x,\n', resolve)).toThrow(/第 4 行/);
+    expect(() => parseTimetableCsv('星期,节次,开始,结束,班级,课程\n,,,,,\n,,,,,\n', resolve)).toThrow(/no periods/);
+  });
+
+  it("reads Excel's H:MM:SS times and H:MM", () => {
+    const [e] = parseTimetableCsv('星期一,1,8:00:00,8:40:00,3B,\n', resolve);
+    expect(e).toMatchObject({ starts: '08:00', ends: '08:40' });
+    expect(parseTimetableCsv('1,2,13:05,13:45:00,3B,\n', resolve)[0]).toMatchObject({ starts: '13:05', ends: '13:45' });
+    // Seconds that are not 00 would be lost: refused rather than rounded.
+    expect(() => parseTimetableCsv('1,1,8:00:30,8:40,3B,\n', resolve)).toThrow(/第 1 行/);
+  });
+});
