@@ -19,6 +19,7 @@ import type { MediaLookup } from './media/range';
 import { fetchShardsWithinCap, type CapContext } from './sync/catalog-within-cap';
 import { createSyncController, type SyncController, type SyncControllerOptions } from './sync/controller';
 import { createSelection, type Selection } from './sync/plan';
+import { createPresence, type Presence } from './sync/presence';
 
 export interface ServicesOptions {
   dataDir: string;
@@ -52,8 +53,8 @@ export interface Services {
   readonly recoveredFrom: string | null;
   /** `cap`: a sync's rate cap; a remote feed's changed shards are fetched within it, before the import's turn. */
   importFeed(source: string, opts?: ImportOptions & { cap?: CapContext }): Promise<ImportSummary>;
-  /** Whether a lesson is on screen; a host's sync scheduler listens. */
-  readonly presenting: { current: boolean; listeners: Set<(on: boolean) => void> };
+  /** Whether a lesson is on any screen; a host's sync scheduler listens. */
+  readonly presenting: Presence;
   /** Imports the embedded demo library when the library has no feeds yet. */
   ensureDemoLibrary(): Promise<ImportSummary | null>;
   close(): void;
@@ -111,7 +112,7 @@ export function createServices(opts: ServicesOptions): Services {
     return summary;
   };
 
-  const presenting = { current: false, listeners: new Set<(on: boolean) => void>() };
+  const presenting = createPresence();
   const selection = createSelection(db);
   // Built once the services object exists (the controller runs syncs over it).
   let sync!: SyncController;
@@ -165,10 +166,9 @@ export function createServices(opts: ServicesOptions): Services {
       sync.forgetQueue();
       return { saved };
     },
-    'sync:presenting': ({ presenting: on }) => {
-      presenting.current = on;
-      for (const l of presenting.listeners) l(on);
-      return { presenting: on };
+    'sync:presenting': ({ screen, presenting: on }) => {
+      presenting.set(screen, on);
+      return { presenting: presenting.current };
     },
     'sync:status': () => sync.status(),
     'sync:now': () => {
@@ -218,6 +218,7 @@ export function createServices(opts: ServicesOptions): Services {
       return summary;
     },
     close() {
+      presenting.close();
       sync.stop();
       db.close();
     },

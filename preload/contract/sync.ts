@@ -111,9 +111,20 @@ export const SelectionNode = z.object({
 });
 export type SelectionNode = z.infer<typeof SelectionNode>;
 
+/** A page renews its "presenting" every RENEW_MS; one not renewed for LEASE_MS has ended. */
+export const PRESENTING_RENEW_MS = 30_000;
+export const PRESENTING_LEASE_MS = 90_000;
+
 export const syncChannels = {
-  /** A lesson is on screen (or no longer): a running sync slows to a trickle meanwhile. */
-  'sync:presenting': channel(z.object({ presenting: z.boolean() }).strict(), z.object({ presenting: z.boolean() })),
+  /**
+   * A lesson is on this screen (or no longer): a running sync slows to a trickle
+   * meanwhile. `screen` names one page load; `presenting: true` is a lease the page
+   * renews (main/sync/presence.ts), so a board that goes away mid-lesson stops counting.
+   */
+  'sync:presenting': channel(
+    z.object({ screen: z.string().min(1).max(64), presenting: z.boolean() }).strict(),
+    z.object({ presenting: z.boolean() }),
+  ),
   'sync:status': channel(z.object({}).strict(), SyncStatus),
   /** Starts a sync at once (by day too, at the night rate); false when one is already running. */
   'sync:now': channel(z.object({}).strict(), z.object({ started: z.boolean() })),

@@ -4,6 +4,7 @@ import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { pickRendition, resourceMediaPath, type Resource, type ResourceType } from '../../preload/contract';
 import { api, call, mediaBase } from '../api/client';
+import { usePresenting } from './usePresenting';
 import { useLibraryData } from '../library/useApi';
 import { go } from '../route';
 import { useInk } from './ink/context';
@@ -17,11 +18,7 @@ export function LessonView({ id, type, presenting = false }: { id: string; type?
   const { t } = useTranslation();
   const { data: resource, error } = useLibraryData(() => call(api()['library:open']({ id })), [id]);
   const [favourite, setFavourite] = useState(false);
-  // While a lesson is on screen, a running sync slows to a trickle.
-  useEffect(() => {
-    void api()['sync:presenting']({ presenting: true });
-    return () => void api()['sync:presenting']({ presenting: false });
-  }, []);
+  usePresenting();
   const [moment, setMoment] = useState<number | null>(null);
   const onMoment = useCallback((m: number | null) => setMoment(m), []);
   const ink = useInk();
