@@ -18,7 +18,7 @@ export function createTimetable(db: Db, queries: LibraryQueries) {
     clear: db.prepare('DELETE FROM timetable'),
     insert: db.prepare('INSERT INTO timetable(weekday, period, starts, ends, class_name, resource_id) VALUES (?, ?, ?, ?, ?, ?)'),
     byId: db.prepare('SELECT id FROM resources WHERE id = ?').pluck(),
-    byTitle: db.prepare('SELECT id FROM resources WHERE title = ? ORDER BY rid LIMIT 1').pluck(),
+    byTitle: db.prepare('SELECT r.id, n.title AS lesson FROM resources r LEFT JOIN nodes n ON n.id = r.node_id WHERE r.title = ? ORDER BY r.rid'),
     day: db.prepare('SELECT period, starts, ends, class_name AS className, resource_id AS resourceId FROM timetable WHERE weekday = ? ORDER BY starts, period'),
   };
   const replace = db.transaction((entries: z.output<typeof TimetableEntryInput>[]) => {
@@ -36,11 +36,19 @@ export function createTimetable(db: Db, queries: LibraryQueries) {
     for (const e of entries) st.insert.run(e.weekday, e.period, e.starts, e.ends, e.className, e.resourceId);
     return entries.length;
   });
+  /** The one resource with this title; a title several share is refused, since taking the first one would timetable a lesson nobody chose. */
+  const byTitle = (title: string): string | null => {
+    const found = st.byTitle.all(title) as { id: string; lesson: string | null }[];
+    if (found.length <= 1) return found[0]?.id ?? null;
+    const some = found.slice(0, 3).map((f) => (f.lesson ? `${f.lesson}：${f.id}` : f.id)).join('；');
+    throw new Error(
+      `“${title}”有 ${found.length} 个同名资源（${some}${found.length > 3 ? '；…' : ''}），请在课程一栏改填其中一个的资源 id / "${title}" matches ${found.length} resources: give its resource id`,
+    );
+  };
   return {
     set: (entries: z.output<typeof TimetableEntryInput>[]) => replace.immediate(entries),
     /** A lesson cell may hold a resource id or its exact title. */
-    importCsv: (csv: string) =>
-      replace.immediate(parseTimetableCsv(csv, (cell) => (st.byId.get(cell) as string | undefined) ?? (st.byTitle.get(cell) as string | undefined) ?? null)),
+    importCsv: (csv: string) => replace.immediate(parseTimetableCsv(csv, (cell) => (st.byId.get(cell) as string | undefined) ?? byTitle(cell))),
     today(weekday = schoolWeekday()): { weekday: number; lessons: TodayLesson[] } {
       const rows = st.day.all(weekday) as { period: number; starts: string; ends: string; className: string; resourceId: string | null }[];
       const lessons = rows.map((r) => {
