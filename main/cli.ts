@@ -245,15 +245,21 @@ export function buildCli(): Command {
 
   program
     .command('verify')
-    .description('re-hash every cached file; a damaged one is taken out of view (to be fetched again)')
+    .description('re-hash every cached file; a damaged or missing one is taken out of view (to be fetched again)')
     .action(async () => {
       await withServices(async (services, g) => {
       const tty = process.stderr.isTTY && !g.json;
       const r = await verifyCache(services.blobs, services.db, (done, total) => tty && process.stderr.write(`\r${done}/${total}   `));
       if (tty) process.stderr.write('\r\x1b[K');
       services.queries.invalidate();
-      out(g, r, () => `已校验 ${r.checked} 个文件（${mb(r.bytes)}）；损坏 ${r.bad.length} 个${r.bad.length ? '，已移出：平台的资源在下次同步时重新下载，U 盘或文件夹导入的请重新导入' : ''}`);
-      if (r.bad.length > 0) process.exitCode = 2;
+      const lost = r.bad.length + r.missing.length;
+      out(
+        g,
+        r,
+        () =>
+          `已校验 ${r.checked} 个文件（${mb(r.bytes)}）；损坏 ${r.bad.length} 个，缺失 ${r.missing.length} 个${lost ? '，已移出：平台的资源在下次同步时重新下载，U 盘或文件夹导入的请重新导入' : ''}`,
+      );
+      if (lost > 0) process.exitCode = 2;
       });
     });
 

@@ -96,8 +96,19 @@ describe('classboard CLI', () => {
     fs.appendFileSync(path.join(root, dir, name), 'bit rot');
     const r = await cli('--json', 'verify');
     expect(r.code).toBe(2);
-    expect(JSON.parse(r.stdout)).toMatchObject({ bad: [name] });
+    expect(JSON.parse(r.stdout)).toMatchObject({ bad: [name], missing: [] });
     expect(fs.existsSync(path.join(root, dir, name))).toBe(false);
+    expect((await cli('--json', 'verify')).code).toBe(0);
+    // A file gone from disk: named apart, and no longer counted (before: 损坏 0 个, and status still counted it).
+    const gone = fs
+      .readdirSync(root)
+      .filter((d) => /^[0-9a-f]{2}$/.test(d))
+      .flatMap((d) => fs.readdirSync(path.join(root, d)).map((f) => path.join(root, d, f)))[0]!;
+    fs.rmSync(gone);
+    const human = await cli('verify');
+    expect(human.code).toBe(2);
+    expect(human.stdout).toMatch(/损坏 0 个，缺失 1 个，已移出/);
+    expect(JSON.parse((await cli('--json', 'status')).stdout).cachedBlobs).toBe(s.cachedBlobs - 2);
     expect((await cli('--json', 'verify')).code).toBe(0);
   });
 
