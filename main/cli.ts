@@ -267,13 +267,20 @@ export function buildCli(): Command {
     .command('export <dir>')
     .description('write a feed folder (e.g. a USB stick) with lessons and their downloaded files')
     .option('--node <id>', 'export this part of the textbook tree (repeatable; default: everything)', collect, [] as string[])
-    .option('--id <feedId>', 'feed id of the export', 'classboard.export')
+    .option('--id <feedId>', 'feed id of the export (default: one per selection, so exporting the same part again updates it in the other classroom)')
     .option('--sign-key <file>', 'sign with this key (JSON {keyId, privateKey}); otherwise import it with --unsigned')
-    .action(async (dir: string, o: { node: string[]; id: string; signKey?: string }) => {
+    .action(async (dir: string, o: { node: string[]; id?: string; signKey?: string }) => {
       await withServices(async (services, g) => {
       const signingKey = o.signKey ? (JSON.parse(fs.readFileSync(o.signKey, 'utf8')) as { keyId: string; privateKey: string }) : undefined;
       const r = await exportFeed(services, path.resolve(dir), { nodes: o.node, id: o.id, signingKey });
-      out(g, r, () => `已导出 ${r.resources} 个资源、${r.files} 个文件到 ${r.dir}${r.missing ? `（${r.missing} 个文件尚未下载，未包含）` : ''}${r.signed ? '' : '；导入时请加 --unsigned'}`);
+      out(g, r, () =>
+        [
+          `已导出 ${r.resources} 个资源、${r.files} 个文件到 ${r.dir}（资源库 id：${r.id}）`,
+          ...(r.leftOut ? [`  ${r.leftOut} 个资源尚未下载，未导出（同步下载后再导出即可补上）`] : []),
+          ...(r.missing ? [`  另有 ${r.missing} 个文件（其他清晰度或封面）尚未下载，未包含`] : []),
+          ...(r.signed ? [] : ['  导入时请加 --unsigned']),
+        ].join('\n'),
+      );
       });
     });
 

@@ -1,6 +1,8 @@
 // `classboard export`: writes a feed folder (a USB stick for another classroom or
 // home) holding the chosen part of the library and the files it has cached.
+import crypto from 'node:crypto';
 import fs from 'node:fs';
+import path from 'node:path';
 import type { ShardNode, ShardResource } from '../feed/schema';
 import type { SigningKey } from '../feed/keys';
 import { writeFeed } from '../feed/write';
@@ -9,10 +11,55 @@ import type { Services } from '../services';
 
 export interface ExportSummary {
   dir: string;
+  /** The feed id the importing classroom knows the export by. */
+  id: string;
   resources: number;
   files: number;
+  /** Resources left out because their main file is not downloaded yet. */
+  leftOut: number;
+  /** Other files of exported resources not downloaded, so not listed (another rendition, a poster). */
   missing: number;
   signed: boolean;
+}
+
+type FileRow = { role: string; sha256: string; size: number; mime: string; height: number | null };
+
+/**
+ * The feed id of an export of these subtrees: the same selection exported again
+ * gets the same id (so importing it updates the earlier one); another selection,
+ * from another teacher's stick, is another feed and does not replace the first.
+ */
+export function exportId(roots: Iterable<string>): string {
+  const key = [...new Set(roots)].sort().join('\n');
+  return `classboard.export.${crypto.createHash('sha256').update(key).digest('hex').slice(0, 10)}`;
+}
+
+/**
+ * What of a resource's files can go on the stick: the cached ones. Without a
+ * cached main file (any rendition) the lesson cannot be shown, so it is left out;
+ * a resource with no main file at all needs every file it lists.
+ */
+function cachedFiles(files: FileRow[], has: (sha256: string) => boolean): { files: FileRow[]; missing: number } | null {
+  const cached = files.filter((f) => has(f.sha256));
+  const mains = files.filter((f) => f.role === 'main');
+  const usable = mains.length > 0 ? cached.some((f) => f.role === 'main') : cached.length === files.length && files.length > 0;
+  return usable ? { files: cached, missing: files.length - cached.length } : null;
+}
+
+/**
+ * Seconds since 1970, but past the revision already on the stick: a classroom refuses
+ * an export of the same id at the same revision with other content, or an older one
+ * (a second export within the second, or a board whose clock is behind).
+ */
+function nextRevision(dir: string, id: string): number {
+  const now = Math.floor(Date.now() / 1000);
+  try {
+    const prev = JSON.parse(fs.readFileSync(path.join(dir, 'feed.json'), 'utf8')) as { id?: unknown; revision?: unknown };
+    if (prev.id === id && Number.isInteger(prev.revision) && (prev.revision as number) >= now) return (prev.revision as number) + 1;
+  } catch {
+    // No earlier export here (or not one we can read): a fresh stick.
+  }
+  return now;
 }
 
 export async function exportFeed(
@@ -24,17 +71,12 @@ export async function exportFeed(
   const all = db.prepare('SELECT id, parent, kind, title, ord FROM nodes').all() as { id: string; parent: string | null; kind: ShardNode['kind']; title: string; ord: number }[];
   const byId = new Map(all.map((n) => [n.id, n]));
   for (const id of opts.nodes ?? []) if (!byId.has(id)) throw new AppError('not-found', `找不到目录 ${id} / no such node`);
-  // The chosen subtrees (everything when none is named), plus their ancestors so the tree is whole.
+  // The chosen subtrees (everything when none is named).
   const roots = new Set(opts.nodes?.length ? opts.nodes : all.filter((n) => n.parent === null).map((n) => n.id));
   const inside = (id: string | null): boolean => {
     for (let cur = id; cur; cur = byId.get(cur)?.parent ?? null) if (roots.has(cur)) return true;
     return false;
   };
-  const keep = new Set<string>();
-  for (const n of all) {
-    if (!inside(n.id)) continue;
-    for (let cur: string | null = n.id; cur && !keep.has(cur); cur = byId.get(cur)?.parent ?? null) keep.add(cur);
-  }
   const rows = db.prepare('SELECT rid, id, node_id, type, title, revision, duration FROM resources ORDER BY rid').all() as {
     rid: number; id: string; node_id: string; type: ShardResource['type']; title: string; revision: number; duration: number | null;
   }[];
@@ -42,23 +84,36 @@ export async function exportFeed(
   const resources: ShardResource[] = [];
   const blobFiles = new Map<string, string>();
   let missing = 0;
-  for (const r of rows.filter((x) => keep.has(x.node_id) && inside(x.node_id))) {
-    const files = (filesOf.all(r.rid) as { role: string; sha256: string; size: number; mime: string; height: number | null }[]).map((f) => {
-      if (blobs.has(f.sha256)) blobFiles.set(f.sha256, blobs.pathFor(f.sha256));
-      else missing++;
-      return { role: f.role, sha256: f.sha256, size: f.size, mime: f.mime, ...(f.height ? { height: f.height } : {}) };
-    });
+  let leftOut = 0;
+  for (const r of rows.filter((x) => byId.has(x.node_id) && inside(x.node_id))) {
+    // A file the stick does not carry would leave the importing classroom unable to fetch it,
+    // its every sync failing with "import that folder again": only downloaded lessons go.
+    const kept = cachedFiles(filesOf.all(r.rid) as FileRow[], (sha) => blobs.has(sha));
+    if (!kept) {
+      leftOut++;
+      continue;
+    }
+    missing += kept.missing;
+    for (const f of kept.files) blobFiles.set(f.sha256, blobs.pathFor(f.sha256));
+    const files = kept.files.map((f) => ({ role: f.role, sha256: f.sha256, size: f.size, mime: f.mime, ...(f.height ? { height: f.height } : {}) }));
     resources.push({ id: r.id, node: r.node_id, type: r.type, title: r.title, revision: r.revision, ...(r.duration !== null ? { duration: r.duration } : {}), files });
   }
+  if (resources.length === 0) {
+    throw new AppError('not-found', `所选部分的 ${leftOut} 个资源都尚未下载，没有可导出的内容：请先同步下载 / nothing downloaded to export (${leftOut} resources not downloaded yet)`);
+  }
+  // The tree down to the exported lessons, so the other classroom shows no empty branches.
+  const keep = new Set<string>();
+  for (const r of resources) for (let cur: string | null = r.node; cur && !keep.has(cur); cur = byId.get(cur)?.parent ?? null) keep.add(cur);
   const nodes: ShardNode[] = all.filter((n) => keep.has(n.id)).map((n) => ({ id: n.id, parent: n.parent, kind: n.kind, title: n.title, order: n.ord }));
+  const id = opts.id ?? exportId(roots);
   fs.mkdirSync(dir, { recursive: true });
   await writeFeed(dir, {
-    id: opts.id ?? 'classboard.export',
+    id,
     title: opts.title ?? 'Classboard 导出的课程',
-    revision: Math.floor(Date.now() / 1000),
+    revision: nextRevision(dir, id),
     signingKey: opts.signingKey,
     shards: [{ path: 'shards/export.json', nodes, resources }],
     blobs: [...blobFiles.values()].map((source) => ({ source })),
   });
-  return { dir, resources: resources.length, files: blobFiles.size, missing, signed: !!opts.signingKey };
+  return { dir, id, resources: resources.length, files: blobFiles.size, leftOut, missing, signed: !!opts.signingKey };
 }

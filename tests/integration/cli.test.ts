@@ -87,6 +87,24 @@ describe('classboard CLI', () => {
     expect(found.results[0].path).toEqual(['小学', '四年级', '数学', '人教版', '四年级下册', '第五单元 三角形', '三角形的内角和']);
   });
 
+  it('export names its feed id, one per selection, and leaves out lessons not downloaded yet', async () => {
+    // The classroom that imported the stick above; its video of 三角形的内角和 is gone from the cache.
+    const other = path.join(data, 'other');
+    const db = new Database(path.join(other, 'library.db'), { readonly: true });
+    const sha = db.prepare("SELECT f.sha256 FROM resource_files f JOIN resources r ON r.rid = f.rid WHERE r.title = '三角形的内角和（第一课时）' AND f.role = 'main'").pluck().get() as string;
+    db.close();
+    fs.rmSync(path.join(other, 'cache', 'blobs', sha.slice(0, 2), sha));
+    const r = await cliIn(other, 'export', path.join(data, 'usb2'));
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/已导出 2 个资源/);
+    const id = /资源库 id：(classboard\.export\.[0-9a-f]+)/.exec(r.stdout)?.[1];
+    expect(id).toBeTruthy();
+    expect(r.stdout).toMatch(/1 个资源尚未下载，未导出/);
+    // The same selection again: the same feed, so the other classroom updates it.
+    const again = JSON.parse((await cliIn(other, '--json', 'export', path.join(data, 'usb2'))).stdout);
+    expect(again).toMatchObject({ id, resources: 2, leftOut: 1 });
+  });
+
   it('verify takes a damaged cached file out of view', async () => {
     const s = JSON.parse((await cli('--json', 'status')).stdout);
     expect(s.cachedBlobs).toBeGreaterThan(3);
