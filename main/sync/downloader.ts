@@ -2,7 +2,10 @@
 // link: resumes a .part left by an earlier run (Range + If-Range), restarts when
 // a server answers 200 to a Range request, refuses a Content-Range that does not
 // match, caps the bytes at the expected size, verifies SHA-256 before the atomic
-// rename, retries with backoff and jitter, and moves to the next base on 404.
+// rename, retries each source with backoff and jitter a bounded number of times,
+// and moves on to the next base or mirror when one has not got the file (404),
+// sends bytes that cannot be used, or keeps failing; the file fails only when
+// every source has.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -47,6 +50,12 @@ const PREPAID = 16 * 1024;
 const FLUSH_EVERY = 4 << 20;
 
 class Retryable extends Error {}
+/** No answer at all (refused, unreachable, silent until the stall timeout): the host is tried after the others for a while. */
+class Unreachable extends Retryable {}
+/** The source has not got the file (404). */
+class NotHere extends Error {
+  readonly reason: string | null = null;
+}
 /** A server (the school hub pulling the file from the platform) asks to come back later: not a failure while the patience lasts. */
 class Pending extends Retryable {
   constructor(
@@ -58,8 +67,16 @@ class Pending extends Retryable {
 }
 /** ENOSPC stops the whole run (the engine looks for the code), with words a teacher can act on. */
 const diskFull = () => Object.assign(new AppError('unavailable', '磁盘已满，同步已停止 / the disk is full: sync stopped'), { code: 'ENOSPC' });
+/**
+ * What a source sent cannot be used (bytes that do not hash right, a body or a
+ * Content-Range that does not fit the file): the next source is tried; asking the
+ * same one again tonight would bring the same bytes.
+ */
+class BadBytes extends AppError {}
 /** Bytes that do not hash right: quarantined; the next base is tried, and each base once more at most. */
-class HashMismatch extends AppError {}
+class HashMismatch extends BadBytes {}
+/** A source answered with a status that is no file and no passing trouble (403, 410): the next source is tried. */
+class SourceRefused extends AppError {}
 
 /** What a .part's bytes came from: If-Range is only sent back to that origin (another server's ETag never matches, and its 200 would restart the file). */
 interface PartState {
@@ -254,6 +271,16 @@ export function downloadBlob(job: BlobJob, ctx: DownloadContext): Promise<Downlo
   return until(download.result, ctx.signal);
 }
 
+/** A host lately unreachable, or failing every try at a file, is treated so until then (or until it serves a file). */
+const TROUBLE_MS = 2 * 60_000;
+/** Hosts that lately gave no answer (refused, unreachable, silent): tried after the other sources, so each file does not wait on a dead hub first. */
+const silent = new Map<string, number>();
+/** Hosts whose every try at a file lately failed (5xx, cut connections): one try per file, not a round of backoffs, while another source follows. */
+const failing = new Map<string, number>();
+const troubled = (hosts: Map<string, number>, url: string) => (hosts.get(new URL(url).host) ?? 0) > Date.now();
+/** Connection errors that mean nobody answered at that address. */
+const NO_ANSWER = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT']);
+
 async function fetchWithRetries(job: BlobJob, ctx: RunContext): Promise<DownloadResult> {
   if (ctx.blobs.has(job.sha256)) {
     ctx.blobs.record(job);
@@ -261,50 +288,97 @@ async function fetchWithRetries(job: BlobJob, ctx: RunContext): Promise<Download
   }
   const p = paths(ctx.blobs, job.sha256);
   const retries = ctx.retries ?? 4;
-  let fetched = 0;
+  const tally = { fetched: 0, tries: 0 };
   let resumedFrom = -1;
   let lastError: unknown = null;
   let mismatches = 0;
+  const missing = new Set<string>();
+  const reasons: string[] = [];
+  // The feed's order (its blob bases, then mirrors), a host that just gave no answer last.
+  const queue = [...job.urls.filter((u) => !troubled(silent, u)), ...job.urls.filter((u) => troubled(silent, u))];
+  const again = new Set<string>();
 
-  for (let attempt = 0; attempt <= retries; attempt++) {
+  for (let i = 0; i < queue.length; i++) {
     if (ctx.signal?.aborted) throw stopped();
+    const url = queue[i]!;
+    const othersFollow = i < queue.length - 1;
+    try {
+      const got = await fromSource(url, job, ctx, p, othersFollow && troubled(failing, url) ? 0 : retries, othersFollow, tally);
+      tally.fetched += got.fetched;
+      if (resumedFrom < 0) resumedFrom = got.resumedFrom;
+      return { fetched: tally.fetched, resumedFrom: Math.max(0, resumedFrom) };
+    } catch (err) {
+      lastError = err;
+      if (err instanceof NotHere) {
+        missing.add(url);
+        if (err.reason) reasons.push(err.reason);
+        continue;
+      }
+      // Bad bytes from one source: the next may have good ones. Each source that
+      // sent them gets one more try (a bad transfer) after the others have had
+      // theirs, and the bad copies stop at one more than there are sources.
+      if (err instanceof HashMismatch) {
+        tally.fetched += (err as { fetched?: number }).fetched ?? 0;
+        if (++mismatches > job.urls.length) throw err;
+        if (!again.has(url)) {
+          again.add(url);
+          queue.push(url);
+        }
+        continue;
+      }
+      if (err instanceof Retryable || err instanceof BadBytes || err instanceof SourceRefused) continue;
+      throw err; // the disk, a stop, another process on the .part: no other source helps
+    }
+  }
+  if (missing.size === job.urls.length) {
+    const why = reasons.length ? `: ${reasons.at(-1)}` : '';
+    throw new AppError('not-found', `no mirror has ${job.sha256.slice(0, 12)}… (404 on ${job.urls.length} bases)${why}`);
+  }
+  const cause = lastError instanceof NotHere && reasons.length ? `${lastError.message}: ${reasons.at(-1)}` : (lastError as Error).message;
+  const message = `gave up on ${job.sha256.slice(0, 12)}… after ${tally.tries} tries from ${job.urls.length} source${job.urls.length === 1 ? '' : 's'}: ${cause}`;
+  // Bad bytes stay bad bytes; anything else may be better tomorrow.
+  throw lastError instanceof BadBytes ? new BadBytes(lastError.code, message) : new AppError('unavailable', message);
+}
+
+/**
+ * One source, tried again after a backoff while it fails in passing, `retries`
+ * times at most; a host that gives no answer is left at once when another source
+ * follows (a dead hub is not knocked on five times per file).
+ */
+async function fromSource(
+  url: string,
+  job: BlobJob,
+  ctx: RunContext,
+  p: ReturnType<typeof paths>,
+  retries: number,
+  othersFollow: boolean,
+  tally: { fetched: number; tries: number },
+): Promise<DownloadResult> {
+  const host = new URL(url).host;
+  for (let attempt = 0; ; attempt++) {
     if (attempt > 0) {
       const delay = (ctx.backoffMs ?? 500) * 2 ** (attempt - 1);
       await pause(delay / 2 + Math.random() * delay, ctx.signal);
     }
-    let notFound = 0;
-    for (const url of job.urls) {
-      try {
-        const got = await fetchPatiently(url, job, ctx, p);
-        if (got === 'not-found') {
-          notFound++;
-          continue;
-        }
-        fetched += got.fetched;
-        if (resumedFrom < 0) resumedFrom = got.resumedFrom;
-        return { fetched, resumedFrom: Math.max(0, resumedFrom) };
-      } catch (err) {
-        // Bad bytes from one base: the next base may have good ones; every base
-        // gets its chance, and one more try (a bad transfer), before giving up.
-        // What this try brought over the network counts, kept in the .part or thrown away.
-        const brought = (err as { fetched?: number }).fetched ?? 0;
-        if (err instanceof HashMismatch && ++mismatches <= job.urls.length) {
-          lastError = err;
-          fetched += brought;
-          continue;
-        }
-        if (err instanceof Retryable) {
-          if (ctx.signal?.aborted) throw stopped();
-          lastError = err;
-          fetched += brought;
-          break; // back off, then start again from the first base
-        }
+    tally.tries++;
+    try {
+      const got = await fetchPatiently(url, job, ctx, p);
+      failing.delete(host);
+      return got;
+    } catch (err) {
+      if (!(err instanceof Retryable)) throw err;
+      if (ctx.signal?.aborted) throw stopped();
+      // What this try brought over the network counts, kept in the .part or thrown away.
+      tally.fetched += (err as { fetched?: number }).fetched ?? 0;
+      // Out of patience with a host that keeps saying later: its own limit, already spent.
+      if (err instanceof Pending) throw err;
+      if (err instanceof Unreachable && othersFollow) throw err;
+      if (attempt >= retries) {
+        failing.set(host, Date.now() + TROUBLE_MS);
         throw err;
       }
     }
-    if (notFound === job.urls.length) throw new AppError('not-found', `no mirror has ${job.sha256.slice(0, 12)}… (404 on ${job.urls.length} bases)`);
   }
-  throw new AppError('unavailable', `gave up on ${job.sha256.slice(0, 12)}… after ${retries + 1} tries: ${(lastError as Error)?.message}`);
 }
 
 /**
@@ -342,7 +416,7 @@ async function fetchPatiently(url: string, job: BlobJob, ctx: RunContext, p: Ret
   }
 }
 
-async function fetchOnce(url: string, job: BlobJob, ctx: RunContext, p: ReturnType<typeof paths>): Promise<DownloadResult | 'not-found'> {
+async function fetchOnce(url: string, job: BlobJob, ctx: RunContext, p: ReturnType<typeof paths>): Promise<DownloadResult> {
   let { hash, have } = await resumeHash(p.part);
   if (have > job.size) {
     dropPart(p);
@@ -365,15 +439,22 @@ async function fetchOnce(url: string, job: BlobJob, ctx: RunContext, p: ReturnTy
     await ctx.bucket.take(prepaid, ctx.signal);
   }
 
+  const host = new URL(url).host;
+  const stallMs = ctx.stallMs ?? 30_000;
   let res: GetResponse;
+  const asked = performance.now();
   try {
-    res =
-      have === job.size
-        ? (null as never)
-        : await httpGet(url, { headers, signal: ctx.signal, headersTimeout: ctx.stallMs ?? 30_000, bodyTimeout: ctx.stallMs ?? 30_000 });
+    res = have === job.size ? (null as never) : await httpGet(url, { headers, signal: ctx.signal, headersTimeout: stallMs, bodyTimeout: stallMs });
   } catch (err) {
-    throw new Retryable(`${new URL(url).host}: ${(err as Error).message}`);
+    // Nobody there, or nobody answering for the whole stall timeout: not a server's passing trouble.
+    const unanswered = NO_ANSWER.has((err as NodeJS.ErrnoException).code ?? '') || performance.now() - asked >= stallMs;
+    if (unanswered && !ctx.signal?.aborted) {
+      silent.set(host, Date.now() + TROUBLE_MS);
+      throw new Unreachable(`${host}: ${(err as Error).message}`);
+    }
+    throw new Retryable(`${host}: ${(err as Error).message}`);
   }
+  if (res) silent.delete(host);
 
   let resumedFrom = 0;
   if (have < job.size) {
@@ -382,7 +463,7 @@ async function fetchOnce(url: string, job: BlobJob, ctx: RunContext, p: ReturnTy
       await res.body.dump();
       // Stopped while the error body drained: a stop, not a missing file.
       if (ctx.signal?.aborted) throw stopped();
-      return 'not-found';
+      throw new NotHere(`${host} answered HTTP 404`);
     }
     const retryAfter = Number(res.headers['retry-after']);
     if (status === 503 && Number.isInteger(retryAfter) && retryAfter >= 0) {
@@ -405,12 +486,13 @@ async function fetchOnce(url: string, job: BlobJob, ctx: RunContext, p: ReturnTy
       if (cr !== `bytes ${have}-${job.size - 1}/${job.size}`) {
         await res.body.dump();
         dropPart(p);
-        throw new AppError('refused', `${new URL(url).host} sent Content-Range "${cr}" for bytes ${have}- of ${job.size}`);
+        throw new BadBytes('refused', `${new URL(url).host} sent Content-Range "${cr}" for bytes ${have}- of ${job.size}`);
       }
       resumedFrom = have;
     } else {
       await res.body.dump();
-      throw new AppError('unavailable', `${new URL(url).host} answered HTTP ${status}`);
+      if (ctx.signal?.aborted) throw stopped();
+      throw new SourceRefused('unavailable', `${new URL(url).host} answered HTTP ${status}`);
     }
     const validator = (res.headers.etag as string | undefined) ?? (res.headers['last-modified'] as string | undefined) ?? null;
     let out: fs.promises.FileHandle;
@@ -468,7 +550,7 @@ async function fetchOnce(url: string, job: BlobJob, ctx: RunContext, p: ReturnTy
           await settled();
           await out.close();
           dropPart(p);
-          throw new AppError('refused', `${new URL(url).host} sent more than the ${job.size} bytes ${job.sha256.slice(0, 12)}… has`);
+          throw new BadBytes('refused', `${new URL(url).host} sent more than the ${job.size} bytes ${job.sha256.slice(0, 12)}… has`);
         }
         if (ctx.bucket.limited) {
           const paid = Math.min(prepaid, chunk.length);

@@ -30,7 +30,8 @@ beforeAll(async () => {
   const www = path.join(tmp, 'www');
   await writeBlobFeed(path.join(www, 'basic'), { id: 'cn.smartedu.basic', title: '国家中小学智慧教育平台', revision: 7, key, blobs: files, lesson: '分数的初步认识' });
   // The platform's CDN as a thin WAN link sees it, for one feed.
-  nginx = await startNginx(www, 'location /slow/ { limit_rate 150k; }');
+  // /gateway/ is a mirror whose backend is down.
+  nginx = await startNginx(www, 'location /slow/ { limit_rate 150k; } location /gateway/ { return 502; }');
   school = services('hub');
   await school.importFeed(`${nginx.url}basic/`, trust);
   hub = await startHub(school, { port: 0, rendererDir: path.join(tmp, 'ui'), routes: [createFeedMirror(school)] });
@@ -97,6 +98,31 @@ describe('school hub feed mirror', () => {
     } finally {
       a.close();
       b.close();
+    }
+  });
+
+  it('a classroom whose hub is switched off takes the files from its mirrors, past one answering 502', async () => {
+    const lesson = [crypto.randomBytes(100_000), crypto.randomBytes(100_000)];
+    await writeBlobFeed(path.join(tmp, 'www', 'cdn'), { id: 'cn.smartedu.cdn', title: '镜像', key, blobs: lesson });
+    const offHub = services('hub-off');
+    const classroom = services('classroom-off');
+    await offHub.importFeed(`${nginx.url}cdn/`, trust);
+    const hub3 = await startHub(offHub, { port: 0, rendererDir: path.join(tmp, 'ui'), routes: [createFeedMirror(offHub)] });
+    try {
+      // classboard feeds add <hub> --mirror <broken mirror> --mirror <platform CDN>
+      await classroom.importFeed(`${hub3.url}feed/cn.smartedu.cdn/`, { ...trust, mirrors: [`${nginx.url}gateway/`, `${nginx.url}cdn/blobs/`] });
+      await hub3.close();
+      const s = await syncAll(classroom, { backoffMs: 20 });
+      expect(s.feeds).toEqual([expect.objectContaining({ id: 'cn.smartedu.cdn', outcome: 'failed' })]);
+      expect(s).toMatchObject({ downloaded: { files: 2, bytes: 200_000 }, failed: [] });
+      for (const b of lesson) expect(fs.readFileSync(classroom.blobs.pathFor(sha256(b))).equals(b)).toBe(true);
+      const upstream = await nginx.settled();
+      expect(upstream.filter((l) => l.startsWith('502 GET /gateway/')).length).toBeGreaterThan(0);
+      expect(upstream.filter((l) => l.startsWith('200 GET /cdn/blobs/'))).toHaveLength(2);
+    } finally {
+      await hub3.close().catch(() => {});
+      classroom.close();
+      offHub.close();
     }
   });
 

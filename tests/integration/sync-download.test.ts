@@ -16,6 +16,8 @@ import { syncAll } from '../../main/sync/engine';
 import { parseRate, TokenBucket } from '../../main/sync/token-bucket';
 import { startFaultServer, type FaultServer } from '../fixtures/fault-server';
 import { startNginx } from '../fixtures/nginx';
+import { freePort } from '../fixtures/ports';
+import http from 'node:http';
 
 let tmp: string;
 let services: Services;
@@ -151,6 +153,99 @@ describe('blob downloader', () => {
     await expect(
       downloadBlob({ ...job('missing'), sha256: 'f'.repeat(64) }, ctx()),
     ).rejects.toThrow(/404/);
+  });
+
+  describe('when a source is down or failing', () => {
+    // A base of its own (a host of its own: hosts in trouble are remembered), and a closed port.
+    let gateway: FaultServer;
+    let dead: string;
+    beforeAll(async () => {
+      gateway = await startFaultServer(new Map([[sha, blob]]));
+      dead = `http://127.0.0.1:${await freePort()}/`;
+    });
+    afterAll(() => gateway.close());
+    beforeEach(() => gateway.reset());
+    const at = (base: string, fault: string) => `${base}${fault}/${sha}`;
+
+    it('takes the file from the mirror when the hub refuses connections, and tries that hub last for the next files', async () => {
+      const urls = [at(dead, 'none'), at(server.url, 'none')];
+      const r = await downloadBlob({ sha256: sha, size: blob.length, urls }, ctx());
+      expect(r.fetched).toBe(blob.length);
+      expect(server.log).toEqual([`/none/${sha} -`]);
+      expect(fs.readFileSync(services.blobs.pathFor(sha)).equals(blob)).toBe(true);
+
+      // The hub comes back on its port within the minute: the next file goes to the
+      // mirror first, not knocking on the hub (tried only if the mirror fails).
+      const port = Number(new URL(dead).port);
+      const asked: string[] = [];
+      const revived = http.createServer((req, res) => {
+        asked.push(req.url!);
+        res.writeHead(200, { 'content-length': blob.length }).end(blob);
+      });
+      await new Promise<void>((ok) => revived.listen(port, '127.0.0.1', ok));
+      try {
+        services.close();
+        services = hubServices(fs.mkdtempSync(path.join(tmp, 'd')), 't');
+        server.reset();
+        await downloadBlob({ sha256: sha, size: blob.length, urls }, ctx());
+        expect(server.log).toEqual([`/none/${sha} -`]);
+        expect(asked).toEqual([]);
+        // The mirror failing too, the hub is asked after all: the file fails only when every source has.
+        services.close();
+        services = hubServices(fs.mkdtempSync(path.join(tmp, 'd')), 't');
+        await downloadBlob({ sha256: sha, size: blob.length, urls: [at(dead, 'none'), at(gateway.url, 'missing')] }, ctx());
+        expect(asked).toEqual([`/none/${sha}`]);
+        expect(visible()).toBe(true);
+      } finally {
+        revived.closeAllConnections();
+        await new Promise((r) => revived.close(r));
+      }
+    });
+
+    it('takes the file from the mirror when the hub answers 502, after a few tries with backoff', async () => {
+      const r = await downloadBlob({ sha256: sha, size: blob.length, urls: [at(gateway.url, 'bad-gateway'), at(server.url, 'none')] }, ctx());
+      expect(r.fetched).toBe(blob.length);
+      expect(gateway.log).toEqual(Array(4).fill(`/bad-gateway/${sha} -`)); // retries: 3
+      expect(server.log).toEqual([`/none/${sha} -`]);
+      expect(fs.readFileSync(services.blobs.pathFor(sha)).equals(blob)).toBe(true);
+      // While that host fails every file, the next ones give it one try, not a round of backoffs.
+      services.close();
+      services = hubServices(fs.mkdtempSync(path.join(tmp, 'd')), 't');
+      gateway.reset();
+      await downloadBlob({ sha256: sha, size: blob.length, urls: [at(gateway.url, 'bad-gateway'), at(server.url, 'none')] }, ctx());
+      expect(gateway.log).toHaveLength(1);
+      // It serves a file again: trusted again (a passing 503 is waited out there, not taken elsewhere).
+      services.close();
+      services = hubServices(fs.mkdtempSync(path.join(tmp, 'd')), 't');
+      await downloadBlob({ sha256: sha, size: blob.length, urls: [at(gateway.url, 'none')] }, ctx());
+      services.close();
+      services = hubServices(fs.mkdtempSync(path.join(tmp, 'd')), 't');
+      gateway.reset();
+      await downloadBlob({ sha256: sha, size: blob.length, urls: [at(gateway.url, 'busy-twice'), at(server.url, 'none')] }, ctx());
+      expect(gateway.log).toEqual(Array(3).fill(`/busy-twice/${sha} -`));
+    });
+
+    it('a file fails only when every source has, naming the last cause; a lone hub that refuses is retried with backoff', async () => {
+      await expect(
+        downloadBlob({ sha256: sha, size: blob.length, urls: [at(dead, 'none'), at(gateway.url, 'bad-gateway')] }, ctx()),
+      ).rejects.toThrow(/gave up .* 2 sources: 127\.0\.0\.1:\d+ answered HTTP 502/);
+      expect(visible()).toBe(false);
+      const t0 = performance.now();
+      await expect(downloadBlob({ sha256: sha, size: blob.length, urls: [at(dead, 'none')] }, { ...ctx(), backoffMs: 100 })).rejects.toThrow(
+        /after 4 tries from 1 source: .*ECONNREFUSED/,
+      );
+      expect(performance.now() - t0).toBeGreaterThan(350); // 50-150 + 100-300 + 200-600 ms of backoff
+    });
+
+    it('a stop ends the backoff between tries at once', async () => {
+      const stop = new AbortController();
+      setTimeout(() => stop.abort(), 200);
+      const t0 = performance.now();
+      await expect(
+        downloadBlob({ sha256: sha, size: blob.length, urls: [at(gateway.url, 'busy-twice')] }, { ...ctx(), backoffMs: 20_000, signal: stop.signal }),
+      ).rejects.toThrow(/stopped/);
+      expect(performance.now() - t0).toBeLessThan(2000);
+    });
   });
 
   it('comes back when a hub answers 503 with Retry-After (still pulling the file), without spending its retries', async () => {
