@@ -73,6 +73,8 @@ export async function importFeed(lib: LibraryContext, from: string, opts: Import
   const read = await readIndex(lib, source);
   if ('unchanged' in read) {
     updateSubscription(lib, read.unchanged, opts);
+    // A shard verify removed would otherwise stay gone while feed.json answers 304, and the hub serves the feed whole.
+    await keepShards(lib, source, read.unchanged);
     return unchangedSummary(lib, read.unchanged, started);
   }
   const { bytes: indexBytes, validators } = read;
@@ -132,9 +134,10 @@ export async function importFeed(lib: LibraryContext, from: string, opts: Import
     await commitIndex(dir, await stageIndex(dir, indexBytes, sig));
   }
 
-  // A folder's shards are kept in the cache, so a hub can serve the feed: also
-  // those an unchanged index did not parse (a library from before this was done).
-  if (!('readIndex' in source)) await keepShards(lib, source, index.shards);
+  // Every shard of the applied index is kept in the cache, so a hub can serve the
+  // feed whole: also those this import did not parse (removed by verify, or a
+  // folder's from before they were kept).
+  await keepShards(lib, source, index.id);
 
   if (!result && (validators.etag || validators.lastModified)) {
     lib.db.prepare('UPDATE feeds SET etag = ?, last_modified = ? WHERE id = ?').run(validators.etag, validators.lastModified, index.id);
@@ -352,13 +355,28 @@ async function fetchAndParse(
   return { stored, session };
 }
 
-/** Copies a folder's shards the cache lacks into it, verified; a damaged one is left out (its import parsed the good bytes). */
-async function keepShards(lib: LibraryContext, source: FeedSource, shards: IndexShard[]): Promise<void> {
-  for (const s of shards) {
-    if (lib.blobs.has(s.sha256)) continue;
-    const file = source.localFile(s.path);
-    if (!file) continue;
-    await lib.blobs.putFile(file, s).catch(() => {});
+/**
+ * Brings back the applied index's shards the cache lacks (its file, or its row),
+ * from the feed's source (fetched, or read from the folder), verified and listed
+ * as an import keeps them. On every night's 304: one query and a stat per shard
+ * (~3 ms at 600), the files being what the hub's mirror serves.
+ */
+async function keepShards(lib: LibraryContext, source: FeedSource, feedId: string): Promise<void> {
+  const shards = lib.db
+    .prepare('SELECT path, sha256, size, EXISTS (SELECT 1 FROM blobs b WHERE b.sha256 = s.sha256) AS listed FROM shards s WHERE feed_id = ?')
+    .all(feedId) as (IndexShard & { listed: number })[];
+  const missing = shards.filter((s) => !s.listed || !lib.blobs.has(s.sha256)).map(({ listed: _, ...s }) => s);
+  if (missing.length === 0) return;
+  const { stored, session } = await fetchAndParse(lib, source, missing, () => {});
+  // Dropping the session waits for its cache writes; bytes that did not match their hash were not written.
+  await applier.call({ op: 'drop', session });
+  listWritten(lib, stored);
+  const lost = missing.filter((s) => !lib.blobs.has(s.sha256));
+  if (lost.length > 0) {
+    throw new AppError(
+      'refused',
+      `资源库 ${feedId} 的目录分片 ${lost.map((s) => s.path).join('、')} 与 feed.json 不符，未保存 / shard ${lost[0]!.path} does not match its sha256 in feed.json: not kept`,
+    );
   }
 }
 
