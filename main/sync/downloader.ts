@@ -77,6 +77,8 @@ class BadBytes extends AppError {}
 class HashMismatch extends BadBytes {}
 /** A source answered with a status that is no file and no passing trouble (403, 410): the next source is tried. */
 class SourceRefused extends AppError {}
+/** Another process on this machine (an admin's `classboard sync` on the hub's data folder) is writing the file's .part: ask again in a moment. */
+export class BusyElsewhere extends AppError {}
 
 /** What a .part's bytes came from: If-Range is only sent back to that origin (another server's ETag never matches, and its 200 would restart the file). */
 interface PartState {
@@ -239,7 +241,7 @@ async function owningPart<T>(part: string, work: () => Promise<T>): Promise<T> {
       if (code === 'ENOSPC') throw diskFull();
       if (code !== 'EEXIST') throw new AppError('unavailable', `cannot lock ${path.basename(part)}: ${(err as Error).message}`);
       if (tries > 0 || lockHeld(lock)) {
-        throw new AppError('unavailable', `另一个 Classboard 进程正在下载此文件 / another Classboard process is downloading ${path.basename(part, '.part').slice(0, 12)}…`);
+        throw new BusyElsewhere('unavailable', `另一个 Classboard 进程正在下载此文件 / another Classboard process is downloading ${path.basename(part, '.part').slice(0, 12)}…`);
       }
       fs.rmSync(lock, { force: true });
     }

@@ -4,14 +4,15 @@
 // moment (downloadBlob shares one download per blob, also with the hub's own
 // nightly run), and only when the feed's catalog references it (no open proxy).
 // A pull that takes longer than a classroom would wait for headers is answered
-// 503 with Retry-After; the classroom comes back and gets the verified file.
+// 503 with Retry-After; the classroom comes back and gets the verified file, as
+// it does for one another process on the hub is downloading.
 import type http from 'node:http';
 import path from 'node:path';
 import { sha256Hex } from '../feed/keys';
 import { sendResponse } from '../hub/server';
 import { respondWithFile } from '../media/range';
 import type { Services } from '../services';
-import { downloadBlob } from './downloader';
+import { BusyElsewhere, downloadBlob } from './downloader';
 import { planUrls } from './engine';
 import { TokenBucket } from './token-bucket';
 import fs from 'node:fs';
@@ -25,6 +26,9 @@ export interface MirrorOptions {
   /** The Retry-After of that answer, in seconds (default 15). */
   retryAfterS?: number;
 }
+
+/** Retry-After when another process on the hub (an admin's `classboard sync` on its data folder) is downloading the file: once in the cache it is served. */
+const BUSY_RETRY_S = 5;
 
 export function createFeedMirror(services: Services, opts: MirrorOptions = {}) {
   const bucket = new TokenBucket(Infinity);
@@ -53,6 +57,17 @@ export function createFeedMirror(services: Services, opts: MirrorOptions = {}) {
     } finally {
       clearTimeout(timer);
     }
+  };
+
+  /** What a failed pull-through tells the classroom. */
+  const pullFailed = (err: unknown) => {
+    if (err instanceof BusyElsewhere) {
+      return new Response('中心服务上另一个 Classboard 进程正在下载此文件 / another Classboard process on the hub is downloading this file', {
+        status: 503,
+        headers: { 'retry-after': String(BUSY_RETRY_S) },
+      });
+    }
+    return new Response('upstream unavailable', { status: 502 });
   };
 
   return {
@@ -95,8 +110,8 @@ export function createFeedMirror(services: Services, opts: MirrorOptions = {}) {
           let pulled: 'done' | 'pending';
           try {
             pulled = await pull(feedId, sha, size);
-          } catch {
-            return sendResponse(res, new Response('upstream unavailable', { status: 502 }));
+          } catch (err) {
+            return sendResponse(res, pullFailed(err));
           }
           if (pulled === 'pending') {
             const retry = String(opts.retryAfterS ?? 15);

@@ -126,6 +126,29 @@ describe('school hub feed mirror', () => {
     }
   });
 
+  it('a file another Classboard process on the hub is downloading (an admin\'s classboard sync): come back in a few seconds (503, Retry-After)', async () => {
+    const bytes = crypto.randomBytes(50_000);
+    await writeBlobFeed(path.join(tmp, 'www', 'locked'), { id: 'cn.smartedu.locked', title: '加锁', key, blobs: [bytes] });
+    await school.importFeed(`${nginx.url}locked/`, trust);
+    const sha = sha256(bytes);
+    // That process (alive: this test's own stands in for it) holds the .part's lock.
+    const lock = path.join(school.blobs.tmpDir, `${sha}.part.lock`);
+    fs.writeFileSync(lock, String(process.pid));
+    const url = `${hub.url}feed/cn.smartedu.locked/blobs/${sha.slice(0, 2)}/${sha}`;
+    try {
+      const busy = await fetch(url);
+      expect(busy.status).toBe(503); // was 502: a classroom took the hub for broken
+      expect(busy.headers.get('retry-after')).toBe('5');
+      expect(await busy.text()).toMatch(/another Classboard process/);
+    } finally {
+      fs.rmSync(lock, { force: true });
+    }
+    // Its download done (here: the lock gone), the file is pulled and served.
+    const ok = await fetch(url);
+    expect(ok.status).toBe(200);
+    expect(Buffer.from(await ok.arrayBuffer()).equals(bytes)).toBe(true);
+  });
+
   it("serves a feed it imported from a folder (every hub's demo library) whole, and no feed it no longer subscribes to", async () => {
     const demo = JSON.parse(fs.readFileSync(path.resolve('assets/demo-feed.pub.json'), 'utf8')) as { keyId: string; publicKey: string };
     const demoKeys = { keys: { [demo.keyId]: demo.publicKey } };
