@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { AppError, toApiError } from './api/errors';
 import { parseKeyArg } from './feed/keys';
-import { startHub } from './hub/server';
+import { startHub, type Hub } from './hub/server';
 import { parseSize } from './cache/evict';
 import { verifyCache } from './cache/verify';
 import { syncAll } from './sync/engine';
@@ -101,6 +101,30 @@ function settingsFrom(o: { window?: string; rate?: number; dayRate?: number; max
   return patch;
 }
 
+/**
+ * The hub's upstream catalog now; files are pulled through on first request and
+ * fetched in the night window. Whatever keeps it from being taken (the platform
+ * down, a stale CDN edge with an older revision, a bad signature, a 404, a
+ * maintenance page), a hub that holds a verified catalog of that feed serves it,
+ * and the night's run tries again: the school must not lose its hub. Holding
+ * nothing, it refuses, with the reason.
+ */
+async function mirrorUpstream(services: Services, upstream: string, opts: { unsigned?: boolean; keys: Record<string, string> }, log: (m: string) => void) {
+  try {
+    const s = await services.importFeed(upstream, opts);
+    log(`上游资源库 ${s.title}（${s.feedId}）第 ${s.revision} 版已同步目录，教室可订阅 /feed/${s.feedId}/`);
+  } catch (err) {
+    const held = isHttpUrl(upstream)
+      ? (services.db.prepare('SELECT id, revision FROM feeds WHERE source = ?').get(httpSource(upstream).location) as { id: string; revision: number } | undefined)
+      : undefined;
+    if (!held) throw err;
+    const why = err instanceof AppError && err.code === 'unavailable' ? '无法连接上游' : '上游的目录未被采用';
+    log(
+      `${why}：${(err as Error).message}\n先提供已有的目录 ${held.id}（第 ${held.revision} 版），夜间同步时再试 / upstream catalog not taken: serving the one held (${held.id}, revision ${held.revision}); the night's run tries again`,
+    );
+  }
+}
+
 export function buildCli(): Command {
   const program = new Command();
   /** Runs one command against the library, always closing it (commands are short-lived). */
@@ -136,34 +160,35 @@ export function buildCli(): Command {
     .option('--no-schedule', 'do not sync at night (tests, a hub that only serves)')
     .action(async (o: { host: string; port: number; token?: string; upstream?: string; key: string[]; unsigned?: boolean; window?: string; rate?: number; dayRate?: number; schedule: boolean }) => {
       const g = program.opts<Globals>();
-      const services = open(g, 'hub', true);
-      await services.ensureDemoLibrary();
+      const keys = Object.fromEntries(o.key.map(parseKeyArg));
       const log = (m: string) => process.stderr.write(`${m}\n`);
-      services.sync.configure(settingsFrom(o));
-      if (o.upstream) {
-        // The catalog now; files are pulled through on first request and fetched in the night window.
-        try {
-          const s = await services.importFeed(o.upstream, { unsigned: o.unsigned, keys: Object.fromEntries(o.key.map(parseKeyArg)) });
-          log(`上游资源库 ${s.title}（${s.feedId}）第 ${s.revision} 版已同步目录，教室可订阅 /feed/${s.feedId}/`);
-        } catch (err) {
-          // A platform outage must not take the school's hub down with it: it serves the catalog it holds, and the night's run tries again.
-          const held = isHttpUrl(o.upstream)
-            ? (services.db.prepare('SELECT id FROM feeds WHERE source = ?').pluck().get(httpSource(o.upstream).location) as string | undefined)
-            : undefined;
-          if (!(err instanceof AppError && err.code === 'unavailable' && held)) throw err;
-          log(`无法连接上游，先提供已有的目录 ${held}，夜间同步时再试 / upstream unreachable: serving the catalog held (${held}); the night's run tries again: ${err.message}`);
-        }
+      const services = open(g, 'hub', true);
+      let hub: Hub;
+      try {
+        services.sync.configure(settingsFrom(o));
+        // Bound first: a port in use or a LAN address without --token is refused at once, not after the imports.
+        hub = await startHub(services, {
+          host: o.host,
+          port: o.port,
+          token: o.token,
+          rendererDir: path.join(root, 'out', 'renderer'),
+          routes: [createFeedMirror(services, { log })],
+          log,
+        });
+      } catch (err) {
+        services.close();
+        throw err;
+      }
+      try {
+        await services.ensureDemoLibrary();
+        if (o.upstream) await mirrorUpstream(services, o.upstream, { unsigned: o.unsigned, keys }, log);
+      } catch (err) {
+        await hub.close();
+        services.close();
+        throw err;
       }
       // Every night in the window: the catalogs again, then the files the school keeps.
       if (o.schedule) services.sync.start();
-      const hub = await startHub(services, {
-        host: o.host,
-        port: o.port,
-        token: o.token,
-        rendererDir: path.join(root, 'out', 'renderer'),
-        routes: [createFeedMirror(services, { log })],
-        log,
-      });
       out(g, { url: hub.url, port: hub.port, dataDir: services.dataDir }, () => `Classboard 中心服务已启动 / hub listening on ${hub.url}`);
       const stop = async () => {
         await hub.close();

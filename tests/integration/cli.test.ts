@@ -1,11 +1,15 @@
 // The `classboard` command as an admin runs it: the built bin, a real data folder.
 import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateSigningKey } from '../../main/feed/keys';
+import { writeBlobFeed } from '../fixtures/feeds';
+import { startNginx } from '../fixtures/nginx';
 
 const run = promisify(execFile);
 let data: string;
@@ -243,3 +247,100 @@ describe('a night the platform cannot be reached', () => {
   });
 });
 
+
+/** `classboard hub` in its own process: resolves once it prints its address, or with its exit code. */
+async function hubCli(dir: string, ...args: string[]) {
+  const child = spawn(process.execPath, ['bin/classboard.js', '--data', dir, '--json', 'hub', '--port', '0', '--no-schedule', ...args]);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c: Buffer) => (stdout += c));
+  child.stderr.on('data', (c: Buffer) => (stderr += c));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  const started = await Promise.race([
+    (async () => {
+      while (!stdout.includes('"url"')) await new Promise((res) => setTimeout(res, 50));
+      return true;
+    })(),
+    exited.then(() => false),
+  ]);
+  const stop = async () => {
+    child.kill();
+    return exited;
+  };
+  return { started, code: started ? null : await exited, url: started ? (JSON.parse(stdout) as { url: string }).url : '', stderr: () => stderr, stop };
+}
+
+describe('a hub whose upstream serves something it must refuse', () => {
+  it('starts on the catalog it holds and says why in Chinese; holding nothing, it refuses with the reason', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cb-cli-upstream-'));
+    const www = path.join(dir, 'www', 'basic');
+    const key = generateSigningKey('smartedu-2026');
+    const publish = async (revision: number, second: number) => {
+      await writeBlobFeed(www, { id: 'cn.smartedu.basic', title: '国家中小学智慧教育平台', revision, key, blobs: [Buffer.from(`第 ${revision} 版`)] });
+      // nginx's ETag is mtime (in seconds) and size: each publication its own.
+      const t = new Date(Date.UTC(2026, 10, 1, 0, 0, second));
+      fs.utimesSync(path.join(www, 'feed.json'), t, t);
+    };
+    await publish(5, 1);
+    const nginx = await startNginx(path.join(dir, 'www'));
+    const upstream = ['--upstream', `${nginx.url}basic/`, '--key', `${key.keyId}=${key.publicKey}`];
+    const data = path.join(dir, 'hub');
+    try {
+      const first = await hubCli(data, ...upstream);
+      expect(first.started, first.stderr()).toBe(true);
+      await first.stop();
+
+      const faults: [string, () => Promise<void> | void, RegExp][] = [
+        ['a stale CDN edge (an older revision, signed)', () => publish(4, 2), /低于已有版本 5，已拒绝回退/],
+        ['a bad signature', () => fs.writeFileSync(path.join(www, 'feed.json.sig'), 'bm90IGEgc2lnbmF0dXJl'), /签名无效/],
+        ['a maintenance page', () => fs.writeFileSync(path.join(www, 'feed.json'), '<!doctype html><title>系统维护中</title>'), /not JSON/],
+        ['a 404', () => fs.rmSync(path.join(www, 'feed.json')), /缺少 feed\.json/],
+      ];
+      for (const [what, fault, reason] of faults) {
+        await fault();
+        const hub = await hubCli(data, ...upstream);
+        try {
+          // Before: exit 1, and the school had no hub.
+          expect(hub.started, `${what}: ${hub.stderr()}`).toBe(true);
+          expect(hub.stderr(), what).toMatch(/上游的目录未被采用/);
+          expect(hub.stderr(), what).toMatch(reason);
+          expect(hub.stderr(), what).toMatch(/先提供已有的目录 cn\.smartedu\.basic（第 5 版）/);
+          // It serves what it holds, to the board and to the classrooms.
+          expect((await fetch(`${hub.url}feed/cn.smartedu.basic/feed.json`)).status, what).toBe(200);
+        } finally {
+          await hub.stop();
+        }
+      }
+
+      // A first start, holding nothing of it: refused, with the reason.
+      const fresh = await hubCli(path.join(dir, 'fresh'), ...upstream);
+      if (fresh.started) await fresh.stop();
+      expect(fresh.started).toBe(false);
+      expect(fresh.code).toBe(1);
+      expect(fresh.stderr()).toMatch(/缺少 feed\.json/);
+    } finally {
+      await nginx.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a port in use or a LAN address without --token is refused before any import', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cb-cli-port-'));
+    const busy = net.createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = String((busy.address() as net.AddressInfo).port);
+      const taken = await cliIn(path.join(dir, 'a'), 'hub', '--port', port, '--no-schedule', '--upstream', 'http://127.0.0.1:9/feed/');
+      expect(taken.code).toBe(1);
+      expect(taken.stderr).toMatch(/端口已被占用/);
+      const lan = await cliIn(path.join(dir, 'b'), 'hub', '--host', '0.0.0.0', '--port', '0', '--no-schedule');
+      expect(lan.code).not.toBe(0);
+      expect(lan.stderr).toMatch(/--token/);
+      // Before: the demo library was imported (and the upstream asked) first.
+      for (const d of ['a', 'b']) expect(JSON.parse((await cliIn(path.join(dir, d), '--json', 'status')).stdout).feeds, d).toEqual([]);
+    } finally {
+      busy.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
