@@ -52,10 +52,22 @@ const FLUSH_EVERY = 4 << 20;
 class Retryable extends Error {}
 /** No answer at all (refused, unreachable, silent until the stall timeout): the host is tried after the others for a while. */
 class Unreachable extends Retryable {}
-/** The source has not got the file (404). */
+/**
+ * The source has not got the file (404); `reason` is what it said, when it said
+ * it in a short line. `unusable`: a hub saying its upstream copy is bad (the
+ * header UNUSABLE_HEADER), so the file fails as bad bytes, not as a missing one.
+ */
 class NotHere extends Error {
-  readonly reason: string | null = null;
+  constructor(
+    message: string,
+    readonly reason: string | null,
+    readonly unusable = false,
+  ) {
+    super(message);
+  }
 }
+/** On a hub's 404 for a file whose upstream copy did not verify (mirror.ts). */
+export const UNUSABLE_HEADER = 'x-classboard-unusable';
 /** A server (the school hub pulling the file from the platform) asks to come back later: not a failure while the patience lasts. */
 class Pending extends Retryable {
   constructor(
@@ -70,9 +82,10 @@ const diskFull = () => Object.assign(new AppError('unavailable', '磁盘已满�
 /**
  * What a source sent cannot be used (bytes that do not hash right, a body or a
  * Content-Range that does not fit the file): the next source is tried; asking the
- * same one again tonight would bring the same bytes.
+ * same one again tonight would bring the same bytes. A hub remembers such a file
+ * for a while instead of fetching it again for every classroom (mirror.ts).
  */
-class BadBytes extends AppError {}
+export class BadBytes extends AppError {}
 /** Bytes that do not hash right: quarantined; the next base is tried, and each base once more at most. */
 class HashMismatch extends BadBytes {}
 /** A source answered with a status that is no file and no passing trouble (403, 410): the next source is tried. */
@@ -296,6 +309,7 @@ async function fetchWithRetries(job: BlobJob, ctx: RunContext): Promise<Download
   let mismatches = 0;
   const missing = new Set<string>();
   const reasons: string[] = [];
+  let unusable = false;
   // The feed's order (its blob bases, then mirrors), a host that just gave no answer last.
   const queue = [...job.urls.filter((u) => !troubled(silent, u)), ...job.urls.filter((u) => troubled(silent, u))];
   const again = new Set<string>();
@@ -314,6 +328,7 @@ async function fetchWithRetries(job: BlobJob, ctx: RunContext): Promise<Download
       if (err instanceof NotHere) {
         missing.add(url);
         if (err.reason) reasons.push(err.reason);
+        unusable ||= err.unusable;
         continue;
       }
       // Bad bytes from one source: the next may have good ones. Each source that
@@ -334,11 +349,12 @@ async function fetchWithRetries(job: BlobJob, ctx: RunContext): Promise<Download
   }
   if (missing.size === job.urls.length) {
     const why = reasons.length ? `: ${reasons.at(-1)}` : '';
+    if (unusable) throw new BadBytes('refused', `no source has a usable copy of ${job.sha256.slice(0, 12)}…${why}`);
     throw new AppError('not-found', `no mirror has ${job.sha256.slice(0, 12)}… (404 on ${job.urls.length} bases)${why}`);
   }
   const cause = lastError instanceof NotHere && reasons.length ? `${lastError.message}: ${reasons.at(-1)}` : (lastError as Error).message;
   const message = `gave up on ${job.sha256.slice(0, 12)}… after ${tally.tries} tries from ${job.urls.length} source${job.urls.length === 1 ? '' : 's'}: ${cause}`;
-  // Bad bytes stay bad bytes; anything else may be better tomorrow.
+  // Bad bytes stay bad bytes (a hub remembers them); anything else may be better tomorrow.
   throw lastError instanceof BadBytes ? new BadBytes(lastError.code, message) : new AppError('unavailable', message);
 }
 
@@ -462,10 +478,10 @@ async function fetchOnce(url: string, job: BlobJob, ctx: RunContext, p: ReturnTy
   if (have < job.size) {
     const status = res.statusCode;
     if (status === 404) {
-      await res.body.dump();
+      const reason = await shortReason(res);
       // Stopped while the error body drained: a stop, not a missing file.
       if (ctx.signal?.aborted) throw stopped();
-      throw new NotHere(`${host} answered HTTP 404`);
+      throw new NotHere(`${host} answered HTTP 404`, reason && `${host}: ${reason}`, res.headers[UNUSABLE_HEADER] !== undefined);
     }
     const retryAfter = Number(res.headers['retry-after']);
     if (status === 503 && Number.isInteger(retryAfter) && retryAfter >= 0) {
@@ -600,6 +616,29 @@ async function fetchOnce(url: string, job: BlobJob, ctx: RunContext, p: ReturnTy
     return { fetched: fetchedNow, resumedFrom };
   }
   return { ...(await finish(job, ctx, p, hash)), resumedFrom: have };
+}
+
+/** The first line of a short plain-text error body (a hub saying why it will not pull a file), or null; the body is read either way. */
+async function shortReason(res: GetResponse): Promise<string | null> {
+  if (!String(res.headers['content-type'] ?? '').startsWith('text/plain')) {
+    await res.body.dump();
+    return null;
+  }
+  const chunks: Buffer[] = [];
+  let n = 0;
+  try {
+    for await (const chunk of res.body) {
+      chunks.push(chunk);
+      n += chunk.length;
+      if (n > 1024) {
+        res.body.destroy();
+        return null;
+      }
+    }
+  } catch {
+    return null; // cut or silent: no reason, still a 404
+  }
+  return Buffer.concat(chunks).toString('utf8').trim().split('\n')[0]?.slice(0, 300) || null;
 }
 
 /**

@@ -5,14 +5,17 @@
 // nightly run), and only when the feed's catalog references it (no open proxy).
 // A pull that takes longer than a classroom would wait for headers is answered
 // 503 with Retry-After; the classroom comes back and gets the verified file, as
-// it does for one another process on the hub is downloading.
+// it does for one another process on the hub is downloading. A file whose
+// upstream copy is unusable is remembered for a while, not fetched again for
+// each classroom.
 import type http from 'node:http';
 import path from 'node:path';
 import { sha256Hex } from '../feed/keys';
 import { sendResponse } from '../hub/server';
 import { respondWithFile } from '../media/range';
 import type { Services } from '../services';
-import { BusyElsewhere, downloadBlob } from './downloader';
+import { AppError } from '../api/errors';
+import { BadBytes, BusyElsewhere, downloadBlob, UNUSABLE_HEADER } from './downloader';
 import { planUrls } from './engine';
 import { TokenBucket } from './token-bucket';
 import fs from 'node:fs';
@@ -27,6 +30,8 @@ export interface MirrorOptions {
   retryAfterS?: number;
 }
 
+/** How long a file whose upstream copy is unusable is answered from memory: the hub's link is thin, and each classroom asking would fetch it over it again. */
+const UNUSABLE_FOR_MS = 30 * 60_000;
 /** Retry-After when another process on the hub (an admin's `classboard sync` on its data folder) is downloading the file: once in the cache it is served. */
 const BUSY_RETRY_S = 5;
 
@@ -40,14 +45,32 @@ export function createFeedMirror(services: Services, opts: MirrorOptions = {}) {
       .pluck(),
   };
 
+  /** Files whose pull-through failed for good (bad bytes after one more try, quarantined), until when. */
+  const unusable = new Map<string, number>();
+  const unusableUntil = (sha: string): number | null => {
+    const until = unusable.get(sha) ?? 0;
+    if (until > Date.now()) return until;
+    unusable.delete(sha);
+    return null;
+  };
+  const remember = (sha: string) => {
+    const until = Date.now() + UNUSABLE_FOR_MS;
+    unusable.set(sha, until);
+    return until;
+  };
+
   /** Resolves 'done' once the blob is in the cache, 'pending' if that takes longer than a request waits. */
   const pull = async (feedId: string, sha: string, size: number): Promise<'done' | 'pending'> => {
     const download = downloadBlob({ sha256: sha, size, urls: planUrls(services, feedId, sha) }, { blobs: services.blobs, bucket }).then((r) => {
       if (r.fetched > 0) opts.log?.(`mirror: pulled ${sha.slice(0, 12)}… from upstream`);
       return 'done' as const;
     });
-    // Nobody may be waiting any more when it fails: the failure is reported to the next request.
-    download.catch((err: Error) => opts.log?.(`mirror: cannot pull ${sha.slice(0, 12)}…: ${err.message}`));
+    // Nobody may be waiting any more when it fails: the failure is reported to the
+    // next request, and unusable bytes are remembered.
+    download.catch((err: Error) => {
+      if (err instanceof BadBytes) remember(sha);
+      opts.log?.(`mirror: cannot pull ${sha.slice(0, 12)}…: ${err.message}`);
+    });
     let timer: NodeJS.Timeout | undefined;
     const wait = new Promise<'pending'>((resolve) => {
       timer = setTimeout(() => resolve('pending'), opts.pullWaitMs ?? 10_000).unref();
@@ -59,14 +82,35 @@ export function createFeedMirror(services: Services, opts: MirrorOptions = {}) {
     }
   };
 
+  /**
+   * The answer for a file upstream sent unusable bytes of. 404, not 502: the hub
+   * will not have it for a while, which is what a 404 tells every classroom (the
+   * feed protocol: missing on one base, try the next, then the mirrors), so it
+   * moves on at once to a mirror that may hold good bytes and asks nothing more
+   * here. A 5xx would be retried against this hub by each classroom for nothing,
+   * and a 503 with Retry-After would spend the patience a classroom keeps for this
+   * hub's slow pulls. The body says why, and the header lets a classroom (or a
+   * hub pulling from this one) count the file as bad bytes, not a missing file.
+   */
+  const unusableAnswer = (until: number) => {
+    const min = Math.ceil((until - Date.now()) / 60_000);
+    return new Response(
+      `中心服务从上游取到的此文件无法使用（与校验值或大小不符），${min} 分钟内不再重取 / the hub's upstream copy of this file is unusable (wrong sha256 or size), not fetched again for ${min} min`,
+      { status: 404, headers: { [UNUSABLE_HEADER]: '1' } },
+    );
+  };
+
   /** What a failed pull-through tells the classroom. */
-  const pullFailed = (err: unknown) => {
+  const pullFailed = (sha: string, err: unknown) => {
     if (err instanceof BusyElsewhere) {
       return new Response('中心服务上另一个 Classboard 进程正在下载此文件 / another Classboard process on the hub is downloading this file', {
         status: 503,
         headers: { 'retry-after': String(BUSY_RETRY_S) },
       });
     }
+    if (err instanceof BadBytes) return unusableAnswer(unusableUntil(sha) ?? remember(sha));
+    // Upstream has not got it: missing here too, so the classroom tries its next base at once.
+    if (err instanceof AppError && err.code === 'not-found') return new Response('上游没有此文件 / upstream has no such file', { status: 404 });
     return new Response('upstream unavailable', { status: 502 });
   };
 
@@ -107,11 +151,13 @@ export function createFeedMirror(services: Services, opts: MirrorOptions = {}) {
         if (!services.blobs.has(sha)) {
           const size = st.referenced.get(feedId, sha) as number | undefined;
           if (size === undefined) return notFound();
+          const until = unusableUntil(sha);
+          if (until !== null) return sendResponse(res, unusableAnswer(until));
           let pulled: 'done' | 'pending';
           try {
             pulled = await pull(feedId, sha, size);
           } catch (err) {
-            return sendResponse(res, pullFailed(err));
+            return sendResponse(res, pullFailed(sha, err));
           }
           if (pulled === 'pending') {
             const retry = String(opts.retryAfterS ?? 15);

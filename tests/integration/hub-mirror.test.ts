@@ -11,6 +11,8 @@ import type { Services } from '../../main/services';
 import { hubServices } from '../fixtures/services';
 import { syncAll } from '../../main/sync/engine';
 import { createFeedMirror } from '../../main/sync/mirror';
+import { BadBytes, downloadBlob } from '../../main/sync/downloader';
+import { TokenBucket } from '../../main/sync/token-bucket';
 import { sha256, writeBlobFeed } from '../fixtures/feeds';
 import { startNginx, type Nginx } from '../fixtures/nginx';
 
@@ -147,6 +149,59 @@ describe('school hub feed mirror', () => {
     const ok = await fetch(url);
     expect(ok.status).toBe(200);
     expect(Buffer.from(await ok.arrayBuffer()).equals(bytes)).toBe(true);
+  });
+
+  it('a file whose upstream copy is corrupt crosses the thin link for the first pull only; classrooms move on to a mirror or say why', async () => {
+    const good = crypto.randomBytes(200_000);
+    await writeBlobFeed(path.join(tmp, 'www', 'corrupt'), { id: 'cn.smartedu.corrupt', title: '损坏', key, blobs: [good] });
+    const sha = sha256(good);
+    const onPlatform = path.join(tmp, 'www', 'corrupt', 'blobs', sha.slice(0, 2), sha);
+    const bad = Buffer.from(good);
+    bad[1000] = bad[1000]! ^ 0xff;
+    fs.writeFileSync(onPlatform, bad);
+    // A second CDN that has the right bytes.
+    fs.mkdirSync(path.join(tmp, 'www', 'cdn2', sha.slice(0, 2)), { recursive: true });
+    fs.writeFileSync(path.join(tmp, 'www', 'cdn2', sha.slice(0, 2), sha), good);
+    await school.importFeed(`${nginx.url}corrupt/`, trust);
+    const a = services('classroom-corrupt-a');
+    const b = services('classroom-corrupt-b');
+    try {
+      await a.importFeed(`${hub.url}feed/cn.smartedu.corrupt/`, trust);
+      await b.importFeed(`${hub.url}feed/cn.smartedu.corrupt/`, { ...trust, mirrors: [`${nginx.url}cdn2/`] });
+      const sa = await syncAll(a, { backoffMs: 20 });
+      const again = await syncAll(a, { backoffMs: 20 });
+      const sb = await syncAll(b, { backoffMs: 20 });
+      for (const s of [sa, again]) {
+        expect(s.failed).toEqual([
+          expect.objectContaining({ sha256: sha, resources: ['第1课时'], error: expect.stringMatching(/校验值.*the hub's upstream copy of this file is unusable/) }),
+        ]);
+      }
+      expect(a.blobs.has(sha)).toBe(false);
+      // Counted as bad bytes at the classroom (the status page's 'damaged'), not as a file the platform lacks.
+      const job = { sha256: sha, size: good.length, urls: [`${hub.url}feed/cn.smartedu.corrupt/blobs/${sha.slice(0, 2)}/${sha}`] };
+      await expect(downloadBlob(job, { blobs: a.blobs, bucket: new TokenBucket(Infinity) })).rejects.toBeInstanceOf(BadBytes);
+      expect(sb).toMatchObject({ downloaded: { files: 1 }, failed: [] });
+      expect(fs.readFileSync(b.blobs.pathFor(sha)).equals(good)).toBe(true);
+      const upstream = await nginx.settled();
+      // The hub's pull and its one more try (a bad transfer), then nothing: before, 2 per classroom request, 5 requests a sync.
+      expect(upstream.filter((l) => l.includes(`/corrupt/blobs/${sha.slice(0, 2)}/${sha}`))).toHaveLength(2);
+      expect(upstream.filter((l) => l.includes(`/cdn2/${sha.slice(0, 2)}/${sha}`))).toHaveLength(1);
+      expect(school.blobs.has(sha)).toBe(false);
+    } finally {
+      a.close();
+      b.close();
+    }
+  });
+
+  it('a file the platform does not have is missing at the hub too (404, not 502): classrooms try their next base instead of retrying', async () => {
+    const bytes = crypto.randomBytes(10_000);
+    await writeBlobFeed(path.join(tmp, 'www', 'gone'), { id: 'cn.smartedu.gone', title: '下架', key, blobs: [bytes] });
+    const sha = sha256(bytes);
+    fs.rmSync(path.join(tmp, 'www', 'gone', 'blobs', sha.slice(0, 2), sha));
+    await school.importFeed(`${nginx.url}gone/`, trust);
+    const r = await fetch(`${hub.url}feed/cn.smartedu.gone/blobs/${sha.slice(0, 2)}/${sha}`);
+    expect(r.status).toBe(404);
+    expect(await r.text()).toMatch(/upstream has no such file/);
   });
 
   it("serves a feed it imported from a folder (every hub's demo library) whole, and no feed it no longer subscribes to", async () => {
