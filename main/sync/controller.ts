@@ -20,6 +20,8 @@ export interface SyncControllerOptions {
   onRunning?: (running: boolean) => void;
   onSettings?: (s: SyncSettings) => void;
   now?: () => Date;
+  /** How often to look for settings another process wrote (`classboard settings` on a hub's data folder). */
+  settingsPollMs?: number;
 }
 
 export function createSyncController(services: Services, opts: SyncControllerOptions = {}) {
@@ -43,6 +45,26 @@ export function createSyncController(services: Services, opts: SyncControllerOpt
     dayRate: s.dayRate,
   });
 
+  // The row as this controller last applied it. Another process may write it
+  // (`classboard settings` on a running hub's data folder): reading one small row
+  // now and then, and before each run, is enough to notice and apply it.
+  let appliedRaw = st.get.get() as string | undefined;
+  let applied = settings();
+  const follow = () => {
+    const raw = st.get.get() as string | undefined;
+    if (raw === appliedRaw) return;
+    appliedRaw = raw;
+    use(settings(), true);
+  };
+  const use = (next: SyncSettings, fromElsewhere: boolean) => {
+    scheduler.reconfigure(windowOf(next));
+    if (next.maxHeight !== applied.maxHeight) queued = null;
+    applied = next;
+    opts.onSettings?.(next);
+    if (fromElsewhere) log(`已采用另一进程保存的同步设置（夜间时段 ${next.window}）/ sync settings saved by another process are now in force`);
+  };
+  let polling: NodeJS.Timeout | null = null;
+
   let progress: SyncProgress | null = null;
   let last: SyncStatus['last'] = null;
   let lastEmit = 0;
@@ -60,7 +82,8 @@ export function createSyncController(services: Services, opts: SyncControllerOpt
   };
 
   const run = async (bucket: SyncScheduler['bucket']): Promise<SyncSummary> => {
-    const s = settings();
+    follow();
+    const s = applied;
     opts.onRunning?.(true);
     try {
       const summary = await syncAll(services, {
@@ -112,25 +135,32 @@ export function createSyncController(services: Services, opts: SyncControllerOpt
     settings,
     configure(patch: Partial<SyncSettings>): SyncSettings {
       const next = SyncSettings.parse({ ...settings(), ...patch });
-      st.put.run(JSON.stringify(next));
-      scheduler.reconfigure(windowOf(next));
-      if (patch.maxHeight !== undefined) queued = null;
-      opts.onSettings?.(next);
+      appliedRaw = JSON.stringify(next);
+      st.put.run(appliedRaw);
+      use(next, false);
       return next;
     },
     /** The daily schedule, with a catch-up run when started inside the window (after `catchUpDelayMs`). */
     start(catchUpDelayMs = 0) {
+      follow();
       scheduler.start(catchUpDelayMs);
+      polling ??= setInterval(follow, opts.settingsPollMs ?? 30_000);
+      polling.unref();
       log(`下次夜间同步 / next night window: ${scheduler.nextWindow()?.toISOString() ?? '—'}`);
     },
-    stop: () => scheduler.stop(),
+    stop() {
+      if (polling) clearInterval(polling);
+      polling = null;
+      scheduler.stop();
+    },
     /** "Sync now": at the night rate, by day too. Resolves when the run ends. */
     runNow: () => scheduler.tick(true) as Promise<SyncSummary>,
     /** The catalog, the timetable or the favourites changed: they decide what is kept and in which order. */
     forgetQueue: () => void (queued = null),
     /** Async: the queue is planned off the main thread (seconds at 150,000 lessons), then cached until something changes. */
     async status(): Promise<SyncStatus> {
-      const s = settings();
+      follow();
+      const s = applied;
       const planned = progress ? null : await plannedQueue(s.maxHeight);
       let freeBytes: number | null = null;
       try {
