@@ -1,4 +1,5 @@
-// 今日课表: today's periods, each marked ready (on this PC) or not yet downloaded.
+// 今日课表: today's periods, each naming its class and lesson and marked ready (on
+// this PC) or not yet downloaded.
 import { useTranslation } from 'react-i18next';
 import { api, call } from '../api/client';
 import { go } from '../route';
@@ -30,23 +31,46 @@ export function TodayList() {
         {t('today.title')} {edit}
       </h2>
       <div className="rows">
-        {data.lessons.map((l) => (
-          <button
-            key={`${l.period}-${l.starts}`}
-            type="button"
-            className="row row--compact"
-            disabled={!l.resource}
-            aria-label={`${t('today.period', { n: l.period })} ${l.resource?.title ?? t('today.free')} ${l.ready ? t('today.ready') : t('today.notReady')}`}
-            onClick={() => l.resource && go({ name: 'resource', id: l.resource.id, type: l.resource.type })}
-          >
-            <span className="row__tag">{t('today.period', { n: l.period })} {l.starts}</span>
-            <span className="row__main">
-              <span className="row__title">{l.resource?.title ?? t('today.free')}</span>
-            </span>
-            {l.resource && <span className={`ready-mark ${l.ready ? 'ready-mark--ok' : 'ready-mark--missing'}`}>{l.ready ? t('today.ready') : t('today.notReady')}</span>}
-          </button>
-        ))}
+        {data.lessons.map((l) => {
+          const title = l.resource?.title ?? t('today.free');
+          const lesson = l.resource ? lessonOf(l.resource.title, l.resource.path) : null;
+          const ready = l.resource ? (l.ready ? t('today.ready') : t('today.notReady')) : '';
+          const period = t('today.period', { n: l.period });
+          return (
+            // One class has one lesson a period (the timetable refuses a second).
+            <button
+              key={`${l.period}-${l.starts}-${l.className}`}
+              type="button"
+              className="row row--today"
+              disabled={!l.resource}
+              aria-label={[period, l.starts, l.className, lesson ? `${title} · ${lesson}` : title, ready].filter(Boolean).join(' ')}
+              onClick={() => l.resource && go({ name: 'resource', id: l.resource.id, type: l.resource.type })}
+            >
+              <span className="today__when">
+                <span className="today__period">{period}</span>
+                <span>{l.starts}</span>
+              </span>
+              <span className="row__main">
+                <span className="row__title row__title--wrap">{title}</span>
+                {(l.className || lesson) && <span className="row__sub">{[l.className, lesson].filter(Boolean).join(' · ')}</span>}
+              </span>
+              {l.resource && <span className={`ready-mark ${l.ready ? 'ready-mark--ok' : 'ready-mark--missing'}`}>{ready}</span>}
+            </button>
+          );
+        })}
       </div>
     </section>
   );
+}
+
+/**
+ * The lesson a resource belongs to (the last step of its textbook path), unless its
+ * title already says it: "学习任务单" alone could be any lesson's. The path's
+ * numbering ("1 ", "第1节 ") is left out of the comparison.
+ */
+function lessonOf(title: string, path: string[]): string | null {
+  const lesson = path.at(-1)?.trim();
+  if (!lesson) return null;
+  const bare = lesson.replace(/^(第\s*[\d一二三四五六七八九十百]+\s*[课节章]|\d+)\s*/, '') || lesson;
+  return title.includes(bare) ? null : lesson;
 }

@@ -32,7 +32,7 @@ describe('the timetable', () => {
     await shot(page, 'timetable');
     // Today's list on the home screen shows it, with its ready mark.
     await page.getByRole('button', { name: '首页' }).click();
-    await expect.poll(() => page.getByRole('button', { name: /第 1 节 分数的初步认识（第一课时） (已就绪|未下载)/ }).count()).toBe(1);
+    await expect.poll(() => page.getByRole('button', { name: /^第 1 节 \d\d:\d\d 三（2）班 分数的初步认识（第一课时） (已就绪|未下载)$/ }).count()).toBe(1);
   });
 
   it("imports the school's spreadsheet saved as CSV by Excel (GB18030), replacing what was there", async () => {
