@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { api, call } from './api/client';
 import { BarButton, BottomBar } from './components/BottomBar';
 import { setLanguage } from './i18n';
+import { isFormField } from './keys';
 import { LibraryHome } from './library/LibraryHome';
 import { go, useRoute } from './route';
 import { BoardView } from './teaching/board/BoardView';
@@ -41,7 +42,12 @@ function Board() {
   // starts at its first item), Esc leaves a presentation or steps back.
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if ((e.target as HTMLElement).tagName === 'INPUT' && e.key !== 'Escape') return;
+      // Typing in a form field: its keys are its own, and Esc only leaves the field
+      // (stepping back would throw away a half-filled form).
+      if (isFormField(e.target)) {
+        if (e.key === 'Escape') e.target.blur();
+        return;
+      }
       if (e.key === 'b' || e.key === 'B') setBlank((b) => !b);
       else if (e.key === 'F5') {
         e.preventDefault();

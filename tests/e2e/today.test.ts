@@ -1,7 +1,7 @@
 // 今日课表 on the home screen at 1920×1080 with a full day: each period says which
 // class and which lesson (two classes in one period are two rows, a generic
 // "学习任务单" names its lesson), nothing spills out of its row, every row stays a
-// touch target.
+// touch target. And Esc in the timetable page's form leaves the field, not the page.
 import { describe, expect, it } from 'vitest';
 import { shot, useBoardSession } from './harness';
 
@@ -61,5 +61,27 @@ describe("today's timetable", () => {
       // Room for a title of a dozen characters on a line (it was cut at about 7).
       expect(b.titleWidth).toBeGreaterThan(12 * 20);
     }
+  });
+});
+
+describe('the timetable form', () => {
+  it('keeps the page and what was typed when Esc is pressed in a field', async () => {
+    const { page } = session;
+    await page.getByRole('button', { name: '编辑课表' }).click();
+    await expect.poll(() => page.url()).toMatch(/#\/timetable$/);
+    const cls = page.getByLabel('班级');
+    await cls.fill('四（1）班');
+    await cls.press('Escape');
+    await page.getByRole('combobox', { name: /^星期/ }).focus();
+    await page.keyboard.press('Escape');
+    await page.getByRole('searchbox', { name: '课程资源（搜索）' }).fill('分数');
+    await page.keyboard.press('Escape');
+    // Give a wrongly taken history.back() the time to land.
+    await page.waitForTimeout(300);
+    expect(page.url()).toMatch(/#\/timetable$/);
+    expect(await cls.inputValue()).toBe('四（1）班');
+    // Out of the field, Esc steps back as before.
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.url()).not.toMatch(/#\/timetable$/);
   });
 });
