@@ -1,8 +1,10 @@
 // Courseware PDF through pdf.js, loaded only when a PDF is opened (it is large).
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { isFormField } from '../keys';
 import { useInk } from './ink/context';
 import { InkLayer } from './ink/InkLayer';
+import { keyStep, usePager } from './plans/pager';
 
 type Doc = { numPages: number; getPage(n: number): Promise<PdfPage>; destroy(): Promise<void> };
 type PdfPage = {
@@ -20,6 +22,9 @@ async function loadPdf(url: string): Promise<Doc> {
 export function PdfView({ src, title, inkTarget }: { src: string; title: string; inkTarget: string }) {
   const { t } = useTranslation();
   const ink = useInk();
+  const pager = usePager();
+  // Stepped back to from a plan's next item: open on the last page, where the teacher left it.
+  const fromEnd = useRef(pager?.fromEnd ?? false);
   const [sheet, setSheet] = useState<{ w: number; h: number } | null>(null);
   const [fit, setFit] = useState<'page' | 'width'>('page');
   const [zoom, setZoom] = useState(1);
@@ -38,7 +43,9 @@ export function PdfView({ src, title, inkTarget }: { src: string; title: string;
     loadPdf(src).then(
       (d) => {
         loaded = d;
-        if (live) setDoc(d);
+        if (!live) return;
+        setDoc(d);
+        if (fromEnd.current) setPage(d.numPages);
       },
       (e: Error) => live && setError(e.message),
     );
@@ -108,15 +115,30 @@ export function PdfView({ src, title, inkTarget }: { src: string; title: string;
     }
   };
 
+  // One page forward or back; false at either end. In a plan, the plan asks this
+  // first and steps on past the end (plans/pager.ts); alone, the keys come here.
+  const pageRef = useRef(page);
+  pageRef.current = page;
   useEffect(() => {
+    if (!doc) return;
+    const turn = (by: 1 | -1) => {
+      const to = pageRef.current + by;
+      if (to < 1 || to > doc.numPages) return false;
+      pageRef.current = to; // two presses before the next render each turn a page
+      setPage(to);
+      return true;
+    };
+    if (pager) return pager.register(turn);
     const onKey = (e: KeyboardEvent) => {
-      if (!doc) return;
-      if (e.key === 'PageDown' || e.key === 'ArrowRight' || e.key === 'ArrowDown') setPage((p) => Math.min(doc.numPages, p + 1));
-      if (e.key === 'PageUp' || e.key === 'ArrowLeft' || e.key === 'ArrowUp') setPage((p) => Math.max(1, p - 1));
+      const by = isFormField(e.target) ? 0 : keyStep(e.key);
+      if (by !== 0) {
+        e.preventDefault();
+        turn(by);
+      }
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [doc]);
+  }, [doc, pager]);
 
   return (
     <div className="player">

@@ -1,5 +1,6 @@
 // 备课 end to end: compose a lesson from the library and board pages, save it,
-// present it with a clicker's PageDown/PageUp, and find board ink where it was.
+// present it with a clicker's PageDown/PageUp, and find board ink where it was;
+// a PDF in a plan turns its pages with the clicker, then hands on to the next item.
 import { describe, expect, it } from 'vitest';
 import { shot, useBoardSession } from './harness';
 
@@ -45,5 +46,53 @@ describe('lesson plans', () => {
     // Esc leaves the presentation for its plan, as PowerPoint does (it stepped back one item).
     await session.page.keyboard.press('Escape');
     await expect.poll(() => session.page.url()).toMatch(/#\/plan\/\d+$/);
+  });
+
+  it("turns a PDF's pages with the clicker and arrows, then steps on past its last page and back past its first", async () => {
+    const { page, hub } = session;
+    // [white board, the three-page 学习任务单, 田字格]
+    const saved = await fetch(`${hub.url}api/plans:save`, {
+      method: 'POST',
+      body: JSON.stringify({
+        title: '大青树下的小学',
+        items: [
+          { kind: 'board', template: 'white' },
+          { kind: 'resource', resourceId: 'cn.classboard.demo/l-dqs-rw' },
+          { kind: 'board', template: 'tianzige' },
+        ],
+      }),
+    }).then((r) => r.json() as Promise<{ value: { id: number } }>);
+    await page.goto(`${hub.url}#/plan/${saved.value.id}`);
+    await page.getByRole('list', { name: '上课顺序' }).waitFor();
+    await page.keyboard.press('F5');
+    await page.locator('canvas.board-page__paper[data-template="white"]').waitFor();
+    const pdfPage = () => page.locator('canvas.pdf-page').getAttribute('data-rendered-page', { timeout: 1000 }).catch(() => null);
+    const position = (n: number) => expect.poll(() => page.getByText(`第 ${n} / 3 项`).count()).toBe(1);
+
+    await page.keyboard.press('PageDown');
+    await expect.poll(pdfPage, { timeout: 20_000 }).toBe('1');
+    // An arrow turns the page too; it used to skip the rest of the PDF.
+    await page.keyboard.press('ArrowDown');
+    await expect.poll(pdfPage).toBe('2');
+    await position(2);
+    await page.keyboard.press('PageDown');
+    await expect.poll(pdfPage).toBe('3');
+    // Past the last page: on to the board (the clicker was stuck here).
+    await page.keyboard.press('PageDown');
+    await page.locator('canvas.board-page__paper[data-template="tianzige"]').waitFor();
+    await position(3);
+    // Back: to the PDF's last page, where the teacher left it.
+    await page.keyboard.press('PageUp');
+    await expect.poll(pdfPage, { timeout: 20_000 }).toBe('3');
+    await position(2);
+    await shot(page, 'plan-present-pdf-last-page');
+    await page.keyboard.press('ArrowUp');
+    await expect.poll(pdfPage).toBe('2');
+    await page.keyboard.press('PageUp');
+    await expect.poll(pdfPage).toBe('1');
+    // Before the first page: back to the item before it.
+    await page.keyboard.press('PageUp');
+    await page.locator('canvas.board-page__paper[data-template="white"]').waitFor();
+    await position(1);
   });
 });

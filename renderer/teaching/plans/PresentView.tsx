@@ -1,52 +1,85 @@
-// Presenting a lesson plan in order: PageDown/PageUp (or the clicker) step
-// through its resources and board pages.
-import { useEffect } from 'react';
+// Presenting a lesson plan in order: PageDown/PageUp (or the clicker, or arrows)
+// step through its resources and board pages, and through a PDF's pages on the way.
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, call } from '../../api/client';
+import { isFormField } from '../../keys';
 import { useLibraryData } from '../../library/useApi';
 import { go } from '../../route';
 import { BoardPage } from '../board/BoardPage';
 import { LessonView } from '../LessonView';
+import { keyStep, PagerContext, type Pager, type PageTurner } from './pager';
 
 export function PresentView({ id, index }: { id: number; index: number }) {
   const { t } = useTranslation();
   const { data: plan, error } = useLibraryData(() => call(api()['plans:get']({ id })), [id]);
   const count = plan?.items.length ?? 0;
   const item = plan?.items[Math.min(index, Math.max(0, count - 1))];
+  // The item reached by stepping back, so a PDF there opens on its last page.
+  const [backTo, setBackTo] = useState<number | null>(null);
+  const turner = useRef<PageTurner | null>(null);
+  const pager = useMemo<Pager>(
+    () => ({
+      register: (turn) => {
+        turner.current = turn;
+        return () => {
+          if (turner.current === turn) turner.current = null;
+        };
+      },
+      fromEnd: backTo === index,
+    }),
+    [backTo, index],
+  );
+
+  const step = (by: 1 | -1) => {
+    const to = index + by;
+    if (to < 0 || to >= count) return;
+    setBackTo(by < 0 ? to : null);
+    go({ name: 'present', id, index: to });
+  };
+  const stepRef = useRef(step);
+  stepRef.current = step;
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      // A PDF turns its own pages; everything else steps through the plan.
-      if (item?.kind === 'resource' && item.type === 'pdf' && (e.key === 'PageDown' || e.key === 'PageUp')) return;
-      if ((e.key === 'PageDown' || e.key === 'ArrowDown') && index < count - 1) go({ name: 'present', id, index: index + 1 });
-      if ((e.key === 'PageUp' || e.key === 'ArrowUp') && index > 0) go({ name: 'present', id, index: index - 1 });
+      if (isFormField(e.target)) return;
+      // Left/Right seek a video (VideoPlayer); on anything else they step like the rest.
+      const media = item?.kind === 'resource' && (item.type === 'video' || item.type === 'audio');
+      const by = keyStep(e.key, !media);
+      if (by === 0) return;
+      e.preventDefault();
+      // The one rule: the item's own pages first (a PDF), then the plan.
+      if (turner.current?.(by)) return;
+      stepRef.current(by);
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [id, index, count, item]);
+  }, [item]);
 
   if (error) return <p className="notice notice--error">{error}</p>;
   if (!plan || !item) return <p className="notice">{plan ? t('plans.empty') : t('lesson.loading')}</p>;
   return (
-    <div className="present">
-      <div className="present__stage">
-        {item.kind === 'board' ? (
-          <div className="board__stage present__board">
-            <BoardPage key={`${id}-${index}`} template={item.template} inkTarget={`plan:${id}`} inkPage={String(index)} label={t(`board.templates.${item.template}`)} />
-          </div>
-        ) : (
-          <LessonView key={item.resourceId} id={item.resourceId} type={item.type ?? undefined} presenting />
-        )}
+    <PagerContext.Provider value={pager}>
+      <div className="present">
+        <div className="present__stage">
+          {item.kind === 'board' ? (
+            <div className="board__stage present__board">
+              <BoardPage key={`${id}-${index}`} template={item.template} inkTarget={`plan:${id}`} inkPage={String(index)} label={t(`board.templates.${item.template}`)} />
+            </div>
+          ) : (
+            <LessonView key={`${index}-${item.resourceId}`} id={item.resourceId} type={item.type ?? undefined} presenting />
+          )}
+        </div>
+        <div className="present__nav" aria-label={plan.title}>
+          <button type="button" className="bar-button" aria-label={t('plans.prev')} disabled={index === 0} onClick={() => step(-1)}>
+            ◀
+          </button>
+          <span className="player-bar__time">{t('plans.position', { n: index + 1, total: count })}</span>
+          <button type="button" className="bar-button" aria-label={t('plans.next')} disabled={index >= count - 1} onClick={() => step(1)}>
+            ▶
+          </button>
+        </div>
       </div>
-      <div className="present__nav" aria-label={plan.title}>
-        <button type="button" className="bar-button" aria-label={t('plans.prev')} disabled={index === 0} onClick={() => go({ name: 'present', id, index: index - 1 })}>
-          ◀
-        </button>
-        <span className="player-bar__time">{t('plans.position', { n: index + 1, total: count })}</span>
-        <button type="button" className="bar-button" aria-label={t('plans.next')} disabled={index >= count - 1} onClick={() => go({ name: 'present', id, index: index + 1 })}>
-          ▶
-        </button>
-      </div>
-    </div>
+    </PagerContext.Provider>
   );
 }
