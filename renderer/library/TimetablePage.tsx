@@ -32,14 +32,17 @@ export function TimetablePage() {
   const reload = () => void loadTimetable().then(setEntries, (err: Error) => setNote({ text: plainMessage(err), error: true }));
   useEffect(reload, []);
 
-  const save = async (next: Entry[]) => {
+  /** Whether the timetable took it: the add form keeps what was typed when it did not. */
+  const save = async (next: Entry[]): Promise<boolean> => {
     try {
       const entries = next.map((e) => ({ weekday: e.weekday, period: e.period, starts: e.starts, ends: e.ends, className: e.className, resourceId: e.resource?.id ?? null }));
       const r = await call(api()['timetable:set']({ entries }));
       setEntries([...next].sort(byTime));
       setNote({ text: t('timetable.saved', { n: r.saved }), error: false });
+      return true;
     } catch (err) {
       setNote({ text: plainMessage(err), error: true });
+      return false;
     }
   };
   const importFile = async (file: File) => {
@@ -81,7 +84,7 @@ export function TimetablePage() {
                       {e.starts}–{e.ends}
                     </td>
                     <td>{e.className}</td>
-                    <td>{e.resource?.title ?? t('today.free')}</td>
+                    <td className="timetable__lesson">{e.resource?.title ?? t('today.free')}</td>
                     <td>
                       <button
                         type="button"
@@ -104,7 +107,7 @@ export function TimetablePage() {
           )}
         </main>
         <aside className="home__side">
-          {entries !== null && <AddPeriod onAdd={(e) => void save([...entries, e])} />}
+          {entries !== null && <AddPeriod onAdd={(e) => save([...entries, e])} onProblem={(text) => setNote({ text, error: true })} />}
           <section className="side-list sync-settings" aria-label={t('timetable.importTitle')}>
             <h2 className="panel-title">{t('timetable.importTitle')}</h2>
             <p className="muted">{t('timetable.importHint')}</p>
@@ -127,9 +130,59 @@ export function TimetablePage() {
   );
 }
 
-/** One period: its day, number, times, class and (found by search) its lesson. */
-function AddPeriod({ onAdd }: { onAdd: (e: Entry) => void }) {
+const minutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+const hhmm = (m: number) => `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
+/** Between two periods. */
+const BREAK_MINUTES = 10;
+
+/** The period after this one: it starts after a break and lasts as long; null past midnight. */
+function nextPeriod(starts: string, ends: string): { starts: string; ends: string } | null {
+  const from = minutes(ends) + BREAK_MINUTES;
+  const to = from + minutes(ends) - minutes(starts);
+  return to < 24 * 60 ? { starts: hhmm(from), ends: hhmm(to) } : null;
+}
+
+const HOURS = Array.from({ length: 24 }, (_, h) => String(h).padStart(2, '0'));
+const FIVE_MINUTES = Array.from({ length: 12 }, (_, i) => String(i * 5).padStart(2, '0'));
+
+/**
+ * A time of day as two large selects, hour and minute in 5-minute steps, on a
+ * 24-hour clock: a native time input shows "08:00 AM" in an English-locale
+ * browser, with targets too small for a finger.
+ */
+function TimeSelect({ label, value, onChange }: { label: string; value: string; onChange: (v: string) => void }) {
   const { t } = useTranslation();
+  const [h, m] = [value.slice(0, 2), value.slice(3, 5)];
+  // A value off the 5-minute steps is still shown as it is, not as the first option.
+  const mins = FIVE_MINUTES.includes(m) ? FIVE_MINUTES : [...FIVE_MINUTES, m].sort();
+  return (
+    <div className="time-select" role="group" aria-label={label}>
+      <span aria-hidden="true">{label}</span>
+      <div className="time-select__fields">
+        <select aria-label={t('timetable.hourOf', { what: label })} value={h} onChange={(e) => onChange(`${e.target.value}:${m}`)}>
+          {HOURS.map((x) => (
+            <option key={x} value={x}>
+              {x}
+            </option>
+          ))}
+        </select>
+        <span aria-hidden="true">:</span>
+        <select aria-label={t('timetable.minuteOf', { what: label })} value={m} onChange={(e) => onChange(`${h}:${e.target.value}`)}>
+          {mins.map((x) => (
+            <option key={x} value={x}>
+              {x}
+            </option>
+          ))}
+        </select>
+      </div>
+    </div>
+  );
+}
+
+/** One period: its day, number, times, class and (found by search) its lesson. */
+function AddPeriod({ onAdd, onProblem }: { onAdd: (e: Entry) => Promise<boolean>; onProblem: (text: string) => void }) {
+  const { t } = useTranslation();
+  const [busy, setBusy] = useState(false);
   const [weekday, setWeekday] = useState(1);
   const [period, setPeriod] = useState('1');
   const [starts, setStarts] = useState('08:00');
@@ -163,14 +216,8 @@ function AddPeriod({ onAdd }: { onAdd: (e: Entry) => void }) {
         {t('timetable.period')}
         <input type="number" min={1} max={20} inputMode="numeric" value={period} onChange={(e) => setPeriod(e.target.value)} />
       </label>
-      <label>
-        {t('timetable.starts')}
-        <input type="time" value={starts} onChange={(e) => setStarts(e.target.value)} />
-      </label>
-      <label>
-        {t('timetable.ends')}
-        <input type="time" value={ends} onChange={(e) => setEnds(e.target.value)} />
-      </label>
+      <TimeSelect label={t('timetable.starts')} value={starts} onChange={setStarts} />
+      <TimeSelect label={t('timetable.ends')} value={ends} onChange={setEnds} />
       <label>
         {t('timetable.className')}
         <input type="text" value={className} placeholder={t('timetable.classPlaceholder')} onChange={(e) => setClassName(e.target.value)} />
@@ -203,10 +250,23 @@ function AddPeriod({ onAdd }: { onAdd: (e: Entry) => void }) {
       <button
         type="button"
         className="btn btn--primary"
-        onClick={() => {
-          onAdd({ weekday, period: Number(period), starts, ends, className: className.trim(), resource: lesson });
+        disabled={busy}
+        onClick={async () => {
+          const n = Number(period);
+          // Checked here so an empty box is named in words, not by the contract's English.
+          if (period.trim() === '' || !Number.isInteger(n) || n < 1 || n > 20) return onProblem(t('timetable.badPeriod'));
+          setBusy(true);
+          const saved = await onAdd({ weekday, period: n, starts, ends, className: className.trim(), resource: lesson });
+          setBusy(false);
+          // A refused period (the same one twice, an end before its start) stays as typed, to be corrected.
+          if (!saved) return;
           setLesson(null);
-          setPeriod(String(Number(period) + 1));
+          setPeriod(String(n + 1));
+          const next = nextPeriod(starts, ends);
+          if (next) {
+            setStarts(next.starts);
+            setEnds(next.ends);
+          }
         }}
       >
         {t('timetable.addButton')}

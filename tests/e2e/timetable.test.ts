@@ -1,10 +1,43 @@
 // 课表 end to end: from the home screen to the timetable page, a period added with
 // its lesson found by search, the school's spreadsheet imported (Excel's GB18030
 // CSV), a period removed, and a period that cannot be refused in words.
-import { describe, expect, it } from 'vitest';
-import { shot, useBoardSession } from './harness';
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeFeed } from '../../main/feed/write';
+import { launchBrowser, newBoardPage, shot, startHubProcess, type RunningHub } from './harness';
 
-const session = useBoardSession();
+const run = promisify(execFile);
+/** A platform's lesson title can be long: it must wrap in its own column, not squeeze the others. */
+const LONG_TITLE = '探究三角形的内角和：用量角器量、剪拼和折叠三种方法，发现任意三角形的三个内角之和都是 180°，并用这一结论解决生活中的实际问题（第一课时·人教版四年级下册）';
+const session = {} as { hub: RunningHub; browser: Browser; page: Page };
+let tmp: string;
+
+beforeAll(async () => {
+  // The demo library, and a folder feed with one long-titled lesson, imported as an admin would before the hub starts.
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cb-e2e-timetable-'));
+  const data = path.join(tmp, 'data');
+  const pub = JSON.parse(fs.readFileSync('assets/demo-feed.pub.json', 'utf8')) as { keyId: string; publicKey: string };
+  await run(process.execPath, ['bin/classboard.js', '--data', data, 'import', 'assets/demo-feed', '--key', `${pub.keyId}=${pub.publicKey}`]);
+  const nodes = [
+    { id: 'xx', parent: null, kind: 'stage' as const, title: '小学', order: 1 },
+    { id: 'l1', parent: 'xx', kind: 'lesson' as const, title: '三角形的内角和', order: 1 },
+  ];
+  await writeFeed(path.join(tmp, 'long'), { id: 'test.long', title: '长标题', revision: 1, shards: [{ path: 'shards/a.json', nodes, resources: [{ id: 'r1', node: 'l1', type: 'pdf', title: LONG_TITLE, files: [] }] }] });
+  await run(process.execPath, ['bin/classboard.js', '--data', data, 'import', path.join(tmp, 'long'), '--unsigned']);
+  session.hub = await startHubProcess({ data, args: ['--no-schedule'] });
+  session.browser = await launchBrowser();
+  session.page = await newBoardPage(session.browser);
+});
+afterAll(async () => {
+  await session.browser?.close();
+  await session.hub?.stop();
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
 /** Today in school time, as the hub's 今日课表 counts it. */
 const today = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'].indexOf(new Intl.DateTimeFormat('en-US', { weekday: 'short', timeZone: 'Asia/Shanghai' }).format(new Date())) + 1;
 const DAYS = ['星期一', '星期二', '星期三', '星期四', '星期五', '星期六', '星期日'];
@@ -13,6 +46,24 @@ const GB18030_CSV = Buffer.from(
   'd0c7c6da2cbddab4ce2cbfaacabc2cbde1caf82cb0e0bcb62cbfceb3cc0ad0c7c6dab6fe2c312c383a30302c383a34302cc8fda3a832a3a9b0e02c0ad0c7c6dab6fe2c322c383a35352c393a33352cc8fda3a832a3a9b0e02c0a',
   'hex',
 );
+
+/** A time on the form's 24-hour hour and minute pickers. */
+async function setTime(page: Page, label: string, hhmm: string) {
+  await page.getByLabel(`${label}（时）`, { exact: true }).selectOption(hhmm.slice(0, 2));
+  await page.getByLabel(`${label}（分）`, { exact: true }).selectOption(hhmm.slice(3));
+}
+async function timeOf(page: Page, label: string): Promise<string> {
+  return `${await page.getByLabel(`${label}（时）`, { exact: true }).inputValue()}:${await page.getByLabel(`${label}（分）`, { exact: true }).inputValue()}`;
+}
+/** How many lines a table cell's text takes. */
+async function linesOf(page: Page, row: number, column: number): Promise<number> {
+  return page.getByRole('table', { name: '课表' }).getByRole('row').nth(row).getByRole('cell').nth(column).evaluate((cell) => {
+    const range = document.createRange();
+    range.selectNodeContents(cell);
+    const tops = new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top)));
+    return tops.size;
+  });
+}
 
 describe('the timetable', () => {
   it('is reached from the home screen and takes a period with a lesson found by search', async () => {
@@ -29,7 +80,54 @@ describe('the timetable', () => {
     await page.getByRole('button', { name: '添加', exact: true }).click();
     await expect.poll(() => page.getByText('课表已保存（1 节课）').count()).toBe(1);
     await expect.poll(() => page.getByRole('table', { name: '课表' }).getByRole('row').count()).toBe(2);
+    // The form moves on to the next period: ten minutes after this one ends, as long, no lesson chosen.
+    await expect.poll(() => page.getByLabel('节次').inputValue()).toBe('2');
+    expect(await timeOf(page, '上课时间')).toBe('08:50');
+    expect(await timeOf(page, '下课时间')).toBe('09:30');
+    expect(await page.getByText(/^已选：/).count()).toBe(0);
+    // The same period again is refused by the timetable; the form keeps what was typed.
+    await page.getByLabel('节次').fill('1');
+    await setTime(page, '上课时间', '08:05');
+    await setTime(page, '下课时间', '08:45');
+    await page.getByRole('searchbox', { name: '课程资源（搜索）' }).fill('量角器');
+    await page.getByRole('button', { name: /^探究三角形的内角和：/ }).first().click();
+    await page.getByRole('button', { name: '添加', exact: true }).click();
+    await expect.poll(() => page.getByText(/第 1 节（三（2）班）出现了两次/).count()).toBe(1);
+    expect(await page.getByLabel('节次').inputValue()).toBe('1');
+    expect(await timeOf(page, '上课时间')).toBe('08:05');
+    expect(await timeOf(page, '下课时间')).toBe('08:45');
+    expect(await page.getByText(`已选：${LONG_TITLE}`).count()).toBe(1);
+    expect(await page.getByLabel('班级').inputValue()).toBe('三（2）班');
+    // An empty 节次 is named in Chinese, not zod's English.
+    await page.getByLabel('节次').fill('');
+    await page.getByRole('button', { name: '添加', exact: true }).click();
+    await expect.poll(() => page.getByText(/^请填写节次/).count()).toBe(1);
+    expect(await page.getByText(/Too small|expected number/).count()).toBe(0);
+    // As period 2, then the third follows the second.
+    await page.getByLabel('节次').fill('2');
+    await page.getByRole('button', { name: '添加', exact: true }).click();
+    await expect.poll(() => page.getByText('课表已保存（2 节课）').count()).toBe(1);
+    expect(await timeOf(page, '上课时间')).toBe('08:55');
+    expect(await timeOf(page, '下课时间')).toBe('09:35');
+    await page.getByRole('button', { name: '添加', exact: true }).click();
+    await expect.poll(() => page.getByText('课表已保存（3 节课）').count()).toBe(1);
+    const rows = page.getByRole('table', { name: '课表' }).getByRole('row');
+    expect(await rows.nth(3).textContent()).toContain('08:55–09:35');
+    expect(await timeOf(page, '上课时间')).toBe('09:45');
+    expect(await timeOf(page, '下课时间')).toBe('10:25');
+    // At 1920×1080 the short columns stay on one line beside a long title, which wraps in its own; the pickers are large enough to tap.
+    for (const column of [0, 1, 2, 3]) expect(await linesOf(page, 2, column)).toBe(1);
+    expect(await linesOf(page, 2, 4)).toBeGreaterThan(1);
+    const remove = await rows.nth(2).getByRole('button').boundingBox();
+    expect(remove!.width).toBeGreaterThan(remove!.height);
+    for (const picker of ['上课时间（时）', '上课时间（分）', '下课时间（时）', '下课时间（分）']) {
+      expect((await page.getByLabel(picker, { exact: true }).boundingBox())!.height).toBeGreaterThanOrEqual(64);
+    }
     await shot(page, 'timetable');
+    for (const n of [3, 2]) {
+      await page.getByRole('button', { name: `删除${DAYS[today - 1]}第 ${n} 节` }).click();
+      await expect.poll(() => page.getByText(`课表已保存（${n - 1} 节课）`).count()).toBe(1);
+    }
     // Today's list on the home screen shows it, with its ready mark.
     await page.getByRole('button', { name: '首页' }).click();
     await expect.poll(() => page.getByRole('button', { name: /^第 1 节 \d\d:\d\d 三（2）班 分数的初步认识（第一课时） (已就绪|未下载)$/ }).count()).toBe(1);
@@ -50,8 +148,8 @@ describe('the timetable', () => {
     const { page } = session;
     await page.getByRole('button', { name: '删除星期二第 2 节' }).click();
     await expect.poll(() => page.getByText('课表已保存（1 节课）').count()).toBe(1);
-    await page.getByLabel('上课时间').fill('09:00');
-    await page.getByLabel('下课时间').fill('08:00');
+    await setTime(page, '上课时间', '09:00');
+    await setTime(page, '下课时间', '08:00');
     await page.getByRole('button', { name: '添加', exact: true }).click();
     await expect.poll(() => page.getByText(/^下课时间须晚于上课时间/).count()).toBe(1);
     await expect.poll(() => page.getByRole('table', { name: '课表' }).getByRole('row').count()).toBe(2);
