@@ -353,7 +353,8 @@ async function fetchWithRetries(job: BlobJob, ctx: RunContext): Promise<Download
     throw new AppError('not-found', `no mirror has ${job.sha256.slice(0, 12)}… (404 on ${job.urls.length} bases)${why}`);
   }
   const cause = lastError instanceof NotHere && reasons.length ? `${lastError.message}: ${reasons.at(-1)}` : (lastError as Error).message;
-  const message = `gave up on ${job.sha256.slice(0, 12)}… after ${tally.tries} tries from ${job.urls.length} source${job.urls.length === 1 ? '' : 's'}: ${cause}`;
+  const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+  const message = `gave up on ${job.sha256.slice(0, 12)}… after ${plural(tally.tries, 'try', 'tries')} from ${plural(job.urls.length, 'source', 'sources')}: ${cause}`;
   // Bad bytes stay bad bytes (a hub remembers them); anything else may be better tomorrow.
   throw lastError instanceof BadBytes ? new BadBytes(lastError.code, message) : new AppError('unavailable', message);
 }
