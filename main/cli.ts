@@ -67,6 +67,19 @@ function sizeArg(v: string): number {
   }
 }
 
+/** Below this a quota is surely a slip (a unit left out or mistyped), not a choice. */
+const MIN_QUOTA = 100 * 1024 ** 2;
+
+/** A cache quota: a size with a unit, at least 100MB; `off` or `none` removes it (commander would take a null for no value). */
+function quotaArg(v: string): number | 'off' {
+  if (/^\s*(off|none)\s*$/i.test(v)) return 'off';
+  const bytes = sizeArg(v);
+  if (bytes < MIN_QUOTA) {
+    throw new InvalidArgumentError(`缓存上限 ${v.trim()} 太小（至少 100MB），多半是输错了；要取消上限请用 --quota off / a quota under 100MB is surely a mistake; --quota off removes it`);
+  }
+  return bytes;
+}
+
 function rateArg(v: string): number {
   if (/^(0|off|pause)$/i.test(v.trim())) return 0;
   let bytes: number;
@@ -90,13 +103,14 @@ function windowArg(v: string): string {
 }
 
 /** Sync settings a command's flags name, for `sync:configure`. */
-function settingsFrom(o: { window?: string; rate?: number; dayRate?: number; maxHeight?: number; quota?: number; floor?: number }): Partial<SyncSettings> {
+function settingsFrom(o: { window?: string; rate?: number; dayRate?: number; maxHeight?: number; quota?: number | 'off'; floor?: number }): Partial<SyncSettings> {
   const patch: Partial<SyncSettings> = {};
   if (o.window !== undefined) patch.window = o.window;
   if (o.rate !== undefined) patch.nightRate = o.rate === 0 ? null : o.rate;
   if (o.dayRate !== undefined) patch.dayRate = o.dayRate;
   if (o.maxHeight !== undefined) patch.maxHeight = o.maxHeight;
-  if (o.quota !== undefined) patch.quotaBytes = o.quota;
+  // No quota is null, as the sync page sends it.
+  if (o.quota !== undefined) patch.quotaBytes = o.quota === 'off' ? null : o.quota;
   if (o.floor !== undefined) patch.floorBytes = o.floor;
   return patch;
 }
@@ -413,8 +427,8 @@ export function buildCli(): Command {
     .option('--rate <rate>', 'night cap, e.g. 2mbit; 0 for none', rateArg)
     .option('--day-rate <rate>', 'daytime trickle, e.g. 256kbit; 0 pauses by day', rateArg)
     .option('--max-height <px>', 'highest video rendition, e.g. 720', positiveInt)
-    .option('--quota <size>', 'most the cache may hold, e.g. 200GB', sizeArg)
-    .option('--floor <size>', 'free disk space to keep, e.g. 5GB', sizeArg)
+    .option('--quota <size>', 'most the cache may hold, with its unit, e.g. 200GB or 500MB (at least 100MB); off (or none) removes the quota', quotaArg)
+    .option('--floor <size>', 'free disk space to keep, with its unit, e.g. 5GB', sizeArg)
     .action(async (o: Parameters<typeof settingsFrom>[0]) => {
       await withServices(async (services, g) => {
         const patch = settingsFrom(o);

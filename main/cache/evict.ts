@@ -77,10 +77,18 @@ export function evictCache(db: Db, blobs: BlobStore, opts: EvictOptions = {}): E
   return report;
 }
 
-/** Parses "20GB", "500 MB", "1.5T" (bytes, powers of 1024). */
+/**
+ * Parses "20GB", "500 MB", "1.5T", "20GiB", "100b" (bytes, powers of 1024). A
+ * number without a unit is refused, 0 aside: "--quota 100" read as 100 bytes
+ * emptied a school's cache on the next sync.
+ */
 export function parseSize(text: string): number {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(k|m|g|t)?i?b?\s*$/i.exec(text);
-  if (!m) throw new Error(`cannot read size "${text}" (e.g. 20GB, 500MB)`);
-  const pow = { k: 1, m: 2, g: 3, t: 4 }[(m[2] ?? '').toLowerCase() as 'k' | 'm' | 'g' | 't'] ?? 0;
-  return Math.round(Number(m[1]) * 1024 ** pow);
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]i?b?|b)?\s*$/i.exec(text);
+  if (!m) throw new Error(`无法读取大小“${text}”，请写成 20GB、500MB 这样 / cannot read size "${text}" (e.g. 20GB, 500MB)`);
+  const n = Number(m[1]);
+  if (m[2] === undefined && n !== 0) {
+    throw new Error(`大小 ${m[1]} 缺少单位，请写成 ${m[1]}GB 或 ${m[1]}MB / a size needs a unit: ${m[1]}GB or ${m[1]}MB`);
+  }
+  const pow = { k: 1, m: 2, g: 3, t: 4 }[(m[2]?.[0] ?? '').toLowerCase() as 'k' | 'm' | 'g' | 't'] ?? 0;
+  return Math.round(n * 1024 ** pow);
 }

@@ -159,6 +159,19 @@ describe('classboard CLI', () => {
     // A window of no length, and a rate that would round to "no cap": refused, not taken the opposite way.
     expect((await cli('settings', '--window', '22:00-22:00')).stderr).toMatch(/same time/);
     expect((await cli('settings', '--rate', '1bit')).stderr).toMatch(/below 1 byte/);
+    // A quota without a unit, or one too small to be meant, is refused (before: 100 bytes, and the next sync emptied the cache).
+    const bare = await cli('settings', '--quota', '100');
+    expect(bare.code).toBe(1);
+    expect(bare.stderr).toMatch(/缺少单位/);
+    expect((await cli('settings', '--quota', '50MB')).stderr).toMatch(/太小/);
+    // And a quota can be removed (before: --quota 0 gave "sync:configure: quotaBytes: Too small", and there was no way).
+    expect((await cli('settings', '--quota', '0')).stderr).toMatch(/--quota off/);
+    expect(JSON.parse((await cli('--json', 'settings')).stdout)).toMatchObject({ quotaBytes: 50 * 1024 ** 3 });
+    for (const off of ['off', 'none']) {
+      expect(JSON.parse((await cli('--json', 'settings', '--quota', '20GB')).stdout)).toMatchObject({ quotaBytes: 20 * 1024 ** 3 });
+      expect(JSON.parse((await cli('--json', 'settings', '--quota', off)).stdout)).toMatchObject({ quotaBytes: null, window: '21:30-06:00' });
+    }
+    expect((await cli('settings')).stdout).toMatch(/缓存上限 不限/);
     expect((await cli('feeds', 'add', 'ftp://127.0.0.1/feed/')).stderr).toMatch(/http\(s\)/);
   });
 

@@ -97,6 +97,14 @@ describe('sizes', () => {
     expect(parseSize('500 MB')).toBe(500 * 1024 ** 2);
     expect(parseSize('1.5t')).toBe(1.5 * 1024 ** 4);
     expect(() => parseSize('lots')).toThrow(/20GB/);
+    expect(parseSize('20GiB')).toBe(20 * 1024 ** 3);
+    expect(parseSize('100b')).toBe(100);
+    expect(parseSize('0')).toBe(0);
+  });
+
+  it('refuses a number without a unit, in Chinese (before: --quota 100 was 100 bytes, and the next sync emptied the cache)', () => {
+    expect(() => parseSize('100')).toThrow(/缺少单位.*100GB/);
+    expect(() => parseSize(' 1.5 ')).toThrow(/缺少单位/);
   });
 });
 
