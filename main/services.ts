@@ -71,7 +71,8 @@ export function createServices(opts: ServicesOptions): Services {
   const blobs = new BlobStore(path.join(opts.dataDir, 'cache', 'blobs'), db);
   const feedsDir = path.join(opts.dataDir, 'feeds');
   const events = createEventBus();
-  const queries = createQueries(db, blobs, (sha) => `${opts.mediaBase}${sha}`);
+  // The selection is made below; its look-up is only called once requests come in.
+  const queries = createQueries(db, blobs, (sha) => `${opts.mediaBase}${sha}`, (nodeId) => selection.keepsNode(nodeId));
   const annotations = createAnnotations(db);
   const plans = createPlans(db);
   const timetable = createTimetable(db, queries);
@@ -133,7 +134,8 @@ export function createServices(opts: ServicesOptions): Services {
     },
     'library:search': async (req) => {
       await warming;
-      return searchLibrary(db, req);
+      const found = searchLibrary(db, req);
+      return { ...found, results: queries.withReady(found.results) };
     },
     'library:resource': ({ id }) => queries.resource(id),
     'library:open': ({ id }) => queries.open(id),

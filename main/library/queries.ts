@@ -7,12 +7,27 @@ import type { Db } from './db';
 import { layoutTreeCounts, type TreeCounts } from './search';
 
 type NodeRow = { id: string; parent: string | null; kind: TreeNode['kind']; title: string; ord: number };
-type ResRow = { rid: number; id: string; feed_id: string; node_id: string; type: Resource['type']; title: string; revision: number; duration: number | null; syncable?: 0 | 1 };
+type ResRow = {
+  rid: number;
+  id: string;
+  feed_id: string;
+  node_id: string;
+  type: Resource['type'];
+  title: string;
+  revision: number;
+  duration: number | null;
+  ready: 0 | 1;
+  syncable?: 0 | 1;
+};
+/** Whether a resource has a main file in the cache, as a column of the row. */
+const READY = `EXISTS (SELECT 1 FROM resource_files rf JOIN blobs b ON b.sha256 = rf.sha256 WHERE rf.rid = r.rid AND rf.role = 'main') AS ready`;
 
 export interface LibraryQueries {
   tree(parent: string | null): Res<'library:tree'>;
   resource(id: string): Resource;
   summaries(ids: string[]): ResourceSummary[];
+  /** Search hits, each marked whether it opens at once. */
+  withReady<T extends { id: string }>(hits: T[]): (T & { ready: boolean })[];
   pathTitles(nodeId: string): string[];
   open(id: string): Resource;
   setFavourite(id: string, favourite: boolean): void;
@@ -23,16 +38,24 @@ export interface LibraryQueries {
   invalidate(): void;
 }
 
-export function createQueries(db: Db, blobs: BlobStore, mediaUrl: (sha256: string) => string): LibraryQueries {
+/** `keptBySelection`: whether the offline selection keeps a node (Selection.keepsNode). */
+export function createQueries(
+  db: Db,
+  blobs: BlobStore,
+  mediaUrl: (sha256: string) => string,
+  keptBySelection: (nodeId: string) => boolean,
+): LibraryQueries {
   const st = {
     node: db.prepare('SELECT id, parent, kind, title, ord FROM nodes WHERE id = ?'),
     children: db.prepare('SELECT id, parent, kind, title, ord FROM nodes WHERE parent IS ? ORDER BY ord, title'),
     roots: db.prepare('SELECT id, parent, kind, title, ord FROM nodes WHERE parent IS NULL ORDER BY ord, feed_id, title'),
-    nodeResources: db.prepare('SELECT rid, id, feed_id, node_id, type, title, revision, duration FROM resources WHERE node_id = ? ORDER BY ord'),
+    nodeResources: db.prepare(`SELECT r.rid, r.id, r.feed_id, r.node_id, r.type, r.title, r.revision, r.duration, ${READY} FROM resources r WHERE r.node_id = ? ORDER BY r.ord`),
     resource: db.prepare(
-      `SELECT r.rid, r.id, r.feed_id, r.node_id, r.type, r.title, r.revision, r.duration, f.source LIKE 'http%' AS syncable
+      `SELECT r.rid, r.id, r.feed_id, r.node_id, r.type, r.title, r.revision, r.duration, ${READY}, f.source LIKE 'http%' AS syncable
        FROM resources r JOIN feeds f ON f.id = r.feed_id WHERE r.id = ?`,
     ),
+    ready: db.prepare(`SELECT ${READY} FROM resources r WHERE r.id = ?`).pluck(),
+    timetabled: db.prepare('SELECT 1 FROM timetable WHERE resource_id = ? LIMIT 1').pluck(),
     files: db.prepare('SELECT role, sha256, size, mime, height FROM resource_files WHERE rid = ? ORDER BY idx'),
     ancestors: db.prepare(
       `WITH RECURSIVE up(id, parent, title, depth) AS (
@@ -46,14 +69,14 @@ export function createQueries(db: Db, blobs: BlobStore, mediaUrl: (sha256: strin
     // CROSS JOIN keeps the teacher's short list as the outer loop: left to
     // itself, SQLite scanned all 150,000 resources for it (10-40 ms a call).
     favourites: db.prepare(
-      `SELECT r.rid, r.id, r.feed_id, r.node_id, r.type, r.title, r.revision, r.duration
+      `SELECT r.rid, r.id, r.feed_id, r.node_id, r.type, r.title, r.revision, r.duration, ${READY}
        FROM favourites f CROSS JOIN resources r ON r.id = f.resource_id ORDER BY f.created_at DESC`,
     ),
     touchRecent: db.prepare(
       'INSERT INTO recent(resource_id, opened_at) VALUES (?, ?) ON CONFLICT(resource_id) DO UPDATE SET opened_at = excluded.opened_at',
     ),
     recent: db.prepare(
-      `SELECT r.rid, r.id, r.feed_id, r.node_id, r.type, r.title, r.revision, r.duration
+      `SELECT r.rid, r.id, r.feed_id, r.node_id, r.type, r.title, r.revision, r.duration, ${READY}
        FROM recent x CROSS JOIN resources r ON r.id = x.resource_id ORDER BY x.opened_at DESC LIMIT ?`,
     ),
     usage: db.prepare('INSERT INTO usage_events(at, kind, resource_id, detail) VALUES (?, ?, ?, ?)'),
@@ -101,7 +124,7 @@ export function createQueries(db: Db, blobs: BlobStore, mediaUrl: (sha256: strin
   };
 
   const pathTitles = (nodeId: string) => (st.ancestors.all(nodeId) as { title: string }[]).map((r) => r.title);
-  const summary = (r: ResRow): ResourceSummary => ({ id: r.id, title: r.title, type: r.type, path: pathTitles(r.node_id) });
+  const summary = (r: ResRow): ResourceSummary => ({ id: r.id, title: r.title, type: r.type, path: pathTitles(r.node_id), ready: r.ready === 1 });
 
   const resource = (id: string): Resource => {
     const r = st.resource.get(id) as ResRow | undefined;
@@ -110,15 +133,18 @@ export function createQueries(db: Db, blobs: BlobStore, mediaUrl: (sha256: strin
       const cached = blobs.has(f.sha256);
       return { ...f, cached, url: cached ? mediaUrl(f.sha256) : null };
     });
+    const favourite = st.isFavourite.get(r.id) === 1;
     return {
       ...summary(r),
       feedId: r.feed_id,
       nodeId: r.node_id,
       revision: r.revision,
       duration: r.duration,
-      favourite: st.isFavourite.get(r.id) === 1,
+      favourite,
       files,
       syncable: r.syncable === 1,
+      // As the planner decides (main/sync/plan.ts): selected, timetabled or a favourite.
+      kept: favourite || st.timetabled.get(r.id) === 1 || keptBySelection(r.node_id),
     };
   };
 
@@ -138,6 +164,7 @@ export function createQueries(db: Db, blobs: BlobStore, mediaUrl: (sha256: strin
     summaries(ids) {
       return ids.map((id) => st.resource.get(id) as ResRow | undefined).filter((r): r is ResRow => !!r).map(summary);
     },
+    withReady: (hits) => hits.map((h) => ({ ...h, ready: st.ready.get(h.id) === 1 })),
     pathTitles,
     open(id) {
       const r = resource(id);

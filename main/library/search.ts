@@ -23,8 +23,9 @@ import type { Req, Res, ResourceSummary } from '../../preload/contract';
 import type { Db } from './db';
 
 export type SearchRequest = Req<'library:search'>;
-export type SearchHit = ResourceSummary;
-export type SearchResult = Res<'library:search'>;
+/** Search matches titles; whether a hit is downloaded is the library's to add (queries.withReady). */
+export type SearchHit = Omit<ResourceSummary, 'ready'>;
+export type SearchResult = Omit<Res<'library:search'>, 'results'> & { results: SearchHit[] };
 export interface SearchIndexChange {
   feedId: string;
   /** Resources inserted or updated (title, node or order changed). */

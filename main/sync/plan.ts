@@ -123,6 +123,15 @@ export function createSelection(db: Db) {
 
   return {
     keep: (ids: string[], keep: boolean) => apply.immediate(ids, keep),
+    /** Whether the selection keeps one node: its nearest mark up the tree, else the default (a few look-ups). */
+    keepsNode(id: string): boolean {
+      const m = marks();
+      for (let n = id as string | null | undefined; n; n = st.parentOf.get(n) as string | null | undefined) {
+        const mark = m.get(n);
+        if (mark !== undefined) return mark;
+      }
+      return defaultKeep();
+    },
     marks,
     defaultKeep,
     /** True while nothing is chosen: every lesson is kept. */

@@ -30,6 +30,8 @@ export const ResourceSummary = z.object({
   type: ResourceType,
   /** Titles of the nodes from the stage down to the lesson. */
   path: z.array(z.string()),
+  /** A main file is in the cache: it opens at once (lists mark the rest 未下载). */
+  ready: z.boolean(),
 });
 export type ResourceSummary = z.infer<typeof ResourceSummary>;
 
@@ -57,6 +59,8 @@ export const Resource = ResourceSummary.extend({
   files: z.array(ResourceFile),
   /** Its feed is subscribed over http(s): a missing file comes with the night's sync; else only its folder has it. */
   syncable: z.boolean(),
+  /** The night's sync fetches it: the offline selection keeps it, or it is timetabled or a favourite. */
+  kept: z.boolean(),
 });
 export type Resource = z.infer<typeof Resource>;
 

@@ -21,6 +21,7 @@ export function ResourceButton({ r, showPath }: { r: ResourceSummary; showPath?:
           </span>
         )}
       </span>
+      {!r.ready && <span className="row__tag row__tag--missing">{t('library.notDownloaded')}</span>}
       <span className="row__tag" aria-hidden="true">
         {t(`library.types.${r.type}`)}
       </span>

@@ -3,7 +3,7 @@
 import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { pickRendition, resourceMediaPath, type Resource, type ResourceType } from '../../preload/contract';
-import { api, call, mediaBase } from '../api/client';
+import { api, call, mediaBase, plainMessage } from '../api/client';
 import { usePresenting } from './usePresenting';
 import { useLibraryData } from '../library/useApi';
 import { go } from '../route';
@@ -70,7 +70,7 @@ export function LessonView({ id, type, presenting = false }: { id: string; type?
       <div className="lesson__body">
         <div className="lesson__stage">
           {notCached ? (
-            <p className="notice">{t(resource.syncable ? 'lesson.notDownloaded' : 'lesson.onlyInFolder')}</p>
+            <NotDownloaded resource={resource} />
           ) : early ? (
             <VideoPlayer
               key={early}
@@ -107,11 +107,42 @@ export function LessonView({ id, type, presenting = false }: { id: string; type?
   );
 }
 
+/**
+ * Why a resource is not here and what will bring it: tonight's sync (kept), the
+ * teacher's say-so (not in the offline selection: one tap keeps its lesson), or
+ * its folder again (imported from a USB stick).
+ */
+function NotDownloaded({ resource }: { resource: Resource }) {
+  const { t } = useTranslation();
+  const [kept, setKept] = useState(resource.kept);
+  const [error, setError] = useState<string | null>(null);
+  if (!resource.syncable) return <p className="notice">{t('lesson.onlyInFolder')}</p>;
+  if (kept) return <p className="notice">{t('lesson.notDownloaded')}</p>;
+  return (
+    <div className="notice">
+      <p>{t('lesson.notSelected')}</p>
+      <button
+        type="button"
+        className="bar-button bar-button--primary"
+        onClick={() =>
+          void call(api()['sync:keep']({ ids: [resource.nodeId], keep: true })).then(
+            () => setKept(true),
+            (err: unknown) => setError(plainMessage(err)),
+          )
+        }
+      >
+        {t('lesson.keepTonight')}
+      </button>
+      {error && <p className="notice--error">{error}</p>}
+    </div>
+  );
+}
+
 function Present({ resource, onMoment, videoInk }: { resource: Resource; onMoment: (m: number | null) => void; videoInk: React.ReactNode }) {
   const { t } = useTranslation();
   const ink = useInk();
   const main = pickRendition(resource.files);
-  if (!main?.url) return <p className="notice">{t(resource.syncable ? 'lesson.notDownloaded' : 'lesson.onlyInFolder')}</p>;
+  if (!main?.url) return <NotDownloaded resource={resource} />;
   const poster = resource.files.find((f) => f.role === 'poster' && f.url)?.url ?? undefined;
   if (main.mime.startsWith('video/') || main.mime.startsWith('audio/')) {
     return <VideoPlayer key={main.url} src={main.url} poster={poster} title={resource.title} onMoment={onMoment} overlay={videoInk} />;

@@ -162,7 +162,7 @@ describe('feed import', () => {
     expect(layoutTreeCounts(services.db)).not.toBeNull();
     // A second connection has no layout: it counts the rows itself.
     const other = connectLibrary(path.join(tmp, 'data', 'library.db'), { readonly: true });
-    const counted = createQueries(other, services.blobs, (sha) => sha);
+    const counted = createQueries(other, services.blobs, (sha) => sha, () => true);
     expect(layoutTreeCounts(other)).toBeNull();
     expect(await walk(async (parent) => counted.tree(parent).nodes)).toEqual(fromLayout);
     other.close();
