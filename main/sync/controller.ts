@@ -111,7 +111,7 @@ export function createSyncController(services: Services, opts: SyncControllerOpt
       const summary: SyncSummary = {
         feeds: [],
         downloaded: { files: 0, bytes: 0 },
-        failed: [{ sha256: '', resources: [], error: message }],
+        failed: [{ sha256: '', resources: [], reason: (err as NodeJS.ErrnoException).code === 'ENOSPC' ? 'disk-full' : 'other', error: message }],
         skipped: 0,
         downgraded: 0,
         durationMs: 0,

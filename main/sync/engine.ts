@@ -2,10 +2,11 @@
 // changed shards), then the files the classroom needs, most urgent first, within
 // one global rate cap. A failed file is reported with the lessons it belongs to;
 // the rest carry on.
-import { isHttpUrl, type Res, type SyncProgress, type SyncSummary } from '../../preload/contract';
+import { isHttpUrl, type FailureReason, type Res, type SyncProgress, type SyncSummary } from '../../preload/contract';
 import { diskFree, evictCache } from '../cache/evict';
 import type { Services } from '../services';
-import { downloadBlob } from './downloader';
+import { BadBytes, BusyElsewhere, downloadBlob } from './downloader';
+import { AppError } from '../api/errors';
 import { planDownloads, type Plan, type PlanOptions } from './plan';
 import type { PlanReply, PlanRequest, PlanSummary } from './plan-worker';
 import { workerService } from '../util/worker';
@@ -79,20 +80,28 @@ export function keptBytesInWorker(services: Services, maxHeight: number) {
   return planner.call({ kind: 'kept', dbFile: services.db.name, maxHeight }) as Promise<number>;
 }
 
+/** The cause a download's error names, for the status page's groups. */
+function failureReason(err: unknown): FailureReason {
+  if (err instanceof BadBytes) return 'damaged';
+  if (err instanceof BusyElsewhere) return 'busy';
+  if (err instanceof AppError) return err.code === 'not-found' ? 'missing' : err.code === 'unavailable' ? 'unreachable' : 'other';
+  return 'other';
+}
+
 export async function syncAll(services: Services, opts: SyncOptions = {}): Promise<SyncSummary> {
   const started = performance.now();
   const summary: SyncSummary = { feeds: [], downloaded: { files: 0, bytes: 0 }, failed: [], skipped: 0, downgraded: 0, durationMs: 0 };
   const bucket = opts.bucket ?? new TokenBucket(opts.rate ?? Infinity);
   // Catalogs come within the files' cap: one fetched by day must not take the school's link.
   const cap = { bucket, retries: opts.retries, backoffMs: opts.backoffMs, stallMs: opts.stallMs, signal: opts.signal };
-  const sources = services.db.prepare('SELECT id, source FROM feeds ORDER BY id').all() as { id: string; source: string }[];
+  const sources = services.db.prepare('SELECT id, title, source FROM feeds ORDER BY id').all() as { id: string; title: string; source: string }[];
   for (const f of sources.filter((s) => isHttpUrl(s.source))) {
     try {
       const r = await services.importFeed(f.source, { cap });
-      summary.feeds.push({ id: f.id, outcome: r.outcome, revision: r.revision });
+      summary.feeds.push({ id: f.id, title: r.title, outcome: r.outcome, revision: r.revision });
     } catch (err) {
       // An unreachable platform tonight: keep the catalog we have, still fetch files.
-      summary.feeds.push({ id: f.id, outcome: 'failed', revision: null, error: (err as Error).message });
+      summary.feeds.push({ id: f.id, title: f.title, outcome: 'failed', revision: null, error: (err as Error).message });
     }
   }
 
@@ -133,14 +142,14 @@ export async function syncAll(services: Services, opts: SyncOptions = {}): Promi
         (services.blobs.totals().bytes + reserved + job.size > (opts.quotaBytes ?? Infinity) ||
           diskFree(services.blobs.root) - reserved - job.size < (opts.floorBytes ?? 0))
       ) {
-        summary.failed.push({ sha256: job.sha256, resources: job.resources, error: '超出缓存配额或磁盘余量 / over the cache quota or the free-disk floor' });
+        summary.failed.push({ sha256: job.sha256, resources: job.resources, reason: 'quota', error: '超出缓存配额或磁盘余量 / over the cache quota or the free-disk floor' });
         files++;
         continue;
       }
       const from = urls(job.feedId, job.sha256);
       if (from.length === 0) {
         // A file of a feed imported from a folder, gone from the cache (verify, eviction): only that folder has it.
-        summary.failed.push({ sha256: job.sha256, resources: job.resources, error: FOLDER_ONLY });
+        summary.failed.push({ sha256: job.sha256, resources: job.resources, reason: 'folder', error: FOLDER_ONLY });
         files++;
         continue;
       }
@@ -164,7 +173,7 @@ export async function syncAll(services: Services, opts: SyncOptions = {}): Promi
       } catch (err) {
         // A full disk stops the run: no new files start; those in flight end first.
         if ((err as NodeJS.ErrnoException).code === 'ENOSPC') fatal ??= err;
-        else summary.failed.push({ sha256: job.sha256, resources: job.resources, error: (err as Error).message });
+        else summary.failed.push({ sha256: job.sha256, resources: job.resources, reason: failureReason(err), error: (err as Error).message });
       } finally {
         reserved -= job.size;
         inFlight.delete(job.resources);

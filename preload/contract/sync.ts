@@ -47,12 +47,23 @@ export const DEFAULT_SYNC_SETTINGS: SyncSettings = {
   startAtLogin: true,
 };
 
-export const SyncFailure = z.object({ sha256: z.string(), resources: z.array(z.string()), error: z.string() });
+/**
+ * Why a file did not come, so the page can group 395 files under one cause a
+ * teacher can act on: the quota, a folder to import again, a server that cannot
+ * be reached, a file no source has, bytes that failed their check, another
+ * Classboard process on the same file, a full disk; `error` keeps the detail.
+ */
+export const FailureReason = z.enum(['quota', 'folder', 'unreachable', 'missing', 'damaged', 'busy', 'disk-full', 'other']);
+export type FailureReason = z.infer<typeof FailureReason>;
+export const SyncFailure = z.object({ sha256: z.string(), resources: z.array(z.string()), reason: FailureReason, error: z.string() });
+export type SyncFailure = z.infer<typeof SyncFailure>;
 
 export const SyncSummary = z.object({
   feeds: z.array(
     z.object({
       id: z.string(),
+      /** The feed's own title (e.g. 国家中小学智慧教育平台), for the page. */
+      title: z.string(),
       outcome: z.enum(['applied', 'unchanged', 'failed']),
       revision: z.number().int().nullable(),
       error: z.string().optional(),

@@ -3,7 +3,7 @@
 // and the sync settings. For the teacher at the board and the school's IT admin.
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { isHttpUrl, type Res, type SelectionNode, type SyncProgress, type SyncSettings, type SyncStatus } from '../../preload/contract';
+import { isHttpUrl, type FailureReason, type Res, type SelectionNode, type SyncFailure, type SyncProgress, type SyncSettings, type SyncStatus } from '../../preload/contract';
 import { api, call, plainMessage } from '../api/client';
 import { Crumbs } from '../components/Crumbs';
 import { TodayList } from '../library/TodayList';
@@ -27,19 +27,27 @@ export const rateLabel = (bytesPerSecond: number) => {
 
 export function SyncPage({ node }: { node: string | null }) {
   const { t } = useTranslation();
-  // A change to the selection changes what is queued: the status reloads with it.
+  // A change to the selection or the settings changes what is queued: the status reloads with it.
   const [changes, setChanges] = useState(0);
+  // One copy of the settings: the status line names the window and cap just saved.
+  const [settings, setSettings] = useSettings();
   return (
     <div className="home sync-page">
       <h1 className="page-title">{t('sync.title')}</h1>
       <div className="home__body">
         <main className="home__main">
-          <StatusPanel changes={changes} />
+          <StatusPanel changes={changes} settings={settings} />
           <SelectionPanel node={node} onChanged={() => setChanges((c) => c + 1)} />
         </main>
         <aside className="home__side">
           <TodayList />
-          <SettingsPanel />
+          <SettingsPanel
+            settings={settings}
+            onSaved={(s) => {
+              setSettings(s);
+              setChanges((c) => c + 1);
+            }}
+          />
         </aside>
       </div>
     </div>
@@ -70,11 +78,10 @@ function useSyncStatus(changes: number) {
   return { status, progress, reload: () => void call(api()['sync:status']({})).then(setStatus, () => {}) };
 }
 
-function StatusPanel({ changes }: { changes: number }) {
+function StatusPanel({ changes, settings }: { changes: number; settings: SyncSettings | null }) {
   const { t, i18n } = useTranslation();
   const { status, progress, reload } = useSyncStatus(changes);
   const [note, setNote] = useState<string | null>(null);
-  const [settings] = useSettings();
   // Without a platform (or hub) subscription a night's sync has nothing to fetch: say so, rather than look like a quiet night.
   const [platform, setPlatform] = useState<boolean | null>(null);
   useEffect(() => {
@@ -152,25 +159,47 @@ function StatusPanel({ changes }: { changes: number }) {
                 .filter((f) => f.outcome === 'failed')
                 .map((f) => (
                   <li key={f.id}>
-                    <strong>{t('sync.catalogFailedOne', { id: f.id })}</strong>
-                    <span className="muted"> — {f.error}</span>
+                    <strong>{t('sync.catalogFailedOne', { title: f.title })}</strong>
+                    <span className="muted sync-failures__detail"> — {f.error}</span>
                   </li>
                 ))}
             </ul>
           )}
-          {status.last.failed.length > 0 && (
-            <ul className="sync-failures" aria-label={t('sync.failed')}>
-              {status.last.failed.map((f, i) => (
-                <li key={`${f.sha256}-${i}`}>
-                  <strong>{f.resources.join('、') || t('sync.failed')}</strong>
-                  <span className="muted"> — {f.error}</span>
-                </li>
-              ))}
-            </ul>
-          )}
+          {status.last.failed.length > 0 && <FailureGroups failed={status.last.failed} />}
         </>
       )}
     </section>
+  );
+}
+
+/** Lessons named per cause before "等": a full quota fails hundreds of files for one reason. */
+const NAMED = 5;
+
+/**
+ * The night's failures by cause, most files first: what happened and what to do
+ * in one line each, a few of the lessons, and one sample of the detail (the
+ * admin's clue); not one line per file.
+ */
+function FailureGroups({ failed }: { failed: SyncFailure[] }) {
+  const { t } = useTranslation();
+  const groups = new Map<FailureReason, SyncFailure[]>();
+  for (const f of failed) groups.set(f.reason, [...(groups.get(f.reason) ?? []), f]);
+  return (
+    <ul className="sync-failures" aria-label={t('sync.failed')}>
+      {[...groups]
+        .sort((a, b) => b[1].length - a[1].length)
+        .map(([reason, files]) => {
+          const lessons = [...new Set(files.flatMap((f) => f.resources))];
+          const named = lessons.slice(0, NAMED).join('、');
+          return (
+            <li key={reason}>
+              <strong>{t(`sync.reasons.${reason}`, { count: files.length })}</strong>
+              {named && <span> {lessons.length > NAMED ? t('sync.lessonsMore', { named, count: lessons.length }) : named}</span>}
+              {reason !== 'quota' && reason !== 'folder' && <span className="muted sync-failures__detail"> — {files.at(-1)!.error}</span>}
+            </li>
+          );
+        })}
+    </ul>
   );
 }
 
@@ -179,7 +208,16 @@ function SelectionPanel({ node, onChanged }: { node: string | null; onChanged: (
   const [generation, setGeneration] = useState(0);
   const { data, error } = useLibraryData(() => call(api()['sync:selection']({ parent: node })), [node, generation]);
   useEffect(() => api().on('sync:finished', () => setGeneration((g) => g + 1)), []);
-  if (error) return <p className="notice notice--error">{error}</p>;
+  // A link to a node the library no longer has (or a mistyped address): say so, and offer the top.
+  if (error)
+    return (
+      <div className="notice">
+        <p>{t('sync.noSuchNode')}</p>
+        <button type="button" className="bar-button" onClick={() => go({ name: 'sync', node: null })}>
+          {t('sync.allOf')}
+        </button>
+      </div>
+    );
   if (!data) return null;
   const toggle = async (n: SelectionNode) => {
     await call(api()['sync:keep']({ ids: [n.id], keep: n.keep !== 'all' }));
@@ -265,9 +303,8 @@ const NIGHT_RATES = [null, 1000, 2000, 4000, 8000, 20000, 50000];
 const DAY_RATES = [0, 250, 1000];
 
 
-function SettingsPanel() {
+function SettingsPanel({ settings, onSaved }: { settings: SyncSettings | null; onSaved: (s: SyncSettings) => void }) {
   const { t } = useTranslation();
-  const [settings, setSettings] = useSettings();
   const [draft, setDraft] = useState<SyncSettings | null>(null);
   const [note, setNote] = useState<string | null>(null);
   const [host, setHost] = useState<Res<'app:info'>['host'] | null>(null);
@@ -278,7 +315,8 @@ function SettingsPanel() {
   const [quota, setQuota] = useState('');
   useEffect(() => {
     setDraft(settings);
-    if (settings) setQuota(settings.quotaBytes === null ? '' : String(Number((settings.quotaBytes / 1024 ** 3).toFixed(2))));
+    // Three significant digits: a 1 MB quota reads 0.001, not a "0" the page then refuses.
+    if (settings) setQuota(settings.quotaBytes === null ? '' : String(Number((settings.quotaBytes / 1024 ** 3).toPrecision(3))));
   }, [settings]);
   if (!draft) return null;
   const [from, to] = draft.window.split('-') as [string, string];
@@ -293,7 +331,7 @@ function SettingsPanel() {
       return;
     }
     try {
-      setSettings(await call(api()['sync:configure']({ ...draft, quotaBytes: gb === null ? null : Math.round(gb * 1024 ** 3) })));
+      onSaved(await call(api()['sync:configure']({ ...draft, quotaBytes: gb === null ? null : Math.round(gb * 1024 ** 3) })));
       setNote(t('sync.saved'));
     } catch (err) {
       setNote(plainMessage(err));
@@ -351,7 +389,7 @@ function SettingsPanel() {
         {t('sync.quotaLabel')}
         <input
           type="number"
-          min={1}
+          min={0}
           step="any"
           inputMode="decimal"
           value={quota}

@@ -230,7 +230,7 @@ describe('a catalog fetched by a sync (within its rate cap)', () => {
       const t0 = performance.now();
       let catalogDone = 0; // the files' first progress: the catalog is in by then
       const s = await syncAll(classroom, { rate: bytes / 2, retries: 0, onProgress: () => (catalogDone ||= performance.now()) });
-      expect(s.feeds).toEqual([{ id: 'cn.test.capped', outcome: 'applied', revision: 2 }]);
+      expect(s.feeds).toEqual([{ id: 'cn.test.capped', title: '限速目录', outcome: 'applied', revision: 2 }]);
       // Two seconds of the cap's bytes; the bucket starts with a quarter second of credit.
       expect((catalogDone - t0) / 1000).toBeGreaterThan(2 - 0.25 - 0.1);
       const asked = (await nginx.settled()).slice(before).filter((l) => l.includes('/capped/shards/'));
@@ -255,7 +255,7 @@ describe('a catalog fetched by a sync (within its rate cap)', () => {
       expect(revisionOf(classroom, 'cn.test.paused')).toBe(1);
       bucket.setRate(Infinity); // 22:00
       const s = await sync;
-      expect(s.feeds).toContainEqual({ id: 'cn.test.paused', outcome: 'applied', revision: 2 });
+      expect(s.feeds).toContainEqual({ id: 'cn.test.paused', title: '限速目录', outcome: 'applied', revision: 2 });
       expect(revisionOf(classroom, 'cn.test.paused')).toBe(2);
     } finally {
       classroom.close();
@@ -277,7 +277,7 @@ describe('one feed from a folder and over HTTP (the demo library, a USB stick, t
       expect(await classroom.importFeed(`${nginx.url}both-a/`, trust)).toMatchObject({ outcome: 'unchanged' });
       expect(feedOf(classroom, 'cn.test.both').source).toBe(`${nginx.url}both-a/`);
       // The nightly sync now asks the platform.
-      expect((await syncAll(classroom, { retries: 0 })).feeds).toEqual([{ id: 'cn.test.both', outcome: 'unchanged', revision: 1 }]);
+      expect((await syncAll(classroom, { retries: 0 })).feeds).toEqual([{ id: 'cn.test.both', title: '两处来源', outcome: 'unchanged', revision: 1 }]);
     } finally {
       classroom.close();
     }
@@ -292,7 +292,7 @@ describe('one feed from a folder and over HTTP (the demo library, a USB stick, t
       expect(await classroom.importFeed(path.join(tmp, 'stick-b'), trust)).toMatchObject({ outcome: 'applied', revision: 2 });
       expect(feedOf(classroom, 'cn.test.both')).toEqual({ source: `${nginx.url}both-b/`, revision: 2 });
       // The platform, still at revision 1, answers 304 to its own validators: not a rollback refused every night.
-      expect((await syncAll(classroom, { retries: 0 })).feeds).toEqual([{ id: 'cn.test.both', outcome: 'unchanged', revision: 2 }]);
+      expect((await syncAll(classroom, { retries: 0 })).feeds).toEqual([{ id: 'cn.test.both', title: '两处来源', outcome: 'unchanged', revision: 2 }]);
     } finally {
       classroom.close();
     }
