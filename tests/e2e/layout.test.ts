@@ -40,4 +40,22 @@ describe.each([
     }
     await page.close();
   });
+
+  it('keeps every button, list and field of the home, sync and timetable pages at least 64 px tall', async () => {
+    const page = await newBoardPage(browser, width, height);
+    const minTarget = 64 * (height / 1080);
+    for (const route of ['', '#/sync', '#/timetable']) {
+      await page.goto(`${hub.url}${route}`);
+      await page.getByRole('button', { name: '首页' }).waitFor();
+      await page.waitForTimeout(500); // the page's data
+      const small = await page.locator('button, select, input:not([type=checkbox]):not([type=range]):not([type=file])').evaluateAll((els, min) =>
+        els
+          .filter((e) => (e as HTMLElement).offsetParent !== null)
+          .map((e) => ({ what: `${e.tagName} ${(e.textContent ?? '').trim().slice(0, 20) || e.getAttribute('aria-label') || ''}`, h: e.getBoundingClientRect().height }))
+          .filter((b) => b.h < min - 0.5),
+      minTarget);
+      expect(small, `${route || 'home'}`).toEqual([]);
+    }
+    await page.close();
+  });
 });
