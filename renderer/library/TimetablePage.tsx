@@ -89,7 +89,7 @@ export function TimetablePage() {
                       <button
                         type="button"
                         className="btn"
-                        aria-label={t('timetable.remove', { day: t(`timetable.day${e.weekday}`), n: e.period })}
+                        aria-label={`${t('timetable.remove', { day: t(`timetable.day${e.weekday}`), n: e.period })}${e.className ? ` ${e.className}` : ''}`}
                         onClick={() => void save(entries.filter((_, j) => j !== i))}
                       >
                         {t('timetable.removeShort')}
