@@ -30,6 +30,8 @@ export interface DownloadContext {
   /** Base delay for exponential backoff (ms). */
   backoffMs?: number;
   onBytes?: (n: number) => void;
+  /** A try at a source failed in passing (no answer, 5xx, a cut): the status can say what it is waiting on. */
+  onTrouble?: (host: string, error: string) => void;
   signal?: AbortSignal;
   /** A server silent this long (no headers, or no body bytes) is dropped and tried again (default 30 s). */
   stallMs?: number;
@@ -387,6 +389,7 @@ async function fromSource(
     } catch (err) {
       if (!(err instanceof Retryable)) throw err;
       if (ctx.signal?.aborted) throw stopped();
+      ctx.onTrouble?.(host, (err as Error).message);
       // What this try brought over the network counts, kept in the .part or thrown away.
       tally.fetched += (err as { fetched?: number }).fetched ?? 0;
       // Out of patience with a host that keeps saying later: its own limit, already spent.

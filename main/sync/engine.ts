@@ -118,6 +118,8 @@ export async function syncAll(services: Services, opts: SyncOptions = {}): Promi
   // Speed over the last ~3 s from a sample every 100 ms (not one per network chunk).
   const samples: [number, number][] = [];
   let lastReport = 0;
+  /** The last source that failed a try, until bytes flow again: an unreachable platform is named, not a bar stuck at 0 B. */
+  let trouble: SyncProgress['trouble'] = null;
   const report = (force = false) => {
     if (!opts.onProgress) return;
     const now = performance.now();
@@ -128,7 +130,7 @@ export async function syncAll(services: Services, opts: SyncOptions = {}): Promi
     const [t0, b0] = samples[0]!;
     const speed = now - t0 > 200 ? ((bytes - b0) * 1000) / (now - t0) : 0;
     const current = [...inFlight].at(-1) ?? [];
-    opts.onProgress({ files, totalFiles: jobs.length, bytes, totalBytes, speed: Math.round(speed), current });
+    opts.onProgress({ files, totalFiles: jobs.length, bytes, totalBytes, speed: Math.round(speed), current, trouble });
   };
   let next = 0;
   let reserved = 0;
@@ -165,7 +167,12 @@ export async function syncAll(services: Services, opts: SyncOptions = {}): Promi
           signal: opts.signal,
           onBytes: (n) => {
             bytes += n;
+            trouble = null;
             report();
+          },
+          onTrouble: (host, error) => {
+            trouble = { host, error };
+            report(true);
           },
         });
         summary.downloaded.files++;

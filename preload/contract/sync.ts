@@ -88,6 +88,8 @@ export const SyncProgress = z.object({
   speed: z.number(),
   /** Lessons the file being fetched belongs to. */
   current: z.array(z.string()),
+  /** A server that failed the last try and is being tried again (or passed over), until bytes flow again. */
+  trouble: z.object({ host: z.string(), error: z.string() }).nullable(),
 });
 export type SyncProgress = z.infer<typeof SyncProgress>;
 

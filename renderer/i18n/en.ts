@@ -14,6 +14,7 @@ export const en: Messages = {
     files: 'File {{files}} of {{total}}',
     bytes: '{{done}} of {{total}}',
     speed: '{{speed}}/s',
+    trouble: '{{host}} is not answering: trying again, or another source…',
     current: 'Downloading: {{title}}',
     modes: {
       night: 'Night window {{window}}: {{speed}}',

@@ -14,6 +14,7 @@ export const zhCN = {
     bytes: '{{done}} / {{total}}',
     speed: '{{speed}}/秒',
     current: '正在下载：{{title}}',
+    trouble: '{{host}} 暂时没有响应，正在重试或改用其他来源…',
     modes: {
       night: '夜间时段 {{window}}，{{speed}}',
       manual: '手动同步，按夜间速度下载',

@@ -128,6 +128,12 @@ function StatusPanel({ changes, settings }: { changes: number; settings: SyncSet
             {progress.speed > 0 && <span>{t('sync.speed', { speed: formatBytes(progress.speed) })}</span>}
           </p>
           {progress.current.length > 0 && <p className="muted">{t('sync.current', { title: progress.current.join('、') })}</p>}
+          {progress.trouble && (
+            <p className="notice notice--inline" role="status">
+              {t('sync.trouble', { host: progress.trouble.host })}
+              <span className="muted sync-failures__detail">{progress.trouble.error}</span>
+            </p>
+          )}
         </div>
       )}
       {note && <p className="muted">{note}</p>}

@@ -73,6 +73,15 @@ describe('blob downloader', () => {
     expect(getEventListeners(run.signal, 'abort')).toHaveLength(0);
   });
 
+  it('says which server failed a try while it tries again, so the status can name it', async () => {
+    const trouble: [string, string][] = [];
+    const r = await downloadBlob(job('busy-twice'), { ...ctx(), onTrouble: (host, error) => trouble.push([host, error]) });
+    expect(r.fetched).toBe(blob.length);
+    expect(trouble).toHaveLength(2);
+    expect(trouble[0]![0]).toBe(new URL(server.url).host);
+    expect(trouble[0]![1]).toMatch(/503/);
+  });
+
   it('drops an error answer whose body never comes, then tries the next base', async () => {
     const t0 = performance.now();
     const r = await downloadBlob(job('silent-404', 'none'), { ...ctx(), stallMs: 400 });
