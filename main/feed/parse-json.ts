@@ -38,6 +38,23 @@ function decodeStrings(v: unknown): unknown {
 
 /** Parses UTF-8 JSON bytes; throws JSON.parse's SyntaxError (or a RangeError for absurd nesting). */
 export function parseJsonBytes(bytes: Buffer): unknown {
-  if (bytes.includes('\\u')) return JSON.parse(bytes.toString('utf8'));
-  return decodeStrings(JSON.parse(bytes.toString('latin1')));
+  if (bytes.includes('\\u')) return parseUtf8(bytes);
+  try {
+    return decodeStrings(JSON.parse(bytes.toString('latin1')));
+  } catch {
+    // The fast path's error quotes the text as Latin-1 ("<html>ç»´æ"…): fail again
+    // on the plain path, whose error quotes what was sent. Only a refused body pays.
+    return parseUtf8(bytes);
+  }
+}
+
+function parseUtf8(bytes: Buffer): unknown {
+  const text = bytes.toString('utf8');
+  // A portal's login or maintenance page, or a web server's error page, where a feed was expected.
+  if (/^\uFEFF?\s*</.test(text)) {
+    const title = /<title[^>]*>([^<]*)</i.exec(text.slice(0, 4096))?.[1]?.replace(/\s+/g, ' ').trim().slice(0, 60);
+    const said = title ? `“${title}”` : '';
+    throw new SyntaxError(`不是资源库：服务器返回的是网页（HTML）${said} / not a feed: the server answered a web page (HTML)${title ? ` "${title}"` : ''}`);
+  }
+  return JSON.parse(text);
 }

@@ -41,4 +41,14 @@ describe('parseJsonBytes (the shard parser)', () => {
     expect((v as { title?: string }).title).toBeUndefined();
     expect(Object.keys(v)).toEqual(['__proto__', 'x']);
   });
+
+  it('quotes a refused body as UTF-8, and names a web page as one (a maintenance page where a feed was expected)', () => {
+    // Before: `Unexpected token '<', "<html>ç»´æ"...`, the text read as Latin-1.
+    const page = Buffer.from('<html><head><title>系统维护中</title></head><body>维护中，请稍后</body></html>');
+    expect(() => parseJsonBytes(page)).toThrow(SyntaxError);
+    expect(() => parseJsonBytes(page)).toThrow(/不是资源库：服务器返回的是网页（HTML）“系统维护中” \/ not a feed: the server answered a web page \(HTML\)/);
+    const text = Buffer.from('维护中，请稍后再试');
+    expect(() => parseJsonBytes(text)).toThrow(/维护中/);
+    for (const b of [page, text]) expect(() => parseJsonBytes(b)).not.toThrow(/[\u0080-\u00ff]/);
+  });
 });
