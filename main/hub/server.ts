@@ -108,7 +108,12 @@ function tokenOf(req: http.IncomingMessage, url: URL): string | null {
   const q = url.searchParams.get('token');
   if (q) return q;
   const cookie = /(?:^|;\s*)cb_token=([^;]+)/.exec(req.headers.cookie ?? '');
-  return cookie ? decodeURIComponent(cookie[1]!) : null;
+  if (!cookie) return null;
+  try {
+    return decodeURIComponent(cookie[1]!);
+  } catch {
+    return null; // a mangled cookie is no token (401), not a failure
+  }
 }
 
 function sameSecret(a: string, b: string): boolean {
@@ -206,8 +211,13 @@ export async function startHub(services: Services, opts: HubOptions): Promise<Hu
       if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { ok: false, error: { code: 'bad-request', message: 'method not allowed' } });
       serveStatic(req, res, url);
     } catch (err) {
+      // A malformed %-escape (GET /%E0) is the client's URL, not the hub's failure.
+      if (err instanceof URIError && !res.headersSent) {
+        return sendJson(res, 400, { ok: false, error: { code: 'bad-request', message: '地址中的 % 编码有误 / malformed %-encoding in the URL' } });
+      }
       log(`hub: ${req.method} ${url.pathname} failed: ${(err as Error).message}`);
-      if (!res.headersSent) sendJson(res, err instanceof AppError && err.code === 'bad-request' ? 400 : 500, { ok: false, error: { code: 'internal', message: (err as Error).message } });
+      const bad = err instanceof AppError && err.code === 'bad-request';
+      if (!res.headersSent) sendJson(res, bad ? 400 : 500, { ok: false, error: { code: bad ? 'bad-request' : 'internal', message: (err as Error).message } });
       else res.destroy();
     }
   });

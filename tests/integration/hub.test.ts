@@ -132,6 +132,27 @@ describe('hub host', () => {
     expect(escape).not.toContain('root:');
   });
 
+  it('answers a malformed %-escape with 400, never 500, on every route', async () => {
+    // Raw requests: fetch would refuse or normalise the URL. Before: 500 "URI malformed" for /, /api/ and a mangled cookie.
+    const get = (host: Hub, p: string, headers: Record<string, string> = {}, method = 'GET') =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = http.request({ host: '127.0.0.1', port: host.port, path: p, method, headers }, (r) => {
+          let body = '';
+          r.on('data', (c) => (body += c));
+          r.on('end', () => resolve({ status: r.statusCode!, body }));
+        });
+        req.on('error', reject);
+        req.end(method === 'POST' ? '{}' : undefined);
+      });
+    for (const [p, method] of [['/%E0', 'GET'], ['/assets/%E0%A4', 'GET'], ['/api/%E0', 'POST']] as const) {
+      const r = await get(hub, p, { 'content-type': 'application/json' }, method);
+      expect(r.status, p).toBe(400);
+      expect(JSON.parse(r.body), p).toMatchObject({ ok: false, error: { code: 'bad-request', message: expect.stringMatching(/编码有误/) } });
+    }
+    for (const p of ['/media/%E0', '/media/resource/%E0', '/feed/%E0/feed.json']) expect((await get(hub, p)).status, p).toBeLessThan(500);
+    expect((await get(guarded, '/api/app:info', { cookie: 'cb_token=%E0', 'content-type': 'application/json' }, 'POST')).status).toBe(401);
+  });
+
   it('requires the token when one is set: 401 without, 200 with a bearer or the cookie from /?token=', async () => {
     expect((await api(guarded.url, 'app:info', {})).status).toBe(401);
     expect((await api(guarded.url, 'app:info', {}, { authorization: 'Bearer wrong' })).status).toBe(401);
