@@ -34,8 +34,14 @@ export function createSyncController(services: Services, opts: SyncControllerOpt
 
   const settings = (): SyncSettings => {
     const raw = st.get.get() as string | undefined;
-    // A damaged row falls back to the defaults rather than stopping the night's sync.
-    const parsed = raw ? SyncSettings.partial().safeParse(JSON.parse(raw)) : null;
+    // A damaged row (not JSON, or not settings) falls back to the defaults rather than stopping the night's sync.
+    let json: unknown = null;
+    try {
+      json = raw ? JSON.parse(raw) : null;
+    } catch {
+      json = null;
+    }
+    const parsed = json === null ? null : SyncSettings.partial().safeParse(json);
     return { ...DEFAULT_SYNC_SETTINGS, ...(parsed?.success ? parsed.data : {}) };
   };
   const windowOf = (s: SyncSettings): WindowConfig => ({
@@ -50,11 +56,16 @@ export function createSyncController(services: Services, opts: SyncControllerOpt
   // now and then, and before each run, is enough to notice and apply it.
   let appliedRaw = st.get.get() as string | undefined;
   let applied = settings();
+  // Runs on a timer: whatever another process wrote, it must not take the hub down.
   const follow = () => {
-    const raw = st.get.get() as string | undefined;
-    if (raw === appliedRaw) return;
-    appliedRaw = raw;
-    use(settings(), true);
+    try {
+      const raw = st.get.get() as string | undefined;
+      if (raw === appliedRaw) return;
+      use(settings(), true);
+      appliedRaw = raw;
+    } catch (err) {
+      log(`同步设置读取失败，沿用当前设置 / could not read the sync settings: ${(err as Error).message}`);
+    }
   };
   const use = (next: SyncSettings, fromElsewhere: boolean) => {
     scheduler.reconfigure(windowOf(next));

@@ -61,4 +61,15 @@ describe('sync settings changed by another process', () => {
     await run;
     expect(rates).toEqual([125_000]);
   });
+
+  it('a damaged row written elsewhere leaves the hub running, on the defaults', async () => {
+    settingsElsewhere({ window: '20:00-05:00' });
+    await expect.poll(() => hub.sync.scheduler.config, { timeout: 2000 }).toMatchObject({ start: '20:00' });
+    // Half a row, as a write cut short might leave it: before, the poll threw from its timer and the hub exited.
+    const other = hubServices(data, 't');
+    other.db.prepare("UPDATE settings SET value = '{\"window\":\"21:' WHERE key = 'sync.settings'").run();
+    other.close();
+    await expect.poll(() => hub.sync.scheduler.config, { timeout: 2000 }).toMatchObject({ start: '22:00', end: '06:30' });
+    expect((await hub.sync.status()).mode).toBe('paused');
+  });
 });
