@@ -22,15 +22,22 @@ export interface ExportSummary {
   signed: boolean;
 }
 
+/** This library's own random id, made on its first export and kept in its settings. */
+function libraryId(db: Services['db']): string {
+  db.prepare("INSERT OR IGNORE INTO settings(key, value) VALUES ('library.id', ?)").run(crypto.randomBytes(8).toString('hex'));
+  return db.prepare("SELECT value FROM settings WHERE key = 'library.id'").pluck().get() as string;
+}
+
 type FileRow = { role: string; sha256: string; size: number; mime: string; height: number | null };
 
 /**
- * The feed id of an export of these subtrees: the same selection exported again
- * gets the same id (so importing it updates the earlier one); another selection,
- * from another teacher's stick, is another feed and does not replace the first.
+ * The feed id of an export of these subtrees from this library: the same
+ * selection exported again from here gets the same id (so importing it updates
+ * the earlier one); another selection, or the same volume exported by another
+ * teacher on another PC, is another feed and does not replace the first.
  */
-export function exportId(roots: Iterable<string>): string {
-  const key = [...new Set(roots)].sort().join('\n');
+export function exportId(library: string, roots: Iterable<string>): string {
+  const key = [library, ...[...new Set(roots)].sort()].join('\n');
   return `classboard.export.${crypto.createHash('sha256').update(key).digest('hex').slice(0, 10)}`;
 }
 
@@ -105,7 +112,7 @@ export async function exportFeed(
   const keep = new Set<string>();
   for (const r of resources) for (let cur: string | null = r.node; cur && !keep.has(cur); cur = byId.get(cur)?.parent ?? null) keep.add(cur);
   const nodes: ShardNode[] = all.filter((n) => keep.has(n.id)).map((n) => ({ id: n.id, parent: n.parent, kind: n.kind, title: n.title, order: n.ord }));
-  const id = opts.id ?? exportId(roots);
+  const id = opts.id ?? exportId(libraryId(db), roots);
   fs.mkdirSync(dir, { recursive: true });
   await writeFeed(dir, {
     id,

@@ -48,6 +48,18 @@ describe('export', () => {
     expect((await exportFeed(board, path.join(tmp, 'usb-named'), { nodes: ['cn.classboard.demo/xx-4'], id: 'usb.shuxue' })).id).toBe('usb.shuxue');
     const index = JSON.parse(fs.readFileSync(path.join(tmp, 'usb-sx', 'feed.json'), 'utf8'));
     expect(index.id).toBe(sx.id);
+    // Another teacher's board exporting the very same volume (or everything, with the defaults) makes another feed.
+    const other = hubServices(path.join(tmp, 'other-board'), 't');
+    try {
+      await other.ensureDemoLibrary();
+      const theirs = await exportFeed(other, path.join(tmp, 'usb-other-sx'), { nodes: ['cn.classboard.demo/xx-4'] });
+      const theirAll = await exportFeed(other, path.join(tmp, 'usb-other-all'), {});
+      expect(theirs.id).not.toBe(sx.id);
+      expect(theirAll.id).not.toBe(all.id);
+      expect((await exportFeed(other, path.join(tmp, 'usb-other-sx-2'), { nodes: ['cn.classboard.demo/xx-4'] })).id).toBe(theirs.id);
+    } finally {
+      other.close();
+    }
 
     await classroom('room-a', async (room) => {
       // A second teacher's stick is another feed: the first one's lessons stay.
