@@ -52,7 +52,11 @@ const PREPAID = 16 * 1024;
 const FLUSH_EVERY = 4 << 20;
 
 class Retryable extends Error {}
-/** No answer at all (refused, unreachable, silent until the stall timeout): the host is tried after the others for a while. */
+/**
+ * No answer at all (refused, unreachable, silent until the stall timeout): the
+ * next source is tried at once; one that cost a long wait also puts the host
+ * after the others for a while.
+ */
 class Unreachable extends Retryable {}
 /**
  * The source has not got the file (404); `reason` is what it said, when it said
@@ -127,6 +131,15 @@ async function resumeHash(part: string): Promise<{ hash: crypto.Hash; have: numb
     }
   }
   return { hash, have };
+}
+
+/** Bytes in a .part (0 when there is none). */
+function partSize(part: string): number {
+  try {
+    return fs.statSync(part).size;
+  } catch {
+    return 0;
+  }
 }
 
 function dropPart(p: ReturnType<typeof paths>) {
@@ -290,8 +303,16 @@ export function downloadBlob(job: BlobJob, ctx: DownloadContext): Promise<Downlo
 
 /** A host lately unreachable, or failing every try at a file, is treated so until then (or until it serves a file). */
 const TROUBLE_MS = 2 * 60_000;
-/** Hosts that lately gave no answer (refused, unreachable, silent): tried after the other sources, so each file does not wait on a dead hub first. */
+/**
+ * Hosts that lately gave no answer only after a long wait (a connect timeout, an
+ * unreachable host, silence until the stall timeout): tried after the other
+ * sources, so each file does not wait that long on a dead hub first. A quick
+ * refusal (a hub restarting) does not count: knocking again costs a millisecond,
+ * and the next source is usually the thin WAN link the hub is there to spare.
+ */
 const silent = new Map<string, number>();
+/** A no-answer that took at least this long (or the stall timeout, if shorter) puts its host last. */
+const SLOW_NO_ANSWER_MS = 1000;
 /** Hosts whose every try at a file lately failed (5xx, cut connections): one try per file, not a round of backoffs, while another source follows. */
 const failing = new Map<string, number>();
 const troubled = (hosts: Map<string, number>, url: string) => (hosts.get(new URL(url).host) ?? 0) > Date.now();
@@ -312,7 +333,7 @@ async function fetchWithRetries(job: BlobJob, ctx: RunContext): Promise<Download
   const missing = new Set<string>();
   const reasons: string[] = [];
   let unusable = false;
-  // The feed's order (its blob bases, then mirrors), a host that just gave no answer last.
+  // The feed's order (its blob bases, then mirrors), a host that lately kept us waiting for no answer last.
   const queue = [...job.urls.filter((u) => !troubled(silent, u)), ...job.urls.filter((u) => troubled(silent, u))];
   const again = new Set<string>();
 
@@ -364,7 +385,10 @@ async function fetchWithRetries(job: BlobJob, ctx: RunContext): Promise<Download
 /**
  * One source, tried again after a backoff while it fails in passing, `retries`
  * times at most; a host that gives no answer is left at once when another source
- * follows (a dead hub is not knocked on five times per file).
+ * follows (a dead hub is not knocked on five times per file). A try that brought
+ * bytes (the .part grew) is no failure: a cut on flaky Wi-Fi from a healthy hub
+ * starts the count over and never marks the host failing, so the file is not
+ * finished over the WAN and later files keep their full round of tries there.
  */
 async function fromSource(
   url: string,
@@ -382,6 +406,7 @@ async function fromSource(
       await pause(delay / 2 + Math.random() * delay, ctx.signal);
     }
     tally.tries++;
+    const before = partSize(p.part);
     try {
       const got = await fetchPatiently(url, job, ctx, p);
       failing.delete(host);
@@ -395,6 +420,11 @@ async function fromSource(
       // Out of patience with a host that keeps saying later: its own limit, already spent.
       if (err instanceof Pending) throw err;
       if (err instanceof Unreachable && othersFollow) throw err;
+      if (partSize(p.part) > before) {
+        failing.delete(host);
+        attempt = 0; // the next try waits the first backoff
+        continue;
+      }
       if (attempt >= retries) {
         failing.set(host, Date.now() + TROUBLE_MS);
         throw err;
@@ -469,9 +499,10 @@ async function fetchOnce(url: string, job: BlobJob, ctx: RunContext, p: ReturnTy
     res = have === job.size ? (null as never) : await httpGet(url, { headers, signal: ctx.signal, headersTimeout: stallMs, bodyTimeout: stallMs });
   } catch (err) {
     // Nobody there, or nobody answering for the whole stall timeout: not a server's passing trouble.
-    const unanswered = NO_ANSWER.has((err as NodeJS.ErrnoException).code ?? '') || performance.now() - asked >= stallMs;
+    const waited = performance.now() - asked;
+    const unanswered = NO_ANSWER.has((err as NodeJS.ErrnoException).code ?? '') || waited >= stallMs;
     if (unanswered && !ctx.signal?.aborted) {
-      silent.set(host, Date.now() + TROUBLE_MS);
+      if (waited >= Math.min(stallMs, SLOW_NO_ANSWER_MS)) silent.set(host, Date.now() + TROUBLE_MS);
       throw new Unreachable(`${host}: ${(err as Error).message}`);
     }
     throw new Retryable(`${host}: ${(err as Error).message}`);
