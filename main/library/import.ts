@@ -296,7 +296,13 @@ function unchangedSummary(lib: LibraryContext, feedId: string, started: number):
 }
 
 export function checkSignature(index: FeedIndex, indexBytes: Buffer, sig: Buffer | null, keys: Record<string, string>): void {
-  if (!sig) throw new AppError('refused', `资源库 ${index.id} 缺少签名 feed.json.sig / the feed is not signed`);
+  if (!sig) {
+    // Most often a teacher's USB stick, made by `classboard export` without --sign-key: say how to take it.
+    throw new AppError(
+      'refused',
+      `资源库 ${index.id} 缺少签名 feed.json.sig，是未签名的资源库；如果这是老师自己导出的文件夹，并且你信任它，可以加 --unsigned 导入 / the feed ${index.id} is not signed (no feed.json.sig); a teacher's own exported folder can be imported with --unsigned, only if you trust it`,
+    );
+  }
   const keyId = index.keyId;
   const key = keyId ? keys[keyId] : undefined;
   if (!keyId || !key) {

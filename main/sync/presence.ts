@@ -16,6 +16,9 @@ export interface Presence {
   close(): void;
 }
 
+/** More screens than a school has boards: beyond this the oldest lease makes room (a flood of ids cannot grow the map). */
+const MAX_SCREENS = 512;
+
 export function createPresence(opts: { leaseMs?: number; now?: () => number } = {}): Presence {
   const leaseMs = opts.leaseMs ?? PRESENTING_LEASE_MS;
   const now = opts.now ?? Date.now;
@@ -31,7 +34,9 @@ export function createPresence(opts: { leaseMs?: number; now?: () => number } = 
     timer = null;
     if (until.size > 0) {
       // Wake when the first lease runs out.
-      timer = setTimeout(settle, Math.max(0, Math.min(...until.values()) - t) + 1);
+      let first = Infinity;
+      for (const end of until.values()) first = Math.min(first, end);
+      timer = setTimeout(settle, Math.max(0, first - t) + 1);
       timer.unref();
     }
     const next = until.size > 0;
@@ -46,8 +51,14 @@ export function createPresence(opts: { leaseMs?: number; now?: () => number } = 
     },
     listeners,
     set(screen, presenting) {
-      if (presenting) until.set(screen, now() + leaseMs);
-      else until.delete(screen);
+      if (presenting) {
+        if (!until.has(screen) && until.size >= MAX_SCREENS) {
+          let oldest: string | null = null;
+          for (const [s, end] of until) if (oldest === null || end < until.get(oldest)!) oldest = s;
+          until.delete(oldest!);
+        }
+        until.set(screen, now() + leaseMs);
+      } else until.delete(screen);
       settle();
     },
     close() {

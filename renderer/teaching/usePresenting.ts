@@ -8,19 +8,42 @@ import { api } from '../api/client';
 
 // Not crypto.randomUUID: a hub reached over plain http on the LAN is not a secure context.
 const screen = `s${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}`;
+/** A plan steps from lesson to lesson by remounting: "off" waits this long for the next one, so no false/true pair can cross on the way. */
+const LEAVE_AFTER_MS = 1500;
+
+let users = 0;
+let renew: ReturnType<typeof setInterval> | null = null;
+let leaving: ReturnType<typeof setTimeout> | null = null;
+const say = (presenting: boolean) => void api()['sync:presenting']({ screen, presenting });
+
+function enter() {
+  if (leaving) clearTimeout(leaving);
+  leaving = null;
+  if (users++ > 0 || renew) return;
+  say(true);
+  renew = setInterval(() => say(true), PRESENTING_RENEW_MS);
+}
+
+function leave() {
+  if (--users > 0) return;
+  leaving = setTimeout(() => {
+    leaving = null;
+    if (users > 0) return;
+    if (renew) clearInterval(renew);
+    renew = null;
+    say(false);
+  }, LEAVE_AFTER_MS);
+}
 
 export function usePresenting(): void {
   useEffect(() => {
-    const say = (presenting: boolean) => void api()['sync:presenting']({ screen, presenting });
-    say(true);
-    const renew = setInterval(() => say(true), PRESENTING_RENEW_MS);
-    const leave = () => say(false);
-    // A page that unloads says so if it can; the lease covers one that cannot.
-    window.addEventListener('pagehide', leave);
+    enter();
+    // A page that unloads says so if it can (its renewals say otherwise if it comes back); the lease covers one that cannot.
+    const unload = () => say(false);
+    window.addEventListener('pagehide', unload);
     return () => {
-      clearInterval(renew);
-      window.removeEventListener('pagehide', leave);
-      say(false);
+      window.removeEventListener('pagehide', unload);
+      leave();
     };
   }, []);
 }

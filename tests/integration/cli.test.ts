@@ -85,6 +85,10 @@ describe('classboard CLI', () => {
     expect(r.stderr).toBe('');
     expect(JSON.parse(r.stdout)).toMatchObject({ resources: 3, missing: 0, signed: false });
     const other = path.join(data, 'other');
+    // Without --unsigned, the refusal says the stick is unsigned and how to take it (before: a bare signature error).
+    const refused = await cliIn(other, 'import', usb);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/缺少签名 feed\.json\.sig，是未签名的资源库；如果这是老师自己导出的文件夹，并且你信任它，可以加 --unsigned 导入/);
     const imported = JSON.parse((await cliIn(other, '--json', 'import', usb, '--unsigned')).stdout);
     expect(imported).toMatchObject({ feedId: 'usb.shuxue', resources: 3, blobs: { rejected: 0, missing: 0 } });
     const found = JSON.parse((await cliIn(other, '--json', 'search', '三角形')).stdout);

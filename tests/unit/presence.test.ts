@@ -44,6 +44,15 @@ describe('presence', () => {
     expect(seen).toEqual([true, false]);
   });
 
+  it('a flood of screen ids cannot grow without bound: the oldest lease makes room', () => {
+    const p = createPresence();
+    closers.push(() => p.close());
+    for (let i = 0; i < 100_000; i++) p.set(`flood-${i}`, true);
+    expect(p.current).toBe(true);
+    for (let i = 0; i < 100_000; i++) p.set(`flood-${i}`, false);
+    expect(p.current).toBe(false);
+  });
+
   it('through the API: the sync page shows 上课 while any screen presents; a call without a screen is refused', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cb-presence-'));
     const services = hubServices(dir);
