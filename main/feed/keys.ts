@@ -15,13 +15,23 @@ export function publicKeyFromBase64(b64: string): crypto.KeyObject {
   return crypto.createPublicKey({ key: Buffer.concat([SPKI_PREFIX, raw]), format: 'der', type: 'spki' });
 }
 
-/** Parses "ID=BASE64" as given on the command line (--key). */
+const KEY_FORM = '--key 平台密钥ID=BASE64公钥，例如 --key smartedu-2026=drnd38+csnBmNFtNkOMEbe0SFrwYgFDXtTbb18jFg4k=';
+const KEY_FORM_EN = 'e.g. --key smartedu-2026=drnd38+csnBmNFtNkOMEbe0SFrwYgFDXtTbb18jFg4k=';
+
+/** Parses "ID=BASE64" as given on the command line (--key), saying which part is wrong. */
 export function parseKeyArg(arg: string): [string, string] {
+  const bad = (zh: string, en: string) => new AppError('bad-request', `${zh}，须写成 ${KEY_FORM} / ${en}; --key takes ID=BASE64, ${KEY_FORM_EN}`);
+  const raw = (b64: string) => (/^[A-Za-z0-9+/]+={0,2}$/.test(b64) ? Buffer.from(b64, 'base64') : null);
+  // A bare key's base64 padding is an "=" too: "--key AAAA…=" is a key without its id, not an id without a key.
+  if (raw(arg.trim())?.length === 32) throw bad('--key 只给了公钥，缺少平台密钥ID', '--key has a public key but no key id');
   const eq = arg.indexOf('=');
-  if (eq < 1) throw new AppError('bad-request', `--key expects ID=BASE64, got "${arg}"`);
-  const id = arg.slice(0, eq);
-  const b64 = arg.slice(eq + 1);
-  publicKeyFromBase64(b64); // validates length and encoding
+  if (eq < 0) throw bad(`--key “${arg}” 缺少“=”`, `--key "${arg}" has no "="`);
+  const id = arg.slice(0, eq).trim();
+  const b64 = arg.slice(eq + 1).trim();
+  if (id === '') throw bad('--key 缺少平台密钥ID（“=”前面的部分）', '--key has no key id before the "="');
+  const bytes = raw(b64);
+  if (!bytes) throw bad(`--key ${id} 的公钥不是 Base64`, `the public key of --key ${id} is not base64`);
+  if (bytes.length !== 32) throw bad(`--key ${id} 的公钥应为 32 字节，这里是 ${bytes.length} 字节`, `the public key of --key ${id} is ${bytes.length} bytes, not 32`);
   return [id, b64];
 }
 

@@ -223,6 +223,22 @@ describe('classboard CLI', () => {
   });
 });
 
+describe('argument mistakes', () => {
+  it('--key names its form, ID=BASE64, and which part is wrong', async () => {
+    const pub = JSON.parse(fs.readFileSync('assets/demo-feed.pub.json', 'utf8'));
+    const dir = path.join(data, 'keys');
+    // A bare key: its base64 padding was taken for the "=" (before: "an Ed25519 public key is 32 bytes; got 0").
+    const bare = await cliIn(dir, 'import', 'assets/demo-feed', '--key', pub.publicKey);
+    expect(bare.code).toBe(1);
+    expect(bare.stderr).toMatch(/--key 只给了公钥，缺少平台密钥ID，须写成 --key 平台密钥ID=BASE64公钥，例如 --key smartedu-2026=\S{44} \/ /);
+    expect(bare.stderr).not.toMatch(/got 0/);
+    expect((await cliIn(dir, 'import', 'assets/demo-feed', '--key', `=${pub.publicKey}`)).stderr).toMatch(/--key 缺少平台密钥ID（“=”前面的部分）/);
+    expect((await cliIn(dir, 'import', 'assets/demo-feed', '--key', `${pub.keyId}=AAAA`)).stderr).toMatch(new RegExp(`--key ${pub.keyId.replace(/\./g, '\\.')} 的公钥应为 32 字节，这里是 3 字节`));
+    expect((await cliIn(dir, 'import', 'assets/demo-feed', '--key', `${pub.keyId}=不是base64`)).stderr).toMatch(/的公钥不是 Base64/);
+    expect((await cliIn(dir, '--json', 'import', 'assets/demo-feed', '--key', `${pub.keyId}=${pub.publicKey}`)).code).toBe(0);
+  });
+});
+
 describe('a night the platform cannot be reached', () => {
   it('sync says so with a non-zero exit; the hub still starts, serving the catalog it holds', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cb-cli-down-'));
