@@ -14,7 +14,7 @@ import { createFeedMirror } from './sync/mirror';
 import { httpSource } from './sync/http-source';
 import { parseWindow } from './sync/scheduler';
 import { parseRate } from './sync/token-bucket';
-import { decodeCsv, isHttpUrl, type SyncSettings } from '../preload/contract';
+import { decodeCsv, isHttpUrl, rateLabel, type SyncSettings } from '../preload/contract';
 import { createServices, type Services } from './services';
 import { appRoot, defaultDataDir } from './util/paths';
 
@@ -57,7 +57,7 @@ function open(g: Globals, host: 'hub' | 'electron' = 'hub', warmAtStart = false)
 
 const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
 const size = (n: number) => (n >= 1024 ** 3 ? `${(n / 1024 ** 3).toFixed(1)} GB` : mb(n));
-const rateText = (r: number | null) => (r === null ? '不限速' : r === 0 ? '暂停' : `${((r * 8) / 1e6).toFixed(2)} Mbit/s`);
+const rateText = (r: number | null) => (r === null ? '不限速' : r === 0 ? '暂停' : rateLabel(r));
 
 function sizeArg(v: string): number {
   try {

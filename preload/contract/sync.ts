@@ -8,6 +8,16 @@ export function isHttpUrl(location: string): boolean {
   return /^https?:\/\//i.test(location);
 }
 
+/**
+ * A rate (bytes per second) as the sync page and the CLI show it, in whole kbit/s below
+ * 1 Mbit/s: 250 kbit/s is 31,250 B/s and reads 250 kbit/s, not a rounded 0.3 (or 0.00) Mbit/s.
+ */
+export function rateLabel(bytesPerSecond: number): string {
+  const k = Math.round((bytesPerSecond * 8) / 1000);
+  if (k === 0 && bytesPerSecond > 0) return `${Math.round(bytesPerSecond * 8)} bit/s`;
+  return k >= 1000 ? `${k / 1000} Mbit/s` : `${k} kbit/s`;
+}
+
 const channel = <Req extends z.ZodType, Res extends z.ZodType>(req: Req, res: Res) => ({ req, res });
 
 const HHMM = '([01]\\d|2[0-3]):[0-5]\\d';

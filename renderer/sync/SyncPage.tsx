@@ -3,7 +3,7 @@
 // and the sync settings. For the teacher at the board and the school's IT admin.
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { isHttpUrl, type FailureReason, type Res, type SelectionNode, type SyncFailure, type SyncProgress, type SyncSettings, type SyncStatus } from '../../preload/contract';
+import { isHttpUrl, rateLabel, type FailureReason, type Res, type SelectionNode, type SyncFailure, type SyncProgress, type SyncSettings, type SyncStatus } from '../../preload/contract';
 import { api, call, plainMessage } from '../api/client';
 import { Crumbs } from '../components/Crumbs';
 import { TodayList } from '../library/TodayList';
@@ -20,10 +20,6 @@ export function formatBytes(n: number): string {
 /** Rates are chosen in whole kbit/s: 250 kbit/s is 31,250 B/s and comes back as 250, not a rounded 0.3 Mbit/s. */
 const kbit = (bytesPerSecond: number) => Math.round((bytesPerSecond * 8) / 1000);
 const fromKbit = (k: number) => (k * 1000) / 8;
-export const rateLabel = (bytesPerSecond: number) => {
-  const k = kbit(bytesPerSecond);
-  return k >= 1000 ? `${k / 1000} Mbit/s` : `${k} kbit/s`;
-};
 
 export function SyncPage({ node }: { node: string | null }) {
   const { t } = useTranslation();

@@ -158,7 +158,11 @@ describe('classboard CLI', () => {
 
     const set = JSON.parse((await cli('--json', 'settings', '--rate', '2mbit', '--window', '21:30-06:00', '--quota', '50GB')).stdout);
     expect(set).toMatchObject({ nightRate: 250_000, window: '21:30-06:00', quotaBytes: 50 * 1024 ** 3, dayRate: 0 });
-    expect((await cli('settings')).stdout).toMatch(/夜间时段 21:30-06:00（北京时间），夜间限速 2\.00 Mbit\/s，白天 暂停/);
+    expect((await cli('settings')).stdout).toMatch(/夜间时段 21:30-06:00（北京时间），夜间限速 2 Mbit\/s，白天 暂停/);
+    // Slow caps in kbit/s, as the sync page shows them (before: 0.00 Mbit/s and 0.25 Mbit/s).
+    const slow = await cli('settings', '--day-rate', '8kbit', '--rate', '250kbit');
+    expect(slow.stdout).toMatch(/夜间限速 250 kbit\/s，白天 8 kbit\/s/);
+    expect((await cli('settings', '--rate', '2mbit', '--day-rate', '0')).code).toBe(0);
     expect((await cli('settings', '--window', '9pm')).code).not.toBe(0);
     // A window of no length, and a rate that would round to "no cap": refused, not taken the opposite way.
     expect((await cli('settings', '--window', '22:00-22:00')).stderr).toMatch(/same time/);
