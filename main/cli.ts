@@ -70,7 +70,10 @@ function sizeArg(v: string): number {
 /** Below this a quota is surely a slip (a unit left out or mistyped), not a choice. */
 const MIN_QUOTA = 100 * 1024 ** 2;
 
-/** A cache quota: a size with a unit, at least 100MB; `off` or `none` removes it (commander would take a null for no value). */
+/**
+ * A cache quota, for `settings` and a one-off `sync` alike: a size with a unit, at
+ * least 100MB; `off` or `none` for no quota (commander would take a null for no value).
+ */
 function quotaArg(v: string): number | 'off' {
   if (/^\s*(off|none)\s*$/i.test(v)) return 'off';
   const bytes = sizeArg(v);
@@ -249,9 +252,9 @@ export function buildCli(): Command {
     .option('--rate <rate>', 'cap the download rate, e.g. 2mbit, 512kbit, 1MB (default: the night rate in the settings)', rateArg)
     .option('--concurrency <n>', 'files at once', positiveInt, 3)
     .option('--max-height <px>', 'highest video rendition to keep, e.g. 720 (default: the settings)', positiveInt)
-    .option('--quota <size>', 'most the cache may hold, e.g. 200GB (least recently used lessons make room; timetable and favourites never)', sizeArg)
+    .option('--quota <size>', 'most the cache may hold this run, e.g. 200GB (at least 100MB; least recently used lessons make room, timetable and favourites never); off (or none): no quota this run', quotaArg)
     .option('--floor <size>', 'free disk space to keep, e.g. 5GB', sizeArg)
-    .action(async (o: { rate?: number; concurrency: number; maxHeight?: number; quota?: number; floor?: number }) => {
+    .action(async (o: { rate?: number; concurrency: number; maxHeight?: number; quota?: number | 'off'; floor?: number }) => {
       await withServices(async (services, g) => {
       const tty = process.stderr.isTTY && !g.json;
       const s = services.sync.settings();
@@ -260,7 +263,7 @@ export function buildCli(): Command {
         rate: rate > 0 ? rate : Infinity,
         concurrency: o.concurrency,
         maxHeight: o.maxHeight ?? s.maxHeight,
-        quotaBytes: o.quota ?? s.quotaBytes ?? undefined,
+        quotaBytes: o.quota === 'off' ? undefined : (o.quota ?? s.quotaBytes ?? undefined),
         floorBytes: o.floor ?? s.floorBytes,
         onProgress: (p) => {
           if (!tty || p.totalBytes === 0) return;

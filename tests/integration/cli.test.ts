@@ -174,6 +174,12 @@ describe('classboard CLI', () => {
     expect((await cli('settings', '--quota', '50MB')).stderr).toMatch(/太小/);
     // And a quota can be removed (before: --quota 0 gave "sync:configure: quotaBytes: Too small", and there was no way).
     expect((await cli('settings', '--quota', '0')).stderr).toMatch(/--quota off/);
+    // The one-off quota of a sync takes the same forms (before: no off, and 1MB was taken).
+    expect((await cli('sync', '--quota', '100')).stderr).toMatch(/大小 100 缺少单位/);
+    expect((await cli('sync', '--quota', '50MB')).stderr).toMatch(/缓存上限 50MB 太小（至少 100MB）/);
+    const noQuota = await cliIn(path.join(data, 'no-quota'), '--json', 'sync', '--quota', 'off');
+    expect(noQuota.stderr).toBe('');
+    expect(JSON.parse(noQuota.stdout)).toMatchObject({ failed: [] });
     expect(JSON.parse((await cli('--json', 'settings')).stdout)).toMatchObject({ quotaBytes: 50 * 1024 ** 3 });
     for (const off of ['off', 'none']) {
       expect(JSON.parse((await cli('--json', 'settings', '--quota', '20GB')).stdout)).toMatchObject({ quotaBytes: 20 * 1024 ** 3 });
