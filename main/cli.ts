@@ -1,6 +1,6 @@
 // `classboard`: the command line for IT admins and scripts. Every command works on
 // one data folder (--data or CLASSBOARD_DATA); --json prints one JSON document.
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import fs from 'node:fs';
 import path from 'node:path';
 import { AppError, toApiError } from './api/errors';
@@ -14,7 +14,7 @@ import { createFeedMirror } from './sync/mirror';
 import { httpSource } from './sync/http-source';
 import { parseWindow } from './sync/scheduler';
 import { parseRate } from './sync/token-bucket';
-import { decodeCsv, isHttpUrl, rateLabel, type SyncSettings } from '../preload/contract';
+import { decodeCsv, isHttpUrl, rateLabel, SyncSettings } from '../preload/contract';
 import { createServices, type Services } from './services';
 import { appRoot, defaultDataDir } from './util/paths';
 
@@ -23,15 +23,36 @@ type Globals = { data?: string; json?: boolean };
 const root = appRoot(import.meta.url);
 const version = (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version;
 
+/**
+ * A flag's value is refused with one sentence, Chinese then English ("中文 / English"),
+ * that says what it takes; applyArgumentRules (below) names the flag in front of it.
+ */
+const refuse = (zh: string, en: string) => new InvalidArgumentError(`${zh} / ${en}`);
+
 function positiveInt(v: string): number {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive whole number');
+  if (!/^\s*\d+\s*$/.test(v) || n < 1) throw refuse(`须为正整数，例如 3（收到“${v}”）`, `takes a whole number from 1, e.g. 3 (got "${v}")`);
+  return n;
+}
+
+function wholeNumber(v: string): number {
+  if (!/^\s*\d+\s*$/.test(v)) throw refuse(`须为 0 或正整数，例如 20（收到“${v}”）`, `takes a whole number from 0, e.g. 20 (got "${v}")`);
+  return Number(v);
+}
+
+/** The highest video rendition, within what the settings take (144p to 4320p). */
+function heightArg(v: string): number {
+  const { minValue: min, maxValue: max } = SyncSettings.shape.maxHeight;
+  const n = Number(v);
+  if (!/^\s*\d+\s*$/.test(v) || n < min! || n > max!) {
+    throw refuse(`须为 ${min} 到 ${max} 之间的视频高度，例如 720 或 1080（收到“${v}”）`, `takes a video height from ${min} to ${max}, e.g. 720 or 1080 (got "${v}")`);
+  }
   return n;
 }
 
 function portArg(v: string): number {
   const n = Number(v);
-  if (!/^\d+$/.test(v.trim()) || n > 65535) throw new InvalidArgumentError('端口须为 0–65535 的整数 / a port is a whole number from 0 to 65535');
+  if (!/^\d+$/.test(v.trim()) || n > 65535) throw refuse(`端口须为 0–65535 的整数（收到“${v}”）`, `a port is a whole number from 0 to 65535 (got "${v}")`);
   return n;
 }
 
@@ -78,31 +99,116 @@ function quotaArg(v: string): number | 'off' {
   if (/^\s*(off|none)\s*$/i.test(v)) return 'off';
   const bytes = sizeArg(v);
   if (bytes < MIN_QUOTA) {
-    throw new InvalidArgumentError(`缓存上限 ${v.trim()} 太小（至少 100MB），多半是输错了；要取消上限请用 --quota off / a quota under 100MB is surely a mistake; --quota off removes it`);
+    throw refuse(`缓存上限 ${v.trim()} 太小（至少 100MB），多半是输错了；要取消上限请用 --quota off`, `a quota under 100MB is surely a mistake; --quota off removes it`);
   }
   return bytes;
 }
 
+const RATE_FORM = ['请写成 2mbit、512kbit 或 1MB 这样带单位的速率，0 表示夜间不限速、白天暂停', 'write e.g. 2mbit, 512kbit or 1MB; 0 means no cap at night, a pause by day'];
+
 function rateArg(v: string): number {
-  if (/^(0|off|pause)$/i.test(v.trim())) return 0;
+  if (/^\s*(0|off|pause)\s*$/i.test(v)) return 0;
+  // A bare number would be bits per second: "--rate 500" is a slip for 500kbit, not 62 bytes a second.
+  if (/^\s*\d+(\.\d+)?\s*$/.test(v)) throw refuse(`速率 ${v.trim()} 缺少单位，${RATE_FORM[0]}`, `a rate needs a unit: ${RATE_FORM[1]}`);
   let bytes: number;
   try {
     bytes = Math.round(parseRate(v));
-  } catch (err) {
-    throw new InvalidArgumentError((err as Error).message);
+  } catch {
+    throw refuse(`无法读取速率“${v}”，${RATE_FORM[0]}`, `cannot read rate "${v}": ${RATE_FORM[1]}`);
   }
   // Rounded to 0 it would mean "no cap" (or "paused" by day), the opposite of what was asked.
-  if (bytes < 1) throw new InvalidArgumentError(`rate ${v} is below 1 byte per second (0 means no cap at night, a pause by day)`);
+  if (bytes < 1) throw refuse(`速率 ${v.trim()} 低于每秒 1 字节；${RATE_FORM[0]}`, `rate ${v.trim()} is below 1 byte per second; ${RATE_FORM[1]}`);
+  const max = SyncSettings.shape.dayRate.maxValue!;
+  if (bytes > max) {
+    const most = `${Math.floor((max * 8) / 1e9)} Gbit/s`;
+    throw refuse(`速率 ${v.trim()} 超过可设的最大值（约 ${most}）；不限速请写 0`, `rate ${v.trim()} is above the most that can be set (about ${most}); 0 means no cap`);
+  }
   return bytes;
 }
 
 function windowArg(v: string): string {
+  const form = /^\s*\d\d:\d\d-\d\d:\d\d\s*$/.test(v);
   try {
     const w = parseWindow(v);
     return `${w.start}-${w.end}`;
-  } catch (err) {
-    throw new InvalidArgumentError((err as Error).message);
+  } catch {
+    if (form && v.trim().slice(0, 5) === v.trim().slice(6)) {
+      throw refuse(`同步时段 ${v.trim()} 的开始和结束不能相同`, `the window ${v.trim()} must not start and end at the same time`);
+    }
+    throw refuse(`须写成 22:00-06:30 这样的“开始-结束”（北京时间，24 小时制），收到“${v}”`, `takes from-to in school time, e.g. 22:00-06:30 (got "${v}")`);
   }
+}
+
+/** A signing key file as `classboard export --sign-key` takes it: JSON {keyId, privateKey}. */
+function signKeyArg(file: string): { keyId: string; privateKey: string } {
+  const text = fs.readFileSync(file, 'utf8'); // a missing file is named by toApiError, as any path
+  type KeyFile = { keyId?: unknown; privateKey?: unknown } | null;
+  let key: KeyFile = null;
+  try {
+    key = JSON.parse(text) as KeyFile;
+  } catch {
+    // refused below
+  }
+  if (typeof key?.keyId !== 'string' || typeof key.privateKey !== 'string') {
+    throw refuse(`${file} 不是签名密钥文件：须为 JSON {"keyId": …, "privateKey": …}`, `${file} is not a signing key: JSON {"keyId", "privateKey"} expected`);
+  }
+  return { keyId: key.keyId, privateKey: key.privateKey };
+}
+
+/** `classboard settings`, `classboard timetable import`: how a command is named to the admin. */
+const commandPath = (cmd: Command): string => (cmd.parent ? `${commandPath(cmd.parent)} ${cmd.name()}` : cmd.name());
+
+/** Commander's own refusals (an unknown flag, a missing value), in the same one sentence. */
+function commanderProblem(err: CommanderError, cmd: string): AppError {
+  const m = err.message.replace(/^error: /, '');
+  const hint = `（用法见 ${cmd} --help）`;
+  const said = (zh: string, en: string) => new AppError('bad-request', `${zh}${hint} / ${en}; see ${cmd} --help`);
+  const quoted = /'([^']+)'/.exec(m)?.[1] ?? '';
+  const guess = /Did you mean (.+?)\?/.exec(m)?.[1];
+  switch (err.code) {
+    case 'commander.unknownOption':
+      return said(`${cmd} 没有选项 ${quoted}${guess ? `，是不是 ${guess}` : ''}`, `${cmd} has no option ${quoted}${guess ? ` (did you mean ${guess}?)` : ''}`);
+    case 'commander.unknownCommand':
+      return said(`没有命令 ${quoted}${guess ? `，是不是 ${guess}` : ''}`, `no command ${quoted}${guess ? ` (did you mean ${guess}?)` : ''}`);
+    case 'commander.missingArgument':
+      return said(`${cmd} 缺少 <${quoted}>`, `${cmd} needs <${quoted}>`);
+    case 'commander.optionMissingArgument':
+      return said(`${quoted.split(' ')[0]} 后面缺少值，须写成 ${quoted}`, `${quoted} needs a value`);
+    case 'commander.excessArguments':
+      return said(`${cmd} 的参数多了，含空格的参数请加引号`, `too many arguments for ${cmd}; quote one with spaces`);
+    default:
+      return said(m, m);
+  }
+}
+
+/**
+ * The one place an argument mistake becomes a message: every flag's refusal is
+ * prefixed with the flag ("--rate：无法读取速率… / --rate: cannot read…"), and
+ * commander's own refusals are put in words, without its English help dump. Both
+ * reach main() as an AppError (exit 1); --help and --version pass through.
+ */
+function applyArgumentRules(cmd: Command): void {
+  const name = commandPath(cmd);
+  cmd.configureOutput({ outputError: () => {} });
+  cmd.exitOverride((err) => {
+    if (err.exitCode === 0 || err.code === 'commander.help' || err.code === 'commander.helpDisplayed' || err.code === 'commander.version') throw err;
+    throw commanderProblem(err, name);
+  });
+  for (const option of cmd.options) {
+    const parse = option.parseArg;
+    if (!parse) continue;
+    const flag = option.long ?? option.flags;
+    option.parseArg = <T>(value: string, previous: T): T => {
+      try {
+        return parse(value, previous);
+      } catch (err) {
+        if (!(err instanceof InvalidArgumentError)) throw err;
+        const [zh, en = zh] = err.message.split(' / ');
+        throw new AppError('bad-request', `${flag} ${zh} / ${flag}: ${en}`);
+      }
+    };
+  }
+  for (const sub of cmd.commands) applyArgumentRules(sub);
 }
 
 /** Sync settings a command's flags name, for `sync:configure`. */
@@ -159,8 +265,7 @@ export function buildCli(): Command {
     .description('Classboard 课堂智慧黑板教学端：资源库、同步与学校中心服务 / the smart-board teaching client')
     .version(version)
     .option('--data <dir>', 'data folder (env CLASSBOARD_DATA)')
-    .option('--json', 'print one JSON document on stdout')
-    .showHelpAfterError();
+    .option('--json', 'print one JSON document on stdout');
 
   program
     .command('hub')
@@ -251,7 +356,7 @@ export function buildCli(): Command {
     .option('--now', 'run at once (the default for the command line)')
     .option('--rate <rate>', 'cap the download rate, e.g. 2mbit, 512kbit, 1MB (default: the night rate in the settings)', rateArg)
     .option('--concurrency <n>', 'files at once', positiveInt, 3)
-    .option('--max-height <px>', 'highest video rendition to keep, e.g. 720 (default: the settings)', positiveInt)
+    .option('--max-height <px>', 'highest video rendition to keep, e.g. 720 (default: the settings)', heightArg)
     .option('--quota <size>', 'most the cache may hold this run, e.g. 200GB (at least 100MB; least recently used lessons make room, timetable and favourites never); off (or none): no quota this run', quotaArg)
     .option('--floor <size>', 'free disk space to keep, e.g. 5GB', sizeArg)
     .action(async (o: { rate?: number; concurrency: number; maxHeight?: number; quota?: number | 'off'; floor?: number }) => {
@@ -310,11 +415,10 @@ export function buildCli(): Command {
     .description('write a feed folder (e.g. a USB stick) with lessons and their downloaded files')
     .option('--node <id>', 'export this part of the textbook tree (repeatable; default: everything)', collect, [] as string[])
     .option('--id <feedId>', 'feed id of the export (default: one per selection, so exporting the same part again updates it in the other classroom)')
-    .option('--sign-key <file>', 'sign with this key (JSON {keyId, privateKey}); otherwise import it with --unsigned')
-    .action(async (dir: string, o: { node: string[]; id?: string; signKey?: string }) => {
+    .option('--sign-key <file>', 'sign with this key (JSON {keyId, privateKey}); otherwise import it with --unsigned', signKeyArg)
+    .action(async (dir: string, o: { node: string[]; id?: string; signKey?: { keyId: string; privateKey: string } }) => {
       await withServices(async (services, g) => {
-      const signingKey = o.signKey ? (JSON.parse(fs.readFileSync(o.signKey, 'utf8')) as { keyId: string; privateKey: string }) : undefined;
-      const r = await exportFeed(services, path.resolve(dir), { nodes: o.node, id: o.id, signingKey });
+      const r = await exportFeed(services, path.resolve(dir), { nodes: o.node, id: o.id, signingKey: o.signKey });
       out(g, r, () =>
         [
           `已导出 ${r.resources} 个资源、${r.files} 个文件到 ${r.dir}（资源库 id：${r.id}）`,
@@ -429,7 +533,7 @@ export function buildCli(): Command {
     .option('--window <from-to>', 'nightly window, school time, e.g. 22:00-06:30', windowArg)
     .option('--rate <rate>', 'night cap, e.g. 2mbit; 0 for none', rateArg)
     .option('--day-rate <rate>', 'daytime trickle, e.g. 256kbit; 0 pauses by day', rateArg)
-    .option('--max-height <px>', 'highest video rendition, e.g. 720', positiveInt)
+    .option('--max-height <px>', 'highest video rendition, e.g. 720', heightArg)
     .option('--quota <size>', 'most the cache may hold, with its unit, e.g. 200GB or 500MB (at least 100MB); off (or none) removes the quota', quotaArg)
     .option('--floor <size>', 'free disk space to keep, with its unit, e.g. 5GB', sizeArg)
     .action(async (o: Parameters<typeof settingsFrom>[0]) => {
@@ -451,7 +555,7 @@ export function buildCli(): Command {
     .command('search <query>')
     .description('search the library (one or more terms, e.g. "三年级 分数")')
     .option('--limit <n>', 'results to show', positiveInt, 20)
-    .option('--offset <n>', 'results to skip', (v) => Number.parseInt(v, 10), 0)
+    .option('--offset <n>', 'results to skip', wholeNumber, 0)
     .action(async (query: string, o: { limit: number; offset: number }) => {
       await withServices(async (services, g) => {
       const r = await services.router.invoke('library:search', { query, limit: Math.min(o.limit, 200), offset: o.offset });
@@ -479,6 +583,7 @@ export function buildCli(): Command {
       });
     });
 
+  applyArgumentRules(program);
   return program;
 }
 
@@ -487,6 +592,11 @@ export async function main(argv: string[]): Promise<void> {
   try {
     await program.parseAsync(argv);
   } catch (err) {
+    // --help and --version (and help shown for a command named without its subcommand) are already printed.
+    if (err instanceof CommanderError) {
+      process.exitCode = err.exitCode;
+      return;
+    }
     const e = toApiError(err);
     const g = program.opts<Globals>();
     if (g.json) process.stderr.write(`${JSON.stringify({ ok: false, error: e })}\n`);

@@ -175,8 +175,8 @@ describe('classboard CLI', () => {
     // And a quota can be removed (before: --quota 0 gave "sync:configure: quotaBytes: Too small", and there was no way).
     expect((await cli('settings', '--quota', '0')).stderr).toMatch(/--quota off/);
     // The one-off quota of a sync takes the same forms (before: no off, and 1MB was taken).
-    expect((await cli('sync', '--quota', '100')).stderr).toMatch(/大小 100 缺少单位/);
-    expect((await cli('sync', '--quota', '50MB')).stderr).toMatch(/缓存上限 50MB 太小（至少 100MB）/);
+    expect((await cli('sync', '--quota', '100')).stderr).toMatch(/^classboard: --quota 大小 100 缺少单位/);
+    expect((await cli('sync', '--quota', '50MB')).stderr).toMatch(/^classboard: --quota 缓存上限 50MB 太小（至少 100MB）/);
     const noQuota = await cliIn(path.join(data, 'no-quota'), '--json', 'sync', '--quota', 'off');
     expect(noQuota.stderr).toBe('');
     expect(JSON.parse(noQuota.stdout)).toMatchObject({ failed: [] });
@@ -234,6 +234,46 @@ describe('classboard CLI', () => {
 });
 
 describe('argument mistakes', () => {
+  it('are one sentence, Chinese then English, naming the flag and what it takes, exit 1', async () => {
+    const keyFile = path.join(data, 'not-a-key.json');
+    fs.writeFileSync(keyFile, '{oops');
+    const cases: [string[], RegExp][] = [
+      [['settings', '--window', '9pm'], /^--window 须写成 22:00-06:30 这样的“开始-结束”/],
+      [['settings', '--rate', 'fast'], /^--rate 无法读取速率“fast”，请写成 2mbit、512kbit 或 1MB/],
+      [['settings', '--rate', '500'], /^--rate 速率 500 缺少单位/],
+      [['settings', '--day-rate', '100gbit'], /^--day-rate 速率 100gbit 超过可设的最大值/],
+      [['settings', '--quota', '1KB'], /^--quota 缓存上限 1KB 太小/],
+      [['settings', '--max-height', '50'], /^--max-height 须为 144 到 4320 之间的视频高度/],
+      [['search', '春', '--offset', 'abc'], /^--offset 须为 0 或正整数/],
+      [['search', '春', '--limit', 'lots'], /^--limit 须为正整数/],
+      [['sync', '--concurrency', '0'], /^--concurrency 须为正整数/],
+      [['hub', '--port', '80x'], /^--port 端口须为 0–65535 的整数/],
+      [['settings', '--rat', '2mbit'], /^classboard settings 没有选项 --rat，是不是 --rate/],
+      [['settings', '--rate'], /^--rate 后面缺少值/],
+      [['search'], /^classboard search 缺少 <query>/],
+      [['search', '三角形', '内角和'], /^classboard search 的参数多了，含空格的参数请加引号/],
+      [['bogus'], /^没有命令 bogus/],
+      [['export', path.join(data, 'k'), '--sign-key', keyFile], /^--sign-key .* 不是签名密钥文件/],
+    ];
+    for (const [args, said] of cases) {
+      const r = await cli(...args);
+      const what = args.join(' ');
+      expect(r.code, what).toBe(1);
+      // Before: commander's English and its help page, or the router's "sync:configure: maxHeight: Too small", "library:search: offset: …NaN".
+      expect(r.stderr.split('\n').filter(Boolean), what).toHaveLength(1);
+      const message = r.stderr.trim().replace(/^classboard: /, '');
+      expect(message, what).toMatch(said);
+      const [zh, en] = message.split(' / ');
+      expect(zh, what).toMatch(/[\u4e00-\u9fff]/);
+      expect(en, what).toMatch(/^[\x20-\x7e]+$/);
+      expect(message, what).not.toMatch(/error:|Usage|NaN|sync:configure|library:search/);
+    }
+    const json = await cli('--json', 'settings', '--window', '25:00-06:00');
+    expect(JSON.parse(json.stderr)).toMatchObject({ ok: false, error: { code: 'bad-request', message: expect.stringMatching(/^--window /) } });
+    expect((await cli('--help')).code).toBe(0);
+    expect((await cli('--version')).code).toBe(0);
+  });
+
   it('--key names its form, ID=BASE64, and which part is wrong', async () => {
     const pub = JSON.parse(fs.readFileSync('assets/demo-feed.pub.json', 'utf8'));
     const dir = path.join(data, 'keys');
@@ -336,7 +376,8 @@ describe('a hub whose upstream serves something it must refuse', () => {
       const faults: [string, () => Promise<void> | void, RegExp][] = [
         ['a stale CDN edge (an older revision, signed)', () => publish(4, 2), /低于已有版本 5，已拒绝回退/],
         ['a bad signature', () => fs.writeFileSync(path.join(www, 'feed.json.sig'), 'bm90IGEgc2lnbmF0dXJl'), /签名无效/],
-        ['a maintenance page', () => fs.writeFileSync(path.join(www, 'feed.json'), '<!doctype html><title>系统维护中</title>'), /not JSON/],
+        // Before: the page quoted as Latin-1 ("<!doctype html><title>ç³»ç»"…).
+        ['a maintenance page', () => fs.writeFileSync(path.join(www, 'feed.json'), '<!doctype html><title>系统维护中</title>'), /不是资源库：服务器返回的是网页（HTML）“系统维护中” \/ not a feed/],
         ['a 404', () => fs.rmSync(path.join(www, 'feed.json')), /缺少 feed\.json/],
       ];
       for (const [what, fault, reason] of faults) {
