@@ -92,8 +92,13 @@ const diskFull = () => Object.assign(new AppError('unavailable', '磁盘已满�
  * for a while instead of fetching it again for every classroom (mirror.ts).
  */
 export class BadBytes extends AppError {}
-/** Bytes that do not hash right: quarantined; the next base is tried, and each base once more at most. */
-class HashMismatch extends BadBytes {}
+/**
+ * Bytes that do not hash right: quarantined; the next base is tried, and each
+ * base once more at most. Only this one, when it survives that retry, is
+ * remembered by a hub (a Content-Range or a body that does not fit is often a
+ * proxy's one-off glitch, worth asking again for the next classroom).
+ */
+export class HashMismatch extends BadBytes {}
 /** A source answered with a status that is no file and no passing trouble (403, 410): the next source is tried. */
 class SourceRefused extends AppError {}
 /** Another process on this machine (an admin's `classboard sync` on the hub's data folder) is writing the file's .part: ask again in a moment. */
@@ -372,13 +377,15 @@ async function fetchWithRetries(job: BlobJob, ctx: RunContext): Promise<Download
   }
   if (missing.size === job.urls.length) {
     const why = reasons.length ? `: ${reasons.at(-1)}` : '';
-    if (unusable) throw new BadBytes('refused', `no source has a usable copy of ${job.sha256.slice(0, 12)}…${why}`);
+    // A hub's upstream copy that stayed wrong after its retry: the same for a hub pulling from that one.
+    if (unusable) throw new HashMismatch('refused', `no source has a usable copy of ${job.sha256.slice(0, 12)}…${why}`);
     throw new AppError('not-found', `no mirror has ${job.sha256.slice(0, 12)}… (404 on ${job.urls.length} bases)${why}`);
   }
   const cause = lastError instanceof NotHere && reasons.length ? `${lastError.message}: ${reasons.at(-1)}` : (lastError as Error).message;
   const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
   const message = `gave up on ${job.sha256.slice(0, 12)}… after ${plural(tally.tries, 'try', 'tries')} from ${plural(job.urls.length, 'source', 'sources')}: ${cause}`;
   // Bad bytes stay bad bytes (a hub remembers them); anything else may be better tomorrow.
+  if (lastError instanceof HashMismatch) throw new HashMismatch(lastError.code, message);
   throw lastError instanceof BadBytes ? new BadBytes(lastError.code, message) : new AppError('unavailable', message);
 }
 

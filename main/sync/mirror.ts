@@ -6,8 +6,8 @@
 // A pull that takes longer than a classroom would wait for headers is answered
 // 503 with Retry-After; the classroom comes back and gets the verified file, as
 // it does for one another process on the hub is downloading. A file whose
-// upstream copy is unusable is remembered for a while, not fetched again for
-// each classroom.
+// upstream copy does not hash right, even after one more try, is remembered for
+// a while, not fetched again for each classroom.
 import type http from 'node:http';
 import path from 'node:path';
 import { sha256Hex } from '../feed/keys';
@@ -15,7 +15,7 @@ import { sendResponse } from '../hub/server';
 import { respondWithFile } from '../media/range';
 import type { Services } from '../services';
 import { AppError } from '../api/errors';
-import { BadBytes, BusyElsewhere, downloadBlob, UNUSABLE_HEADER } from './downloader';
+import { BadBytes, BusyElsewhere, downloadBlob, HashMismatch, UNUSABLE_HEADER } from './downloader';
 import { planUrls } from './engine';
 import { TokenBucket } from './token-bucket';
 import fs from 'node:fs';
@@ -66,9 +66,9 @@ export function createFeedMirror(services: Services, opts: MirrorOptions = {}) {
       return 'done' as const;
     });
     // Nobody may be waiting any more when it fails: the failure is reported to the
-    // next request, and unusable bytes are remembered.
+    // next request, and bytes that stayed wrong after their retry are remembered.
     download.catch((err: Error) => {
-      if (err instanceof BadBytes) remember(sha);
+      if (err instanceof HashMismatch) remember(sha);
       opts.log?.(`mirror: cannot pull ${sha.slice(0, 12)}…: ${err.message}`);
     });
     let timer: NodeJS.Timeout | undefined;
@@ -95,7 +95,7 @@ export function createFeedMirror(services: Services, opts: MirrorOptions = {}) {
   const unusableAnswer = (until: number) => {
     const min = Math.ceil((until - Date.now()) / 60_000);
     return new Response(
-      `中心服务从上游取到的此文件无法使用（与校验值或大小不符），${min} 分钟内不再重取 / the hub's upstream copy of this file is unusable (wrong sha256 or size), not fetched again for ${min} min`,
+      `中心服务从上游取到的此文件无法使用（与校验值不符），${min} 分钟内不再重取 / the hub's upstream copy of this file is unusable (wrong sha256), not fetched again for ${min} min`,
       { status: 404, headers: { [UNUSABLE_HEADER]: '1' } },
     );
   };
@@ -108,7 +108,10 @@ export function createFeedMirror(services: Services, opts: MirrorOptions = {}) {
         headers: { 'retry-after': String(BUSY_RETRY_S) },
       });
     }
-    if (err instanceof BadBytes) return unusableAnswer(unusableUntil(sha) ?? remember(sha));
+    if (err instanceof HashMismatch) return unusableAnswer(unusableUntil(sha) ?? remember(sha));
+    // Bytes that did not fit (a Content-Range or a body a proxy mangled once): not
+    // remembered; the classroom's next try pulls again.
+    if (err instanceof BadBytes) return new Response('中心服务从上游取到的数据不完整，请稍后重试 / upstream sent bytes that did not fit the file: try again', { status: 502 });
     // Upstream has not got it: missing here too, so the classroom tries its next base at once.
     if (err instanceof AppError && err.code === 'not-found') return new Response('上游没有此文件 / upstream has no such file', { status: 404 });
     return new Response('upstream unavailable', { status: 502 });

@@ -14,6 +14,7 @@ import { createFeedMirror } from '../../main/sync/mirror';
 import { BadBytes, downloadBlob } from '../../main/sync/downloader';
 import { TokenBucket } from '../../main/sync/token-bucket';
 import { sha256, writeBlobFeed } from '../fixtures/feeds';
+import { startFaultServer } from '../fixtures/fault-server';
 import { startNginx, type Nginx } from '../fixtures/nginx';
 
 let tmp: string;
@@ -190,6 +191,36 @@ describe('school hub feed mirror', () => {
     } finally {
       a.close();
       b.close();
+    }
+  });
+
+  it('a Content-Range a proxy mangled once is not remembered: the next request pulls again and gets the file', async () => {
+    const good = crypto.randomBytes(200_000);
+    await writeBlobFeed(path.join(tmp, 'www', 'glitch'), { id: 'cn.smartedu.glitch', title: '代理故障', key, blobs: [good] });
+    const sha = sha256(good);
+    // The platform's base lacks it; a mirror behind a proxy that answers a Range with the wrong Content-Range.
+    fs.rmSync(path.join(tmp, 'www', 'glitch', 'blobs', sha.slice(0, 2), sha));
+    const proxy = await startFaultServer(new Map([[sha, good]]));
+    const glitchHub = services('hub-glitch');
+    await glitchHub.importFeed(`${nginx.url}glitch/`, { ...trust, mirrors: [`${proxy.url}bad-range/`] });
+    const hub4 = await startHub(glitchHub, { port: 0, rendererDir: path.join(tmp, 'ui'), routes: [createFeedMirror(glitchHub)] });
+    try {
+      // An earlier pull left the first bytes: the hub resumes with Range, and the proxy answers it wrong.
+      fs.mkdirSync(glitchHub.blobs.tmpDir, { recursive: true });
+      fs.writeFileSync(path.join(glitchHub.blobs.tmpDir, `${sha}.part`), good.subarray(0, 1000));
+      const url = `${hub4.url}feed/cn.smartedu.glitch/blobs/${sha.slice(0, 2)}/${sha}`;
+      const first = await fetch(url);
+      expect(first.status).toBe(502);
+      expect(await first.text()).toMatch(/did not fit/);
+      // Was: a 404 "unusable … not fetched again for 30 min" for every classroom.
+      const second = await fetch(url);
+      expect(second.status).toBe(200);
+      expect(Buffer.from(await second.arrayBuffer()).equals(good)).toBe(true);
+      expect(proxy.log).toEqual([`/bad-range/${sha.slice(0, 2)}/${sha} bytes=1000-`, `/bad-range/${sha.slice(0, 2)}/${sha} -`]);
+    } finally {
+      await hub4.close();
+      glitchHub.close();
+      await proxy.close();
     }
   });
 
