@@ -18,6 +18,7 @@ type ResRow = {
   duration: number | null;
   ready: 0 | 1;
   syncable?: 0 | 1;
+  node_kind?: Resource['nodeKind'] | null;
 };
 /** Whether a resource has a main file in the cache, as a column of the row. */
 const READY = `EXISTS (SELECT 1 FROM resource_files rf JOIN blobs b ON b.sha256 = rf.sha256 WHERE rf.rid = r.rid AND rf.role = 'main') AS ready`;
@@ -51,7 +52,8 @@ export function createQueries(
     roots: db.prepare('SELECT id, parent, kind, title, ord FROM nodes WHERE parent IS NULL ORDER BY ord, feed_id, title'),
     nodeResources: db.prepare(`SELECT r.rid, r.id, r.feed_id, r.node_id, r.type, r.title, r.revision, r.duration, ${READY} FROM resources r WHERE r.node_id = ? ORDER BY r.ord`),
     resource: db.prepare(
-      `SELECT r.rid, r.id, r.feed_id, r.node_id, r.type, r.title, r.revision, r.duration, ${READY}, f.source LIKE 'http%' AS syncable
+      `SELECT r.rid, r.id, r.feed_id, r.node_id, r.type, r.title, r.revision, r.duration, ${READY}, f.source LIKE 'http%' AS syncable,
+              (SELECT kind FROM nodes WHERE id = r.node_id) AS node_kind
        FROM resources r JOIN feeds f ON f.id = r.feed_id WHERE r.id = ?`,
     ),
     ready: db.prepare(`SELECT ${READY} FROM resources r WHERE r.id = ?`).pluck(),
@@ -138,6 +140,8 @@ export function createQueries(
       ...summary(r),
       feedId: r.feed_id,
       nodeId: r.node_id,
+      // A resource on a node the catalog lacks (refused at apply; defensive) reads as a lesson's.
+      nodeKind: r.node_kind ?? 'lesson',
       revision: r.revision,
       duration: r.duration,
       favourite,

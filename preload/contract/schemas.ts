@@ -53,6 +53,8 @@ export type ResourceFile = z.infer<typeof ResourceFile>;
 export const Resource = ResourceSummary.extend({
   feedId: z.string(),
   nodeId: GlobalId,
+  /** What its node is: a lesson, or (the protocol allows it) a unit or a volume holding material for all of it. */
+  nodeKind: NodeKind,
   revision: z.number().int(),
   duration: z.number().nullable(),
   favourite: z.boolean(),

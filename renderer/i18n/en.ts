@@ -233,6 +233,7 @@ export const en: Messages = {
     onlyInFolder: 'This came from a USB stick or a folder, and its file is no longer on this PC: import that folder again.',
     notSelected: 'This resource is not on this computer, and its lesson is not in the offline selection: the night\'s sync will not fetch it.',
     keepTonight: 'Download this lesson tonight',
+    notSelectedPart: 'This resource is not on this computer, and its part of the library is not kept offline: tick it on the Sync page.',
     openPdf: 'Slides',
     pdfLoading: 'Opening the slides…',
     page: 'Page {{page}} of {{pages}}',

@@ -232,6 +232,7 @@ export const zhCN = {
     onlyInFolder: '这个资源来自 U 盘或文件夹导入，文件已不在本机：请重新导入该文件夹。',
     notSelected: '这个资源还没有下载到本机，它所在的课不在离线内容里，夜间同步不会下载它。',
     keepTonight: '今晚下载这节课',
+    notSelectedPart: '这个资源还没有下载到本机，它所在的部分不在离线内容里。可以在「同步」页勾选它。',
     openPdf: '课件',
     pdfLoading: '正在打开课件…',
     page: '第 {{page}} / {{pages}} 页',

@@ -118,6 +118,8 @@ function NotDownloaded({ resource }: { resource: Resource }) {
   const [error, setError] = useState<string | null>(null);
   if (!resource.syncable) return <p className="notice">{t('lesson.onlyInFolder')}</p>;
   if (kept) return <p className="notice">{t('lesson.notDownloaded')}</p>;
+  // Keeping a unit's or a volume's material keeps all of it (gigabytes): that is the sync page's tree, with its sizes.
+  if (resource.nodeKind !== 'lesson') return <p className="notice">{t('lesson.notSelectedPart')}</p>;
   return (
     <div className="notice">
       <p>{t('lesson.notSelected')}</p>
