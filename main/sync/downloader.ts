@@ -10,6 +10,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { FailureReason } from '../../preload/contract';
 import { AppError } from '../api/errors';
 import type { BlobStore } from '../cache/blob-store';
 import { httpGet, type GetResponse } from './http-get';
@@ -83,15 +84,26 @@ class Pending extends Retryable {
     super(message);
   }
 }
+/**
+ * Why a file failed, as the sync page groups it, named where the error is made:
+ * an AppError's code says what kind of answer to give a caller (a hub's 404 or
+ * 502), not what the teacher should do about it.
+ */
+export const failureOf = (err: unknown): FailureReason => (err as { failure?: FailureReason } | null)?.failure ?? 'other';
+const because = <E extends Error>(err: E, failure: FailureReason): E => Object.assign(err, { failure });
+/** This machine's disk or folder failed (not full): no server is to blame. */
+const diskError = (message: string) => because(new AppError('unavailable', message), 'other');
 /** ENOSPC stops the whole run (the engine looks for the code), with words a teacher can act on. */
-const diskFull = () => Object.assign(new AppError('unavailable', '磁盘已满，同步已停止 / the disk is full: sync stopped'), { code: 'ENOSPC' });
+const diskFull = () => because(Object.assign(new AppError('unavailable', '磁盘已满，同步已停止 / the disk is full: sync stopped'), { code: 'ENOSPC' }), 'disk-full');
 /**
  * What a source sent cannot be used (bytes that do not hash right, a body or a
  * Content-Range that does not fit the file): the next source is tried; asking the
  * same one again tonight would bring the same bytes. A hub remembers such a file
  * for a while instead of fetching it again for every classroom (mirror.ts).
  */
-export class BadBytes extends AppError {}
+export class BadBytes extends AppError {
+  readonly failure: FailureReason = 'damaged';
+}
 /**
  * Bytes that do not hash right: quarantined; the next base is tried, and each
  * base once more at most. Only this one, when it survives that retry, is
@@ -102,7 +114,9 @@ export class HashMismatch extends BadBytes {}
 /** A source answered with a status that is no file and no passing trouble (403, 410): the next source is tried. */
 class SourceRefused extends AppError {}
 /** Another process on this machine (an admin's `classboard sync` on the hub's data folder) is writing the file's .part: ask again in a moment. */
-export class BusyElsewhere extends AppError {}
+export class BusyElsewhere extends AppError {
+  readonly failure: FailureReason = 'busy';
+}
 
 /** What a .part's bytes came from: If-Range is only sent back to that origin (another server's ETag never matches, and its 200 would restart the file). */
 interface PartState {
@@ -272,7 +286,7 @@ async function owningPart<T>(part: string, work: () => Promise<T>): Promise<T> {
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ENOSPC') throw diskFull();
-      if (code !== 'EEXIST') throw new AppError('unavailable', `cannot lock ${path.basename(part)}: ${(err as Error).message}`);
+      if (code !== 'EEXIST') throw diskError(`cannot lock ${path.basename(part)}: ${(err as Error).message}`);
       if (tries > 0 || lockHeld(lock)) {
         throw new BusyElsewhere('unavailable', `另一个 Classboard 进程正在下载此文件 / another Classboard process is downloading ${path.basename(part, '.part').slice(0, 12)}…`);
       }
@@ -336,6 +350,8 @@ async function fetchWithRetries(job: BlobJob, ctx: RunContext): Promise<Download
   let lastError: unknown = null;
   let mismatches = 0;
   const missing = new Set<string>();
+  /** Sources that refused the file (403, 410): with the 404s, every source saying no is a missing file, not an unreachable one. */
+  const refused = new Set<string>();
   const reasons: string[] = [];
   let unusable = false;
   // The feed's order (its blob bases, then mirrors), a host that lately kept us waiting for no answer last.
@@ -371,22 +387,29 @@ async function fetchWithRetries(job: BlobJob, ctx: RunContext): Promise<Download
         }
         continue;
       }
+      if (err instanceof SourceRefused) refused.add(url);
       if (err instanceof Retryable || err instanceof BadBytes || err instanceof SourceRefused) continue;
       throw err; // the disk, a stop, another process on the .part: no other source helps
     }
   }
-  if (missing.size === job.urls.length) {
+  const sources = new Set(job.urls).size;
+  if (missing.size === sources) {
     const why = reasons.length ? `: ${reasons.at(-1)}` : '';
     // A hub's upstream copy that stayed wrong after its retry: the same for a hub pulling from that one.
     if (unusable) throw new HashMismatch('refused', `no source has a usable copy of ${job.sha256.slice(0, 12)}…${why}`);
-    throw new AppError('not-found', `no mirror has ${job.sha256.slice(0, 12)}… (404 on ${job.urls.length} bases)${why}`);
+    throw because(new AppError('not-found', `no mirror has ${job.sha256.slice(0, 12)}… (404 on ${sources} bases)${why}`), 'missing');
+  }
+  if (new Set([...missing, ...refused]).size === sources) {
+    const last = (lastError as Error).message;
+    throw because(new AppError('not-found', `no source gives out ${job.sha256.slice(0, 12)}… (404 on ${missing.size}, refused by ${refused.size}): ${last}`), 'missing');
   }
   const cause = lastError instanceof NotHere && reasons.length ? `${lastError.message}: ${reasons.at(-1)}` : (lastError as Error).message;
   const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
   const message = `gave up on ${job.sha256.slice(0, 12)}… after ${plural(tally.tries, 'try', 'tries')} from ${plural(job.urls.length, 'source', 'sources')}: ${cause}`;
   // Bad bytes stay bad bytes (a hub remembers them); anything else may be better tomorrow.
   if (lastError instanceof HashMismatch) throw new HashMismatch(lastError.code, message);
-  throw lastError instanceof BadBytes ? new BadBytes(lastError.code, message) : new AppError('unavailable', message);
+  // No answer, 5xx, cuts, or a host's patience (Retry-After) spent: may be better tomorrow.
+  throw lastError instanceof BadBytes ? new BadBytes(lastError.code, message) : because(new AppError('unavailable', message), 'unreachable');
 }
 
 /**
@@ -563,7 +586,7 @@ async function fetchOnce(url: string, job: BlobJob, ctx: RunContext, p: ReturnTy
     } catch (err) {
       res.body.destroy();
       if ((err as NodeJS.ErrnoException).code === 'ENOSPC') throw diskFull();
-      throw new AppError('unavailable', `cannot write the partial file of ${job.sha256.slice(0, 12)}…: ${(err as Error).message}`);
+      throw diskError(`cannot write the partial file of ${job.sha256.slice(0, 12)}…: ${(err as Error).message}`);
     }
     let fetchedNow = 0;
     // Writes go out in ~1 MiB batches (writev: no copy into one buffer) on libuv's
@@ -640,7 +663,7 @@ async function fetchOnce(url: string, job: BlobJob, ctx: RunContext, p: ReturnTy
         throw diskFull();
       }
       // The disk failed, not the server: fetching again would not help.
-      if (writeError) throw new AppError('unavailable', `cannot write ${job.sha256.slice(0, 12)}… to disk: ${(writeError as Error).message}`);
+      if (writeError) throw diskError(`cannot write ${job.sha256.slice(0, 12)}… to disk: ${(writeError as Error).message}`);
       if (err instanceof AppError) throw err;
       // A cut connection: what arrived stays in the .part for the next try.
       throw Object.assign(new Retryable(`${new URL(url).host}: ${(err as Error).message}`), { fetched: fetchedNow });
@@ -726,7 +749,7 @@ async function finish(job: BlobJob, ctx: RunContext, p: ReturnType<typeof paths>
     if ((err as NodeJS.ErrnoException).code === 'ENOSPC') {
       throw diskFull();
     }
-    throw new AppError('unavailable', `cannot flush ${job.sha256.slice(0, 12)}… to disk: ${(err as Error).message}`);
+    throw diskError(`cannot flush ${job.sha256.slice(0, 12)}… to disk: ${(err as Error).message}`);
   }
   const dest = ctx.blobs.pathFor(job.sha256);
   const madeDir = fs.mkdirSync(path.dirname(dest), { recursive: true });
@@ -740,7 +763,7 @@ async function finish(job: BlobJob, ctx: RunContext, p: ReturnType<typeof paths>
     if (madeDir) await syncDirAsync(ctx.blobs.root);
   } catch (err) {
     // In place but not listed: the next run finds it present and lists it.
-    throw new AppError('unavailable', `cannot flush the cache folder of ${job.sha256.slice(0, 12)}… to disk: ${(err as Error).message}`);
+    throw diskError(`cannot flush the cache folder of ${job.sha256.slice(0, 12)}… to disk: ${(err as Error).message}`);
   }
   ctx.blobs.record(job);
   return { fetched: 0, resumedFrom: 0 };

@@ -5,8 +5,7 @@
 import { isHttpUrl, type FailureReason, type Res, type SyncProgress, type SyncSummary } from '../../preload/contract';
 import { diskFree, evictCache } from '../cache/evict';
 import type { Services } from '../services';
-import { BadBytes, BusyElsewhere, downloadBlob } from './downloader';
-import { AppError } from '../api/errors';
+import { downloadBlob, failureOf } from './downloader';
 import { planDownloads, type Plan, type PlanOptions } from './plan';
 import type { PlanReply, PlanRequest, PlanSummary } from './plan-worker';
 import { workerService } from '../util/worker';
@@ -49,7 +48,8 @@ function urlsFor(services: Services): (feedId: string, sha: string) => string[] 
     rows.map((f) => {
       const all = [...(JSON.parse(f.bases) as string[]), ...(JSON.parse(f.mirrors) as string[])].map((b) => (b.endsWith('/') ? b : `${b}/`));
       const remote = isHttpUrl(f.source) ? all.map((b) => new URL(b, f.source).href) : all.filter(isHttpUrl);
-      return [f.id, remote];
+      // Once each, first place kept: a base also given as --mirror is one source (a file every source lacks is then 'missing').
+      return [f.id, [...new Set(remote)]];
     }),
   );
   return (feedId, sha) => (bases.get(feedId) ?? []).map((b) => `${b}${sha.slice(0, 2)}/${sha}`);
@@ -80,12 +80,9 @@ export function keptBytesInWorker(services: Services, maxHeight: number) {
   return planner.call({ kind: 'kept', dbFile: services.db.name, maxHeight }) as Promise<number>;
 }
 
-/** The cause a download's error names, for the status page's groups. */
+/** The cause a download's error names, for the status page's groups: set where the error was made (a disk that failed is no unreachable server). */
 function failureReason(err: unknown): FailureReason {
-  if (err instanceof BadBytes) return 'damaged';
-  if (err instanceof BusyElsewhere) return 'busy';
-  if (err instanceof AppError) return err.code === 'not-found' ? 'missing' : err.code === 'unavailable' ? 'unreachable' : 'other';
-  return 'other';
+  return failureOf(err);
 }
 
 export async function syncAll(services: Services, opts: SyncOptions = {}): Promise<SyncSummary> {

@@ -11,13 +11,14 @@ import { generateSigningKey } from '../../main/feed/keys';
 import { writeFeed } from '../../main/feed/write';
 import type { Services } from '../../main/services';
 import { hubServices } from '../fixtures/services';
-import { downloadBlob, type BlobJob } from '../../main/sync/downloader';
+import { downloadBlob, failureOf, type BlobJob } from '../../main/sync/downloader';
 import { syncAll } from '../../main/sync/engine';
 import { parseRate, TokenBucket } from '../../main/sync/token-bucket';
 import { startFaultServer, type FaultServer } from '../fixtures/fault-server';
 import { startNginx } from '../fixtures/nginx';
 import { freePort } from '../fixtures/ports';
 import http from 'node:http';
+import { writeBlobFeed } from '../fixtures/feeds';
 
 let tmp: string;
 let services: Services;
@@ -313,7 +314,9 @@ describe('blob downloader', () => {
 
   it('runs out of patience with a host that keeps saying later, once for all its files', async () => {
     const opts = () => ({ ...ctx(), retries: 0, pendingMs: 1500 });
-    await expect(downloadBlob(job('pulling-always'), opts())).rejects.toThrow(/Retry-After/);
+    const spent = await downloadBlob(job('pulling-always'), opts()).catch((err: unknown) => err);
+    expect(spent).toMatchObject({ message: expect.stringMatching(/Retry-After/) });
+    expect(failureOf(spent)).toBe('unreachable'); // the sync page's 连不上资源服务器, as for no answer
     expect(server.log).toHaveLength(3); // asked, waited 1 s, asked, waited 1 s, asked: out of patience
     services.close();
     services = hubServices(fs.mkdtempSync(path.join(tmp, 'd')), 't');
@@ -433,6 +436,46 @@ describe('blob downloader', () => {
 });
 
 describe('classboard sync from nginx', () => {
+  it('names why a file failed from where it failed: missing from every source (a base given again as a mirror, a CDN answering 403), a disk that refused a write', async () => {
+    const www = fs.mkdtempSync(path.join(tmp, 'www-'));
+    const key = generateSigningKey('k');
+    const files = [crypto.randomBytes(20_000), crypto.randomBytes(20_000)];
+    const [gone, kept] = await writeBlobFeed(path.join(www, 'f'), { id: 'cn.why', title: '原因', key, blobs: files });
+    fs.rmSync(path.join(www, 'f', 'blobs', gone!.slice(0, 2), gone!));
+    const nginx = await startNginx(www);
+    const cdn = await startFaultServer(new Map());
+    const trust = { keys: { [key.keyId]: key.publicKey } };
+    const reasons = (s: Awaited<ReturnType<typeof syncAll>>) => s.failed.map((f) => [f.sha256, f.reason]);
+    try {
+      // The feed's blob base given again as --mirror: one source, which lacks the file (was: 'unreachable').
+      await services.importFeed(`${nginx.url}f/`, { ...trust, mirrors: [`${nginx.url}f/blobs`] });
+      const dup = await syncAll(services, { backoffMs: 20 });
+      expect(reasons(dup)).toEqual([[gone, 'missing']]);
+      // Asked there once, not once more as a "mirror".
+      expect((await nginx.settled()).filter((l) => l.includes(`/f/blobs/${gone!.slice(0, 2)}/${gone}`))).toHaveLength(1);
+      expect(services.blobs.has(kept!)).toBe(true);
+      // A CDN that refuses it (403) after the base's 404: no source gives it out (was: 'unreachable').
+      await services.importFeed(`${nginx.url}f/`, { ...trust, mirrors: [`${cdn.url}forbidden/`] });
+      const refused = await syncAll(services, { backoffMs: 20 });
+      expect(reasons(refused)).toEqual([[gone, 'missing']]);
+      expect(refused.failed[0]!.error).toMatch(/403/);
+      // This machine's folder refuses the download's state file: not the server's fault (was: 'unreachable').
+      const classroom = hubServices(fs.mkdtempSync(path.join(tmp, 'd')), 't');
+      try {
+        await classroom.importFeed(`${nginx.url}f/`, trust);
+        fs.mkdirSync(path.join(classroom.blobs.tmpDir, `${kept}.part.json`), { recursive: true });
+        const disk = await syncAll(classroom, { backoffMs: 20 });
+        expect(Object.fromEntries(reasons(disk))).toEqual({ [gone!]: 'missing', [kept!]: 'other' });
+        expect(disk.failed.find((f) => f.sha256 === kept)!.error).toMatch(/cannot write/);
+      } finally {
+        classroom.close();
+      }
+    } finally {
+      await cdn.close();
+      await nginx.stop();
+    }
+  });
+
   it('fetches the classroom rendition of every lesson, verified, and reports a summary', async () => {
     const www = path.join(tmp, 'www');
     const files = { sd: crypto.randomBytes(50_000), hd: crypto.randomBytes(90_000), pdf: crypto.randomBytes(20_000), other: crypto.randomBytes(40_000) };
