@@ -16,12 +16,9 @@ type ResRow = {
   title: string;
   revision: number;
   duration: number | null;
-  ready: 0 | 1;
   syncable?: 0 | 1;
   node_kind?: Resource['nodeKind'] | null;
 };
-/** Whether a resource has a main file in the cache, as a column of the row. */
-const READY = `EXISTS (SELECT 1 FROM resource_files rf JOIN blobs b ON b.sha256 = rf.sha256 WHERE rf.rid = r.rid AND rf.role = 'main') AS ready`;
 
 export interface LibraryQueries {
   tree(parent: string | null): Res<'library:tree'>;
@@ -50,13 +47,15 @@ export function createQueries(
     node: db.prepare('SELECT id, parent, kind, title, ord FROM nodes WHERE id = ?'),
     children: db.prepare('SELECT id, parent, kind, title, ord FROM nodes WHERE parent IS ? ORDER BY ord, title'),
     roots: db.prepare('SELECT id, parent, kind, title, ord FROM nodes WHERE parent IS NULL ORDER BY ord, feed_id, title'),
-    nodeResources: db.prepare(`SELECT r.rid, r.id, r.feed_id, r.node_id, r.type, r.title, r.revision, r.duration, ${READY} FROM resources r WHERE r.node_id = ? ORDER BY r.ord`),
+    nodeResources: db.prepare(`SELECT r.rid, r.id, r.feed_id, r.node_id, r.type, r.title, r.revision, r.duration FROM resources r WHERE r.node_id = ? ORDER BY r.ord`),
     resource: db.prepare(
-      `SELECT r.rid, r.id, r.feed_id, r.node_id, r.type, r.title, r.revision, r.duration, ${READY}, f.source LIKE 'http%' AS syncable,
+      `SELECT r.rid, r.id, r.feed_id, r.node_id, r.type, r.title, r.revision, r.duration, f.source LIKE 'http%' AS syncable,
               (SELECT kind FROM nodes WHERE id = r.node_id) AS node_kind
        FROM resources r JOIN feeds f ON f.id = r.feed_id WHERE r.id = ?`,
     ),
-    ready: db.prepare(`SELECT ${READY} FROM resources r WHERE r.id = ?`).pluck(),
+    // What can be shown: a main file whose bytes are in the cache folder (the same test as the media route's).
+    mainFiles: db.prepare("SELECT sha256 FROM resource_files WHERE rid = ? AND role = 'main'").pluck(),
+    mainFilesOf: db.prepare("SELECT f.sha256 FROM resources r JOIN resource_files f ON f.rid = r.rid AND f.role = 'main' WHERE r.id = ?").pluck(),
     timetabled: db.prepare('SELECT 1 FROM timetable WHERE resource_id = ? LIMIT 1').pluck(),
     files: db.prepare('SELECT role, sha256, size, mime, height FROM resource_files WHERE rid = ? ORDER BY idx'),
     ancestors: db.prepare(
@@ -71,14 +70,14 @@ export function createQueries(
     // CROSS JOIN keeps the teacher's short list as the outer loop: left to
     // itself, SQLite scanned all 150,000 resources for it (10-40 ms a call).
     favourites: db.prepare(
-      `SELECT r.rid, r.id, r.feed_id, r.node_id, r.type, r.title, r.revision, r.duration, ${READY}
+      `SELECT r.rid, r.id, r.feed_id, r.node_id, r.type, r.title, r.revision, r.duration
        FROM favourites f CROSS JOIN resources r ON r.id = f.resource_id ORDER BY f.created_at DESC`,
     ),
     touchRecent: db.prepare(
       'INSERT INTO recent(resource_id, opened_at) VALUES (?, ?) ON CONFLICT(resource_id) DO UPDATE SET opened_at = excluded.opened_at',
     ),
     recent: db.prepare(
-      `SELECT r.rid, r.id, r.feed_id, r.node_id, r.type, r.title, r.revision, r.duration, ${READY}
+      `SELECT r.rid, r.id, r.feed_id, r.node_id, r.type, r.title, r.revision, r.duration
        FROM recent x CROSS JOIN resources r ON r.id = x.resource_id ORDER BY x.opened_at DESC LIMIT ?`,
     ),
     usage: db.prepare('INSERT INTO usage_events(at, kind, resource_id, detail) VALUES (?, ?, ?, ?)'),
@@ -126,7 +125,8 @@ export function createQueries(
   };
 
   const pathTitles = (nodeId: string) => (st.ancestors.all(nodeId) as { title: string }[]).map((r) => r.title);
-  const summary = (r: ResRow): ResourceSummary => ({ id: r.id, title: r.title, type: r.type, path: pathTitles(r.node_id), ready: r.ready === 1 });
+  const ready = (shas: string[]) => shas.some((sha) => blobs.has(sha));
+  const summary = (r: ResRow): ResourceSummary => ({ id: r.id, title: r.title, type: r.type, path: pathTitles(r.node_id), ready: ready(st.mainFiles.all(r.rid) as string[]) });
 
   const resource = (id: string): Resource => {
     const r = st.resource.get(id) as ResRow | undefined;
@@ -168,7 +168,7 @@ export function createQueries(
     summaries(ids) {
       return ids.map((id) => st.resource.get(id) as ResRow | undefined).filter((r): r is ResRow => !!r).map(summary);
     },
-    withReady: (hits) => hits.map((h) => ({ ...h, ready: st.ready.get(h.id) === 1 })),
+    withReady: (hits) => hits.map((h) => ({ ...h, ready: ready(st.mainFilesOf.all(h.id) as string[]) })),
     pathTitles,
     open(id) {
       const r = resource(id);

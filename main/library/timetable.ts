@@ -1,7 +1,7 @@
 // Timetable entries and today's lessons with a ready mark.
 import type { z } from 'zod';
 import { AppError } from '../api/errors';
-import { pickRendition, type TodayLesson } from '../../preload/contract';
+import type { TodayLesson } from '../../preload/contract';
 import type { TimetableEntryInput } from '../../preload/contract/timetable';
 import type { Db } from './db';
 import type { LibraryQueries } from './queries';
@@ -52,18 +52,9 @@ export function createTimetable(db: Db, queries: LibraryQueries) {
     today(weekday = schoolWeekday()): { weekday: number; lessons: TodayLesson[] } {
       const rows = st.day.all(weekday) as { period: number; starts: string; ends: string; className: string; resourceId: string | null }[];
       const lessons = rows.map((r) => {
-        let resource: TodayLesson['resource'] = null;
-        let ready = false;
-        if (r.resourceId) {
-          try {
-            const res = queries.resource(r.resourceId);
-            resource = { id: res.id, title: res.title, type: res.type, path: res.path };
-            ready = pickRendition(res.files) !== null;
-          } catch {
-            // the resource left the library: shown as not ready
-          }
-        }
-        return { period: r.period, starts: r.starts, ends: r.ends, className: r.className, resource, ready };
+        // A resource that left the library shows as a period without one.
+        const resource = r.resourceId ? (queries.summaries([r.resourceId])[0] ?? null) : null;
+        return { period: r.period, starts: r.starts, ends: r.ends, className: r.className, resource };
       });
       return { weekday, lessons };
     },

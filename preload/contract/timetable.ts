@@ -1,7 +1,7 @@
 // The class timetable: what is taught when, so the board can show today's lessons
 // and whether each is ready (downloaded) before the bell.
 import { z } from 'zod';
-import { GlobalId, ResourceType } from './schemas';
+import { GlobalId, ResourceSummary } from './schemas';
 
 const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'time as HH:MM');
 
@@ -22,9 +22,8 @@ export const TodayLesson = z.object({
   starts: z.string(),
   ends: z.string(),
   className: z.string(),
-  resource: z.object({ id: GlobalId, title: z.string(), type: ResourceType, path: z.array(z.string()) }).nullable(),
-  /** Every file the classroom needs is in the local cache. */
-  ready: z.boolean(),
+  /** The period's lesson (its `ready`: on this PC), or null when none is set or it left the library. */
+  resource: ResourceSummary.nullable(),
 });
 export type TodayLesson = z.infer<typeof TodayLesson>;
 

@@ -18,10 +18,14 @@ export function createHttpApi(base = '', token: string | null = null, fetchImpl:
   return buildBridge({
     async invoke(channel, req): Promise<Result<unknown>> {
       try {
+        const payload = JSON.stringify(req ?? {});
         const res = await fetchImpl(`${base}/api/${channel}`, {
           method: 'POST',
           headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-          body: JSON.stringify(req ?? {}),
+          body: payload,
+          // A small call outlives the page that made it (a last ink stroke, "presenting: off" on a reload);
+          // the browser allows 64 KiB of such bodies in flight, so a CSV import is not one.
+          keepalive: payload.length < 8192,
         });
         const body = (await res.json().catch(() => null)) as Result<unknown> | null;
         if (body && typeof body === 'object' && 'ok' in body) return body;

@@ -34,7 +34,7 @@ export function TodayList() {
         {data.lessons.map((l) => {
           const title = l.resource?.title ?? t('today.free');
           const lesson = l.resource ? lessonOf(l.resource.title, l.resource.path) : null;
-          const ready = l.resource ? (l.ready ? t('today.ready') : t('today.notReady')) : '';
+          const ready = l.resource ? (l.resource.ready ? t('today.ready') : t('today.notReady')) : '';
           const period = t('today.period', { n: l.period });
           return (
             // One class has one lesson a period (the timetable refuses a second).
@@ -54,7 +54,7 @@ export function TodayList() {
                 <span className="row__title row__title--wrap">{title}</span>
                 {(l.className || lesson) && <span className="row__sub">{[l.className, lesson].filter(Boolean).join(' · ')}</span>}
               </span>
-              {l.resource && <span className={`ready-mark ${l.ready ? 'ready-mark--ok' : 'ready-mark--missing'}`}>{ready}</span>}
+              {l.resource && <span className={`ready-mark ${l.resource.ready ? 'ready-mark--ok' : 'ready-mark--missing'}`}>{ready}</span>}
             </button>
           );
         })}

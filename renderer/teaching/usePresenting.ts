@@ -16,7 +16,18 @@ let renew: ReturnType<typeof setInterval> | null = null;
 let leaving: ReturnType<typeof setTimeout> | null = null;
 const say = (presenting: boolean) => void api()['sync:presenting']({ screen, presenting });
 
+/** A page that unloads says so if it can, also while its "off" is still pending (the timer dies with the page); the lease covers one that cannot. */
+let unloadHooked = false;
+const unload = () => {
+  if (users === 0 && !leaving) return;
+  if (leaving) clearTimeout(leaving);
+  leaving = null;
+  say(false);
+};
+
 function enter() {
+  if (!unloadHooked) window.addEventListener('pagehide', unload);
+  unloadHooked = true;
   if (leaving) clearTimeout(leaving);
   leaving = null;
   if (users++ > 0 || renew) return;
@@ -38,12 +49,6 @@ function leave() {
 export function usePresenting(): void {
   useEffect(() => {
     enter();
-    // A page that unloads says so if it can (its renewals say otherwise if it comes back); the lease covers one that cannot.
-    const unload = () => say(false);
-    window.addEventListener('pagehide', unload);
-    return () => {
-      window.removeEventListener('pagehide', unload);
-      leave();
-    };
+    return leave;
   }, []);
 }

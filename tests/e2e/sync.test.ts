@@ -125,6 +125,8 @@ describe('the sync page', () => {
     expect((await api('library:resource', { id: `${F}/r2` })).value.kept).toBe(true);
     await page.goto(`${hub.url}#/sync`);
     await expect.poll(() => page.getByText('待下载：1 个文件，400 KB').count()).toBe(1);
+    // Leaving the lesson ends its "presenting" (after the short grace a plan's next item would use), not after the 90 s lease.
+    await expect.poll(async () => (await api('sync:status', {})).value.mode, { timeout: 5000 }).not.toBe('presenting');
   });
 
   it('saves settings from the page; the new cap is what the hub keeps', async () => {

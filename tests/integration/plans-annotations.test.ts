@@ -108,7 +108,7 @@ describe('timetable', () => {
     });
     expect(saved).toEqual({ ok: true, value: { saved: 4 } });
     const monday = await s.router.invoke('timetable:today', { weekday: 1 });
-    expect(monday.ok && monday.value.lessons.map((l) => [l.period, l.resource?.id ?? null, l.ready])).toEqual([
+    expect(monday.ok && monday.value.lessons.map((l) => [l.period, l.resource?.id ?? null, l.resource?.ready ?? false])).toEqual([
       [1, video, true],
       [2, sound, false],
       [3, null, false],
