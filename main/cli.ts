@@ -14,7 +14,7 @@ import { createFeedMirror } from './sync/mirror';
 import { httpSource } from './sync/http-source';
 import { parseWindow } from './sync/scheduler';
 import { parseRate } from './sync/token-bucket';
-import { decodeCsv, isHttpUrl, rateLabel, SyncSettings } from '../preload/contract';
+import { decodeCsv, isHttpUrl, MIN_QUOTA_BYTES, rateLabel, SyncSettings } from '../preload/contract';
 import { createServices, type Services } from './services';
 import { appRoot, defaultDataDir } from './util/paths';
 
@@ -88,8 +88,6 @@ function sizeArg(v: string): number {
   }
 }
 
-/** Below this a quota is surely a slip (a unit left out or mistyped), not a choice. */
-const MIN_QUOTA = 100 * 1024 ** 2;
 
 /**
  * A cache quota, for `settings` and a one-off `sync` alike: a size with a unit, at
@@ -98,7 +96,7 @@ const MIN_QUOTA = 100 * 1024 ** 2;
 function quotaArg(v: string): number | 'off' {
   if (/^\s*(off|none)\s*$/i.test(v)) return 'off';
   const bytes = sizeArg(v);
-  if (bytes < MIN_QUOTA) {
+  if (bytes < MIN_QUOTA_BYTES) {
     throw refuse(`缓存上限 ${v.trim()} 太小（至少 100MB），多半是输错了；要取消上限请用 --quota off`, `a quota under 100MB is surely a mistake; --quota off removes it`);
   }
   return bytes;

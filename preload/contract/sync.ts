@@ -47,6 +47,9 @@ export const SyncSettings = z
   .strict();
 export type SyncSettings = z.infer<typeof SyncSettings>;
 
+/** A quota below this is surely a slip (a unit left out, a decimal point in the wrong place): the CLI and the page refuse it. */
+export const MIN_QUOTA_BYTES = 100 * 1024 ** 2;
+
 export const DEFAULT_SYNC_SETTINGS: SyncSettings = {
   window: '22:00-06:30',
   nightRate: null,

@@ -67,7 +67,7 @@ export const en: Messages = {
     dayRate: 'Daytime rate',
     unlimited: 'No cap',
     capped: 'capped at {{rate}}',
-    badQuota: 'The cache limit is a number of GB above 0; leave it empty for none',
+    badQuota: 'The cache limit is a number of GB, at least 0.1; leave it empty for none',
     pause: 'Pause',
     maxHeight: 'Video quality',
     quotaLabel: 'Cache quota (GB, empty for none)',

@@ -66,7 +66,7 @@ export const zhCN = {
     dayRate: '白天下载速度',
     unlimited: '不限速',
     capped: '限速 {{rate}}',
-    badQuota: '缓存上限请填大于 0 的数字（单位 GB），留空表示不设上限',
+    badQuota: '缓存上限请填不小于 0.1 的数字（单位 GB），留空表示不设上限',
     pause: '暂停',
     maxHeight: '视频清晰度',
     quotaLabel: '缓存上限（GB，留空为不限）',

@@ -3,7 +3,7 @@
 // and the sync settings. For the teacher at the board and the school's IT admin.
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { isHttpUrl, rateLabel, type FailureReason, type Res, type SelectionNode, type SyncFailure, type SyncProgress, type SyncSettings, type SyncStatus } from '../../preload/contract';
+import { isHttpUrl, MIN_QUOTA_BYTES, rateLabel, type FailureReason, type Res, type SelectionNode, type SyncFailure, type SyncProgress, type SyncSettings, type SyncStatus } from '../../preload/contract';
 import { api, call, plainMessage } from '../api/client';
 import { Crumbs } from '../components/Crumbs';
 import { TodayList } from '../library/TodayList';
@@ -305,6 +305,9 @@ const NIGHT_RATES = [null, 1000, 2000, 4000, 8000, 20000, 50000];
 const DAY_RATES = [0, 250, 1000];
 
 
+/** A quota in GB, three significant digits: 500 MB reads 0.488, 200 GB reads 200. */
+const quotaText = (bytes: number | null) => (bytes === null ? '' : String(Number((bytes / 1024 ** 3).toPrecision(3))));
+
 function SettingsPanel({ settings, onSaved }: { settings: SyncSettings | null; onSaved: (s: SyncSettings) => void }) {
   const { t } = useTranslation();
   const [draft, setDraft] = useState<SyncSettings | null>(null);
@@ -317,8 +320,7 @@ function SettingsPanel({ settings, onSaved }: { settings: SyncSettings | null; o
   const [quota, setQuota] = useState('');
   useEffect(() => {
     setDraft(settings);
-    // Three significant digits: a 1 MB quota reads 0.001, not a "0" the page then refuses.
-    if (settings) setQuota(settings.quotaBytes === null ? '' : String(Number((settings.quotaBytes / 1024 ** 3).toPrecision(3))));
+    if (settings) setQuota(quotaText(settings.quotaBytes));
   }, [settings]);
   if (!draft) return null;
   const [from, to] = draft.window.split('-') as [string, string];
@@ -327,13 +329,16 @@ function SettingsPanel({ settings, onSaved }: { settings: SyncSettings | null; o
     setDraft({ ...draft, ...patch });
   };
   const save = async () => {
+    // The field as shown: the quota saved, exactly (a 1.5 TB quota set by the CLI reads 1540 and must not become 1540 GB).
+    const untouched = settings !== null && quota === quotaText(settings.quotaBytes);
     const gb = quota.trim() === '' ? null : Number(quota);
-    if (gb !== null && !(Number.isFinite(gb) && gb > 0 && gb <= 1024 * 1024)) {
+    if (!untouched && gb !== null && !(Number.isFinite(gb) && gb * 1024 ** 3 >= MIN_QUOTA_BYTES && gb <= 1024 * 1024)) {
       setNote(t('sync.badQuota'));
       return;
     }
+    const quotaBytes = untouched ? settings.quotaBytes : gb === null ? null : Math.round(gb * 1024 ** 3);
     try {
-      onSaved(await call(api()['sync:configure']({ ...draft, quotaBytes: gb === null ? null : Math.round(gb * 1024 ** 3) })));
+      onSaved(await call(api()['sync:configure']({ ...draft, quotaBytes })));
       setNote(t('sync.saved'));
     } catch (err) {
       setNote(plainMessage(err));

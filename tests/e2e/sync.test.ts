@@ -152,24 +152,25 @@ describe('the sync page', () => {
     await page.getByLabel('夜间结束').selectOption('06:30');
     await page.getByLabel(/缓存上限/).fill('-5');
     await page.getByRole('button', { name: '保存设置' }).click();
-    await expect.poll(() => page.getByText(/缓存上限请填大于 0 的数字/).count()).toBe(1);
+    await expect.poll(() => page.getByText(/缓存上限请填不小于 0.1 的数字/).count()).toBe(1);
     expect((await api('sync:settings', {})).value).toMatchObject({ window: '21:30-06:30', quotaBytes: 512 * 1024 ** 2 });
   });
 });
 
 describe('the sync page after a night that went wrong', () => {
   it('names the window just saved, and groups what failed by cause, in words a teacher can act on', async () => {
-    // 0.0005 GB (512 KB): smaller than what is kept, and shown as typed, not as a "0" the page then refuses.
+    // A quota set elsewhere (512 KB, smaller than what is kept): shown in GB, and saved back exactly when the admin changes something else.
+    expect((await api('sync:configure', { quotaBytes: 512 * 1024 })).ok).toBe(true);
+    await page.reload();
+    await expect.poll(() => page.getByLabel(/缓存上限/).inputValue()).toBe('0.000488');
     await page.getByLabel('白天下载速度').selectOption({ label: '暂停' });
     await page.getByLabel('夜间开始').selectOption('21:00');
-    await page.getByLabel(/缓存上限/).fill('0.0005');
     await page.getByRole('button', { name: '保存设置' }).click();
     await expect.poll(() => page.getByText('设置已保存').count()).toBe(1);
     const card = page.getByRole('region', { name: '同步与存储' });
     // By day "白天暂停，今晚 21:00 开始同步", at night "夜间时段 21:00–06:30": the window saved, not the one the page opened with.
     await expect.poll(() => card.locator('p.muted').first().textContent()).toContain('21:00');
-    await page.reload();
-    await expect.poll(() => page.getByLabel(/缓存上限/).inputValue()).toBe('0.0005');
+    expect((await api('sync:settings', {})).value).toMatchObject({ window: '21:00-06:30', dayRate: 0, quotaBytes: 512 * 1024 });
     await page.getByRole('button', { name: '立即同步' }).click();
     const failures = page.getByRole('list', { name: '下载失败' });
     await expect.poll(() => failures.getByText(/^缓存已满，[12] 个文件没有下载/).count(), { timeout: 20_000 }).toBe(1);
