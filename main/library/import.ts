@@ -136,8 +136,13 @@ export async function importFeed(lib: LibraryContext, from: string, opts: Import
 
   // Every shard of the applied index is kept in the cache, so a hub can serve the
   // feed whole: also those this import did not parse (removed by verify, or a
-  // folder's from before they were kept).
-  await keepShards(lib, source, index.id);
+  // folder's from before they were kept). After a new catalog is in, one that
+  // cannot be had now is not a failed import: the next check tries it again.
+  try {
+    await keepShards(lib, source, index.id);
+  } catch (err) {
+    if (!result) throw err;
+  }
 
   if (!result && (validators.etag || validators.lastModified)) {
     lib.db.prepare('UPDATE feeds SET etag = ?, last_modified = ? WHERE id = ?').run(validators.etag, validators.lastModified, index.id);

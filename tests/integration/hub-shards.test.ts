@@ -77,4 +77,41 @@ describe('catalog shards verify removed', () => {
       school.close();
     }
   });
+
+  it('a new revision is applied, and reported applied, though an older shard it still lists cannot be had back tonight', async () => {
+    const { writeFeed } = await import('../../main/feed/write');
+    const dir = path.join(tmp, 'www', 'two');
+    const shard = (code: string, title: string) => ({
+      path: `shards/${code}.json`,
+      nodes: [
+        { id: 'xx', parent: null, kind: 'stage' as const, title: '小学', order: 1 },
+        { id: `l-${code}`, parent: 'xx', kind: 'lesson' as const, title, order: 1 },
+      ],
+      resources: [{ id: `r-${code}`, node: `l-${code}`, type: 'pdf' as const, title, files: [{ role: 'main', sha256: 'a'.repeat(64), size: 1, mime: 'application/pdf' }] }],
+    });
+    await writeFeed(dir, { id: 'cn.test.two', title: '两个分片', revision: 1, signingKey: key, shards: [shard('a', '春'), shard('b', '夏')] });
+    const school = open('hub-two');
+    try {
+      await school.importFeed(`${nginx.url}two/`, trust);
+      const a = school.db.prepare("SELECT sha256 FROM shards WHERE path = 'shards/a.json'").pluck().get() as string;
+      fs.rmSync(school.blobs.pathFor(a));
+      await verifyCache(school.blobs, school.db);
+      // Revision 2 changes shard b; the platform's copy of shard a is briefly missing.
+      await writeFeed(dir, { id: 'cn.test.two', title: '两个分片', revision: 2, signingKey: key, shards: [shard('a', '春'), shard('b', '秋')] });
+      fs.renameSync(path.join(dir, 'shards', 'a.json'), path.join(dir, 'a.json.away'));
+      // nginx's ETag is mtime + size: a revision written within the same second must not look unchanged.
+      const later = new Date(Date.now() + 5000);
+      fs.utimesSync(path.join(dir, 'feed.json'), later, later);
+      // Before: threw "shard shards/a.json is listed in feed.json but missing" with revision 2 already committed.
+      expect(await school.importFeed(`${nginx.url}two/`, trust)).toMatchObject({ outcome: 'applied', revision: 2 });
+      const tree = await school.router.invoke('library:tree', { parent: 'cn.test.two/xx' });
+      expect(tree.ok && tree.value.nodes.map((n) => n.title).sort()).toEqual(['春', '秋']);
+      // The next night, with the shard back, the check keeps it again.
+      fs.renameSync(path.join(dir, 'a.json.away'), path.join(dir, 'shards', 'a.json'));
+      expect(await school.importFeed(`${nginx.url}two/`, trust)).toMatchObject({ outcome: 'unchanged' });
+      expect(school.blobs.has(a)).toBe(true);
+    } finally {
+      school.close();
+    }
+  });
 });
