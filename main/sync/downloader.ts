@@ -111,6 +111,12 @@ export class BadBytes extends AppError {
  * proxy's one-off glitch, worth asking again for the next classroom).
  */
 export class HashMismatch extends BadBytes {}
+/**
+ * A file that is not the size the feed says (a Content-Range naming another
+ * total, a body running past the end): the file changed upstream, not a glitch
+ * of one transfer, so a hub remembers it like a hash mismatch.
+ */
+export class WrongSize extends BadBytes {}
 /** A source answered with a status that is no file and no passing trouble (403, 410): the next source is tried. */
 class SourceRefused extends AppError {}
 /** Another process on this machine (an admin's `classboard sync` on the hub's data folder) is writing the file's .part: ask again in a moment. */
@@ -407,7 +413,8 @@ async function fetchWithRetries(job: BlobJob, ctx: RunContext): Promise<Download
   const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
   const message = `gave up on ${job.sha256.slice(0, 12)}… after ${plural(tally.tries, 'try', 'tries')} from ${plural(job.urls.length, 'source', 'sources')}: ${cause}`;
   // Bad bytes stay bad bytes (a hub remembers them); anything else may be better tomorrow.
-  if (lastError instanceof HashMismatch) throw new HashMismatch(lastError.code, message);
+  // The kind of bad bytes is kept (a hub remembers a hash mismatch or a wrong size, not a one-off glitch).
+  if (lastError instanceof BadBytes) throw new (lastError.constructor as typeof BadBytes)(lastError.code, message);
   // No answer, 5xx, cuts, or a host's patience (Retry-After) spent: may be better tomorrow.
   throw lastError instanceof BadBytes ? new BadBytes(lastError.code, message) : because(new AppError('unavailable', message), 'unreachable');
 }
@@ -420,6 +427,9 @@ async function fetchWithRetries(job: BlobJob, ctx: RunContext): Promise<Download
  * starts the count over and never marks the host failing, so the file is not
  * finished over the WAN and later files keep their full round of tries there.
  */
+/** Tries at one file from one source, progress or not: past this the next source is tried. */
+const MAX_TRIES = 32;
+
 async function fromSource(
   url: string,
   job: BlobJob,
@@ -430,12 +440,21 @@ async function fromSource(
   tally: { fetched: number; tries: number },
 ): Promise<DownloadResult> {
   const host = new URL(url).host;
+  // A try that carried the .part on by a real step (1 MiB, or an eighth of a small
+  // file) past the furthest point reached, by resuming it, starts the count over:
+  // flaky Wi-Fi from a healthy hub is no failing hub. A source that sends a few
+  // bytes and cuts, or restarts the file each time, makes no such progress; and
+  // no source gets more than MAX_TRIES tries at one file.
+  const step = Math.min(1 << 20, Math.max(1, Math.ceil(job.size / 8)));
+  let furthest = partSize(p.part);
+  let total = 0;
   for (let attempt = 0; ; attempt++) {
     if (attempt > 0) {
       const delay = (ctx.backoffMs ?? 500) * 2 ** (attempt - 1);
       await pause(delay / 2 + Math.random() * delay, ctx.signal);
     }
     tally.tries++;
+    total++;
     const before = partSize(p.part);
     try {
       const got = await fetchPatiently(url, job, ctx, p);
@@ -450,11 +469,16 @@ async function fromSource(
       // Out of patience with a host that keeps saying later: its own limit, already spent.
       if (err instanceof Pending) throw err;
       if (err instanceof Unreachable && othersFollow) throw err;
-      if (partSize(p.part) > before) {
+      const after = partSize(p.part);
+      const fetched = (err as { fetched?: number }).fetched ?? 0;
+      const resumed = fetched <= after - before; // a restart (a 200 to a Range) fetched what it kept and more
+      if (resumed && after >= furthest + step && total < MAX_TRIES) {
+        furthest = after;
         failing.delete(host);
         attempt = 0; // the next try waits the first backoff
         continue;
       }
+      furthest = Math.max(furthest, after);
       if (attempt >= retries) {
         failing.set(host, Date.now() + TROUBLE_MS);
         throw err;
@@ -569,7 +593,8 @@ async function fetchOnce(url: string, job: BlobJob, ctx: RunContext, p: ReturnTy
       if (cr !== `bytes ${have}-${job.size - 1}/${job.size}`) {
         await res.body.dump();
         dropPart(p);
-        throw new BadBytes('refused', `${new URL(url).host} sent Content-Range "${cr}" for bytes ${have}- of ${job.size}`);
+        const Kind = /\/(\d+)$/.exec(cr)?.[1] === String(job.size) ? BadBytes : WrongSize;
+        throw new Kind('refused', `${new URL(url).host} sent Content-Range "${cr}" for bytes ${have}- of ${job.size}`);
       }
       resumedFrom = have;
     } else {
@@ -633,7 +658,7 @@ async function fetchOnce(url: string, job: BlobJob, ctx: RunContext, p: ReturnTy
           await settled();
           await out.close();
           dropPart(p);
-          throw new BadBytes('refused', `${new URL(url).host} sent more than the ${job.size} bytes ${job.sha256.slice(0, 12)}… has`);
+          throw new WrongSize('refused', `${new URL(url).host} sent more than the ${job.size} bytes ${job.sha256.slice(0, 12)}… has`);
         }
         if (ctx.bucket.limited) {
           const paid = Math.min(prepaid, chunk.length);

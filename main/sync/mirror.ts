@@ -15,7 +15,7 @@ import { sendResponse } from '../hub/server';
 import { respondWithFile } from '../media/range';
 import type { Services } from '../services';
 import { AppError } from '../api/errors';
-import { BadBytes, BusyElsewhere, downloadBlob, HashMismatch, UNUSABLE_HEADER } from './downloader';
+import { BadBytes, BusyElsewhere, downloadBlob, HashMismatch, UNUSABLE_HEADER, WrongSize } from './downloader';
 import { planUrls } from './engine';
 import { TokenBucket } from './token-bucket';
 import fs from 'node:fs';
@@ -68,7 +68,7 @@ export function createFeedMirror(services: Services, opts: MirrorOptions = {}) {
     // Nobody may be waiting any more when it fails: the failure is reported to the
     // next request, and bytes that stayed wrong after their retry are remembered.
     download.catch((err: Error) => {
-      if (err instanceof HashMismatch) remember(sha);
+      if (err instanceof HashMismatch || err instanceof WrongSize) remember(sha);
       opts.log?.(`mirror: cannot pull ${sha.slice(0, 12)}…: ${err.message}`);
     });
     let timer: NodeJS.Timeout | undefined;
@@ -108,7 +108,7 @@ export function createFeedMirror(services: Services, opts: MirrorOptions = {}) {
         headers: { 'retry-after': String(BUSY_RETRY_S) },
       });
     }
-    if (err instanceof HashMismatch) return unusableAnswer(unusableUntil(sha) ?? remember(sha));
+    if (err instanceof HashMismatch || err instanceof WrongSize) return unusableAnswer(unusableUntil(sha) ?? remember(sha));
     // Bytes that did not fit (a Content-Range or a body a proxy mangled once): not
     // remembered; the classroom's next try pulls again.
     if (err instanceof BadBytes) return new Response('中心服务从上游取到的数据不完整，请稍后重试 / upstream sent bytes that did not fit the file: try again', { status: 502 });

@@ -224,6 +224,31 @@ describe('school hub feed mirror', () => {
     }
   });
 
+  it('a file upstream serves at another size than the feed says is remembered like a hash mismatch: one pull, not one per classroom retry', async () => {
+    const good = crypto.randomBytes(100_000);
+    await writeBlobFeed(path.join(tmp, 'www', 'resized'), { id: 'cn.smartedu.resized', title: '文件改了', key, blobs: [good] });
+    const sha = sha256(good);
+    fs.rmSync(path.join(tmp, 'www', 'resized', 'blobs', sha.slice(0, 2), sha));
+    const cdn = await startFaultServer(new Map([[sha, good]]));
+    const resizedHub = services('hub-resized');
+    await resizedHub.importFeed(`${nginx.url}resized/`, { ...trust, mirrors: [`${cdn.url}size-lie/`] });
+    const hub5 = await startHub(resizedHub, { port: 0, rendererDir: path.join(tmp, 'ui'), routes: [createFeedMirror(resizedHub)] });
+    try {
+      const url = `${hub5.url}feed/cn.smartedu.resized/blobs/${sha.slice(0, 2)}/${sha}`;
+      for (let i = 0; i < 3; i++) {
+        const r = await fetch(url);
+        expect(r.status).toBe(404);
+        expect(r.headers.get('x-classboard-unusable')).toBe('1');
+      }
+      // Before: every request pulled the whole file again (and classrooms retried the 502 five times each).
+      expect(cdn.log.length).toBeLessThanOrEqual(2);
+    } finally {
+      await hub5.close();
+      resizedHub.close();
+      await cdn.close();
+    }
+  });
+
   it('a file the platform does not have is missing at the hub too (404, not 502): classrooms try their next base instead of retrying', async () => {
     const bytes = crypto.randomBytes(10_000);
     await writeBlobFeed(path.join(tmp, 'www', 'gone'), { id: 'cn.smartedu.gone', title: '下架', key, blobs: [bytes] });

@@ -259,6 +259,25 @@ describe('blob downloader', () => {
       }
     });
 
+    it('a source that brings a little and cuts, every time, is left for the next after its round of tries: a trickle is no progress', async () => {
+      // 64 KiB a connection on a 3 MB file: under the step (an eighth of the file) that counts as progress.
+      const big = crypto.randomBytes(3_000_000);
+      const bigSha = crypto.createHash('sha256').update(big).digest('hex');
+      const trickle = await startFaultServer(new Map([[bigSha, big]]));
+      const good = await startFaultServer(new Map([[bigSha, big]]));
+      try {
+        const urls = [`${trickle.url}cut-each/${bigSha}`, `${good.url}none/${bigSha}`];
+        await downloadBlob({ sha256: bigSha, size: big.length, urls }, { ...ctx(), retries: 2 });
+        expect(fs.readFileSync(services.blobs.pathFor(bigSha)).equals(big)).toBe(true);
+        // Before: each 64 KiB started the count over, 46 tries on the trickling source and the good one never asked.
+        expect(trickle.log).toHaveLength(3);
+        expect(good.log).toHaveLength(1);
+      } finally {
+        await trickle.close();
+        await good.close();
+      }
+    });
+
     it('takes the file from the mirror when the hub answers 502, after a few tries with backoff', async () => {
       const r = await downloadBlob({ sha256: sha, size: blob.length, urls: [at(gateway.url, 'bad-gateway'), at(server.url, 'none')] }, ctx());
       expect(r.fetched).toBe(blob.length);
