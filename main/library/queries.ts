@@ -53,9 +53,12 @@ export function createQueries(
               (SELECT kind FROM nodes WHERE id = r.node_id) AS node_kind
        FROM resources r JOIN feeds f ON f.id = r.feed_id WHERE r.id = ?`,
     ),
-    // What can be shown: a main file whose bytes are in the cache folder (the same test as the media route's).
-    mainFiles: db.prepare("SELECT sha256 FROM resource_files WHERE rid = ? AND role = 'main'").pluck(),
-    mainFilesOf: db.prepare("SELECT f.sha256 FROM resources r JOIN resource_files f ON f.rid = r.rid AND f.role = 'main' WHERE r.id = ?").pluck(),
+    // What can be shown: a main file whose bytes are in the cache folder (the same test as the media route's),
+    // asked of the disk only for files the cache lists, so 200 search hits not downloaded cost no file look-ups.
+    mainFiles: db.prepare("SELECT f.sha256 FROM resource_files f JOIN blobs b ON b.sha256 = f.sha256 WHERE f.rid = ? AND f.role = 'main'").pluck(),
+    mainFilesOf: db.prepare(
+      "SELECT f.sha256 FROM resources r JOIN resource_files f ON f.rid = r.rid AND f.role = 'main' JOIN blobs b ON b.sha256 = f.sha256 WHERE r.id = ?",
+    ).pluck(),
     timetabled: db.prepare('SELECT 1 FROM timetable WHERE resource_id = ? LIMIT 1').pluck(),
     files: db.prepare('SELECT role, sha256, size, mime, height FROM resource_files WHERE rid = ? ORDER BY idx'),
     ancestors: db.prepare(

@@ -25,7 +25,7 @@ export function createHttpApi(base = '', token: string | null = null, fetchImpl:
           body: payload,
           // A small call outlives the page that made it (a last ink stroke, "presenting: off" on a reload);
           // the browser allows 64 KiB of such bodies in flight, so a CSV import is not one.
-          keepalive: payload.length < 8192,
+          keepalive: new TextEncoder().encode(payload).length < 8192,
         });
         const body = (await res.json().catch(() => null)) as Result<unknown> | null;
         if (body && typeof body === 'object' && 'ok' in body) return body;

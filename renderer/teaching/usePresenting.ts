@@ -22,6 +22,9 @@ const unload = () => {
   if (users === 0 && !leaving) return;
   if (leaving) clearTimeout(leaving);
   leaving = null;
+  // Restored from the back/forward cache without a lesson, it must not go on renewing.
+  if (users === 0 && renew) clearInterval(renew);
+  if (users === 0) renew = null;
   say(false);
 };
 

@@ -31,6 +31,10 @@ describe('lesson plans', () => {
     await session.page.locator('video').waitFor();
     await session.page.keyboard.press('PageDown');
     await session.page.locator('canvas.board-page__paper[data-template="tianzige"]').waitFor();
+    // A board page in a plan is class time too: the sync stays slowed (it sped up 1.5 s after the video left).
+    await session.page.waitForTimeout(2500);
+    const status = await (await fetch(`${session.hub.url}api/sync:status`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).json();
+    expect(status.value.mode).toBe('presenting');
     // Write on the plan's board session.page.
     await session.page.mouse.move(400, 400);
     await session.page.mouse.down();

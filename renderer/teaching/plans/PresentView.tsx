@@ -8,10 +8,13 @@ import { useLibraryData } from '../../library/useApi';
 import { go } from '../../route';
 import { BoardPage } from '../board/BoardPage';
 import { LessonView } from '../LessonView';
+import { usePresenting } from '../usePresenting';
 import { keyStep, PagerContext, type Pager, type PageTurner } from './pager';
 
 export function PresentView({ id, index }: { id: number; index: number }) {
   const { t } = useTranslation();
+  // The whole presentation is class time, board pages too (its lessons count as well; the page counts once).
+  usePresenting();
   const { data: plan, error } = useLibraryData(() => call(api()['plans:get']({ id })), [id]);
   const count = plan?.items.length ?? 0;
   const item = plan?.items[Math.min(index, Math.max(0, count - 1))];
