@@ -1,4 +1,5 @@
 import { lazy, Suspense, useEffect, useState } from 'react';
+import { PageError } from './components/PageError';
 import { useTranslation } from 'react-i18next';
 import { api, call } from './api/client';
 import { BarButton, BottomBar } from './components/BottomBar';
@@ -83,6 +84,7 @@ function Board() {
         </div>
       )}
       <div className="app__content">
+        <PageError at={window.location.hash}>
         {route.name === 'resource' ? (
           <LessonView id={route.id} type={route.type} />
         ) : route.name === 'board' ? (
@@ -102,6 +104,7 @@ function Board() {
         ) : (
           <LibraryHome node={route.node} />
         )}
+        </PageError>
       </div>
       <BottomBar side={side}>
         <BarButton icon="⌂" label={t('nav.home')} onClick={() => go({ name: 'home', node: null })} />

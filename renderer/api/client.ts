@@ -3,6 +3,7 @@
 // POST /api/<channel>, events over Server-Sent Events.
 import { eventNames, MEDIA_BASE, type ClassboardApi, type Result } from '../../preload/contract';
 import { buildBridge } from '../../preload/bridge';
+import i18next from 'i18next';
 
 const TOKEN_KEY = 'classboard.token';
 
@@ -67,5 +68,16 @@ export async function call<T>(p: Promise<Result<T>>): Promise<T> {
   return r.value;
 }
 
-/** A refused call's message for the person at the board, without the channel and field a bad request names ("sync:configure: window: …"). */
-export const plainMessage = (err: unknown): string => (err as Error).message.replace(/^[\w:-]+: (?:[\w.]+: )?/, '');
+/**
+ * A refused call's message for the person at the board: without the channel and
+ * field a bad request names ("sync:configure: window: …"), and of a bilingual
+ * "中文 / English" message only the half in the page's language.
+ */
+export const plainMessage = (err: unknown): string => inPageLanguage((err as Error).message.replace(/^[\w:-]+: (?:[\w.]+: )?/, ''));
+
+/** Of the main process's "中文 / English" messages, the half the page reads in; any other text as it is. */
+export function inPageLanguage(message: string): string {
+  const at = message.indexOf(' / ');
+  if (at < 0 || !/[\u4e00-\u9fff]/.test(message.slice(0, at))) return message;
+  return i18next.language?.startsWith('zh') ? message.slice(0, at) : message.slice(at + 3);
+}

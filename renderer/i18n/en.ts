@@ -1,7 +1,7 @@
 import type { Messages } from './zh-CN';
 
 export const en: Messages = {
-  app: { name: 'Classboard' },
+  app: { pageFailed: 'This page could not open: {{message}}. Reload it, or use Home or Back below.', reload: 'Reload', name: 'Classboard' },
   nav: { toolbar: 'Toolbar', board: 'Board', home: 'Home', back: 'Back', flip: 'Flip', language: '中文', search: 'Search', sync: 'Sync' },
   sync: {
     title: 'Sync and storage',
@@ -233,7 +233,8 @@ export const en: Messages = {
     onlyInFolder: 'This came from a USB stick or a folder, and its file is no longer on this PC: import that folder again.',
     notSelected: 'This resource is not on this computer, and its lesson is not in the offline selection: the night\'s sync will not fetch it.',
     keepTonight: 'Download this lesson tonight',
-    notSelectedPart: 'This resource is not on this computer, and its part of the library is not kept offline: tick it on the Sync page.',
+    notSelectedPart: 'This resource is not on this computer, and its unit or volume is not kept offline: see its size and tick it on the Sync page.',
+    openInSync: 'Open on the Sync page',
     openPdf: 'Slides',
     pdfLoading: 'Opening the slides…',
     page: 'Page {{page}} of {{pages}}',

@@ -1,6 +1,6 @@
 // Teacher-facing Chinese: short, plain words a teacher reads at the board.
 export const zhCN = {
-  app: { name: '课堂智慧黑板' },
+  app: { name: '课堂智慧黑板', pageFailed: '这一页没能打开：{{message}}。可以点“重新加载”，或用下方的首页、返回。', reload: '重新加载' },
   nav: { toolbar: '工具栏', board: '白板', home: '首页', back: '返回', flip: '换边', language: 'English', search: '搜索', sync: '同步' },
   sync: {
     title: '同步与存储',
@@ -232,7 +232,8 @@ export const zhCN = {
     onlyInFolder: '这个资源来自 U 盘或文件夹导入，文件已不在本机：请重新导入该文件夹。',
     notSelected: '这个资源还没有下载到本机，它所在的课不在离线内容里，夜间同步不会下载它。',
     keepTonight: '今晚下载这节课',
-    notSelectedPart: '这个资源还没有下载到本机，它所在的部分不在离线内容里。可以在「同步」页勾选它。',
+    notSelectedPart: '这个资源还没有下载到本机，它所在的单元或册不在离线内容里。可以在同步页查看大小并勾选。',
+    openInSync: '在同步页查看',
     openPdf: '课件',
     pdfLoading: '正在打开课件…',
     page: '第 {{page}} / {{pages}} 页',

@@ -4,7 +4,7 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { isHttpUrl, MIN_QUOTA_BYTES, rateLabel, type FailureReason, type Res, type SelectionNode, type SyncFailure, type SyncProgress, type SyncSettings, type SyncStatus } from '../../preload/contract';
-import { api, call, plainMessage } from '../api/client';
+import { api, call, inPageLanguage, plainMessage } from '../api/client';
 import { Crumbs } from '../components/Crumbs';
 import { TodayList } from '../library/TodayList';
 import { useLibraryData } from '../library/useApi';
@@ -162,7 +162,7 @@ function StatusPanel({ changes, settings }: { changes: number; settings: SyncSet
                 .map((f) => (
                   <li key={f.id}>
                     <strong>{t('sync.catalogFailedOne', { title: f.title })}</strong>
-                    <span className="muted sync-failures__detail"> — {f.error}</span>
+                    <span className="muted sync-failures__detail"> — {inPageLanguage(f.error ?? "")}</span>
                   </li>
                 ))}
             </ul>
@@ -197,7 +197,7 @@ function FailureGroups({ failed }: { failed: SyncFailure[] }) {
             <li key={reason}>
               <strong>{t(`sync.reasons.${reason}`, { count: files.length })}</strong>
               {named && <span> {lessons.length > NAMED ? t('sync.lessonsMore', { named, count: lessons.length }) : named}</span>}
-              {reason !== 'quota' && reason !== 'folder' && <span className="muted sync-failures__detail"> — {files.at(-1)!.error}</span>}
+              {reason !== 'quota' && reason !== 'folder' && <span className="muted sync-failures__detail"> — {inPageLanguage(files.at(-1)!.error)}</span>}
             </li>
           );
         })}

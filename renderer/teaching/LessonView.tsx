@@ -119,7 +119,15 @@ function NotDownloaded({ resource }: { resource: Resource }) {
   if (!resource.syncable) return <p className="notice">{t('lesson.onlyInFolder')}</p>;
   if (kept) return <p className="notice">{t('lesson.notDownloaded')}</p>;
   // Keeping a unit's or a volume's material keeps all of it (gigabytes): that is the sync page's tree, with its sizes.
-  if (resource.nodeKind !== 'lesson') return <p className="notice">{t('lesson.notSelectedPart')}</p>;
+  if (resource.nodeKind !== 'lesson')
+    return (
+      <div className="notice">
+        <p>{t('lesson.notSelectedPart')}</p>
+        <button type="button" className="bar-button bar-button--primary" onClick={() => go({ name: 'sync', node: resource.nodeId })}>
+          {t('lesson.openInSync')}
+        </button>
+      </div>
+    );
   return (
     <div className="notice">
       <p>{t('lesson.notSelected')}</p>

@@ -149,6 +149,7 @@ describe('the sync page', () => {
     await page.getByLabel('夜间结束').selectOption('21:30');
     await page.getByRole('button', { name: '保存设置' }).click();
     await expect.poll(() => page.getByText(/^同步时段的开始和结束不能相同/).count()).toBe(1);
+    expect(await page.getByText(/must not start and end/).count()).toBe(0); // the Chinese half only, on a Chinese page
     await page.getByLabel('夜间结束').selectOption('06:30');
     await page.getByLabel(/缓存上限/).fill('-5');
     await page.getByRole('button', { name: '保存设置' }).click();

@@ -1,0 +1,35 @@
+// A page that throws while rendering (a lazily loaded part that failed to come
+// over a flaky LAN from the hub, or a bug) shows what happened and a way on, and
+// the bottom bar stays: without this React unmounts the whole app into an empty
+// screen with no bar, and Esc does nothing.
+import { Component, type ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+
+function Fallback({ message }: { message: string }) {
+  const { t } = useTranslation();
+  return (
+    <div className="notice notice--error" role="alert">
+      <p>{t('app.pageFailed', { message })}</p>
+      <button type="button" className="bar-button bar-button--primary" onClick={() => window.location.reload()}>
+        {t('app.reload')}
+      </button>
+    </div>
+  );
+}
+
+/** `at`: where the page is (the location's hash); going elsewhere (home, back, another lesson) tries afresh. */
+export class PageError extends Component<{ at: string; children: ReactNode }, { message: string | null }> {
+  override state = { message: null as string | null };
+
+  static getDerivedStateFromError(err: unknown) {
+    return { message: err instanceof Error ? err.message : String(err) };
+  }
+
+  override componentDidUpdate(prev: { at: string }) {
+    if (prev.at !== this.props.at && this.state.message !== null) this.setState({ message: null });
+  }
+
+  override render() {
+    return this.state.message === null ? this.props.children : <Fallback message={this.state.message} />;
+  }
+}
