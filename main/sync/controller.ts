@@ -32,18 +32,18 @@ export function createSyncController(services: Services, opts: SyncControllerOpt
     put: db.prepare("INSERT OR REPLACE INTO settings(key, value) VALUES ('sync.settings', ?)"),
   };
 
-  const settings = (): SyncSettings => {
-    const raw = st.get.get() as string | undefined;
-    // A damaged row (not JSON, or not settings) falls back to the defaults rather than stopping the night's sync.
-    let json: unknown = null;
+  /** The row's settings; null for a damaged row (not JSON, or not settings). */
+  const read = (raw: string | undefined): Partial<SyncSettings> | null => {
+    if (!raw) return {};
     try {
-      json = raw ? JSON.parse(raw) : null;
+      const parsed = SyncSettings.partial().safeParse(JSON.parse(raw));
+      return parsed.success ? parsed.data : null;
     } catch {
-      json = null;
+      return null;
     }
-    const parsed = json === null ? null : SyncSettings.partial().safeParse(json);
-    return { ...DEFAULT_SYNC_SETTINGS, ...(parsed?.success ? parsed.data : {}) };
   };
+  // A damaged row falls back to the defaults rather than stopping the night's sync.
+  const settings = (): SyncSettings => ({ ...DEFAULT_SYNC_SETTINGS, ...(read(st.get.get() as string | undefined) ?? {}) });
   const windowOf = (s: SyncSettings): WindowConfig => ({
     ...DEFAULT_WINDOW,
     ...parseWindow(s.window),
@@ -61,8 +61,11 @@ export function createSyncController(services: Services, opts: SyncControllerOpt
     try {
       const raw = st.get.get() as string | undefined;
       if (raw === appliedRaw) return;
-      use(settings(), true);
+      const row = read(raw);
       appliedRaw = raw;
+      // A row damaged by another process: the hub keeps what it runs on (its quota, its cap), says so once.
+      if (row === null) return log('同步设置已损坏，沿用当前设置；请重新保存设置 / the saved sync settings are damaged: keeping the ones in force');
+      use({ ...DEFAULT_SYNC_SETTINGS, ...row }, true);
     } catch (err) {
       log(`同步设置读取失败，沿用当前设置 / could not read the sync settings: ${(err as Error).message}`);
     }

@@ -118,7 +118,14 @@ export class HashMismatch extends BadBytes {}
  */
 export class WrongSize extends BadBytes {}
 /** A source answered with a status that is no file and no passing trouble (403, 410): the next source is tried. */
-class SourceRefused extends AppError {}
+class SourceRefused extends AppError {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super('unavailable', message);
+  }
+}
 /** Another process on this machine (an admin's `classboard sync` on the hub's data folder) is writing the file's .part: ask again in a moment. */
 export class BusyElsewhere extends AppError {
   readonly failure: FailureReason = 'busy';
@@ -393,7 +400,8 @@ async function fetchWithRetries(job: BlobJob, ctx: RunContext): Promise<Download
         }
         continue;
       }
-      if (err instanceof SourceRefused) refused.add(url);
+      // Only a source that says the file is not to be had (403, 410, 451); a proxy or a hub asking who we are (401, 407) is the network's trouble.
+      if (err instanceof SourceRefused && ![401, 407].includes(err.status)) refused.add(url);
       if (err instanceof Retryable || err instanceof BadBytes || err instanceof SourceRefused) continue;
       throw err; // the disk, a stop, another process on the .part: no other source helps
     }
@@ -600,7 +608,7 @@ async function fetchOnce(url: string, job: BlobJob, ctx: RunContext, p: ReturnTy
     } else {
       await res.body.dump();
       if (ctx.signal?.aborted) throw stopped();
-      throw new SourceRefused('unavailable', `${new URL(url).host} answered HTTP ${status}`);
+      throw new SourceRefused(`${new URL(url).host} answered HTTP ${status}`, status);
     }
     const validator = (res.headers.etag as string | undefined) ?? (res.headers['last-modified'] as string | undefined) ?? null;
     let out: fs.promises.FileHandle;

@@ -478,6 +478,10 @@ describe('classboard sync from nginx', () => {
       const refused = await syncAll(services, { backoffMs: 20 });
       expect(reasons(refused)).toEqual([[gone, 'missing']]);
       expect(refused.failed[0]!.error).toMatch(/403/);
+      // A proxy asking for a login (407) is not "the server does not have it".
+      await services.importFeed(`${nginx.url}f/`, { ...trust, mirrors: [`${cdn.url}proxy-auth/`] });
+      const proxied = await syncAll(services, { backoffMs: 20 });
+      expect(reasons(proxied)).toEqual([[gone, 'unreachable']]);
       // This machine's folder refuses the download's state file: not the server's fault (was: 'unreachable').
       const classroom = hubServices(fs.mkdtempSync(path.join(tmp, 'd')), 't');
       try {

@@ -62,14 +62,15 @@ describe('sync settings changed by another process', () => {
     expect(rates).toEqual([125_000]);
   });
 
-  it('a damaged row written elsewhere leaves the hub running, on the defaults', async () => {
+  it('a damaged row written elsewhere leaves the hub running, on the settings it had', async () => {
     settingsElsewhere({ window: '20:00-05:00' });
     await expect.poll(() => hub.sync.scheduler.config, { timeout: 2000 }).toMatchObject({ start: '20:00' });
     // Half a row, as a write cut short might leave it: before, the poll threw from its timer and the hub exited.
     const other = hubServices(data, 't');
     other.db.prepare("UPDATE settings SET value = '{\"window\":\"21:' WHERE key = 'sync.settings'").run();
     other.close();
-    await expect.poll(() => hub.sync.scheduler.config, { timeout: 2000 }).toMatchObject({ start: '22:00', end: '06:30' });
+    await new Promise((r) => setTimeout(r, 300)); // several polls
+    expect(hub.sync.scheduler.config).toMatchObject({ start: '20:00', end: '05:00' });
     expect((await hub.sync.status()).mode).toBe('paused');
   });
 });
