@@ -14,7 +14,7 @@ import { createFeedMirror } from './sync/mirror';
 import { httpSource } from './sync/http-source';
 import { parseWindow } from './sync/scheduler';
 import { parseRate } from './sync/token-bucket';
-import { decodeCsv, isHttpUrl, MIN_QUOTA_BYTES, rateLabel, SyncSettings } from '../preload/contract';
+import { decodeCsv, formatBytes, isHttpUrl, MIN_QUOTA_BYTES, rateLabel, SyncSettings } from '../preload/contract';
 import { createServices, type Services } from './services';
 import { appRoot, defaultDataDir } from './util/paths';
 
@@ -76,8 +76,6 @@ function open(g: Globals, host: 'hub' | 'electron' = 'hub', warmAtStart = false)
   });
 }
 
-const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
-const size = (n: number) => (n >= 1024 ** 3 ? `${(n / 1024 ** 3).toFixed(1)} GB` : mb(n));
 const rateText = (r: number | null) => (r === null ? '不限速' : r === 0 ? '暂停' : rateLabel(r));
 
 function sizeArg(v: string): number {
@@ -341,7 +339,7 @@ export function buildCli(): Command {
           `  新增 ${summary.added}，更新 ${summary.updated}，移除 ${summary.removed}`,
           isHttpUrl(source)
             ? '  文件将在夜间同步时下载（classboard sync --now 立即下载）'
-            : `  文件：复制 ${summary.blobs.copied}（${mb(summary.blobs.bytes)}），已有 ${summary.blobs.present}，源中缺少 ${summary.blobs.missing}，校验失败 ${summary.blobs.rejected}`,
+            : `  文件：复制 ${summary.blobs.copied}（${formatBytes(summary.blobs.bytes)}），已有 ${summary.blobs.present}，源中缺少 ${summary.blobs.missing}，校验失败 ${summary.blobs.rejected}`,
           `  用时 ${summary.durationMs} ms`,
         ].join('\n'),
       );
@@ -372,14 +370,14 @@ export function buildCli(): Command {
           if (!tty || p.totalBytes === 0) return;
           const w = 30;
           const done = Math.round((p.bytes / p.totalBytes) * w);
-          process.stderr.write(`\r[${'#'.repeat(done)}${'.'.repeat(w - done)}] ${p.files}/${p.totalFiles} 个文件 ${mb(p.bytes)} / ${mb(p.totalBytes)} ${mb(p.speed)}/s   `);
+          process.stderr.write(`\r[${'#'.repeat(done)}${'.'.repeat(w - done)}] ${p.files}/${p.totalFiles} 个文件 ${formatBytes(p.bytes)} / ${formatBytes(p.totalBytes)} ${formatBytes(p.speed)}/s   `);
         },
       });
       if (tty) process.stderr.write('\r\x1b[K');
       out(g, summary, () =>
         [
           ...summary.feeds.map((f) => `${f.id}：${f.outcome === 'applied' ? `已更新到第 ${f.revision} 版` : f.outcome === 'unchanged' ? '目录没有变化' : `目录同步失败：${f.error}`}`),
-          `下载 ${summary.downloaded.files} 个文件，${mb(summary.downloaded.bytes)}；跳过 ${summary.skipped} 个（其他清晰度或未选择离线保存）；用时 ${(summary.durationMs / 1000).toFixed(1)} 秒`,
+          `下载 ${summary.downloaded.files} 个文件，${formatBytes(summary.downloaded.bytes)}；跳过 ${summary.skipped} 个（其他清晰度或未选择离线保存）；用时 ${(summary.durationMs / 1000).toFixed(1)} 秒`,
           ...summary.failed.map((f) => `  失败：${f.resources.join('、')} — ${f.error}`),
         ].join('\n'),
       );
@@ -402,7 +400,7 @@ export function buildCli(): Command {
         g,
         r,
         () =>
-          `已校验 ${r.checked} 个文件（${mb(r.bytes)}）；损坏 ${r.bad.length} 个，缺失 ${r.missing.length} 个${lost ? '，已移出：平台的资源在下次同步时重新下载，U 盘或文件夹导入的请重新导入' : ''}`,
+          `已校验 ${r.checked} 个文件（${formatBytes(r.bytes)}）；损坏 ${r.bad.length} 个，缺失 ${r.missing.length} 个${lost ? '，已移出：平台的资源在下次同步时重新下载，U 盘或文件夹导入的请重新导入' : ''}`,
       );
       if (lost > 0) process.exitCode = 2;
       });
@@ -499,7 +497,7 @@ export function buildCli(): Command {
       .action(async (ids: string[]) => {
         await withServices(async (services, g) => {
           const r = await services.sync.keep(ids, name === 'keep');
-          out(g, r, () => (r.everything ? `离线保存全部内容：${size(r.keptBytes)}` : `离线保存所选内容：${size(r.keptBytes)}`));
+          out(g, r, () => (r.everything ? `离线保存全部内容：${formatBytes(r.keptBytes)}` : `离线保存所选内容：${formatBytes(r.keptBytes)}`));
         });
       });
   keepCommand('keep');
@@ -517,9 +515,9 @@ export function buildCli(): Command {
             r.trail.map((t) => t.title).join(' › ') || '全部资源',
             ...r.nodes.map(
               (n) =>
-                `  ${mark[n.keep]} ${n.title}  ${size(n.bytes)}（已下载 ${size(n.cachedBytes)}${n.keep !== 'all' && n.alwaysBytes > 0 ? `；课表和收藏中的 ${size(n.alwaysBytes)} 始终保存` : ''}）  ${n.id}`,
+                `  ${mark[n.keep]} ${n.title}  ${formatBytes(n.bytes)}（已下载 ${formatBytes(n.cachedBytes)}${n.keep !== 'all' && n.alwaysBytes > 0 ? `；课表和收藏中的 ${formatBytes(n.alwaysBytes)} 始终保存` : ''}）  ${n.id}`,
             ),
-            `离线保存 ${size(r.keptBytes)} / 共 ${size(r.totalBytes)}${r.everything ? '（未选择：全部保存）' : ''}`,
+            `离线保存 ${formatBytes(r.keptBytes)} / 共 ${formatBytes(r.totalBytes)}${r.everything ? '（未选择：全部保存）' : ''}`,
           ].join('\n'),
         );
       });
@@ -543,7 +541,7 @@ export function buildCli(): Command {
         out(g, v, () =>
           [
             `夜间时段 ${v.window}（北京时间），夜间限速 ${rateText(v.nightRate)}，白天 ${rateText(v.dayRate)}`,
-            `清晰度上限 ${v.maxHeight}p；缓存上限 ${v.quotaBytes === null ? '不限' : size(v.quotaBytes)}；保留磁盘空间 ${size(v.floorBytes)}`,
+            `清晰度上限 ${v.maxHeight}p；缓存上限 ${v.quotaBytes === null ? '不限' : formatBytes(v.quotaBytes)}；保留磁盘空间 ${formatBytes(v.floorBytes)}`,
           ].join('\n'),
         );
       });
@@ -575,7 +573,7 @@ export function buildCli(): Command {
         [
           `资料目录 / data: ${services.dataDir}`,
           ...s.feeds.map((f) => `  ${f.title}（${f.id}）第 ${f.revision} 版${f.unsigned ? '，未签名' : ''}：${f.resources} 个资源，${f.nodes} 个目录节点  ← ${f.source}`),
-          `合计 ${s.resources} 个资源，${s.nodes} 个目录节点；缓存 ${s.cachedBlobs} 个文件，${mb(s.cachedBytes)}`,
+          `合计 ${s.resources} 个资源，${s.nodes} 个目录节点；缓存 ${s.cachedBlobs} 个文件，${formatBytes(s.cachedBytes)}`,
         ].join('\n'),
       );
       });

@@ -3,6 +3,15 @@
 import { z } from 'zod';
 import { GlobalId, NodeKind } from './schemas';
 
+/** Bytes as the page and the CLI print them: 1.50 TB, 1.5 GB, 24.6 MB, 300 KB. */
+export function formatBytes(n: number): string {
+  if (n >= 1024 ** 4) return `${(n / 1024 ** 4).toFixed(2)} TB`;
+  if (n >= 1024 ** 3) return `${(n / 1024 ** 3).toFixed(1)} GB`;
+  if (n >= 1024 ** 2) return `${(n / 1024 ** 2).toFixed(1)} MB`;
+  if (n >= 1024) return `${Math.round(n / 1024)} KB`;
+  return `${n} B`;
+}
+
 /** An http(s) address (the platform, a CDN, the school hub), as opposed to a folder or a file:// path. */
 export function isHttpUrl(location: string): boolean {
   return /^https?:\/\//i.test(location);

@@ -3,19 +3,13 @@
 // and the sync settings. For the teacher at the board and the school's IT admin.
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { isHttpUrl, MIN_QUOTA_BYTES, rateLabel, type FailureReason, type Res, type SelectionNode, type SyncFailure, type SyncProgress, type SyncSettings, type SyncStatus } from '../../preload/contract';
+import { formatBytes, isHttpUrl, MIN_QUOTA_BYTES, rateLabel, type FailureReason, type Res, type SelectionNode, type SyncFailure, type SyncProgress, type SyncSettings, type SyncStatus } from '../../preload/contract';
 import { api, call, inPageLanguage, plainMessage } from '../api/client';
 import { Crumbs } from '../components/Crumbs';
 import { TodayList } from '../library/TodayList';
 import { useLibraryData } from '../library/useApi';
 import { go } from '../route';
 
-export function formatBytes(n: number): string {
-  if (n >= 1024 ** 3) return `${(n / 1024 ** 3).toFixed(1)} GB`;
-  if (n >= 1024 ** 2) return `${(n / 1024 ** 2).toFixed(1)} MB`;
-  if (n >= 1024) return `${Math.round(n / 1024)} KB`;
-  return `${n} B`;
-}
 
 /** Rates are chosen in whole kbit/s: 250 kbit/s is 31,250 B/s and comes back as 250, not a rounded 0.3 Mbit/s. */
 const kbit = (bytesPerSecond: number) => Math.round((bytesPerSecond * 8) / 1000);
@@ -305,8 +299,8 @@ const NIGHT_RATES = [null, 1000, 2000, 4000, 8000, 20000, 50000];
 const DAY_RATES = [0, 250, 1000];
 
 
-/** A quota in GB, three significant digits: 500 MB reads 0.488, 200 GB reads 200. */
-const quotaText = (bytes: number | null) => (bytes === null ? '' : String(Number((bytes / 1024 ** 3).toPrecision(3))));
+/** A quota in GB, four significant digits: 500 MB reads 0.4883, 1.5 TB reads 1536 (as the status line's 1.50 TB). */
+const quotaText = (bytes: number | null) => (bytes === null ? '' : String(Number((bytes / 1024 ** 3).toPrecision(4))));
 
 function SettingsPanel({ settings, onSaved }: { settings: SyncSettings | null; onSaved: (s: SyncSettings) => void }) {
   const { t } = useTranslation();

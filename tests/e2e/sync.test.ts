@@ -163,7 +163,7 @@ describe('the sync page after a night that went wrong', () => {
     // A quota set elsewhere (512 KB, smaller than what is kept): shown in GB, and saved back exactly when the admin changes something else.
     expect((await api('sync:configure', { quotaBytes: 512 * 1024 })).ok).toBe(true);
     await page.reload();
-    await expect.poll(() => page.getByLabel(/缓存上限/).inputValue()).toBe('0.000488');
+    await expect.poll(() => page.getByLabel(/缓存上限/).inputValue()).toBe('0.0004883');
     await page.getByLabel('白天下载速度').selectOption({ label: '暂停' });
     await page.getByLabel('夜间开始').selectOption('21:00');
     await page.getByRole('button', { name: '保存设置' }).click();
