@@ -140,7 +140,12 @@ export function createQueries(
     });
     const favourite = st.isFavourite.get(r.id) === 1;
     return {
-      ...summary(r),
+      id: r.id,
+      title: r.title,
+      type: r.type,
+      path: pathTitles(r.node_id),
+      // From the files just looked up, not a second query (this is on the path from a tap to the first frame).
+      ready: files.some((f) => f.role === 'main' && f.cached),
       feedId: r.feed_id,
       nodeId: r.node_id,
       // A resource on a node the catalog lacks (refused at apply; defensive) reads as a lesson's.

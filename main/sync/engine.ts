@@ -2,7 +2,7 @@
 // changed shards), then the files the classroom needs, most urgent first, within
 // one global rate cap. A failed file is reported with the lessons it belongs to;
 // the rest carry on.
-import { isHttpUrl, type FailureReason, type Res, type SyncProgress, type SyncSummary } from '../../preload/contract';
+import { isHttpUrl, type Res, type SyncProgress, type SyncSummary } from '../../preload/contract';
 import { diskFree, evictCache } from '../cache/evict';
 import type { Services } from '../services';
 import { downloadBlob, failureOf } from './downloader';
@@ -78,11 +78,6 @@ export function selectionInWorker(services: Services, parent: string | null, max
 
 export function keptBytesInWorker(services: Services, maxHeight: number) {
   return planner.call({ kind: 'kept', dbFile: services.db.name, maxHeight }) as Promise<number>;
-}
-
-/** The cause a download's error names, for the status page's groups: set where the error was made (a disk that failed is no unreachable server). */
-function failureReason(err: unknown): FailureReason {
-  return failureOf(err);
 }
 
 export async function syncAll(services: Services, opts: SyncOptions = {}): Promise<SyncSummary> {
@@ -177,7 +172,7 @@ export async function syncAll(services: Services, opts: SyncOptions = {}): Promi
       } catch (err) {
         // A full disk stops the run: no new files start; those in flight end first.
         if ((err as NodeJS.ErrnoException).code === 'ENOSPC') fatal ??= err;
-        else summary.failed.push({ sha256: job.sha256, resources: job.resources, reason: failureReason(err), error: (err as Error).message });
+        else summary.failed.push({ sha256: job.sha256, resources: job.resources, reason: failureOf(err), error: (err as Error).message });
       } finally {
         reserved -= job.size;
         inFlight.delete(job.resources);
