@@ -42,7 +42,7 @@ export const en: Messages = {
       quota: 'The cache is full: {{count}} files were not downloaded. Raise the cache limit below, or keep less offline.',
       folder: '{{count}} files came from a USB stick or folder and cannot be downloaded: import that folder again.',
       unreachable: 'The resource server could not be reached: {{count}} files were not downloaded; the next sync continues.',
-      missing: 'The server does not have these {{count}} files: ask the platform or the school admin.',
+      missing: 'The server does not have {{count}} of the files: ask the platform or the school admin.',
       damaged: '{{count}} files failed their check after download and were set aside; the next sync fetches them again.',
       busy: 'Another Classboard process is downloading {{count}} of these files; they will finish later.',
       'disk-full': 'The disk is full and the sync stopped: free some space or lower the cache limit.',
