@@ -231,21 +231,27 @@ function changedShards(lib: LibraryContext, index: FeedIndex): IndexShard[] {
 }
 
 /**
- * The shards a remote feed's import would fetch now: changed since the library's
- * copy and not in the cache, from its index verified as the import verifies it
- * (none on a 304), each with its URL. A sync fetches them within its rate cap
- * before the import, which then reads them from the cache.
+ * The shards a remote feed's import would fetch now, each with its URL, from its
+ * index verified as the import verifies it: those changed since the library's
+ * copy and not in the cache, and the applied ones the cache lacks (verify removed
+ * them), which the import brings back on every check, a 304 too. A sync fetches
+ * them within its rate cap before the import, which then finds them in the cache.
+ * `kept`: only kept, not applied tonight; once a new revision is in, one that
+ * cannot be had is not a failed import (it waits for the next check).
  */
 export async function shardsToFetch(lib: LibraryContext, from: string, opts: ImportOptions = {}) {
   const source = httpSource(from);
+  const at = (kept: boolean) => (s: IndexShard) => ({ path: s.path, sha256: s.sha256, size: s.size, url: source.url(s.path).href, kept });
   const read = await readIndex(lib, source);
-  if ('unchanged' in read) return { feedId: read.unchanged, shards: [] };
+  if ('unchanged' in read) return { feedId: read.unchanged, shards: shardsLacking(lib, read.unchanged).map(at(false)) };
   const { index, indexSha, existing } = await verifyIndex(lib, source, read.bytes, opts);
-  if (existing?.index_sha256 === indexSha) return { feedId: index.id, shards: [] };
-  const shards = changedShards(lib, index)
-    .filter((s) => !lib.blobs.has(s.sha256))
-    .map(({ path: p, sha256, size }) => ({ sha256, size, url: source.url(p).href }));
-  return { feedId: index.id, shards };
+  const lacking = shardsLacking(lib, index.id);
+  if (existing?.index_sha256 === indexSha) return { feedId: index.id, shards: lacking.map(at(false)) };
+  // Applied shards the new index still lists as they are: kept by the import after its apply.
+  const listed = new Set(index.shards.map((s) => `${s.path}\0${s.sha256}`));
+  const changed = changedShards(lib, index).filter((s) => !lib.blobs.has(s.sha256));
+  const kept = lacking.filter((s) => listed.has(`${s.path}\0${s.sha256}`));
+  return { feedId: index.id, shards: [...changed.map(at(false)), ...kept.map(at(true))] };
 }
 
 /** feed.json and its signature, written aside and flushed, to be made visible once the catalog is applied. */
@@ -374,10 +380,7 @@ async function fetchAndParse(
  * what the hub's mirror serves.
  */
 async function keepShards(lib: LibraryContext, source: FeedSource, feedId: string): Promise<void> {
-  const shards = lib.db
-    .prepare('SELECT path, sha256, size, EXISTS (SELECT 1 FROM blobs b WHERE b.sha256 = s.sha256) AS listed FROM shards s WHERE feed_id = ?')
-    .all(feedId) as (IndexShard & { listed: number })[];
-  const missing = shards.filter((s) => !s.listed || !lib.blobs.has(s.sha256)).map(({ listed: _, ...s }) => s);
+  const missing = shardsLacking(lib, feedId);
   if (missing.length === 0) return;
   const { stored, session } = await fetchAndParse(lib, source, missing, () => {});
   // Dropping the session waits for its cache writes; bytes that did not match their hash were not written.
@@ -390,6 +393,14 @@ async function keepShards(lib: LibraryContext, source: FeedSource, feedId: strin
       `资源库 ${feedId} 的目录分片 ${lost.map((s) => s.path).join('、')} 与 feed.json 不符，未保存 / shard ${lost[0]!.path} does not match its sha256 in feed.json: not kept`,
     );
   }
+}
+
+/** The applied shards of a feed the cache lacks: not listed, or no file on disk. keepShards brings them back; a capped sync fetches them first (shardsToFetch). */
+function shardsLacking(lib: LibraryContext, feedId: string): IndexShard[] {
+  const shards = lib.db
+    .prepare('SELECT path, sha256, size, EXISTS (SELECT 1 FROM blobs b WHERE b.sha256 = s.sha256) AS listed FROM shards s WHERE feed_id = ?')
+    .all(feedId) as (IndexShard & { listed: number })[];
+  return shards.filter((s) => !s.listed || !lib.blobs.has(s.sha256)).map(({ listed: _, ...s }) => s);
 }
 
 /** After a refusal: shards written to the cache stay, listed, so eviction collects them if nothing ever refers to them. */

@@ -24,9 +24,15 @@ export async function fetchShardsWithinCap(
   const progress = (done: number) => opts.onProgress?.({ feedId, phase: 'shards', done, total: shards.length } satisfies ImportProgress);
   progress(0);
   let done = 0;
-  // One failure fails the catalog, as the import would.
-  await inLanes(shards, LANES, async ({ sha256, size, url }) => {
-    await downloadBlob({ sha256, size, urls: [url] }, { ...cap, blobs: lib.blobs });
+  // One failure fails the catalog, as the import would; but a shard only kept
+  // (not applied tonight) does not hold back a new revision: the import tries it
+  // once more after its apply and lets it wait for the next check.
+  await inLanes(shards, LANES, async ({ sha256, size, url, kept }) => {
+    try {
+      await downloadBlob({ sha256, size, urls: [url] }, { ...cap, blobs: lib.blobs });
+    } catch (err) {
+      if (!kept || cap.signal?.aborted) throw err;
+    }
     progress(++done);
   });
 }

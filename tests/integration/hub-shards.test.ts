@@ -12,6 +12,7 @@ import { startHub } from '../../main/hub/server';
 import type { Services } from '../../main/services';
 import { syncAll } from '../../main/sync/engine';
 import { createFeedMirror } from '../../main/sync/mirror';
+import { TokenBucket } from '../../main/sync/token-bucket';
 import { writeBlobFeed } from '../fixtures/feeds';
 import { startNginx, type Nginx } from '../fixtures/nginx';
 import { hubServices } from '../fixtures/services';
@@ -53,6 +54,34 @@ describe('catalog shards verify removed', () => {
       expect(school.db.prepare('SELECT count(*) FROM blobs WHERE sha256 = ?').pluck().get(shard)).toBe(1);
       // Before: "shard … is listed in feed.json but missing" for every new classroom.
       expect(await classroom.importFeed(`${hub.url}feed/cn.smartedu.basic/`, trust)).toMatchObject({ outcome: 'applied', resources: 3 });
+    } finally {
+      classroom.close();
+      await hub.close();
+      school.close();
+    }
+  });
+
+  it('within a rate cap on a 304 night: the hub gets its shard back from the platform, then a classroom its own from the hub, and its files through the hub', async () => {
+    const school = open('hub-capped');
+    const hub = await startHub(school, { port: 0, rendererDir: path.join(tmp, 'ui'), routes: [createFeedMirror(school)] });
+    const classroom = open('classroom-capped');
+    const cap = () => ({ bucket: new TokenBucket(1 << 20), retries: 0 });
+    try {
+      await school.importFeed(`${nginx.url}basic/`, trust);
+      await classroom.importFeed(`${hub.url}feed/cn.smartedu.basic/`, trust);
+      const [shard] = shardsOf(school);
+      for (const s of [school, classroom]) {
+        fs.appendFileSync(s.blobs.pathFor(shard!), 'bit rot');
+        expect((await verifyCache(s.blobs, s.db)).bad).toEqual([shard]);
+      }
+      // The hub's check, as its capped night runs it (files not yet fetched: the classroom's pull through the hub).
+      expect(await school.importFeed(`${nginx.url}basic/`, { cap: cap() })).toMatchObject({ outcome: 'unchanged' });
+      expect(school.blobs.has(shard!)).toBe(true);
+      const night = await syncAll(classroom, cap());
+      expect(night.feeds).toEqual([expect.objectContaining({ id: 'cn.smartedu.basic', outcome: 'unchanged' })]);
+      expect(classroom.db.prepare('SELECT count(*) FROM blobs WHERE sha256 = ?').pluck().get(shard)).toBe(1);
+      expect(classroom.blobs.has(shard!)).toBe(true);
+      expect(night).toMatchObject({ failed: [], downloaded: { files: 3 } });
     } finally {
       classroom.close();
       await hub.close();

@@ -10,6 +10,7 @@ import { writeFeed } from '../../main/feed/write';
 import type { Services } from '../../main/services';
 import { hubServices } from '../fixtures/services';
 import { planInWorker, syncAll } from '../../main/sync/engine';
+import { verifyCache } from '../../main/cache/verify';
 import { TokenBucket } from '../../main/sync/token-bucket';
 import { startNginx, type Nginx } from '../fixtures/nginx';
 import { startFaultServer } from '../fixtures/fault-server';
@@ -212,7 +213,7 @@ describe('a catalog fetched by a sync (within its rate cap)', () => {
     });
     const t = new Date(Date.UTC(2026, 10, 1, 0, revision));
     fs.utimesSync(path.join(www, dir, 'feed.json'), t, t);
-    const index = JSON.parse(fs.readFileSync(path.join(www, dir, 'feed.json'), 'utf8')) as { shards: { path: string; size: number }[] };
+    const index = JSON.parse(fs.readFileSync(path.join(www, dir, 'feed.json'), 'utf8')) as { shards: { path: string; sha256: string; size: number }[] };
     return index.shards;
   }
   const revisionOf = (s: Services, id: string) => s.db.prepare('SELECT revision FROM feeds WHERE id = ?').pluck().get(id);
@@ -236,6 +237,119 @@ describe('a catalog fetched by a sync (within its rate cap)', () => {
       const asked = (await nginx.settled()).slice(before).filter((l) => l.includes('/capped/shards/'));
       expect(asked.map((l) => l.split(' ')[2]).sort()).toEqual(shards.map((s) => `/capped/${s.path}`).sort());
     } finally {
+      classroom.close();
+    }
+  });
+
+  /** A shard whose bytes stay the same across revisions (60 long lessons), and a small one that changes with each. */
+  async function publishMixed(dir: string, id: string, revision: number) {
+    await writeFeed(path.join(www, dir), {
+      id,
+      title: '限速目录',
+      revision,
+      signingKey: key,
+      shards: [
+        { path: 'shards/big.json', ...subject('big', '语文', Array.from({ length: 60 }, (_, j) => `第${j}课 ${'很长的课题名称'.repeat(6)}`)) },
+        { path: 'shards/small.json', ...subject('small', '数学', [`第${revision}版`]) },
+      ],
+    });
+    const t = new Date(Date.UTC(2026, 10, 1, 0, revision));
+    fs.utimesSync(path.join(www, dir, 'feed.json'), t, t);
+    const index = JSON.parse(fs.readFileSync(path.join(www, dir, 'feed.json'), 'utf8')) as { shards: { path: string; sha256: string; size: number }[] };
+    return index.shards;
+  }
+  /** A shard damaged on disk and quarantined by `classboard verify`: gone from the cache. */
+  async function damage(s: Services, sha: string) {
+    fs.appendFileSync(s.blobs.pathFor(sha), 'bit rot');
+    expect((await verifyCache(s.blobs, s.db)).bad).toEqual([sha]);
+  }
+  /** The applied shards of a feed the cache lacks (no row, or no file): none once the catalog is whole. */
+  const lacking = (s: Services, id: string) =>
+    (s.db.prepare('SELECT sha256, EXISTS (SELECT 1 FROM blobs b WHERE b.sha256 = s.sha256) AS listed FROM shards s WHERE feed_id = ?').all(id) as { sha256: string; listed: number }[])
+      .filter((r) => !r.listed || !s.blobs.has(r.sha256))
+      .map((r) => r.sha256);
+  /** A capped sync, stopped once its catalog is in: the seconds its import took (the files after it are not what is timed). */
+  async function cappedCatalog(s: Services, rate: number) {
+    const stop = new AbortController();
+    const t0 = performance.now();
+    let took = 0;
+    // Said after every import, an unchanged one too.
+    const off = s.events.subscribe((name) => {
+      if (name !== 'library:changed') return;
+      took = performance.now() - t0;
+      stop.abort();
+    });
+    try {
+      return { summary: await syncAll(s, { rate, retries: 0, signal: stop.signal }), seconds: took / 1000 };
+    } finally {
+      off();
+    }
+  }
+  /** 8 KiB/s: a burst of 16 KiB (the bucket's least), then the rate. */
+  const SLOW = 8 * 1024;
+  const shardGets = async (from: number, uri: string) => (await nginx.settled()).slice(from).filter((l) => l.split(' ')[2] === uri);
+
+  it('brings back a shard verify removed within the cap on an unchanged night (304), once, and the catalog is whole', async () => {
+    const classroom = hubServices(path.join(tmp, 'kept-data'), 't');
+    try {
+      const [lost] = await publishWide('kept', 'cn.test.kept', 1);
+      await classroom.importFeed(`${nginx.url}kept/`, trust);
+      await planInWorker(classroom, {}, true);
+      await damage(classroom, lost!.sha256);
+      expect(lost!.size - 16 * 1024).toBeGreaterThan(1.5 * SLOW); // worth timing
+      const before = (await nginx.settled()).length;
+      const { summary, seconds } = await cappedCatalog(classroom, SLOW);
+      expect(summary.feeds).toEqual([{ id: 'cn.test.kept', title: '限速目录', outcome: 'unchanged', revision: 1 }]);
+      // Before: the import's own check fetched it at the link's full speed, in milliseconds.
+      expect(seconds).toBeGreaterThan((lost!.size - 16 * 1024) / SLOW - 0.15);
+      expect(await shardGets(before, `/kept/${lost!.path}`)).toEqual([expect.stringMatching(/^200 GET /)]);
+      expect(lacking(classroom, 'cn.test.kept')).toEqual([]);
+      expect(await verifyCache(classroom.blobs, classroom.db)).toMatchObject({ bad: [], missing: [] });
+    } finally {
+      classroom.close();
+    }
+  });
+
+  it('on a changed night, an unchanged shard verify removed comes within the cap too, with the changed one', async () => {
+    const classroom = hubServices(path.join(tmp, 'mixed-data'), 't');
+    try {
+      const [big] = await publishMixed('mixed', 'cn.test.mixed', 1);
+      await classroom.importFeed(`${nginx.url}mixed/`, trust);
+      await planInWorker(classroom, {}, true);
+      await damage(classroom, big!.sha256);
+      const [, small] = await publishMixed('mixed', 'cn.test.mixed', 2);
+      const before = (await nginx.settled()).length;
+      const { summary, seconds } = await cappedCatalog(classroom, SLOW);
+      expect(summary.feeds).toEqual([{ id: 'cn.test.mixed', title: '限速目录', outcome: 'applied', revision: 2 }]);
+      // Before: only the small changed shard waited on the cap; the big one came after the apply, uncapped.
+      expect(seconds).toBeGreaterThan((big!.size + small!.size - 16 * 1024) / SLOW - 0.15);
+      expect(await shardGets(before, `/mixed/${big!.path}`)).toEqual([expect.stringMatching(/^200 GET /)]);
+      expect(lacking(classroom, 'cn.test.mixed')).toEqual([]);
+    } finally {
+      classroom.close();
+    }
+  });
+
+  it('a new revision is applied within a cap though an unchanged shard it lists cannot be had back tonight; the next night brings it', async () => {
+    const classroom = hubServices(path.join(tmp, 'away-data'), 't');
+    const served = path.join(www, 'away', 'shards', 'big.json');
+    try {
+      const [big] = await publishMixed('away', 'cn.test.away', 1);
+      await classroom.importFeed(`${nginx.url}away/`, trust);
+      await damage(classroom, big!.sha256);
+      await publishMixed('away', 'cn.test.away', 2);
+      fs.renameSync(served, `${served}.away`);
+      const night = await cappedCatalog(classroom, 1 << 20);
+      expect(night.summary.feeds).toEqual([{ id: 'cn.test.away', title: '限速目录', outcome: 'applied', revision: 2 }]);
+      const tree = await classroom.router.invoke('library:tree', { parent: 'cn.test.away/xx-small' });
+      expect(tree.ok && tree.value.nodes.map((n) => n.title)).toEqual(['第2版']);
+      expect(lacking(classroom, 'cn.test.away')).toEqual([big!.sha256]);
+      fs.renameSync(`${served}.away`, served);
+      const next = await cappedCatalog(classroom, 1 << 20);
+      expect(next.summary.feeds).toEqual([{ id: 'cn.test.away', title: '限速目录', outcome: 'unchanged', revision: 2 }]);
+      expect(lacking(classroom, 'cn.test.away')).toEqual([]);
+    } finally {
+      if (fs.existsSync(`${served}.away`)) fs.renameSync(`${served}.away`, served);
       classroom.close();
     }
   });
