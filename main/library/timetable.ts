@@ -2,16 +2,13 @@
 import type { z } from 'zod';
 import { AppError } from '../api/errors';
 import type { TodayLesson } from '../../preload/contract';
-import type { TimetableEntryInput } from '../../preload/contract/timetable';
+import { schoolWeekday, type TimetableEntryInput } from '../../preload/contract/timetable';
 import type { Db } from './db';
 import type { LibraryQueries } from './queries';
 import { parseTimetableCsv } from './timetable-csv';
 
-/** ISO weekday (1 = Monday) in the school's time zone. */
-export function schoolWeekday(now = new Date(), timeZone = 'Asia/Shanghai'): number {
-  const name = new Intl.DateTimeFormat('en-US', { weekday: 'short', timeZone }).format(now);
-  return ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'].indexOf(name) + 1;
-}
+// In the contract, so the board's timetable form counts today the same way.
+export { schoolWeekday };
 
 export function createTimetable(db: Db, queries: LibraryQueries) {
   const st = {

@@ -40,6 +40,16 @@ export function decodeCsv(bytes: Uint8Array): string {
   }
 }
 
+/**
+ * ISO weekday (1 = Monday) in the school's time zone: the hub's 今日课表, the night's
+ * sync and the board's timetable form must agree on which day is today, whatever
+ * zone the board's own OS is set to.
+ */
+export function schoolWeekday(now = new Date(), timeZone = 'Asia/Shanghai'): number {
+  const name = new Intl.DateTimeFormat('en-US', { weekday: 'short', timeZone }).format(now);
+  return ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'].indexOf(name) + 1;
+}
+
 const channel = <Req extends z.ZodType, Res extends z.ZodType>(req: Req, res: Res) => ({ req, res });
 
 export const timetableChannels = {

@@ -4,7 +4,7 @@
 // shows today's periods ready or not.
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { decodeCsv, type Res } from '../../preload/contract';
+import { decodeCsv, schoolWeekday, type Res } from '../../preload/contract';
 import { api, call, plainMessage } from '../api/client';
 
 interface Entry {
@@ -107,7 +107,7 @@ export function TimetablePage() {
           )}
         </main>
         <aside className="home__side">
-          {entries !== null && <AddPeriod onAdd={(e) => save([...entries, e])} onProblem={(text) => setNote({ text, error: true })} />}
+          {entries !== null && <AddPeriod entries={entries} onAdd={(e) => save([...entries, e])} onProblem={(text) => setNote({ text, error: true })} />}
           <section className="side-list sync-settings" aria-label={t('timetable.importTitle')}>
             <h2 className="panel-title">{t('timetable.importTitle')}</h2>
             <p className="muted">{t('timetable.importHint')}</p>
@@ -135,11 +135,56 @@ const hhmm = (m: number) => `${String(Math.floor(m / 60)).padStart(2, '0')}:${St
 /** Between two periods. */
 const BREAK_MINUTES = 10;
 
+const LAST_MINUTE = 24 * 60 - 1;
+const MAX_PERIOD = 20;
+type Times = { starts: string; ends: string };
+const FIRST_PERIOD: Times = { starts: '08:00', ends: '08:40' };
+
 /** The period after this one: it starts after a break and lasts as long; null past midnight. */
-function nextPeriod(starts: string, ends: string): { starts: string; ends: string } | null {
+function nextPeriod(starts: string, ends: string): Times | null {
   const from = minutes(ends) + BREAK_MINUTES;
   const to = from + minutes(ends) - minutes(starts);
   return to < 24 * 60 ? { starts: hhmm(from), ends: hhmm(to) } : null;
+}
+
+/** The first period after `after` that the day has for no class yet (from the start of the day if none is left after it). */
+function freePeriod(entries: Entry[], weekday: number, after = 0): number {
+  const taken = new Set(entries.filter((e) => e.weekday === weekday).map((e) => e.period));
+  const order = Array.from({ length: MAX_PERIOD }, (_, i) => ((after + i) % MAX_PERIOD) + 1);
+  return order.find((p) => !taken.has(p)) ?? Math.min(after + 1, MAX_PERIOD);
+}
+
+/**
+ * A period's times: as the day has them; else as the other days have that period
+ * (the most common, as a school's bells ring the same most days); else the period
+ * before's next period (ten minutes after it ends, as long), the first at 08:00–08:40.
+ */
+function timesOf(entries: Entry[], weekday: number, period: number): Times {
+  const same = entries.filter((e) => e.period === period);
+  const key = (e: Times) => `${e.starts}-${e.ends}`;
+  const count = (e: Times) => same.filter((x) => key(x) === key(e)).length;
+  const known = same.find((e) => e.weekday === weekday) ?? same.reduce<Entry | undefined>((a, b) => (a && count(a) >= count(b) ? a : b), undefined);
+  if (known) return { starts: known.starts, ends: known.ends };
+  if (period <= 1) return FIRST_PERIOD;
+  const before = timesOf(entries, weekday, period - 1);
+  return nextPeriod(before.starts, before.ends) ?? before;
+}
+
+/** Where the form stands on a day: its first free period after `after`, with that period's times. */
+function slotOn(entries: Entry[], weekday: number, after = 0): Times & { period: number } {
+  const period = freePeriod(entries, weekday, after);
+  return { period, ...timesOf(entries, weekday, period) };
+}
+
+/**
+ * The end once the start moves to `next`: it moves along, keeping the lesson's
+ * length, unless the teacher set it by hand; then it moves only when the start
+ * reaches it, so a period never ends before it starts.
+ */
+function endAfterStartMoves(starts: string, ends: string, next: string, endByHand: boolean): string {
+  const length = minutes(ends) - minutes(starts);
+  if (endByHand && minutes(next) < minutes(ends)) return ends;
+  return hhmm(Math.min(minutes(next) + (length > 0 ? length : minutes(FIRST_PERIOD.ends) - minutes(FIRST_PERIOD.starts)), LAST_MINUTE));
 }
 
 const HOURS = Array.from({ length: 24 }, (_, h) => String(h).padStart(2, '0'));
@@ -180,13 +225,25 @@ function TimeSelect({ label, value, onChange }: { label: string; value: string; 
 }
 
 /** One period: its day, number, times, class and (found by search) its lesson. */
-function AddPeriod({ onAdd, onProblem }: { onAdd: (e: Entry) => Promise<boolean>; onProblem: (text: string) => void }) {
+function AddPeriod({ entries, onAdd, onProblem }: { entries: Entry[]; onAdd: (e: Entry) => Promise<boolean>; onProblem: (text: string) => void }) {
   const { t } = useTranslation();
   const [busy, setBusy] = useState(false);
-  const [weekday, setWeekday] = useState(1);
-  const [period, setPeriod] = useState('1');
-  const [starts, setStarts] = useState('08:00');
-  const [ends, setEnds] = useState('08:40');
+  // Opens on today's first free period: a teacher at the board adds today's lesson without touching three controls.
+  const [first] = useState(() => {
+    const today = schoolWeekday();
+    return { weekday: today, ...slotOn(entries, today) };
+  });
+  const [weekday, setWeekday] = useState(first.weekday);
+  const [period, setPeriod] = useState(String(first.period));
+  const [starts, setStarts] = useState(first.starts);
+  const [ends, setEnds] = useState(first.ends);
+  const [endByHand, setEndByHand] = useState(false);
+  const goTo = (slot: Times & { period: number }) => {
+    setPeriod(String(slot.period));
+    setStarts(slot.starts);
+    setEnds(slot.ends);
+    setEndByHand(false);
+  };
   const [className, setClassName] = useState('');
   const [query, setQuery] = useState('');
   const [found, setFound] = useState<Res<'library:search'>['results']>([]);
@@ -204,7 +261,14 @@ function AddPeriod({ onAdd, onProblem }: { onAdd: (e: Entry) => Promise<boolean>
       <h2 className="panel-title">{t('timetable.add')}</h2>
       <label>
         {t('timetable.weekday')}
-        <select value={String(weekday)} onChange={(e) => setWeekday(Number(e.target.value))}>
+        <select
+          value={String(weekday)}
+          onChange={(e) => {
+            const day = Number(e.target.value);
+            setWeekday(day);
+            goTo(slotOn(entries, day));
+          }}
+        >
           {WEEKDAYS.map((d) => (
             <option key={d} value={String(d)}>
               {t(`timetable.day${d}`)}
@@ -214,10 +278,24 @@ function AddPeriod({ onAdd, onProblem }: { onAdd: (e: Entry) => Promise<boolean>
       </label>
       <label>
         {t('timetable.period')}
-        <input type="number" min={1} max={20} inputMode="numeric" value={period} onChange={(e) => setPeriod(e.target.value)} />
+        <input type="number" min={1} max={MAX_PERIOD} inputMode="numeric" value={period} onChange={(e) => setPeriod(e.target.value)} />
       </label>
-      <TimeSelect label={t('timetable.starts')} value={starts} onChange={setStarts} />
-      <TimeSelect label={t('timetable.ends')} value={ends} onChange={setEnds} />
+      <TimeSelect
+        label={t('timetable.starts')}
+        value={starts}
+        onChange={(next) => {
+          setEnds(endAfterStartMoves(starts, ends, next, endByHand));
+          setStarts(next);
+        }}
+      />
+      <TimeSelect
+        label={t('timetable.ends')}
+        value={ends}
+        onChange={(next) => {
+          setEnds(next);
+          setEndByHand(true);
+        }}
+      />
       <label>
         {t('timetable.className')}
         <input type="text" value={className} placeholder={t('timetable.classPlaceholder')} onChange={(e) => setClassName(e.target.value)} />
@@ -254,19 +332,16 @@ function AddPeriod({ onAdd, onProblem }: { onAdd: (e: Entry) => Promise<boolean>
         onClick={async () => {
           const n = Number(period);
           // Checked here so an empty box is named in words, not by the contract's English.
-          if (period.trim() === '' || !Number.isInteger(n) || n < 1 || n > 20) return onProblem(t('timetable.badPeriod'));
+          if (period.trim() === '' || !Number.isInteger(n) || n < 1 || n > MAX_PERIOD) return onProblem(t('timetable.badPeriod'));
           setBusy(true);
-          const saved = await onAdd({ weekday, period: n, starts, ends, className: className.trim(), resource: lesson });
+          const added: Entry = { weekday, period: n, starts, ends, className: className.trim(), resource: lesson };
+          const saved = await onAdd(added);
           setBusy(false);
           // A refused period (the same one twice, an end before its start) stays as typed, to be corrected.
           if (!saved) return;
           setLesson(null);
-          setPeriod(String(n + 1));
-          const next = nextPeriod(starts, ends);
-          if (next) {
-            setStarts(next.starts);
-            setEnds(next.ends);
-          }
+          // On to the day's next free period, so a morning's periods go in one after another.
+          goTo(slotOn([...entries, added], weekday, n));
         }}
       >
         {t('timetable.addButton')}

@@ -1,6 +1,7 @@
 // 课表 end to end: from the home screen to the timetable page, a period added with
 // its lesson found by search, the school's spreadsheet imported (Excel's GB18030
-// CSV), a period removed, and a period that cannot be refused in words.
+// CSV), a period removed, and a period that cannot be refused in words; the add
+// form opens on today's first free period and keeps a lesson's length.
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -159,5 +160,57 @@ describe('the timetable', () => {
     const { page } = session;
     await page.goto(`${session.hub.url}#/sync`);
     await expect.poll(() => page.getByText(/^还没有订阅资源平台或学校中心服务/).count()).toBe(1);
+  });
+
+  it("opens the add form on today's first free period, keeps a lesson's length when its start moves, and moves on after an add", async () => {
+    // Its own page, its clock on Thursday 07:30 at school, before the first bell (still Wednesday 23:30 in UTC,
+    // this browser's zone). Last in the file: while it is in front, the shared page's timers are throttled.
+    const board = await newBoardPage(session.browser);
+    await board.clock.setFixedTime(new Date('2026-12-02T23:30:00Z'));
+    try {
+      await board.goto(`${session.hub.url}#/timetable`);
+      const form = board.getByRole('region', { name: '添加一节课' });
+      // Thursday has periods 1, 2 and 4; Monday's 3 and 4 give those periods' times.
+      const csv = ['星期,节次,开始,结束,班级,课程', '星期四,1,8:00,8:45,四（1）班,', '星期四,2,8:55,9:40,四（1）班,', '星期四,4,10:55,11:40,四（1）班,', '星期一,3,10:00,10:45,四（1）班,', '星期一,4,10:55,11:40,四（1）班,'].join('\n');
+      await board.getByLabel('选择文件').setInputFiles({ name: '课表.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+      await expect.poll(() => board.getByText('已导入课表：5 节课').count()).toBe(1);
+      // A teacher opening the page now: today, the first period today lacks, with its times from Monday.
+      await board.reload();
+      await expect.poll(() => board.getByRole('table', { name: '课表' }).getByRole('row').count()).toBe(6);
+      expect(await form.getByLabel('星期').inputValue()).toBe('4');
+      expect(await form.getByLabel('节次').inputValue()).toBe('3');
+      expect(await timeOf(board, '上课时间')).toBe('10:00');
+      expect(await timeOf(board, '下课时间')).toBe('10:45');
+      // A later start takes the end along: the lesson stays 45 minutes.
+      await setTime(board, '上课时间', '10:30');
+      expect(await timeOf(board, '下课时间')).toBe('11:15');
+      // An end set by hand stays where it was put, unless the start passes it; then the length before is kept.
+      await setTime(board, '下课时间', '11:20');
+      await setTime(board, '上课时间', '10:35');
+      expect(await timeOf(board, '下课时间')).toBe('11:20');
+      await setTime(board, '上课时间', '12:35');
+      expect(await timeOf(board, '下课时间')).toBe('13:20');
+      // Added as period 3; period 4 is taken, so the form moves on to 5, ten minutes after 4 ends and as long.
+      await setTime(board, '上课时间', '10:00');
+      await setTime(board, '下课时间', '10:45');
+      await board.getByLabel('班级').fill('四（1）班');
+      await board.getByRole('button', { name: '添加', exact: true }).click();
+      await expect.poll(() => board.getByText('课表已保存（6 节课）').count()).toBe(1);
+      expect(await board.getByRole('table', { name: '课表' }).getByRole('row').nth(5).textContent()).toContain('星期四第 3 节10:00–10:45四（1）班');
+      expect(await form.getByLabel('星期').inputValue()).toBe('4');
+      expect(await form.getByLabel('节次').inputValue()).toBe('5');
+      expect(await timeOf(board, '上课时间')).toBe('11:50');
+      expect(await timeOf(board, '下课时间')).toBe('12:35');
+      // The new period's end is the form's own again: it follows the start.
+      await setTime(board, '上课时间', '14:00');
+      expect(await timeOf(board, '下课时间')).toBe('14:45');
+      // Another day opens on its own first free period: Monday lacks 1, which starts as Thursday's does.
+      await form.getByLabel('星期').selectOption({ label: '星期一' });
+      expect(await form.getByLabel('节次').inputValue()).toBe('1');
+      expect(await timeOf(board, '上课时间')).toBe('08:00');
+      expect(await timeOf(board, '下课时间')).toBe('08:45');
+    } finally {
+      await board.close();
+    }
   });
 });
