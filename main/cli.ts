@@ -9,12 +9,13 @@ import { startHub, type Hub } from './hub/server';
 import { parseSize } from './cache/evict';
 import { verifyCache } from './cache/verify';
 import { syncAll } from './sync/engine';
+import { readLastSync, saveLastSync } from './sync/last-sync';
 import { exportFeed } from './sync/export';
 import { createFeedMirror } from './sync/mirror';
 import { httpSource } from './sync/http-source';
 import { parseWindow } from './sync/scheduler';
 import { parseRate } from './sync/token-bucket';
-import { decodeCsv, formatBytes, isHttpUrl, MIN_QUOTA_BYTES, rateLabel, SyncSettings } from '../preload/contract';
+import { decodeCsv, formatBytes, isHttpUrl, MIN_QUOTA_BYTES, rateLabel, SyncSettings, type FailureReason, type LastSync } from '../preload/contract';
 import { createServices, type Services } from './services';
 import { appRoot, defaultDataDir } from './util/paths';
 
@@ -231,17 +232,47 @@ function settingsFrom(o: { window?: string; rate?: number; dayRate?: number; max
 async function mirrorUpstream(services: Services, upstream: string, opts: { unsigned?: boolean; keys: Record<string, string> }, log: (m: string) => void) {
   try {
     const s = await services.importFeed(upstream, opts);
+    services.sync.noteCatalogCheck({ id: s.feedId, title: s.title, outcome: s.outcome, revision: s.revision });
     log(`上游资源库 ${s.title}（${s.feedId}）第 ${s.revision} 版已同步目录，教室可订阅 /feed/${s.feedId}/`);
   } catch (err) {
     const held = isHttpUrl(upstream)
-      ? (services.db.prepare('SELECT id, revision FROM feeds WHERE source = ?').get(httpSource(upstream).location) as { id: string; revision: number } | undefined)
+      ? (services.db.prepare('SELECT id, title, revision FROM feeds WHERE source = ?').get(httpSource(upstream).location) as
+          | { id: string; title: string; revision: number }
+          | undefined)
       : undefined;
     if (!held) throw err;
+    // Shown by the sync page and `status` too, not only in this log.
+    services.sync.noteCatalogCheck({ id: held.id, title: held.title, outcome: 'failed', revision: held.revision, error: (err as Error).message });
     const why = err instanceof AppError && err.code === 'unavailable' ? '无法连接上游' : '上游的目录未被采用';
     log(
       `${why}：${(err as Error).message}\n先提供已有的目录 ${held.id}（第 ${held.revision} 版），夜间同步时再试 / upstream catalog not taken: serving the one held (${held.id}, revision ${held.revision}); the night's run tries again`,
     );
   }
+}
+
+/** Short names of why files failed, for one status line (the sync page says what to do about each). */
+const FAILURE_NAMES: Record<FailureReason, string> = {
+  quota: '缓存已满',
+  folder: '需重新导入文件夹',
+  unreachable: '连不上服务器',
+  missing: '服务器上找不到',
+  damaged: '校验不通过',
+  busy: '另一程序正在下载',
+  'disk-full': '磁盘已满',
+  other: '其他原因',
+};
+
+/** The last sync as `status` prints it: when (school time), what came, what failed and why. */
+function lastSyncLines(last: LastSync | null): string[] {
+  if (!last) return ['上次同步 / last sync: 还没有同步过 / never'];
+  const at = new Date(last.finishedAt).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false });
+  const byReason = new Map<FailureReason, number>();
+  for (const f of last.failed) byReason.set(f.reason, (byReason.get(f.reason) ?? 0) + 1);
+  const why = [...byReason].map(([reason, n]) => `${FAILURE_NAMES[reason]} ${n} 个`).join('，');
+  return [
+    `上次同步 / last sync: ${at}（北京时间）下载 ${last.downloaded.files} 个文件（${formatBytes(last.downloaded.bytes)}），失败 ${last.failed.length} 个${why ? `：${why}` : ''}`,
+    ...last.feeds.filter((f) => f.outcome === 'failed').map((f) => `  目录没有更新：${f.title}（${f.id}）— ${f.error ?? ''}`),
+  ];
 }
 
 export function buildCli(): Command {
@@ -374,6 +405,7 @@ export function buildCli(): Command {
         },
       });
       if (tty) process.stderr.write('\r\x1b[K');
+      saveLastSync(services.db, summary);
       out(g, summary, () =>
         [
           ...summary.feeds.map((f) => `${f.id}：${f.outcome === 'applied' ? `已更新到第 ${f.revision} 版` : f.outcome === 'unchanged' ? '目录没有变化' : `目录同步失败：${f.error}`}`),
@@ -569,11 +601,13 @@ export function buildCli(): Command {
     .action(async () => {
       await withServices(async (services, g) => {
       const s = services.queries.status();
-      out(g, { dataDir: services.dataDir, ...s }, () =>
+      const lastSync = readLastSync(services.db);
+      out(g, { dataDir: services.dataDir, ...s, lastSync }, () =>
         [
           `资料目录 / data: ${services.dataDir}`,
           ...s.feeds.map((f) => `  ${f.title}（${f.id}）第 ${f.revision} 版${f.unsigned ? '，未签名' : ''}：${f.resources} 个资源，${f.nodes} 个目录节点  ← ${f.source}`),
           `合计 ${s.resources} 个资源，${s.nodes} 个目录节点；缓存 ${s.cachedBlobs} 个文件，${formatBytes(s.cachedBytes)}`,
+          ...lastSyncLines(lastSync),
         ].join('\n'),
       );
       });

@@ -12,6 +12,7 @@ import {
 import { diskFree } from '../cache/evict';
 import type { Services } from '../services';
 import { keptBytesInWorker, planInWorker, selectionInWorker, syncAll } from './engine';
+import { lastSyncStamp, readLastSync, saveLastSync } from './last-sync';
 import { DEFAULT_WINDOW, parseWindow, SyncScheduler, windowSeconds, type WindowConfig } from './scheduler';
 
 export interface SyncControllerOptions {
@@ -80,7 +81,13 @@ export function createSyncController(services: Services, opts: SyncControllerOpt
   let polling: NodeJS.Timeout | null = null;
 
   let progress: SyncProgress | null = null;
-  let last: SyncStatus['last'] = null;
+  let last: SyncStatus['last'] = readLastSync(db);
+  // The kept row as this controller last saw it: a run kept by another process changes it.
+  let seen = lastSyncStamp(db);
+  const keep = (summary: SyncSummary, finishedAt?: string) => {
+    last = saveLastSync(db, summary, finishedAt);
+    seen = lastSyncStamp(db);
+  };
   let lastEmit = 0;
   // The queue, planned once per state of the library: any change to what it is
   // planned from (catalog, selection, rendition, timetable, favourites) clears
@@ -116,7 +123,7 @@ export function createSyncController(services: Services, opts: SyncControllerOpt
           }
         },
       });
-      last = { ...summary, finishedAt: new Date().toISOString() };
+      keep(summary);
       services.events.emit('sync:finished', summary);
       log(`同步完成：下载 ${summary.downloaded.files} 个文件，失败 ${summary.failed.length} 个 / sync done`);
       return summary;
@@ -130,7 +137,7 @@ export function createSyncController(services: Services, opts: SyncControllerOpt
         downgraded: 0,
         durationMs: 0,
       };
-      last = { ...summary, finishedAt: new Date().toISOString() };
+      keep(summary);
       services.events.emit('sync:finished', summary);
       log(`同步停止：${message}`);
       return summary;
@@ -169,11 +176,33 @@ export function createSyncController(services: Services, opts: SyncControllerOpt
     },
     /** "Sync now": at the night rate, by day too. Resolves when the run ends. */
     runNow: () => scheduler.tick(true) as Promise<SyncSummary>,
+    /**
+     * The hub's check of its upstream at start, outside a run. A refused catalog is
+     * what the status shows (the hub keeps serving the one it holds), so an admin's
+     * wrong --key is not only in a log; a check that works again clears that feed's
+     * refusal and leaves the night's files as they were.
+     */
+    noteCatalogCheck(feed: SyncSummary['feeds'][number]): void {
+      if (feed.outcome === 'failed') {
+        keep({ feeds: [feed], downloaded: { files: 0, bytes: 0 }, failed: [], skipped: 0, downgraded: 0, durationMs: 0 });
+      } else if (last?.feeds.some((f) => f.id === feed.id && f.outcome === 'failed')) {
+        const { finishedAt, ...summary } = last;
+        keep({ ...summary, feeds: summary.feeds.map((f) => (f.id === feed.id ? feed : f)) }, finishedAt);
+      } else return;
+      const { finishedAt: _, ...summary } = last!;
+      services.events.emit('sync:finished', summary);
+    },
     /** The catalog, the timetable or the favourites changed: they decide what is kept and in which order. */
     forgetQueue: () => void (queued = null),
     /** Async: the queue is planned off the main thread (seconds at 150,000 lessons), then cached until something changes. */
     async status(): Promise<SyncStatus> {
       follow();
+      // A run the command line (or another host) kept since; an unreadable row keeps what this host knows.
+      const stamp = lastSyncStamp(db);
+      if (stamp !== seen) {
+        seen = stamp;
+        last = readLastSync(db) ?? last;
+      }
       const s = applied;
       const planned = progress ? null : await plannedQueue(s.maxHeight);
       let freeBytes: number | null = null;

@@ -115,6 +115,10 @@ export const SyncProgress = z.object({
 });
 export type SyncProgress = z.infer<typeof SyncProgress>;
 
+/** A finished run as the library keeps it (main/sync/last-sync.ts): it outlives a restart. */
+export const LastSync = SyncSummary.extend({ finishedAt: z.string() });
+export type LastSync = z.infer<typeof LastSync>;
+
 export const SyncStatus = z.object({
   state: z.enum(['running', 'idle']),
   /** Why the current cap is what it is. */
@@ -123,7 +127,7 @@ export const SyncStatus = z.object({
   rate: z.number().nullable(),
   nextWindow: z.string().nullable(),
   progress: SyncProgress.nullable(),
-  last: SyncSummary.extend({ finishedAt: z.string() }).nullable(),
+  last: LastSync.nullable(),
   /** What the classroom still needs (the selection, at its rendition). */
   queued: z.object({ files: z.number().int(), bytes: z.number() }),
   disk: z.object({ usedBytes: z.number(), quotaBytes: z.number().nullable(), freeBytes: z.number().nullable() }),

@@ -293,13 +293,20 @@ describe('a night the platform cannot be reached', () => {
   it('sync says so with a non-zero exit; the hub still starts, serving the catalog it holds', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cb-cli-down-'));
     try {
-      expect((await cliIn(dir, 'status')).code).toBe(0);
+      const never = await cliIn(dir, 'status');
+      expect(never.code).toBe(0);
+      expect(never.stdout).toMatch(/上次同步 \/ last sync: 还没有同步过/);
       const db = new Database(path.join(dir, 'library.db'));
       db.prepare("INSERT INTO feeds(id, title, source, keys_json) VALUES ('cn.test.down', '平台', 'http://127.0.0.1:9/feed/', '{}')").run();
       db.close();
       const r = await cliIn(dir, '--json', 'sync');
       expect(r.code).toBe(2); // before: 0, and cron saw a good night
       expect(JSON.parse(r.stdout).feeds).toEqual([expect.objectContaining({ id: 'cn.test.down', outcome: 'failed' })]);
+      // The night is kept with the library: \`status\` from a shell says it (before: nothing about any sync).
+      const after = await cliIn(dir, 'status');
+      expect(after.stdout).toMatch(/上次同步 \/ last sync: \d{4}\/\d{1,2}\/\d{1,2} \d{2}:\d{2}:\d{2}（北京时间）下载 0 个文件（0 B），失败 0 个/);
+      expect(after.stdout).toMatch(/目录没有更新：平台（cn\.test\.down）— .*127\.0\.0\.1:9/);
+      expect(JSON.parse((await cliIn(dir, '--json', 'status')).stdout).lastSync).toMatchObject({ feeds: [{ id: 'cn.test.down', outcome: 'failed' }], finishedAt: expect.any(String) });
 
       const hub = spawn(process.execPath, ['bin/classboard.js', '--data', dir, '--json', 'hub', '--port', '0', '--no-schedule', '--upstream', 'http://127.0.0.1:9/feed/']);
       let stdout = '';
@@ -402,6 +409,24 @@ describe('a hub whose upstream serves something it must refuse', () => {
       expect(fresh.started).toBe(false);
       expect(fresh.code).toBe(1);
       expect(fresh.stderr()).toMatch(/缺少 feed\.json/);
+
+      // An admin's wrong --key (the right key id, another key): the refusal is in the hub's
+      // status and on its sync page, not only in its log; the right key clears it.
+      await publish(6, 3);
+      const other = generateSigningKey('smartedu-2026');
+      const wrong = await hubCli(data, '--upstream', `${nginx.url}basic/`, '--key', `${other.keyId}=${other.publicKey}`);
+      try {
+        expect(wrong.started, wrong.stderr()).toBe(true);
+        const status = await (await fetch(`${wrong.url}api/sync:status`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } })).json();
+        expect(status.value.last.feeds).toEqual([expect.objectContaining({ id: 'cn.smartedu.basic', title: '国家中小学智慧教育平台', outcome: 'failed', error: expect.stringMatching(/签名无效/) })]);
+      } finally {
+        await wrong.stop();
+      }
+      expect((await cliIn(data, 'status')).stdout).toMatch(/目录没有更新：国家中小学智慧教育平台（cn\.smartedu\.basic）— .*签名无效/);
+      const right = await hubCli(data, ...upstream);
+      expect(right.started, right.stderr()).toBe(true);
+      await right.stop();
+      expect((await cliIn(data, 'status')).stdout).not.toMatch(/目录没有更新/);
     } finally {
       await nginx.stop();
       fs.rmSync(dir, { recursive: true, force: true });

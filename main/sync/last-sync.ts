@@ -1,0 +1,36 @@
+// The last sync's summary, kept in the library rather than in a process: a board
+// restarted in the morning, the app and the CLI on one data folder, and
+// `classboard status` from an admin's shell all say what the night fetched and
+// what failed. Written by whichever process ran the sync.
+import { LastSync, type SyncSummary } from '../../preload/contract';
+import type { Db } from '../library/db';
+
+const KEY = 'sync.last';
+
+/** Keeps a finished run (stamped now, or at `finishedAt`) and returns it; a failed write (a full disk) only loses the copy. */
+export function saveLastSync(db: Db, summary: SyncSummary, finishedAt = new Date().toISOString()): LastSync {
+  const last: LastSync = { ...summary, finishedAt };
+  try {
+    db.prepare('INSERT OR REPLACE INTO settings(key, value) VALUES (?, ?)').run(KEY, JSON.stringify(last));
+  } catch {
+    // The summary still shows in this process; the next run writes it again.
+  }
+  return last;
+}
+
+/** The last run kept; null when none was, or the row does not read as one (written by hand, or by a newer version). */
+export function readLastSync(db: Db): LastSync | null {
+  const raw = db.prepare('SELECT value FROM settings WHERE key = ?').pluck().get(KEY) as string | undefined;
+  if (!raw) return null;
+  try {
+    const parsed = LastSync.safeParse(JSON.parse(raw));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
+/** When the kept run finished, read without parsing its list of failures: how a host notices a run another process kept. */
+export function lastSyncStamp(db: Db): string | null {
+  return (db.prepare("SELECT json_extract(value, '$.finishedAt') FROM settings WHERE key = ? AND json_valid(value)").pluck().get(KEY) as string | null) ?? null;
+}
