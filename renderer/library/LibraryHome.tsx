@@ -61,7 +61,7 @@ function SearchResults({ query }: { query: string }) {
       <h2 className="panel-title">{result.total > 0 ? t('library.results', { count: result.total }) : t('library.noResults', { query })}</h2>
       <div className="rows">
         {result.results.map((r) => (
-          <ResourceButton key={r.id} r={r} showPath />
+          <ResourceButton key={r.id} r={r} sub="path" />
         ))}
       </div>
     </section>
@@ -105,7 +105,7 @@ function SideList({ title, empty, load }: { title: string; empty: string; load: 
       {data && data.items.length === 0 && <p className="muted">{empty}</p>}
       <div className="rows">
         {data?.items.map((r) => (
-          <ResourceButton key={r.id} r={r} />
+          <ResourceButton key={r.id} r={r} sub="lesson" />
         ))}
       </div>
     </section>

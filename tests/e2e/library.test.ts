@@ -72,6 +72,12 @@ describe('teaching UI through the hub', () => {
     await session.page.keyboard.press('PageDown');
     await expect.poll(() => canvas.getAttribute('data-rendered-page')).toBe('3');
     await shot(session.page, 'lesson-pdf-page3');
+    // In 最近使用 it says whose task sheet it is (before: a bare 学习任务单, as every lesson has one).
+    await session.page.getByRole('button', { name: '首页' }).click();
+    const recent = session.page.getByRole('region', { name: '最近使用' }).getByRole('button', { name: /学习任务单/ });
+    await expect.poll(() => recent.first().textContent()).toContain('大青树下的小学');
+    await recent.first().click();
+    await expect.poll(() => session.page.locator('canvas.pdf-page').getAttribute('data-rendered-page'), { timeout: 20_000 }).not.toBeNull();
   });
 
   it('zooms the PDF with buttons, fits its width, and pinches with two fingers', async () => {
