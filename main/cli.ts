@@ -9,13 +9,13 @@ import { startHub, type Hub } from './hub/server';
 import { parseSize } from './cache/evict';
 import { verifyCache } from './cache/verify';
 import { syncAll } from './sync/engine';
-import { readLastSync, saveLastSync } from './sync/last-sync';
+import { failureBreakdown, readLastSync, saveLastSync } from './sync/last-sync';
 import { exportFeed } from './sync/export';
 import { createFeedMirror } from './sync/mirror';
 import { httpSource } from './sync/http-source';
 import { parseWindow } from './sync/scheduler';
 import { parseRate } from './sync/token-bucket';
-import { decodeCsv, formatBytes, isHttpUrl, MIN_QUOTA_BYTES, rateLabel, SyncSettings, type FailureReason, type LastSync } from '../preload/contract';
+import { decodeCsv, formatBytes, isHttpUrl, MIN_QUOTA_BYTES, rateLabel, SyncSettings, formatSchoolTime, type LastSync } from '../preload/contract';
 import { createServices, type Services } from './services';
 import { appRoot, defaultDataDir } from './util/paths';
 
@@ -250,27 +250,12 @@ async function mirrorUpstream(services: Services, upstream: string, opts: { unsi
   }
 }
 
-/** Short names of why files failed, for one status line (the sync page says what to do about each). */
-const FAILURE_NAMES: Record<FailureReason, string> = {
-  quota: '缓存已满',
-  folder: '需重新导入文件夹',
-  unreachable: '连不上服务器',
-  missing: '服务器上找不到',
-  damaged: '校验不通过',
-  busy: '另一程序正在下载',
-  'disk-full': '磁盘已满',
-  other: '其他原因',
-};
-
 /** The last sync as `status` prints it: when (school time), what came, what failed and why. */
 function lastSyncLines(last: LastSync | null): string[] {
   if (!last) return ['上次同步 / last sync: 还没有同步过 / never'];
-  const at = new Date(last.finishedAt).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false });
-  const byReason = new Map<FailureReason, number>();
-  for (const f of last.failed) byReason.set(f.reason, (byReason.get(f.reason) ?? 0) + 1);
-  const why = [...byReason].map(([reason, n]) => `${FAILURE_NAMES[reason]} ${n} 个`).join('，');
+  const why = failureBreakdown(last.failed);
   return [
-    `上次同步 / last sync: ${at}（北京时间）下载 ${last.downloaded.files} 个文件（${formatBytes(last.downloaded.bytes)}），失败 ${last.failed.length} 个${why ? `：${why}` : ''}`,
+    `上次同步 / last sync: ${formatSchoolTime(last.finishedAt)}（北京时间）下载 ${last.downloaded.files} 个文件（${formatBytes(last.downloaded.bytes)}），失败 ${last.failed.length} 个${why ? `：${why}` : ''}`,
     ...last.feeds.filter((f) => f.outcome === 'failed').map((f) => `  目录没有更新：${f.title}（${f.id}）— ${f.error ?? ''}`),
   ];
 }

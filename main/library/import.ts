@@ -72,6 +72,9 @@ export async function importFeed(lib: LibraryContext, from: string, opts: Import
 
   const read = await readIndex(lib, source);
   if ('unchanged' in read) {
+    // The keys as they would be saved must verify the index kept for this feed: a
+    // wrong --key saved now would refuse the platform's next publication, days later.
+    if (opts.keys && Object.keys(opts.keys).length > 0) await checkKeptIndex(lib, read.unchanged, opts.keys);
     updateSubscription(lib, read.unchanged, opts);
     // A shard verify removed would otherwise stay gone while feed.json answers 304, and the hub serves the feed whole.
     await keepShards(lib, source, read.unchanged);
@@ -129,8 +132,8 @@ export async function importFeed(lib: LibraryContext, from: string, opts: Import
     // The catalog is in: a copy that could not be kept (a full disk) is not a failed
     // import. The next check finds it missing, fetches feed.json whole and keeps it.
     await staging!.then((staged) => commitIndex(dir, staged)).catch(() => {});
-  } else if (!fs.existsSync(path.join(dir, 'feed.json'))) {
-    // The same index as applied, but its copy was lost (a failed write): kept again, as verified now.
+  } else if (!keptCopy(dir, unsigned)) {
+    // The same index as applied, but its copy (or signature) was lost (a failed write): kept again, as verified now.
     await commitIndex(dir, await stageIndex(dir, indexBytes, sig));
   }
 
@@ -172,13 +175,14 @@ async function readIndex(lib: LibraryContext, source: FeedSource): Promise<{ unc
   let validators: Validators = { etag: null, lastModified: null };
   let bytes: Buffer | null;
   if ('readIndex' in source) {
-    const known = lib.db.prepare('SELECT id, etag, last_modified AS lastModified FROM feeds WHERE source = ?').get(source.location) as
-      | (Validators & { id: string })
+    const known = lib.db.prepare('SELECT id, etag, last_modified AS lastModified, unsigned FROM feeds WHERE source = ?').get(source.location) as
+      | (Validators & { id: string; unsigned: number })
       | undefined;
-    // Validators only while the feed.json they stand for is kept: one lost to a
-    // failed write after its catalog was applied is fetched whole and kept again.
-    const kept = known && fs.existsSync(path.join(lib.feedsDir, known.id, 'feed.json'));
-    const got = await (source as HttpFeedSource).readIndex(LIMITS.indexBytes, kept ? known : validators);
+    // Validators only while the feed.json they stand for is kept, with its signature:
+    // one lost to a failed write after its catalog was applied is fetched whole and
+    // kept again (a 304 checks a --key against the kept copy).
+    const kept = known && keptCopy(path.join(lib.feedsDir, known.id), known.unsigned === 1);
+    const got = await (source as HttpFeedSource).readIndex(LIMITS.indexBytes, kept ? { etag: known.etag, lastModified: known.lastModified } : validators);
     if (got === 'not-modified' && known) return { unchanged: known.id };
     if (got === 'not-modified') throw new AppError('unavailable', `${source.location} answered 304 to a request without validators`);
     bytes = got?.bytes ?? null;
@@ -205,6 +209,8 @@ async function verifyIndex(lib: LibraryContext, source: FeedSource, indexBytes: 
   const unsigned = opts.unsigned ?? (existing ? existing.unsigned === 1 : false);
   const keys: Record<string, string> = { ...(existing ? JSON.parse(existing.keys_json) : {}), ...opts.keys };
   const sig = await source.read('feed.json.sig', 4096);
+  // The index the library has applied, again: a signature that fails is the key given now.
+  if (!unsigned && existing?.index_sha256 === indexSha) checkGivenKey(index, indexBytes, sig, opts.keys);
   if (!unsigned) checkSignature(index, indexBytes, sig, keys);
 
   if (existing && index.revision < existing.revision) {
@@ -258,6 +264,37 @@ export async function shardsToFetch(lib: LibraryContext, from: string, opts: Imp
 async function stageIndex(dir: string, indexBytes: Buffer, sig: Buffer | null) {
   await fs.promises.mkdir(dir, { recursive: true });
   return Promise.all([stageFileAsync(path.join(dir, 'feed.json'), indexBytes), sig ? stageFileAsync(path.join(dir, 'feed.json.sig'), sig) : null]);
+}
+
+/** The feed's feed.json is kept, and for a signed feed its signature too. */
+function keptCopy(dir: string, unsigned: boolean): boolean {
+  return fs.existsSync(path.join(dir, 'feed.json')) && (unsigned || fs.existsSync(path.join(dir, 'feed.json.sig')));
+}
+
+/**
+ * After a 304: the keys given, merged with those saved, checked against the kept
+ * feed.json and signature (readIndex sent validators only with both kept), as an
+ * index fetched whole is checked.
+ */
+async function checkKeptIndex(lib: LibraryContext, feedId: string, given: Record<string, string>): Promise<void> {
+  const row = lib.db.prepare('SELECT unsigned, keys_json FROM feeds WHERE id = ?').get(feedId) as { unsigned: number; keys_json: string };
+  if (row.unsigned) return;
+  const dir = path.join(lib.feedsDir, feedId);
+  const [indexBytes, sig] = await Promise.all([fs.promises.readFile(path.join(dir, 'feed.json')), fs.promises.readFile(path.join(dir, 'feed.json.sig'))]);
+  const index = (await applier.call({ op: 'index', bytes: indexBytes })) as FeedIndex;
+  checkGivenKey(index, indexBytes, sig, given);
+  checkSignature(index, indexBytes, sig, { ...JSON.parse(row.keys_json), ...given });
+}
+
+/** A key given for the index's key id that does not verify the index the library already holds: the key is wrong, not the platform. */
+function checkGivenKey(index: FeedIndex, indexBytes: Buffer, sig: Buffer | null, given: Record<string, string> | undefined): void {
+  const keyId = index.keyId;
+  const key = keyId ? given?.[keyId] : undefined;
+  if (!keyId || !key || !sig || verifySignature(indexBytes, sig.toString('utf8'), key)) return;
+  throw new AppError(
+    'refused',
+    `--key ${keyId} 无法验证资源库 ${index.id} 的签名，未保存；请核对平台提供的公钥 / --key ${keyId} does not verify the signature of feed ${index.id}: not saved; check the public key the platform gave`,
+  );
 }
 
 /** Makes the staged feed.json visible, with its signature (or without a stale one). */
@@ -317,10 +354,10 @@ export function checkSignature(index: FeedIndex, indexBytes: Buffer, sig: Buffer
   const keyId = index.keyId;
   const key = keyId ? keys[keyId] : undefined;
   if (!keyId || !key) {
-    throw new AppError('refused', `资源库 ${index.id} 的签名密钥 ${keyId ?? '(none)'} 不受信任 / unknown signing key ${keyId ?? '(none)'}; add it with --key`);
+    throw new AppError('refused', `资源库 ${index.id} 的签名密钥 ${keyId ?? '(none)'} 不受信任，请用 --key 添加平台提供的公钥 / unknown signing key ${keyId ?? '(none)'}; add it with --key`);
   }
   if (!verifySignature(indexBytes, sig.toString('utf8'), key)) {
-    throw new AppError('refused', `资源库 ${index.id} 的签名无效，已拒绝 / bad signature on feed.json: refused`);
+    throw new AppError('refused', `资源库 ${index.id} 的签名无效，已拒绝；请核对 --key ${keyId} 是否为平台提供的公钥 / bad signature on feed.json: refused; check that --key ${keyId} is the platform's public key`);
   }
 }
 

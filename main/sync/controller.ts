@@ -3,6 +3,7 @@
 // the status page and the offline selection with sizes.
 import {
   DEFAULT_SYNC_SETTINGS,
+  formatSchoolTime,
   SyncSettings,
   type Res,
   type SyncProgress,
@@ -12,7 +13,7 @@ import {
 import { diskFree } from '../cache/evict';
 import type { Services } from '../services';
 import { keptBytesInWorker, planInWorker, selectionInWorker, syncAll } from './engine';
-import { lastSyncStamp, readLastSync, saveLastSync } from './last-sync';
+import { failureBreakdown, lastSyncStamp, readLastSync, saveLastSync } from './last-sync';
 import { DEFAULT_WINDOW, parseWindow, SyncScheduler, windowSeconds, type WindowConfig } from './scheduler';
 
 export interface SyncControllerOptions {
@@ -23,6 +24,13 @@ export interface SyncControllerOptions {
   now?: () => Date;
   /** How often to look for settings another process wrote (`classboard settings` on a hub's data folder). */
   settingsPollMs?: number;
+}
+
+/** A finished run in the hub's log: files, why some failed, and any catalog not taken (an admin reads the service journal). */
+function doneLine(summary: SyncSummary): string {
+  const why = failureBreakdown(summary.failed);
+  const catalogs = summary.feeds.filter((f) => f.outcome === 'failed').map((f) => `${f.title}（${f.error ?? ''}）`);
+  return `下载 ${summary.downloaded.files} 个文件，失败 ${summary.failed.length} 个${why ? `（${why}）` : ''}${catalogs.length ? `；目录没有更新：${catalogs.join('；')}` : ''}`;
 }
 
 export function createSyncController(services: Services, opts: SyncControllerOptions = {}) {
@@ -125,7 +133,7 @@ export function createSyncController(services: Services, opts: SyncControllerOpt
       });
       keep(summary);
       services.events.emit('sync:finished', summary);
-      log(`同步完成：下载 ${summary.downloaded.files} 个文件，失败 ${summary.failed.length} 个 / sync done`);
+      log(`同步完成：${doneLine(summary)} / sync done`);
       return summary;
     } catch (err) {
       const message = (err as Error).message;
@@ -167,7 +175,8 @@ export function createSyncController(services: Services, opts: SyncControllerOpt
       scheduler.start(catchUpDelayMs);
       polling ??= setInterval(follow, opts.settingsPollMs ?? 30_000);
       polling.unref();
-      log(`下次夜间同步 / next night window: ${scheduler.nextWindow()?.toISOString() ?? '—'}`);
+      const next = scheduler.nextWindow();
+      log(`下次夜间同步 / next night window: ${next ? `${formatSchoolTime(next)}（北京时间）/ ${next.toISOString()}` : '—'}`);
     },
     stop() {
       if (polling) clearInterval(polling);

@@ -585,6 +585,12 @@ async function fetchOnce(url: string, job: BlobJob, ctx: RunContext, p: ReturnTy
       await res.body.dump();
       throw new Pending(`${new URL(url).host} is still fetching the file (HTTP 503, Retry-After ${retryAfter})`, retryAfter);
     }
+    if (status === 507) {
+      // A hub whose own disk is full (mirror.ts): asking it again tonight brings the same answer; its words say why.
+      const reason = await shortReason(res);
+      if (ctx.signal?.aborted) throw stopped();
+      throw new SourceRefused(`${host} answered HTTP 507${reason ? `: ${reason}` : ''}`, 507);
+    }
     if (status >= 500 || status === 429 || status === 408) {
       await res.body.dump();
       throw new Retryable(`${new URL(url).host} answered HTTP ${status}`);

@@ -2,7 +2,7 @@
 // restarted in the morning, the app and the CLI on one data folder, and
 // `classboard status` from an admin's shell all say what the night fetched and
 // what failed. Written by whichever process ran the sync.
-import { LastSync, type SyncSummary } from '../../preload/contract';
+import { LastSync, type FailureReason, type SyncFailure, type SyncSummary } from '../../preload/contract';
 import type { Db } from '../library/db';
 
 const KEY = 'sync.last';
@@ -33,4 +33,26 @@ export function readLastSync(db: Db): LastSync | null {
 /** When the kept run finished, read without parsing its list of failures: how a host notices a run another process kept. */
 export function lastSyncStamp(db: Db): string | null {
   return (db.prepare("SELECT json_extract(value, '$.finishedAt') FROM settings WHERE key = ? AND json_valid(value)").pluck().get(KEY) as string | null) ?? null;
+}
+
+/** Short names of why files failed, for one line of a log or `status` (the sync page says what to do about each). */
+const FAILURE_NAMES: Record<FailureReason, string> = {
+  quota: '缓存已满',
+  folder: '需重新导入文件夹',
+  unreachable: '连不上服务器',
+  missing: '服务器上找不到',
+  damaged: '校验不通过',
+  busy: '另一程序正在下载',
+  'disk-full': '磁盘已满',
+  other: '其他原因',
+};
+
+/** "缓存已满 3 个，连不上服务器 2 个": a run's failed files counted by cause, most first. */
+export function failureBreakdown(failed: SyncFailure[]): string {
+  const byReason = new Map<FailureReason, number>();
+  for (const f of failed) byReason.set(f.reason, (byReason.get(f.reason) ?? 0) + 1);
+  return [...byReason]
+    .sort((a, b) => b[1] - a[1])
+    .map(([reason, n]) => `${FAILURE_NAMES[reason]} ${n} 个`)
+    .join('，');
 }

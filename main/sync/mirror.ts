@@ -114,6 +114,13 @@ export function createFeedMirror(services: Services, opts: MirrorOptions = {}) {
     if (err instanceof BadBytes) return new Response('中心服务从上游取到的数据不完整，请稍后重试 / upstream sent bytes that did not fit the file: try again', { status: 502 });
     // Upstream has not got it: missing here too, so the classroom tries its next base at once.
     if (err instanceof AppError && err.code === 'not-found') return new Response('上游没有此文件 / upstream has no such file', { status: 404 });
+    // The hub's own disk: no classroom asking again tonight changes it, so 507 (not a
+    // 502 each classroom retries, and each retry a pull from the platform) with why.
+    if ((err as NodeJS.ErrnoException).code === 'ENOSPC') {
+      return new Response('中心服务的磁盘已满，无法保存此文件：请管理员清理中心服务的磁盘或调低其缓存上限 / the hub\'s disk is full: it cannot keep this file', {
+        status: 507,
+      });
+    }
     return new Response('upstream unavailable', { status: 502 });
   };
 

@@ -12,6 +12,11 @@ export function formatBytes(n: number): string {
   return `${n} B`;
 }
 
+/** A moment in school time (Asia/Shanghai), as the CLI and the hub's log print it: 2026/12/1 22:00:00. */
+export function formatSchoolTime(at: Date | string): string {
+  return new Date(at).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false });
+}
+
 /** An http(s) address (the platform, a CDN, the school hub), as opposed to a folder or a file:// path. */
 export function isHttpUrl(location: string): boolean {
   return /^https?:\/\//i.test(location);

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Services } from '../../main/services';
+import { createServices, type Services } from '../../main/services';
 import { saveLastSync } from '../../main/sync/last-sync';
 import { hubServices } from '../fixtures/services';
 
@@ -62,5 +62,19 @@ describe('the last sync', () => {
     expect((await hub.sync.status()).last).toBeNull();
     await hub.sync.runNow();
     expect((await hub.sync.status()).last?.durationMs).toEqual(expect.any(Number));
+  });
+
+  it("is logged with its causes and the catalogs not taken; the next window in school time", async () => {
+    subscribeToADeadPlatform();
+    hub.close();
+    const lines: string[] = [];
+    hub = createServices({ dataDir: data, host: 'hub', mediaBase: '/media/', assetsDir: path.resolve('assets'), version: 't', log: (m) => lines.push(m) });
+    hub.sync.start(60_000);
+    hub.sync.stop();
+    // Before: "…/ next night window: 2026-12-01T14:00:00.000Z", read as 14:00.
+    expect(lines.join('\n')).toMatch(/下次夜间同步 \/ next night window: \d{4}\/\d{1,2}\/\d{1,2} 22:00:00（北京时间）/);
+    await hub.sync.runNow();
+    // Before: "同步完成：下载 0 个文件，失败 0 个", though the platform's catalog was not taken.
+    expect(lines.join('\n')).toMatch(/同步完成：下载 0 个文件，失败 0 个；目录没有更新：平台（.*127\.0\.0\.1:9.*）/);
   });
 });
