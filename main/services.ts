@@ -10,10 +10,11 @@ import { BlobStore } from './cache/blob-store';
 import { createAnnotations } from './library/annotations';
 import { createPlans } from './library/plans';
 import { createTimetable } from './library/timetable';
+import { otherCommits } from './library/data-version';
 import { openLibrary, type Db } from './library/db';
 import { importFeed, type ImportOptions, type ImportProgress } from './library/import';
 import { createQueries, type LibraryQueries } from './library/queries';
-import { searchLibrary } from './library/search';
+import { layoutTreeCounts, searchLibrary } from './library/search';
 import { warmSearchInWorker } from './library/search-warm';
 import type { MediaLookup } from './media/range';
 import { fetchShardsWithinCap, type CapContext } from './sync/catalog-within-cap';
@@ -89,6 +90,14 @@ export function createServices(opts: ServicesOptions): Services {
     );
   };
   if (opts.warmAtStart && db.prepare('SELECT EXISTS (SELECT 1 FROM resources)').pluck().get()) warmLayout();
+  // A catalog changed by another process (an admin's `feeds add` on a running
+  // hub's folder) leaves the installed layout behind: rebuilt in the worker too,
+  // not by the next tree read or search on this thread.
+  const changedElsewhere = otherCommits(db);
+  const layoutReady = () => {
+    if (changedElsewhere() && !layoutTreeCounts(db)) warmLayout();
+    return warming;
+  };
 
   // One import at a time: two writers reconciling the same feed would race.
   let queue: Promise<unknown> = Promise.resolve();
@@ -106,6 +115,7 @@ export function createServices(opts: ServicesOptions): Services {
   };
   const importNow = async (source: string, importOpts: ImportOptions) => {
     const summary = await importFeed(lib, source, importOpts);
+    changedElsewhere(); // its worker's commit: warmed below, not again by the next read
     queries.invalidate();
     sync.forgetQueue();
     if (summary.outcome === 'applied') warmLayout();
@@ -129,11 +139,11 @@ export function createServices(opts: ServicesOptions): Services {
     }),
     'library:status': () => queries.status(),
     'library:tree': async ({ parent }) => {
-      await warming;
+      await layoutReady();
       return queries.tree(parent);
     },
     'library:search': async (req) => {
-      await warming;
+      await layoutReady();
       const found = searchLibrary(db, req);
       return { ...found, results: queries.withReady(found.results) };
     },
@@ -164,9 +174,9 @@ export function createServices(opts: ServicesOptions): Services {
     },
     'timetable:today': ({ weekday }) => timetable.today(weekday),
     'timetable:import-csv': ({ csv }) => {
-      const saved = timetable.importCsv(csv);
+      const imported = timetable.importCsv(csv);
       sync.forgetQueue();
-      return { saved };
+      return imported;
     },
     'sync:presenting': ({ screen, presenting: on }) => {
       presenting.set(screen, on);
@@ -177,6 +187,10 @@ export function createServices(opts: ServicesOptions): Services {
       const started = !sync.scheduler.isRunning;
       void sync.runNow();
       return { started };
+    },
+    'sync:fetch': ({ id }) => {
+      queries.resource(id); // an id not in the library is refused as not-found
+      return sync.fetchNow(id);
     },
     'sync:settings': () => sync.settings(),
     'sync:configure': (patch) => sync.configure(patch),

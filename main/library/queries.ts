@@ -3,6 +3,7 @@
 import type { LibraryStatus, Res, Resource, ResourceSummary, TreeNode } from '../../preload/contract';
 import { AppError } from '../api/errors';
 import type { BlobStore } from '../cache/blob-store';
+import { otherCommits } from './data-version';
 import type { Db } from './db';
 import { layoutTreeCounts, type TreeCounts } from './search';
 
@@ -94,8 +95,10 @@ export function createQueries(
   };
 
   // Counts for the whole tree: from the search layout (built in a worker after
-  // each change), else computed here in one pass; kept until the catalog changes.
+  // each change), else computed here in one pass; kept until the catalog changes,
+  // here (invalidate) or by another connection (an admin's `feeds add` on a running hub).
   let counts: TreeCounts | null = null;
+  const changedElsewhere = otherCommits(db);
   const getCounts = (): TreeCounts => {
     if (counts) return counts;
     const fromLayout = layoutTreeCounts(db);
@@ -162,6 +165,7 @@ export function createQueries(
 
   return {
     tree(parent) {
+      if (changedElsewhere()) counts = null;
       if (parent === null) return { trail: [], nodes: (st.roots.all() as NodeRow[]).map(toTreeNode), resources: [] };
       const node = st.node.get(parent) as NodeRow | undefined;
       if (!node) throw new AppError('not-found', `找不到目录 ${parent} / no such node`);
