@@ -174,9 +174,9 @@ export function createServices(opts: ServicesOptions): Services {
     },
     'timetable:today': ({ weekday }) => timetable.today(weekday),
     'timetable:import-csv': ({ csv }) => {
-      const imported = timetable.importCsv(csv);
+      const saved = timetable.importCsv(csv);
       sync.forgetQueue();
-      return imported;
+      return { saved };
     },
     'sync:presenting': ({ screen, presenting: on }) => {
       presenting.set(screen, on);
@@ -187,10 +187,6 @@ export function createServices(opts: ServicesOptions): Services {
       const started = !sync.scheduler.isRunning;
       void sync.runNow();
       return { started };
-    },
-    'sync:fetch': ({ id }) => {
-      queries.resource(id); // an id not in the library is refused as not-found
-      return sync.fetchNow(id);
     },
     'sync:settings': () => sync.settings(),
     'sync:configure': (patch) => sync.configure(patch),
