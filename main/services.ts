@@ -174,9 +174,9 @@ export function createServices(opts: ServicesOptions): Services {
     },
     'timetable:today': ({ weekday }) => timetable.today(weekday),
     'timetable:import-csv': ({ csv }) => {
-      const saved = timetable.importCsv(csv);
+      const imported = timetable.importCsv(csv);
       sync.forgetQueue();
-      return { saved };
+      return imported;
     },
     'sync:presenting': ({ screen, presenting: on }) => {
       presenting.set(screen, on);

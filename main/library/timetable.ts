@@ -2,7 +2,7 @@
 import type { z } from 'zod';
 import { AppError } from '../api/errors';
 import type { TodayLesson } from '../../preload/contract';
-import { schoolWeekday, type TimetableEntryInput } from '../../preload/contract/timetable';
+import { schoolWeekday, type TimetableEntryInput, type UnmatchedLesson } from '../../preload/contract/timetable';
 import type { Db } from './db';
 import type { LibraryQueries } from './queries';
 import { parseTimetableCsv } from './timetable-csv';
@@ -15,7 +15,7 @@ export function createTimetable(db: Db, queries: LibraryQueries) {
     clear: db.prepare('DELETE FROM timetable'),
     insert: db.prepare('INSERT INTO timetable(weekday, period, starts, ends, class_name, resource_id) VALUES (?, ?, ?, ?, ?, ?)'),
     byId: db.prepare('SELECT id FROM resources WHERE id = ?').pluck(),
-    byTitle: db.prepare('SELECT r.id, n.title AS lesson FROM resources r LEFT JOIN nodes n ON n.id = r.node_id WHERE r.title = ? ORDER BY r.rid'),
+    byTitle: db.prepare('SELECT id FROM resources WHERE title = ? ORDER BY rid').pluck(),
     day: db.prepare('SELECT period, starts, ends, class_name AS className, resource_id AS resourceId FROM timetable WHERE weekday = ? ORDER BY starts, period'),
   };
   const replace = db.transaction((entries: z.output<typeof TimetableEntryInput>[]) => {
@@ -33,19 +33,20 @@ export function createTimetable(db: Db, queries: LibraryQueries) {
     for (const e of entries) st.insert.run(e.weekday, e.period, e.starts, e.ends, e.className, e.resourceId);
     return entries.length;
   });
-  /** The one resource with this title; a title several share is refused, since taking the first one would timetable a lesson nobody chose. */
-  const byTitle = (title: string): string | null => {
-    const found = st.byTitle.all(title) as { id: string; lesson: string | null }[];
-    if (found.length <= 1) return found[0]?.id ?? null;
-    const some = found.slice(0, 3).map((f) => (f.lesson ? `${f.lesson}：${f.id}` : f.id)).join('；');
-    throw new Error(
-      `“${title}”有 ${found.length} 个同名资源（${some}${found.length > 3 ? '；…' : ''}），请在课程一栏改填其中一个的资源 id / "${title}" matches ${found.length} resources: give its resource id`,
-    );
-  };
   return {
     set: (entries: z.output<typeof TimetableEntryInput>[]) => replace.immediate(entries),
-    /** A lesson cell may hold a resource id or its exact title. */
-    importCsv: (csv: string) => replace.immediate(parseTimetableCsv(csv, (cell) => (st.byId.get(cell) as string | undefined) ?? byTitle(cell))),
+    /**
+     * A lesson cell may hold a resource id or its exact title; one naming no resource, or
+     * a title several share (taking the first would timetable a lesson nobody chose), is
+     * saved without a lesson and listed.
+     */
+    importCsv(csv: string): { saved: number; unmatched: UnmatchedLesson[] } {
+      // Titles have no index: a school's file repeats a few subjects hundreds of times, so each is looked up once.
+      const found = new Map<string, string[]>();
+      const resolve = (cell: string) => found.get(cell) ?? found.set(cell, st.byId.get(cell) ? [cell] : (st.byTitle.all(cell) as string[])).get(cell)!;
+      const { entries, unmatched } = parseTimetableCsv(csv, resolve);
+      return { saved: replace.immediate(entries), unmatched };
+    },
     today(weekday = schoolWeekday()): { weekday: number; lessons: TodayLesson[] } {
       const rows = st.day.all(weekday) as { period: number; starts: string; ends: string; className: string; resourceId: string | null }[];
       const lessons = rows.map((r) => {

@@ -28,6 +28,19 @@ export const TodayLesson = z.object({
 export type TodayLesson = z.infer<typeof TodayLesson>;
 
 /**
+ * A timetable file's lesson cell that names no resource (matches 0: a subject such as
+ * 数学, a lesson's own wording) or several (matches ≥ 2: a shared title): its period
+ * was imported without a lesson, to be chosen at the board.
+ */
+export const UnmatchedLesson = z.object({
+  /** The line in the file, counting the header. */
+  line: z.number().int().min(1),
+  cell: z.string(),
+  matches: z.number().int().min(0),
+});
+export type UnmatchedLesson = z.infer<typeof UnmatchedLesson>;
+
+/**
  * The text of a timetable CSV file, as `timetable:import-csv` wants it: UTF-8
  * (with or without a BOM), else GB18030, which Excel on a Chinese Windows writes
  * by default ("CSV (逗号分隔)"). Decoded where the file is read: the CLI, the page.
@@ -55,8 +68,11 @@ const channel = <Req extends z.ZodType, Res extends z.ZodType>(req: Req, res: Re
 export const timetableChannels = {
   /** Replaces the whole timetable (a school re-enters it each term). */
   'timetable:set': channel(z.object({ entries: z.array(TimetableEntryInput).max(500) }).strict(), z.object({ saved: z.number().int() })),
-  /** Replaces the timetable from a spreadsheet's CSV (星期,节次,开始,结束,班级,课程). */
-  'timetable:import-csv': channel(z.object({ csv: z.string().max(512 * 1024) }).strict(), z.object({ saved: z.number().int() })),
+  /** Replaces the timetable from a spreadsheet's CSV (星期,节次,开始,结束,班级,课程); `unmatched`: the periods saved without their lesson. */
+  'timetable:import-csv': channel(
+    z.object({ csv: z.string().max(512 * 1024) }).strict(),
+    z.object({ saved: z.number().int(), unmatched: z.array(UnmatchedLesson) }),
+  ),
   /** Today's periods in order; `weekday` overrides today's (1 = Monday). */
   'timetable:today': channel(z.object({ weekday: z.number().int().min(1).max(7).optional() }).strict(), z.object({ weekday: z.number().int(), lessons: z.array(TodayLesson) })),
 } as const;

@@ -72,11 +72,37 @@ describe('classboard CLI', () => {
     fs.writeFileSync(csv, '星期,节次,开始,结束,班级,课程\n星期一,1,8:00,8:40,三（2）班,三角形的内角和（第一课时）\n星期一,2,8:55,9:35,三（2）班,\n');
     const r = await cli('--json', 'timetable', 'import', csv);
     expect(r.stderr).toBe('');
-    expect(JSON.parse(r.stdout)).toEqual({ saved: 2 });
-    fs.writeFileSync(csv, '星期,节次,开始,结束,班级,课程\n星期一,1,8:00,8:40,三（2）班,没有这节课\n');
+    expect(JSON.parse(r.stdout)).toEqual({ saved: 2, unmatched: [] });
+    // A row that is itself broken refuses the file, saying in Chinese what to write.
+    fs.writeFileSync(csv, '星期,节次,开始,结束,班级,课程\n星期一,1,8点,8:40,三（2）班,\n');
     const bad = await cli('timetable', 'import', csv);
     expect(bad.code).not.toBe(0);
-    expect(bad.stderr).toMatch(/第 2 行/);
+    expect(bad.stderr).toContain('课表第 2 行：开始时间“8点”无法识别，请写成 08:50 这样的 24 小时制');
+  });
+
+  it('imports a school timetable whose lesson cells name subjects, listing the periods left without a lesson', async () => {
+    const csv = path.join(data, 'kebiao-subjects.csv');
+    // As Excel saves it on a Chinese Windows (GB18030): 上午/下午 times, and a lesson cell with a full-width comma, unquoted.
+    // 星期,节次,开始,结束,班级,课程 / 星期一,1,上午8:00,上午8:40,三（2）班,数学 / 星期一,2,8:55,9:35,三（2）班,三角形的内角和（第一课时）
+    // 星期一,3,下午2:10,下午2:50,三（2）班,学习任务单 / 星期一,4,15:00,15:40,三（2）班,春天，你好
+    fs.writeFileSync(
+      csv,
+      Buffer.from(
+        'd0c7c6da2cbddab4ce2cbfaacabc2cbde1caf82cb0e0bcb62cbfceb3cc0d0ad0c7c6dad2bb2c312cc9cfcee7383a30302cc9cfcee7383a34302cc8fda3a832a3a9b0e02ccafdd1a70d0ad0c7c6dad2bb2c322c383a35352c393a33352cc8fda3a832a3a9b0e02cc8fdbdc7d0ceb5c4c4dabdc7bacda3a8b5dad2bbbfcecab1a3a90d0ad0c7c6dad2bb2c332ccfc2cee7323a31302ccfc2cee7323a35302cc8fda3a832a3a9b0e02cd1a7cfb0c8cecef1b5a50d0ad0c7c6dad2bb2c342c31353a30302c31353a34302cc8fda3a832a3a9b0e02cb4bacceca3acc4e3bac30d0a',
+        'hex',
+      ),
+    );
+    const human = await cli('timetable', 'import', csv);
+    expect(human.stderr).toBe('');
+    expect(human.code).toBe(0);
+    const lines = human.stdout.trim().split('\n');
+    expect(lines[0]).toBe('已导入课表：4 节课；其中 3 节的课程没有对应到资源库里的课，先不带课程导入：');
+    expect(lines[1]).toBe('  第 2 行“数学”：资源库里没有找到');
+    expect(lines[2]).toMatch(/^  第 4 行“学习任务单”：有 \d+ 个同名资源$/);
+    expect(lines[3]).toBe('  第 5 行“春天，你好”：资源库里没有找到');
+    expect(lines[4]).toMatch(/资源 id/);
+    const json = JSON.parse((await cli('--json', 'timetable', 'import', csv)).stdout);
+    expect(json).toMatchObject({ saved: 4, unmatched: [{ line: 2, cell: '数学', matches: 0 }, { line: 4, cell: '学习任务单' }, { line: 5, cell: '春天，你好', matches: 0 }] });
   });
 
   it('exports part of the tree to a folder that another classroom imports', async () => {
