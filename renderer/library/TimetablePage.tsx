@@ -4,6 +4,7 @@
 // shows today's periods ready or not.
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { TFunction } from 'i18next';
 import { decodeCsv, schoolWeekday, type Res } from '../../preload/contract';
 import { api, call, plainMessage } from '../api/client';
 
@@ -28,7 +29,8 @@ async function loadTimetable(): Promise<Entry[]> {
 export function TimetablePage() {
   const { t } = useTranslation();
   const [entries, setEntries] = useState<Entry[] | null>(null);
-  const [note, setNote] = useState<{ text: string; error: boolean } | null>(null);
+  // warn: done, but something in it needs the teacher (periods imported without their lesson).
+  const [note, setNote] = useState<{ text: string; error: boolean; warn?: boolean } | null>(null);
   const reload = () => void loadTimetable().then(setEntries, (err: Error) => setNote({ text: plainMessage(err), error: true }));
   useEffect(reload, []);
 
@@ -49,7 +51,8 @@ export function TimetablePage() {
     try {
       const csv = decodeCsv(new Uint8Array(await file.arrayBuffer()));
       const r = await call(api()['timetable:import-csv']({ csv }));
-      setNote({ text: t('timetable.imported', { n: r.saved }), error: false });
+      if (r.unmatched.length === 0) setNote({ text: t('timetable.imported', { n: r.saved }), error: false });
+      else setNote({ text: unmatchedNote(t, r.saved, r.unmatched), error: false, warn: true });
       reload();
     } catch (err) {
       setNote({ text: plainMessage(err), error: true });
@@ -101,7 +104,7 @@ export function TimetablePage() {
             </table>
           )}
           {note && (
-            <p className={note.error ? 'notice notice--error' : 'muted'} role="status">
+            <p className={note.error ? 'notice notice--error' : note.warn ? 'notice' : 'muted'} role="status">
               {note.text}
             </p>
           )}
@@ -128,6 +131,19 @@ export function TimetablePage() {
       </div>
     </div>
   );
+}
+
+/** The rows named in the note; the rest are counted. */
+const UNMATCHED_SHOWN = 3;
+
+/** An import that left periods without their lesson: how many, which rows and why, and what to do. */
+function unmatchedNote(t: TFunction, saved: number, unmatched: Res<'timetable:import-csv'>['unmatched']): string {
+  const rows = unmatched
+    .slice(0, UNMATCHED_SHOWN)
+    .map((u) => (u.matches === 0 ? t('timetable.unmatchedNone', { line: u.line, cell: u.cell }) : t('timetable.unmatchedMany', { line: u.line, cell: u.cell, n: u.matches })))
+    .join(t('timetable.unmatchedSep'));
+  const more = unmatched.length > UNMATCHED_SHOWN ? t('timetable.unmatchedMore', { n: unmatched.length - UNMATCHED_SHOWN }) : '';
+  return t('timetable.importedUnmatched', { n: saved, m: unmatched.length, rows: `${rows}${more}` });
 }
 
 const minutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));

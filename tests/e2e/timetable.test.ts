@@ -164,7 +164,7 @@ describe('the timetable', () => {
 
   it("opens the add form on today's first free period, keeps a lesson's length when its start moves, and moves on after an add", async () => {
     // Its own page, its clock on Thursday 07:30 at school, before the first bell (still Wednesday 23:30 in UTC,
-    // this browser's zone). Last in the file: while it is in front, the shared page's timers are throttled.
+    // this browser's zone). After every case on the shared page: while it is in front, the shared page's timers are throttled.
     const board = await newBoardPage(session.browser);
     await board.clock.setFixedTime(new Date('2026-12-02T23:30:00Z'));
     try {
@@ -209,6 +209,53 @@ describe('the timetable', () => {
       expect(await form.getByLabel('节次').inputValue()).toBe('1');
       expect(await timeOf(board, '上课时间')).toBe('08:00');
       expect(await timeOf(board, '下课时间')).toBe('08:45');
+    } finally {
+      await board.close();
+    }
+  });
+
+  it('says in Chinese what is wrong with a refused file: the cell, and what to write instead', async () => {
+    // Its own page, as the case above, so a throttled shared page is no matter.
+    const board = await newBoardPage(session.browser);
+    try {
+      await board.goto(`${session.hub.url}#/timetable`);
+      await expect.poll(() => board.getByRole('table', { name: '课表' }).count()).toBe(1);
+      const csv = '星期,节次,开始,结束,班级,课程\n星期五,1,8点50,9:30,四（1）班,\n';
+      await board.getByLabel('选择文件').setInputFiles({ name: '课表.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+      // Before: 课表第 2 行无法识别, the reason only in the English half the page does not show.
+      await expect.poll(() => board.getByRole('status').textContent()).toBe('课表第 2 行：开始时间“8点50”无法识别，请写成 08:50 这样的 24 小时制');
+      // Refused whole: the timetable is as it was (the six periods of the case above).
+      expect(await board.getByRole('table', { name: '课表' }).getByRole('row').count()).toBe(7);
+    } finally {
+      await board.close();
+    }
+  });
+
+  it("imports a school's real timetable: subjects, 上午/下午 times, a title with a full-width comma, and says which periods have no lesson", async () => {
+    const board = await newBoardPage(session.browser);
+    try {
+      await board.goto(`${session.hub.url}#/timetable`);
+      await expect.poll(() => board.getByRole('table', { name: '课表' }).count()).toBe(1);
+      // As Excel saves it on a Chinese Windows (GB18030, CRLF, a trailing ",,,,,"), the long title unquoted though it holds "，":
+      // 星期,节次,开始,结束,班级,课程 / 星期五,1,上午8:00,上午8:40,四（1）班,数学 / 星期五,2,上午8:50,上午9:30,四（1）班,LONG_TITLE
+      // 星期五,3,下午2:10,下午2:50,四（1）班,学习任务单 / ,,,,,
+      const csv = Buffer.from(
+        'd0c7c6da2cbddab4ce2cbfaacabc2cbde1caf82cb0e0bcb62cbfceb3cc0d0ad0c7c6dacee52c312cc9cfcee7383a30302cc9cfcee7383a34302ccbc4a3a831a3a9b0e02ccafdd1a70d0a' +
+          'd0c7c6dacee52c322cc9cfcee7383a35302cc9cfcee7393a33302ccbc4a3a831a3a9b0e02cccbdbebfc8fdbdc7d0ceb5c4c4dabdc7bacda3bad3c3c1bfbdc7c6f7c1bfa1a2bcf4c6b4bacdd5dbb5fec8fdd6d6b7bdb7a8a3acb7a2cfd6c8ced2e2c8fdbdc7d0ceb5c4c8fdb8f6c4dabdc7d6aebacdb6bccac720313830a1e3a3acb2a2d3c3d5e2d2bbbde1c2dbbde2bef6c9fabbeed6d0b5c4cab5bccacecacce2a3a8b5dad2bbbfcecab1a1a4c8cbbdccb0e6cbc4c4eabcb6cfc2b2e1a3a90d0a' +
+          'd0c7c6dacee52c332ccfc2cee7323a31302ccfc2cee7323a35302ccbc4a3a831a3a9b0e02cd1a7cfb0c8cecef1b5a50d0a2c2c2c2c2c0d0a',
+        'hex',
+      );
+      await board.getByLabel('选择文件').setInputFiles({ name: '课表.csv', mimeType: 'text/csv', buffer: csv });
+      // Before: refused whole at 数学 (no lesson "数学" in the library), and the title cut at its "，".
+      const note = board.getByRole('status');
+      await expect.poll(() => note.textContent()).toMatch(/^已导入 3 节课；其中 2 节的课程没有对应到资源库里的课（第 2 行“数学”：没有找到；第 4 行“学习任务单”：有 \d+ 个同名资源），/);
+      expect(await note.textContent()).toMatch(/重新添加时选课/);
+      const rows = board.getByRole('table', { name: '课表' }).getByRole('row');
+      await expect.poll(() => rows.count()).toBe(4);
+      expect(await rows.nth(1).textContent()).toContain('08:00–08:40四（1）班（未安排资源）');
+      expect(await rows.nth(2).textContent()).toContain(`08:50–09:30四（1）班${LONG_TITLE}`);
+      expect(await rows.nth(3).textContent()).toContain('14:10–14:50四（1）班（未安排资源）');
+      await shot(board, 'timetable-import-unmatched');
     } finally {
       await board.close();
     }
