@@ -9,6 +9,7 @@ import { useLibraryData } from '../library/useApi';
 import { go } from '../route';
 import { useInk } from './ink/context';
 import { InkLayer } from './ink/InkLayer';
+import { PagerContext, usePager, usePresenterKeys } from './plans/pager';
 import { VideoPlayer } from './VideoPlayer';
 
 const PdfView = lazy(() => import('./PdfView').then((m) => ({ default: m.PdfView })));
@@ -31,17 +32,25 @@ export function LessonView({ id, type, presenting = false }: { id: string; type?
     [resource?.nodeId],
   ).data;
 
-  useEffect(() => {
+  // The lesson's resources page like a plan's items (plans/pager.ts): a PDF's pages
+  // first, then the next or previous resource; stepped back to, a PDF opens on its last page.
+  const plan = usePager();
+  const [backTo, setBackTo] = useState<string | null>(null);
+  useEffect(() => setBackTo((b) => (b === id ? b : null)), [id]);
+  const step = (by: 1 | -1) => {
     const list = siblings?.resources ?? [];
-    const onKey = (e: KeyboardEvent) => {
-      if (presenting || resource?.type === 'pdf') return; // the plan, or the PDF's pages, own these keys
-      const i = list.findIndex((r) => r.id === id);
-      const to = e.key === 'PageDown' ? list[i + 1] : e.key === 'PageUp' ? list[i - 1] : undefined;
-      if (i >= 0 && to) go({ name: 'resource', id: to.id, type: to.type });
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [siblings, id, resource?.type, presenting]);
+    const i = list.findIndex((r) => r.id === id);
+    const to = i >= 0 ? list[i + by] : undefined;
+    if (!to) return;
+    setBackTo(by < 0 ? to.id : null);
+    go({ name: 'resource', id: to.id, type: to.type });
+  };
+  const shownType = resource?.type ?? type;
+  const pager = usePresenterKeys(step, {
+    media: shownType === 'video' || shownType === 'audio',
+    fromEnd: backTo === id,
+    enabled: !presenting && !plan, // in a plan, the plan's keys rule
+  });
 
   if (error) return <p className="notice notice--error">{t('lesson.failed', { message: error })}</p>;
   // A tapped video starts loading now, in parallel with library:open (tap → first frame).
@@ -50,6 +59,7 @@ export function LessonView({ id, type, presenting = false }: { id: string; type?
   const notCached = resource !== null && pickRendition(resource.files) === null;
 
   return (
+    <PagerContext.Provider value={plan ?? pager}>
     <div className="lesson">
       <header className="lesson__head">
         <div className="lesson__titles">
@@ -104,6 +114,7 @@ export function LessonView({ id, type, presenting = false }: { id: string; type?
         )}
       </div>
     </div>
+    </PagerContext.Provider>
   );
 }
 

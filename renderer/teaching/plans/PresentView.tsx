@@ -1,15 +1,14 @@
 // Presenting a lesson plan in order: PageDown/PageUp (or the clicker, or arrows)
 // step through its resources and board pages, and through a PDF's pages on the way.
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, call } from '../../api/client';
-import { isFormField } from '../../keys';
 import { useLibraryData } from '../../library/useApi';
 import { go } from '../../route';
 import { BoardPage } from '../board/BoardPage';
 import { LessonView } from '../LessonView';
 import { usePresenting } from '../usePresenting';
-import { keyStep, PagerContext, type Pager, type PageTurner } from './pager';
+import { PagerContext, usePresenterKeys } from './pager';
 
 export function PresentView({ id, index }: { id: number; index: number }) {
   const { t } = useTranslation();
@@ -20,19 +19,6 @@ export function PresentView({ id, index }: { id: number; index: number }) {
   const item = plan?.items[Math.min(index, Math.max(0, count - 1))];
   // The item reached by stepping back, so a PDF there opens on its last page.
   const [backTo, setBackTo] = useState<number | null>(null);
-  const turner = useRef<PageTurner | null>(null);
-  const pager = useMemo<Pager>(
-    () => ({
-      register: (turn) => {
-        turner.current = turn;
-        return () => {
-          if (turner.current === turn) turner.current = null;
-        };
-      },
-      fromEnd: backTo === index,
-    }),
-    [backTo, index],
-  );
 
   const step = (by: 1 | -1) => {
     const to = index + by;
@@ -40,24 +26,11 @@ export function PresentView({ id, index }: { id: number; index: number }) {
     setBackTo(by < 0 ? to : null);
     go({ name: 'present', id, index: to });
   };
-  const stepRef = useRef(step);
-  stepRef.current = step;
-
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      if (isFormField(e.target)) return;
-      // Left/Right seek a video (VideoPlayer); on anything else they step like the rest.
-      const media = item?.kind === 'resource' && (item.type === 'video' || item.type === 'audio');
-      const by = keyStep(e.key, !media);
-      if (by === 0) return;
-      e.preventDefault();
-      // The one rule: the item's own pages first (a PDF), then the plan.
-      if (turner.current?.(by)) return;
-      stepRef.current(by);
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [item]);
+  // The one rule (pager.ts): the item's own pages first (a PDF), then the plan. Left/Right seek a video.
+  const pager = usePresenterKeys(step, {
+    media: item?.kind === 'resource' && (item.type === 'video' || item.type === 'audio'),
+    fromEnd: backTo === index,
+  });
 
   if (error) return <p className="notice notice--error">{error}</p>;
   if (!plan || !item) return <p className="notice">{plan ? t('plans.empty') : t('lesson.loading')}</p>;
