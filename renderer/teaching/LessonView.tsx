@@ -19,7 +19,9 @@ export function LessonView({ id, type, presenting = false }: { id: string; type?
   const { t } = useTranslation();
   const { data: resource, error } = useLibraryData(() => call(api()['library:open']({ id })), [id]);
   const [favourite, setFavourite] = useState(false);
-  usePresenting();
+  // Class time only while something is shown: the "not downloaded" notice must not slow the sync that would fetch it.
+  const showing = resource !== null && pickRendition(resource.files) !== null;
+  usePresenting(showing);
   const [moment, setMoment] = useState<number | null>(null);
   const onMoment = useCallback((m: number | null) => setMoment(m), []);
   const ink = useInk();
@@ -56,7 +58,7 @@ export function LessonView({ id, type, presenting = false }: { id: string; type?
   // A tapped video starts loading now, in parallel with library:open (tap → first frame).
   const early = type === 'video' || type === 'audio' ? `${mediaBase()}${resourceMediaPath(id)}` : null;
   if (!resource && !early) return <p className="notice">{t('lesson.loading')}</p>;
-  const notCached = resource !== null && pickRendition(resource.files) === null;
+  const notCached = resource !== null && !showing;
 
   return (
     <PagerContext.Provider value={plan ?? pager}>

@@ -49,9 +49,11 @@ function leave() {
   }, LEAVE_AFTER_MS);
 }
 
-export function usePresenting(): void {
+/** `on`: something is shown (a video, a page, a board); a "not downloaded" notice is not class time. */
+export function usePresenting(on = true): void {
   useEffect(() => {
+    if (!on) return;
     enter();
     return leave;
-  }, []);
+  }, [on]);
 }
