@@ -479,3 +479,61 @@ describe('a hub whose upstream serves something it must refuse', () => {
     }
   });
 });
+
+describe('a wrong --key for a feed already subscribed, its feed.json unchanged', () => {
+  it('feeds add, import and hub --upstream refuse it and keep the trusted key; the next publication applies', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cb-cli-wrong-key-'));
+    const www = path.join(dir, 'www', 'basic');
+    const key = generateSigningKey('smartedu-2026');
+    const other = generateSigningKey('smartedu-2026');
+    const publish = async (revision: number) => {
+      await writeBlobFeed(www, { id: 'cn.smartedu.basic', title: '国家中小学智慧教育平台', revision, key, blobs: [Buffer.from(`第 ${revision} 版`)] });
+      // nginx's ETag is mtime (in seconds) and size: each publication its own.
+      const t = new Date(Date.UTC(2026, 10, 1, 0, 0, revision));
+      fs.utimesSync(path.join(www, 'feed.json'), t, t);
+    };
+    await publish(1);
+    const nginx = await startNginx(path.join(dir, 'www'));
+    const url = `${nginx.url}basic/`;
+    const home = path.join(dir, 'classroom');
+    const storedKeys = () => {
+      const db = new Database(path.join(home, 'library.db'), { readonly: true });
+      try {
+        return JSON.parse(db.prepare("SELECT keys_json FROM feeds WHERE id = 'cn.smartedu.basic'").pluck().get() as string);
+      } finally {
+        db.close();
+      }
+    };
+    try {
+      expect((await cliIn(home, 'feeds', 'add', url, '--key', `${key.keyId}=${key.publicKey}`)).code).toBe(0);
+      for (const command of ['feeds add', 'import']) {
+        const before = (await nginx.settled()).length;
+        const r = await cliIn(home, ...command.split(' '), url, '--key', `${other.keyId}=${other.publicKey}`);
+        // Before: exit 0, 已订阅 … 第 1 版, and the wrong key saved.
+        expect(r.code, command).toBe(1);
+        expect(r.stdout, command).toBe('');
+        expect(r.stderr, command).toMatch(/--key smartedu-2026 无法验证资源库 cn\.smartedu\.basic 的签名，未保存；请核对平台提供的公钥/);
+        expect((await nginx.settled()).slice(before), command).toEqual([expect.stringMatching(/^304 GET \/basic\/feed\.json/)]);
+        expect(storedKeys(), command).toEqual({ [key.keyId]: key.publicKey });
+      }
+      const hub = await hubCli(home, '--upstream', url, '--key', `${other.keyId}=${other.publicKey}`);
+      try {
+        // The school keeps its hub, on the catalog it holds, and the log names the key.
+        expect(hub.started, hub.stderr()).toBe(true);
+        expect(hub.stderr()).toMatch(/上游的目录未被采用：--key smartedu-2026 无法验证资源库/);
+      } finally {
+        await hub.stop();
+      }
+      expect(storedKeys()).toEqual({ [key.keyId]: key.publicKey });
+
+      await publish(2);
+      const night = await cliIn(home, '--json', 'import', url);
+      expect(night.stderr).toBe('');
+      expect(JSON.parse(night.stdout)).toMatchObject({ outcome: 'applied', revision: 2 });
+    } finally {
+      await nginx.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+    // Five commands and a hub, each its own process: beyond the default on a busy machine.
+  }, 90_000);
+});
