@@ -3,7 +3,7 @@
 // one global rate cap. A failed file is reported with the lessons it belongs to;
 // the rest carry on.
 import { isHttpUrl, type Res, type SyncProgress, type SyncSummary } from '../../preload/contract';
-import { diskFree, evictCache } from '../cache/evict';
+import { collectOrphans, diskFree, hasRoom, removeBlob, type EvictionRequest, type Evictions } from '../cache/evict';
 import type { Services } from '../services';
 import { downloadBlob, failureOf } from './downloader';
 import { planDownloads, type Plan, type PlanOptions } from './plan';
@@ -25,7 +25,7 @@ export interface SyncOptions {
   backoffMs?: number;
   /** A server silent this long is dropped and tried again (default 30 s). */
   stallMs?: number;
-  /** Cache quota and free-disk floor in bytes: eviction runs first; what still does not fit is reported. */
+  /** Cache quota and free-disk floor in bytes: eviction makes room for the plan's files first; what still does not fit is reported. */
   quotaBytes?: number;
   floorBytes?: number;
   onProgress?: (p: SyncProgress) => void;
@@ -98,9 +98,19 @@ export async function syncAll(services: Services, opts: SyncOptions = {}): Promi
   }
 
   const limited = opts.quotaBytes !== undefined || opts.floorBytes !== undefined;
-  if (limited) evictCache(services.db, services.blobs, { quotaBytes: opts.quotaBytes, floorBytes: opts.floorBytes });
   const urls = urlsFor(services);
   const { jobs, skipped, downgraded } = await planInWorker(services, { maxHeight: opts.maxHeight, budgetBytes: opts.budgetBytes });
+  if (limited) {
+    collectOrphans(services.db, services.blobs);
+    const room = { quotaBytes: opts.quotaBytes, floorBytes: opts.floorBytes };
+    const freeBytes = diskFree(services.blobs.root);
+    if (!hasRoom(services.db, jobs.reduce((a, j) => a + j.size, 0), room, freeBytes)) {
+      // Room for the queue, as the plan sees the cache (kept, pinned, in use): chosen off this thread.
+      const req: EvictionRequest = { opts: { maxHeight: opts.maxHeight, budgetBytes: opts.budgetBytes }, room, freeBytes };
+      const { chosen } = (await planner.call({ kind: 'evict', dbFile: services.db.name, req })) as Evictions;
+      for (const c of chosen) removeBlob(services.db, services.blobs, c.sha256);
+    }
+  }
   summary.skipped = skipped;
   summary.downgraded = downgraded;
   const totalBytes = jobs.reduce((a, j) => a + j.size, 0);

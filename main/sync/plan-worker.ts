@@ -2,6 +2,7 @@
 // sizes, on its own read-only connection. Reading 150,000 lessons and their files
 // takes seconds on a board PC; the main thread (the teaching UI's IPC) must not wait.
 import type { Res } from '../../preload/contract';
+import { planEvictions, type EvictionRequest, type Evictions } from '../cache/evict';
 import { keptConnection } from '../library/db';
 import { serveRequests } from '../util/worker';
 import { createSelection, planDownloads, type Plan, type PlanOptions } from './plan';
@@ -10,15 +11,17 @@ import { keptBytes, selectionView } from './selection-view';
 export type PlanRequest =
   | { kind: 'plan'; dbFile: string; opts: PlanOptions; summaryOnly: boolean }
   | { kind: 'selection'; dbFile: string; parent: string | null; maxHeight: number }
-  | { kind: 'kept'; dbFile: string; maxHeight: number };
+  | { kind: 'kept'; dbFile: string; maxHeight: number }
+  | { kind: 'evict'; dbFile: string; req: EvictionRequest };
 export type PlanSummary = { files: number; bytes: number; skipped: number; downgraded: number };
-export type PlanReply = Plan | PlanSummary | Res<'sync:selection'> | number;
+export type PlanReply = Plan | PlanSummary | Res<'sync:selection'> | number | Evictions;
 
 function answer(req: PlanRequest): PlanReply {
   const db = keptConnection(req.dbFile, { readonly: true });
   const selection = createSelection(db);
   if (req.kind === 'selection') return selectionView(db, selection, req.parent, req.maxHeight);
   if (req.kind === 'kept') return keptBytes(db, selection, req.maxHeight);
+  if (req.kind === 'evict') return planEvictions(db, req.req);
   const plan = planDownloads(db, selection, req.opts);
   return req.summaryOnly
     ? { files: plan.jobs.length, bytes: plan.jobs.reduce((a, j) => a + j.size, 0), skipped: plan.skipped, downgraded: plan.downgraded }

@@ -26,6 +26,8 @@ export interface PlanOptions {
   budgetBytes?: number;
   now?: Date;
   timeZone?: string;
+  /** Also list the files already on disk that the plan's lessons use (for eviction). */
+  inUse?: boolean;
 }
 
 export interface Plan {
@@ -33,6 +35,12 @@ export interface Plan {
   /** Renditions above the classroom's height, and files outside the offline selection. */
   skipped: number;
   downgraded: number;
+  /**
+   * With `inUse`: each file on disk a planned lesson uses, with that lesson's
+   * priority class (the most urgent if several); at or below PRIORITY.favourite
+   * it is pinned (timetabled or favourite).
+   */
+  inUse?: Map<string, number>;
 }
 
 type FileRow = {
@@ -213,7 +221,7 @@ export function planDownloads(db: Db, selection: Selection, opts: PlanOptions = 
        FROM resources r`,
     )
     .all() as ResourceRow[];
-  if (resources.length === 0) return { jobs: [], skipped: 0, downgraded: 0 };
+  if (resources.length === 0) return { jobs: [], skipped: 0, downgraded: 0, inUse: opts.inUse ? new Map() : undefined };
   // Every file, in table order, kept if its resource is one of those: joined in
   // SQL, the planner walks the sha256 index and looks rows up at random (1.4 s
   // at 150,000 files instead of 0.3 s).
@@ -259,9 +267,14 @@ export function planDownloads(db: Db, selection: Selection, opts: PlanOptions = 
   }
 
   const jobs = new Map<string, PlannedJob>();
+  const inUse = opts.inUse ? new Map<string, number>() : undefined;
   for (const e of entries) {
     for (const f of e.chosen) {
-      if (f.present) continue; // the cache index, as verify keeps it honest: no stat per file
+      if (f.present) {
+        // Entries go most urgent first: the first class seen is the file's.
+        if (inUse && !inUse.has(f.sha256)) inUse.set(f.sha256, e.cls);
+        continue; // the cache index, as verify keeps it honest: no stat per file
+      }
       const job = jobs.get(f.sha256);
       if (job) {
         if (!job.resources.includes(e.r.title)) job.resources.push(e.r.title);
@@ -270,5 +283,5 @@ export function planDownloads(db: Db, selection: Selection, opts: PlanOptions = 
       }
     }
   }
-  return { jobs: [...jobs.values()], skipped, downgraded };
+  return { jobs: [...jobs.values()], skipped, downgraded, inUse };
 }
