@@ -172,7 +172,13 @@ export function createQueries(
       const trail = (st.ancestors.all(parent) as { id: string }[]).map((a) => toTreeNode(st.node.get(a.id) as NodeRow));
       return {
         trail,
-        nodes: (st.children.all(parent) as NodeRow[]).map(toTreeNode),
+        nodes: (st.children.all(parent) as NodeRow[]).map((n) => {
+          const node = toTreeNode(n);
+          if (n.kind !== 'lesson') return node;
+          // A unit's lesson rows say which lessons would not open at once, before one is tapped.
+          const rows = st.nodeResources.all(n.id) as ResRow[];
+          return { ...node, notReady: rows.filter((r) => !ready(st.mainFiles.all(r.rid) as string[])).length };
+        }),
         resources: (st.nodeResources.all(parent) as ResRow[]).map(summary),
       };
     },

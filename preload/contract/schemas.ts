@@ -21,6 +21,8 @@ export const TreeNode = z.object({
   childCount: z.number().int(),
   /** Resources under this node, all depths. */
   resourceCount: z.number().int(),
+  /** A lesson's resources that are not on this PC (its row says 未下载); absent for other kinds. */
+  notReady: z.number().int().optional(),
 });
 export type TreeNode = z.infer<typeof TreeNode>;
 

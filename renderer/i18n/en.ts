@@ -88,6 +88,7 @@ export const en: Messages = {
     resources: '{{count}} resources',
     empty: 'The library is empty; importing the demo library…',
     notDownloaded: 'Not downloaded',
+    someNotDownloaded: '{{count}} not downloaded',
     types: { video: 'Video', audio: 'Audio', pdf: 'Slides', image: 'Image', document: 'Document', exercise: 'Exercise' },
     kinds: { stage: 'Stage', grade: 'Grade', subject: 'Subject', edition: 'Edition', volume: 'Volume', unit: 'Unit', lesson: 'Lesson' },
     recovered: 'The library file was damaged; it was kept as {{file}} and a new library was created.',

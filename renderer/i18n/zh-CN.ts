@@ -87,6 +87,7 @@ export const zhCN = {
     resources: '{{count}} 个资源',
     empty: '资源库为空，正在导入示例资源…',
     notDownloaded: '未下载',
+    someNotDownloaded: '{{count}} 个未下载',
     types: { video: '视频', audio: '音频', pdf: '课件', image: '图片', document: '文档', exercise: '练习' },
     kinds: { stage: '学段', grade: '年级', subject: '学科', edition: '版本', volume: '册次', unit: '单元', lesson: '课时' },
     recovered: '资源库文件损坏，已另存为 {{file}} 并新建资源库。',

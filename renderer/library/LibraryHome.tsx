@@ -84,6 +84,11 @@ function TreePanel({ node }: { node: string | null }) {
             <span className="row__main">
               <span className="row__title">{n.title}</span>
             </span>
+            {!!n.notReady && (
+              <span className="row__tag row__tag--missing">
+                {n.notReady === n.resourceCount ? t('library.notDownloaded') : t('library.someNotDownloaded', { count: n.notReady })}
+              </span>
+            )}
             <span className="row__tag" aria-hidden="true">
               {t('library.resources', { count: n.resourceCount })}
             </span>

@@ -31,11 +31,15 @@ beforeAll(async () => {
           { id: 'xx', parent: null, kind: 'stage', title: '小学', order: 1 },
           { id: 'u1', parent: 'xx', kind: 'unit', title: '第一单元', order: 1 },
           { id: 'l1', parent: 'u1', kind: 'lesson', title: '春', order: 1 },
+          { id: 'l2', parent: 'u1', kind: 'lesson', title: '夏', order: 2 },
+          { id: 'l3', parent: 'u1', kind: 'lesson', title: '秋', order: 3 },
         ],
         resources: [
           { id: 'have', node: 'l1', type: 'pdf', title: '春 课件', files: file(here) },
           { id: 'want', node: 'l1', type: 'pdf', title: '春 练习', files: file(gone) },
           { id: 'unit', node: 'u1', type: 'pdf', title: '单元 任务单', files: file(gone) },
+          { id: 'summer', node: 'l2', type: 'pdf', title: '夏 课件', files: file(here) },
+          { id: 'autumn', node: 'l3', type: 'pdf', title: '秋 课件', files: file(gone) },
         ],
       },
     ],
@@ -64,6 +68,19 @@ describe('a resource that is not on the PC', () => {
     ]);
     const found = await get<{ results: { id: string; ready: boolean }[] }>(s.router.invoke('library:search', { query: '春' }));
     expect(Object.fromEntries(found.results.map((r) => [r.id, r.ready]))).toMatchObject({ [`${F}/have`]: true, [`${F}/want`]: false });
+  });
+
+  it("makes its lesson's row in the unit say so, before the lesson is opened", async () => {
+    const unit = await get<{ nodes: { id: string; resourceCount: number; notReady?: number }[] }>(s.router.invoke('library:tree', { parent: `${F}/u1` }));
+    // Before: only "2 个资源"; 未下载 showed once the lesson was opened.
+    expect(unit.nodes.map((n) => [n.id, n.resourceCount, n.notReady])).toEqual([
+      [`${F}/l1`, 2, 1],
+      [`${F}/l2`, 1, 0],
+      [`${F}/l3`, 1, 1],
+    ]);
+    // Only lessons carry it: a unit's row in its volume does not.
+    const root = await get<{ nodes: { notReady?: number }[] }>(s.router.invoke('library:tree', { parent: `${F}/xx` }));
+    expect(root.nodes.every((n) => n.notReady === undefined)).toBe(true);
   });
 
   it('is kept while the selection keeps it, not once unticked, and again as a favourite; it names its node kind', async () => {
