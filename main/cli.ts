@@ -9,6 +9,8 @@ import { startHub, type Hub } from './hub/server';
 import { parseSize } from './cache/evict';
 import { verifyCache } from './cache/verify';
 import { syncAll } from './sync/engine';
+import { SyncRunning } from './sync/pid-lock';
+import { gaveUpMessage } from './sync/dead-hosts';
 import { failureBreakdown, readLastSync, saveLastSync } from './sync/last-sync';
 import { exportFeed } from './sync/export';
 import { createFeedMirror } from './sync/mirror';
@@ -382,11 +384,16 @@ export function buildCli(): Command {
         maxHeight: o.maxHeight ?? s.maxHeight,
         quotaBytes: o.quota === 'off' ? undefined : (o.quota ?? s.quotaBytes ?? undefined),
         floorBytes: o.floor ?? s.floorBytes,
+        ifRunning: 'refuse',
         onProgress: (p) => {
           if (!tty || p.totalBytes === 0) return;
           const w = 30;
           const done = Math.round((p.bytes / p.totalBytes) * w);
-          process.stderr.write(`\r[${'#'.repeat(done)}${'.'.repeat(w - done)}] ${p.files}/${p.totalFiles} 个文件 ${formatBytes(p.bytes)} / ${formatBytes(p.totalBytes)} ${formatBytes(p.speed)}/s   `);
+          // Failed files apart from those that came, and the server in trouble by name: a dead hub read as 9/417 done at 0 B/s.
+          const failed = p.failed > 0 ? ` 失败 ${p.failed}` : '';
+          const left = p.trouble && p.trouble.error === gaveUpMessage(p.trouble.host);
+          const trouble = p.trouble ? ` · ${left ? `连不上 ${p.trouble.host}，其余文件不再尝试` : `${p.trouble.host} 出错，正在重试`}` : '';
+          process.stderr.write(`\r\x1b[K[${'#'.repeat(done)}${'.'.repeat(w - done)}] ${p.files - p.failed}/${p.totalFiles} 个文件${failed} ${formatBytes(p.bytes)} / ${formatBytes(p.totalBytes)} ${formatBytes(p.speed)}/s${trouble}`);
         },
       });
       if (tty) process.stderr.write('\r\x1b[K');
@@ -621,6 +628,11 @@ export async function main(argv: string[]): Promise<void> {
     // --help and --version (and help shown for a command named without its subcommand) are already printed.
     if (err instanceof CommanderError) {
       process.exitCode = err.exitCode;
+      return;
+    }
+    // Another sync holds the data folder (cron, the hub's night run): said plainly, nothing done, not a failed night.
+    if (err instanceof SyncRunning) {
+      out(program.opts<Globals>(), { running: { pid: err.pid } }, () => err.message);
       return;
     }
     const e = toApiError(err);

@@ -16,6 +16,8 @@ import type { BlobStore } from '../cache/blob-store';
 import { httpGet, type GetResponse } from './http-get';
 import { takeFrom, type TokenBucket } from './token-bucket';
 import { syncDirAsync } from '../util/atomic-write';
+import { takeLock } from './pid-lock';
+import { HostGivenUp, type DeadHosts } from './dead-hosts';
 
 export interface BlobJob {
   sha256: string;
@@ -38,6 +40,10 @@ export interface DownloadContext {
   stallMs?: number;
   /** How long this process keeps coming back to a host that answers 503 with Retry-After (a hub still pulling the file) without sending one (default 20 min). */
   pendingMs?: number;
+  /** A sync's hosts: one that has answered nothing for a while is left for the rest of the run (dead-hosts.ts). */
+  hosts?: DeadHosts;
+  /** Wait for another process writing the file's .part (a sync), rather than fail it as busy (a hub's pull-through answers 503). */
+  waitElsewhere?: boolean;
 }
 
 export interface DownloadResult {
@@ -45,6 +51,8 @@ export interface DownloadResult {
   fetched: number;
   /** Bytes kept from an earlier, interrupted run. */
   resumedFrom: number;
+  /** The file was in the cache already when its turn came: another process or caller brought it, not this one. */
+  elsewhere?: true;
 }
 
 /** Bytes taken from a cap before a request is sent (the least burst a cap allows). */
@@ -219,7 +227,8 @@ class SharedDownload implements RateCap {
 
   constructor(job: BlobJob, first: DownloadContext, done: () => void) {
     this.join(first);
-    this.result = owningPart(paths(first.blobs, job.sha256).part, () => fetchWithRetries(job, { ...first, bucket: this, signal: this.stop.signal })).finally(
+    const signal = this.stop.signal;
+    this.result = owningPart(paths(first.blobs, job.sha256).part, () => fetchWithRetries(job, { ...first, bucket: this, signal }), first.waitElsewhere ? { signal } : undefined).finally(
       () => {
         for (const off of this.unlisten) off();
         done();
@@ -262,59 +271,36 @@ class SharedDownload implements RateCap {
   }
 }
 
-/** A lock its owner has not touched for this long is stale (a reboot may have given its pid to another process). */
-const LOCK_FRESH_MS = 60_000;
-
-/** Whether the process that wrote `lock` may still be writing its .part. */
-function lockHeld(lock: string): boolean {
-  let pid: number;
-  try {
-    if (Date.now() - fs.statSync(lock).mtimeMs > LOCK_FRESH_MS) return false;
-    pid = Number(fs.readFileSync(lock, 'utf8'));
-  } catch {
-    return false;
-  }
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0); // asks only whether the process exists
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+/** How often a download waiting on another process's .part looks whether it is done. */
+const WAIT_POLL_MS = 500;
 
 /**
  * A .part is written by one process at a time: `classboard sync` started by hand
  * on a hub's own data folder would otherwise append to the file the hub is
- * writing, and each would throw the other's bytes away. The lock holds the
- * owner's pid and is touched while it works; one whose process is gone (a kill,
- * a crash) or untouched for a minute is taken over.
+ * writing, and each would throw the other's bytes away (the lock: pid-lock.ts).
+ * With `wait`, a sync waits for the other process instead of failing the file:
+ * what it brings is then found in the cache, not fetched again.
  */
-async function owningPart<T>(part: string, work: () => Promise<T>): Promise<T> {
-  const lock = `${part}.lock`;
-  for (let tries = 0; ; tries++) {
+async function owningPart<T>(part: string, work: () => Promise<T>, wait?: { signal?: AbortSignal }): Promise<T> {
+  for (;;) {
+    let got: ReturnType<typeof takeLock>;
     try {
-      fs.writeFileSync(lock, String(process.pid), { flag: 'wx' });
-      break;
+      got = takeLock(`${part}.lock`);
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOSPC') throw diskFull();
-      if (code !== 'EEXIST') throw diskError(`cannot lock ${path.basename(part)}: ${(err as Error).message}`);
-      if (tries > 0 || lockHeld(lock)) {
-        throw new BusyElsewhere('unavailable', `另一个 Classboard 进程正在下载此文件 / another Classboard process is downloading ${path.basename(part, '.part').slice(0, 12)}…`);
-      }
-      fs.rmSync(lock, { force: true });
+      if ((err as NodeJS.ErrnoException).code === 'ENOSPC') throw diskFull();
+      throw diskError(`cannot lock ${path.basename(part)}: ${(err as Error).message}`);
     }
-  }
-  const touch = setInterval(() => {
-    const now = new Date();
-    fs.utimes(lock, now, now, () => {});
-  }, LOCK_FRESH_MS / 6).unref();
-  try {
-    return await work();
-  } finally {
-    clearInterval(touch);
-    fs.rmSync(lock, { force: true });
+    if ('release' in got) {
+      try {
+        return await work();
+      } finally {
+        got.release();
+      }
+    }
+    if (!wait) {
+      throw new BusyElsewhere('unavailable', `另一个 Classboard 进程正在下载此文件 / another Classboard process is downloading ${path.basename(part, '.part').slice(0, 12)}…`);
+    }
+    await pause(WAIT_POLL_MS, wait.signal);
   }
 }
 
@@ -326,7 +312,7 @@ export function downloadBlob(job: BlobJob, ctx: DownloadContext): Promise<Downlo
   if (running) {
     running.join(ctx);
     // Its bytes count for the caller that started it; its failure is this caller's too.
-    return until(running.result, ctx.signal).then(() => ({ fetched: 0, resumedFrom: 0 }));
+    return until(running.result, ctx.signal).then(() => ({ fetched: 0, resumedFrom: 0, elsewhere: true as const }));
   }
   const download = new SharedDownload(job, ctx, () => underway.delete(key));
   underway.set(key, download);
@@ -354,7 +340,7 @@ const NO_ANSWER = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOST
 async function fetchWithRetries(job: BlobJob, ctx: RunContext): Promise<DownloadResult> {
   if (ctx.blobs.has(job.sha256)) {
     ctx.blobs.record(job);
-    return { fetched: 0, resumedFrom: 0 };
+    return { fetched: 0, resumedFrom: 0, elsewhere: true };
   }
   const p = paths(ctx.blobs, job.sha256);
   const retries = ctx.retries ?? 4;
@@ -371,10 +357,16 @@ async function fetchWithRetries(job: BlobJob, ctx: RunContext): Promise<Download
   const queue = [...job.urls.filter((u) => !troubled(silent, u)), ...job.urls.filter((u) => troubled(silent, u))];
   const again = new Set<string>();
 
+  const left = (u: string) => ctx.hosts?.dead(new URL(u).host) ?? false;
   for (let i = 0; i < queue.length; i++) {
     if (ctx.signal?.aborted) throw stopped();
     const url = queue[i]!;
     const othersFollow = i < queue.length - 1;
+    // A host this run has left is not asked when no other source follows: the file fails at once.
+    if (left(url) && queue.slice(i + 1).every(left)) {
+      lastError = new HostGivenUp(new URL(url).host);
+      continue;
+    }
     try {
       const got = await fromSource(url, job, ctx, p, othersFollow && troubled(failing, url) ? 0 : retries, othersFollow, tally);
       tally.fetched += got.fetched;
@@ -402,7 +394,7 @@ async function fetchWithRetries(job: BlobJob, ctx: RunContext): Promise<Download
       }
       // Only a source that says the file is not to be had (403, 410, 451); a proxy or a hub asking who we are (401, 407) is the network's trouble.
       if (err instanceof SourceRefused && ![401, 407].includes(err.status)) refused.add(url);
-      if (err instanceof Retryable || err instanceof BadBytes || err instanceof SourceRefused) continue;
+      if (err instanceof Retryable || err instanceof BadBytes || err instanceof SourceRefused || err instanceof HostGivenUp) continue;
       throw err; // the disk, a stop, another process on the .part: no other source helps
     }
   }
@@ -417,6 +409,7 @@ async function fetchWithRetries(job: BlobJob, ctx: RunContext): Promise<Download
     const last = (lastError as Error).message;
     throw because(new AppError('not-found', `no source gives out ${job.sha256.slice(0, 12)}… (404 on ${missing.size}, refused by ${refused.size}): ${last}`), 'missing');
   }
+  if (lastError instanceof HostGivenUp) throw lastError;
   const cause = lastError instanceof NotHere && reasons.length ? `${lastError.message}: ${reasons.at(-1)}` : (lastError as Error).message;
   const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
   const message = `gave up on ${job.sha256.slice(0, 12)}… after ${plural(tally.tries, 'try', 'tries')} from ${plural(job.urls.length, 'source', 'sources')}: ${cause}`;
@@ -460,6 +453,8 @@ async function fromSource(
     if (attempt > 0) {
       const delay = (ctx.backoffMs ?? 500) * 2 ** (attempt - 1);
       await pause(delay / 2 + Math.random() * delay, ctx.signal);
+      // Left by the run meanwhile (other files found it dead): no more tries at it.
+      if (ctx.hosts?.dead(host)) throw new HostGivenUp(host);
     }
     tally.tries++;
     total++;
@@ -476,7 +471,10 @@ async function fromSource(
       tally.fetched += (err as { fetched?: number }).fetched ?? 0;
       // Out of patience with a host that keeps saying later: its own limit, already spent.
       if (err instanceof Pending) throw err;
-      if (err instanceof Unreachable && othersFollow) throw err;
+      if (err instanceof Unreachable && othersFollow) {
+        ctx.hosts?.fileUnanswered(host);
+        throw err;
+      }
       const after = partSize(p.part);
       const fetched = (err as { fetched?: number }).fetched ?? 0;
       const resumed = fetched <= after - before; // a restart (a 200 to a Range) fetched what it kept and more
@@ -489,6 +487,7 @@ async function fromSource(
       furthest = Math.max(furthest, after);
       if (attempt >= retries) {
         failing.set(host, Date.now() + TROUBLE_MS);
+        if (err instanceof Unreachable) ctx.hosts?.fileUnanswered(host);
         throw err;
       }
     }
@@ -565,11 +564,15 @@ async function fetchOnce(url: string, job: BlobJob, ctx: RunContext, p: ReturnTy
     const unanswered = NO_ANSWER.has((err as NodeJS.ErrnoException).code ?? '') || waited >= stallMs;
     if (unanswered && !ctx.signal?.aborted) {
       if (waited >= Math.min(stallMs, SLOW_NO_ANSWER_MS)) silent.set(host, Date.now() + TROUBLE_MS);
+      ctx.hosts?.unanswered(host);
       throw new Unreachable(`${host}: ${(err as Error).message}`);
     }
     throw new Retryable(`${host}: ${(err as Error).message}`);
   }
-  if (res) silent.delete(host);
+  if (res) {
+    silent.delete(host);
+    ctx.hosts?.answered(host);
+  }
 
   let resumedFrom = 0;
   if (have < job.size) {

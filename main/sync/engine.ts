@@ -6,6 +6,8 @@ import { isHttpUrl, type Res, type SyncProgress, type SyncSummary } from '../../
 import { collectOrphans, diskFree, hasRoom, removeBlob, type EvictionRequest, type Evictions } from '../cache/evict';
 import type { Services } from '../services';
 import { downloadBlob, failureOf } from './downloader';
+import { DeadHosts, gaveUpMessage, HostGivenUp } from './dead-hosts';
+import { holdSyncLock } from './pid-lock';
 import { planDownloads, type Plan, type PlanOptions } from './plan';
 import type { PlanReply, PlanRequest, PlanSummary } from './plan-worker';
 import { workerService } from '../util/worker';
@@ -30,6 +32,12 @@ export interface SyncOptions {
   floorBytes?: number;
   onProgress?: (p: SyncProgress) => void;
   signal?: AbortSignal;
+  /**
+   * Another process's whole sync on this data folder: `wait` for it to end (the
+   * default: a scheduled run), or `refuse` at once with SyncRunning (an admin's
+   * command).
+   */
+  ifRunning?: 'wait' | 'refuse';
 }
 
 const FOLDER_ONLY = '此文件来自 U 盘或文件夹导入的资源，无法联网下载：请重新导入该文件夹 / this file came with a feed imported from a folder: import that folder again';
@@ -81,6 +89,15 @@ export function keptBytesInWorker(services: Services, maxHeight: number) {
 }
 
 export async function syncAll(services: Services, opts: SyncOptions = {}): Promise<SyncSummary> {
+  const release = await holdSyncLock(services.dataDir, opts.ifRunning ?? 'wait', opts.signal);
+  try {
+    return await syncRun(services, opts);
+  } finally {
+    release();
+  }
+}
+
+async function syncRun(services: Services, opts: SyncOptions): Promise<SyncSummary> {
   const started = performance.now();
   const summary: SyncSummary = { feeds: [], downloaded: { files: 0, bytes: 0 }, failed: [], skipped: 0, downgraded: 0, durationMs: 0 };
   const bucket = opts.bucket ?? new TokenBucket(opts.rate ?? Infinity);
@@ -122,6 +139,13 @@ export async function syncAll(services: Services, opts: SyncOptions = {}): Promi
   let lastReport = 0;
   /** The last source that failed a try, until bytes flow again: an unreachable platform is named, not a bar stuck at 0 B. */
   let trouble: SyncProgress['trouble'] = null;
+  // A host that answered nothing for a while is left for the rest of the run, and named.
+  const hosts = new DeadHosts((host) => {
+    trouble = { host, error: gaveUpMessage(host) };
+    report(true);
+  });
+  /** Files failed untried, and the host left that they had only. */
+  const untried = new Map<string, string>();
   const report = (force = false) => {
     if (!opts.onProgress) return;
     const now = performance.now();
@@ -132,7 +156,7 @@ export async function syncAll(services: Services, opts: SyncOptions = {}): Promi
     const [t0, b0] = samples[0]!;
     const speed = now - t0 > 200 ? ((bytes - b0) * 1000) / (now - t0) : 0;
     const current = [...inFlight].at(-1) ?? [];
-    opts.onProgress({ files, totalFiles: jobs.length, bytes, totalBytes, speed: Math.round(speed), current, trouble });
+    opts.onProgress({ files, totalFiles: jobs.length, failed: summary.failed.length, bytes, totalBytes, speed: Math.round(speed), current, trouble });
   };
   let next = 0;
   let reserved = 0;
@@ -167,6 +191,8 @@ export async function syncAll(services: Services, opts: SyncOptions = {}): Promi
           backoffMs: opts.backoffMs,
           stallMs: opts.stallMs,
           signal: opts.signal,
+          hosts,
+          waitElsewhere: true,
           onBytes: (n) => {
             bytes += n;
             trouble = null;
@@ -177,9 +203,11 @@ export async function syncAll(services: Services, opts: SyncOptions = {}): Promi
             report(true);
           },
         });
-        summary.downloaded.files++;
+        // Brought by another process (or run) meanwhile: neither a failure nor this run's download.
+        if (!r.elsewhere) summary.downloaded.files++;
         summary.downloaded.bytes += r.fetched;
       } catch (err) {
+        if (err instanceof HostGivenUp) untried.set(job.sha256, err.host);
         // A full disk stops the run: no new files start; those in flight end first.
         if ((err as NodeJS.ErrnoException).code === 'ENOSPC') fatal ??= err;
         else summary.failed.push({ sha256: job.sha256, resources: job.resources, reason: failureOf(err), error: (err as Error).message });
@@ -192,6 +220,13 @@ export async function syncAll(services: Services, opts: SyncOptions = {}): Promi
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, opts.concurrency ?? 3) }, worker));
+  // How many files each host left took with it, now that the run knows.
+  const perHost = new Map<string, number>();
+  for (const host of untried.values()) perHost.set(host, (perHost.get(host) ?? 0) + 1);
+  for (const f of summary.failed) {
+    const host = untried.get(f.sha256);
+    if (host) f.error = gaveUpMessage(host, perHost.get(host));
+  }
   services.queries.invalidate();
   if (fatal) throw fatal;
   summary.durationMs = Math.round(performance.now() - started);

@@ -107,8 +107,11 @@ export const SyncSummary = z.object({
 export type SyncSummary = z.infer<typeof SyncSummary>;
 
 export const SyncProgress = z.object({
+  /** Files done with, those that failed among them. */
   files: z.number().int(),
   totalFiles: z.number().int(),
+  /** Of `files`, those that failed (a bar counting them as done hid a dead server). */
+  failed: z.number().int(),
   bytes: z.number(),
   totalBytes: z.number(),
   /** Bytes per second over the last few seconds. */

@@ -1,0 +1,90 @@
+// Two `classboard sync` on one data folder at once (cron, and an admin's
+// `sync --now`), and a night whose only source refuses: the built bin, real
+// processes, nginx on 127.0.0.1.
+import { execFile } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateSigningKey } from '../../main/feed/keys';
+import { writeBlobFeed } from '../fixtures/feeds';
+import { startNginx } from '../fixtures/nginx';
+import { hubServices } from '../fixtures/services';
+
+const run = promisify(execFile);
+let tmp: string;
+
+async function cliIn(dir: string, ...args: string[]) {
+  try {
+    const r = await run(process.execPath, ['bin/classboard.js', '--data', dir, ...args], { timeout: 120_000 });
+    return { code: 0, stdout: r.stdout, stderr: r.stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+beforeAll(() => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cb-cli-twice-'));
+});
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+describe('classboard sync, twice at once on one data folder', () => {
+  it('one does the work and counts each file once; the other says which process is syncing and exits 0', async () => {
+    const key = generateSigningKey('k');
+    const files = Array.from({ length: 20 }, () => crypto.randomBytes(50_000));
+    const www = path.join(tmp, 'www');
+    await writeBlobFeed(path.join(www, 'f'), { id: 'cn.twice', title: '两次', key, blobs: files });
+    const nginx = await startNginx(www);
+    const dir = path.join(tmp, 'data');
+    const services = hubServices(dir, 't');
+    try {
+      await services.importFeed(`${nginx.url}f/`, { keys: { [key.keyId]: key.publicKey } });
+    } finally {
+      services.close();
+    }
+    try {
+      // 1 MB at 4 Mbit/s: two seconds, long enough for the two to overlap.
+      const [a, b] = await Promise.all([cliIn(dir, 'sync', '--rate', '4mbit'), cliIn(dir, 'sync', '--rate', '4mbit')]);
+      // Before: both exit 2, 'another Classboard process is downloading this file' in each, and more downloads than files.
+      expect([a.code, b.code], `${a.stdout}${a.stderr}\n${b.stdout}${b.stderr}`).toEqual([0, 0]);
+      const [worked, refused] = a.stdout.includes('下载 20 个文件') ? [a, b] : [b, a];
+      expect(worked.stdout).toMatch(/下载 20 个文件/);
+      expect(worked.stdout).not.toMatch(/失败/);
+      expect(refused.stdout.trim()).toMatch(/^另一个同步正在进行（进程 \d+），这次不再同步 \/ another sync is running on this data folder \(process \d+\): not starting a second one$/);
+      // Each file came once.
+      const gets = (await nginx.settled()).filter((l) => l.startsWith('200 GET /f/blobs/'));
+      expect(gets).toHaveLength(20);
+    } finally {
+      await nginx.stop();
+    }
+  }, 120_000);
+});
+
+describe('classboard sync, the only source refusing connections', () => {
+  it('ends in seconds, not minutes, and names the host it stopped asking', async () => {
+    const key = generateSigningKey('k');
+    const files = Array.from({ length: 30 }, () => crypto.randomBytes(8_000));
+    const www = path.join(tmp, 'www-dead');
+    await writeBlobFeed(path.join(www, 'f'), { id: 'cn.dead', title: '中心服务', key, blobs: files });
+    const nginx = await startNginx(www);
+    const dir = path.join(tmp, 'data-dead');
+    const services = hubServices(dir, 't');
+    try {
+      await services.importFeed(`${nginx.url}f/`, { keys: { [key.keyId]: key.publicKey } });
+    } finally {
+      services.close();
+    }
+    await nginx.stop(); // the hub switched off
+    const host = new URL(nginx.url).host;
+    const t0 = performance.now();
+    const r = await cliIn(dir, 'sync');
+    // Before: ~80 s here, each file its round of backoffs (1058 s for 417 files).
+    expect(performance.now() - t0).toBeLessThan(45_000);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toMatch(/失败 30 个文件/);
+    expect(r.stdout).toContain(`连不上 ${host}（学校中心服务或资源平台），本次同步其余`);
+  }, 120_000);
+});

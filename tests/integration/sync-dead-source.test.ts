@@ -1,0 +1,150 @@
+// A night whose only source is gone (the hub switched off, a closed port), and
+// two syncs on one data folder: real servers on 127.0.0.1, real library files.
+import { spawn } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateSigningKey } from '../../main/feed/keys';
+import type { Services } from '../../main/services';
+import { syncAll } from '../../main/sync/engine';
+import { SyncRunning } from '../../main/sync/pid-lock';
+import type { SyncProgress } from '../../preload/contract';
+import { writeBlobFeed } from '../fixtures/feeds';
+import { startFaultServer } from '../fixtures/fault-server';
+import { startNginx } from '../fixtures/nginx';
+import { hubServices } from '../fixtures/services';
+
+let tmp: string;
+const key = generateSigningKey('k');
+const trust = { keys: { [key.keyId]: key.publicKey } };
+const files = Array.from({ length: 30 }, () => crypto.randomBytes(8_000));
+const opened: Services[] = [];
+const classroom = () => {
+  const s = hubServices(fs.mkdtempSync(path.join(tmp, 'room-')), 't');
+  opened.push(s);
+  return s;
+};
+
+beforeAll(() => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cb-dead-'));
+});
+afterAll(() => {
+  for (const s of opened) s.close();
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('a source that refuses every connection', () => {
+  it('is left after a while: the rest of its files fail at once as unreachable, naming the host (was: a round of backoffs per file)', async () => {
+    const www = fs.mkdtempSync(path.join(tmp, 'www-'));
+    await writeBlobFeed(path.join(www, 'f'), { id: 'cn.dead', title: '中心服务', key, blobs: files });
+    const hub = await startNginx(www);
+    const services = classroom();
+    await services.importFeed(`${hub.url}f/`, trust);
+    await hub.stop(); // the hub switched off: its port refuses
+    const host = new URL(hub.url).host;
+
+    const seen: SyncProgress[] = [];
+    const t0 = performance.now();
+    // The CLI's defaults: 4 retries, 500 ms backoff, 3 at a time.
+    const summary = await syncAll(services, { onProgress: (p) => seen.push(p) });
+    const took = performance.now() - t0;
+    // Before: every file its round of 5 tries with backoff, ~75 s for 30 files (17 minutes for 417).
+    expect(took).toBeLessThan(40_000);
+    expect(summary.downloaded.files).toBe(0);
+    expect(summary.failed).toHaveLength(files.length);
+    expect(new Set(summary.failed.map((f) => f.reason))).toEqual(new Set(['unreachable']));
+    const untried = summary.failed.filter((f) => f.error.startsWith(`连不上 ${host}（学校中心服务或资源平台）`));
+    expect(untried.length).toBeGreaterThanOrEqual(15);
+    for (const f of untried) expect(f.error).toContain(`本次同步其余 ${untried.length} 个文件不再尝试，下次同步继续 / cannot reach ${host}`);
+    // The progress named the host and counted the failures apart from the files that came.
+    expect(seen.some((p) => p.trouble?.host === host)).toBe(true);
+    expect(seen.at(-1)).toMatchObject({ files: files.length, failed: files.length });
+  }, 90_000);
+
+  it('with a mirror, the files come from the mirror', async () => {
+    const www = fs.mkdtempSync(path.join(tmp, 'www-'));
+    const shas = await writeBlobFeed(path.join(www, 'f'), { id: 'cn.dead.mirrored', title: '中心服务', key, blobs: files });
+    const mirror = await startFaultServer(new Map(shas.map((s, i) => [s, files[i]!])));
+    const hub = await startNginx(www);
+    const services = classroom();
+    try {
+      await services.importFeed(`${hub.url}f/`, { ...trust, mirrors: [`${mirror.url}none/`] });
+      await hub.stop();
+      const t0 = performance.now();
+      const summary = await syncAll(services);
+      expect(performance.now() - t0).toBeLessThan(40_000);
+      expect(summary.failed).toEqual([]);
+      expect(summary.downloaded.files).toBe(files.length);
+      for (const s of shas) expect(services.blobs.has(s)).toBe(true);
+    } finally {
+      await mirror.close();
+    }
+  }, 90_000);
+});
+
+describe('two syncs on one data folder', () => {
+  it('a whole run asked to refuse says which process holds the folder, and takes over from one killed with -9', async () => {
+    const services = classroom();
+    {
+      // A run holding the folder: this process stands in for the hub's night run.
+      const www = fs.mkdtempSync(path.join(tmp, 'www-'));
+      await writeBlobFeed(path.join(www, 'f'), { id: 'cn.lock', title: '锁', key, blobs: files.slice(0, 3) });
+      const nginx = await startNginx(www);
+      try {
+        await services.importFeed(`${nginx.url}f/`, trust);
+        const first = syncAll(services, { rate: 20_000 }); // ~1.2 s for 24 kB
+        await new Promise((r) => setTimeout(r, 200));
+        const other = hubServices(services.dataDir, 't');
+        opened.push(other);
+        const refused = await syncAll(other, { ifRunning: 'refuse' }).catch((err: unknown) => err);
+        expect(refused).toBeInstanceOf(SyncRunning);
+        expect((refused as Error).message).toBe(`另一个同步正在进行（进程 ${process.pid}），这次不再同步 / another sync is running on this data folder (process ${process.pid}): not starting a second one`);
+        const done = await first;
+        expect(done).toMatchObject({ failed: [], downloaded: { files: 3 } });
+        // A scheduled run waits for it instead, then finds nothing to do.
+        expect(await syncAll(other)).toMatchObject({ failed: [], downloaded: { files: 0 } });
+      } finally {
+        await nginx.stop();
+      }
+      // A lock left by a process killed with -9 is taken over.
+      const gone = spawn(process.execPath, ['-e', '']);
+      await new Promise((r) => gone.once('exit', r));
+      fs.writeFileSync(path.join(services.dataDir, 'sync.lock'), String(gone.pid));
+      expect(await syncAll(services, { ifRunning: 'refuse' })).toMatchObject({ failed: [] });
+      expect(fs.existsSync(path.join(services.dataDir, 'sync.lock'))).toBe(false);
+    }
+  }, 60_000);
+
+  it('a file another process is fetching is waited for, then neither a failure nor this run\'s download', async () => {
+    const www = fs.mkdtempSync(path.join(tmp, 'www-'));
+    const two = files.slice(0, 2);
+    const [theirs, ours] = await writeBlobFeed(path.join(www, 'f'), { id: 'cn.shared', title: '共用', key, blobs: two });
+    const nginx = await startNginx(www);
+    const services = classroom();
+    // Another process (a child that stays alive) holds the .part of one file.
+    const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']);
+    try {
+      await services.importFeed(`${nginx.url}f/`, trust);
+      fs.mkdirSync(services.blobs.tmpDir, { recursive: true });
+      const lock = path.join(services.blobs.tmpDir, `${theirs}.part.lock`);
+      fs.writeFileSync(lock, String(other.pid));
+      const run = syncAll(services);
+      // It finishes the file and lets go of it.
+      await new Promise((r) => setTimeout(r, 800));
+      const dest = services.blobs.pathFor(theirs!);
+      fs.mkdirSync(path.dirname(dest), { recursive: true });
+      fs.writeFileSync(dest, two[0]!);
+      fs.rmSync(lock);
+      const summary = await run;
+      // Before: '另一个 Classboard 进程正在下载此文件' as a failure, and in the other process counted as downloaded too.
+      expect(summary.failed).toEqual([]);
+      expect(summary.downloaded).toEqual({ files: 1, bytes: two[1]!.length });
+      expect(services.blobs.has(ours!)).toBe(true);
+    } finally {
+      other.kill();
+      await nginx.stop();
+    }
+  }, 30_000);
+});
