@@ -5,7 +5,9 @@ import {
   DEFAULT_SYNC_SETTINGS,
   formatSchoolTime,
   SyncSettings,
+  type LessonFetch,
   type Res,
+  type SyncFailure,
   type SyncProgress,
   type SyncStatus,
   type SyncSummary,
@@ -13,7 +15,9 @@ import {
 import { diskFree } from '../cache/evict';
 import { otherCommits } from '../library/data-version';
 import type { Services } from '../services';
-import { keptBytesInWorker, planInWorker, selectionInWorker, syncAll } from './engine';
+import { FirstQueue, keptBytesInWorker, planFor, planInWorker, selectionInWorker, syncAll } from './engine';
+import { createLessonFetches } from './lesson-fetch';
+import type { PlannedJob } from './plan';
 import { failureBreakdown, lastSyncStamp, readLastSync, saveLastSync } from './last-sync';
 import { DEFAULT_WINDOW, parseWindow, SyncScheduler, windowSeconds, type WindowConfig } from './scheduler';
 
@@ -114,13 +118,24 @@ export function createSyncController(services: Services, opts: SyncControllerOpt
     return planning;
   };
 
-  const run = async (bucket: SyncScheduler['bucket']): Promise<SyncSummary> => {
+  // Lessons a teacher asked for now, and the running run's queue for files that go first.
+  const lessons = createLessonFetches(services, (on) => scheduler.setUrgent(on));
+  /** The running run's queue for files that go first, and every lesson file given to it. */
+  let current: { first: FirstQueue; given: Set<string> } | null = null;
+
+  /** A run of the whole plan, or (`part`) of one lesson's files only, which leaves the night's result as it was. */
+  const run = async (bucket: SyncScheduler['bucket'], part?: PlannedJob[]): Promise<SyncSummary> => {
     follow();
     const s = applied;
+    const mine = (current = { first: new FirstQueue(), given: new Set(part?.map((j) => j.sha256)) });
+    let stopped: { reason: SyncFailure['reason']; error: string } = { reason: 'other', error: '同步已停止 / the sync stopped' };
     opts.onRunning?.(true);
     try {
       const summary = await syncAll(services, {
         bucket,
+        jobs: part,
+        first: mine.first,
+        onFile: lessons.onFile,
         maxHeight: s.maxHeight,
         quotaBytes: s.quotaBytes ?? undefined,
         floorBytes: s.floorBytes,
@@ -133,34 +148,40 @@ export function createSyncController(services: Services, opts: SyncControllerOpt
             lastEmit = now;
             services.events.emit('sync:progress', p);
           }
+          lessons.onTrouble(p.trouble);
         },
       });
-      keep(summary);
+      // One lesson fetched by day is not the night's result: the sync page keeps showing that.
+      if (!part) keep(summary);
       services.events.emit('sync:finished', summary);
-      log(`同步完成：${doneLine(summary)} / sync done`);
+      log(`${part ? '单节课下载完成' : '同步完成'}：${doneLine(summary)} / ${part ? 'lesson fetched' : 'sync done'}`);
       return summary;
     } catch (err) {
       const message = (err as Error).message;
+      stopped = { reason: (err as NodeJS.ErrnoException).code === 'ENOSPC' ? 'disk-full' : 'other', error: message };
       const summary: SyncSummary = {
         feeds: [],
         downloaded: { files: 0, bytes: 0 },
-        failed: [{ sha256: '', resources: [], reason: (err as NodeJS.ErrnoException).code === 'ENOSPC' ? 'disk-full' : 'other', error: message }],
+        failed: [{ sha256: '', ...stopped, resources: [] }],
         skipped: 0,
         downgraded: 0,
         durationMs: 0,
       };
-      keep(summary);
+      if (!part) keep(summary);
       services.events.emit('sync:finished', summary);
       log(`同步停止：${message}`);
       return summary;
     } finally {
+      // A lesson whose files the run never reached (a full disk stopped it) hears so.
+      lessons.endUnreached(mine.given, stopped.reason, stopped.error);
+      current = null;
       progress = null;
       queued = null;
       opts.onRunning?.(false);
     }
   };
 
-  const scheduler = new SyncScheduler(run, windowOf(settings()), opts.now);
+  const scheduler = new SyncScheduler<PlannedJob[]>(run, windowOf(settings()), opts.now);
   services.presenting.listeners.add((on) => scheduler.setPresenting(on));
 
   return {
@@ -189,6 +210,27 @@ export function createSyncController(services: Services, opts: SyncControllerOpt
     },
     /** "Sync now": at the night rate, by day too. Resolves when the run ends. */
     runNow: () => scheduler.tick(true) as Promise<SyncSummary>,
+    /**
+     * One resource's files now, at the classroom's rendition, whatever the selection
+     * says: in a run of their own, or first in the one already running (never a second
+     * run at once). Progress and the end come as `sync:lesson` events.
+     */
+    async fetchNow(id: string): Promise<LessonFetch> {
+      follow();
+      const known = lessons.get(id);
+      if (known) return known;
+      const { jobs } = planFor(services, { maxHeight: applied.maxHeight, only: [id] });
+      const started = lessons.start(id, jobs, current !== null);
+      if (started.state !== 'running') return started;
+      const enqueue = (): void => {
+        if (current?.first.add(jobs)) return void jobs.forEach((j) => current!.given.add(j.sha256));
+        // The running run takes no more files (it is ending): this lesson's run follows it.
+        if (scheduler.isRunning) void scheduler.whenIdle().then(enqueue);
+        else void scheduler.tick(false, jobs);
+      };
+      enqueue();
+      return started;
+    },
     /**
      * The hub's check of its upstream at start, outside a run. A refused catalog is
      * what the status shows (the hub keeps serving the one it holds), so an admin's

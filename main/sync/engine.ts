@@ -2,13 +2,13 @@
 // changed shards), then the files the classroom needs, most urgent first, within
 // one global rate cap. A failed file is reported with the lessons it belongs to;
 // the rest carry on.
-import { isHttpUrl, type Res, type SyncProgress, type SyncSummary } from '../../preload/contract';
+import { isHttpUrl, type Res, type SyncFailure, type SyncProgress, type SyncSummary } from '../../preload/contract';
 import { collectOrphans, diskFree, hasRoom, removeBlob, type EvictionRequest, type Evictions } from '../cache/evict';
 import type { Services } from '../services';
 import { downloadBlob, failureOf } from './downloader';
 import { DeadHosts, gaveUpMessage, HostGivenUp } from './dead-hosts';
 import { holdSyncLock } from './pid-lock';
-import { planDownloads, type Plan, type PlanOptions } from './plan';
+import { planDownloads, type Plan, type PlannedJob, type PlanOptions } from './plan';
 import type { PlanReply, PlanRequest, PlanSummary } from './plan-worker';
 import { workerService } from '../util/worker';
 import { TokenBucket } from './token-bucket';
@@ -38,6 +38,35 @@ export interface SyncOptions {
    * command).
    */
   ifRunning?: 'wait' | 'refuse';
+  /** Only these files, planned by the caller: no catalog check, no plan of its own (a lesson asked for now). */
+  jobs?: PlannedJob[];
+  /** Files added while the run goes on, taken before its plan's next one. */
+  first?: FirstQueue;
+  /** One file's bytes as they come, and its end (null: in the cache), so a lesson asked for now can follow its own files. */
+  onFile?: (sha256: string, e: { bytes: number } | { end: SyncFailure | null }) => void;
+}
+
+/**
+ * Files a running sync takes before its plan's next one: a lesson a teacher asked
+ * for now. Each addition starts a download of its own at once (a run's slots may
+ * all be on long videos). Once the run has stopped taking files, `add` says so
+ * and the caller starts another run.
+ */
+export class FirstQueue {
+  readonly jobs: PlannedJob[] = [];
+  private closed = false;
+  /** Set by the run taking them. */
+  wake: (() => void) | null = null;
+  add(jobs: PlannedJob[]): boolean {
+    if (this.closed) return false;
+    this.jobs.push(...jobs);
+    this.wake?.();
+    return true;
+  }
+  close(): void {
+    this.closed = true;
+    this.wake = null;
+  }
 }
 
 const FOLDER_ONLY = '此文件来自 U 盘或文件夹导入的资源，无法联网下载：请重新导入该文件夹 / this file came with a feed imported from a folder: import that folder again';
@@ -103,7 +132,7 @@ async function syncRun(services: Services, opts: SyncOptions): Promise<SyncSumma
   const bucket = opts.bucket ?? new TokenBucket(opts.rate ?? Infinity);
   // Catalogs come within the files' cap: one fetched by day must not take the school's link.
   const cap = { bucket, retries: opts.retries, backoffMs: opts.backoffMs, stallMs: opts.stallMs, signal: opts.signal };
-  const sources = services.db.prepare('SELECT id, title, source FROM feeds ORDER BY id').all() as { id: string; title: string; source: string }[];
+  const sources = opts.jobs ? [] : (services.db.prepare('SELECT id, title, source FROM feeds ORDER BY id').all() as { id: string; title: string; source: string }[]);
   for (const f of sources.filter((s) => isHttpUrl(s.source))) {
     try {
       const r = await services.importFeed(f.source, { cap });
@@ -116,7 +145,9 @@ async function syncRun(services: Services, opts: SyncOptions): Promise<SyncSumma
 
   const limited = opts.quotaBytes !== undefined || opts.floorBytes !== undefined;
   const urls = urlsFor(services);
-  const { jobs, skipped, downgraded } = await planInWorker(services, { maxHeight: opts.maxHeight, budgetBytes: opts.budgetBytes });
+  const { jobs, skipped, downgraded } = opts.jobs
+    ? { jobs: opts.jobs, skipped: 0, downgraded: 0 }
+    : await planInWorker(services, { maxHeight: opts.maxHeight, budgetBytes: opts.budgetBytes });
   if (limited) {
     collectOrphans(services.db, services.blobs);
     const room = { quotaBytes: opts.quotaBytes, floorBytes: opts.floorBytes };
@@ -130,7 +161,8 @@ async function syncRun(services: Services, opts: SyncOptions): Promise<SyncSumma
   }
   summary.skipped = skipped;
   summary.downgraded = downgraded;
-  const totalBytes = jobs.reduce((a, j) => a + j.size, 0);
+  let totalFiles = jobs.length;
+  let totalBytes = jobs.reduce((a, j) => a + j.size, 0);
   let bytes = 0;
   let files = 0;
   const inFlight = new Set<string[]>();
@@ -156,33 +188,66 @@ async function syncRun(services: Services, opts: SyncOptions): Promise<SyncSumma
     const [t0, b0] = samples[0]!;
     const speed = now - t0 > 200 ? ((bytes - b0) * 1000) / (now - t0) : 0;
     const current = [...inFlight].at(-1) ?? [];
-    opts.onProgress({ files, totalFiles: jobs.length, failed: summary.failed.length, bytes, totalBytes, speed: Math.round(speed), current, trouble });
+    opts.onProgress({ files, totalFiles, failed: summary.failed.length, bytes, totalBytes, speed: Math.round(speed), current, trouble });
   };
   let next = 0;
   let reserved = 0;
   let fatal: unknown = null;
-  const worker = async () => {
-    while (next < jobs.length && !opts.signal?.aborted && !fatal) {
+  // Each file once a run, from whichever list reaches it first; one that failed may be asked for again.
+  const taken = new Map<string, 'flight' | 'ok' | 'failed'>();
+  const planned = opts.first ? new Set(jobs.map((j) => j.sha256)) : null;
+  const end = (sha256: string, failure: SyncFailure | null) => {
+    taken.set(sha256, failure ? 'failed' : 'ok');
+    opts.onFile?.(sha256, { end: failure });
+  };
+  const fail = (f: SyncFailure) => {
+    summary.failed.push(f);
+    end(f.sha256, f);
+  };
+  const take = (firstOnly: boolean): PlannedJob | undefined => {
+    for (let job = opts.first?.jobs.shift(); job; job = opts.first?.jobs.shift()) {
+      const was = taken.get(job.sha256);
+      if (was === 'flight') continue; // its end is reported when it comes
+      if (was === 'ok') {
+        opts.onFile?.(job.sha256, { end: null });
+        continue;
+      }
+      if (!planned!.has(job.sha256) || was === 'failed') {
+        planned!.add(job.sha256);
+        totalFiles++;
+        totalBytes += job.size;
+      }
+      return job;
+    }
+    while (!firstOnly && next < jobs.length) {
       const job = jobs[next++]!;
+      if (!taken.has(job.sha256)) return job;
+    }
+    return undefined;
+  };
+  const worker = async (firstOnly: boolean) => {
+    for (let job: PlannedJob | undefined; !opts.signal?.aborted && !fatal && (job = take(firstOnly)); ) {
+      taken.set(job.sha256, 'flight');
       // Space is reserved when a file starts: three downloads at once must not each see room for one.
       if (
         limited &&
         (services.blobs.totals().bytes + reserved + job.size > (opts.quotaBytes ?? Infinity) ||
           diskFree(services.blobs.root) - reserved - job.size < (opts.floorBytes ?? 0))
       ) {
-        summary.failed.push({ sha256: job.sha256, resources: job.resources, reason: 'quota', error: '超出缓存配额或磁盘余量 / over the cache quota or the free-disk floor' });
+        fail({ sha256: job.sha256, resources: job.resources, reason: 'quota', error: '超出缓存配额或磁盘余量 / over the cache quota or the free-disk floor' });
         files++;
         continue;
       }
       const from = urls(job.feedId, job.sha256);
       if (from.length === 0) {
         // A file of a feed imported from a folder, gone from the cache (verify, eviction): only that folder has it.
-        summary.failed.push({ sha256: job.sha256, resources: job.resources, reason: 'folder', error: FOLDER_ONLY });
+        fail({ sha256: job.sha256, resources: job.resources, reason: 'folder', error: FOLDER_ONLY });
         files++;
         continue;
       }
       reserved += job.size;
       inFlight.add(job.resources);
+      const sha256 = job.sha256;
       try {
         const r = await downloadBlob({ ...job, urls: from }, {
           blobs: services.blobs,
@@ -196,6 +261,7 @@ async function syncRun(services: Services, opts: SyncOptions): Promise<SyncSumma
           onBytes: (n) => {
             bytes += n;
             trouble = null;
+            opts.onFile?.(sha256, { bytes: n });
             report();
           },
           onTrouble: (host, error) => {
@@ -206,11 +272,15 @@ async function syncRun(services: Services, opts: SyncOptions): Promise<SyncSumma
         // Brought by another process (or run) meanwhile: neither a failure nor this run's download.
         if (!r.elsewhere) summary.downloaded.files++;
         summary.downloaded.bytes += r.fetched;
+        end(sha256, null);
       } catch (err) {
+        const failure: SyncFailure = { sha256, resources: job.resources, reason: failureOf(err), error: (err as Error).message };
         if (err instanceof HostGivenUp) untried.set(job.sha256, err.host);
         // A full disk stops the run: no new files start; those in flight end first.
-        if ((err as NodeJS.ErrnoException).code === 'ENOSPC') fatal ??= err;
-        else summary.failed.push({ sha256: job.sha256, resources: job.resources, reason: failureOf(err), error: (err as Error).message });
+        if ((err as NodeJS.ErrnoException).code === 'ENOSPC') {
+          fatal ??= err;
+          end(sha256, { ...failure, reason: 'disk-full' });
+        } else fail(failure);
       } finally {
         reserved -= job.size;
         inFlight.delete(job.resources);
@@ -219,7 +289,16 @@ async function syncRun(services: Services, opts: SyncOptions): Promise<SyncSumma
       report(true);
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, opts.concurrency ?? 3) }, worker));
+  const pool = new Set<Promise<void>>();
+  const spawn = (firstOnly: boolean) => {
+    const p = worker(firstOnly).finally(() => pool.delete(p));
+    pool.add(p);
+  };
+  for (let i = 0; i < Math.max(1, opts.concurrency ?? 3); i++) spawn(false);
+  if (opts.first) opts.first.wake = () => spawn(true);
+  while (pool.size > 0) await Promise.all(pool);
+  // In the same turn as the last download's end: nothing can be added unseen.
+  opts.first?.close();
   // How many files each host left took with it, now that the run knows.
   const perHost = new Map<string, number>();
   for (const host of untried.values()) perHost.set(host, (perHost.get(host) ?? 0) + 1);

@@ -58,16 +58,24 @@ export function parseWindow(text: string): Pick<WindowConfig, 'start' | 'end'> {
 
 export type SyncMode = 'night' | 'manual' | 'day' | 'paused' | 'presenting';
 
-export class SyncScheduler {
+/** `P`: what a run of only some files is given (a lesson asked for now); a whole run gets nothing. */
+export class SyncScheduler<P = unknown> {
   readonly bucket: TokenBucket;
   private presenting = false;
   /** A run someone asked for ("sync --now", the sync page): night rate even by day. */
   private manual = false;
+  /**
+   * A lesson a teacher is waiting for is being fetched: the night rate, by day and
+   * while a lesson is on screen too (that screen is the one waiting for it).
+   */
+  private urgent = false;
   private running: Promise<unknown> | null = null;
+  /** The running run fetches only some files: a whole run asked for meanwhile follows it. */
+  private partial = false;
   private jobs: Cron[] = [];
 
   constructor(
-    private readonly run: (bucket: TokenBucket) => Promise<unknown>,
+    private readonly run: (bucket: TokenBucket, part?: P) => Promise<unknown>,
     private cfg: WindowConfig = DEFAULT_WINDOW,
     private readonly now: () => Date = () => new Date(),
   ) {
@@ -76,11 +84,13 @@ export class SyncScheduler {
 
   /** The rate the clock and the classroom call for right now. */
   currentRate(): number {
+    if (this.urgent) return this.cfg.nightRate;
     const base = this.manual || inWindow(this.now(), this.cfg) ? this.cfg.nightRate : this.cfg.dayRate;
     return this.presenting ? Math.min(base, PRESENTING_RATE) : base;
   }
 
   mode(): SyncMode {
+    if (this.urgent) return inWindow(this.now(), this.cfg) ? 'night' : 'manual';
     if (this.presenting) return 'presenting';
     if (inWindow(this.now(), this.cfg)) return 'night';
     if (this.manual && this.running) return 'manual';
@@ -134,15 +144,37 @@ export class SyncScheduler {
    * night rate: it is the same run, asked for now). Asked for while the night's
    * run goes on, it changes nothing: that run pauses at the window's end.
    */
-  tick(manual = false): Promise<unknown> {
+  tick(manual = false, part?: P): Promise<unknown> {
+    // Never two runs at once: one for some files, or a whole one asked for while such a run goes on, waits for the running one.
+    if (this.running && (part !== undefined || this.partial)) {
+      return this.running.catch(() => {}).then(() => this.tick(manual, part));
+    }
     if (manual && (!this.running || !inWindow(this.now(), this.cfg))) this.manual = true;
     this.bucket.setRate(this.currentRate());
-    this.running ??= this.run(this.bucket).finally(() => {
-      this.running = null;
-      this.manual = false;
-      this.bucket.setRate(this.currentRate());
-    });
+    if (!this.running) {
+      this.partial = part !== undefined;
+      this.running = this.run(this.bucket, part).finally(() => {
+        this.running = null;
+        this.partial = false;
+        this.manual = false;
+        this.bucket.setRate(this.currentRate());
+      });
+    }
     return this.running;
+  }
+
+  /** Resolves once no run goes on (at once when none does). */
+  whenIdle(): Promise<void> {
+    return (this.running ?? Promise.resolve()).then(
+      () => {},
+      () => {},
+    );
+  }
+
+  /** While a lesson someone waits for is fetched (in a run of its own or first in the running one). */
+  setUrgent(on: boolean): void {
+    this.urgent = on;
+    this.bucket.setRate(this.currentRate());
   }
 
   /** The teaching UI reports a lesson on screen: the running sync slows to a trickle at once. */

@@ -123,6 +123,25 @@ export const SyncProgress = z.object({
 });
 export type SyncProgress = z.infer<typeof SyncProgress>;
 
+/**
+ * One resource's files fetched now, asked for on the notice of a lesson not
+ * downloaded: how far it is, and how it ended (each failed file with its cause).
+ */
+export const LessonFetch = z.object({
+  id: GlobalId,
+  state: z.enum(['running', 'done', 'failed']),
+  /** Its files go first in a whole sync already under way, rather than in a run of their own. */
+  joined: z.boolean(),
+  files: z.number().int(),
+  totalFiles: z.number().int(),
+  bytes: z.number(),
+  totalBytes: z.number(),
+  /** A server not answering and being tried again, as the sync's progress names it. */
+  trouble: SyncProgress.shape.trouble,
+  failures: z.array(SyncFailure),
+});
+export type LessonFetch = z.infer<typeof LessonFetch>;
+
 /** A finished run as the library keeps it (main/sync/last-sync.ts): it outlives a restart. */
 export const LastSync = SyncSummary.extend({ finishedAt: z.string() });
 export type LastSync = z.infer<typeof LastSync>;
@@ -175,6 +194,12 @@ export const syncChannels = {
   'sync:status': channel(z.object({}).strict(), SyncStatus),
   /** Starts a sync at once (by day too, at the night rate); false when one is already running. */
   'sync:now': channel(z.object({}).strict(), z.object({ started: z.boolean() })),
+  /**
+   * Fetches one resource's files now (by day too, at the night rate), at the classroom's
+   * rendition, whatever the selection says; in the running sync, first, if one is under way.
+   * Answers at once; progress and the end come as `sync:lesson` events.
+   */
+  'sync:fetch': channel(z.object({ id: GlobalId }).strict(), LessonFetch),
   'sync:settings': channel(z.object({}).strict(), SyncSettings),
   /** Changes some settings; a new rate applies to the running sync at once. */
   'sync:configure': channel(SyncSettings.partial().strict(), SyncSettings),
@@ -200,4 +225,5 @@ export const syncChannels = {
 export const syncEvents = {
   'sync:progress': SyncProgress,
   'sync:finished': SyncSummary,
+  'sync:lesson': LessonFetch,
 } as const;
