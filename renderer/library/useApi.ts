@@ -8,7 +8,8 @@ export function useLibraryData<T>(load: () => Promise<T>, deps: unknown[]): { da
   useEffect(() => {
     const bump = () => setGeneration((g) => g + 1);
     // A sync run changes what is downloaded ("未下载" marks, today's ready list) without a catalog change.
-    const offs = [api().on('library:changed', bump), api().on('sync:finished', bump)];
+    // And a lesson fetched now, inside a longer run: its page shows it as soon as its files are in.
+    const offs = [api().on('library:changed', bump), api().on('sync:finished', bump), api().on('sync:lesson', (f) => f.state !== 'running' && bump())];
     return () => offs.forEach((off) => off());
   }, []);
   // Layout effect: the request leaves right after commit, not after the next paint

@@ -2,8 +2,8 @@
 // lesson's other resources one tap away, and a favourite toggle.
 import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { pickRendition, resourceMediaPath, type Resource, type ResourceType } from '../../preload/contract';
-import { api, call, mediaBase, plainMessage } from '../api/client';
+import { formatBytes, pickRendition, resourceMediaPath, type LessonFetch, type Resource, type ResourceType } from '../../preload/contract';
+import { api, call, inPageLanguage, mediaBase, plainMessage } from '../api/client';
 import { usePresenting } from './usePresenting';
 import { useLibraryData } from '../library/useApi';
 import { go } from '../route';
@@ -123,22 +123,31 @@ export function LessonView({ id, type, presenting = false }: { id: string; type?
 /**
  * Why a resource is not here and what will bring it: tonight's sync (kept), the
  * teacher's say-so (not in the offline selection: one tap keeps its lesson), or
- * its folder again (imported from a USB stick).
+ * its folder again (imported from a USB stick); and, but for the folder, a
+ * download now, for a lesson that starts before tonight.
  */
 function NotDownloaded({ resource }: { resource: Resource }) {
   const { t } = useTranslation();
   const [kept, setKept] = useState(resource.kept);
   const [error, setError] = useState<string | null>(null);
   if (!resource.syncable) return <p className="notice">{t('lesson.onlyInFolder')}</p>;
-  if (kept) return <p className="notice">{t('lesson.notDownloaded')}</p>;
+  const now = <FetchNow resource={resource} />;
+  if (kept)
+    return (
+      <div className="notice">
+        <p>{t('lesson.notDownloaded')}</p>
+        {now}
+      </div>
+    );
   // Keeping a unit's or a volume's material keeps all of it (gigabytes): that is the sync page's tree, with its sizes.
   if (resource.nodeKind !== 'lesson')
     return (
       <div className="notice">
         <p>{t('lesson.notSelectedPart')}</p>
-        <button type="button" className="bar-button bar-button--primary" onClick={() => go({ name: 'sync', node: resource.nodeId })}>
+        <button type="button" className="bar-button" onClick={() => go({ name: 'sync', node: resource.nodeId })}>
           {t('lesson.openInSync')}
         </button>
+        {now}
       </div>
     );
   return (
@@ -146,7 +155,7 @@ function NotDownloaded({ resource }: { resource: Resource }) {
       <p>{t('lesson.notSelected')}</p>
       <button
         type="button"
-        className="bar-button bar-button--primary"
+        className="bar-button"
         onClick={() =>
           void call(api()['sync:keep']({ ids: [resource.nodeId], keep: true })).then(
             () => setKept(true),
@@ -156,7 +165,61 @@ function NotDownloaded({ resource }: { resource: Resource }) {
       >
         {t('lesson.keepTonight')}
       </button>
+      {now}
       {error && <p className="notice--error">{error}</p>}
+    </div>
+  );
+}
+
+/**
+ * 现在下载: this resource's files now, through the sync (its rendition, cap and
+ * checks), with their progress here. Once they are in, the library says ready and
+ * the lesson view shows it (useLibraryData reloads on the end).
+ */
+function FetchNow({ resource }: { resource: Resource }) {
+  const { t } = useTranslation();
+  const [task, setTask] = useState<LessonFetch | null>(null);
+  const [refused, setRefused] = useState<string | null>(null);
+  // Also a download another screen (or an earlier visit) started.
+  useEffect(() => api().on('sync:lesson', (f) => f.id === resource.id && setTask(f)), [resource.id]);
+  const start = () => {
+    setRefused(null);
+    void call(api()['sync:fetch']({ id: resource.id })).then(
+      // An event may have come first, further along.
+      (f) => setTask((s) => (s?.state === 'running' && f.state === 'running' && s.bytes >= f.bytes ? s : f)),
+      (err: unknown) => setRefused(plainMessage(err)),
+    );
+  };
+  if (task?.state === 'running') {
+    const pct = task.totalBytes > 0 ? Math.round((task.bytes / task.totalBytes) * 100) : 0;
+    return (
+      <div className="fetch-now" role="status">
+        <p>{t('lesson.fetching', { done: formatBytes(task.bytes), total: formatBytes(task.totalBytes) })}</p>
+        <div className="progress" role="progressbar" aria-label={t('lesson.fetchNow')} aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct}>
+          <div className="progress__fill" style={{ width: `${pct}%` }} />
+        </div>
+        {task.joined && <p className="muted">{t('lesson.fetchJoined')}</p>}
+        {task.trouble && <p className="muted">{t('sync.trouble', { host: task.trouble.host })}</p>}
+      </div>
+    );
+  }
+  if (task?.state === 'done') return <p role="status">{t('lesson.fetched')}</p>;
+  const failure = task?.state === 'failed' ? task.failures[0] : undefined;
+  return (
+    <div className="fetch-now">
+      <button type="button" className="bar-button bar-button--primary" onClick={start}>
+        {failure ? t('lesson.fetchAgain') : resource.nodeKind === 'lesson' ? t('lesson.fetchNow') : t('lesson.fetchNowOne')}
+      </button>
+      {failure && (
+        <p className="notice--error" role="alert">
+          {t(`lesson.fetchFailed.${failure.reason}`, { error: inPageLanguage(failure.error) })}
+        </p>
+      )}
+      {refused && (
+        <p className="notice--error" role="alert">
+          {refused}
+        </p>
+      )}
     </div>
   );
 }
