@@ -35,7 +35,7 @@ export interface SyncOptions {
   /**
    * Another process's whole sync on this data folder: `wait` for it to end (the
    * default: a scheduled run), or `refuse` at once with SyncRunning (an admin's
-   * command).
+   * command). A run of only some files (`jobs`) takes no lock.
    */
   ifRunning?: 'wait' | 'refuse';
   /** Only these files, planned by the caller: no catalog check, no plan of its own (a lesson asked for now). */
@@ -118,6 +118,7 @@ export function keptBytesInWorker(services: Services, maxHeight: number) {
 }
 
 export async function syncAll(services: Services, opts: SyncOptions = {}): Promise<SyncSummary> {
+  if (opts.jobs) return syncRun(services, opts);
   const release = await holdSyncLock(services.dataDir, opts.ifRunning ?? 'wait', opts.signal);
   try {
     return await syncRun(services, opts);
@@ -154,7 +155,7 @@ async function syncRun(services: Services, opts: SyncOptions): Promise<SyncSumma
     const freeBytes = diskFree(services.blobs.root);
     if (!hasRoom(services.db, jobs.reduce((a, j) => a + j.size, 0), room, freeBytes)) {
       // Room for the queue, as the plan sees the cache (kept, pinned, in use): chosen off this thread.
-      const req: EvictionRequest = { opts: { maxHeight: opts.maxHeight, budgetBytes: opts.budgetBytes }, room, freeBytes };
+      const req: EvictionRequest = { opts: { maxHeight: opts.maxHeight, budgetBytes: opts.budgetBytes }, room, freeBytes, queue: opts.jobs?.map((j) => ({ size: j.size, priority: j.priority })) };
       const { chosen } = (await planner.call({ kind: 'evict', dbFile: services.db.name, req })) as Evictions;
       for (const c of chosen) removeBlob(services.db, services.blobs, c.sha256);
     }
