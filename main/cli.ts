@@ -3,7 +3,7 @@
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import fs from 'node:fs';
 import path from 'node:path';
-import { AppError, toApiError } from './api/errors';
+import { AppError, DiskFullError, diskFullError, isDiskFull, toApiError } from './api/errors';
 import { parseKeyArg } from './feed/keys';
 import { startHub, type Hub } from './hub/server';
 import { parseSize } from './cache/evict';
@@ -17,7 +17,8 @@ import { createFeedMirror } from './sync/mirror';
 import { httpSource } from './sync/http-source';
 import { parseWindow } from './sync/scheduler';
 import { parseRate } from './sync/token-bucket';
-import { decodeCsv, formatBytes, isHttpUrl, MIN_QUOTA_BYTES, rateLabel, SyncSettings, formatSchoolTime, type LastSync } from '../preload/contract';
+import { decodeCsv, formatBytes, isHttpUrl, MIN_QUOTA_BYTES, rateLabel, SyncSettings, formatSchoolTime, type LastSync, type SyncSummary } from '../preload/contract';
+import { openedOnFullDisk } from './library/db';
 import { createServices, type Services } from './services';
 import { appRoot, defaultDataDir } from './util/paths';
 
@@ -67,9 +68,24 @@ function out(g: Globals, value: unknown, human: () => string): void {
   process.stdout.write(g.json ? `${JSON.stringify(value, null, 2)}\n` : `${human()}\n`);
 }
 
+const dataDirOf = (g: Globals) => path.resolve(g.data ?? defaultDataDir());
+
+/** A command's failure on stderr: one line, or with --json one document. */
+function printError(g: Globals, err: unknown): ReturnType<typeof toApiError> {
+  // A full disk, whatever refused the write (SQLite, a file): said with the data folder and its free space.
+  const e = toApiError(!(err instanceof DiskFullError) && isDiskFull(err, dataDirOf(g)) ? diskFullError(dataDirOf(g)) : err);
+  if (g.json) process.stderr.write(`${JSON.stringify({ ok: false, error: e })}\n`);
+  else process.stderr.write(`classboard: ${e.message}\n`);
+  return e;
+}
+
+/** A sync the disk stopped, or could not start: what the admin does next. */
+const syncDiskFull = (g: Globals) =>
+  diskFullError(dataDirOf(g), ['同步已停止，已下载的文件都保留；请清理这块磁盘后再同步', 'the sync stopped, keeping what came: free some space on it and sync again']);
+
 function open(g: Globals, host: 'hub' | 'electron' = 'hub', warmAtStart = false): Services {
   return createServices({
-    dataDir: path.resolve(g.data ?? defaultDataDir()),
+    dataDir: dataDirOf(g),
     host,
     warmAtStart,
     mediaBase: '/media/',
@@ -374,40 +390,64 @@ export function buildCli(): Command {
     .option('--quota <size>', 'most the cache may hold this run, e.g. 200GB (at least 100MB; least recently used lessons make room, timetable and favourites never); off (or none): no quota this run', quotaArg)
     .option('--floor <size>', 'free disk space to keep, e.g. 5GB', sizeArg)
     .action(async (o: { rate?: number; concurrency: number; maxHeight?: number; quota?: number | 'off'; floor?: number }) => {
-      await withServices(async (services, g) => {
+      const g = program.opts<Globals>();
+      try {
+        await withServices(async (services) => {
+      // Opened on a full disk: the catalog and the files could not be written; said at once.
+      if (openedOnFullDisk(services.db)) throw syncDiskFull(g);
       const tty = process.stderr.isTTY && !g.json;
       const s = services.sync.settings();
       const rate = o.rate ?? s.nightRate ?? 0;
-      const summary = await syncAll(services, {
-        rate: rate > 0 ? rate : Infinity,
-        concurrency: o.concurrency,
-        maxHeight: o.maxHeight ?? s.maxHeight,
-        quotaBytes: o.quota === 'off' ? undefined : (o.quota ?? s.quotaBytes ?? undefined),
-        floorBytes: o.floor ?? s.floorBytes,
-        ifRunning: 'refuse',
-        onProgress: (p) => {
-          if (!tty || p.totalBytes === 0) return;
-          const w = 30;
-          const done = Math.round((p.bytes / p.totalBytes) * w);
-          // Failed files apart from those that came, and the server in trouble by name: a dead hub read as 9/417 done at 0 B/s.
-          const failed = p.failed > 0 ? ` 失败 ${p.failed}` : '';
-          const left = p.trouble && p.trouble.error === gaveUpMessage(p.trouble.host);
-          const trouble = p.trouble ? ` · ${left ? `连不上 ${p.trouble.host}，其余文件不再尝试` : `${p.trouble.host} 出错，正在重试`}` : '';
-          process.stderr.write(`\r\x1b[K[${'#'.repeat(done)}${'.'.repeat(w - done)}] ${p.files - p.failed}/${p.totalFiles} 个文件${failed} ${formatBytes(p.bytes)} / ${formatBytes(p.totalBytes)} ${formatBytes(p.speed)}/s${trouble}`);
-        },
-      });
+      const quotaBytes = o.quota === 'off' ? undefined : (o.quota ?? s.quotaBytes ?? undefined);
+      const floorBytes = o.floor ?? s.floorBytes;
+      let summary: SyncSummary;
+      try {
+        summary = await syncAll(services, {
+          rate: rate > 0 ? rate : Infinity,
+          concurrency: o.concurrency,
+          maxHeight: o.maxHeight ?? s.maxHeight,
+          quotaBytes,
+          floorBytes,
+          ifRunning: 'refuse',
+          onProgress: (p) => {
+            if (!tty || p.totalBytes === 0) return;
+            const w = 30;
+            const done = Math.round((p.bytes / p.totalBytes) * w);
+            // Failed files apart from those that came, and the server in trouble by name: a dead hub read as 9/417 done at 0 B/s.
+            const failed = p.failed > 0 ? ` 失败 ${p.failed}` : '';
+            const left = p.trouble && p.trouble.error === gaveUpMessage(p.trouble.host);
+            const trouble = p.trouble ? ` · ${left ? `连不上 ${p.trouble.host}，其余文件不再尝试` : `${p.trouble.host} 出错，正在重试`}` : '';
+            process.stderr.write(`\r\x1b[K[${'#'.repeat(done)}${'.'.repeat(w - done)}] ${p.files - p.failed}/${p.totalFiles} 个文件${failed} ${formatBytes(p.bytes)} / ${formatBytes(p.totalBytes)} ${formatBytes(p.speed)}/s${trouble}`);
+          },
+        });
+      } catch (err) {
+        // The disk filled during the run: what did come is still the night's result, the full disk its first failure.
+        const ran = (err as { summary?: SyncSummary }).summary;
+        if (!ran || !isDiskFull(err, services.dataDir)) throw err;
+        summary = { ...ran, failed: [{ sha256: '', resources: [], reason: 'disk-full', error: syncDiskFull(g).message }, ...ran.failed] };
+      }
       if (tty) process.stderr.write('\r\x1b[K');
       saveLastSync(services.db, summary);
+      // A run the disk stopped says so first (the entry without a file), then what it did.
+      const stop = summary.failed.find((f) => f.reason === 'disk-full' && f.sha256 === '');
+      const files = summary.failed.filter((f) => f !== stop);
       out(g, summary, () =>
         [
+          ...(stop ? [stop.error] : []),
           ...summary.feeds.map((f) => `${f.id}：${f.outcome === 'applied' ? `已更新到第 ${f.revision} 版` : f.outcome === 'unchanged' ? '目录没有变化' : `目录同步失败：${f.error}`}`),
           `下载 ${summary.downloaded.files} 个文件，${formatBytes(summary.downloaded.bytes)}；跳过 ${summary.skipped} 个（其他清晰度或未选择离线保存）；用时 ${(summary.durationMs / 1000).toFixed(1)} 秒`,
-          ...summary.failed.map((f) => `  失败：${f.resources.join('、')} — ${f.error}`),
+          ...files.map((f) => `  失败：${f.resources.join('、')} — ${f.error}`),
         ].join('\n'),
       );
       // A catalog that could not be checked is a failed night too (cron and scripts look at the exit code).
       if (summary.failed.length > 0 || summary.feeds.some((f) => f.outcome === 'failed')) process.exitCode = 2;
-      });
+        });
+      } catch (err) {
+        // A sync the disk stopped before it ran is a failed night (2), not an argument mistake (1).
+        if (!isDiskFull(err, dataDirOf(g))) throw err;
+        printError(g, syncDiskFull(g));
+        process.exitCode = 2;
+      }
     });
 
   program
@@ -415,6 +455,8 @@ export function buildCli(): Command {
     .description('re-hash every cached file; a damaged or missing one is taken out of view (to be fetched again)')
     .action(async () => {
       await withServices(async (services, g) => {
+      // Each checked file is stamped in the library: on a full disk that is the first write refused, after a hash.
+      if (openedOnFullDisk(services.db)) throw diskFullError(services.dataDir);
       const tty = process.stderr.isTTY && !g.json;
       const r = await verifyCache(services.blobs, services.db, (done, total) => tty && process.stderr.write(`\r${done}/${total}   `));
       if (tty) process.stderr.write('\r\x1b[K');
@@ -608,6 +650,7 @@ export function buildCli(): Command {
       out(g, { dataDir: services.dataDir, ...s, lastSync }, () =>
         [
           `资料目录 / data: ${services.dataDir}`,
+          ...(openedOnFullDisk(services.db) ? [`  ${diskFullError(services.dataDir, ['资料库只能读取，同步和设置要等腾出空间后才能进行', 'the library can be read; sync and settings need some space first']).message}`] : []),
           ...s.feeds.map((f) => `  ${f.title}（${f.id}）第 ${f.revision} 版${f.unsigned ? '，未签名' : ''}：${f.resources} 个资源，${f.nodes} 个目录节点  ← ${f.source}`),
           `合计 ${s.resources} 个资源，${s.nodes} 个目录节点；缓存 ${s.cachedBlobs} 个文件，${formatBytes(s.cachedBytes)}`,
           ...lastSyncLines(lastSync),
@@ -635,10 +678,7 @@ export async function main(argv: string[]): Promise<void> {
       out(program.opts<Globals>(), { running: { pid: err.pid } }, () => err.message);
       return;
     }
-    const e = toApiError(err);
-    const g = program.opts<Globals>();
-    if (g.json) process.stderr.write(`${JSON.stringify({ ok: false, error: e })}\n`);
-    else process.stderr.write(`classboard: ${e.message}\n`);
+    const e = printError(program.opts<Globals>(), err);
     process.exitCode = e.code === 'internal' ? 70 : 1;
   }
 }

@@ -1,4 +1,6 @@
-import type { ApiError, ErrorCode } from '../../preload/contract';
+import fs from 'node:fs';
+import path from 'node:path';
+import { formatBytes, type ApiError, type ErrorCode } from '../../preload/contract';
 
 /** An error meant for the user: a stable code and a message that says what to do. */
 export class AppError extends Error {
@@ -9,6 +11,58 @@ export class AppError extends Error {
     super(message);
     this.name = 'AppError';
   }
+}
+
+/** A full disk as an API answer says it (the folder is the caller's to name). */
+const DISK_FULL: ApiError = { code: 'unavailable', message: '磁盘空间不足 / the disk is full' };
+
+/** The disk holding `dir` (the data folder) will not take more: said with its free space and the folder. */
+export class DiskFullError extends AppError {
+  constructor(
+    readonly dir: string,
+    readonly freeBytes: number | null,
+    hint: [zh: string, en: string] = ['请先清理这块磁盘上不需要的文件再试', 'free some space on it and try again'],
+  ) {
+    const free = freeBytes === null ? '' : formatBytes(freeBytes);
+    super(
+      'unavailable',
+      `数据文件夹所在的磁盘已满${free ? `（剩余 ${free}）` : ''}：${dir}。${hint[0]} / the disk holding the data folder ${dir} is full${free ? ` (${free} free)` : ''}: ${hint[1]}`,
+    );
+  }
+}
+
+/** Free bytes on the disk holding `dir` (or its nearest existing parent: a data folder not made yet); null if it cannot be told. */
+export function freeBytesAt(dir: string): number | null {
+  for (let d = path.resolve(dir); ; d = path.dirname(d)) {
+    try {
+      const s = fs.statfsSync(d);
+      return s.bavail * s.bsize;
+    } catch {
+      if (path.dirname(d) === d) return null;
+    }
+  }
+}
+
+export const diskFullError = (dir: string, hint?: [string, string]) => new DiskFullError(dir, freeBytesAt(dir), hint);
+
+/** Below this, a disk is full for SQLite: a WAL index alone takes 32 KiB, a WAL frame a page more. */
+const NEARLY_FULL = 1024 ** 2;
+
+/**
+ * Whether `err` is a full disk. ENOSPC and SQLITE_FULL say so; SQLite's other I/O
+ * errors on opening (sizing the -shm file is SQLITE_IOERR_SHMSIZE, "disk I/O
+ * error") and a lock waited out on a library opened for a full disk only do when
+ * the disk under `dir` has (almost) no room left.
+ */
+export function isDiskFull(err: unknown, dir?: string): boolean {
+  if (err instanceof DiskFullError) return true;
+  // Or one that came through the router as toApiError says it (a settings write on a full disk).
+  if (err instanceof AppError && err.message === DISK_FULL.message) return true;
+  const code = String((err as { code?: unknown })?.code ?? '');
+  if (code === 'ENOSPC' || code === 'SQLITE_FULL') return true;
+  if (!dir || !(code.startsWith('SQLITE_IOERR') || code === 'SQLITE_CANTOPEN' || code === 'SQLITE_BUSY')) return false;
+  const free = freeBytesAt(dir);
+  return free !== null && free < NEARLY_FULL;
 }
 
 const SYSTEM: Record<string, { code: ErrorCode; zh: string }> = {
@@ -26,7 +80,7 @@ const SYSTEM: Record<string, { code: ErrorCode; zh: string }> = {
 export function toApiError(err: unknown): ApiError {
   if (err instanceof AppError) return { code: err.code, message: err.message };
   const e = err as { code?: string; message?: string };
-  if (e?.code === 'ENOSPC') return { code: 'unavailable', message: '磁盘空间不足 / the disk is full' };
+  if (e?.code === 'ENOSPC' || e?.code === 'SQLITE_FULL') return { ...DISK_FULL };
   // What the user named does not exist or is in the way: their input, not our fault.
   const said = SYSTEM[e?.code ?? ''];
   if (said) return { code: said.code, message: `${said.zh} / ${e.message}` };

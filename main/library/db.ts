@@ -1,10 +1,11 @@
 // Opens the library database: WAL, foreign keys, pending migrations in one
 // transaction. A database from a newer app is refused untouched; a corrupt file is
-// moved aside (kept for support) and a fresh library is created.
+// moved aside (kept for support) and a fresh library is created. On a full disk a
+// current library is still opened, to read (see openOnFullDisk).
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
-import { AppError } from '../api/errors';
+import { AppError, diskFullError, isDiskFull } from '../api/errors';
 import { migrations } from './migrations';
 
 export type Db = Database.Database;
@@ -71,12 +72,48 @@ function tryOpen(file: string): Db {
   }
 }
 
+/** Connections openOnFullDisk made: their writes fail while the disk stays full. */
+const onFullDisk = new WeakSet<Db>();
+
+/** Whether `db` was opened on a full disk (a command that must write says so at once, not half-way). */
+export const openedOnFullDisk = (db: Db): boolean => onFullDisk.has(db);
+
+/**
+ * A library on a full disk, opened to read: a WAL library's first read sizes its
+ * -shm file (32 KiB), which a full disk refuses (SQLITE_IOERR_SHMSIZE), so every
+ * command failed, `status` too. In exclusive locking mode, set before that read,
+ * SQLite keeps the WAL index in this process's memory and writes nothing to read.
+ * The price is that no other connection can use the library meanwhile, so only a
+ * full disk gets it. A library still to be created or upgraded needs room: refused.
+ */
+function openOnFullDisk(file: string, cause: unknown): Db {
+  const full = () => diskFullError(path.dirname(file));
+  if (!fs.existsSync(file)) throw full();
+  const db = new Database(file, { fileMustExist: true });
+  try {
+    db.pragma('locking_mode = EXCLUSIVE');
+    db.pragma('busy_timeout = 5000');
+    refuseNewer(db, file);
+    if ((db.pragma('user_version', { simple: true }) as number) !== SCHEMA_VERSION) throw full();
+    db.pragma('foreign_keys = ON');
+    onFullDisk.add(db);
+    return db;
+  } catch (err) {
+    db.close();
+    if (err instanceof AppError) throw err;
+    // Another process holding the library, or the disk refusing even this: the full disk is what to fix.
+    throw Object.assign(full(), { cause: cause ?? err });
+  }
+}
+
 /** Opens (creating if needed) the library at `file`. */
 export function openLibrary(file: string): OpenResult {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const dir = path.dirname(file);
   try {
+    fs.mkdirSync(dir, { recursive: true });
     return { db: tryOpen(file), recoveredFrom: null };
   } catch (err) {
+    if (isDiskFull(err, dir)) return { db: openOnFullDisk(file, err), recoveredFrom: null };
     if (!isCorruption(err)) throw err;
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     const aside = `${file}.corrupt-${stamp}`;

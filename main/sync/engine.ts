@@ -308,7 +308,8 @@ async function syncRun(services: Services, opts: SyncOptions): Promise<SyncSumma
     if (host) f.error = gaveUpMessage(host, perHost.get(host));
   }
   services.queries.invalidate();
-  if (fatal) throw fatal;
   summary.durationMs = Math.round(performance.now() - started);
+  // What did come before the disk filled goes with the error: the CLI prints it.
+  if (fatal) throw Object.assign(fatal as Error, { summary });
   return summary;
 }
