@@ -3,7 +3,8 @@
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import fs from 'node:fs';
 import path from 'node:path';
-import { AppError, DiskFullError, diskFullError, isDiskFull, toApiError } from './api/errors';
+import { AppError, DiskFullError, diskFullError, freeBytesAt, isDiskFull, toApiError } from './api/errors';
+import { failureLines, type RunLimits } from './cli-failures';
 import { parseKeyArg } from './feed/keys';
 import { startHub, type Hub } from './hub/server';
 import { parseSize } from './cache/evict';
@@ -82,6 +83,19 @@ function printError(g: Globals, err: unknown): ReturnType<typeof toApiError> {
 /** A sync the disk stopped, or could not start: what the admin does next. */
 const syncDiskFull = (g: Globals) =>
   diskFullError(dataDirOf(g), ['同步已停止，已下载的文件都保留；请清理这块磁盘后再同步', 'the sync stopped, keeping what came: free some space on it and sync again']);
+
+/** The limits a run's 'quota' failures met, read after it: the cache's size, the disk's free space, the smallest file refused. */
+function limitsAfter(services: Services, failed: SyncSummary['failed'], quotaBytes: number | undefined, floorBytes: number): RunLimits {
+  const sizeOf = services.db.prepare('SELECT max(size) FROM resource_files WHERE sha256 = ?').pluck();
+  const refused = failed.filter((f) => f.reason === 'quota').map((f) => (sizeOf.get(f.sha256) as number | null) ?? 0);
+  return {
+    quotaBytes,
+    floorBytes,
+    usedBytes: services.blobs.totals().bytes,
+    freeBytes: freeBytesAt(services.blobs.root),
+    smallestBytes: refused.length ? Math.min(...refused) : 0,
+  };
+}
 
 function open(g: Globals, host: 'hub' | 'electron' = 'hub', warmAtStart = false): Services {
   return createServices({
@@ -436,7 +450,7 @@ export function buildCli(): Command {
           ...(stop ? [stop.error] : []),
           ...summary.feeds.map((f) => `${f.id}：${f.outcome === 'applied' ? `已更新到第 ${f.revision} 版` : f.outcome === 'unchanged' ? '目录没有变化' : `目录同步失败：${f.error}`}`),
           `下载 ${summary.downloaded.files} 个文件，${formatBytes(summary.downloaded.bytes)}；跳过 ${summary.skipped} 个（其他清晰度或未选择离线保存）；用时 ${(summary.durationMs / 1000).toFixed(1)} 秒`,
-          ...files.map((f) => `  失败：${f.resources.join('、')} — ${f.error}`),
+          ...failureLines(files, limitsAfter(services, files, quotaBytes, floorBytes)),
         ].join('\n'),
       );
       // A catalog that could not be checked is a failed night too (cron and scripts look at the exit code).

@@ -1,6 +1,7 @@
 // `classboard` on a full disk, as an IT admin meets it: the data folder on a real
 // 30 MB tmpfs (root only, as sync-full-disk.test.ts; CI runs as root), filled by
-// another program before a command or during a sync. Runs the built bin (build lock).
+// another program before a command or during a sync. And a night's failures
+// printed one line per cause, not one per file. Runs the built bin (build lock).
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -8,7 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateSigningKey } from '../../main/feed/keys';
+import { generateSigningKey, type SigningKey } from '../../main/feed/keys';
+import { writeFeed } from '../../main/feed/write';
 import { writeBlobFeed } from '../fixtures/feeds';
 import { startNginx, type Nginx } from '../fixtures/nginx';
 
@@ -46,6 +48,21 @@ function fillDisk(): void {
   expect(fs.statfsSync(small).bavail).toBe(0);
 }
 
+/** A catalog of `lessons` lessons with `perLesson` videos each of `size` bytes, none of them on the server. */
+async function writeBigFeed(dir: string, key: SigningKey, id: string, lessons: number, perLesson: number, size: number) {
+  const nodes = Array.from({ length: lessons }, (_, i) => ({ id: `l${i}`, parent: null, kind: 'lesson' as const, title: `第${i + 1}课`, order: i + 1 }));
+  const resources = nodes.flatMap((n, i) =>
+    Array.from({ length: perLesson }, (_, j) => ({
+      id: `r${i}-${j}`,
+      node: n.id,
+      type: 'video' as const,
+      title: `${n.title}（第${j + 1}课时）`,
+      files: [{ role: 'main', sha256: crypto.randomBytes(32).toString('hex'), size, mime: 'video/mp4', height: 720 }],
+    })),
+  );
+  await writeFeed(dir, { id, title: id, revision: 1, signingKey: key, shards: [{ path: 'shards/a.json', nodes, resources }] });
+}
+
 const key = generateSigningKey('full-cli');
 const keyArg = `${key.keyId}=${key.publicKey}`;
 let nginx: Nginx;
@@ -54,6 +71,8 @@ let videos: string[];
 beforeAll(async () => {
   // Three 3 MiB videos: under a 2 MB/s cap a file takes 1.5 s, time for the disk to fill between two.
   videos = await writeBlobFeed(path.join(tmp, 'www', 'videos'), { id: 'cn.full.videos', title: '满盘视频', key, blobs: [0, 1, 2].map(() => crypto.randomBytes(3 * 1024 ** 2)), lesson: '满盘测试课' });
+  await writeBigFeed(path.join(tmp, 'www', 'many'), key, 'cn.full.many', 8, 5, 1024 ** 2);
+  await writeBigFeed(path.join(tmp, 'www', 'big'), key, 'cn.full.big', 2, 3, 150 * 1024 ** 2);
   nginx = await startNginx(path.join(tmp, 'www'));
 });
 afterAll(async () => {
@@ -146,5 +165,42 @@ describe.skipIf(cannotMount !== null)(`classboard on a full disk${cannotMount ? 
     expect(summary.downloaded).toEqual({ files: 1, bytes: 3 * 1024 ** 2 });
     expect(summary.feeds).toEqual([expect.objectContaining({ id: 'cn.full.videos', outcome: 'unchanged' })]);
     expect(summary.failed[0]).toMatchObject({ reason: 'disk-full', error: expect.stringContaining(`数据文件夹所在的磁盘已满`) });
+  }, 120_000);
+
+  it('a fresh classroom on a 30 MB disk under the 2 GB floor: one line for the cause, with both numbers and the command', async () => {
+    const data = path.join(small, 'c4');
+    expect((await cliIn(data, 'feeds', 'add', `${nginx.url}many/`, '--key', keyArg)).code).toBe(0);
+    const r = await cliIn(data, 'sync', '--now');
+    expect(r.code).toBe(2);
+    // Before: 40 lines "失败：… — 超出缓存配额或磁盘余量 / over the cache quota or the free-disk floor".
+    expect(r.stdout).not.toContain('超出缓存配额或磁盘余量');
+    const lines = r.stdout.trim().split('\n');
+    expect(lines.length).toBeLessThanOrEqual(4);
+    expect(lines).toContain('失败 40 个文件，按原因：');
+    const floor = lines.find((l) => l.includes('磁盘余量不足'));
+    expect(floor).toMatch(/40 个文件没有下载：磁盘剩余 2\d(\.\d)? MB，须保留 2\.0 GB（保留磁盘空间）/);
+    expect(floor).toContain('classboard settings --floor');
+    expect(floor).toMatch(/ 涉及：(第\d课（第\d课时）、){4}第\d课（第\d课时） 等 40 节课$/);
+    expect(floor).not.toContain('--quota');
+    // --json keeps every failure.
+    const json = JSON.parse((await cliIn(data, '--json', 'sync', '--now')).stdout);
+    expect(json.failed).toHaveLength(40);
+    expect(new Set(json.failed.map((f: { reason: string }) => f.reason))).toEqual(new Set(['quota']));
+    fs.rmSync(data, { recursive: true });
+  }, 120_000);
+});
+
+describe('classboard sync over its cache quota', () => {
+  it('says the quota applied, with what the cache holds, the quota and the command', async () => {
+    const data = path.join(tmp, 'quota');
+    expect((await cliIn(data, 'feeds', 'add', `${nginx.url}big/`, '--key', keyArg)).code).toBe(0);
+    // Files of 150 MB against a 100 MB quota, on a disk with room (a floor of 1 MB).
+    const r = await cliIn(data, 'sync', '--now', '--quota', '100MB', '--floor', '1MB');
+    expect(r.code).toBe(2);
+    const line = r.stdout.split('\n').find((l) => l.includes('缓存已满'));
+    expect(line).toMatch(/^ {2}缓存已满，6 个文件没有下载：缓存已用 [\d.]+ KB，上限 100\.0 MB。请调高缓存上限（classboard settings --quota /);
+    expect(line).toMatch(/ 涉及：(第\d课（第\d课时）、){4}第\d课（第\d课时） 等 6 节课$/);
+    expect(line).not.toContain('磁盘');
+    expect(r.stdout.match(/缓存已满/g)).toHaveLength(1);
   }, 120_000);
 });

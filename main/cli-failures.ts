@@ -1,0 +1,85 @@
+// A sync's failed files as `classboard sync` prints them: one line per cause, as
+// the sync page groups them (renderer/sync/SyncPage.tsx, zh-CN 'sync.reasons'),
+// not one line per file. A fresh classroom under a 2 GB floor printed 432
+// identical lines. --json keeps every failure.
+import type { FailureReason, SyncFailure } from '../preload/contract';
+import { formatBytes } from '../preload/contract';
+
+/** The run's limits and the disk as the run left them, to say which limit a 'quota' failure met. */
+export interface RunLimits {
+  /** The cache quota the run used; undefined: none. */
+  quotaBytes?: number;
+  floorBytes: number;
+  /** Bytes the cache holds now. */
+  usedBytes: number;
+  /** Free bytes on the cache's disk now; null when it cannot be told. */
+  freeBytes: number | null;
+  /** The smallest file refused for space (the one that came nearest to fitting). */
+  smallestBytes: number;
+}
+
+/** Lessons named per cause before "等", as on the sync page. */
+const NAMED = 5;
+
+const SIZE_FORM = '这样带单位的大小';
+
+/** What a 'quota' failure met, with the numbers and the command that changes it. */
+function spaceLine(n: number, l: RunLimits): string {
+  const overQuota = l.quotaBytes !== undefined && l.usedBytes + l.smallestBytes > l.quotaBytes;
+  const underFloor = l.freeBytes !== null && l.freeBytes - l.smallestBytes < l.floorBytes;
+  const parts: string[] = [];
+  if (overQuota) {
+    parts.push(
+      `缓存已满，${n} 个文件没有下载：缓存已用 ${formatBytes(l.usedBytes)}，上限 ${formatBytes(l.quotaBytes!)}。请调高缓存上限（classboard settings --quota 500GB ${SIZE_FORM}），或少选一些离线内容（classboard unkeep）。`,
+    );
+  }
+  if (underFloor) {
+    const free = formatBytes(l.freeBytes!);
+    parts.push(
+      l.floorBytes > 0
+        ? `${overQuota ? '磁盘余量也不足' : `磁盘余量不足，${n} 个文件没有下载`}：磁盘剩余 ${free}，须保留 ${formatBytes(l.floorBytes)}（保留磁盘空间）。请清理这块磁盘，或调低保留空间（classboard settings --floor 1GB ${SIZE_FORM}）。`
+        : `${overQuota ? '磁盘也放不下' : `磁盘放不下，${n} 个文件没有下载`}：磁盘剩余 ${free}。请清理这块磁盘。`,
+    );
+  }
+  // Space came back since (another program's files deleted): both limits, as they stand.
+  if (parts.length === 0) {
+    parts.push(
+      `超出缓存上限或磁盘余量，${n} 个文件没有下载：缓存已用 ${formatBytes(l.usedBytes)}（上限 ${l.quotaBytes === undefined ? '不限' : formatBytes(l.quotaBytes)}），磁盘剩余 ${l.freeBytes === null ? '未知' : formatBytes(l.freeBytes)}（须保留 ${formatBytes(l.floorBytes)}）。可用 classboard settings --quota 或 --floor 调整。`,
+    );
+  }
+  return parts.join('');
+}
+
+const HEADLINE: Record<Exclude<FailureReason, 'quota'>, (n: number) => string> = {
+  folder: (n) => `${n} 个文件来自 U 盘或文件夹导入，无法联网下载：请重新导入该文件夹（classboard import <文件夹>）。`,
+  unreachable: (n) => `连不上资源服务器，${n} 个文件没有下载，下次同步会继续。`,
+  missing: (n) => `${n} 个文件在服务器上找不到，请联系资源平台或学校管理员。`,
+  damaged: (n) => `${n} 个文件下载后校验不通过，已隔离，下次同步会重新下载。`,
+  busy: (n) => `另一个 Classboard 程序正在下载其中 ${n} 个文件，稍后会自动完成。`,
+  'disk-full': (n) => `磁盘已满，同步已停止，${n} 个文件没有下载完：请清理磁盘后再同步。`,
+  other: (n) => `${n} 个文件下载失败。`,
+};
+
+/**
+ * The failed files by cause: a full disk first (it stopped the run), then the most
+ * files first. Each line says what happened and what to do, names a few lessons,
+ * and, where the detail is the admin's clue, one sample of it.
+ */
+export function failureLines(failed: SyncFailure[], limits: RunLimits): string[] {
+  if (failed.length === 0) return [];
+  const groups = new Map<FailureReason, SyncFailure[]>();
+  for (const f of failed) groups.get(f.reason)?.push(f) ?? groups.set(f.reason, [f]);
+  const order = [...groups].sort((a, b) => Number(b[0] === 'disk-full') - Number(a[0] === 'disk-full') || b[1].length - a[1].length);
+  return [
+    `失败 ${failed.length} 个文件，按原因：`,
+    ...order.map(([reason, group]) => {
+      const n = group.length;
+      const lessons = [...new Set(group.flatMap((f) => f.resources))];
+      const named = lessons.slice(0, NAMED).join('、');
+      const which = named ? ` 涉及：${lessons.length > NAMED ? `${named} 等 ${lessons.length} 节课` : named}` : '';
+      if (reason === 'quota') return `  ${spaceLine(n, limits)}${which}`;
+      const detail = reason === 'folder' || reason === 'disk-full' ? '' : ` — ${group.at(-1)!.error}`;
+      return `  ${HEADLINE[reason](n)}${which}${detail}`;
+    }),
+  ];
+}
