@@ -159,13 +159,15 @@ export function createSyncController(services: Services, opts: SyncControllerOpt
     } catch (err) {
       const message = (err as Error).message;
       stopped = { reason: (err as NodeJS.ErrnoException).code === 'ENOSPC' ? 'disk-full' : 'other', error: message };
+      // A full disk stops a run part-way: what came before it is kept with the cause first, as the CLI prints it.
+      const partial = (err as { summary?: SyncSummary }).summary;
       const summary: SyncSummary = {
-        feeds: [],
-        downloaded: { files: 0, bytes: 0 },
-        failed: [{ sha256: '', ...stopped, resources: [] }],
-        skipped: 0,
-        downgraded: 0,
-        durationMs: 0,
+        feeds: partial?.feeds ?? [],
+        downloaded: partial?.downloaded ?? { files: 0, bytes: 0 },
+        failed: [{ sha256: '', ...stopped, resources: [] }, ...(partial?.failed ?? [])],
+        skipped: partial?.skipped ?? 0,
+        downgraded: partial?.downgraded ?? 0,
+        durationMs: partial?.durationMs ?? 0,
       };
       if (!part) keep(summary);
       services.events.emit('sync:finished', summary);
@@ -239,7 +241,11 @@ export function createSyncController(services: Services, opts: SyncControllerOpt
      */
     noteCatalogCheck(feed: SyncSummary['feeds'][number]): void {
       if (feed.outcome === 'failed') {
-        keep({ feeds: [feed], downloaded: { files: 0, bytes: 0 }, failed: [], skipped: 0, downgraded: 0, durationMs: 0 });
+        // Beside the night's result, not over it: its files and failures still show after a restart.
+        if (last) {
+          const { finishedAt, ...summary } = last;
+          keep({ ...summary, feeds: [...summary.feeds.filter((f) => f.id !== feed.id), feed] }, finishedAt);
+        } else keep({ feeds: [feed], downloaded: { files: 0, bytes: 0 }, failed: [], skipped: 0, downgraded: 0, durationMs: 0 });
       } else if (last?.feeds.some((f) => f.id === feed.id && f.outcome === 'failed')) {
         const { finishedAt, ...summary } = last;
         keep({ ...summary, feeds: summary.feeds.map((f) => (f.id === feed.id ? feed : f)) }, finishedAt);

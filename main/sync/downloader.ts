@@ -392,8 +392,9 @@ async function fetchWithRetries(job: BlobJob, ctx: RunContext): Promise<Download
         }
         continue;
       }
-      // Only a source that says the file is not to be had (403, 410, 451); a proxy or a hub asking who we are (401, 407) is the network's trouble.
-      if (err instanceof SourceRefused && ![401, 407].includes(err.status)) refused.add(url);
+      // Only a source that says the file is not to be had (403, 410, 451); a proxy or a hub asking who we are (401, 407)
+      // is the network's trouble, and a hub whose disk is full (507) has the file upstream, only no room for it.
+      if (err instanceof SourceRefused && ![401, 407, 507].includes(err.status)) refused.add(url);
       if (err instanceof Retryable || err instanceof BadBytes || err instanceof SourceRefused || err instanceof HostGivenUp) continue;
       throw err; // the disk, a stop, another process on the .part: no other source helps
     }
@@ -410,6 +411,7 @@ async function fetchWithRetries(job: BlobJob, ctx: RunContext): Promise<Download
     throw because(new AppError('not-found', `no source gives out ${job.sha256.slice(0, 12)}… (404 on ${missing.size}, refused by ${refused.size}): ${last}`), 'missing');
   }
   if (lastError instanceof HostGivenUp) throw lastError;
+  const fullHub = lastError instanceof SourceRefused && lastError.status === 507;
   const cause = lastError instanceof NotHere && reasons.length ? `${lastError.message}: ${reasons.at(-1)}` : (lastError as Error).message;
   const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
   const message = `gave up on ${job.sha256.slice(0, 12)}… after ${plural(tally.tries, 'try', 'tries')} from ${plural(job.urls.length, 'source', 'sources')}: ${cause}`;
@@ -417,7 +419,8 @@ async function fetchWithRetries(job: BlobJob, ctx: RunContext): Promise<Download
   // The kind of bad bytes is kept (a hub remembers a hash mismatch or a wrong size, not a one-off glitch).
   if (lastError instanceof BadBytes) throw new (lastError.constructor as typeof BadBytes)(lastError.code, message);
   // No answer, 5xx, cuts, or a host's patience (Retry-After) spent: may be better tomorrow.
-  throw lastError instanceof BadBytes ? new BadBytes(lastError.code, message) : because(new AppError('unavailable', message), 'unreachable');
+  // A full hub is neither (its own words say why, in the failure's detail).
+  throw lastError instanceof BadBytes ? new BadBytes(lastError.code, message) : because(new AppError('unavailable', message), fullHub ? 'other' : 'unreachable');
 }
 
 /**

@@ -6,12 +6,19 @@ import { LastSync, type FailureReason, type SyncFailure, type SyncSummary } from
 import type { Db } from '../library/db';
 
 const KEY = 'sync.last';
+/** When it finished, in a row of its own: a page polling every few seconds reads this, not a night's list of failures. */
+const STAMP = 'sync.last.at';
 
 /** Keeps a finished run (stamped now, or at `finishedAt`) and returns it; a failed write (a full disk) only loses the copy. */
 export function saveLastSync(db: Db, summary: SyncSummary, finishedAt = new Date().toISOString()): LastSync {
   const last: LastSync = { ...summary, finishedAt };
   try {
-    db.prepare('INSERT OR REPLACE INTO settings(key, value) VALUES (?, ?)').run(KEY, JSON.stringify(last));
+    const put = db.prepare('INSERT OR REPLACE INTO settings(key, value) VALUES (?, ?)');
+    db.transaction(() => {
+      put.run(KEY, JSON.stringify(last));
+      // Unique per save, even one that keeps an earlier finishedAt: another process sees the change.
+      put.run(STAMP, `${finishedAt} ${Date.now()}`);
+    })();
   } catch {
     // The summary still shows in this process; the next run writes it again.
   }
@@ -30,9 +37,9 @@ export function readLastSync(db: Db): LastSync | null {
   }
 }
 
-/** When the kept run finished, read without parsing its list of failures: how a host notices a run another process kept. */
+/** Changes with every kept run, read without the run's list of failures: how a host notices a run another process kept. */
 export function lastSyncStamp(db: Db): string | null {
-  return (db.prepare("SELECT json_extract(value, '$.finishedAt') FROM settings WHERE key = ? AND json_valid(value)").pluck().get(KEY) as string | null) ?? null;
+  return (db.prepare('SELECT value FROM settings WHERE key = ?').pluck().get(STAMP) as string | undefined) ?? null;
 }
 
 /** Short names of why files failed, for one line of a log or `status` (the sync page says what to do about each). */

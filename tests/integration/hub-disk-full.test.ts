@@ -70,6 +70,8 @@ describe.skipIf(cannotMount !== null)(`a hub whose disk is full${cannotMount ? `
     expect(s.failed).toHaveLength(1);
     // Before: "… answered HTTP 502", and the cause (the hub's disk) never reached the classroom.
     expect(s.failed[0]!.error).toMatch(/HTTP 507.*中心服务的磁盘已满/);
+    // Not "服务器上找不到" (missing) nor "连不上" (unreachable): the page shows the hub's own words.
+    expect(s.failed[0]!.reason).toBe('other');
     const failedSha = s.failed[0]!.sha256;
     expect(blobs.map(sha256)).toContain(failedSha);
     // Before: the classroom retried a 502 with backoff and the hub asked the platform each time.

@@ -69,6 +69,9 @@ describe.skipIf(cannotMount !== null)(`a full disk during sync${cannotMount ? ` 
     const status = await services.sync.status();
     expect(status.state).toBe('idle');
     expect(status.last?.failed[0]?.error).toMatch(/the disk is full/);
+    // What came before the disk filled is still counted (before: 下载 0 个文件 after a stopped night).
+    expect(status.last?.downloaded.files).toBe(summary.downloaded.files);
+    expect(summary.downloaded.files).toBe(services.db.prepare(`SELECT count(*) FROM blobs WHERE sha256 IN (${blobs.map(() => '?').join()})`).pluck().get(...blobs.map(sha256)));
 
     const visible = services.db.prepare('SELECT sha256 FROM blobs').pluck().all() as string[];
     const videos = blobs.map(sha256);

@@ -77,4 +77,19 @@ describe('the last sync', () => {
     // Before: "同步完成：下载 0 个文件，失败 0 个", though the platform's catalog was not taken.
     expect(lines.join('\n')).toMatch(/同步完成：下载 0 个文件，失败 0 个；目录没有更新：平台（.*127\.0\.0\.1:9.*）/);
   });
+
+  it("a hub's failed start-up check shows beside the night's result, not instead of it", async () => {
+    saveLastSync(hub.db, { feeds: [], downloaded: { files: 300, bytes: 3e9 }, failed: [], skipped: 0, downgraded: 0, durationMs: 1000 }, '2026-11-30T20:00:00.000Z');
+    hub.close();
+    hub = hubServices(data, 't');
+    hub.sync.noteCatalogCheck({ id: 'cn.test.up', title: '平台', outcome: 'failed', revision: 5, error: '签名无效' });
+    // Before: the night's 300 files were replaced by "下载 0 个文件" at the restart's time.
+    expect((await hub.sync.status()).last).toMatchObject({
+      downloaded: { files: 300 },
+      finishedAt: '2026-11-30T20:00:00.000Z',
+      feeds: [{ id: 'cn.test.up', outcome: 'failed' }],
+    });
+    hub.sync.noteCatalogCheck({ id: 'cn.test.up', title: '平台', outcome: 'unchanged', revision: 5 });
+    expect((await hub.sync.status()).last?.feeds).toEqual([expect.objectContaining({ id: 'cn.test.up', outcome: 'unchanged' })]);
+  });
 });
