@@ -59,11 +59,18 @@ type FileRow = {
 
 type ResourceRow = { rid: number; id: string; title: string; nodeId: string; feedId: string };
 
-/** The files a lesson needs: its main rendition (highest at or below maxHeight, else the lowest) plus posters, subtitles, attachments. */
-export function chooseFiles<F extends Pick<FileRow, 'role' | 'height'>>(files: F[], maxHeight: number): { chosen: F[]; main: F | null; lower: F | null; skipped: number } {
+/**
+ * The files a lesson needs: its main rendition (highest at or below maxHeight, else the lowest) plus posters, subtitles, attachments.
+ * A higher rendition already on disk stands in for a missing one at the height (the classroom went from 720p to 480p): it
+ * plays and the lesson is ready, so fetching the lower copy would spend a night's bytes, and disk, on a copy the player
+ * passes over (it takes the highest on disk). If it is evicted, the lesson's rendition at the height comes next.
+ */
+export function chooseFiles<F extends Pick<FileRow, 'role' | 'height' | 'present'>>(files: F[], maxHeight: number): { chosen: F[]; main: F | null; lower: F | null; skipped: number } {
   const mains = files.filter((f) => f.role === 'main').sort((a, b) => (b.height ?? 0) - (a.height ?? 0));
   const fitting = mains.filter((f) => (f.height ?? 0) <= maxHeight);
-  const main = fitting[0] ?? mains[mains.length - 1] ?? null;
+  const wanted = fitting[0] ?? mains[mains.length - 1] ?? null;
+  const above = wanted && !wanted.present ? mains.slice(0, mains.indexOf(wanted)).findLast((f) => f.present) : undefined;
+  const main = above ?? wanted;
   const lower = main ? (mains[mains.indexOf(main) + 1] ?? null) : null;
   const chosen = files.filter((f) => f.role !== 'main' || f === main);
   return { chosen, main, lower, skipped: files.length - chosen.length };
@@ -263,12 +270,21 @@ export function planDownloads(db: Db, selection: Selection, opts: PlanOptions = 
   // Over budget: the least urgent lessons drop one rendition, until the night fits.
   let downgraded = 0;
   if (opts.budgetBytes !== undefined && Number.isFinite(opts.budgetBytes)) {
-    const need = (fs: FileRow[]) => fs.reduce((a, f) => a + (f.present ? 0 : f.size), 0);
-    let total = entries.reduce((a, e) => a + need(e.chosen), 0);
+    // Each file once, as the jobs are: a grade's worksheet on 72 lessons is one download, not 72.
+    const users = new Map<string, number>();
+    let total = 0;
+    const use = (f: FileRow, n: 1 | -1) => {
+      if (f.present) return;
+      const before = users.get(f.sha256) ?? 0;
+      users.set(f.sha256, before + n);
+      if (before === 0 || before + n === 0) total += n * f.size;
+    };
+    for (const e of entries) for (const f of e.chosen) use(f, 1);
     for (let i = entries.length - 1; i >= 0 && total > opts.budgetBytes; i--) {
       const e = entries[i]!;
       if (!e.main || !e.lower || e.main.present || e.lower.size >= e.main.size) continue;
-      total -= (e.main.size - (e.lower.present ? 0 : e.lower.size));
+      use(e.main, -1);
+      use(e.lower, 1);
       e.chosen = e.chosen.map((f) => (f === e.main ? e.lower! : f));
       downgraded++;
     }

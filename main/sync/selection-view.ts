@@ -3,57 +3,133 @@
 // whether it is kept. Computed in the plan worker (reading every file of a
 // 150,000-lesson catalog takes most of a second), sizes cached per library
 // state (PRAGMA data_version changes with any other connection's commit).
+//
+// Every figure counts a file (a sha256) once within what it sums: a grade's one
+// worksheet hung on its 72 lessons is 83 KB there, not 6 MB, so the tree, the
+// kept total, the queue (planned per file) and the disk agree.
 import type { Res, SelectionNode } from '../../preload/contract';
 import { AppError } from '../api/errors';
 import type { Db } from '../library/db';
 import { chooseFiles, loadParents, type Selection } from './plan';
 
+type Parents = ReturnType<typeof loadParents>;
+type Use = { rid: number; nodeId: string };
+
 interface Sizes {
   key: string;
-  parents: ReturnType<typeof loadParents>;
+  parents: Parents;
   perNode: Map<string, { bytes: number; cachedBytes: number }>;
+  /** Per resource, the bytes of the files no other resource chooses (most files). */
   perResource: { rid: number; nodeId: string; bytes: number }[];
+  /** Files several resources choose, with those resources: counted once wherever they are summed. */
+  shared: { size: number; present: boolean; uses: Use[] }[];
+  /** Every file any resource chooses, once. */
+  total: number;
 }
 
 const cache = new WeakMap<Db, Sizes>();
+
+/** Adds a shared file to each node above any of its uses, once per node (the walks stop where another use's walk passed). */
+function addUp(parents: Parents, nodeIds: Iterable<string>, add: (node: string) => void) {
+  const seen = new Set<string>();
+  for (const from of nodeIds) {
+    for (let n: string | null = from; n !== null && !seen.has(n); n = parents.get(n)?.parent ?? null) {
+      seen.add(n);
+      add(n);
+    }
+  }
+}
 
 function sizesOf(db: Db, maxHeight: number): Sizes {
   const key = `${maxHeight}:${db.pragma('data_version', { simple: true }) as number}`;
   const known = cache.get(db);
   if (known?.key === key) return known;
-  const parents = loadParents(db);
-  const rows = db
-    .prepare(
-      `SELECT r.node_id AS nodeId, f.rid, f.role, f.height, f.size, EXISTS (SELECT 1 FROM blobs b WHERE b.sha256 = f.sha256) AS present
-       FROM resource_files f JOIN resources r ON r.rid = f.rid ORDER BY f.rid`,
-    )
-    .all() as { nodeId: string; rid: number; role: string; height: number | null; size: number; present: 0 | 1 }[];
+  // One read, so that the files listed more than once are those of these rows.
+  // Rows as arrays and the lessons apart from their files: building 450,000 row
+  // objects, each with its lesson's id, was most of the time.
+  const [parents, resources, rows, listedTwice] = db.transaction(() => [
+    loadParents(db),
+    db.prepare('SELECT rid, node_id FROM resources ORDER BY rid').raw().all() as [number, string][],
+    db
+      .prepare(`SELECT rid, sha256, role, height, size, EXISTS (SELECT 1 FROM blobs b WHERE b.sha256 = f.sha256) FROM resource_files f ORDER BY rid`)
+      .raw()
+      .all() as [number, string, string, number | null, number, 0 | 1][],
+    // Files listed more than once (a worksheet on each of a grade's lessons), from the
+    // sha256 index: only these go through a map (most files are one lesson's).
+    new Set(db.prepare('SELECT sha256 FROM resource_files GROUP BY sha256 HAVING count(*) > 1').pluck().all() as string[]),
+  ] as const)();
+  const files = new Map<string, { size: number; present: boolean; uses: Sizes['perResource'] }>();
   // Sizes per lesson first, then each lesson's total up its ancestors: a walk per
   // node rather than per resource.
   const own = new Map<string, { bytes: number; cachedBytes: number }>();
   const perResource: Sizes['perResource'] = [];
-  for (let i = 0; i < rows.length; ) {
-    let j = i;
-    while (j < rows.length && rows[j]!.rid === rows[i]!.rid) j++;
-    const { chosen } = chooseFiles(rows.slice(i, j), maxHeight);
-    const bytes = chosen.reduce((a, f) => a + f.size, 0);
-    const cached = chosen.reduce((a, f) => a + (f.present ? f.size : 0), 0);
-    const nodeId = rows[i]!.nodeId;
-    const e = own.get(nodeId) ?? own.set(nodeId, { bytes: 0, cachedBytes: 0 }).get(nodeId)!;
-    e.bytes += bytes;
-    e.cachedBytes += cached;
-    perResource.push({ rid: rows[i]!.rid, nodeId, bytes });
-    i = j;
+  let total = 0;
+  let k = 0;
+  let r = { rid: 0, nodeId: '', bytes: 0 };
+  let cachedBytes = 0;
+  const add = (sha256: string, size: number, present: 0 | 1) => {
+    if (!listedTwice.has(sha256)) {
+      r.bytes += size;
+      if (present) cachedBytes += size;
+      return;
+    }
+    const e = files.get(sha256);
+    if (!e) files.set(sha256, { size, present: present === 1, uses: [r] });
+    else if (e.uses.at(-1) !== r) e.uses.push(r);
+  };
+  for (const [rid, nodeId] of resources) {
+    while (k < rows.length && rows[k]![0] < rid) k++;
+    const from = k;
+    while (k < rows.length && rows[k]![0] === rid) k++;
+    r = { rid, nodeId, bytes: 0 };
+    cachedBytes = 0;
+    perResource.push(r);
+    // One file (most lessons' resources) is its own choice.
+    if (k - from === 1) add(rows[from]![1], rows[from]![4], rows[from]![5]);
+    else if (k > from) {
+      const group = rows.slice(from, k).map(([, sha256, role, height, size, present]) => ({ sha256, role, height, size, present }));
+      for (const f of chooseFiles(group, maxHeight).chosen) add(f.sha256, f.size, f.present);
+    }
+    const node = own.get(nodeId) ?? own.set(nodeId, { bytes: 0, cachedBytes: 0 }).get(nodeId)!;
+    node.bytes += r.bytes;
+    node.cachedBytes += cachedBytes;
+    total += r.bytes;
+  }
+  // Chosen by one resource after all (another lists it at a rendition it does not take): that resource's alone.
+  const shared: Sizes['shared'] = [];
+  for (const f of files.values()) {
+    total += f.size;
+    if (f.uses.length > 1) {
+      shared.push(f);
+      continue;
+    }
+    const only = f.uses[0]!;
+    only.bytes += f.size;
+    const e = own.get(only.nodeId)!;
+    e.bytes += f.size;
+    if (f.present) e.cachedBytes += f.size;
   }
   const perNode = new Map<string, { bytes: number; cachedBytes: number }>();
+  const at = (n: string) => perNode.get(n) ?? perNode.set(n, { bytes: 0, cachedBytes: 0 }).get(n)!;
   for (const [nodeId, { bytes, cachedBytes }] of own) {
     for (let n: string | null = nodeId; n !== null; n = parents.get(n)?.parent ?? null) {
-      const e = perNode.get(n) ?? perNode.set(n, { bytes: 0, cachedBytes: 0 }).get(n)!;
+      const e = at(n);
       e.bytes += bytes;
       e.cachedBytes += cachedBytes;
     }
   }
-  const sizes = { key, parents, perNode, perResource };
+  for (const f of shared) {
+    addUp(
+      parents,
+      f.uses.map((u) => u.nodeId),
+      (n) => {
+        const e = at(n);
+        e.bytes += f.size;
+        if (f.present) e.cachedBytes += f.size;
+      },
+    );
+  }
+  const sizes = { key, parents, perNode, perResource, shared, total };
   cache.set(db, sizes);
   return sizes;
 }
@@ -70,15 +146,19 @@ function alwaysKept(db: Db): Set<number> {
   return new Set(rids);
 }
 
-/** Bytes of every lesson the selection keeps, and of those kept regardless. */
+/** Bytes of every file the selection keeps, and those kept regardless, each file once. */
 export function keptBytes(db: Db, selection: Selection, maxHeight: number, always = alwaysKept(db)): number {
-  const { parents, perResource } = sizesOf(db, maxHeight);
+  const { parents, perResource, shared } = sizesOf(db, maxHeight);
   const keeps = selection.resolver(parents);
-  return perResource.reduce((a, r) => a + (keeps(r.nodeId) || always.has(r.rid) ? r.bytes : 0), 0);
+  const kept = (u: Use) => keeps(u.nodeId) || always.has(u.rid);
+  let bytes = 0;
+  for (const r of perResource) if (kept(r)) bytes += r.bytes;
+  for (const f of shared) if (f.uses.some(kept)) bytes += f.size;
+  return bytes;
 }
 
 export function selectionView(db: Db, selection: Selection, parent: string | null, maxHeight: number): Res<'sync:selection'> {
-  const { parents, perNode, perResource } = sizesOf(db, maxHeight);
+  const { parents, perNode, perResource, shared, total } = sizesOf(db, maxHeight);
   if (parent !== null && !parents.has(parent)) throw new AppError('not-found', `没有这个目录节点 / no such node: ${parent}`);
   const marks = selection.marks();
   const keeps = selection.resolver(parents, marks);
@@ -95,13 +175,19 @@ export function selectionView(db: Db, selection: Selection, parent: string | nul
     .all(parent) as { id: string; title: string; kind: SelectionNode['kind']; childCount: number }[];
   const trail: { id: string; title: string }[] = [];
   for (let n = parent; n !== null; n = parents.get(n)?.parent ?? null) trail.unshift({ id: n, title: parents.get(n)!.title });
-  const total = [...parents.entries()].filter(([, v]) => v.parent === null).reduce((a, [id]) => a + (perNode.get(id)?.bytes ?? 0), 0);
   // What the timetable and favourites keep under each node (a few lessons, walked up).
   const always = alwaysKept(db);
   const alwaysUnder = new Map<string, number>();
+  const add = (n: string, bytes: number) => alwaysUnder.set(n, (alwaysUnder.get(n) ?? 0) + bytes);
   for (const r of perResource) {
     if (!always.has(r.rid)) continue;
-    for (let n: string | null = r.nodeId; n !== null; n = parents.get(n)?.parent ?? null) alwaysUnder.set(n, (alwaysUnder.get(n) ?? 0) + r.bytes);
+    for (let n: string | null = r.nodeId; n !== null; n = parents.get(n)?.parent ?? null) add(n, r.bytes);
+  }
+  if (always.size > 0) {
+    for (const f of shared) {
+      const nodes = f.uses.filter((u) => always.has(u.rid)).map((u) => u.nodeId);
+      if (nodes.length > 0) addUp(parents, nodes, (n) => add(n, f.size));
+    }
   }
   return {
     everything: selection.everything(),
