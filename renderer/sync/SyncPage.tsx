@@ -27,7 +27,7 @@ export function SyncPage({ node }: { node: string | null }) {
       <div className="home__body">
         <main className="home__main">
           <StatusPanel changes={changes} settings={settings} />
-          <SelectionPanel node={node} onChanged={() => setChanges((c) => c + 1)} />
+          <SelectionPanel node={node} changes={changes} onChanged={() => setChanges((c) => c + 1)} />
         </main>
         <aside className="home__side">
           <TodayList />
@@ -199,10 +199,11 @@ function FailureGroups({ failed }: { failed: SyncFailure[] }) {
   );
 }
 
-function SelectionPanel({ node, onChanged }: { node: string | null; onChanged: () => void }) {
+function SelectionPanel({ node, changes, onChanged }: { node: string | null; changes: number; onChanged: () => void }) {
   const { t } = useTranslation();
   const [generation, setGeneration] = useState(0);
-  const { data, error } = useLibraryData(() => call(api()['sync:selection']({ parent: node })), [node, generation]);
+  // `changes` too: saved settings (视频清晰度) change every size in the tree, as they change the queue.
+  const { data, error } = useLibraryData(() => call(api()['sync:selection']({ parent: node })), [node, generation, changes]);
   useEffect(() => api().on('sync:finished', () => setGeneration((g) => g + 1)), []);
   // A link to a node the library no longer has (or a mistyped address): say so, and offer the top.
   if (error)
@@ -217,8 +218,7 @@ function SelectionPanel({ node, onChanged }: { node: string | null; onChanged: (
   if (!data) return null;
   const toggle = async (n: SelectionNode) => {
     await call(api()['sync:keep']({ ids: [n.id], keep: n.keep !== 'all' }));
-    setGeneration((g) => g + 1);
-    onChanged();
+    onChanged(); // reloads the tree with the status
   };
   return (
     <section aria-label={t('sync.selection')}>
