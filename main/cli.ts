@@ -403,6 +403,7 @@ export function buildCli(): Command {
     .option('--max-height <px>', 'highest video rendition to keep, e.g. 720 (default: the settings)', heightArg)
     .option('--quota <size>', 'most the cache may hold this run, e.g. 200GB (at least 100MB; least recently used lessons make room, timetable and favourites never); off (or none): no quota this run', quotaArg)
     .option('--floor <size>', 'free disk space to keep, e.g. 5GB', sizeArg)
+    .addHelpText('after', '\nExit codes: 0 done; 2 a file or a catalog failed; 3 another sync holds this data folder (nothing done); 1 a mistake in the arguments or a refused folder; 70 an internal fault.')
     .action(async (o: { rate?: number; concurrency: number; maxHeight?: number; quota?: number | 'off'; floor?: number }) => {
       const g = program.opts<Globals>();
       try {
@@ -687,9 +688,11 @@ export async function main(argv: string[]): Promise<void> {
       process.exitCode = err.exitCode;
       return;
     }
-    // Another sync holds the data folder (cron, the hub's night run): said plainly, nothing done, not a failed night.
+    // Another sync holds the data folder (cron, the hub's night run, perhaps paused by day): said plainly,
+    // nothing done, and exit 3 so a script does not read it as this sync's success.
     if (err instanceof SyncRunning) {
-      out(program.opts<Globals>(), { running: { pid: err.pid } }, () => err.message);
+      out(program.opts<Globals>(), { running: { pid: err.pid, paused: err.paused } }, () => err.message);
+      process.exitCode = 3;
       return;
     }
     const e = printError(program.opts<Globals>(), err);

@@ -119,7 +119,8 @@ export function keptBytesInWorker(services: Services, maxHeight: number) {
 
 export async function syncAll(services: Services, opts: SyncOptions = {}): Promise<SyncSummary> {
   if (opts.jobs) return syncRun(services, opts);
-  const release = await holdSyncLock(services.dataDir, opts.ifRunning ?? 'wait', opts.signal);
+  // Paused (the hub's night run by day, rate 0): kept in the lock so an admin's command can say why nothing moves.
+  const release = await holdSyncLock(services.dataDir, opts.ifRunning ?? 'wait', opts.signal, () => opts.bucket?.bytesPerSecond === 0);
   try {
     return await syncRun(services, opts);
   } finally {

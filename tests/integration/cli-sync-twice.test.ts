@@ -1,7 +1,7 @@
 // Two `classboard sync` on one data folder at once (cron, and an admin's
 // `sync --now`), and a night whose only source refuses: the built bin, real
 // processes, nginx on 127.0.0.1.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -32,7 +32,7 @@ beforeAll(() => {
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 describe('classboard sync, twice at once on one data folder', () => {
-  it('one does the work and counts each file once; the other says which process is syncing and exits 0', async () => {
+  it('one does the work and counts each file once; the other says which process is syncing and exits 3', async () => {
     const key = generateSigningKey('k');
     const files = Array.from({ length: 20 }, () => crypto.randomBytes(50_000));
     const www = path.join(tmp, 'www');
@@ -49,8 +49,9 @@ describe('classboard sync, twice at once on one data folder', () => {
       // 1 MB at 4 Mbit/s: two seconds, long enough for the two to overlap.
       const [a, b] = await Promise.all([cliIn(dir, 'sync', '--rate', '4mbit'), cliIn(dir, 'sync', '--rate', '4mbit')]);
       // Before: both exit 2, 'another Classboard process is downloading this file' in each, and more downloads than files.
-      expect([a.code, b.code], `${a.stdout}${a.stderr}\n${b.stdout}${b.stderr}`).toEqual([0, 0]);
       const [worked, refused] = a.stdout.includes('下载 20 个文件') ? [a, b] : [b, a];
+      // The refused one exits 3 (was 0: a script took it for a sync done).
+      expect([worked.code, refused.code], `${a.stdout}${a.stderr}\n${b.stdout}${b.stderr}`).toEqual([0, 3]);
       expect(worked.stdout).toMatch(/下载 20 个文件/);
       expect(worked.stdout).not.toMatch(/失败/);
       expect(refused.stdout.trim()).toMatch(/^另一个同步正在进行（进程 \d+），这次不再同步 \/ another sync is running on this data folder \(process \d+\): not starting a second one$/);
@@ -61,6 +62,24 @@ describe('classboard sync, twice at once on one data folder', () => {
       await nginx.stop();
     }
   }, 120_000);
+});
+
+describe('classboard sync --now by day, the hub\'s night run holding the folder paused', () => {
+  it('says the other sync is paused for the day and where to start it, exit 3 (was: "正在进行" all day, exit 0)', async () => {
+    const dir = path.join(tmp, 'data-paused');
+    hubServices(dir, 't').close();
+    // The hub's process, its unfinished night run paused by day (rate 0): its lock says so.
+    const hub = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']);
+    try {
+      fs.writeFileSync(path.join(dir, 'sync.lock'), JSON.stringify({ pid: hub.pid, token: 'hub', paused: true }));
+      const r = await cliIn(dir, 'sync', '--now');
+      expect(r.code, r.stdout + r.stderr).toBe(3);
+      expect(r.stdout.trim()).toBe(`另一个同步正在进行（进程 ${hub.pid}）但白天暂停，可在中心服务的同步页点“立即同步” / another sync (process ${hub.pid}) holds this data folder but is paused for the day: use 立即同步 (sync now) on the hub's sync page`);
+      expect(fs.existsSync(path.join(dir, 'sync.lock'))).toBe(true);
+    } finally {
+      hub.kill();
+    }
+  }, 60_000);
 });
 
 describe('classboard sync, the only source refusing connections', () => {
