@@ -19,6 +19,7 @@ import { FirstQueue, keptBytesInWorker, planFor, planInWorker, selectionInWorker
 import { createLessonFetches } from './lesson-fetch';
 import type { PlannedJob } from './plan';
 import { failureBreakdown, lastSyncStamp, readLastSync, saveLastSync } from './last-sync';
+import { TokenBucket } from './token-bucket';
 import { DEFAULT_WINDOW, parseWindow, SyncScheduler, windowSeconds, type WindowConfig } from './scheduler';
 
 export interface SyncControllerOptions {
@@ -86,6 +87,7 @@ export function createSyncController(services: Services, opts: SyncControllerOpt
   };
   const use = (next: SyncSettings, fromElsewhere: boolean) => {
     scheduler.reconfigure(windowOf(next));
+    lessonBucket.setRate(next.nightRate ?? Infinity);
     if (next.maxHeight !== applied.maxHeight) queued = null;
     applied = next;
     opts.onSettings?.(next);
@@ -120,6 +122,8 @@ export function createSyncController(services: Services, opts: SyncControllerOpt
 
   // Lessons a teacher asked for now, and the running run's queue for files that go first.
   const lessons = createLessonFetches(services, (on) => scheduler.setUrgent(on));
+  // A lesson joining a whole run goes at the night rate on a cap of its own: the run stays at the clock's rate (paused by day).
+  const lessonBucket = new TokenBucket(applied.nightRate ?? Infinity);
   /** The running run's queue for files that go first, and every lesson file given to it. */
   let current: { first: FirstQueue; given: Set<string> } | null = null;
 
@@ -127,7 +131,7 @@ export function createSyncController(services: Services, opts: SyncControllerOpt
   const run = async (bucket: SyncScheduler['bucket'], part?: PlannedJob[]): Promise<SyncSummary> => {
     follow();
     const s = applied;
-    const mine = (current = { first: new FirstQueue(), given: new Set(part?.map((j) => j.sha256)) });
+    const mine = (current = { first: new FirstQueue(part ? undefined : lessonBucket), given: new Set(part?.map((j) => j.sha256)) });
     let stopped: { reason: SyncFailure['reason']; error: string } = { reason: 'other', error: '同步已停止 / the sync stopped' };
     opts.onRunning?.(true);
     try {

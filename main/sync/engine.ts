@@ -54,6 +54,11 @@ export interface SyncOptions {
  */
 export class FirstQueue {
   readonly jobs: PlannedJob[] = [];
+  /**
+   * `bucket`: the lesson's own cap (the night rate), so a run paused by day (0) or
+   * trickling does not hold the lesson, and the run's own files stay as slow as the clock says.
+   */
+  constructor(readonly bucket?: TokenBucket) {}
   private closed = false;
   /** Set by the run taking them. */
   wake: (() => void) | null = null;
@@ -206,19 +211,37 @@ async function syncRun(services: Services, opts: SyncOptions): Promise<SyncSumma
     summary.failed.push(f);
     end(f.sha256, f);
   };
+  /**
+   * A lesson's file also asked for at the lesson's cap: the download (one per file in
+   * this process) goes at whichever of its callers' caps allows more, slice by slice.
+   */
+  const hurry = (job: PlannedJob) => {
+    const lane = opts.first?.bucket;
+    if (!lane || lane === bucket) return;
+    void downloadBlob({ ...job, urls: urls(job.feedId, job.sha256) }, { blobs: services.blobs, bucket: lane, signal: opts.signal, waitElsewhere: true }).catch(() => {});
+  };
+  /** Files from the first queue, started once at the lesson's cap too. */
+  const firstShas = new Set<string>();
+  /** Files that failed in this run and were asked for again. */
+  const again = new Set<string>();
   const take = (firstOnly: boolean): PlannedJob | undefined => {
     for (let job = opts.first?.jobs.shift(); job; job = opts.first?.jobs.shift()) {
       const was = taken.get(job.sha256);
-      if (was === 'flight') continue; // its end is reported when it comes
+      if (was === 'flight') {
+        hurry(job); // its end is reported when it comes
+        continue;
+      }
       if (was === 'ok') {
         opts.onFile?.(job.sha256, { end: null });
         continue;
       }
+      if (was === 'failed') again.add(job.sha256);
       if (!planned!.has(job.sha256) || was === 'failed') {
         planned!.add(job.sha256);
         totalFiles++;
         totalBytes += job.size;
       }
+      firstShas.add(job.sha256);
       return job;
     }
     while (!firstOnly && next < jobs.length) {
@@ -251,7 +274,7 @@ async function syncRun(services: Services, opts: SyncOptions): Promise<SyncSumma
       inFlight.add(job.resources);
       const sha256 = job.sha256;
       try {
-        const r = await downloadBlob({ ...job, urls: from }, {
+        const download = downloadBlob({ ...job, urls: from }, {
           blobs: services.blobs,
           bucket,
           retries: opts.retries,
@@ -271,8 +294,12 @@ async function syncRun(services: Services, opts: SyncOptions): Promise<SyncSumma
             report(true);
           },
         });
+        if (firstShas.delete(sha256)) hurry(job);
+        const r = await download;
         // Brought by another process (or run) meanwhile: neither a failure nor this run's download.
         if (!r.elsewhere) summary.downloaded.files++;
+        // Asked for again (a lesson now) and in this time: its earlier failure in this run is gone.
+        if (again.delete(sha256)) summary.failed = summary.failed.filter((f) => f.sha256 !== sha256);
         summary.downloaded.bytes += r.fetched;
         end(sha256, null);
       } catch (err) {

@@ -12,7 +12,7 @@ type Fetch = { id: string; joined: boolean; files: Map<string, File>; trouble: S
 /** Four updates a second, as the sync's own progress. */
 const EMIT_MS = 250;
 
-/** `setUrgent`: on while any lesson is being fetched (its run goes at the night rate). */
+/** `setUrgent`: on while any lesson is being fetched (a run of its own files goes at the night rate). */
 export function createLessonFetches(services: Services, setUrgent: (on: boolean) => void) {
   const fetching = new Map<string, Fetch>();
 
@@ -64,7 +64,12 @@ export function createLessonFetches(services: Services, setUrgent: (on: boolean)
     /** Follows a resource's files (`joined`: a run is under way and takes them first); none to fetch is done at once. */
     start(id: string, jobs: PlannedJob[], joined: boolean): LessonFetch {
       const f: Fetch = { id, joined, files: new Map(jobs.map((j) => [j.sha256, { size: j.size, bytes: 0 }])), trouble: null, emitted: 0 };
-      if (jobs.length === 0) return view(f);
+      // All here already (another process brought them since the page loaded): every screen showing it reloads, as at a fetch's end.
+      if (jobs.length === 0) {
+        const v = view(f);
+        services.events.emit('sync:lesson', v);
+        return v;
+      }
       fetching.set(id, f);
       setUrgent(true);
       return view(f);

@@ -84,13 +84,14 @@ export class SyncScheduler<P = unknown> {
 
   /** The rate the clock and the classroom call for right now. */
   currentRate(): number {
-    if (this.urgent) return this.cfg.nightRate;
+    // Only a run of the lesson's own files: a whole run the lesson joined keeps the clock's rate (its lesson files have their own cap).
+    if (this.urgent && this.partial) return this.cfg.nightRate;
     const base = this.manual || inWindow(this.now(), this.cfg) ? this.cfg.nightRate : this.cfg.dayRate;
     return this.presenting ? Math.min(base, PRESENTING_RATE) : base;
   }
 
   mode(): SyncMode {
-    if (this.urgent) return inWindow(this.now(), this.cfg) ? 'night' : 'manual';
+    if (this.urgent && this.partial) return inWindow(this.now(), this.cfg) ? 'night' : 'manual';
     if (this.presenting) return 'presenting';
     if (inWindow(this.now(), this.cfg)) return 'night';
     if (this.manual && this.running) return 'manual';
@@ -150,9 +151,9 @@ export class SyncScheduler<P = unknown> {
       return this.running.catch(() => {}).then(() => this.tick(manual, part));
     }
     if (manual && (!this.running || !inWindow(this.now(), this.cfg))) this.manual = true;
+    if (!this.running) this.partial = part !== undefined;
     this.bucket.setRate(this.currentRate());
     if (!this.running) {
-      this.partial = part !== undefined;
       this.running = this.run(this.bucket, part).finally(() => {
         this.running = null;
         this.partial = false;

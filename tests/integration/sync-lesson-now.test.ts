@@ -9,7 +9,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LessonFetch } from '../../preload/contract';
+import type { LessonFetch, SyncSummary } from '../../preload/contract';
+import { removeBlob } from '../../main/cache/evict';
 import { generateSigningKey, sha256Hex } from '../../main/feed/keys';
 import type { ShardNode, ShardResource } from '../../main/feed/schema';
 import { writeFeed } from '../../main/feed/write';
@@ -21,6 +22,8 @@ const F = 'cn.test.now';
 const key = generateSigningKey('now-2026');
 const noon = () => new Date('2026-12-01T04:00:00Z'); // 12:00 in Asia/Shanghai: by day, downloads paused
 const NIGHT_RATE = 1_000_000;
+/** The classroom's clock: noon unless a test moves it. */
+let clock = noon();
 
 const bytes = (n: number, seed: number) => crypto.createHash('sha256').update(String(seed)).digest().toString('hex').repeat(Math.ceil(n / 64)).slice(0, n);
 const blob = (n: number, seed: number) => Buffer.from(bytes(n, seed));
@@ -85,7 +88,7 @@ beforeAll(async () => {
   await writeFeed(path.join(tmp, 'www', 'feed'), { id: F, title: '市教育云', revision: 1, signingKey: key, shards: [{ path: 'shards/a.json', nodes, resources }], blobs });
   nginx = await startNginx(path.join(tmp, 'www'));
   nginxUp = true;
-  s = createServices({ dataDir: path.join(tmp, 'data'), host: 'hub', mediaBase: '/media/', assetsDir: path.resolve('assets'), version: 't', sync: { now: noon } });
+  s = createServices({ dataDir: path.join(tmp, 'data'), host: 'hub', mediaBase: '/media/', assetsDir: path.resolve('assets'), version: 't', sync: { now: () => clock } });
   await s.importFeed(`${nginx.url}feed/`, { keys: { [key.keyId]: key.publicKey } });
   // The classroom's settings: 720p screens, a night cap, nothing by day.
   s.sync.configure({ maxHeight: 720, nightRate: NIGHT_RATE, dayRate: 0 });
@@ -174,6 +177,58 @@ describe('现在下载这节课', () => {
     expect(finished.length).toBe(runs + 1);
     expect(summary.downloaded.files).toBe(BIG.length + 2); // the worksheet, the four videos, the lesson
     expect(summary.failed).toEqual([]);
+  });
+
+  it('joins a night run paused by day at the night rate on its own cap: the run stays paused; its earlier failure goes', async () => {
+    // The night's files gone again (eviction), and a night run that did not finish by 06:30.
+    for (const b of [...BIG, LATE]) removeBlob(s.db, s.blobs, sha256Hex(b));
+    // The lesson's file is not on the server that night (it fails as missing), and is there by morning.
+    const lateOnServer = path.join(tmp, 'www', 'feed', 'blobs', sha256Hex(LATE).slice(0, 2), sha256Hex(LATE));
+    fs.renameSync(lateOnServer, `${lateOnServer}.away`);
+    clock = new Date('2026-11-30T19:00:00Z'); // 03:00 school time
+    s.sync.scheduler.reconfigure(s.sync.scheduler.config);
+    const whole = s.sync.scheduler.tick() as Promise<SyncSummary>;
+    try {
+      await expect.poll(async () => (await s.sync.status()).progress?.failed ?? 0, { timeout: 15_000 }).toBe(1);
+      fs.renameSync(`${lateOnServer}.away`, lateOnServer);
+      clock = new Date('2026-11-30T23:50:00Z'); // 07:50: the window's end paused it (dayRate 0)
+      s.sync.scheduler.reconfigure(s.sync.scheduler.config);
+      expect(s.sync.scheduler.bucket.bytesPerSecond).toBe(0);
+      await new Promise((r) => setTimeout(r, 300)); // what was paid for before the pause lands
+      const before = (await s.sync.status()).progress!.bytes;
+      const bigBefore = BIG.filter((b) => s.blobs.has(sha256Hex(b))).length;
+      const rates: number[] = [];
+      const off = s.events.subscribe((name) => name === 'sync:lesson' && rates.push(s.sync.scheduler.bucket.bytesPerSecond));
+      const n = lessonEvents.length;
+
+      const joined = await get<LessonFetch>(s.router.invoke('sync:fetch', { id: `${F}/late` }));
+      expect(joined).toMatchObject({ state: 'running', joined: true, totalFiles: 1 });
+      await expect.poll(() => lessonEvents.slice(n).filter((e) => e.id === `${F}/late`).at(-1)?.state, { timeout: 10_000 }).toBe('done');
+      off();
+      expect(s.blobs.has(sha256Hex(LATE))).toBe(true);
+      // The run's own downloads did not move: its cap stayed at the day's pause throughout.
+      expect(rates.every((r) => r === 0)).toBe(true);
+      expect(s.sync.scheduler.bucket.bytesPerSecond).toBe(0);
+      expect(BIG.filter((b) => s.blobs.has(sha256Hex(b))).length).toBe(bigBefore);
+      expect((await s.sync.status()).progress!.bytes - before).toBeLessThanOrEqual(LATE.length + 64 * 1024);
+      expect(s.sync.scheduler.isRunning).toBe(true);
+    } finally {
+      // Night again: the run ends, for the tests after this one.
+      clock = new Date('2026-11-30T19:00:00Z');
+      s.sync.scheduler.reconfigure(s.sync.scheduler.config);
+      if (fs.existsSync(`${lateOnServer}.away`)) fs.renameSync(`${lateOnServer}.away`, lateOnServer);
+      const summary = await whole;
+      // Fetched again in the same run: the night's failure of it is gone.
+      expect(summary.failed).toEqual([]);
+      clock = noon();
+      s.sync.scheduler.reconfigure(s.sync.scheduler.config);
+    }
+  }, 30_000);
+
+  it('a lesson already here (brought since the page loaded) says so to every screen, which reloads', async () => {
+    const n = lessonEvents.length;
+    expect(await get<LessonFetch>(s.router.invoke('sync:fetch', { id: `${F}/late` }))).toMatchObject({ state: 'done', totalFiles: 0 });
+    expect(lessonEvents.slice(n)).toMatchObject([{ id: `${F}/late`, state: 'done' }]);
   });
 
   it('says plainly why it failed when the server is off, and what is left as it was', async () => {
