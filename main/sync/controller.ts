@@ -125,13 +125,40 @@ export function createSyncController(services: Services, opts: SyncControllerOpt
   // A lesson joining a whole run goes at the night rate on a cap of its own: the run stays at the clock's rate (paused by day).
   const lessonBucket = new TokenBucket(applied.nightRate ?? Infinity);
   /** The running run's queue for files that go first, and every lesson file given to it. */
-  let current: { first: FirstQueue; given: Set<string> } | null = null;
+  let current: { first: FirstQueue; given: Set<string>; part: boolean } | null = null;
+
+  /**
+   * A lesson asked for while a whole run has not reached its downloads (it waits for
+   * another process's sync, or imports a catalog): its files now, on the lesson's cap,
+   * beside that run (a run of some files takes no lock); the two share a file both fetch.
+   */
+  const runBeside = async (jobs: PlannedJob[]) => {
+    const s = applied;
+    let stopped: { reason: SyncFailure['reason']; error: string } = { reason: 'other', error: '同步已停止 / the sync stopped' };
+    try {
+      const summary = await syncAll(services, {
+        bucket: lessonBucket,
+        jobs,
+        onFile: lessons.onFile,
+        maxHeight: s.maxHeight,
+        quotaBytes: s.quotaBytes ?? undefined,
+        floorBytes: s.floorBytes,
+        onProgress: (p) => lessons.onTrouble(p.trouble),
+      });
+      log(`单节课下载完成：${doneLine(summary)} / lesson fetched`);
+    } catch (err) {
+      stopped = { reason: (err as NodeJS.ErrnoException).code === 'ENOSPC' ? 'disk-full' : 'other', error: (err as Error).message };
+      log(`单节课下载停止：${stopped.error}`);
+    } finally {
+      lessons.endUnreached(jobs.map((j) => j.sha256), stopped.reason, stopped.error);
+    }
+  };
 
   /** A run of the whole plan, or (`part`) of one lesson's files only, which leaves the night's result as it was. */
   const run = async (bucket: SyncScheduler['bucket'], part?: PlannedJob[]): Promise<SyncSummary> => {
     follow();
     const s = applied;
-    const mine = (current = { first: new FirstQueue(part ? undefined : lessonBucket), given: new Set(part?.map((j) => j.sha256)) });
+    const mine = (current = { first: new FirstQueue(part ? undefined : lessonBucket), given: new Set(part?.map((j) => j.sha256)), part: part !== undefined });
     let stopped: { reason: SyncFailure['reason']; error: string } = { reason: 'other', error: '同步已停止 / the sync stopped' };
     opts.onRunning?.(true);
     try {
@@ -226,8 +253,14 @@ export function createSyncController(services: Services, opts: SyncControllerOpt
       const known = lessons.get(id);
       if (known) return known;
       const { jobs } = planFor(services, { maxHeight: applied.maxHeight, only: [id] });
-      const started = lessons.start(id, jobs, current !== null);
+      // A whole run still short of its downloads would hold the lesson behind its lock and catalogs.
+      const beside = current !== null && !current.part && !current.first.taking;
+      const started = lessons.start(id, jobs, current !== null && !beside);
       if (started.state !== 'running') return started;
+      if (beside) {
+        void runBeside(jobs);
+        return started;
+      }
       const enqueue = (): void => {
         if (current?.first.add(jobs)) return void jobs.forEach((j) => current!.given.add(j.sha256));
         // The running run takes no more files (it is ending): this lesson's run follows it.

@@ -62,6 +62,10 @@ export class FirstQueue {
   private closed = false;
   /** Set by the run taking them. */
   wake: (() => void) | null = null;
+  /** The run has reached its downloads (past the lock, the catalogs and the plan): an addition starts at once. */
+  get taking(): boolean {
+    return this.wake !== null;
+  }
   add(jobs: PlannedJob[]): boolean {
     if (this.closed) return false;
     this.jobs.push(...jobs);

@@ -13,6 +13,7 @@ import type { LessonFetch, SyncSummary } from '../../preload/contract';
 import { removeBlob } from '../../main/cache/evict';
 import { generateSigningKey, sha256Hex } from '../../main/feed/keys';
 import type { ShardNode, ShardResource } from '../../main/feed/schema';
+import { holdSyncLock } from '../../main/sync/pid-lock';
 import { writeFeed } from '../../main/feed/write';
 import { schoolWeekday } from '../../main/library/timetable';
 import { createServices, type Services } from '../../main/services';
@@ -222,6 +223,26 @@ describe('现在下载这节课', () => {
       expect(summary.failed).toEqual([]);
       clock = noon();
       s.sync.scheduler.reconfigure(s.sync.scheduler.config);
+    }
+  }, 30_000);
+
+  it('with a whole run waiting for another process\'s sync, comes now beside it', async () => {
+    removeBlob(s.db, s.blobs, sha256Hex(LATE));
+    // An admin's sync on the same data folder holds it: the app's run waits for the lock.
+    const release = await holdSyncLock(path.join(tmp, 'data'), 'wait');
+    const whole = s.sync.runNow();
+    try {
+      await expect.poll(() => s.sync.scheduler.isRunning).toBe(true);
+      const n = lessonEvents.length;
+      const started = await get<LessonFetch>(s.router.invoke('sync:fetch', { id: `${F}/late` }));
+      expect(started).toMatchObject({ state: 'running', joined: false, totalFiles: 1 });
+      await expect.poll(() => lessonEvents.slice(n).filter((e) => e.id === `${F}/late`).at(-1)?.state, { timeout: 10_000 }).toBe('done');
+      expect(s.blobs.has(sha256Hex(LATE))).toBe(true);
+      expect((await readyOf('l3')).late).toBe(true);
+      expect(s.sync.scheduler.isRunning).toBe(true); // the whole run still waits
+    } finally {
+      release();
+      await whole;
     }
   }, 30_000);
 
