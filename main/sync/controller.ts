@@ -111,13 +111,29 @@ export function createSyncController(services: Services, opts: SyncControllerOpt
   // `feeds add` or `keep` on a running hub's folder) clears it too.
   let queued: Promise<SyncStatus['queued']> | null = null;
   const changedElsewhere = otherCommits(db);
+  // While another process keeps writing (an admin's CLI sync records every file it
+  // brings), a plan under way is awaited, not started again beside itself: the page
+  // asks every 5 s and a plan takes seconds.
+  let planning = false;
+  let changedSince = false;
   const plannedQueue = (maxHeight: number) => {
-    if (changedElsewhere()) queued = null;
+    if (changedElsewhere()) changedSince = true;
+    if (changedSince && !planning) {
+      queued = null;
+      changedSince = false;
+    }
     if (queued) return queued;
-    const planning = planInWorker(services, { maxHeight }, true).then(({ files, bytes }) => ({ files, bytes }));
-    queued = planning;
-    planning.catch(() => queued === planning && (queued = null));
-    return planning;
+    planning = true;
+    const plan = planInWorker(services, { maxHeight }, true).then(({ files, bytes }) => ({ files, bytes }));
+    queued = plan;
+    plan.then(
+      () => void (planning = false),
+      () => {
+        planning = false;
+        if (queued === plan) queued = null;
+      },
+    );
+    return plan;
   };
 
   // Lessons a teacher asked for now, and the running run's queue for files that go first.
