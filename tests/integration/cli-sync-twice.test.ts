@@ -1,30 +1,22 @@
 // Two `classboard sync` on one data folder at once (cron, and an admin's
 // `sync --now`), and a night whose only source refuses: the built bin, real
 // processes, nginx on 127.0.0.1.
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSigningKey } from '../../main/feed/keys';
+import { cliRunner } from '../fixtures/cli';
 import { writeBlobFeed } from '../fixtures/feeds';
 import { startNginx } from '../fixtures/nginx';
 import { hubServices } from '../fixtures/services';
 
-const run = promisify(execFile);
 let tmp: string;
 
-async function cliIn(dir: string, ...args: string[]) {
-  try {
-    const r = await run(process.execPath, ['bin/classboard.js', '--data', dir, ...args], { timeout: 120_000 });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+// Two minutes a command here, not the fixture's one.
+const cliIn = cliRunner({ timeout: 120_000 });
 
 beforeAll(() => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cb-cli-twice-'));

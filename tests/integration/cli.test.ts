@@ -1,31 +1,20 @@
 // The `classboard` command as an admin runs it: the built bin, a real data folder.
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSigningKey } from '../../main/feed/keys';
+import { cliIn } from '../fixtures/cli';
 import { writeBlobFeed } from '../fixtures/feeds';
 import { startNginx } from '../fixtures/nginx';
 
-const run = promisify(execFile);
 let data: string;
 
 async function cli(...args: string[]) {
   return cliIn(data, ...args);
-}
-
-async function cliIn(dir: string, ...args: string[]) {
-  try {
-    const r = await run(process.execPath, ['bin/classboard.js', '--data', dir, ...args], { timeout: 60_000 });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
 }
 
 beforeAll(() => {
