@@ -2,44 +2,24 @@
 // 30 MB tmpfs (root only, as sync-full-disk.test.ts; CI runs as root), filled by
 // another program before a command or during a sync. And a night's failures
 // printed one line per cause, not one per file. Runs the built bin (build lock).
-import { execFile, execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSigningKey, type SigningKey } from '../../main/feed/keys';
 import { writeFeed } from '../../main/feed/write';
+import { cliIn } from '../fixtures/cli';
 import { writeBlobFeed } from '../fixtures/feeds';
 import { startNginx, type Nginx } from '../fixtures/nginx';
+import { mountTmpfs, unmountTmpfs } from '../fixtures/tmpfs';
 
-const run = promisify(execFile);
-
-async function cliIn(dir: string, ...args: string[]) {
-  try {
-    const r = await run(process.execPath, ['bin/classboard.js', '--data', dir, ...args], { timeout: 60_000 });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cb-cli-full-'));
 const small = path.join(tmp, 'small');
-fs.mkdirSync(small);
 const filler = path.join(small, 'filler');
-
-function mountSmallDisk(): string | null {
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=30m', 'tmpfs', small], { stdio: 'pipe' });
-    return null;
-  } catch (err) {
-    return (err as Error).message.split('\n')[0]!;
-  }
-}
-const cannotMount = process.getuid?.() === 0 ? mountSmallDisk() : 'not root';
+const cannotMount = mountTmpfs(small, '30m');
 
 /** Another program takes every free byte, as `dd if=/dev/zero of=small/filler` did. */
 function fillDisk(): void {
@@ -77,7 +57,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await nginx?.stop();
-  if (cannotMount === null) execFileSync('umount', [small]);
+  unmountTmpfs(small);
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 

@@ -3,7 +3,6 @@
 // a free-disk floor): the unkept grade and unused renditions must go first, and
 // enough of them for tonight's files, so every kept file is on disk and the run
 // ends without failures. Real library, real cache folder, feed on a real nginx.
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,6 +16,7 @@ import type { Services } from '../../main/services';
 import { syncAll } from '../../main/sync/engine';
 import { startNginx, type Nginx } from '../fixtures/nginx';
 import { hubServices } from '../fixtures/services';
+import { mountTmpfs, unmountTmpfs } from '../fixtures/tmpfs';
 
 const key = generateSigningKey('evict-2026');
 const trust = { keys: { [key.keyId]: key.publicKey } };
@@ -147,21 +147,10 @@ describe('a quota after the admin kept one grade of two', () => {
   });
 });
 
-/** A small real file system for the cache (root only; CI runs as root). */
-function mountSmallDisk(dir: string, bytes: number): string | null {
-  if (process.getuid?.() !== 0) return 'not root';
-  try {
-    fs.mkdirSync(dir, { recursive: true });
-    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${bytes}`, 'tmpfs', dir], { stdio: 'pipe' });
-    return null;
-  } catch (err) {
-    return (err as Error).message.split('\n')[0]!;
-  }
-}
 const U = 256 * 1024;
 const floorDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cb-evict-floor-'));
 const floorCache = path.join(floorDir, 'data', 'cache', 'blobs');
-const cannotMount = mountSmallDisk(floorCache, 24 * U);
+const cannotMount = mountTmpfs(floorCache, 24 * U);
 
 describe.skipIf(cannotMount !== null)(`a free-disk floor after the admin kept one grade${cannotMount ? ` (skipped: cannot mount a tmpfs: ${cannotMount})` : ''}`, () => {
   const A = ['A1', 'A2', 'A3'].map((id) => lesson(id, 'g3', U));
@@ -182,11 +171,7 @@ describe.skipIf(cannotMount !== null)(`a free-disk floor after the admin kept on
   });
   afterAll(() => {
     s?.close();
-    try {
-      execFileSync('umount', [floorCache]);
-    } catch {
-      // not mounted
-    }
+    unmountTmpfs(floorCache);
     fs.rmSync(floorDir, { recursive: true, force: true });
   });
 

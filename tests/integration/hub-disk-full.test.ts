@@ -2,7 +2,6 @@
 // classroom asking for a file the hub cannot keep is told why (HTTP 507, in
 // words), moves on at once instead of asking again and again, and the platform
 // is not asked for the same file over and over.
-import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -16,20 +15,11 @@ import { createFeedMirror } from '../../main/sync/mirror';
 import { sha256, writeBlobFeed } from '../fixtures/feeds';
 import { startNginx, type Nginx } from '../fixtures/nginx';
 import { hubServices } from '../fixtures/services';
+import { mountTmpfs, unmountTmpfs } from '../fixtures/tmpfs';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cb-hub-full-'));
 const hubCache = path.join(tmp, 'hub', 'cache');
-fs.mkdirSync(hubCache, { recursive: true });
-
-function mountSmallDisk(): string | null {
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', hubCache], { stdio: 'pipe' });
-    return null;
-  } catch (err) {
-    return (err as Error).message.split('\n')[0]!;
-  }
-}
-const cannotMount = process.getuid?.() === 0 ? mountSmallDisk() : 'not root';
+const cannotMount = mountTmpfs(hubCache, '1m');
 
 const key = generateSigningKey('smartedu-2026');
 const trust = { keys: { [key.keyId]: key.publicKey } };
@@ -55,11 +45,7 @@ describe.skipIf(cannotMount !== null)(`a hub whose disk is full${cannotMount ? `
     school?.close();
     classroom?.close();
     await nginx?.stop();
-    try {
-      execFileSync('umount', [hubCache]);
-    } catch {
-      // not mounted
-    }
+    unmountTmpfs(hubCache);
     fs.rmSync(tmp, { recursive: true, force: true });
   });
 

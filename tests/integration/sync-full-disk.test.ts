@@ -2,7 +2,6 @@
 // second video does not fit. The run stops with a clear message; nothing
 // half-written is visible; what was verified stays; the library is intact.
 import Database from 'better-sqlite3';
-import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -13,21 +12,11 @@ import type { Services } from '../../main/services';
 import { sha256, writeBlobFeed } from '../fixtures/feeds';
 import { startNginx, type Nginx } from '../fixtures/nginx';
 import { hubServices } from '../fixtures/services';
+import { mountTmpfs, unmountTmpfs } from '../fixtures/tmpfs';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cb-full-'));
 const cacheDir = path.join(tmp, 'data', 'cache');
-fs.mkdirSync(cacheDir, { recursive: true });
-
-/** A small real file system for the cache (root only; CI runs as root). */
-function mountSmallDisk(): string | null {
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', cacheDir], { stdio: 'pipe' });
-    return null;
-  } catch (err) {
-    return (err as Error).message.split('\n')[0]!;
-  }
-}
-const cannotMount = process.getuid?.() === 0 ? mountSmallDisk() : 'not root';
+const cannotMount = mountTmpfs(cacheDir, '1m');
 
 const key = generateSigningKey('full-disk');
 const blobs = [0, 1, 2].map(() => crypto.randomBytes(200 * 1024));
@@ -46,11 +35,7 @@ describe.skipIf(cannotMount !== null)(`a full disk during sync${cannotMount ? ` 
   afterAll(async () => {
     services?.close();
     await nginx?.stop();
-    try {
-      execFileSync('umount', [cacheDir]);
-    } catch {
-      // not mounted
-    }
+    unmountTmpfs(cacheDir);
     fs.rmSync(tmp, { recursive: true, force: true });
   });
 
