@@ -65,6 +65,12 @@ export async function startHubProcess(opts: { data?: string; port?: number; args
   };
 }
 
+/** Calls the hub's API as the page does (POST /api/<channel>, JSON both ways). */
+export async function hubApi(hub: RunningHub, channel: string, req: unknown): Promise<{ ok: boolean; value: any }> {
+  const r = await fetch(`${hub.url}api/${channel}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(req) });
+  return (await r.json()) as { ok: boolean; value: any };
+}
+
 export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
 }

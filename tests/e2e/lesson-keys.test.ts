@@ -2,21 +2,20 @@
 // plan: a video, a three-page 学习任务单 and a 板书图. PageDown walks through the
 // PDF's pages and on; PageUp walks the same way back. And a lesson that shows only
 // "not downloaded" is not class time: the sync that would fetch it is not slowed.
-import { execFile } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSigningKey } from '../../main/feed/keys';
 import type { ShardNode, ShardResource } from '../../main/feed/schema';
 import { writeFeed } from '../../main/feed/write';
-import { startNginx, type Nginx } from '../fixtures/nginx';
-import { launchBrowser, newBoardPage, shot, startHubProcess, type RunningHub } from './harness';
+import { cliIn } from '../fixtures/cli';
+import type { Nginx } from '../fixtures/nginx';
+import { hubApi, shot, type RunningHub } from './harness';
+import { startSyncBoard, stopSyncBoard } from './sync-fixture';
 
-const run = promisify(execFile);
 const key = generateSigningKey('e2e-lesson-keys');
 const F = 'cn.test.keys';
 const demoBlob = (sha: string) => path.resolve('assets/demo-feed/blobs', sha.slice(0, 2), sha);
@@ -31,8 +30,7 @@ let browser: Browser;
 let page: Page;
 
 async function mode(): Promise<string> {
-  const r = await fetch(`${hub.url}api/sync:status`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
-  return ((await r.json()) as { value: { mode: string } }).value.mode;
+  return (await hubApi(hub, 'sync:status', {})).value.mode;
 }
 /** The "not downloaded" notice, whatever it goes on to offer. */
 const notice = () => page.getByText(/^这个资源还没有下载到本机/);
@@ -76,23 +74,14 @@ beforeAll(async () => {
     shards: [{ path: 'shards/a.json', nodes, resources }],
     blobs: [VIDEO, PDF, IMAGE].map((s) => ({ source: demoBlob(s) })),
   });
-  nginx = await startNginx(path.join(tmp, 'www'));
-  const data = path.join(tmp, 'data');
-  await run(process.execPath, ['bin/classboard.js', '--data', data, 'feeds', 'add', `${nginx.url}feed/`, '--key', `${key.keyId}=${key.publicKey}`]);
-  // Exits 2 for the one file the server lacks; the other three are downloaded.
-  await run(process.execPath, ['bin/classboard.js', '--data', data, 'sync', '--now']).catch((e: { code?: number }) => {
-    if (e.code !== 2) throw e;
-  });
-  hub = await startHubProcess({ data, args: ['--no-schedule'] });
-  browser = await launchBrowser();
-  page = await newBoardPage(browser);
+  const prepare = async (data: string) => {
+    // Exits 2 for the one file the server lacks; the other three are downloaded.
+    const r = await cliIn(data, 'sync', '--now');
+    if (r.code !== 0 && r.code !== 2) throw new Error(`classboard sync --now exited ${r.code}:\n${r.stdout}${r.stderr}`);
+  };
+  ({ nginx, hub, browser, page } = await startSyncBoard({ www: path.join(tmp, 'www'), data: path.join(tmp, 'data'), key, prepare }));
 });
-afterAll(async () => {
-  await browser?.close();
-  await hub?.stop();
-  await nginx?.stop();
-  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
-});
+afterAll(() => stopSyncBoard({ browser, hub, nginx }, tmp));
 
 describe("a lesson's resources with a clicker", () => {
   it('PageDown turns the PDF pages and moves on past the last; PageUp undoes it, back to the video', async () => {

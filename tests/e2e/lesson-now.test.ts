@@ -2,20 +2,18 @@
 // downloaded yet, is fetched from its notice with progress on the notice, and then
 // shows, without the teacher leaving the page. A feed on a real nginx, the hub
 // (the built CLI) capped at 2 Mbit/s, Chromium.
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSigningKey, sha256Hex } from '../../main/feed/keys';
 import { writeFeed } from '../../main/feed/write';
 import { schoolWeekday } from '../../main/library/timetable';
-import { startNginx, type Nginx } from '../fixtures/nginx';
-import { launchBrowser, newBoardPage, shot, startHubProcess, type RunningHub } from './harness';
+import type { Nginx } from '../fixtures/nginx';
+import { hubApi, shot, type RunningHub } from './harness';
+import { admin, startSyncBoard, stopSyncBoard } from './sync-fixture';
 
-const run = promisify(execFile);
 const key = generateSigningKey('e2e-now');
 const F = 'cn.test.now';
 // A real 1×1 PNG, padded to 600 KB (bytes after IEND are ignored): at 2 Mbit/s about 2.4 s, so the bar is seen on its way.
@@ -28,10 +26,7 @@ let hub: RunningHub;
 let browser: Browser;
 let page: Page;
 
-async function api(channel: string, req: unknown) {
-  const r = await fetch(`${hub.url}api/${channel}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(req) });
-  return (await r.json()) as { ok: boolean; value: any };
-}
+const api = (channel: string, req: unknown) => hubApi(hub, channel, req);
 
 beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cb-e2e-now-'));
@@ -55,24 +50,13 @@ beforeAll(async () => {
     ],
     blobs: [{ source: IMAGE }, { source: OTHER }],
   });
-  nginx = await startNginx(path.join(tmp, 'www'));
-  const data = path.join(tmp, 'data');
-  await run(process.execPath, ['bin/classboard.js', '--data', data, 'feeds', 'add', `${nginx.url}feed/`, '--key', `${key.keyId}=${key.publicKey}`]);
-  await run(process.execPath, ['bin/classboard.js', '--data', data, 'settings', '--rate', '2mbit']);
-  // No schedule: whatever the clock says, only the button fetches anything.
-  hub = await startHubProcess({ data, args: ['--no-schedule'] });
+  // No schedule (the fixture's): whatever the clock says, only the button fetches anything.
+  ({ nginx, hub, browser, page } = await startSyncBoard({ www: path.join(tmp, 'www'), data: path.join(tmp, 'data'), key, prepare: (data) => admin(data, 'settings', '--rate', '2mbit') }));
   await api('timetable:set', {
     entries: [{ weekday: schoolWeekday(), period: 1, starts: '08:00', ends: '08:40', className: '三(1)班', resourceId: `${F}/r1` }],
   });
-  browser = await launchBrowser();
-  page = await newBoardPage(browser);
 });
-afterAll(async () => {
-  await browser?.close();
-  await hub?.stop();
-  await nginx?.stop();
-  fs.rmSync(tmp, { recursive: true, force: true });
-});
+afterAll(() => stopSyncBoard({ browser, hub, nginx }, tmp));
 
 describe('a lesson not downloaded yet', () => {
   it('is fetched now from its notice, with progress there, and then shows', async () => {

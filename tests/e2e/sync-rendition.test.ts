@@ -1,20 +1,18 @@
 // The sync page's tree follows the rendition the admin saves, without a reload,
 // and reads as the disk does: two lessons of 数学, each a 720p and a 480p video
 // and one 学习任务单 PDF the two share, on a real nginx and a real hub process.
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSigningKey, sha256Hex } from '../../main/feed/keys';
 import type { ShardNode, ShardResource } from '../../main/feed/schema';
 import { writeFeed } from '../../main/feed/write';
-import { startNginx, type Nginx } from '../fixtures/nginx';
-import { launchBrowser, newBoardPage, shot, startHubProcess, type RunningHub } from './harness';
+import type { Nginx } from '../fixtures/nginx';
+import { hubApi, shot, type RunningHub } from './harness';
+import { admin, startSyncBoard, stopSyncBoard } from './sync-fixture';
 
-const run = promisify(execFile);
 const key = generateSigningKey('e2e-rendition');
 const F = 'cn.test.rendition';
 const KB = 1024;
@@ -24,10 +22,7 @@ let hub: RunningHub;
 let browser: Browser;
 let page: Page;
 
-async function api(channel: string, req: unknown) {
-  const r = await fetch(`${hub.url}api/${channel}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(req) });
-  return (await r.json()) as { ok: boolean; value: any };
-}
+const api = (channel: string, req: unknown) => hubApi(hub, channel, req);
 
 beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cb-e2e-rendition-'));
@@ -57,20 +52,9 @@ beforeAll(async () => {
     );
   }
   await writeFeed(path.join(tmp, 'www', 'feed'), { id: F, title: '市教育云', revision: 1, signingKey: key, shards: [{ path: 'shards/a.json', nodes, resources }], blobs });
-  nginx = await startNginx(path.join(tmp, 'www'));
-  const data = path.join(tmp, 'data');
-  await run(process.execPath, ['bin/classboard.js', '--data', data, 'feeds', 'add', `${nginx.url}feed/`, '--key', `${key.keyId}=${key.publicKey}`]);
-  await run(process.execPath, ['bin/classboard.js', '--data', data, 'settings', '--max-height', '720']);
-  hub = await startHubProcess({ data, args: ['--no-schedule'] });
-  browser = await launchBrowser();
-  page = await newBoardPage(browser);
+  ({ nginx, hub, browser, page } = await startSyncBoard({ www: path.join(tmp, 'www'), data: path.join(tmp, 'data'), key, prepare: (data) => admin(data, 'settings', '--max-height', '720') }));
 });
-afterAll(async () => {
-  await browser?.close();
-  await hub?.stop();
-  await nginx?.stop();
-  fs.rmSync(tmp, { recursive: true, force: true });
-});
+afterAll(() => stopSyncBoard({ browser, hub, nginx }, tmp));
 
 const save = async (height: string) => {
   await page.getByLabel('视频清晰度').selectOption(height);

@@ -1,21 +1,19 @@
 // The sync page as the school's IT admin uses it at the board: a feed on a real
 // nginx, today's lesson not yet downloaded, part of the tree unticked, "sync now"
 // with live progress at a 2 Mbit/s cap, then the lesson ready and the settings saved.
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSigningKey, sha256Hex } from '../../main/feed/keys';
 import type { ShardNode, ShardResource } from '../../main/feed/schema';
 import { writeFeed } from '../../main/feed/write';
 import { schoolWeekday } from '../../main/library/timetable';
-import { startNginx, type Nginx } from '../fixtures/nginx';
-import { launchBrowser, newBoardPage, shot, startHubProcess, type RunningHub } from './harness';
+import type { Nginx } from '../fixtures/nginx';
+import { hubApi, shot, type RunningHub } from './harness';
+import { admin, startSyncBoard, stopSyncBoard } from './sync-fixture';
 
-const run = promisify(execFile);
 const key = generateSigningKey('e2e-sync');
 const F = 'cn.test.sync';
 let tmp: string;
@@ -24,10 +22,7 @@ let hub: RunningHub;
 let browser: Browser;
 let page: Page;
 
-async function api(channel: string, req: unknown) {
-  const r = await fetch(`${hub.url}api/${channel}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(req) });
-  return (await r.json()) as { ok: boolean; value: any };
-}
+const api = (channel: string, req: unknown) => hubApi(hub, channel, req);
 
 beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cb-e2e-sync-'));
@@ -45,24 +40,13 @@ beforeAll(async () => {
     resources.push({ id: `r${i}`, node: `l${i}`, type: 'video', title: `${title}（第一课时）`, files: [{ role: 'main', sha256: sha256Hex(bytes), size: bytes.length, mime: 'video/mp4', height: 720 }] });
   }
   await writeFeed(path.join(tmp, 'www', 'feed'), { id: F, title: '市教育云', revision: 1, signingKey: key, shards: [{ path: 'shards/a.json', nodes, resources }], blobs });
-  nginx = await startNginx(path.join(tmp, 'www'));
-  const data = path.join(tmp, 'data');
   // As an admin would: subscribe and cap the night rate, then start the hub.
-  await run(process.execPath, ['bin/classboard.js', '--data', data, 'feeds', 'add', `${nginx.url}feed/`, '--key', `${key.keyId}=${key.publicKey}`]);
-  await run(process.execPath, ['bin/classboard.js', '--data', data, 'settings', '--rate', '2mbit']);
-  hub = await startHubProcess({ data, args: ['--no-schedule'] });
+  ({ nginx, hub, browser, page } = await startSyncBoard({ www: path.join(tmp, 'www'), data: path.join(tmp, 'data'), key, prepare: (data) => admin(data, 'settings', '--rate', '2mbit') }));
   await api('timetable:set', {
     entries: [{ weekday: schoolWeekday(), period: 1, starts: '08:00', ends: '08:40', className: '三(1)班', resourceId: `${F}/r0` }],
   });
-  browser = await launchBrowser();
-  page = await newBoardPage(browser);
 });
-afterAll(async () => {
-  await browser?.close();
-  await hub?.stop();
-  await nginx?.stop();
-  fs.rmSync(tmp, { recursive: true, force: true });
-});
+afterAll(() => stopSyncBoard({ browser, hub, nginx }, tmp));
 
 describe('the sync page', () => {
   it('shows what is queued, today not ready, and the whole tree kept with sizes', async () => {
