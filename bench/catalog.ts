@@ -148,6 +148,7 @@ async function main() {
       }
       const run = await timedImport(services, url, trust);
       initialRuns.push(run);
+      if (process.env.BENCH_VERBOSE) console.log(`first apply ${round}: ${run.ms.toFixed(0)} ms; first search ${run.firstSearchMs.toFixed(0)} ms`);
       const { r } = run;
       if (r.resources !== cat.resources) throw new Error(`imported ${r.resources} of ${cat.resources}`);
     }
@@ -162,7 +163,7 @@ async function main() {
       const before = (await nginx.settled()).length;
       const run = await timedImport(services, url, trust);
       changeRuns.push(run);
-      if (process.env.BENCH_VERBOSE) console.log(`change ${round}: ${run.ms.toFixed(0)} ms; ${run.breakdown}`);
+      if (process.env.BENCH_VERBOSE) console.log(`change ${round}: ${run.ms.toFixed(0)} ms; first search ${run.firstSearchMs.toFixed(0)} ms; ${run.breakdown}`);
       const { r } = run;
       fetched.push((await nginx.settled()).length - before);
       if (r.outcome !== 'applied' || r.updated !== CHANGES) throw new Error(`change round ${round}: ${r.outcome}, ${r.updated} updated`);

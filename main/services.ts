@@ -83,10 +83,15 @@ export function createServices(opts: ServicesOptions): Services {
   // worker at start and after each change; searches and tree reads wait for it
   // rather than build it on this thread (~0.6 s + 0.16 s at 150,000 resources).
   let warming: Promise<void> = Promise.resolve();
+  let warmingNow = false;
   const warmLayout = () => {
+    warmingNow = true;
     warming = warmSearchInWorker(db).then(
-      () => {},
-      (err: Error) => log(`search warm-up failed: ${err.message}`),
+      () => void (warmingNow = false),
+      (err: Error) => {
+        warmingNow = false;
+        log(`search warm-up failed: ${err.message}`);
+      },
     );
   };
   if (opts.warmAtStart && db.prepare('SELECT EXISTS (SELECT 1 FROM resources)').pluck().get()) warmLayout();
@@ -95,7 +100,8 @@ export function createServices(opts: ServicesOptions): Services {
   // not by the next tree read or search on this thread.
   const changedElsewhere = otherCommits(db);
   const layoutReady = () => {
-    if (changedElsewhere() && !layoutTreeCounts(db)) warmLayout();
+    // Not a second rebuild beside one under way (the applier's own clean-up commits after an import).
+    if (changedElsewhere() && !warmingNow && !layoutTreeCounts(db)) warmLayout();
     return warming;
   };
 
