@@ -39,6 +39,12 @@ function doneLine(summary: SyncSummary): string {
   return `下载 ${summary.downloaded.files} 个文件，失败 ${summary.failed.length} 个${why ? `（${why}）` : ''}${catalogs.length ? `；目录没有更新：${catalogs.join('；')}` : ''}`;
 }
 
+/** Why a run stopped, for the lessons it had not reached and the night's result. */
+const stoppedBy = (err: unknown): { reason: SyncFailure['reason']; error: string } => ({
+  reason: (err as NodeJS.ErrnoException).code === 'ENOSPC' ? 'disk-full' : 'other',
+  error: (err as Error).message,
+});
+
 export function createSyncController(services: Services, opts: SyncControllerOptions = {}) {
   const { db } = services;
   const log = opts.log ?? (() => {});
@@ -163,7 +169,7 @@ export function createSyncController(services: Services, opts: SyncControllerOpt
       });
       log(`单节课下载完成：${doneLine(summary)} / lesson fetched`);
     } catch (err) {
-      stopped = { reason: (err as NodeJS.ErrnoException).code === 'ENOSPC' ? 'disk-full' : 'other', error: (err as Error).message };
+      stopped = stoppedBy(err);
       log(`单节课下载停止：${stopped.error}`);
     } finally {
       lessons.endUnreached(jobs.map((j) => j.sha256), stopped.reason, stopped.error);
@@ -204,8 +210,7 @@ export function createSyncController(services: Services, opts: SyncControllerOpt
       log(`${part ? '单节课下载完成' : '同步完成'}：${doneLine(summary)} / ${part ? 'lesson fetched' : 'sync done'}`);
       return summary;
     } catch (err) {
-      const message = (err as Error).message;
-      stopped = { reason: (err as NodeJS.ErrnoException).code === 'ENOSPC' ? 'disk-full' : 'other', error: message };
+      stopped = stoppedBy(err);
       // A full disk stops a run part-way: what came before it is kept with the cause first, as the CLI prints it.
       const partial = (err as { summary?: SyncSummary }).summary;
       const summary: SyncSummary = {
@@ -218,7 +223,7 @@ export function createSyncController(services: Services, opts: SyncControllerOpt
       };
       if (!part) keep(summary);
       services.events.emit('sync:finished', summary);
-      log(`同步停止：${message}`);
+      log(`同步停止：${stopped.error}`);
       return summary;
     } finally {
       // A lesson whose files the run never reached (a full disk stopped it) hears so.
