@@ -59,9 +59,11 @@ async function publish(dir: string, revision: number, lessons: Lesson[]) {
 }
 
 const has = (s: Services, b: Buffer) => s.blobs.has(sha256Hex(b));
-/** A teacher opened these lessons: their cached files are now the most recently used. */
+/** A teacher opened these lessons, in this order: their cached files are now the most recently used. */
 async function open(s: Services, ls: Lesson[]) {
   for (const l of ls) {
+    // Last use is kept in milliseconds: two opens in the same one would tie.
+    await new Promise((r) => setTimeout(r, 2));
     const r = await s.router.invoke('library:open', { id: `${F}/r${l.id}` });
     expect(r.ok).toBe(true);
   }
@@ -168,7 +170,7 @@ describe.skipIf(cannotMount !== null)(`a free-disk floor after the admin kept on
     // 四年级's 1080p copies were fetched side by side, so their order by last use is
     // whichever finished last; give them one: B1 used longest ago, B3 most recently.
     for (const l of B) {
-      await new Promise((r) => setTimeout(r, 5));
+      await new Promise((r) => setTimeout(r, 2));
       s.blobs.touch(sha256Hex(l.hd));
     }
     // Since then the classes used 三年级.
