@@ -184,7 +184,7 @@ async function syncRun(services: Services, opts: SyncOptions): Promise<SyncSumma
   let trouble: SyncProgress['trouble'] = null;
   // A host that answered nothing for a while is left for the rest of the run, and named.
   const hosts = new DeadHosts((host) => {
-    trouble = { host, error: gaveUpMessage(host) };
+    trouble = { host, error: gaveUpMessage(host), gaveUp: true };
     report(true);
   });
   /** Files failed untried, and the host left that they had only. */
@@ -294,7 +294,8 @@ async function syncRun(services: Services, opts: SyncOptions): Promise<SyncSumma
             report();
           },
           onTrouble: (host, error) => {
-            trouble = { host, error };
+            // A try still under way when its host was left ends after: the host stays left.
+            trouble = hosts.dead(host) ? { host, error: gaveUpMessage(host), gaveUp: true } : { host, error, gaveUp: false };
             report(true);
           },
         });

@@ -118,8 +118,11 @@ export const SyncProgress = z.object({
   speed: z.number(),
   /** Lessons the file being fetched belongs to. */
   current: z.array(z.string()),
-  /** A server that failed the last try and is being tried again (or passed over), until bytes flow again. */
-  trouble: z.object({ host: z.string(), error: z.string() }).nullable(),
+  /**
+   * A server that failed the last try and is being tried again (or passed over), until bytes flow again;
+   * `gaveUp`: it answered nothing for a while and this run tries it no more (the next one does).
+   */
+  trouble: z.object({ host: z.string(), error: z.string(), gaveUp: z.boolean() }).nullable(),
 });
 export type SyncProgress = z.infer<typeof SyncProgress>;
 

@@ -15,6 +15,7 @@ export const en: Messages = {
     bytes: '{{done}} of {{total}}',
     speed: '{{speed}}/s',
     trouble: '{{host}} is not answering: trying again, or another source…',
+    gaveUp: 'Cannot reach {{host}}: this sync fetches nothing more from it; the next sync carries on',
     current: 'Downloading: {{title}}',
     modes: {
       night: 'Night window {{window}}: {{speed}}',

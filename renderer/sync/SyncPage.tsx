@@ -120,8 +120,9 @@ function StatusPanel({ changes, settings }: { changes: number; settings: SyncSet
           {progress.current.length > 0 && <p className="muted">{t('sync.current', { title: progress.current.join('、') })}</p>}
           {progress.trouble && (
             <p className="notice notice--inline" role="status">
-              {t('sync.trouble', { host: progress.trouble.host })}
-              <span className="muted sync-failures__detail">{progress.trouble.error}</span>
+              {t(progress.trouble.gaveUp ? 'sync.gaveUp' : 'sync.trouble', { host: progress.trouble.host })}
+              {/* Given up, the words above are the whole story (the error repeats them). */}
+              {!progress.trouble.gaveUp && <span className="muted sync-failures__detail">{progress.trouble.error}</span>}
             </p>
           )}
         </div>

@@ -199,7 +199,7 @@ function FetchNow({ resource }: { resource: Resource }) {
           <div className="progress__fill" style={{ width: `${pct}%` }} />
         </div>
         {task.joined && <p className="muted">{t('lesson.fetchJoined')}</p>}
-        {task.trouble && <p className="muted">{t('sync.trouble', { host: task.trouble.host })}</p>}
+        {task.trouble && <p className="muted">{t(task.trouble.gaveUp ? 'sync.gaveUp' : 'sync.trouble', { host: task.trouble.host })}</p>}
       </div>
     );
   }

@@ -60,6 +60,8 @@ describe('a source that refuses every connection', () => {
     for (const f of untried) expect(f.error).toContain(`本次同步其余 ${untried.length} 个文件不再尝试，下次同步继续 / cannot reach ${host}`);
     // The progress named the host and counted the failures apart from the files that came.
     expect(seen.some((p) => p.trouble?.host === host)).toBe(true);
+    // Once left, the page says so, not "not answering, trying again".
+    expect(seen.at(-1)?.trouble).toMatchObject({ host, gaveUp: true });
     expect(seen.at(-1)).toMatchObject({ files: files.length, failed: files.length });
   }, 90_000);
 
