@@ -40,6 +40,15 @@ export const FeedIndex = z
     published: Str.optional(),
     keyId: Str.optional(),
     blobBases: z.array(Str).max(16).optional(),
+    /**
+     * A teacher's export (`classboard export`): the feeds its lessons come from. A
+     * classroom subscribed to all of them takes the stick's files into its cache,
+     * checked against its own catalog, instead of a second copy of the lessons.
+     */
+    origins: z
+      .array(z.object({ id: FeedId, title: Str, revision: z.number().int().nonnegative().optional() }))
+      .max(64)
+      .optional(),
     shards: z
       .array(
         z.object({

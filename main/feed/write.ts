@@ -16,6 +16,8 @@ export interface WriteFeedOptions {
   published?: string;
   signingKey?: Pick<SigningKey, 'keyId' | 'privateKey'>;
   blobBases?: string[];
+  /** An export's: the feeds its lessons come from. */
+  origins?: FeedIndex['origins'];
   shards: { path: string; nodes: ShardNode[]; resources: ShardResource[] }[];
   /** Blob contents: a file path (streamed) or bytes. */
   blobs?: { source: string | Buffer; sha256?: string }[];
@@ -66,6 +68,7 @@ export async function writeFeed(dir: string, opts: WriteFeedOptions): Promise<Fe
     published: opts.published ?? new Date().toISOString(),
     ...(opts.signingKey ? { keyId: opts.signingKey.keyId } : {}),
     blobBases: opts.blobBases ?? ['blobs/'],
+    ...(opts.origins?.length ? { origins: opts.origins } : {}),
     shards,
   };
   const checked = FeedIndex.safeParse(index);

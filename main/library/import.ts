@@ -5,7 +5,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { isHttpUrl, type ImportSummary } from '../../preload/contract';
 import { AppError } from '../api/errors';
-import { recordBlobs, type BlobStore } from '../cache/blob-store';
+import { recordBlobs, type BlobStore, type Expected } from '../cache/blob-store';
+import { diskFree, hasRoom, type Room } from '../cache/evict';
 import { sha256Hex, verifySignature } from '../feed/keys';
 import { LIMITS, type FeedIndex } from '../feed/schema';
 import { folderSource, type FeedSource } from '../feed/source';
@@ -46,6 +47,8 @@ export interface ImportOptions {
   /** Trusted publisher keys by keyId (base64 of the raw 32 bytes). */
   keys?: Record<string, string>;
   mirrors?: string[];
+  /** The cache quota and free-disk floor a teacher's stick fills the cache within (the sync settings'). */
+  room?: Room;
   onProgress?: (p: ImportProgress) => void;
 }
 
@@ -81,6 +84,10 @@ export async function importFeed(lib: LibraryContext, from: string, opts: Import
     return unchangedSummary(lib, read.unchanged, started);
   }
   const { bytes: indexBytes, validators } = read;
+  if (!('readIndex' in source)) {
+    const filled = await fillFromExport(lib, source, indexBytes, opts, progress, started);
+    if (filled) return filled;
+  }
   const { index, indexSha, existing, unsigned, keys, sig } = await verifyIndex(lib, source, indexBytes, opts);
   const dir = path.join(lib.feedsDir, index.id);
 
@@ -468,32 +475,95 @@ async function copyBlobs(
   const available = wanted.length > 0 ? source.listBlobs(blobBases) : new Set<string>();
   for (const [i, blob] of wanted.entries()) {
     if (i % 256 === 0) progress({ feedId, phase: 'blobs', done: i, total: wanted.length });
-    if (!available.has(blob.sha256)) {
-      out.missing++;
-      continue;
-    }
-    const file = source.localBlob(blobBases, blob.sha256);
-    if (!file) {
-      out.missing++;
-      continue;
-    }
-    let result: 'copied' | 'present';
-    try {
-      result = await lib.blobs.putFile(file, blob);
-    } catch (err) {
-      // A damaged file on the stick: skip it (never visible), keep importing the rest.
-      if (err instanceof AppError && err.code === 'refused') {
-        out.rejected++;
-        continue;
-      }
-      throw err;
-    }
-    if (result === 'present') {
-      out.present++;
-      continue;
-    }
-    out.copied++;
-    out.bytes += blob.size;
+    const file = available.has(blob.sha256) ? source.localBlob(blobBases, blob.sha256) : null;
+    if (!file) out.missing++;
+    else await copyIn(lib, file, blob, out);
   }
   return out;
+}
+
+/** One file from a folder into the cache, verified by size and hash on the way, counted in `out`. */
+async function copyIn(lib: LibraryContext, file: string, blob: Expected, out: ImportSummary['blobs']): Promise<void> {
+  let result: 'copied' | 'present';
+  try {
+    result = await lib.blobs.putFile(file, blob);
+  } catch (err) {
+    // A damaged or half-copied file on the stick: skip it (never visible), keep importing the rest.
+    if (err instanceof AppError && err.code === 'refused') {
+      out.rejected++;
+      return;
+    }
+    throw err;
+  }
+  if (result === 'present') {
+    out.present++;
+    return;
+  }
+  out.copied++;
+  out.bytes += blob.size;
+}
+
+/**
+ * A teacher's export (`classboard export`) whose lessons all come from feeds this
+ * classroom subscribes to already (its feed.json's `origins`): the stick's files go
+ * into the cache and no second copy of the lessons is added. Each file is taken
+ * only as the subscribed catalogs list it (size and SHA-256), so the stick, signed
+ * or not, is trusted for nothing; files they do not list are left and counted.
+ * null: not such an export, imported as its own feed.
+ */
+async function fillFromExport(
+  lib: LibraryContext,
+  source: FeedSource,
+  indexBytes: Buffer,
+  opts: ImportOptions,
+  progress: (p: ImportProgress) => void,
+  started: number,
+): Promise<ImportSummary | null> {
+  const index = (await applier.call({ op: 'index', bytes: indexBytes })) as FeedIndex;
+  const origins = index.origins ?? [];
+  if (origins.length === 0 || origins.some((o) => o.id === index.id)) return null;
+  const feedRow = lib.db.prepare('SELECT id, title, revision, resource_count AS resources FROM feeds WHERE id = ?');
+  const feeds = origins.map((o) => feedRow.get(o.id) as { id: string; title: string; revision: number; resources: number } | undefined);
+  // Some lessons from a feed not subscribed here: the export stays one feed of its own, as before.
+  if (feeds.some((f) => !f)) return null;
+  const subscribed = feeds as { id: string; title: string; revision: number; resources: number }[];
+  const listed = lib.db.prepare(
+    `SELECT f.sha256, f.size FROM resource_files f JOIN resources r ON r.rid = f.rid
+     WHERE f.sha256 = ? AND r.feed_id IN (SELECT value FROM json_each(?)) LIMIT 1`,
+  );
+  const ids = JSON.stringify(subscribed.map((f) => f.id));
+  const bases = index.blobBases ?? ['blobs/'];
+  const onStick = [...source.listBlobs(bases)];
+  const out = { copied: 0, present: 0, missing: 0, rejected: 0, bytes: 0 };
+  let ignored = 0;
+  let noRoom = 0;
+  for (const [i, sha256] of onStick.entries()) {
+    if (i % 256 === 0) progress({ feedId: subscribed[0]!.id, phase: 'blobs', done: i, total: onStick.length });
+    const blob = listed.get(sha256, ids) as Expected | undefined;
+    const file = blob ? source.localBlob(bases, sha256) : null;
+    if (!blob || !file) {
+      ignored++;
+      continue;
+    }
+    // The sync's own check for each file it starts: within the quota, above the floor.
+    if (opts.room && !lib.blobs.has(sha256) && !hasRoom(lib.db, blob.size, opts.room, diskFree(lib.blobs.root))) {
+      noRoom++;
+      continue;
+    }
+    await copyIn(lib, file, blob, out);
+  }
+  progress({ feedId: subscribed[0]!.id, phase: 'done', done: 1, total: 1 });
+  return {
+    feedId: subscribed[0]!.id,
+    title: subscribed.map((f) => f.title).join('、'),
+    revision: subscribed[0]!.revision,
+    outcome: 'unchanged',
+    resources: subscribed.reduce((n, f) => n + f.resources, 0),
+    added: 0,
+    updated: 0,
+    removed: 0,
+    blobs: out,
+    fromExport: { exportId: index.id, feeds: subscribed.map(({ id, title }) => ({ id, title })), ignored, noRoom },
+    durationMs: Math.round(performance.now() - started),
+  };
 }

@@ -84,14 +84,15 @@ export async function exportFeed(
     for (let cur = id; cur; cur = byId.get(cur)?.parent ?? null) if (roots.has(cur)) return true;
     return false;
   };
-  const rows = db.prepare('SELECT rid, id, node_id, type, title, revision, duration FROM resources ORDER BY rid').all() as {
-    rid: number; id: string; node_id: string; type: ShardResource['type']; title: string; revision: number; duration: number | null;
+  const rows = db.prepare('SELECT rid, id, feed_id, node_id, type, title, revision, duration FROM resources ORDER BY rid').all() as {
+    rid: number; id: string; feed_id: string; node_id: string; type: ShardResource['type']; title: string; revision: number; duration: number | null;
   }[];
   const filesOf = db.prepare('SELECT role, sha256, size, mime, height FROM resource_files WHERE rid = ? ORDER BY idx');
   const resources: ShardResource[] = [];
   const blobFiles = new Map<string, string>();
   let missing = 0;
   let leftOut = 0;
+  const fromFeeds = new Set<string>();
   for (const r of rows.filter((x) => byId.has(x.node_id) && inside(x.node_id))) {
     // A file the stick does not carry would leave the importing classroom unable to fetch it,
     // its every sync failing with "import that folder again": only downloaded lessons go.
@@ -101,6 +102,7 @@ export async function exportFeed(
       continue;
     }
     missing += kept.missing;
+    fromFeeds.add(r.feed_id);
     for (const f of kept.files) blobFiles.set(f.sha256, blobs.pathFor(f.sha256));
     const files = kept.files.map((f) => ({ role: f.role, sha256: f.sha256, size: f.size, mime: f.mime, ...(f.height ? { height: f.height } : {}) }));
     resources.push({ id: r.id, node: r.node_id, type: r.type, title: r.title, revision: r.revision, ...(r.duration !== null ? { duration: r.duration } : {}), files });
@@ -119,6 +121,8 @@ export async function exportFeed(
     title: opts.title ?? 'Classboard 导出的课程',
     revision: nextRevision(dir, id),
     signingKey: opts.signingKey,
+    // Where the lessons came from: a classroom subscribed to these takes only the files.
+    origins: [...fromFeeds].sort().map((f) => db.prepare('SELECT id, title, revision FROM feeds WHERE id = ?').get(f) as { id: string; title: string; revision: number }),
     shards: [{ path: 'shards/export.json', nodes, resources }],
     blobs: [...blobFiles.values()].map((source) => ({ source })),
   });

@@ -108,6 +108,19 @@ export const ImportSummary = z.object({
     rejected: z.number().int(),
     bytes: z.number().int(),
   }),
+  /**
+   * A teacher's export of lessons from feeds subscribed already: their files went
+   * into the cache (`blobs`), no lessons were added. `ignored`: files on the stick
+   * the subscribed catalogs do not list; `noRoom`: over the cache quota or the floor.
+   */
+  fromExport: z
+    .object({
+      exportId: z.string(),
+      feeds: z.array(z.object({ id: z.string(), title: z.string() })),
+      ignored: z.number().int(),
+      noRoom: z.number().int(),
+    })
+    .optional(),
   durationMs: z.number(),
 });
 export type ImportSummary = z.infer<typeof ImportSummary>;
