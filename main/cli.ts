@@ -376,13 +376,14 @@ export function buildCli(): Command {
       const summary = await services.importFeed(source, {
         unsigned: o.unsigned,
         keys: Object.fromEntries(o.key.map(parseKeyArg)),
+        room: roomOf(services),
         onProgress: (p) => {
           if (tty && p.total > 0) process.stderr.write(`\r${p.phase} ${p.done}/${p.total}   `);
         },
       });
       if (tty) process.stderr.write('\r\x1b[K');
       out(g, summary, () =>
-        [
+        summary.fromExport ? filledLines(summary).join('\n') : [
           `已导入 ${summary.title}（${summary.feedId}）第 ${summary.revision} 版：${summary.resources} 个资源`,
           `  新增 ${summary.added}，更新 ${summary.updated}，移除 ${summary.removed}`,
           isHttpUrl(source)
@@ -551,7 +552,9 @@ export function buildCli(): Command {
         unsigned: o.unsigned,
         keys: Object.fromEntries(o.key.map(parseKeyArg)),
         mirrors: o.mirror.length ? o.mirror : undefined,
+        room: roomOf(services),
       });
+      if (summary.fromExport) return out(g, summary, () => filledLines(summary).join('\n'));
       out(g, summary, () => `已订阅 ${summary.title}（${summary.feedId}）第 ${summary.revision} 版：${summary.resources} 个资源${o.mirror.length ? `，${o.mirror.length} 个镜像` : ''}`);
       });
     });
@@ -676,6 +679,26 @@ export function buildCli(): Command {
 
   applyArgumentRules(program);
   return program;
+}
+
+/** The sync settings' quota and floor: a teacher's stick fills the cache within them, as the sync does. */
+function roomOf(services: Services): { quotaBytes?: number; floorBytes: number } {
+  const s = services.sync.settings();
+  return { quotaBytes: s.quotaBytes ?? undefined, floorBytes: s.floorBytes };
+}
+
+/** What a teacher's stick did in a classroom already subscribed to its lessons' feeds: files into the cache, no lessons twice. */
+function filledLines(s: Awaited<ReturnType<Services['importFeed']>>): string[] {
+  const f = s.fromExport!;
+  const from = f.feeds.map((x) => x.title).join('、');
+  const { copied, present, rejected, bytes } = s.blobs;
+  return [
+    `已从 U 盘补充 ${copied} 个文件（${formatBytes(bytes)}），这些课程来自已订阅的 ${from}，没有另加一份课程 / ${copied} files (${formatBytes(bytes)}) from the stick added to the cache; its lessons come from ${from}, subscribed already, so none were added twice`,
+    ...(present ? [`  另有 ${present} 个文件本来就有 / ${present} were in the cache already`] : []),
+    ...(rejected ? [`  ${rejected} 个文件与已订阅目录中的校验值不符（可能没有复制完整），未使用；请重新导出 / ${rejected} files do not match their SHA-256 in the subscribed catalog (copied only in part?): not used; export them again`] : []),
+    ...(f.ignored ? [`  ${f.ignored} 个文件不在已订阅资源库的目录中，已忽略；如果是平台新发布的课程，下次同步目录后再导入此 U 盘 / ${f.ignored} files are not in the subscribed catalog: ignored; lessons published since the last sync can be taken after the next one`] : []),
+    ...(f.noRoom ? [`  ${f.noRoom} 个文件超出缓存配额或磁盘余量，未复制（classboard settings --quota / --floor）/ ${f.noRoom} files over the cache quota or the free-disk floor: not copied`] : []),
+  ];
 }
 
 export async function main(argv: string[]): Promise<void> {
