@@ -1,0 +1,174 @@
+// A school hub set up for the first time while the platform cannot be reached (the
+// school's link down at 7 am, the platform in maintenance): the built CLI's hub, a
+// real process, against a real upstream on 127.0.0.1 that is first not listening,
+// then answers 503, then serves the feed on the same port. Needs `electron-vite
+// build` first (run under the build lock).
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateSigningKey } from '../../main/feed/keys';
+import { cliIn } from '../fixtures/cli';
+import { writeBlobFeed } from '../fixtures/feeds';
+import { freePort } from '../fixtures/ports';
+
+let tmp: string;
+let www: string;
+const key = generateSigningKey('smartedu-2026');
+const keyArg = ['--key', `${key.keyId}=${key.publicKey}`];
+
+/** The platform on `port`: 'maintenance' answers every request 503, 'forbidden' 403, 'up' serves the folder. */
+async function platform(port: number) {
+  const state = { mode: 'maintenance' as 'maintenance' | 'forbidden' | 'up' };
+  const server = http.createServer((req, res) => {
+    if (state.mode !== 'up') {
+      res.writeHead(state.mode === 'maintenance' ? 503 : 403, { 'content-type': 'text/html; charset=utf-8' });
+      return res.end('<title>系统维护中</title>');
+    }
+    const file = path.join(www, decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
+    if (!file.startsWith(www) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
+      res.writeHead(404);
+      return res.end();
+    }
+    res.writeHead(200, { 'content-length': fs.statSync(file).size });
+    fs.createReadStream(file).pipe(res);
+  });
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return {
+    state,
+    stop: () => {
+      server.closeAllConnections();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** `classboard hub` in its own process: resolves once it prints its address, or with its exit code. */
+async function hubCli(dir: string, ...args: string[]) {
+  const child = spawn(process.execPath, ['bin/classboard.js', '--data', dir, '--json', 'hub', '--port', '0', '--no-schedule', ...args]);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c: Buffer) => (stdout += c));
+  child.stderr.on('data', (c: Buffer) => (stderr += c));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  const started = await Promise.race([
+    (async () => {
+      while (!stdout.includes('"url"')) await new Promise((res) => setTimeout(res, 50));
+      return true;
+    })(),
+    exited.then(() => false),
+  ]);
+  return {
+    started,
+    code: started ? null : await exited,
+    url: started ? (JSON.parse(stdout) as { url: string }).url : '',
+    stderr: () => stderr,
+    alive: () => child.exitCode === null && child.signalCode === null,
+    stop: async () => {
+      child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
+
+async function until(what: string, ok: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await ok())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const api = async (url: string, channel: string) =>
+  fetch(`${url}api/${channel}`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
+
+beforeAll(async () => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cb-first-start-'));
+  www = path.join(tmp, 'www');
+  await writeBlobFeed(path.join(www, 'basic'), { id: 'cn.smartedu.basic', title: '国家中小学智慧教育平台', revision: 3, key, blobs: [Buffer.from('第一课')] });
+});
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+describe('a hub started for the first time while the platform cannot be reached', () => {
+  it('serves the LAN, says so in its log and status, and takes the catalog once the platform answers, without a restart', async () => {
+    const port = await freePort(); // nobody listens there yet: the school's link is down
+    const upstream = `http://127.0.0.1:${port}/basic/`;
+    const data = path.join(tmp, 'hub');
+    const classroom = path.join(tmp, 'classroom');
+    const hub = await hubCli(data, '--upstream', upstream, ...keyArg, '--upstream-retry', '300');
+    let server: Awaited<ReturnType<typeof platform>> | null = null;
+    let stopped: number | null;
+    try {
+      // Before: exit 1 ("无法连接资源平台"), and a service manager restarting it in a loop.
+      expect(hub.started, hub.stderr()).toBe(true);
+      expect(hub.stderr()).toMatch(/无法连接上游：无法连接资源平台 \/ cannot reach http:\/\/127\.0\.0\.1:\d+/);
+      expect(hub.stderr()).toMatch(/中心服务照常为局域网服务，但还没有上游的目录，教室暂时无法订阅；0\.3 秒后（.+（北京时间））再试 \/ .*next try in 0\.3 s/);
+
+      // The LAN side answers: the board's API, and a classroom asking for the feed is told to come back.
+      expect((await api(hub.url, 'library:status')).status).toBe(200);
+      const early = await fetch(`${hub.url}feed/cn.smartedu.basic/feed.json`);
+      expect(early.status).toBe(503);
+      expect(Number(early.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      expect(await early.text()).toMatch(/中心服务还没有取得上游资源库的目录（无法连接上游）.*再试，请稍后再订阅/);
+      const add = await cliIn(classroom, 'feeds', 'add', `${hub.url}feed/cn.smartedu.basic/`, ...keyArg);
+      expect(add.code).toBe(1);
+      expect(add.stderr).toMatch(/feed\.json answered HTTP 503/);
+
+      // `status` from a shell and the sync page say the upstream is unreachable, and when it is tried again.
+      const shell = await cliIn(data, 'status');
+      expect(shell.stdout).toMatch(new RegExp(`目录没有更新：上游资源库 / upstream feed（${upstream.replace(/[./]/g, '\\$&')}）— 无法连接资源平台.*中心服务还没有此资源库的目录，.+再试`));
+      const page = (await (await api(hub.url, 'sync:status')).json()) as { value: { last: { feeds: { id: string; outcome: string; error?: string }[] } } };
+      expect(page.value.last.feeds).toEqual([expect.objectContaining({ id: upstream, outcome: 'failed', error: expect.stringMatching(/cannot reach/) })]);
+
+      // The platform comes back in maintenance (503): still only down, still retried, backing off.
+      server = await platform(port);
+      await until('a retry that meets the 503', () => /answered HTTP 503/.test(hub.stderr()));
+      expect(hub.alive()).toBe(true);
+      expect(hub.stderr()).toMatch(/answered HTTP 503\n中心服务照常为局域网服务.*next try in [\d.]+ s/);
+
+      // Then it publishes: the hub takes the catalog on its own.
+      server.state.mode = 'up';
+      await until('the catalog taken', () => /已取得上游资源库 国家中小学智慧教育平台（cn\.smartedu\.basic）第 3 版的目录，教室现在可订阅/.test(hub.stderr()));
+      expect(hub.alive()).toBe(true);
+      expect((await fetch(`${hub.url}feed/cn.smartedu.basic/feed.json`)).status).toBe(200);
+      const subscribed = await cliIn(classroom, 'feeds', 'add', `${hub.url}feed/cn.smartedu.basic/`, ...keyArg);
+      expect(subscribed.code, subscribed.stderr).toBe(0);
+      expect(subscribed.stdout).toMatch(/已订阅 国家中小学智慧教育平台（cn\.smartedu\.basic）第 3 版/);
+      expect((await cliIn(data, 'status')).stdout).not.toMatch(/目录没有更新/);
+
+      // No more tries once it has it: the platform gone again changes nothing in the log.
+      server.state.mode = 'maintenance';
+      const log = hub.stderr();
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(hub.stderr()).toBe(log);
+    } finally {
+      stopped = await hub.stop();
+      await server?.stop();
+    }
+    expect(stopped).toBe(0); // SIGTERM: the retry timer cleared, the hub closed
+  });
+
+  it('a wrong key or a refusing platform on a first start is still refused, with the reason', async () => {
+    const port = await freePort();
+    const server = await platform(port);
+    try {
+      server.state.mode = 'up';
+      const other = generateSigningKey('smartedu-2026');
+      const wrong = await hubCli(path.join(tmp, 'wrong-key'), '--upstream', `http://127.0.0.1:${port}/basic/`, '--key', `${other.keyId}=${other.publicKey}`);
+      if (wrong.started) await wrong.stop();
+      expect(wrong.started, wrong.stderr()).toBe(false);
+      expect(wrong.code).toBe(1);
+      expect(wrong.stderr()).toMatch(/签名无效/);
+
+      server.state.mode = 'forbidden'; // a 403: the address or the school's access, for the admin to fix
+      const forbidden = await hubCli(path.join(tmp, 'forbidden'), '--upstream', `http://127.0.0.1:${port}/basic/`, ...keyArg);
+      if (forbidden.started) await forbidden.stop();
+      expect(forbidden.started, forbidden.stderr()).toBe(false);
+      expect(forbidden.stderr()).toMatch(/answered HTTP 403/);
+    } finally {
+      await server.stop();
+    }
+  });
+});
