@@ -2,11 +2,12 @@
 // spreadsheet (CSV; Excel's GB18030 too). Each period may name a lesson, found by
 // search; the night's sync fetches timetabled lessons first, and the home screen
 // shows today's periods ready or not.
-import { useEffect, useState } from 'react';
+import { Fragment, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
 import { decodeCsv, schoolWeekday, type Res } from '../../preload/contract';
 import { api, call, plainMessage } from '../api/client';
+import { LessonSearch, type Lesson } from './LessonSearch';
 
 interface Entry {
   weekday: number;
@@ -18,6 +19,8 @@ interface Entry {
 }
 
 const WEEKDAYS = [1, 2, 3, 4, 5, 6, 7];
+/** A period's place: one per class at a time, as the timetable keeps it. */
+const slotKey = (e: Entry) => `${e.weekday}-${e.period}-${e.className}`;
 const byTime = (a: Entry, b: Entry) => a.weekday - b.weekday || a.period - b.period || a.className.localeCompare(b.className);
 
 /** The whole timetable: a day at a time, as the contract serves it. */
@@ -33,6 +36,13 @@ export function TimetablePage() {
   const [note, setNote] = useState<{ text: string; error: boolean; warn?: boolean } | null>(null);
   const reload = () => void loadTimetable().then(setEntries, (err: Error) => setNote({ text: plainMessage(err), error: true }));
   useEffect(reload, []);
+  // The row whose lesson is being chosen, and its button, where focus goes back once it is done.
+  const [choosing, setChoosing] = useState<string | null>(null);
+  const opener = useRef<HTMLButtonElement | null>(null);
+  const closeChooser = () => {
+    setChoosing(null);
+    opener.current?.focus();
+  };
 
   /** Whether the timetable took it: the add form keeps what was typed when it did not. */
   const save = async (next: Entry[]): Promise<boolean> => {
@@ -79,27 +89,64 @@ export function TimetablePage() {
                 </tr>
               </thead>
               <tbody>
-                {entries.map((e, i) => (
-                  <tr key={`${e.weekday}-${e.period}-${e.className}`}>
-                    <td>{t(`timetable.day${e.weekday}`)}</td>
-                    <td>{t('today.period', { n: e.period })}</td>
-                    <td>
-                      {e.starts}–{e.ends}
-                    </td>
-                    <td>{e.className}</td>
-                    <td className="timetable__lesson">{e.resource?.title ?? t('today.free')}</td>
-                    <td>
-                      <button
-                        type="button"
-                        className="btn"
-                        aria-label={`${t('timetable.remove', { day: t(`timetable.day${e.weekday}`), n: e.period })}${e.className ? ` ${e.className}` : ''}`}
-                        onClick={() => void save(entries.filter((_, j) => j !== i))}
-                      >
-                        {t('timetable.removeShort')}
-                      </button>
-                    </td>
-                  </tr>
-                ))}
+                {entries.map((e, i) => {
+                  const key = slotKey(e);
+                  const slot = { day: t(`timetable.day${e.weekday}`), n: e.period, cls: e.className ? t('timetable.ofClass', { name: e.className }) : '' };
+                  return (
+                    <Fragment key={key}>
+                      <tr>
+                        <td>{t(`timetable.day${e.weekday}`)}</td>
+                        <td>{t('today.period', { n: e.period })}</td>
+                        <td>
+                          {e.starts}–{e.ends}
+                        </td>
+                        <td>{e.className}</td>
+                        <td className="timetable__lesson">
+                          <div className="timetable__lesson-cell">
+                            {e.resource ? <span>{e.resource.title}</span> : <span className="timetable__none">{t('timetable.noLesson')}</span>}
+                            {/* A period without its lesson (as an import leaves a subject such as 数学) is given one here, not removed and added again. */}
+                            <button
+                              type="button"
+                              className={e.resource ? 'btn' : 'btn btn--primary'}
+                              aria-expanded={choosing === key}
+                              aria-label={t(e.resource ? 'timetable.changeFor' : 'timetable.chooseFor', slot)}
+                              onClick={(ev) => {
+                                opener.current = ev.currentTarget;
+                                setChoosing(choosing === key ? null : key);
+                              }}
+                            >
+                              {t(e.resource ? 'timetable.change' : 'timetable.choose')}
+                            </button>
+                          </div>
+                        </td>
+                        <td>
+                          <button
+                            type="button"
+                            className="btn"
+                            aria-label={`${t('timetable.remove', { day: t(`timetable.day${e.weekday}`), n: e.period })}${e.className ? ` ${e.className}` : ''}`}
+                            onClick={() => void save(entries.filter((_, j) => j !== i))}
+                          >
+                            {t('timetable.removeShort')}
+                          </button>
+                        </td>
+                      </tr>
+                      {choosing === key && (
+                        <tr className="timetable__chooser">
+                          <td colSpan={6}>
+                            <LessonChooser
+                              label={t('timetable.chooseFor', slot)}
+                              chosenId={e.resource?.id}
+                              onPick={async (lesson) => {
+                                if (await save(entries.map((x) => (x === e ? { ...x, resource: lesson } : x)))) closeChooser();
+                              }}
+                              onClose={closeChooser}
+                            />
+                          </td>
+                        </tr>
+                      )}
+                    </Fragment>
+                  );
+                })}
               </tbody>
             </table>
           )}
@@ -130,6 +177,28 @@ export function TimetablePage() {
         </aside>
       </div>
     </div>
+  );
+}
+
+/** A row's lesson, chosen under it in the table: Esc or 取消 leaves it as it was. */
+function LessonChooser({ label, chosenId, onPick, onClose }: { label: string; chosenId?: string; onPick: (l: Lesson) => void; onClose: () => void }) {
+  const { t } = useTranslation();
+  return (
+    <section
+      className="sync-settings timetable__chooser-body"
+      aria-label={label}
+      onKeyDown={(e) => {
+        // Handled here: the app's own Esc would leave the field, then the page.
+        if (e.key !== 'Escape') return;
+        e.stopPropagation();
+        onClose();
+      }}
+    >
+      <LessonSearch label={t('timetable.searchLesson')} placeholder={t('timetable.findPlaceholder')} chosenId={chosenId} autoFocus wide onPick={onPick} />
+      <button type="button" className="btn" onClick={onClose}>
+        {t('timetable.cancel')}
+      </button>
+    </section>
   );
 }
 
@@ -261,17 +330,7 @@ function AddPeriod({ entries, onAdd, onProblem }: { entries: Entry[]; onAdd: (e:
     setEndByHand(false);
   };
   const [className, setClassName] = useState('');
-  const [query, setQuery] = useState('');
-  const [found, setFound] = useState<Res<'library:search'>['results']>([]);
-  const [lesson, setLesson] = useState<{ id: string; title: string } | null>(null);
-  useEffect(() => {
-    if (query.trim() === '') return setFound([]);
-    let live = true;
-    void call(api()['library:search']({ query, limit: 6 })).then((r) => live && setFound(r.results), () => {});
-    return () => {
-      live = false;
-    };
-  }, [query]);
+  const [lesson, setLesson] = useState<Lesson | null>(null);
   return (
     <section className="side-list sync-settings" aria-label={t('timetable.add')}>
       <h2 className="panel-title">{t('timetable.add')}</h2>
@@ -316,31 +375,8 @@ function AddPeriod({ entries, onAdd, onProblem }: { entries: Entry[]; onAdd: (e:
         {t('timetable.className')}
         <input type="text" value={className} placeholder={t('timetable.classPlaceholder')} onChange={(e) => setClassName(e.target.value)} />
       </label>
-      <label>
-        {t('timetable.findLesson')}
-        <input type="search" value={query} placeholder={t('timetable.findPlaceholder')} onChange={(e) => setQuery(e.target.value)} />
-      </label>
+      <LessonSearch label={t('timetable.findLesson')} placeholder={t('timetable.findPlaceholder')} chosenId={lesson?.id} onPick={setLesson} />
       {lesson && <p className="muted">{t('timetable.chosen', { title: lesson.title })}</p>}
-      {found.length > 0 && (
-        <div className="rows">
-          {found.map((r) => (
-            <button
-              key={r.id}
-              type="button"
-              className={`row row--compact ${lesson?.id === r.id ? 'row--current' : ''}`}
-              onClick={() => {
-                setLesson({ id: r.id, title: r.title });
-                setQuery('');
-              }}
-            >
-              <span className="row__main">
-                <span className="row__title">{r.title}</span>
-                <span className="row__sub">{r.path.join(' › ')}</span>
-              </span>
-            </button>
-          ))}
-        </div>
-      )}
       <button
         type="button"
         className="btn btn--primary"

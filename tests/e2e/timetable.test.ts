@@ -27,8 +27,11 @@ beforeAll(async () => {
   const nodes = [
     { id: 'xx', parent: null, kind: 'stage' as const, title: '小学', order: 1 },
     { id: 'l1', parent: 'xx', kind: 'lesson' as const, title: '三角形的内角和', order: 1 },
+    { id: 'l2', parent: 'xx', kind: 'lesson' as const, title: '单元练习', order: 2 },
   ];
-  await writeFeed(path.join(tmp, 'long'), { id: 'test.long', title: '长标题', revision: 1, shards: [{ path: 'shards/a.json', nodes, resources: [{ id: 'r1', node: 'l1', type: 'pdf', title: LONG_TITLE, files: [] }] }] });
+  // Eight more lessons for 春天: with the demo's 找春天, more than the lesson search shows at first.
+  const spring = Array.from({ length: 8 }, (_, i) => ({ id: `s${i + 1}`, node: 'l2', type: 'pdf' as const, title: `春天来了（第${i + 1}课时）`, files: [] }));
+  await writeFeed(path.join(tmp, 'long'), { id: 'test.long', title: '长标题', revision: 1, shards: [{ path: 'shards/a.json', nodes, resources: [{ id: 'r1', node: 'l1', type: 'pdf', title: LONG_TITLE, files: [] }, ...spring] }] });
   await run(process.execPath, ['bin/classboard.js', '--data', data, 'import', path.join(tmp, 'long'), '--unsigned']);
   session.hub = await startHubProcess({ data, args: ['--no-schedule'] });
   session.browser = await launchBrowser();
@@ -119,7 +122,7 @@ describe('the timetable', () => {
     // At 1920×1080 the short columns stay on one line beside a long title, which wraps in its own; the pickers are large enough to tap.
     for (const column of [0, 1, 2, 3]) expect(await linesOf(page, 2, column)).toBe(1);
     expect(await linesOf(page, 2, 4)).toBeGreaterThan(1);
-    const remove = await rows.nth(2).getByRole('button').boundingBox();
+    const remove = await rows.nth(2).getByRole('button', { name: /^删除/ }).boundingBox();
     expect(remove!.width).toBeGreaterThan(remove!.height);
     for (const picker of ['上课时间（时）', '上课时间（分）', '下课时间（时）', '下课时间（分）']) {
       expect((await page.getByLabel(picker, { exact: true }).boundingBox())!.height).toBeGreaterThanOrEqual(64);
@@ -249,13 +252,91 @@ describe('the timetable', () => {
       // Before: refused whole at 数学 (no lesson "数学" in the library), and the title cut at its "，".
       const note = board.getByRole('status');
       await expect.poll(() => note.textContent()).toMatch(/^已导入 3 节课；其中 2 节的课程没有对应到资源库里的课（第 2 行“数学”：没有找到；第 4 行“学习任务单”：有 \d+ 个同名资源），/);
-      expect(await note.textContent()).toMatch(/重新添加时选课/);
+      expect(await note.textContent()).toMatch(/点这几节的“选择课程”选课/);
       const rows = board.getByRole('table', { name: '课表' }).getByRole('row');
       await expect.poll(() => rows.count()).toBe(4);
-      expect(await rows.nth(1).textContent()).toContain('08:00–08:40四（1）班（未安排资源）');
+      expect(await rows.nth(1).textContent()).toContain('08:00–08:40四（1）班未选课程选择课程');
       expect(await rows.nth(2).textContent()).toContain(`08:50–09:30四（1）班${LONG_TITLE}`);
-      expect(await rows.nth(3).textContent()).toContain('14:10–14:50四（1）班（未安排资源）');
+      expect(await rows.nth(3).textContent()).toContain('14:10–14:50四（1）班未选课程选择课程');
       await shot(board, 'timetable-import-unmatched');
+    } finally {
+      await board.close();
+    }
+  });
+
+  it('gives a period imported without its lesson one in place, and finds a lesson past the first six', async () => {
+    const board = await newBoardPage(session.browser);
+    try {
+      await board.goto(`${session.hub.url}#/timetable`);
+      await expect.poll(() => board.getByLabel('选择文件').count()).toBe(1);
+      const csv = '星期,节次,开始,结束,班级,课程\n星期三,1,8:00,8:40,二（3）班,语文\n星期三,2,8:50,9:30,二（3）班,找春天（第一课时）\n';
+      await board.getByLabel('选择文件').setInputFiles({ name: '课表.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+      await expect.poll(() => board.getByRole('status').textContent()).toMatch(/^已导入 2 节课；其中 1 节/);
+      const rows = board.getByRole('table', { name: '课表' }).getByRole('row');
+      await expect.poll(() => rows.count()).toBe(3);
+      // Before: the row said （未安排资源） and had only 删除; the teacher removed it and added it again by hand.
+      expect(await rows.nth(1).textContent()).toContain('08:00–08:40二（3）班未选课程选择课程');
+      expect(await rows.nth(2).textContent()).toContain('08:50–09:30二（3）班找春天（第一课时）更换');
+      const choose = board.getByRole('button', { name: '为星期三第 1 节（二（3）班）选择课程' });
+      expect((await choose.boundingBox())!.height).toBeGreaterThanOrEqual(64);
+      await choose.click();
+      const chooser = board.getByRole('region', { name: '为星期三第 1 节（二（3）班）选择课程' });
+      const search = chooser.getByRole('searchbox', { name: '搜索课程' });
+      // Ready to type: the search has the focus.
+      await expect.poll(() => search.evaluate((el) => el === document.activeElement)).toBe(true);
+      await search.fill('春天');
+      // Ten resources for 春天 (the eight above, 找春天 and its lesson's 学习任务单): six at first, said so, and 显示更多 brings the rest after them.
+      await expect.poll(() => chooser.getByText('共 10 个结果，显示前 6 个').count()).toBe(1);
+      const results = chooser.locator('.rows').getByRole('button');
+      expect(await results.count()).toBe(6);
+      const firstSix = await results.locator('.row__title').allTextContents();
+      await shot(board, 'timetable-choose-lesson');
+      const more = chooser.getByRole('button', { name: '显示更多' });
+      expect((await more.boundingBox())!.height).toBeGreaterThanOrEqual(64);
+      await more.click();
+      await expect.poll(() => results.count()).toBe(10);
+      expect(await chooser.getByText(/显示前/).count()).toBe(0);
+      expect((await results.locator('.row__title').allTextContents()).slice(0, 6)).toEqual(firstSix);
+      // The seventh, saved through the timetable; the chooser closes and focus is back on the row's button.
+      const seventh = (await results.nth(6).locator('.row__title').textContent())!;
+      await results.nth(6).click();
+      await expect.poll(() => board.getByText('课表已保存（2 节课）').count()).toBe(1);
+      expect(await chooser.count()).toBe(0);
+      expect(await rows.nth(1).textContent()).toContain(`08:00–08:40二（3）班${seventh}更换`);
+      expect(await board.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('更换星期三第 1 节（二（3）班）的课程');
+      // Kept by the timetable, the other period as it was.
+      await board.reload();
+      await expect.poll(() => rows.count()).toBe(3);
+      expect(await rows.nth(1).textContent()).toContain(`二（3）班${seventh}更换`);
+      expect(await rows.nth(2).textContent()).toContain('二（3）班找春天（第一课时）更换');
+      // Esc leaves a chooser without a change, and stays on the page.
+      await board.getByRole('button', { name: '更换星期三第 2 节（二（3）班）的课程' }).click();
+      const other = board.getByRole('region', { name: '为星期三第 2 节（二（3）班）选择课程' });
+      await other.getByRole('searchbox', { name: '搜索课程' }).fill('分数');
+      await board.keyboard.press('Escape');
+      await expect.poll(() => other.count()).toBe(0);
+      expect(await board.getByRole('heading', { name: '课表', exact: true }).count()).toBe(1);
+      expect(await rows.nth(2).textContent()).toContain('二（3）班找春天（第一课时）更换');
+      // A lesson changed for another.
+      await board.getByRole('button', { name: '更换星期三第 2 节（二（3）班）的课程' }).click();
+      await other.getByRole('searchbox', { name: '搜索课程' }).fill('分数的初步认识');
+      await other.getByRole('button', { name: /^分数的初步认识（第一课时）/ }).first().click();
+      await expect.poll(() => rows.nth(2).textContent()).toContain('二（3）班分数的初步认识（第一课时）更换');
+      // The add form's search pages the same way.
+      const form = board.getByRole('region', { name: '添加一节课' });
+      await form.getByLabel('星期').selectOption({ label: '星期三' });
+      await form.getByLabel('班级').fill('二（3）班');
+      await form.getByRole('searchbox', { name: '课程资源（搜索）' }).fill('春天');
+      await expect.poll(() => form.getByText('共 10 个结果，显示前 6 个').count()).toBe(1);
+      await form.getByRole('button', { name: '显示更多' }).click();
+      const found = form.locator('.rows').getByRole('button');
+      await expect.poll(() => found.count()).toBe(10);
+      const ninth = (await found.nth(8).locator('.row__title').textContent())!;
+      await found.nth(8).click();
+      await expect.poll(() => form.getByText(`已选：${ninth}`).count()).toBe(1);
+      await form.getByRole('button', { name: '添加', exact: true }).click();
+      await expect.poll(() => board.getByText('课表已保存（3 节课）').count()).toBe(1);
+      expect(await rows.nth(3).textContent()).toContain(`09:40–10:20二（3）班${ninth}更换`);
     } finally {
       await board.close();
     }

@@ -1,0 +1,86 @@
+// A lesson found by search, for a period of the timetable: the add form's and a
+// row's own chooser. Six results at a time, then 显示更多, as a common word (春天)
+// matches more lessons than fit beside the table.
+import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { Res } from '../../preload/contract';
+import { api, call } from '../api/client';
+
+export type Lesson = { id: string; title: string };
+type Found = { query: string; total: number; results: Res<'library:search'>['results'] };
+
+/** Results asked for at a time: as many as fit in the side column at 1080p. */
+const PAGE = 6;
+
+/** `wide`: across the table, the results in columns, so ten fit without scrolling the row away. */
+export function LessonSearch(props: { label: string; placeholder: string; chosenId?: string; autoFocus?: boolean; wide?: boolean; onPick: (l: Lesson) => void }) {
+  const { label, placeholder, chosenId, autoFocus, wide, onPick } = props;
+  const { t } = useTranslation();
+  const [query, setQuery] = useState('');
+  const [found, setFound] = useState<Found | null>(null);
+  const [busy, setBusy] = useState(false);
+  useEffect(() => {
+    if (query.trim() === '') return setFound(null);
+    let live = true;
+    void call(api()['library:search']({ query, limit: PAGE })).then((r) => live && setFound({ query, ...r }), () => {});
+    return () => {
+      live = false;
+    };
+  }, [query]);
+  const more = async () => {
+    if (!found) return;
+    setBusy(true);
+    try {
+      const r = await call(api()['library:search']({ query: found.query, limit: PAGE, offset: found.results.length }));
+      // The next page of what is still being searched; a lesson the library moved between pages is listed once.
+      setFound((f) => {
+        if (!f || f.query !== found.query) return f;
+        const have = new Set(f.results.map((x) => x.id));
+        return { ...f, total: r.total, results: [...f.results, ...r.results.filter((x) => !have.has(x.id))] };
+      });
+    } catch {
+      // Left as it was: 显示更多 stays to be tried again.
+    } finally {
+      setBusy(false);
+    }
+  };
+  const shown = found?.results ?? [];
+  const left = found && found.results.length < found.total;
+  return (
+    <>
+      <label>
+        {label}
+        <input type="search" value={query} placeholder={placeholder} autoFocus={autoFocus} onChange={(e) => setQuery(e.target.value)} />
+      </label>
+      {shown.length > 0 && (
+        <div className={wide ? 'rows rows--grid' : 'rows'}>
+          {shown.map((r) => (
+            <button
+              key={r.id}
+              type="button"
+              className={`row row--compact ${chosenId === r.id ? 'row--current' : ''}`}
+              onClick={() => {
+                onPick({ id: r.id, title: r.title });
+                setQuery('');
+              }}
+            >
+              <span className="row__main">
+                <span className="row__title">{r.title}</span>
+                <span className="row__sub">{r.path.join(' › ')}</span>
+              </span>
+            </button>
+          ))}
+        </div>
+      )}
+      {found && found.total === 0 && <p className="muted">{t('library.noResults', { query: found.query })}</p>}
+      {left && (
+        <div className="lesson-search__more">
+          <span className="muted">{t('timetable.shownOf', { total: found.total, n: shown.length })}</span>
+          <button type="button" className="btn" disabled={busy} onClick={() => void more()}>
+            {t('timetable.showMore')}
+          </button>
+        </div>
+      )}
+    </>
+  );
+}
