@@ -816,6 +816,7 @@ function filledLines(s: Awaited<ReturnType<Services['importFeed']>>): string[] {
     ...(rejected ? [`  ${rejected} 个文件与已订阅目录中的校验值不符（可能没有复制完整），未使用；请重新导出 / ${rejected} files do not match their SHA-256 in the subscribed catalog (copied only in part?): not used; export them again`] : []),
     ...(f.ignored ? [`  ${f.ignored} 个文件不在已订阅资源库的目录中，已忽略；如果是平台新发布的课程，下次同步目录后再导入此 U 盘 / ${f.ignored} files are not in the subscribed catalog: ignored; lessons published since the last sync can be taken after the next one`] : []),
     ...(f.noRoom ? [`  ${f.noRoom} 个文件超出缓存配额或磁盘余量，未复制（classboard settings --quota / --floor）/ ${f.noRoom} files over the cache quota or the free-disk floor: not copied`] : []),
+    ...(f.earlierFeed ? [`  这个 U 盘之前已作为资源库 ${f.earlierFeed} 导入，那是这些课程的第二份；先把课表和收藏改到已订阅的课程，再用 classboard feeds remove ${f.earlierFeed} 去掉 / this stick was imported before as feed ${f.earlierFeed}, a second copy of these lessons: point the timetable and favourites at the subscribed ones, then remove it with classboard feeds remove ${f.earlierFeed}`] : []),
   ];
 }
 

@@ -563,7 +563,14 @@ async function fillFromExport(
     updated: 0,
     removed: 0,
     blobs: out,
-    fromExport: { exportId: index.id, feeds: subscribed.map(({ id, title }) => ({ id, title })), ignored, noRoom },
+    fromExport: {
+      exportId: index.id,
+      feeds: subscribed.map(({ id, title }) => ({ id, title })),
+      ignored,
+      noRoom,
+      // Imported as its own feed before this classroom subscribed (or before exports said where they came from): said, not removed, as a timetable may point at its copy.
+      ...(feedRow.get(index.id) ? { earlierFeed: index.id } : {}),
+    },
     durationMs: Math.round(performance.now() - started),
   };
 }

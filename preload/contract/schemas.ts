@@ -119,6 +119,8 @@ export const ImportSummary = z.object({
       feeds: z.array(z.object({ id: z.string(), title: z.string() })),
       ignored: z.number().int(),
       noRoom: z.number().int(),
+      /** This export was imported here before as a feed of its own (a second copy of these lessons): its id, to remove. */
+      earlierFeed: z.string().optional(),
     })
     .optional(),
   durationMs: z.number(),

@@ -48,4 +48,12 @@ it('feeds add of a stick whose lessons the classroom subscribes to fills its cac
   // Again: nothing more to copy, said as such.
   const again = await cliIn(room, 'feeds', 'add', usb);
   expect(again.stdout).toMatch(/^已从 U 盘补充 0 个文件（0 B）.*\n  另有 \d+ 个文件本来就有/);
+
+  // A classroom that took the stick as a feed of its own before it subscribed is told how to drop that second copy.
+  const early = path.join(tmp, 'early-room');
+  expect((await cliIn(early, 'feeds', 'add', usb, '--unsigned')).code).toBe(0);
+  expect((await cliIn(early, 'feeds', 'add', hub.url, '--key', key)).code).toBe(0);
+  const late = await cliIn(early, 'feeds', 'add', usb);
+  expect(late.code).toBe(0);
+  expect(late.stdout).toContain(`这个 U 盘之前已作为资源库 ${exported.id} 导入，那是这些课程的第二份；先把课表和收藏改到已订阅的课程，再用 classboard feeds remove ${exported.id} 去掉`);
 });

@@ -153,6 +153,11 @@ describe('an export of lessons from a feed the classroom subscribes to', () => {
         expect(r).toMatchObject({ feedId: stick.id, outcome: 'applied', resources: stick.resources, blobs: { copied: stick.files } });
         expect(r.fromExport).toBeUndefined();
         expect(room.db.prepare('SELECT id FROM feeds').pluck().all()).toEqual([stick.id]);
+        // Then the classroom subscribes through the hub: the same stick again fills the cache and names the earlier copy to remove.
+        await room.importFeed(hub.url, { keys: { [demoKey.keyId]: demoKey.publicKey } });
+        const again = await room.importFeed(stick.dir, { unsigned: true });
+        expect(again.fromExport).toMatchObject({ feeds: [{ id: DEMO }], earlierFeed: stick.id });
+        expect(room.db.prepare('SELECT id FROM feeds ORDER BY id').pluck().all()).toEqual([stick.id, DEMO].sort());
       },
       false,
     );
