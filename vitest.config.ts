@@ -9,8 +9,10 @@ export default defineConfig({
           name: 'node',
           include: ['tests/unit/**/*.test.ts', 'tests/integration/**/*.test.ts'],
           environment: 'node',
-          testTimeout: 30_000,
-          hookTimeout: 60_000,
+          // Generous: many tests start CLI processes and hubs (1–5 s each on a loaded
+          // 2-CPU machine); a timeout here catches a hang, it does not measure speed.
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
         },
       },
       {
@@ -22,6 +24,8 @@ export default defineConfig({
           fileParallelism: false,
           testTimeout: 90_000,
           hookTimeout: 120_000,
+          // A page re-rendering (pdf.js) or saving through the hub can take seconds under load; the default is 1 s.
+          expect: { poll: { timeout: 10_000 } },
         },
       },
     ],

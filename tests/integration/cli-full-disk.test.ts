@@ -13,7 +13,7 @@ import { writeFeed } from '../../main/feed/write';
 import { cliIn } from '../fixtures/cli';
 import { writeBlobFeed } from '../fixtures/feeds';
 import { startNginx, type Nginx } from '../fixtures/nginx';
-import { mountTmpfs, unmountTmpfs } from '../fixtures/tmpfs';
+import { fillDisk, mountTmpfs, unmountTmpfs } from '../fixtures/tmpfs';
 
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cb-cli-full-'));
@@ -22,9 +22,8 @@ const filler = path.join(small, 'filler');
 const cannotMount = mountTmpfs(small, '30m');
 
 /** Another program takes every free byte, as `dd if=/dev/zero of=small/filler` did. */
-function fillDisk(): void {
-  const s = fs.statfsSync(small);
-  fs.writeFileSync(filler, Buffer.alloc(s.bavail * s.bsize));
+function fillSmall(): void {
+  fillDisk(filler);
   expect(fs.statfsSync(small).bavail).toBe(0);
 }
 
@@ -65,7 +64,7 @@ describe.skipIf(cannotMount !== null)(`classboard on a full disk${cannotMount ? 
   it('status still reads the library; verify, sync and settings say the disk is full, with its free space and the folder', async () => {
     const data = path.join(small, 'c1');
     expect((await cliIn(data, 'feeds', 'add', `${nginx.url}videos/`, '--key', keyArg)).code).toBe(0);
-    fillDisk();
+    fillSmall();
     try {
       // Before: every command printed "classboard: disk I/O error" with exit 70 (the WAL index could not be sized).
       const status = await cliIn(data, 'status');
@@ -115,7 +114,7 @@ describe.skipIf(cannotMount !== null)(`classboard on a full disk${cannotMount ? 
     for (let i = 0; i < 400 && cached().length === 0; i++) await new Promise((r) => setTimeout(r, 25));
     expect(cached().length).toBe(1);
     await new Promise((r) => setTimeout(r, 300)); // its row in the library, then the next file is on its way
-    fillDisk();
+    fillSmall();
     try {
       return { code: await exited, stdout, stderr };
     } finally {

@@ -12,7 +12,7 @@ import type { Services } from '../../main/services';
 import { sha256, writeBlobFeed } from '../fixtures/feeds';
 import { startNginx, type Nginx } from '../fixtures/nginx';
 import { hubServices } from '../fixtures/services';
-import { mountTmpfs, unmountTmpfs } from '../fixtures/tmpfs';
+import { fillDisk, mountTmpfs, unmountTmpfs } from '../fixtures/tmpfs';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cb-full-'));
 const cacheDir = path.join(tmp, 'data', 'cache');
@@ -47,8 +47,7 @@ describe.skipIf(cannotMount !== null)(`a full disk during sync${cannotMount ? ` 
     const run = services.sync.runNow();
     await started;
     const filler = path.join(cacheDir, 'filler');
-    const free = fs.statfsSync(cacheDir).bavail * fs.statfsSync(cacheDir).bsize;
-    fs.writeFileSync(filler, Buffer.alloc(free));
+    fillDisk(filler);
     const summary = await run;
     expect(summary.failed.map((f) => f.error).join()).toMatch(/磁盘已满，同步已停止/);
     const status = await services.sync.status();
