@@ -334,18 +334,23 @@ function retryUpstream(
     const when = `${formatSchoolTime(next)}（北京时间）`;
     const [zhWait, enWait] = wait(delay);
     const down = upstreamDown(err, services.dataDir);
-    services.sync.noteCatalogCheck({
-      id,
-      title,
-      outcome: 'failed',
-      revision: null,
-      error: `${err.message}（中心服务还没有此资源库的目录，${when}再试 / the hub holds no catalog of it yet; next try ${next.toISOString()}）`,
-    });
+    // Set first: a status that cannot be saved (a full disk) must not end the retries.
+    timer = setTimeout(() => void attempt(), delay);
+    try {
+      services.sync.noteCatalogCheck({
+        id,
+        title,
+        outcome: 'failed',
+        revision: null,
+        error: `${err.message}（中心服务还没有此资源库的目录，${when}再试 / the hub holds no catalog of it yet; next try ${next.toISOString()}）`,
+      });
+    } catch (noted) {
+      log(`hub: upstream status not saved: ${(noted as Error).message}`);
+    }
     log(
       `${down ? '无法连接上游' : '上游的目录未被采用'}：${err.message}\n中心服务照常为局域网服务，但还没有上游的目录，教室暂时无法订阅；${zhWait}后（${when}）再试 / ` +
         `${down ? 'cannot reach the upstream' : 'upstream catalog not taken'}: the hub serves the LAN but holds no catalog of it yet, so classrooms cannot subscribe; next try in ${enWait}`,
     );
-    timer = setTimeout(() => void attempt(), delay);
     delay = Math.min(delay * 2, firstMs * 30);
   };
   const attempt = async () => {
