@@ -2,12 +2,12 @@
 // one data folder (--data or CLASSBOARD_DATA); --json prints one JSON document.
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import fs from 'node:fs';
-import type http from 'node:http';
 import path from 'node:path';
 import { AppError, DiskFullError, diskFullError, freeBytesAt, isDiskFull, toApiError } from './api/errors';
 import { failureLines, type RunLimits } from './cli-failures';
 import { parseKeyArg } from './feed/keys';
 import { startHub, type Hub } from './hub/server';
+import { mirrorUpstream, pendingFeedRoute, retryUpstream, UPSTREAM_RETRY_MS } from './hub/upstream';
 import { parseSize } from './cache/evict';
 import { verifyCache } from './cache/verify';
 import { syncAll } from './sync/engine';
@@ -16,7 +16,6 @@ import { gaveUpMessage } from './sync/dead-hosts';
 import { failureBreakdown, readLastSync, saveLastSync } from './sync/last-sync';
 import { exportFeed } from './sync/export';
 import { createFeedMirror } from './sync/mirror';
-import { httpSource } from './sync/http-source';
 import { parseWindow } from './sync/scheduler';
 import { parseRate } from './sync/token-bucket';
 import { decodeCsv, formatBytes, isHttpUrl, MIN_QUOTA_BYTES, rateLabel, SyncSettings, formatSchoolTime, type LastSync, type SyncSummary } from '../preload/contract';
@@ -252,152 +251,6 @@ function settingsFrom(o: { window?: string; rate?: number; dayRate?: number; max
   if (o.quota !== undefined) patch.quotaBytes = o.quota === 'off' ? null : o.quota;
   if (o.floor !== undefined) patch.floorBytes = o.floor;
   return patch;
-}
-
-/**
- * The hub's upstream catalog now; files are pulled through on first request and
- * fetched in the night window. Whatever keeps it from being taken (the platform
- * down, a stale CDN edge with an older revision, a bad signature, a 404, a
- * maintenance page), a hub that holds a verified catalog of that feed serves it,
- * and the night's run tries again: the school must not lose its hub. Holding
- * nothing, an upstream that is only down (see upstreamDown) is returned as the
- * error to retry on (the hub serves the LAN meanwhile: a service manager would
- * otherwise restart it in a loop); anything else is refused with the reason, for
- * the admin at the keyboard to fix.
- */
-async function mirrorUpstream(services: Services, upstream: string, opts: { unsigned?: boolean; keys: Record<string, string> }, log: (m: string) => void): Promise<Error | null> {
-  try {
-    const s = await services.importFeed(upstream, opts);
-    services.sync.noteCatalogCheck({ id: s.feedId, title: s.title, outcome: s.outcome, revision: s.revision });
-    log(`上游资源库 ${s.title}（${s.feedId}）第 ${s.revision} 版已同步目录，教室可订阅 /feed/${s.feedId}/`);
-    return null;
-  } catch (err) {
-    const held = isHttpUrl(upstream)
-      ? (services.db.prepare('SELECT id, title, revision FROM feeds WHERE source = ?').get(httpSource(upstream).location) as
-          | { id: string; title: string; revision: number }
-          | undefined)
-      : undefined;
-    if (!held) {
-      if (isHttpUrl(upstream) && upstreamDown(err, services.dataDir)) return err as Error;
-      throw err;
-    }
-    // Shown by the sync page and `status` too, not only in this log.
-    services.sync.noteCatalogCheck({ id: held.id, title: held.title, outcome: 'failed', revision: held.revision, error: (err as Error).message });
-    const why = err instanceof AppError && err.code === 'unavailable' ? '无法连接上游' : '上游的目录未被采用';
-    log(
-      `${why}：${(err as Error).message}\n先提供已有的目录 ${held.id}（第 ${held.revision} 版），夜间同步时再试 / upstream catalog not taken: serving the one held (${held.id}, revision ${held.revision}); the night's run tries again`,
-    );
-    return null;
-  }
-}
-
-/**
- * The upstream could not be reached or failed for now (no connection, DNS, a
- * timeout, a 5xx, a 408/429), as against one that answered what the hub must
- * refuse (a wrong key, a 404 or 403, not a feed, an older revision) or the hub's
- * own full disk. http-source says every other status as "answered HTTP <n>" with
- * code 'unavailable'.
- */
-function upstreamDown(err: unknown, dataDir: string): boolean {
-  if (!(err instanceof AppError) || err.code !== 'unavailable' || isDiskFull(err, dataDir)) return false;
-  return !/answered HTTP 4(?!08|29)\d\d\b/.test(err.message);
-}
-
-/** The first wait before an upstream catalog the hub holds nothing of is asked again; doubled each time up to 30 times it (1 min → 30 min). */
-const UPSTREAM_RETRY_MS = 60_000;
-
-/**
- * A hub that holds no catalog of its upstream asks again on its own, by day too
- * (a school without a catalog has nothing to teach from), until it is taken. Its
- * failure is in `status` and on the sync page under the upstream's address (the
- * feed's id is not known yet); classrooms asking /feed/ meanwhile are told when
- * (see pendingFeedRoute). stop() clears the timer.
- */
-function retryUpstream(
-  services: Services,
-  upstream: string,
-  opts: { unsigned?: boolean; keys: Record<string, string> },
-  log: (m: string) => void,
-  firstError: Error,
-  firstMs: number,
-) {
-  const id = httpSource(upstream).location;
-  const title = '上游资源库 / upstream feed';
-  let delay = firstMs;
-  let timer: NodeJS.Timeout | null = null;
-  let next: Date | null = null;
-  let stopped = false;
-  const wait = (ms: number): [zh: string, en: string] =>
-    ms < 60_000 ? [`${Math.round(ms / 100) / 10} 秒`, `${Math.round(ms / 100) / 10} s`] : [`${Math.round(ms / 60_000)} 分钟`, `${Math.round(ms / 60_000)} min`];
-  const later = (err: Error) => {
-    next = new Date(Date.now() + delay);
-    const when = `${formatSchoolTime(next)}（北京时间）`;
-    const [zhWait, enWait] = wait(delay);
-    const down = upstreamDown(err, services.dataDir);
-    // Set first: a status that cannot be saved (a full disk) must not end the retries.
-    timer = setTimeout(() => void attempt(), delay);
-    try {
-      services.sync.noteCatalogCheck({
-        id,
-        title,
-        outcome: 'failed',
-        revision: null,
-        error: `${err.message}（中心服务还没有此资源库的目录，${when}再试 / the hub holds no catalog of it yet; next try ${next.toISOString()}）`,
-      });
-    } catch (noted) {
-      log(`hub: upstream status not saved: ${(noted as Error).message}`);
-    }
-    log(
-      `${down ? '无法连接上游' : '上游的目录未被采用'}：${err.message}\n中心服务照常为局域网服务，但还没有上游的目录，教室暂时无法订阅；${zhWait}后（${when}）再试 / ` +
-        `${down ? 'cannot reach the upstream' : 'upstream catalog not taken'}: the hub serves the LAN but holds no catalog of it yet, so classrooms cannot subscribe; next try in ${enWait}`,
-    );
-    delay = Math.min(delay * 2, firstMs * 30);
-  };
-  const attempt = async () => {
-    timer = null;
-    try {
-      const s = await services.importFeed(upstream, opts);
-      if (stopped) return;
-      next = null;
-      // Clears the failure noted under the upstream's address.
-      services.sync.noteCatalogCheck({ id, title: s.title, outcome: s.outcome, revision: s.revision });
-      log(`已取得上游资源库 ${s.title}（${s.feedId}）第 ${s.revision} 版的目录，教室现在可订阅 /feed/${s.feedId}/ / upstream catalog taken (${s.feedId}, revision ${s.revision}): classrooms can subscribe`);
-    } catch (err) {
-      if (!stopped) later(err as Error);
-    }
-  };
-  later(firstError);
-  return {
-    /** When the next try is, while the hub holds no catalog of its upstream. */
-    next: () => next,
-    stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-    },
-  };
-}
-
-/**
- * /feed/ while the hub has no catalog of its upstream yet: a classroom subscribing
- * then is told to come back (503, Retry-After, why), not a 404 that reads as a
- * wrong address. Feeds the hub holds go to the mirror as ever.
- */
-function pendingFeedRoute(services: Services, mirror: ReturnType<typeof createFeedMirror>, next: () => Date | null) {
-  const subscribed = services.db.prepare('SELECT 1 FROM feeds WHERE id = ?').pluck();
-  return {
-    prefix: mirror.prefix,
-    async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-      const at = next();
-      const id = /^\/feed\/([^/]+)\//.exec(new URL(req.url ?? '/', 'http://hub.local').pathname)?.[1];
-      if (!at || (id && subscribed.get(id))) return mirror.handle(req, res);
-      const retryAfter = Math.max(1, Math.ceil((at.getTime() - Date.now()) / 1000));
-      res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8', 'retry-after': String(retryAfter), 'cache-control': 'no-store' });
-      res.end(
-        `中心服务还没有取得上游资源库的目录（无法连接上游），${formatSchoolTime(at)}（北京时间）再试，请稍后再订阅 / ` +
-          `the hub holds no catalog of its upstream yet (it could not be reached); it tries again at ${at.toISOString()}: subscribe later`,
-      );
-    },
-  };
 }
 
 /** The last sync as `status` prints it: when (school time), what came, what failed and why. */

@@ -297,16 +297,18 @@ export function createSyncController(services: Services, opts: SyncControllerOpt
      * wrong --key is not only in a log; a check that works again clears that feed's
      * refusal and leaves the night's files as they were.
      */
-    noteCatalogCheck(feed: SyncSummary['feeds'][number]): void {
+    /** `replaces`: the id a failure was noted under before the feed's own was known (a hub's upstream address). */
+    noteCatalogCheck(feed: SyncSummary['feeds'][number], replaces = feed.id): void {
       if (feed.outcome === 'failed') {
         // Beside the night's result, not over it: its files and failures still show after a restart.
         if (last) {
           const { finishedAt, ...summary } = last;
           keep({ ...summary, feeds: [...summary.feeds.filter((f) => f.id !== feed.id), feed] }, finishedAt);
         } else keep({ feeds: [feed], downloaded: { files: 0, bytes: 0 }, failed: [], skipped: 0, downgraded: 0, durationMs: 0 });
-      } else if (last?.feeds.some((f) => f.id === feed.id && f.outcome === 'failed')) {
+      } else if (last?.feeds.some((f) => (f.id === feed.id || f.id === replaces) && f.outcome === 'failed')) {
         const { finishedAt, ...summary } = last;
-        keep({ ...summary, feeds: summary.feeds.map((f) => (f.id === feed.id ? feed : f)) }, finishedAt);
+        const others = summary.feeds.filter((f) => f.id !== feed.id && f.id !== replaces);
+        keep({ ...summary, feeds: [...others, feed] }, finishedAt);
       } else return;
       const { finishedAt: _, ...summary } = last!;
       services.events.emit('sync:finished', summary);

@@ -13,7 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { FailureReason } from '../../preload/contract';
 import { AppError } from '../api/errors';
 import type { BlobStore } from '../cache/blob-store';
-import { httpGet, type GetResponse } from './http-get';
+import { httpGet, shortReason, type GetResponse } from './http-get';
 import { takeFrom, type TokenBucket } from './token-bucket';
 import { syncDirAsync } from '../util/atomic-write';
 import { takeLock } from './pid-lock';
@@ -726,29 +726,6 @@ async function fetchOnce(url: string, job: BlobJob, ctx: RunContext, p: ReturnTy
     return { fetched: fetchedNow, resumedFrom };
   }
   return { ...(await finish(job, ctx, p, hash)), resumedFrom: have };
-}
-
-/** The first line of a short plain-text error body (a hub saying why it will not pull a file), or null; the body is read either way. */
-async function shortReason(res: GetResponse): Promise<string | null> {
-  if (!String(res.headers['content-type'] ?? '').startsWith('text/plain')) {
-    await res.body.dump();
-    return null;
-  }
-  const chunks: Buffer[] = [];
-  let n = 0;
-  try {
-    for await (const chunk of res.body) {
-      chunks.push(chunk);
-      n += chunk.length;
-      if (n > 1024) {
-        res.body.destroy();
-        return null;
-      }
-    }
-  } catch {
-    return null; // cut or silent: no reason, still a 404
-  }
-  return Buffer.concat(chunks).toString('utf8').trim().split('\n')[0]?.slice(0, 300) || null;
 }
 
 /**

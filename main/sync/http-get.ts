@@ -128,3 +128,26 @@ function wrap(res: http.IncomingMessage, bodyTimeout: number): GetResponse {
   };
   return { statusCode: res.statusCode ?? 0, headers: res.headers, body };
 }
+
+/** The first line of a short plain-text error body (a hub saying why it will not pull a file), or null; the body is read either way. */
+export async function shortReason(res: Pick<GetResponse, 'headers' | 'body'>): Promise<string | null> {
+  if (!String(res.headers['content-type'] ?? '').startsWith('text/plain')) {
+    await res.body.dump();
+    return null;
+  }
+  const chunks: Buffer[] = [];
+  let n = 0;
+  try {
+    for await (const chunk of res.body) {
+      chunks.push(chunk);
+      n += chunk.length;
+      if (n > 1024) {
+        res.body.destroy();
+        return null;
+      }
+    }
+  } catch {
+    return null; // cut or silent: no reason, still a 404
+  }
+  return Buffer.concat(chunks).toString('utf8').trim().split('\n')[0]?.slice(0, 300) || null;
+}

@@ -7,6 +7,7 @@ import { Agent, interceptors, request, type Dispatcher } from 'undici';
 import { AppError } from '../api/errors';
 import { isHttpUrl } from '../../preload/contract';
 import type { FeedSource } from '../feed/source';
+import { shortReason } from './http-get';
 
 export interface Validators {
   etag: string | null;
@@ -18,6 +19,21 @@ export interface HttpFeedSource extends FeedSource {
   readIndex(limit: number, known: Validators): Promise<{ bytes: Buffer; validators: Validators } | 'not-modified' | null>;
   /** The address of a path below the feed; refuses one that escapes it. */
   url(rel: string): URL;
+}
+
+/**
+ * A feed's server answered a status that is no answer (5xx, 403, a proxy's 407):
+ * `status` tells a server down for now from one refusing, and a short plain-text
+ * reason it gave (a school hub saying when it will have the catalog) is kept.
+ */
+export class UpstreamStatus extends AppError {
+  constructor(
+    href: string,
+    readonly status: number,
+    reason: string | null,
+  ) {
+    super('unavailable', `${href} answered HTTP ${status}${reason ? `: ${reason}` : ''}`);
+  }
 }
 
 const MAX_REDIRECTS = 3;
@@ -89,7 +105,7 @@ export function httpSource(location: string): HttpFeedSource {
     }
   };
 
-  const failed = (rel: string, status: number) => new AppError('unavailable', `${url(rel).href} answered HTTP ${status}`);
+  const failed = async (rel: string, res: Dispatcher.ResponseData) => new UpstreamStatus(url(rel).href, res.statusCode, await shortReason(res).catch(() => null));
 
   return {
     location: base.href,
@@ -107,10 +123,7 @@ export function httpSource(location: string): HttpFeedSource {
         await res.body.dump();
         return null;
       }
-      if (res.statusCode !== 200) {
-        await res.body.dump();
-        throw failed('feed.json', res.statusCode);
-      }
+      if (res.statusCode !== 200) throw await failed('feed.json', res);
       const one = (h: string | string[] | undefined) => (Array.isArray(h) ? h[0] : h) ?? null;
       return {
         bytes: await readCapped(res, limit, 'feed.json'),
@@ -123,10 +136,7 @@ export function httpSource(location: string): HttpFeedSource {
         await res.body.dump();
         return null;
       }
-      if (res.statusCode !== 200) {
-        await res.body.dump();
-        throw failed(rel, res.statusCode);
-      }
+      if (res.statusCode !== 200) throw await failed(rel, res);
       return readCapped(res, limit, rel);
     },
     // Blobs of a remote feed come through the download engine, not here.

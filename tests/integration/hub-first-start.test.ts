@@ -117,7 +117,8 @@ describe('a hub started for the first time while the platform cannot be reached'
       expect(await early.text()).toMatch(/中心服务还没有取得上游资源库的目录（无法连接上游）.*再试，请稍后再订阅/);
       const add = await cliIn(classroom, 'feeds', 'add', `${hub.url}feed/cn.smartedu.basic/`, ...keyArg);
       expect(add.code).toBe(1);
-      expect(add.stderr).toMatch(/feed\.json answered HTTP 503/);
+      // With the hub's own words, not a bare status.
+      expect(add.stderr).toMatch(/feed\.json answered HTTP 503: 中心服务还没有取得上游资源库的目录（无法连接上游）/);
 
       // `status` from a shell and the sync page say the upstream is unreachable, and when it is tried again.
       const shell = await cliIn(data, 'status');
@@ -139,6 +140,9 @@ describe('a hub started for the first time while the platform cannot be reached'
       expect(subscribed.code, subscribed.stderr).toBe(0);
       expect(subscribed.stdout).toMatch(/已订阅 国家中小学智慧教育平台（cn\.smartedu\.basic）第 3 版/);
       expect((await cliIn(data, 'status')).stdout).not.toMatch(/目录没有更新/);
+      // Kept under the feed's id, in place of the failure noted under the upstream's address.
+      const after = (await (await api(hub.url, 'sync:status')).json()) as { value: { last: { feeds: { id: string; outcome: string }[] } } };
+      expect(after.value.last.feeds).toEqual([expect.objectContaining({ id: 'cn.smartedu.basic', outcome: 'applied' })]);
 
       // No more tries once it has it: the platform gone again is not asked by day.
       server.state.mode = 'maintenance';
