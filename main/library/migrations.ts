@@ -206,4 +206,11 @@ export const migrations: readonly string[] = [
   UPDATE feeds SET resource_count = (SELECT count(*) FROM resources r WHERE r.feed_id = feeds.id),
                    node_count = (SELECT count(*) FROM nodes n WHERE n.feed_id = feeds.id);
   `,
+  // 5: a timetabled lesson's title, kept from when it was timetabled: once a catalog
+  // revision removes the lesson, the period can still say which one it was.
+  `
+  ALTER TABLE timetable ADD COLUMN resource_title TEXT;
+  UPDATE timetable SET resource_title = (SELECT r.title FROM resources r WHERE r.id = timetable.resource_id)
+    WHERE resource_id IS NOT NULL;
+  `,
 ];

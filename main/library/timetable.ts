@@ -13,10 +13,14 @@ export { schoolWeekday };
 export function createTimetable(db: Db, queries: LibraryQueries) {
   const st = {
     clear: db.prepare('DELETE FROM timetable'),
-    insert: db.prepare('INSERT INTO timetable(weekday, period, starts, ends, class_name, resource_id) VALUES (?, ?, ?, ?, ?, ?)'),
+    insert: db.prepare('INSERT INTO timetable(weekday, period, starts, ends, class_name, resource_id, resource_title) VALUES (?, ?, ?, ?, ?, ?, ?)'),
     byId: db.prepare('SELECT id FROM resources WHERE id = ?').pluck(),
     byTitle: db.prepare('SELECT id FROM resources WHERE title = ? ORDER BY rid').pluck(),
-    day: db.prepare('SELECT period, starts, ends, class_name AS className, resource_id AS resourceId FROM timetable WHERE weekday = ? ORDER BY starts, period'),
+    title: db.prepare('SELECT title FROM resources WHERE id = ?').pluck(),
+    keptTitles: db.prepare('SELECT resource_id, resource_title FROM timetable WHERE resource_id IS NOT NULL AND resource_title IS NOT NULL').raw(),
+    day: db.prepare(
+      'SELECT period, starts, ends, class_name AS className, resource_id AS resourceId, resource_title AS resourceTitle FROM timetable WHERE weekday = ? ORDER BY starts, period',
+    ),
   };
   const replace = db.transaction((entries: z.output<typeof TimetableEntryInput>[]) => {
     // One period per class at a time, however the timetable came (the page, the API, a CSV).
@@ -29,8 +33,12 @@ export function createTimetable(db: Db, queries: LibraryQueries) {
       }
       seen.add(slot);
     }
+    // Each lesson's title is kept beside its id, so a period whose lesson a later catalog
+    // removes can still name it; a lesson already gone keeps the title it was saved with.
+    const kept = new Map(st.keptTitles.all() as [string, string][]);
+    const titleOf = (id: string | null) => (id ? ((st.title.get(id) as string | undefined) ?? kept.get(id) ?? null) : null);
     st.clear.run();
-    for (const e of entries) st.insert.run(e.weekday, e.period, e.starts, e.ends, e.className, e.resourceId);
+    for (const e of entries) st.insert.run(e.weekday, e.period, e.starts, e.ends, e.className, e.resourceId, titleOf(e.resourceId));
     return entries.length;
   });
   return {
@@ -48,11 +56,13 @@ export function createTimetable(db: Db, queries: LibraryQueries) {
       return { saved: replace.immediate(entries), unmatched };
     },
     today(weekday = schoolWeekday()): { weekday: number; lessons: TodayLesson[] } {
-      const rows = st.day.all(weekday) as { period: number; starts: string; ends: string; className: string; resourceId: string | null }[];
-      const lessons = rows.map((r) => {
-        // A resource that left the library shows as a period without one.
+      const rows = st.day.all(weekday) as { period: number; starts: string; ends: string; className: string; resourceId: string | null; resourceTitle: string | null }[];
+      const lessons = rows.map((r): TodayLesson => {
         const resource = r.resourceId ? (queries.summaries([r.resourceId])[0] ?? null) : null;
-        return { period: r.period, starts: r.starts, ends: r.ends, className: r.className, resource };
+        const lesson = { period: r.period, starts: r.starts, ends: r.ends, className: r.className, resource };
+        // A lesson that left the library is named, so the period does not read as one where none was chosen.
+        if (!r.resourceId || resource) return lesson;
+        return { ...lesson, missing: { resourceId: r.resourceId, ...(r.resourceTitle ? { title: r.resourceTitle } : {}) } };
       });
       return { weekday, lessons };
     },
