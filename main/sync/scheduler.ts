@@ -43,6 +43,12 @@ export function inWindow(now: Date, cfg: Pick<WindowConfig, 'start' | 'end' | 't
   return a <= b ? t >= a && t < b : t >= a || t < b;
 }
 
+/** When the window holding `now` (or, by day, the last one) opened. */
+function lastOpening(now: Date, cfg: Pick<WindowConfig, 'start' | 'timeZone'>): Date {
+  const since = (minutesIn(now, cfg.timeZone) - toMinutes(cfg.start) + 1440) % 1440;
+  return new Date(Math.floor(now.getTime() / 60_000) * 60_000 - since * 60_000);
+}
+
 /** How long the window lasts, in seconds (it may cross midnight). */
 export function windowSeconds(cfg: Pick<WindowConfig, 'start' | 'end'>): number {
   return ((toMinutes(cfg.end) - toMinutes(cfg.start) + 1440) % 1440 || 1440) * 60;
@@ -73,6 +79,8 @@ export class SyncScheduler<P = unknown> {
   /** The running run fetches only some files: a whole run asked for meanwhile follows it. */
   private partial = false;
   private jobs: Cron[] = [];
+  /** When the last whole run (not one lesson's) ended in this process: tonight's run is not started again. */
+  private lastEnded: Date | null = null;
 
   constructor(
     private readonly run: (bucket: TokenBucket, part?: P) => Promise<unknown>,
@@ -106,21 +114,36 @@ export class SyncScheduler<P = unknown> {
     return this.cfg;
   }
 
-  /** New window or rates: the running sync's cap changes at once, the daily schedule is rebuilt. */
+  /**
+   * New window or rates: the running sync's cap changes at once, the daily schedule is
+   * rebuilt, and a window that now holds the clock gets tonight's run if it is due (its
+   * opening passed before the schedule knew of it).
+   */
   reconfigure(cfg: WindowConfig): void {
     this.cfg = cfg;
     this.bucket.setRate(this.currentRate());
     if (this.jobs.length > 0) {
       this.stop();
       this.schedule();
+      // Later, not now: settings read by a run as it starts would otherwise start a second one before the first is known.
+      queueMicrotask(() => {
+        if (inWindow(this.now(), this.cfg) && this.catchUpDue()) void this.tick();
+      });
     }
+  }
+
+  /** The schedule is on, the clock calls for a run, and none has ended since the window opened. */
+  private catchUpDue(): boolean {
+    if (this.jobs.length === 0) return false;
+    if (!inWindow(this.now(), this.cfg) && this.cfg.dayRate <= 0) return false;
+    return this.lastEnded === null || this.lastEnded < lastOpening(this.now(), this.cfg);
   }
 
   /** Starts the daily schedule, with a catch-up run (after `catchUpDelayMs`) when started inside the window. */
   start(catchUpDelayMs = 0): void {
     this.schedule();
     const catchUp = () => {
-      if (this.jobs.length > 0 && (inWindow(this.now(), this.cfg) || this.cfg.dayRate > 0)) void this.tick();
+      if (this.catchUpDue()) void this.tick();
     };
     if (catchUpDelayMs > 0) setTimeout(catchUp, catchUpDelayMs).unref();
     else catchUp();
@@ -154,7 +177,9 @@ export class SyncScheduler<P = unknown> {
     if (!this.running) this.partial = part !== undefined;
     this.bucket.setRate(this.currentRate());
     if (!this.running) {
+      const whole = part === undefined;
       this.running = this.run(this.bucket, part).finally(() => {
+        if (whole) this.lastEnded = this.now();
         this.running = null;
         this.partial = false;
         this.manual = false;

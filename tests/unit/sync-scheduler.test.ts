@@ -108,6 +108,102 @@ describe('sync scheduler', () => {
     s.stop();
   });
 
+  // Settings changed inside the (new) window: before, only the daily schedule was rebuilt, so tonight's run was lost.
+  const tick = () => new Promise((r) => setTimeout(r, 0));
+
+  it('starts the night\'s run when a new window already holds the clock, as a start there would', async () => {
+    const { s, runs } = make('07:41');
+    s.reconfigure({ ...DEFAULT_WINDOW, start: '07:40', end: '10:00', nightRate: 250_000 });
+    await tick();
+    expect(runs).toHaveLength(0); // no schedule yet (a CLI without --schedule): nothing to catch up
+    s.reconfigure({ ...DEFAULT_WINDOW, nightRate: 250_000 });
+    s.start();
+    expect(runs).toHaveLength(0); // 07:41 is outside 22:00–06:30
+    s.reconfigure({ ...DEFAULT_WINDOW, start: '07:40', end: '10:00', nightRate: 250_000 });
+    await tick();
+    expect(runs).toHaveLength(1);
+    expect(s.mode()).toBe('night');
+    expect(s.bucket.bytesPerSecond).toBe(250_000);
+    s.stop();
+  });
+
+  it('at 22:30, moving 23:00–06:00 to 22:00–06:30 runs tonight; a window still ahead does not', async () => {
+    const { s, runs } = make('22:30');
+    s.reconfigure({ ...DEFAULT_WINDOW, start: '23:00', end: '06:00', nightRate: 250_000 });
+    s.start();
+    expect(runs).toHaveLength(0);
+    s.reconfigure({ ...DEFAULT_WINDOW, start: '23:30', end: '06:00', nightRate: 250_000 });
+    await tick();
+    expect(runs).toHaveLength(0);
+    s.reconfigure({ ...DEFAULT_WINDOW, start: '22:00', end: '06:30', nightRate: 250_000 });
+    await tick();
+    expect(runs).toHaveLength(1);
+    s.stop();
+  });
+
+  it('a new rate inside the window neither starts a second run beside tonight\'s nor runs again once it is done', async () => {
+    const { s, runs, release, setNow } = make('05:00');
+    s.start();
+    expect(runs).toHaveLength(1);
+    s.reconfigure({ ...DEFAULT_WINDOW, nightRate: 500_000 });
+    await tick();
+    expect(runs).toHaveLength(1);
+    expect(s.bucket.bytesPerSecond).toBe(500_000);
+    release();
+    await s.whenIdle();
+    setNow('05:30');
+    s.reconfigure({ ...DEFAULT_WINDOW, nightRate: 125_000 });
+    await tick();
+    expect(runs).toHaveLength(1);
+    // A run that ended this morning is not tonight's.
+    setNow('22:30');
+    s.reconfigure({ ...DEFAULT_WINDOW, nightRate: 250_000 });
+    await tick();
+    expect(runs).toHaveLength(2);
+    s.stop();
+  });
+
+  it('a new window read by the run itself as it starts (the controller reads settings then) starts no second run', async () => {
+    let now = at('07:41');
+    let runs = 0;
+    const window = { ...DEFAULT_WINDOW, start: '07:40', end: '10:00', nightRate: 250_000 };
+    const s: SyncScheduler = new SyncScheduler(
+      () => {
+        runs++;
+        s.reconfigure(window);
+        return new Promise<void>(() => {});
+      },
+      DEFAULT_WINDOW,
+      () => now,
+    );
+    s.start();
+    void s.tick(true);
+    await tick();
+    expect(runs).toBe(1);
+    s.stop();
+  });
+
+  it('a lesson\'s own run going on when the window opens by a settings change: the night\'s run follows it, once', async () => {
+    const { s, runs, release } = make('07:41');
+    s.start();
+    void s.tick(false, 'lesson');
+    expect(runs).toHaveLength(1);
+    s.reconfigure({ ...DEFAULT_WINDOW, start: '07:40', end: '10:00', nightRate: 250_000 });
+    s.reconfigure({ ...DEFAULT_WINDOW, start: '07:40', end: '10:00', nightRate: 125_000 });
+    await tick();
+    expect(runs).toHaveLength(1);
+    release();
+    await tick();
+    await tick();
+    expect(runs).toHaveLength(2);
+    release();
+    await s.whenIdle();
+    s.reconfigure({ ...DEFAULT_WINDOW, start: '07:40', end: '10:00', nightRate: 250_000 });
+    await tick();
+    expect(runs).toHaveLength(2);
+    s.stop();
+  });
+
   it('measures a window across midnight (the night byte budget is rate × this)', () => {
     expect(windowSeconds(parseWindow('22:00-06:30'))).toBe(8.5 * 3600);
     expect(windowSeconds(parseWindow('01:00-05:00'))).toBe(4 * 3600);
