@@ -22,11 +22,13 @@ export class DiskFullError extends AppError {
     readonly dir: string,
     readonly freeBytes: number | null,
     hint: [zh: string, en: string] = ['请先清理这块磁盘上不需要的文件再试', 'free some space on it and try again'],
+    /** Which disk that is, when `dir` is not the data folder (an export's USB stick). */
+    disk: [zh: string, en: string] = ['数据文件夹所在的磁盘', 'the disk holding the data folder'],
   ) {
     const free = freeBytes === null ? '' : formatBytes(freeBytes);
     super(
       'unavailable',
-      `数据文件夹所在的磁盘已满${free ? `（剩余 ${free}）` : ''}：${dir}。${hint[0]} / the disk holding the data folder ${dir} is full${free ? ` (${free} free)` : ''}: ${hint[1]}`,
+      `${disk[0]}已满${free ? `（剩余 ${free}）` : ''}：${dir}。${hint[0]} / ${disk[1]} ${dir} is full${free ? ` (${free} free)` : ''}: ${hint[1]}`,
     );
   }
 }
@@ -43,7 +45,7 @@ export function freeBytesAt(dir: string): number | null {
   }
 }
 
-export const diskFullError = (dir: string, hint?: [string, string]) => new DiskFullError(dir, freeBytesAt(dir), hint);
+export const diskFullError = (dir: string, hint?: [string, string], disk?: [string, string]) => new DiskFullError(dir, freeBytesAt(dir), hint, disk);
 
 /** Below this, a disk is full for SQLite: a WAL index alone takes 32 KiB, a WAL frame a page more. */
 const NEARLY_FULL = 1024 ** 2;
