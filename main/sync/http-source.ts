@@ -101,7 +101,8 @@ export function httpSource(location: string): HttpFeedSource {
       if (e.code === 'UND_ERR_REDIRECT' || /redirect/i.test(e.message)) {
         throw new AppError('refused', `${target.href}: too many redirects (more than ${MAX_REDIRECTS})`);
       }
-      throw new AppError('unavailable', `无法连接资源平台 / cannot reach ${target.origin}: ${e.message}`);
+      // A classroom's source is often the school's hub: naming only "the platform" sent admins to check the wrong machine.
+      throw new AppError('unavailable', `无法连接 ${target.host}（资源平台或学校中心服务）/ cannot reach ${target.origin} (the resource platform or the school hub): ${e.message}`);
     }
   };
 

@@ -1,5 +1,4 @@
 // The `classboard` command as an admin runs it: the built bin, a real data folder.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -7,7 +6,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSigningKey } from '../../main/feed/keys';
-import { cliIn } from '../fixtures/cli';
+import { cliIn, hubCli } from '../fixtures/cli';
 import { writeBlobFeed } from '../fixtures/feeds';
 import { startNginx } from '../fixtures/nginx';
 
@@ -323,27 +322,13 @@ describe('a night the platform cannot be reached', () => {
       expect(after.stdout).toMatch(/目录没有更新：平台（cn\.test\.down）— .*127\.0\.0\.1:9/);
       expect(JSON.parse((await cliIn(dir, '--json', 'status')).stdout).lastSync).toMatchObject({ feeds: [{ id: 'cn.test.down', outcome: 'failed' }], finishedAt: expect.any(String) });
 
-      const hub = spawn(process.execPath, ['bin/classboard.js', '--data', dir, '--json', 'hub', '--port', '0', '--no-schedule', '--upstream', 'http://127.0.0.1:9/feed/']);
-      let stdout = '';
-      let stderr = '';
-      hub.stdout.on('data', (c: Buffer) => (stdout += c));
-      hub.stderr.on('data', (c: Buffer) => (stderr += c));
-      const exited = new Promise<number | null>((resolve) => hub.on('exit', resolve));
+      const hub = await hubCli(dir, '--upstream', 'http://127.0.0.1:9/feed/');
       try {
-        const started = await Promise.race([
-          (async () => {
-            while (!stdout.includes('"url"')) await new Promise((res) => setTimeout(res, 50));
-            return true;
-          })(),
-          exited.then(() => false),
-        ]);
-        expect(started, stderr).toBe(true); // before: exit 1, the school's hub down with the platform
-        expect(stderr).toMatch(/无法连接上游/);
-        const { url } = JSON.parse(stdout) as { url: string };
-        expect((await fetch(`${url}api/library:status`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } })).status).toBe(200);
+        expect(hub.started, hub.stderr()).toBe(true); // before: exit 1, the school's hub down with the platform
+        expect(hub.stderr()).toMatch(/无法连接上游/);
+        expect((await fetch(`${hub.url}api/library:status`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } })).status).toBe(200);
       } finally {
-        hub.kill();
-        await exited;
+        await hub.stop();
       }
       expect((await cliIn(dir, 'hub', '--port', '80x')).stderr).toMatch(/端口/);
     } finally {
@@ -351,29 +336,6 @@ describe('a night the platform cannot be reached', () => {
     }
   });
 });
-
-
-/** `classboard hub` in its own process: resolves once it prints its address, or with its exit code. */
-async function hubCli(dir: string, ...args: string[]) {
-  const child = spawn(process.execPath, ['bin/classboard.js', '--data', dir, '--json', 'hub', '--port', '0', '--no-schedule', ...args]);
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => (stdout += c));
-  child.stderr.on('data', (c: Buffer) => (stderr += c));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-  const started = await Promise.race([
-    (async () => {
-      while (!stdout.includes('"url"')) await new Promise((res) => setTimeout(res, 50));
-      return true;
-    })(),
-    exited.then(() => false),
-  ]);
-  const stop = async () => {
-    child.kill();
-    return exited;
-  };
-  return { started, code: started ? null : await exited, url: started ? (JSON.parse(stdout) as { url: string }).url : '', stderr: () => stderr, stop };
-}
 
 describe('a hub whose upstream serves something it must refuse', () => {
   it('starts on the catalog it holds and says why in Chinese; holding nothing, it refuses with the reason', async () => {

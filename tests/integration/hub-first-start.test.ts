@@ -3,14 +3,13 @@
 // real process, against a real upstream on 127.0.0.1 that is first not listening,
 // then answers 503, then serves the feed on the same port. Needs `electron-vite
 // build` first (run under the build lock).
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSigningKey } from '../../main/feed/keys';
-import { cliIn } from '../fixtures/cli';
+import { cliIn, hubCli } from '../fixtures/cli';
 import { writeBlobFeed } from '../fixtures/feeds';
 import { freePort } from '../fixtures/ports';
 
@@ -41,35 +40,6 @@ async function platform(port: number) {
     stop: () => {
       server.closeAllConnections();
       return new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-}
-
-/** `classboard hub` in its own process: resolves once it prints its address, or with its exit code. */
-async function hubCli(dir: string, ...args: string[]) {
-  const child = spawn(process.execPath, ['bin/classboard.js', '--data', dir, '--json', 'hub', '--port', '0', '--no-schedule', ...args]);
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => (stdout += c));
-  child.stderr.on('data', (c: Buffer) => (stderr += c));
-  // 'close', not 'exit': the streams are read to their end by then.
-  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-  const started = await Promise.race([
-    (async () => {
-      while (!stdout.includes('"url"')) await new Promise((res) => setTimeout(res, 50));
-      return true;
-    })(),
-    exited.then(() => false),
-  ]);
-  return {
-    started,
-    code: started ? null : await exited,
-    url: started ? (JSON.parse(stdout) as { url: string }).url : '',
-    stderr: () => stderr,
-    alive: () => child.exitCode === null && child.signalCode === null,
-    stop: async () => {
-      child.kill('SIGTERM');
-      return exited;
     },
   };
 }
@@ -106,7 +76,7 @@ describe('a hub started for the first time while the platform cannot be reached'
       expect(hub.started, hub.stderr()).toBe(true);
       // stderr is its own pipe: its lines may come in after the address on stdout.
       await until('the first failure logged', () => /next try in 0\.3 s/.test(hub.stderr()));
-      expect(hub.stderr()).toMatch(/无法连接上游：无法连接资源平台 \/ cannot reach http:\/\/127\.0\.0\.1:\d+/);
+      expect(hub.stderr()).toMatch(/无法连接上游：无法连接 127\.0\.0\.1:\d+（资源平台或学校中心服务）\/ cannot reach http:\/\/127\.0\.0\.1:\d+/);
       expect(hub.stderr()).toMatch(/中心服务照常为局域网服务，但还没有上游的目录，教室暂时无法订阅；0\.3 秒后（.+（北京时间））再试 \/ .*next try in 0\.3 s/);
 
       // The LAN side answers: the board's API, and a classroom asking for the feed is told to come back.
@@ -122,7 +92,7 @@ describe('a hub started for the first time while the platform cannot be reached'
 
       // `status` from a shell and the sync page say the upstream is unreachable, and when it is tried again.
       const shell = await cliIn(data, 'status');
-      expect(shell.stdout).toMatch(new RegExp(`目录没有更新：上游资源库 / upstream feed（${upstream.replace(/[./]/g, '\\$&')}）— 无法连接资源平台.*中心服务还没有此资源库的目录，.+再试`));
+      expect(shell.stdout).toMatch(new RegExp(`目录没有更新：上游资源库 / upstream feed（${upstream.replace(/[./]/g, '\\$&')}）— 无法连接 127\\.0\\.0\\.1:\\d+（资源平台或学校中心服务）.*中心服务还没有此资源库的目录，.+再试`));
       const page = (await (await api(hub.url, 'sync:status')).json()) as { value: { last: { feeds: { id: string; outcome: string; error?: string }[] } } };
       expect(page.value.last.feeds).toEqual([expect.objectContaining({ id: upstream, outcome: 'failed', error: expect.stringMatching(/cannot reach/) })]);
 
