@@ -19,7 +19,7 @@ import { FirstQueue, keptBytesInWorker, planFor, planInWorker, selectionInWorker
 import { createLessonFetches } from './lesson-fetch';
 import type { PlannedJob } from './plan';
 import { failureBreakdown, lastSyncStamp, readLastSync, saveLastSync } from './last-sync';
-import { TokenBucket } from './token-bucket';
+import { PickedBucket, TokenBucket } from './token-bucket';
 import { DEFAULT_WINDOW, parseWindow, SyncScheduler, windowSeconds, type WindowConfig } from './scheduler';
 
 export interface SyncControllerOptions {
@@ -236,10 +236,17 @@ export function createSyncController(services: Services, opts: SyncControllerOpt
   };
 
   const scheduler = new SyncScheduler<PlannedJob[]>(run, windowOf(settings()), opts.now);
+  // A file a classroom asks the hub for (its pull-through) comes over the school's
+  // one link: from the night run's own cap whenever that runs at the night rate (the
+  // window, a run asked for now), so both together stay within it; otherwise (paused
+  // or trickling by day) at the night rate on the lesson cap, as a lesson asked for now.
+  const demandBucket = new PickedBucket(() => (scheduler.bucket.bytesPerSecond >= lessonBucket.bytesPerSecond ? scheduler.bucket : lessonBucket));
   services.presenting.listeners.add((on) => scheduler.setPresenting(on));
 
   return {
     scheduler,
+    /** The cap for downloads others ask for (the hub's mirror pulling a file through for a classroom). */
+    demandBucket,
     settings,
     configure(patch: Partial<SyncSettings>): SyncSettings {
       const next = SyncSettings.parse({ ...settings(), ...patch });

@@ -3,6 +3,8 @@
 // is pulled through from upstream once, however many classrooms ask at the same
 // moment (downloadBlob shares one download per blob, also with the hub's own
 // nightly run), and only when the feed's catalog references it (no open proxy).
+// It comes within the hub's caps, which are the school's link budget (the
+// controller's demandBucket): by day too, no faster than the night rate.
 // A pull that takes longer than a classroom would wait for headers is answered
 // 503 with Retry-After; the classroom comes back and gets the verified file, as
 // it does for one another process on the hub is downloading. A file whose
@@ -17,7 +19,6 @@ import type { Services } from '../services';
 import { AppError } from '../api/errors';
 import { BadBytes, BusyElsewhere, downloadBlob, HashMismatch, UNUSABLE_HEADER, WrongSize } from './downloader';
 import { planUrls } from './engine';
-import { TokenBucket } from './token-bucket';
 import fs from 'node:fs';
 
 const FEED_ID = /^[a-z0-9.-]{1,64}$/;
@@ -36,7 +37,8 @@ const UNUSABLE_FOR_MS = 30 * 60_000;
 const BUSY_RETRY_S = 5;
 
 export function createFeedMirror(services: Services, opts: MirrorOptions = {}) {
-  const bucket = new TokenBucket(Infinity);
+  // The hub's caps are the school's link budget: a pull-through is within them (the night run's by night, the night rate by day).
+  const bucket = services.sync.demandBucket;
   const st = {
     shard: services.db.prepare('SELECT sha256 FROM shards WHERE feed_id = ? AND path = ?').pluck(),
     subscribed: services.db.prepare('SELECT 1 FROM feeds WHERE id = ?').pluck(),

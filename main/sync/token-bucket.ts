@@ -75,6 +75,32 @@ export class TokenBucket {
 }
 
 /**
+ * A cap that is, at each step, whichever bucket `pick` names (the hub's
+ * pull-through: the night run's own bucket, or the lesson cap). Its rate is the
+ * picked bucket's; set the rates on those.
+ */
+export class PickedBucket extends TokenBucket {
+  constructor(private readonly pick: () => TokenBucket) {
+    super(0);
+  }
+  override setRate(): void {
+    throw new Error('a picked cap has no rate of its own');
+  }
+  override get limited(): boolean {
+    return this.pick().limited;
+  }
+  override get bytesPerSecond(): number {
+    return this.pick().bytesPerSecond;
+  }
+  override get burst(): number {
+    return this.pick().burst;
+  }
+  override tryTake(bytes: number): number {
+    return this.pick().tryTake(bytes);
+  }
+}
+
+/**
  * Lets `bytes` through, in slices, from whichever bucket `pick` names at each
  * step (null: no cap right now). Re-checked at least every 250 ms, as the rate,
  * or the bucket that applies, may change meanwhile.
