@@ -51,7 +51,9 @@ function spaceLine(n: number, l: RunLimits): string {
 }
 
 const HEADLINE: Record<Exclude<FailureReason, 'quota'>, (n: number) => string> = {
-  folder: (n) => `${n} 个文件来自 U 盘或文件夹导入，无法联网下载：请重新导入该文件夹（classboard import <文件夹>）。`,
+  // Importing again mends a file that left the cache, not a stick whose copy of it is incomplete (the import said so, naming the lessons).
+  folder: (n) =>
+    `${n} 个文件来自 U 盘或文件夹导入，无法联网下载：请重新导入该文件夹（classboard import <文件夹>）；如果导入时提示 U 盘上的文件不完整，请先在原来的电脑上重新导出或重新复制该文件夹，再导入。`,
   unreachable: (n) => `连不上资源服务器，${n} 个文件没有下载，下次同步会继续。`,
   missing: (n) => `${n} 个文件在服务器上找不到，请联系资源平台或学校管理员。`,
   damaged: (n) => `${n} 个文件下载后校验不通过，已隔离，下次同步会重新下载。`,

@@ -18,7 +18,7 @@ import { exportFeed } from './sync/export';
 import { createFeedMirror } from './sync/mirror';
 import { parseWindow } from './sync/scheduler';
 import { parseRate } from './sync/token-bucket';
-import { decodeCsv, formatBytes, isHttpUrl, MIN_QUOTA_BYTES, rateLabel, SyncSettings, formatSchoolTime, type LastSync, type SyncSummary } from '../preload/contract';
+import { decodeCsv, formatBytes, isHttpUrl, MIN_QUOTA_BYTES, rateLabel, SyncSettings, formatSchoolTime, type ImportSummary, type LastSync, type SyncSummary } from '../preload/contract';
 import { openedOnFullDisk } from './library/db';
 import { createServices, type Services } from './services';
 import { appRoot, defaultDataDir } from './util/paths';
@@ -365,6 +365,7 @@ export function buildCli(): Command {
           isHttpUrl(source)
             ? '  文件将在夜间同步时下载（classboard sync --now 立即下载）'
             : `  文件：复制 ${summary.blobs.copied}（${formatBytes(summary.blobs.bytes)}），已有 ${summary.blobs.present}，源中缺少 ${summary.blobs.missing}，校验失败 ${summary.blobs.rejected}`,
+          ...incompleteLines(summary.blobs),
           `  用时 ${summary.durationMs} ms`,
         ].join('\n'),
       );
@@ -531,7 +532,9 @@ export function buildCli(): Command {
         room: roomOf(services),
       });
       if (summary.fromExport) return out(g, summary, () => filledLines(summary).join('\n'));
-      out(g, summary, () => `已订阅 ${summary.title}（${summary.feedId}）第 ${summary.revision} 版：${summary.resources} 个资源${o.mirror.length ? `，${o.mirror.length} 个镜像` : ''}`);
+      out(g, summary, () =>
+        [`已订阅 ${summary.title}（${summary.feedId}）第 ${summary.revision} 版：${summary.resources} 个资源${o.mirror.length ? `，${o.mirror.length} 个镜像` : ''}`, ...incompleteLines(summary.blobs)].join('\n'),
+      );
       });
     });
   feeds
@@ -663,15 +666,29 @@ function roomOf(services: Services): { quotaBytes?: number; floorBytes: number }
   return { quotaBytes: s.quotaBytes ?? undefined, floorBytes: s.floorBytes };
 }
 
+/**
+ * Files on a stick that failed their check, with the lessons they belong to: the
+ * copy on the stick is incomplete, so importing it again cannot help; it has to be
+ * exported or copied again on the computer it came from.
+ */
+function incompleteLines(blobs: ImportSummary['blobs']): string[] {
+  if (!blobs.rejected) return [];
+  const titles = blobs.incomplete ?? [];
+  const named = titles.slice(0, 5).join('、') + (titles.length > 5 ? ` 等 ${titles.length} 节课` : '');
+  return [
+    `  U 盘上有 ${blobs.rejected} 个文件不完整${named ? `（${named}）` : ''}，未导入；请在原来的电脑上重新导出或重新复制后再导入 / ${blobs.rejected} file${blobs.rejected > 1 ? 's' : ''} on the stick ${blobs.rejected > 1 ? 'are' : 'is'} incomplete${named ? ` (${named})` : ''}, not imported: export or copy the folder again on the computer it came from, then import it again`,
+  ];
+}
+
 /** What a teacher's stick did in a classroom already subscribed to its lessons' feeds: files into the cache, no lessons twice. */
 function filledLines(s: Awaited<ReturnType<Services['importFeed']>>): string[] {
   const f = s.fromExport!;
   const from = f.feeds.map((x) => x.title).join('、');
-  const { copied, present, rejected, bytes } = s.blobs;
+  const { copied, present, bytes } = s.blobs;
   return [
     `已从 U 盘补充 ${copied} 个文件（${formatBytes(bytes)}），这些课程来自已订阅的 ${from}，没有另加一份课程 / ${copied} files (${formatBytes(bytes)}) from the stick added to the cache; its lessons come from ${from}, subscribed already, so none were added twice`,
     ...(present ? [`  另有 ${present} 个文件本来就有 / ${present} were in the cache already`] : []),
-    ...(rejected ? [`  ${rejected} 个文件与已订阅目录中的校验值不符（可能没有复制完整），未使用；请重新导出 / ${rejected} files do not match their SHA-256 in the subscribed catalog (copied only in part?): not used; export them again`] : []),
+    ...incompleteLines(s.blobs),
     ...(f.ignored ? [`  ${f.ignored} 个文件不在已订阅资源库的目录中，已忽略；如果是平台新发布的课程，下次同步目录后再导入此 U 盘 / ${f.ignored} files are not in the subscribed catalog: ignored; lessons published since the last sync can be taken after the next one`] : []),
     ...(f.noRoom ? [`  ${f.noRoom} 个文件超出缓存配额或磁盘余量，未复制（classboard settings --quota / --floor）/ ${f.noRoom} files over the cache quota or the free-disk floor: not copied`] : []),
     ...(f.earlierFeed ? [`  这个 U 盘之前已作为资源库 ${f.earlierFeed} 导入，那是这些课程的第二份；先把课表和收藏改到已订阅的课程，再用 classboard feeds remove ${f.earlierFeed} 去掉 / this stick was imported before as feed ${f.earlierFeed}, a second copy of these lessons: point the timetable and favourites at the subscribed ones, then remove it with classboard feeds remove ${f.earlierFeed}`] : []),

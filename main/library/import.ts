@@ -473,17 +473,34 @@ async function copyBlobs(
     .get(feedId) as number;
   const out = { copied: 0, present: total - wanted.length, missing: 0, rejected: 0, bytes: 0 };
   const available = wanted.length > 0 ? source.listBlobs(blobBases) : new Set<string>();
+  const rejected: string[] = [];
   for (const [i, blob] of wanted.entries()) {
     if (i % 256 === 0) progress({ feedId, phase: 'blobs', done: i, total: wanted.length });
     const file = available.has(blob.sha256) ? source.localBlob(blobBases, blob.sha256) : null;
     if (!file) out.missing++;
-    else await copyIn(lib, file, blob, out);
+    else await copyIn(lib, file, blob, out, rejected);
   }
-  return out;
+  return withIncomplete(lib, out, rejected, [feedId]);
 }
 
-/** One file from a folder into the cache, verified by size and hash on the way, counted in `out`. */
-async function copyIn(lib: LibraryContext, file: string, blob: Expected, out: ImportSummary['blobs']): Promise<void> {
+/**
+ * The lessons whose files failed their check, named in the summary: importing the
+ * same stick again cannot mend them, the teacher has to copy it again at its source.
+ */
+function withIncomplete(lib: LibraryContext, out: ImportSummary['blobs'], rejected: string[], feedIds: string[]): ImportSummary['blobs'] {
+  if (rejected.length === 0) return out;
+  const titles = lib.db
+    .prepare(
+      `SELECT DISTINCT r.title FROM resource_files f JOIN resources r ON r.rid = f.rid
+       WHERE f.sha256 IN (SELECT value FROM json_each(?)) AND r.feed_id IN (SELECT value FROM json_each(?)) ORDER BY r.title`,
+    )
+    .pluck()
+    .all(JSON.stringify(rejected), JSON.stringify(feedIds)) as string[];
+  return { ...out, incomplete: titles };
+}
+
+/** One file from a folder into the cache, verified by size and hash on the way, counted in `out` (a refused one's hash in `rejected`). */
+async function copyIn(lib: LibraryContext, file: string, blob: Expected, out: ImportSummary['blobs'], rejected: string[]): Promise<void> {
   let result: 'copied' | 'present';
   try {
     result = await lib.blobs.putFile(file, blob);
@@ -491,6 +508,7 @@ async function copyIn(lib: LibraryContext, file: string, blob: Expected, out: Im
     // A damaged or half-copied file on the stick: skip it (never visible), keep importing the rest.
     if (err instanceof AppError && err.code === 'refused') {
       out.rejected++;
+      rejected.push(blob.sha256);
       return;
     }
     throw err;
@@ -535,6 +553,7 @@ async function fillFromExport(
   const bases = index.blobBases ?? ['blobs/'];
   const onStick = [...source.listBlobs(bases)];
   const out = { copied: 0, present: 0, missing: 0, rejected: 0, bytes: 0 };
+  const rejected: string[] = [];
   let ignored = 0;
   let noRoom = 0;
   for (const [i, sha256] of onStick.entries()) {
@@ -550,7 +569,7 @@ async function fillFromExport(
       noRoom++;
       continue;
     }
-    await copyIn(lib, file, blob, out);
+    await copyIn(lib, file, blob, out, rejected);
   }
   progress({ feedId: subscribed[0]!.id, phase: 'done', done: 1, total: 1 });
   return {
@@ -562,7 +581,7 @@ async function fillFromExport(
     added: 0,
     updated: 0,
     removed: 0,
-    blobs: out,
+    blobs: withIncomplete(lib, out, rejected, subscribed.map((f) => f.id)),
     fromExport: {
       exportId: index.id,
       feeds: subscribed.map(({ id, title }) => ({ id, title })),

@@ -78,7 +78,9 @@ export class FirstQueue {
   }
 }
 
-const FOLDER_ONLY = '此文件来自 U 盘或文件夹导入的资源，无法联网下载：请重新导入该文件夹 / this file came with a feed imported from a folder: import that folder again';
+// Importing again mends a file that left the cache, not a stick whose copy of it is incomplete: that one is copied again at its source.
+const FOLDER_ONLY =
+  '此文件来自 U 盘或文件夹导入的资源，无法联网下载：请重新导入该文件夹；如果导入时提示 U 盘上的文件不完整，请先在原来的电脑上重新导出或重新复制该文件夹，再导入 / this file came with a feed imported from a folder: import that folder again; if the import said files on the stick were incomplete, export or copy the folder again on the computer it came from first';
 
 type FeedRow = { id: string; source: string; bases: string; mirrors: string };
 

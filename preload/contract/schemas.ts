@@ -107,6 +107,8 @@ export const ImportSummary = z.object({
     /** Present in the source but failing their size or hash check: skipped. */
     rejected: z.number().int(),
     bytes: z.number().int(),
+    /** The lessons (titles) those rejected files belong to: the copy on the stick is incomplete, to copy again at its source. */
+    incomplete: z.array(z.string()).optional(),
   }),
   /**
    * A teacher's export of lessons from feeds subscribed already: their files went

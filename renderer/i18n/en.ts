@@ -41,7 +41,7 @@ export const en: Messages = {
     failed: 'Failed downloads',
     reasons: {
       quota: 'The cache is full: {{count}} files were not downloaded. Raise the cache limit below, or keep less offline.',
-      folder: '{{count}} files came from a USB stick or folder and cannot be downloaded: import that folder again.',
+      folder: '{{count}} files came from a USB stick or folder and cannot be downloaded: import that folder again; if the import said files on the stick were incomplete, first export or copy the folder again on the computer it came from.',
       unreachable: 'The resource server could not be reached: {{count}} files were not downloaded; the next sync continues.',
       missing: 'The server does not have {{count}} of the files: ask the platform or the school admin.',
       damaged: '{{count}} files failed their check after download and were set aside; the next sync fetches them again.',

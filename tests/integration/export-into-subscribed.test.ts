@@ -110,8 +110,8 @@ describe('an export of lessons from a feed the classroom subscribes to', () => {
     expect(fs.existsSync(path.join(stick.dir, 'feed.json.sig'))).toBe(true);
     const files = stickBlobs(stick.dir).sort((a, b) => fs.statSync(b).size - fs.statSync(a).size);
     // The stick was pulled out while its biggest file was being copied.
-    const torn = files[0]!;
-    fs.truncateSync(torn, Math.floor(fs.statSync(torn).size / 2));
+    const tornFile = files[0]!;
+    fs.truncateSync(tornFile, Math.floor(fs.statSync(tornFile).size / 2));
     // And someone put a file of their own beside the lessons'.
     const stray = Buffer.from('不是课程的文件 / not a lesson');
     fs.mkdirSync(path.join(stick.dir, 'blobs', sha256(stray).slice(0, 2)), { recursive: true });
@@ -124,9 +124,16 @@ describe('an export of lessons from a feed the classroom subscribes to', () => {
       expect(room.db.prepare('SELECT id FROM feeds').pluck().all()).toEqual([DEMO]);
       expect(count(room, 'SELECT count(*) FROM resources')).toBe(resources);
       expect(r.blobs).toMatchObject({ copied: stick.files - 1, rejected: 1 });
+      // Named, so the teacher knows which lessons to copy again on the board they came from.
+      const torn = room.db
+        .prepare(`SELECT DISTINCT r.title FROM resource_files f JOIN resources r ON r.rid = f.rid WHERE f.sha256 = ? ORDER BY r.title`)
+        .pluck()
+        .all(path.basename(tornFile));
+      expect(torn.length).toBeGreaterThan(0);
+      expect(r.blobs.incomplete).toEqual(torn);
       expect(r.fromExport).toMatchObject({ ignored: 1 });
-      expect(room.blobs.has(path.basename(torn))).toBe(false);
-      expect(count(room, `SELECT count(*) FROM blobs WHERE sha256 = '${path.basename(torn)}'`)).toBe(0);
+      expect(room.blobs.has(path.basename(tornFile))).toBe(false);
+      expect(count(room, `SELECT count(*) FROM blobs WHERE sha256 = '${path.basename(tornFile)}'`)).toBe(0);
       expect(room.blobs.has(sha256(stray))).toBe(false);
       expect(partFiles(room)).toEqual([]);
     });
