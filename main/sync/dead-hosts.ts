@@ -29,6 +29,8 @@ export class HostGivenUp extends AppError {
 /** One run's view of its hosts (a hub's pull-through keeps none: it asks each time a classroom does). */
 export class DeadHosts {
   private readonly hosts = new Map<string, { since: number; files: number; dead: boolean }>();
+  /** The run's last pass: one try unanswered is enough. */
+  private lastPass = false;
   constructor(
     private readonly onDead: (host: string) => void = () => {},
     private readonly afterFiles = AFTER_FILES,
@@ -40,9 +42,21 @@ export class DeadHosts {
     this.hosts.delete(host);
   }
 
+  /**
+   * The run's second pass at the files that failed for want of an answer: every
+   * host is asked again (one left may be back after a restart), but one that
+   * still answers no try is left at once, so its files fail without another
+   * round of backoffs each.
+   */
+  askOnceMore(): void {
+    this.hosts.clear();
+    this.lastPass = true;
+  }
+
   /** A try that got no answer. */
   unanswered(host: string): void {
     if (!this.hosts.has(host)) this.hosts.set(host, { since: Date.now(), files: 0, dead: false });
+    if (this.lastPass) this.leave(host);
   }
 
   /** A file whose every try at `host` went unanswered. */
@@ -50,10 +64,14 @@ export class DeadHosts {
     this.unanswered(host);
     const h = this.hosts.get(host)!;
     h.files++;
-    if (!h.dead && h.files >= this.afterFiles && Date.now() - h.since >= this.afterMs) {
-      h.dead = true;
-      this.onDead(host);
-    }
+    if (h.files >= this.afterFiles && Date.now() - h.since >= this.afterMs) this.leave(host);
+  }
+
+  private leave(host: string): void {
+    const h = this.hosts.get(host)!;
+    if (h.dead) return;
+    h.dead = true;
+    this.onDead(host);
   }
 
   dead(host: string): boolean {

@@ -1,7 +1,7 @@
 // One sync run: each subscribed http(s) feed's catalog (conditional, only
 // changed shards), then the files the classroom needs, most urgent first, within
 // one global rate cap. A failed file is reported with the lessons it belongs to;
-// the rest carry on.
+// the rest carry on, and one its server did not answer is tried once more after them.
 import { isHttpUrl, type Res, type SyncFailure, type SyncProgress, type SyncSummary } from '../../preload/contract';
 import { collectOrphans, diskFree, hasRoom, removeBlob, type EvictionRequest, type Evictions } from '../cache/evict';
 import type { Services } from '../services';
@@ -213,7 +213,21 @@ async function syncRun(services: Services, opts: SyncOptions): Promise<SyncSumma
     taken.set(sha256, failure ? 'failed' : 'ok');
     opts.onFile?.(sha256, { end: failure });
   };
-  const fail = (f: SyncFailure) => {
+  /** Files that failed in this run and were asked for again. */
+  const again = new Set<string>();
+  /** Files failed for want of an answer, for the run's second pass (a hub back from a restart brings them). */
+  const unreached = new Map<string, PlannedJob>();
+  /** The second pass's files, and whether it is under way. */
+  let lastPass: PlannedJob[] = [];
+  let inLastPass = false;
+  /** Files taken by the second pass: already counted in `files`, and their first failure is in the summary. */
+  const secondTry = new Set<string>();
+  /** A file's earlier failure in this run is replaced by its latest end: no file is in `failed` twice. */
+  const forget = (sha256: string) => {
+    summary.failed = summary.failed.filter((f) => f.sha256 !== sha256);
+  };
+  const fail = (f: SyncFailure, tried: boolean) => {
+    if (again.delete(f.sha256) || tried) forget(f.sha256);
     summary.failed.push(f);
     end(f.sha256, f);
   };
@@ -228,8 +242,6 @@ async function syncRun(services: Services, opts: SyncOptions): Promise<SyncSumma
   };
   /** Files from the first queue, started once at the lesson's cap too. */
   const firstShas = new Set<string>();
-  /** Files that failed in this run and were asked for again. */
-  const again = new Set<string>();
   const take = (firstOnly: boolean): PlannedJob | undefined => {
     for (let job = opts.first?.jobs.shift(); job; job = opts.first?.jobs.shift()) {
       const was = taken.get(job.sha256);
@@ -241,7 +253,10 @@ async function syncRun(services: Services, opts: SyncOptions): Promise<SyncSumma
         opts.onFile?.(job.sha256, { end: null });
         continue;
       }
-      if (was === 'failed') again.add(job.sha256);
+      if (was === 'failed') {
+        again.add(job.sha256);
+        unreached.delete(job.sha256); // tried again now: not once more at the end
+      }
       if (!planned!.has(job.sha256) || was === 'failed') {
         planned!.add(job.sha256);
         totalFiles++;
@@ -254,26 +269,37 @@ async function syncRun(services: Services, opts: SyncOptions): Promise<SyncSumma
       const job = jobs[next++]!;
       if (!taken.has(job.sha256)) return job;
     }
+    while (!firstOnly && inLastPass && lastPass.length > 0) {
+      const job = lastPass.shift()!;
+      if (!unreached.delete(job.sha256)) continue; // asked for again by a lesson meanwhile
+      secondTry.add(job.sha256);
+      return job;
+    }
     return undefined;
   };
   const worker = async (firstOnly: boolean) => {
     for (let job: PlannedJob | undefined; !opts.signal?.aborted && !fatal && (job = take(firstOnly)); ) {
       taken.set(job.sha256, 'flight');
+      // A second try's file was counted in `files` when it first failed.
+      const tried = secondTry.delete(job.sha256);
+      const counted = () => {
+        if (!tried) files++;
+      };
       // Space is reserved when a file starts: three downloads at once must not each see room for one.
       if (
         limited &&
         (services.blobs.totals().bytes + reserved + job.size > (opts.quotaBytes ?? Infinity) ||
           diskFree(services.blobs.root) - reserved - job.size < (opts.floorBytes ?? 0))
       ) {
-        fail({ sha256: job.sha256, resources: job.resources, reason: 'quota', error: '超出缓存配额或磁盘余量 / over the cache quota or the free-disk floor' });
-        files++;
+        fail({ sha256: job.sha256, resources: job.resources, reason: 'quota', error: '超出缓存配额或磁盘余量 / over the cache quota or the free-disk floor' }, tried);
+        counted();
         continue;
       }
       const from = urls(job.feedId, job.sha256);
       if (from.length === 0) {
         // A file of a feed imported from a folder, gone from the cache (verify, eviction): only that folder has it.
-        fail({ sha256: job.sha256, resources: job.resources, reason: 'folder', error: FOLDER_ONLY });
-        files++;
+        fail({ sha256: job.sha256, resources: job.resources, reason: 'folder', error: FOLDER_ONLY }, tried);
+        counted();
         continue;
       }
       reserved += job.size;
@@ -283,7 +309,8 @@ async function syncRun(services: Services, opts: SyncOptions): Promise<SyncSumma
         const download = downloadBlob({ ...job, urls: from }, {
           blobs: services.blobs,
           bucket,
-          retries: opts.retries,
+          // A second try is one more knock and one retry, not another full round of backoffs.
+          retries: tried ? Math.min(opts.retries ?? 4, 1) : opts.retries,
           backoffMs: opts.backoffMs,
           stallMs: opts.stallMs,
           signal: opts.signal,
@@ -305,23 +332,26 @@ async function syncRun(services: Services, opts: SyncOptions): Promise<SyncSumma
         const r = await download;
         // Brought by another process (or run) meanwhile: neither a failure nor this run's download.
         if (!r.elsewhere) summary.downloaded.files++;
-        // Asked for again (a lesson now) and in this time: its earlier failure in this run is gone.
-        if (again.delete(sha256)) summary.failed = summary.failed.filter((f) => f.sha256 !== sha256);
+        // Asked for again (a lesson now, or the second pass) and in this time: its earlier failure in this run is gone.
+        if (again.delete(sha256) || tried) forget(sha256);
+        untried.delete(sha256);
         summary.downloaded.bytes += r.fetched;
         end(sha256, null);
       } catch (err) {
         const failure: SyncFailure = { sha256, resources: job.resources, reason: failureOf(err), error: (err as Error).message };
         if (err instanceof HostGivenUp) untried.set(job.sha256, err.host);
+        else untried.delete(job.sha256);
+        if (failure.reason === 'unreachable' && !inLastPass) unreached.set(sha256, job);
         // A full disk stops the run: no new files start; those in flight end first.
         if ((err as NodeJS.ErrnoException).code === 'ENOSPC') {
           fatal ??= err;
           end(sha256, { ...failure, reason: 'disk-full' });
-        } else fail(failure);
+        } else fail(failure, tried);
       } finally {
         reserved -= job.size;
         inFlight.delete(job.resources);
       }
-      files++;
+      counted();
       report(true);
     }
   };
@@ -333,6 +363,16 @@ async function syncRun(services: Services, opts: SyncOptions): Promise<SyncSumma
   for (let i = 0; i < Math.max(1, opts.concurrency ?? 3); i++) spawn(false);
   if (opts.first) opts.first.wake = () => spawn(true);
   while (pool.size > 0) await Promise.all(pool);
+  // Files that failed only for want of an answer (a hub rebooting, a link down a
+  // while) get one more try once the rest are done, so a host back meanwhile
+  // brings them tonight; not in a run stopped or paused (by day: rate 0).
+  if (unreached.size > 0 && !opts.signal?.aborted && !fatal && bucket.bytesPerSecond > 0) {
+    lastPass = [...unreached.values()];
+    inLastPass = true;
+    hosts.askOnceMore();
+    for (let i = 0; i < Math.max(1, opts.concurrency ?? 3); i++) spawn(false);
+    while (pool.size > 0) await Promise.all(pool);
+  }
   // In the same turn as the last download's end: nothing can be added unseen.
   opts.first?.close();
   // How many files each host left took with it, now that the run knows.

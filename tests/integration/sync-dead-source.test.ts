@@ -47,9 +47,18 @@ describe('a source that refuses every connection', () => {
 
     const seen: SyncProgress[] = [];
     const t0 = performance.now();
+    /** When every file had had its turn: what follows is the run's second pass at its unreachable files. */
+    let allTried = 0;
     // The CLI's defaults: 4 retries, 500 ms backoff, 3 at a time.
-    const summary = await syncAll(services, { onProgress: (p) => seen.push(p) });
+    const summary = await syncAll(services, {
+      onProgress: (p) => {
+        seen.push(p);
+        if (!allTried && p.files === p.totalFiles) allTried = performance.now();
+      },
+    });
     const took = performance.now() - t0;
+    // The host still down, the second pass asks it once and its files fail at once (not another round of backoffs each: ~25 s).
+    expect(performance.now() - allTried).toBeLessThan(3_000);
     // Before: every file its round of 5 tries with backoff, ~75 s for 30 files (17 minutes for 417).
     expect(took).toBeLessThan(40_000);
     expect(summary.downloaded.files).toBe(0);
@@ -84,6 +93,38 @@ describe('a source that refuses every connection', () => {
       await mirror.close();
     }
   }, 90_000);
+});
+
+describe('a source down for a few seconds mid-run (the school hub rebooted)', () => {
+  it('the files that failed while it was down are tried again after the rest, and come (was: failed until the next night)', async () => {
+    const www = fs.mkdtempSync(path.join(tmp, 'www-'));
+    const blobs = Array.from({ length: 24 }, () => crypto.randomBytes(20_000));
+    const shas = await writeBlobFeed(path.join(www, 'f'), { id: 'cn.reboot', title: '中心服务', key, blobs });
+    let hub = await startNginx(www);
+    const port = Number(new URL(hub.url).port);
+    const services = classroom();
+    try {
+      await services.importFeed(`${hub.url}f/`, trust);
+      const seen: SyncProgress[] = [];
+      // ~8 s for 480 kB; a file's 5 tries with a 100 ms backoff end within ~2.3 s, well inside the 4 s the hub is away.
+      const run = syncAll(services, { rate: 60_000, backoffMs: 100, onProgress: (p) => seen.push(p) });
+      await new Promise((r) => setTimeout(r, 1500));
+      await hub.stop('now'); // switched off: transfers cut, connections refused
+      await new Promise((r) => setTimeout(r, 4000));
+      hub = await startNginx(www, '', port);
+      const summary = await run;
+      // The hub's absence did fail files in the first pass (else this test proves nothing).
+      expect(seen.some((p) => p.failed > 0)).toBe(true);
+      expect(summary.failed).toEqual([]);
+      expect(summary.downloaded.files).toBe(blobs.length);
+      for (const s of shas) expect(services.blobs.has(s)).toBe(true);
+      // Each file counted once: the second pass does not count its files again.
+      expect(seen.every((p) => p.files <= p.totalFiles && p.totalFiles === blobs.length)).toBe(true);
+      expect(seen.at(-1)).toMatchObject({ files: blobs.length, totalFiles: blobs.length, failed: 0 });
+    } finally {
+      await hub.stop();
+    }
+  }, 60_000);
 });
 
 describe('two syncs on one data folder', () => {
