@@ -136,6 +136,8 @@ export const en: Messages = {
     findPlaceholder: 'Type a lesson title',
     chosen: 'Chosen: {{title}}',
     noLesson: 'No lesson chosen',
+    removed: 'This lesson was removed by the resource platform ({{title}}); please choose another',
+    removedUntitled: 'This lesson was removed by the resource platform; please choose another',
     choose: 'Choose lesson',
     change: 'Change',
     chooseFor: 'Choose the lesson for {{day}} period {{n}}{{cls}}',

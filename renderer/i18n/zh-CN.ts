@@ -135,6 +135,8 @@ export const zhCN = {
     findPlaceholder: '输入课名，如 分数',
     chosen: '已选：{{title}}',
     noLesson: '未选课程',
+    removed: '该课程已被资源平台移除（{{title}}），请重新选择',
+    removedUntitled: '该课程已被资源平台移除，请重新选择',
     choose: '选择课程',
     change: '更换',
     chooseFor: '为{{day}}第 {{n}} 节{{cls}}选择课程',

@@ -8,6 +8,7 @@ import type { TFunction } from 'i18next';
 import { decodeCsv, schoolWeekday, type Res } from '../../preload/contract';
 import { api, call, plainMessage } from '../api/client';
 import { LessonSearch, type Lesson } from './LessonSearch';
+import { removedNote } from './TodayList';
 
 interface Entry {
   weekday: number;
@@ -16,6 +17,8 @@ interface Entry {
   ends: string;
   className: string;
   resource: { id: string; title: string } | null;
+  /** The lesson the period names, which the platform has since removed from the library. */
+  missing?: { resourceId: string; title?: string };
 }
 
 const WEEKDAYS = [1, 2, 3, 4, 5, 6, 7];
@@ -26,7 +29,7 @@ const byTime = (a: Entry, b: Entry) => a.weekday - b.weekday || a.period - b.per
 /** The whole timetable: a day at a time, as the contract serves it. */
 async function loadTimetable(): Promise<Entry[]> {
   const days = await Promise.all(WEEKDAYS.map((weekday) => call(api()['timetable:today']({ weekday }))));
-  return days.flatMap((d) => d.lessons.map((l) => ({ weekday: d.weekday, period: l.period, starts: l.starts, ends: l.ends, className: l.className, resource: l.resource }))).sort(byTime);
+  return days.flatMap((d) => d.lessons.map((l) => ({ weekday: d.weekday, period: l.period, starts: l.starts, ends: l.ends, className: l.className, resource: l.resource, missing: l.missing }))).sort(byTime);
 }
 
 export function TimetablePage() {
@@ -47,7 +50,8 @@ export function TimetablePage() {
   /** Whether the timetable took it: the add form keeps what was typed when it did not. */
   const save = async (next: Entry[]): Promise<boolean> => {
     try {
-      const entries = next.map((e) => ({ weekday: e.weekday, period: e.period, starts: e.starts, ends: e.ends, className: e.className, resourceId: e.resource?.id ?? null }));
+      // A removed lesson stays named (not cleared) until its period is given another.
+      const entries = next.map((e) => ({ weekday: e.weekday, period: e.period, starts: e.starts, ends: e.ends, className: e.className, resourceId: e.resource?.id ?? e.missing?.resourceId ?? null }));
       const r = await call(api()['timetable:set']({ entries }));
       setEntries([...next].sort(byTime));
       setNote({ text: t('timetable.saved', { n: r.saved }), error: false });
@@ -103,7 +107,11 @@ export function TimetablePage() {
                         <td>{e.className}</td>
                         <td className="timetable__lesson">
                           <div className="timetable__lesson-cell">
-                            {e.resource ? <span>{e.resource.title}</span> : <span className="timetable__none">{t('timetable.noLesson')}</span>}
+                            {e.resource ? (
+                              <span>{e.resource.title}</span>
+                            ) : (
+                              <span className="timetable__none">{e.missing ? removedNote(t, e.missing) : t('timetable.noLesson')}</span>
+                            )}
                             {/* A period without its lesson (as an import leaves a subject such as 数学) is given one here, not removed and added again. */}
                             <button
                               type="button"
@@ -137,7 +145,7 @@ export function TimetablePage() {
                               label={t('timetable.chooseFor', slot)}
                               chosenId={e.resource?.id}
                               onPick={async (lesson) => {
-                                if (await save(entries.map((x) => (x === e ? { ...x, resource: lesson } : x)))) closeChooser();
+                                if (await save(entries.map((x) => (x === e ? { ...x, resource: lesson, missing: undefined } : x)))) closeChooser();
                               }}
                               onClose={closeChooser}
                             />

@@ -1,6 +1,8 @@
 // 今日课表: today's periods, each naming its class and lesson and marked ready (on
 // this PC) or not yet downloaded.
+import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
+import type { TodayLesson } from '../../preload/contract';
 import { api, call } from '../api/client';
 import { go } from '../route';
 import { useLibraryData } from './useApi';
@@ -32,7 +34,7 @@ export function TodayList() {
       </h2>
       <div className="rows">
         {data.lessons.map((l) => {
-          const title = l.resource?.title ?? t('today.free');
+          const title = l.resource?.title ?? (l.missing ? removedNote(t, l.missing) : t('today.free'));
           const lesson = l.resource ? lessonOf(l.resource.title, l.resource.path) : null;
           const ready = l.resource ? (l.resource.ready ? t('today.ready') : t('today.notReady')) : '';
           const period = t('today.period', { n: l.period });
@@ -42,16 +44,17 @@ export function TodayList() {
               key={`${l.period}-${l.starts}-${l.className}`}
               type="button"
               className="row row--today"
-              disabled={!l.resource}
+              disabled={!l.resource && !l.missing}
               aria-label={[period, l.starts, l.className, lesson ? `${title} · ${lesson}` : title, ready].filter(Boolean).join(' ')}
-              onClick={() => l.resource && go({ name: 'resource', id: l.resource.id, type: l.resource.type })}
+              // A removed lesson is chosen again on the timetable page.
+              onClick={() => (l.resource ? go({ name: 'resource', id: l.resource.id, type: l.resource.type }) : go({ name: 'timetable' }))}
             >
               <span className="today__when">
                 <span className="today__period">{period}</span>
                 <span>{l.starts}</span>
               </span>
               <span className="row__main">
-                <span className="row__title row__title--wrap">{title}</span>
+                <span className={`row__title row__title--wrap${l.missing ? ' timetable__none' : ''}`}>{title}</span>
                 {(l.className || lesson) && <span className="row__sub">{[l.className, lesson].filter(Boolean).join(' · ')}</span>}
               </span>
               {l.resource && <span className={`ready-mark ${l.resource.ready ? 'ready-mark--ok' : 'ready-mark--missing'}`}>{ready}</span>}
@@ -61,6 +64,11 @@ export function TodayList() {
       </div>
     </section>
   );
+}
+
+/** A period whose lesson the platform removed: said so, by the title it had when it was timetabled, so it is not taken for one never chosen. */
+export function removedNote(t: TFunction, missing: NonNullable<TodayLesson['missing']>): string {
+  return missing.title ? t('timetable.removed', { title: missing.title }) : t('timetable.removedUntitled');
 }
 
 /**
