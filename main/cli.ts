@@ -11,7 +11,7 @@ import { mirrorUpstream, pendingFeedRoute, retryUpstream, UPSTREAM_RETRY_MS } fr
 import { parseSize } from './cache/evict';
 import { verifyCache } from './cache/verify';
 import { syncAll } from './sync/engine';
-import { SyncRunning } from './sync/pid-lock';
+import { SyncRunning, syncLockState, type SyncLockState } from './sync/pid-lock';
 import { gaveUpMessage } from './sync/dead-hosts';
 import { failureBreakdown, readLastSync, saveLastSync } from './sync/last-sync';
 import { exportFeed } from './sync/export';
@@ -253,12 +253,32 @@ function settingsFrom(o: { window?: string; rate?: number; dayRate?: number; max
   return patch;
 }
 
-/** The last sync as `status` prints it: when (school time), what came, what failed and why. */
-function lastSyncLines(last: LastSync | null): string[] {
-  if (!last) return ['上次同步 / last sync: 还没有同步过 / never'];
+/** The sync settings, as `settings` and `status` print them. */
+function settingsLines(v: SyncSettings): string[] {
+  return [
+    `夜间时段 ${v.window}（北京时间），夜间限速 ${rateText(v.nightRate)}，白天 ${rateText(v.dayRate)}`,
+    `清晰度上限 ${v.maxHeight}p；缓存上限 ${v.quotaBytes === null ? '不限' : formatBytes(v.quotaBytes)}；保留磁盘空间 ${formatBytes(v.floorBytes)}`,
+  ];
+}
+
+/** A sync under way (perhaps paused by day), or one killed mid-run, as `status` says it: read from the data folder's sync lock. */
+function syncLockLines(lock: SyncLockState): string[] {
+  const pid = lock.pid === null ? '' : `（进程 ${lock.pid}）`;
+  const pidEn = lock.pid === null ? '' : ` (process ${lock.pid})`;
+  if (lock.running) return [lock.paused ? `同步已暂停（白天）${pid} / a sync is paused for the day${pidEn}` : `同步进行中${pid} / a sync is running${pidEn}`];
+  if (!lock.interruptedAt) return [];
+  const who = lock.pid === null ? '' : lock.exited ? `（进程 ${lock.pid} 已退出）` : `（进程 ${lock.pid} 已不在同步）`;
+  const whoEn = lock.pid === null ? '' : lock.exited ? ` (process ${lock.pid} has exited)` : ` (process ${lock.pid} is no longer syncing)`;
+  return [`上次同步在 ${formatSchoolTime(lock.interruptedAt)}（北京时间）被中断${who}，下次同步会接着下载 / the last sync was interrupted${whoEn}: the next one carries on with its downloads`];
+}
+
+/** The last sync as `status` prints it: when (school time), what came, what failed and why; `completed` beside a run under way or interrupted. */
+function lastSyncLines(last: LastSync | null, completed = false): string[] {
+  const label = completed ? '上次完成的同步 / last completed sync' : '上次同步 / last sync';
+  if (!last) return [`${label}: 还没有同步过 / never`];
   const why = failureBreakdown(last.failed);
   return [
-    `上次同步 / last sync: ${formatSchoolTime(last.finishedAt)}（北京时间）下载 ${last.downloaded.files} 个文件（${formatBytes(last.downloaded.bytes)}），失败 ${last.failed.length} 个${why ? `：${why}` : ''}`,
+    `${label}: ${formatSchoolTime(last.finishedAt)}（北京时间）下载 ${last.downloaded.files} 个文件（${formatBytes(last.downloaded.bytes)}），失败 ${last.failed.length} 个${why ? `：${why}` : ''}`,
     ...last.feeds.filter((f) => f.outcome === 'failed').map((f) => `  目录没有更新：${f.title}（${f.id}）— ${f.error ?? ''}`),
   ];
 }
@@ -612,12 +632,7 @@ export function buildCli(): Command {
         const r = await services.router.invoke(Object.keys(patch).length ? 'sync:configure' : 'sync:settings', patch);
         if (!r.ok) throw new AppError(r.error.code, r.error.message);
         const v = r.value as SyncSettings;
-        out(g, v, () =>
-          [
-            `夜间时段 ${v.window}（北京时间），夜间限速 ${rateText(v.nightRate)}，白天 ${rateText(v.dayRate)}`,
-            `清晰度上限 ${v.maxHeight}p；缓存上限 ${v.quotaBytes === null ? '不限' : formatBytes(v.quotaBytes)}；保留磁盘空间 ${formatBytes(v.floorBytes)}`,
-          ].join('\n'),
-        );
+        out(g, v, () => settingsLines(v).join('\n'));
       });
     });
 
@@ -639,18 +654,28 @@ export function buildCli(): Command {
 
   program
     .command('status')
-    .description('feeds, revisions, counts and cache size')
+    .description('feeds, revisions, counts and cache size; a sync running or interrupted, the last one, the sync settings')
     .action(async () => {
       await withServices(async (services, g) => {
       const s = services.queries.status();
       const lastSync = readLastSync(services.db);
-      out(g, { dataDir: services.dataDir, ...s, lastSync }, () =>
+      const lock = syncLockState(services.dataDir);
+      const settings = services.sync.settings();
+      const overQuotaBytes = settings.quotaBytes === null ? 0 : Math.max(0, s.cachedBytes - settings.quotaBytes);
+      const sync = { running: lock.running, pid: lock.pid, paused: lock.paused, interruptedAt: lock.interruptedAt };
+      out(g, { dataDir: services.dataDir, ...s, lastSync, sync, settings, overQuotaBytes }, () =>
         [
           `资料目录 / data: ${services.dataDir}`,
           ...(openedOnFullDisk(services.db) ? [`  ${diskFullError(services.dataDir, ['资料库只能读取，同步和设置要等腾出空间后才能进行', 'the library can be read; sync and settings need some space first']).message}`] : []),
           ...s.feeds.map((f) => `  ${f.title}（${f.id}）第 ${f.revision} 版${f.unsigned ? '，未签名' : ''}：${f.resources} 个资源，${f.nodes} 个目录节点  ← ${f.source}`),
           `合计 ${s.resources} 个资源，${s.nodes} 个目录节点；缓存 ${s.cachedBlobs} 个文件，${formatBytes(s.cachedBytes)}`,
-          ...lastSyncLines(lastSync),
+          ...(overQuotaBytes > 0
+            ? [`缓存已超出上限 ${formatBytes(overQuotaBytes)}：下次同步会先清理不在离线范围内的文件 / the cache is ${formatBytes(overQuotaBytes)} over its quota: the next sync first removes files outside the offline selection`]
+            : []),
+          ...syncLockLines(lock),
+          ...lastSyncLines(lastSync, lock.running || lock.interruptedAt !== null),
+          '同步设置 / sync settings:',
+          ...settingsLines(settings).map((l) => `  ${l}`),
         ].join('\n'),
       );
       });

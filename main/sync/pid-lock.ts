@@ -52,11 +52,15 @@ function liveHolder(read: NonNullable<ReturnType<typeof readLock>>, ours?: strin
     // Our pid but not our token: this process's own other holder, unless written before we started.
     return info.token !== ours && mtimeMs >= STARTED_MS ? info : null;
   }
+  return processExists(info.pid) ? info : null;
+}
+
+function processExists(pid: number): boolean {
   try {
-    process.kill(info.pid, 0); // asks only whether the process exists
-    return info;
+    process.kill(pid, 0); // asks only whether the process exists
+    return true;
   } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM' ? info : null;
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
@@ -157,6 +161,38 @@ export class SyncRunning extends AppError {
   }
 }
 
+/** What the data folder's sync lock says to an admin (`classboard status`). */
+export interface SyncLockState {
+  /** A live process holds it: a whole sync is under way. */
+  running: boolean;
+  /** The process holding it, or the one that left it; null when there is none or the file names none. */
+  pid: number | null;
+  /** The running sync's transfers are paused (the hub's night run, by day). */
+  paused: boolean;
+  /** A run that ended without giving the lock back (kill -9, a crash, a power cut): when it last touched it (ISO). */
+  interruptedAt: string | null;
+  /** That run's process is gone (else its pid is another process's now, or it hung for a minute). */
+  exited: boolean;
+}
+
+const syncLockOf = (dataDir: string) => path.join(dataDir, 'sync.lock');
+
+/**
+ * Reads the sync lock without taking it. A run gives it back when it ends; one left
+ * by a process no longer syncing (killed, crashed, the power cut) is an interrupted
+ * run, which the next sync takes over, resuming its .part files.
+ */
+export function syncLockState(dataDir: string): SyncLockState {
+  const read = readLock(syncLockOf(dataDir));
+  const none: SyncLockState = { running: false, pid: null, paused: false, interruptedAt: null, exited: false };
+  if (!read) return none;
+  const holder = liveHolder(read);
+  if (holder) return { ...none, running: true, pid: holder.pid || null, paused: holder.paused === true };
+  const pid = read.info?.pid ?? null;
+  // The owner touches it every 10 s while it works: its mtime is within seconds of the end.
+  return { ...none, pid, interruptedAt: new Date(read.mtimeMs).toISOString(), exited: pid !== null && !processExists(pid) };
+}
+
 /** How often a run waiting for another process's sync looks whether it has ended. */
 const RUN_POLL_MS = 1000;
 
@@ -168,7 +204,7 @@ const RUN_POLL_MS = 1000;
  * tells others when this run's transfers are paused (by day).
  */
 export async function holdSyncLock(dataDir: string, mode: 'wait' | 'refuse', signal?: AbortSignal, paused?: () => boolean): Promise<() => void> {
-  const lock = path.join(dataDir, 'sync.lock');
+  const lock = syncLockOf(dataDir);
   for (;;) {
     const got = takeLock(lock, paused);
     if ('release' in got) return got.release;
