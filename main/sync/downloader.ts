@@ -414,7 +414,16 @@ async function fetchWithRetries(job: BlobJob, ctx: RunContext): Promise<Download
   const fullHub = lastError instanceof SourceRefused && lastError.status === 507;
   const cause = lastError instanceof NotHere && reasons.length ? `${lastError.message}: ${reasons.at(-1)}` : (lastError as Error).message;
   const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
-  const message = `gave up on ${job.sha256.slice(0, 12)}… after ${plural(tally.tries, 'try', 'tries')} from ${plural(job.urls.length, 'source', 'sources')}: ${cause}`;
+  // Chinese first, in words a teacher can act on (the sync page shows this half); the
+  // English half keeps the hash and the system's own error for an admin.
+  const hosts = [...new Set(job.urls.map((u) => new URL(u).host))].join('、');
+  const zh =
+    lastError instanceof BadBytes
+      ? `从 ${hosts} 下载的内容与校验值不符（试了 ${tally.tries} 次），已丢弃`
+      : fullHub
+        ? `${hosts} 的磁盘已满，没有下载这个文件`
+        : `从 ${hosts} 下载了 ${tally.tries} 次都没有成功，下次同步会接着下载`;
+  const message = `${zh} / gave up on ${job.sha256.slice(0, 12)}… after ${plural(tally.tries, 'try', 'tries')} from ${plural(job.urls.length, 'source', 'sources')}: ${cause}`;
   // Bad bytes stay bad bytes (a hub remembers them); anything else may be better tomorrow.
   // The kind of bad bytes is kept (a hub remembers a hash mismatch or a wrong size, not a one-off glitch).
   if (lastError instanceof BadBytes) throw new (lastError.constructor as typeof BadBytes)(lastError.code, message);

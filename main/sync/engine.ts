@@ -200,7 +200,9 @@ async function syncRun(services: Services, opts: SyncOptions): Promise<SyncSumma
     while (samples.length > 2 && now - samples[0]![0] > 3000) samples.shift();
     const [t0, b0] = samples[0]!;
     const speed = now - t0 > 200 ? ((bytes - b0) * 1000) / (now - t0) : 0;
-    const current = [...inFlight].at(-1) ?? [];
+    // Every file under way, in the order they started (the queue's, most urgent first): naming only the
+    // last one started told a teacher at 8:20 that today's lesson was not among them.
+    const current = [...new Set([...inFlight].flat())];
     opts.onProgress({ files, totalFiles, failed: summary.failed.length, bytes, totalBytes, speed: Math.round(speed), current, trouble });
   };
   let next = 0;

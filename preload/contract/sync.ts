@@ -116,7 +116,7 @@ export const SyncProgress = z.object({
   totalBytes: z.number(),
   /** Bytes per second over the last few seconds. */
   speed: z.number(),
-  /** Lessons the file being fetched belongs to. */
+  /** Lessons of the files being fetched, the most urgent first. */
   current: z.array(z.string()),
   /**
    * A server that failed the last try and is being tried again (or passed over), until bytes flow again;

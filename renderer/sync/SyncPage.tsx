@@ -3,6 +3,7 @@
 // and the sync settings. For the teacher at the board and the school's IT admin.
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { TFunction } from 'i18next';
 import { formatBytes, isHttpUrl, MIN_QUOTA_BYTES, rateLabel, type FailureReason, type Res, type SelectionNode, type SyncFailure, type SyncProgress, type SyncSettings, type SyncStatus } from '../../preload/contract';
 import { api, call, inPageLanguage, plainMessage } from '../api/client';
 import { Crumbs } from '../components/Crumbs';
@@ -117,7 +118,7 @@ function StatusPanel({ changes, settings }: { changes: number; settings: SyncSet
             <span>{t('sync.bytes', { done: formatBytes(progress.bytes), total: formatBytes(progress.totalBytes) })}</span>
             {progress.speed > 0 && <span>{t('sync.speed', { speed: formatBytes(progress.speed) })}</span>}
           </p>
-          {progress.current.length > 0 && <p className="muted">{t('sync.current', { title: progress.current.join('、') })}</p>}
+          {progress.current.length > 0 && <p className="muted">{t('sync.current', { title: namedLessons(t, progress.current) })}</p>}
           {progress.trouble && (
             <p className="notice notice--inline" role="status">
               {t(progress.trouble.gaveUp ? 'sync.gaveUp' : 'sync.trouble', { host: progress.trouble.host })}
@@ -171,6 +172,11 @@ function StatusPanel({ changes, settings }: { changes: number; settings: SyncSet
 
 /** Lessons named per cause before "等": a full quota fails hundreds of files for one reason. */
 const NAMED = 5;
+/** A few lessons by name, then "等 N 节课". */
+const namedLessons = (t: TFunction, lessons: string[]) => {
+  const named = lessons.slice(0, NAMED).join('、');
+  return lessons.length > NAMED ? t('sync.lessonsMore', { named, count: lessons.length }) : named;
+};
 
 /**
  * The night's failures by cause, most files first: what happened and what to do
@@ -187,11 +193,10 @@ function FailureGroups({ failed }: { failed: SyncFailure[] }) {
         .sort((a, b) => b[1].length - a[1].length)
         .map(([reason, files]) => {
           const lessons = [...new Set(files.flatMap((f) => f.resources))];
-          const named = lessons.slice(0, NAMED).join('、');
           return (
             <li key={reason}>
               <strong>{t(`sync.reasons.${reason}`, { count: files.length })}</strong>
-              {named && <span> {lessons.length > NAMED ? t('sync.lessonsMore', { named, count: lessons.length }) : named}</span>}
+              {lessons.length > 0 && <span> {namedLessons(t, lessons)}</span>}
               {reason !== 'quota' && reason !== 'folder' && <span className="muted sync-failures__detail"> — {inPageLanguage(files.at(-1)!.error)}</span>}
             </li>
           );

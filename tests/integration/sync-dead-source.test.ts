@@ -121,6 +121,8 @@ describe('a source down for a few seconds mid-run (the school hub rebooted)', ()
       // Each file counted once: the second pass does not count its files again.
       expect(seen.every((p) => p.files <= p.totalFiles && p.totalFiles === blobs.length)).toBe(true);
       expect(seen.at(-1)).toMatchObject({ files: blobs.length, totalFiles: blobs.length, failed: 0 });
+      // Three files at a time, and the progress names the lessons of all three (it named only the last one started).
+      expect(seen.some((p) => p.current.length === 3)).toBe(true);
     } finally {
       await hub.stop();
     }

@@ -309,7 +309,8 @@ describe('blob downloader', () => {
       expect(visible()).toBe(false);
       const t0 = performance.now();
       await expect(downloadBlob({ sha256: sha, size: blob.length, urls: [at(dead, 'none')] }, { ...ctx(), backoffMs: 100 })).rejects.toThrow(
-        /after 4 tries from 1 source: .*ECONNREFUSED/,
+        // The sync page shows the Chinese half: no hash, no ECONNREFUSED (it showed the English whole).
+        /^从 127\.0\.0\.1:\d+ 下载了 4 次都没有成功，下次同步会接着下载 \/ gave up on .* after 4 tries from 1 source: .*ECONNREFUSED/,
       );
       expect(performance.now() - t0).toBeGreaterThan(350); // 50-150 + 100-300 + 200-600 ms of backoff
     });
