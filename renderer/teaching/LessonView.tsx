@@ -89,6 +89,7 @@ export function LessonView({ id, type, presenting = false }: { id: string; type?
               src={early}
               poster={resource?.files.find((f) => f.role === 'poster' && f.url)?.url ?? undefined}
               title={resource?.title ?? ''}
+              resumeId={id}
               onMoment={onMoment}
               overlay={videoInk}
             />
@@ -231,7 +232,9 @@ function Present({ resource, onMoment, videoInk }: { resource: Resource; onMomen
   if (!main?.url) return <NotDownloaded resource={resource} />;
   const poster = resource.files.find((f) => f.role === 'poster' && f.url)?.url ?? undefined;
   if (main.mime.startsWith('video/') || main.mime.startsWith('audio/')) {
-    return <VideoPlayer key={main.url} src={main.url} poster={poster} title={resource.title} onMoment={onMoment} overlay={videoInk} />;
+    return (
+      <VideoPlayer key={main.url} src={main.url} poster={poster} title={resource.title} resumeId={resource.id} onMoment={onMoment} overlay={videoInk} />
+    );
   }
   if (main.mime === 'application/pdf') {
     return (

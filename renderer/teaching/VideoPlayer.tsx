@@ -3,6 +3,7 @@
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useInk } from './ink/context';
+import { leave, leftAt } from './videoPositions';
 
 const SPEEDS = [1, 1.25, 1.5, 0.75];
 
@@ -14,10 +15,20 @@ function clock(s: number): string {
 
 /**
  * `onMoment` reports the paused second (ink on a video belongs to a moment) or
- * null while playing; `overlay` sits over the picture (the ink layer).
+ * null while playing; `overlay` sits over the picture (the ink layer). `resumeId`
+ * (the resource's id) keeps the position across switches for the session: the
+ * video comes back paused there, whether it was playing or not, so nothing
+ * sounds out before the teacher is ready and her ink for that moment shows.
  */
-export function VideoPlayer(props: { src: string; poster?: string; title: string; onMoment?: (second: number | null) => void; overlay?: ReactNode }) {
-  const { src, poster, title, onMoment, overlay } = props;
+export function VideoPlayer(props: {
+  src: string;
+  poster?: string;
+  title: string;
+  resumeId?: string;
+  onMoment?: (second: number | null) => void;
+  overlay?: ReactNode;
+}) {
+  const { src, poster, title, resumeId, onMoment, overlay } = props;
   const { t } = useTranslation();
   const { settings } = useInk();
   const video = useRef<HTMLVideoElement>(null);
@@ -26,6 +37,24 @@ export function VideoPlayer(props: { src: string; poster?: string; title: string
   const [duration, setDuration] = useState(0);
   const [speed, setSpeed] = useState(1);
   const [loaded, setLoaded] = useState(false);
+
+  // Seeking needs the metadata; until then (and if the element goes first) the remembered second stands.
+  const resumed = useRef(false);
+  const resume = () => {
+    const v = video.current;
+    if (!v || resumed.current || v.readyState < HTMLMediaElement.HAVE_METADATA) return;
+    resumed.current = true;
+    const at = resumeId === undefined ? undefined : leftAt(resumeId);
+    if (at !== undefined && at < v.duration) v.currentTime = at;
+  };
+  useEffect(() => {
+    const v = video.current;
+    resume(); // metadata may be in before this effect runs
+    return () => {
+      if (v && resumeId !== undefined && resumed.current) leave(resumeId, v);
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [resumeId]);
 
   const toggle = () => {
     const v = video.current;
@@ -75,7 +104,10 @@ export function VideoPlayer(props: { src: string; poster?: string; title: string
           onPlay={() => setPlaying(true)}
           onPause={() => setPlaying(false)}
           onTimeUpdate={(e) => setTime(e.currentTarget.currentTime)}
-          onLoadedMetadata={(e) => setDuration(e.currentTarget.duration)}
+          onLoadedMetadata={(e) => {
+            setDuration(e.currentTarget.duration);
+            resume();
+          }}
           onLoadedData={() => setLoaded(true)}
           onRateChange={(e) => setSpeed(e.currentTarget.playbackRate)}
           onSeeked={(e) => e.currentTarget.paused && onMoment?.(Math.floor(e.currentTarget.currentTime))}

@@ -108,6 +108,46 @@ describe("a lesson's resources with a clicker", () => {
     await press('PageDown', 'pdf 1');
   });
 
+  it('the video comes back where it was left after the courseware, and after leaving the lesson', async () => {
+    await open('r1', 'video');
+    await expect.poll(at, { timeout: 20_000 }).toBe('video');
+    await page.locator('.lesson__list').waitFor();
+    const stage = page.locator('.lesson__stage');
+    const state = () =>
+      stage.locator('video').evaluate((v: HTMLVideoElement) => ({ ready: v.readyState >= 1, at: Math.round(v.currentTime * 10) / 10, paused: v.paused }));
+    // Play, pause, then seek to 2.5 s.
+    await stage.getByRole('button', { name: '播放' }).click();
+    await expect.poll(async () => (await state()).at, { timeout: 20_000 }).toBeGreaterThan(0.3);
+    await stage.getByRole('button', { name: '暂停' }).click();
+    await stage.locator('video').evaluate(
+      (v: HTMLVideoElement) =>
+        new Promise<void>((done) => {
+          v.addEventListener('seeked', () => done(), { once: true });
+          v.currentTime = 2.5;
+        }),
+    );
+    // To the courseware in the lesson's list and back: not reloaded, so it is the app that keeps the place.
+    const tap = (title: string) => page.locator('.lesson__list').getByRole('button', { name: title }).click();
+    await tap('学习任务单');
+    await expect.poll(at, { timeout: 20_000 }).toBe('pdf 1');
+    await tap('课文朗读');
+    await expect.poll(at, { timeout: 20_000 }).toBe('video');
+    await expect.poll(state, { timeout: 10_000 }).toEqual({ ready: true, at: 2.5, paused: true });
+    await expect.poll(() => page.locator('.player-bar__time').first().textContent(), { timeout: 5000 }).toBe('0:02');
+
+    // Left while playing (another lesson, then back): it comes back paused where it was, not at 0:00.
+    await stage.getByRole('button', { name: '播放' }).click();
+    await expect.poll(async () => (await state()).at, { timeout: 20_000 }).toBeGreaterThan(3);
+    await page.evaluate((id) => (location.hash = `#/resource/${encodeURIComponent(id)}/video`), `${F}/r4`);
+    await expect.poll(() => notice().count(), { timeout: 10_000 }).toBe(1);
+    await page.evaluate((id) => (location.hash = `#/resource/${encodeURIComponent(id)}/video`), `${F}/r1`);
+    await expect.poll(at, { timeout: 20_000 }).toBe('video');
+    await expect.poll(async () => (await state()).ready, { timeout: 10_000 }).toBe(true);
+    const back = await state();
+    expect(back.paused).toBe(true);
+    expect(back.at).toBeGreaterThan(3);
+  });
+
   it('holds "presenting" only while something is shown, not on the not-downloaded notice', async () => {
     await page.goto(hub.url);
     await expect.poll(mode, { timeout: 5000 }).not.toBe('presenting');
