@@ -160,6 +160,15 @@ function paths(blobs: BlobStore, sha: string) {
   return { part, state: `${part}.json` };
 }
 
+/** Bytes of `sha` an earlier try left in its .part (a download resumes from there). */
+export function partBytes(blobs: BlobStore, sha: string): number {
+  try {
+    return fs.statSync(paths(blobs, sha).part).size;
+  } catch {
+    return 0;
+  }
+}
+
 /** Hash of what an earlier run already wrote, so the download continues where it stopped. */
 async function resumeHash(part: string): Promise<{ hash: crypto.Hash; have: number }> {
   const hash = crypto.createHash('sha256');

@@ -3,6 +3,7 @@
 // as `sync:lesson` events, until each file is in the cache or has failed.
 import type { LessonFetch, SyncFailure, SyncProgress } from '../../preload/contract';
 import type { Services } from '../services';
+import { partBytes } from './downloader';
 import type { PlannedJob } from './plan';
 
 /** `end`: undefined while it is on its way, null once in the cache. */
@@ -63,7 +64,9 @@ export function createLessonFetches(services: Services, setUrgent: (on: boolean)
     },
     /** Follows a resource's files (`joined`: a run is under way and takes them first); none to fetch is done at once. */
     start(id: string, jobs: PlannedJob[], joined: boolean): LessonFetch {
-      const f: Fetch = { id, joined, files: new Map(jobs.map((j) => [j.sha256, { size: j.size, bytes: 0 }])), trouble: null, emitted: 0 };
+      // What an earlier run left in a .part counts: the download resumes from there.
+      const files = new Map(jobs.map((j) => [j.sha256, { size: j.size, bytes: Math.min(j.size, partBytes(services.blobs, j.sha256)) }]));
+      const f: Fetch = { id, joined, files, trouble: null, emitted: 0 };
       // All here already (another process brought them since the page loaded): every screen showing it reloads, as at a fetch's end.
       if (jobs.length === 0) {
         const v = view(f);

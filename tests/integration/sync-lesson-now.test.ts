@@ -157,6 +157,20 @@ describe('现在下载这节课', () => {
     expect(await get<LessonFetch>(s.router.invoke('sync:fetch', { id: `${F}/r1` }))).toMatchObject({ state: 'done', totalFiles: 0 });
   });
 
+  it('counts a file an earlier run left half fetched from what is on disk, and fetches only the rest', async () => {
+    const sha = sha256Hex(SHEET);
+    fs.writeFileSync(path.join(s.blobs.tmpDir, `${sha}.part`), SHEET.subarray(0, 60_000));
+    const from = (await nginx.settled()).length;
+    const started = await get<LessonFetch>(s.router.invoke('sync:fetch', { id: `${F}/r2` }));
+    // Before: 0 B of 100 KB, then a jump (the bar looked wrong).
+    expect(started).toMatchObject({ state: 'running', bytes: 60_000, totalBytes: SHEET.length });
+    await expect.poll(() => lastFor('r2')?.state, { timeout: 20_000 }).toBe('done');
+    expect(lastFor('r2')).toMatchObject({ bytes: SHEET.length, totalBytes: SHEET.length });
+    expect((await nginx.settled()).slice(from).filter((l) => l.includes(sha))).toEqual([expect.stringMatching(/^206 GET .* 40000 bytes=60000-$/)]);
+    await s.sync.scheduler.whenIdle();
+    removeBlob(s.db, s.blobs, sha); // as it was, for the whole run below
+  });
+
   it('with a whole sync running, goes first in that run, not in a second one', async () => {
     await get(s.router.invoke('sync:keep', { ids: [`${F}/l4`], keep: false })); // kept out, for the next test
     const runs = finished.length;
