@@ -99,4 +99,37 @@ describe('lesson plans', () => {
     await page.locator('canvas.board-page__paper[data-template="white"]').waitFor();
     await position(1);
   });
+
+  it('a video paused in a plan is where the teacher left it after the courseware', async () => {
+    const { page, hub } = session;
+    const saved = await fetch(`${hub.url}api/plans:save`, {
+      method: 'POST',
+      body: JSON.stringify({
+        title: '大青树下的小学 视频与任务单',
+        items: [
+          { kind: 'resource', resourceId: 'cn.classboard.demo/l-dqs-v1' },
+          { kind: 'resource', resourceId: 'cn.classboard.demo/l-dqs-rw' },
+        ],
+      }),
+    }).then((r) => r.json() as Promise<{ value: { id: number } }>);
+    await page.goto(`${hub.url}#/present/${saved.value.id}/0`);
+    const video = page.locator('.present__stage video');
+    await video.waitFor();
+    const state = () => video.evaluate((v: HTMLVideoElement) => ({ ready: v.readyState >= 1, at: Math.round(v.currentTime * 10) / 10, paused: v.paused }));
+    await page.getByRole('button', { name: '播放' }).click();
+    await expect.poll(async () => (await state()).at, { timeout: 20_000 }).toBeGreaterThan(0.3);
+    await page.getByRole('button', { name: '暂停' }).click();
+    await video.evaluate(
+      (v: HTMLVideoElement) =>
+        new Promise<void>((done) => {
+          v.addEventListener('seeked', () => done(), { once: true });
+          v.currentTime = 2.5;
+        }),
+    );
+    await page.keyboard.press('PageDown');
+    await expect.poll(() => page.locator('canvas.pdf-page').getAttribute('data-rendered-page', { timeout: 1000 }).catch(() => null), { timeout: 20_000 }).toBe('1');
+    await page.keyboard.press('PageUp');
+    await video.waitFor();
+    await expect.poll(state, { timeout: 10_000 }).toEqual({ ready: true, at: 2.5, paused: true });
+  });
 });
