@@ -663,7 +663,8 @@ export function buildCli(): Command {
       const settings = services.sync.settings();
       const overQuotaBytes = settings.quotaBytes === null ? 0 : Math.max(0, s.cachedBytes - settings.quotaBytes);
       const sync = { running: lock.running, pid: lock.pid, paused: lock.paused, interruptedAt: lock.interruptedAt };
-      out(g, { dataDir: services.dataDir, ...s, lastSync, sync, settings, overQuotaBytes }, () =>
+      const removedLessons = await timetabledButRemoved(services);
+      out(g, { dataDir: services.dataDir, ...s, lastSync, sync, settings, overQuotaBytes, removedLessons }, () =>
         [
           `资料目录 / data: ${services.dataDir}`,
           ...(openedOnFullDisk(services.db) ? [`  ${diskFullError(services.dataDir, ['资料库只能读取，同步和设置要等腾出空间后才能进行', 'the library can be read; sync and settings need some space first']).message}`] : []),
@@ -672,6 +673,7 @@ export function buildCli(): Command {
           ...(overQuotaBytes > 0
             ? [`缓存已超出上限 ${formatBytes(overQuotaBytes)}：下次同步会先清理不在离线范围内的文件 / the cache is ${formatBytes(overQuotaBytes)} over its quota: the next sync first removes files outside the offline selection`]
             : []),
+          ...removedLessonLines(removedLessons),
           ...syncLockLines(lock),
           ...lastSyncLines(lastSync, lock.running || lock.interruptedAt !== null),
           '同步设置 / sync settings:',
@@ -683,6 +685,25 @@ export function buildCli(): Command {
 
   applyArgumentRules(program);
   return program;
+}
+
+/** Timetabled periods whose lesson a later catalog removed (the board says so on those days only; the admin sees them all). */
+async function timetabledButRemoved(services: Services) {
+  const days = await Promise.all([1, 2, 3, 4, 5, 6, 7].map((weekday) => services.router.invoke('timetable:today', { weekday })));
+  return days.flatMap((d, i) =>
+    d.ok ? d.value.lessons.flatMap((l) => (l.missing ? [{ weekday: i + 1, period: l.period, className: l.className, resourceId: l.missing.resourceId, title: l.missing.title ?? null }] : [])) : [],
+  );
+}
+
+function removedLessonLines(removed: Awaited<ReturnType<typeof timetabledButRemoved>>): string[] {
+  if (removed.length === 0) return [];
+  const named = removed
+    .slice(0, 5)
+    .map((r) => `星期${'一二三四五六日'[r.weekday - 1]}第 ${r.period} 节${r.className ? `（${r.className}）` : ''} ${r.title ?? r.resourceId}`)
+    .join('、');
+  return [
+    `课表中有 ${removed.length} 节课的课程已被资源平台移除（${named}${removed.length > 5 ? ' 等' : ''}），请在课表里重新选择 / ${removed.length} timetabled period${removed.length > 1 ? 's name lessons' : ' names a lesson'} the platform removed: choose again on the timetable page`,
+  ];
 }
 
 /** The sync settings' quota and floor: a teacher's stick fills the cache within them, as the sync does. */

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSigningKey } from '../../main/feed/keys';
 import { saveLastSync } from '../../main/sync/last-sync';
 import { cliRunner } from '../fixtures/cli';
+import { writeFeed } from '../../main/feed/write';
 import { writeBlobFeed } from '../fixtures/feeds';
 import { startNginx } from '../fixtures/nginx';
 import { hubServices } from '../fixtures/services';
@@ -156,4 +157,37 @@ describe('classboard status: the sync settings in force, and a cache over its qu
     expect((await cliIn(dir, 'status')).stdout).not.toContain('缓存已超出上限');
     expect(JSON.parse((await cliIn(dir, '--json', 'status')).stdout).overQuotaBytes).toBe(0);
   }, 120_000);
+});
+
+describe('classboard status: timetabled lessons the platform removed', () => {
+  it('names each period whose lesson a later catalog removed, so the admin can tell the teachers', async () => {
+    const dir = path.join(tmp, 'removed');
+    const node = { id: 'xx', parent: null, kind: 'stage' as const, title: '小学', order: 1 };
+    const lesson = (id: string, title: string) => ({ id, node: 'xx', type: 'pdf' as const, title, files: [] });
+    const publish = async (revision: number, resources: ReturnType<typeof lesson>[]) => {
+      const feed = path.join(tmp, `removed-feed-${revision}`);
+      await writeFeed(feed, { id: 'cn.status.removed', title: '数学', revision, shards: [{ path: 'shards/a.json', nodes: [node], resources }] });
+      return feed;
+    };
+    const services = hubServices(dir, 't');
+    try {
+      await services.importFeed(await publish(1, [lesson('a', '1 到 5 的认识'), lesson('b', '比大小（第一课时）')]), { unsigned: true });
+      const set = await services.router.invoke('timetable:set', {
+        entries: [
+          { weekday: 2, period: 1, starts: '08:00', ends: '08:40', className: '一（1）班', resourceId: 'cn.status.removed/b' },
+          { weekday: 2, period: 2, starts: '08:50', ends: '09:30', className: '', resourceId: 'cn.status.removed/a' },
+        ],
+      });
+      expect(set.ok).toBe(true);
+      await services.importFeed(await publish(2, [lesson('a', '1 到 5 的认识')]), { unsigned: true });
+    } finally {
+      services.close();
+    }
+    const r = await cliIn(dir, 'status');
+    // Before: nothing; the teacher found out on Tuesday morning.
+    expect(r.stdout).toContain('课表中有 1 节课的课程已被资源平台移除（星期二第 1 节（一（1）班） 比大小（第一课时）），请在课表里重新选择');
+    expect(JSON.parse((await cliIn(dir, '--json', 'status')).stdout).removedLessons).toEqual([
+      { weekday: 2, period: 1, className: '一（1）班', resourceId: 'cn.status.removed/b', title: '比大小（第一课时）' },
+    ]);
+  });
 });
