@@ -509,7 +509,7 @@ export function buildCli(): Command {
     .command('timetable')
     .description('the class timetable')
     .command('import <file>')
-    .description('replace the timetable from a CSV (星期,节次,开始,结束,班级,课程 — the lesson by id or exact title; a period whose lesson names no resource, or several, is imported without one and listed)')
+    .description('replace the timetable from a CSV (星期,节次,开始,结束,班级,课程 — the lesson by id or exact title; a period whose lesson names no resource, or several, is imported without one and listed, unless it keeps the lesson already chosen for it)')
     .action(async (file: string) => {
       await withServices(async (services, g) => {
       let bytes: Buffer;
@@ -520,9 +520,11 @@ export function buildCli(): Command {
       }
       const r = await services.router.invoke('timetable:import-csv', { csv: decodeCsv(bytes) });
       if (!r.ok) throw new AppError(r.error.code, r.error.message);
-      const { saved, unmatched } = r.value;
+      const { saved, kept, unmatched } = r.value;
       out(g, r.value, () => {
-        if (unmatched.length === 0) return `已导入课表：${saved} 节课`;
+        // Said, since the file alone would have cleared them.
+        const keptLine = kept > 0 ? [`保留了已选的 ${kept} 节课的课程（这些节次的课程一栏没有对应到课）`] : [];
+        if (unmatched.length === 0) return [`已导入课表：${saved} 节课`, ...keptLine].join('\n');
         // A school's file names subjects (数学) more often than lessons: every row is listed up to a screenful, to fix in the file.
         const shown = unmatched.slice(0, 20).map((u) => `  第 ${u.line} 行“${u.cell}”：${u.matches === 0 ? '资源库里没有找到' : `有 ${u.matches} 个同名资源`}`);
         return [
@@ -530,6 +532,7 @@ export function buildCli(): Command {
           ...shown,
           ...(unmatched.length > shown.length ? [`  ……另有 ${unmatched.length - shown.length} 行（--json 列出全部）`] : []),
           '可在课程一栏改填资源的完整名称或资源 id（classboard search 可查）后重新导入；也可以在课表页删去这几节，重新添加时选课。',
+          ...keptLine,
         ].join('\n');
       });
       });

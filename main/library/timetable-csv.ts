@@ -97,11 +97,11 @@ function time(v: string, column: '开始' | '结束'): string {
  * Parses a timetable CSV. `resolve` lists the resources a lesson cell (an id or a
  * title) names. A cell naming exactly one links it; one naming none or several (a
  * subject such as 数学, a lesson's own wording, a title shared by many) leaves the
- * period without a lesson and is listed in `unmatched`, so a school's real timetable
+ * period without a lesson and is listed in `unmatched` (`lines`: each entry's line), so a school's real timetable
  * imports whole. A row that is itself broken refuses the file, since importing
  * replaces the timetable.
  */
-export function parseTimetableCsv(text: string, resolve: (cell: string) => string[]): { entries: Entry[]; unmatched: UnmatchedLesson[] } {
+export function parseTimetableCsv(text: string, resolve: (cell: string) => string[]): { entries: Entry[]; lines: number[]; unmatched: UnmatchedLesson[] } {
   const raw = text.replace(/^\uFEFF/, '').split(/\r?\n/);
   // Decided for the whole file: any ASCII comma or tab means "，" is part of the text.
   const fullWidth = !raw.some((line) => /[,\t]/.test(line));
@@ -140,5 +140,6 @@ export function parseTimetableCsv(text: string, resolve: (cell: string) => strin
       throw new AppError('bad-request', `课表第 ${lineNo} 行：${zh} / timetable line ${lineNo}: ${(err as Error).message}`);
     }
   });
-  return { entries, unmatched };
+  // Each entry's line in the file, so an unmatched row can be told apart once its period keeps a chosen lesson.
+  return { entries, lines: rows.map((r) => r.lineNo), unmatched };
 }

@@ -17,6 +17,7 @@ export function createTimetable(db: Db, queries: LibraryQueries) {
     byId: db.prepare('SELECT id FROM resources WHERE id = ?').pluck(),
     byTitle: db.prepare('SELECT id FROM resources WHERE title = ? ORDER BY rid').pluck(),
     title: db.prepare('SELECT title FROM resources WHERE id = ?').pluck(),
+    chosen: db.prepare('SELECT weekday, period, class_name, resource_id FROM timetable WHERE resource_id IS NOT NULL').raw(),
     keptTitles: db.prepare('SELECT resource_id, resource_title FROM timetable WHERE resource_id IS NOT NULL AND resource_title IS NOT NULL').raw(),
     day: db.prepare(
       'SELECT period, starts, ends, class_name AS className, resource_id AS resourceId, resource_title AS resourceTitle FROM timetable WHERE weekday = ? ORDER BY starts, period',
@@ -41,19 +42,38 @@ export function createTimetable(db: Db, queries: LibraryQueries) {
     for (const e of entries) st.insert.run(e.weekday, e.period, e.starts, e.ends, e.className, e.resourceId, titleOf(e.resourceId));
     return entries.length;
   });
+  /**
+   * Importing a file whose cell names no single lesson (a subject such as 数学) keeps
+   * the lesson the teacher chose for that period at the board (same weekday, period
+   * and class); a cell that names one sets it. Read and replaced in one transaction.
+   */
+  const importEntries = db.transaction((entries: z.output<typeof TimetableEntryInput>[]) => {
+    const chosen = new Map((st.chosen.all() as [number, number, string, string][]).map(([w, p, c, id]) => [`${w}/${p}/${c}`, id]));
+    const kept = new Set<number>();
+    const merged = entries.map((e, i) => {
+      const id = e.resourceId === null ? chosen.get(`${e.weekday}/${e.period}/${e.className}`) : undefined;
+      if (!id) return e;
+      kept.add(i);
+      return { ...e, resourceId: id };
+    });
+    return { saved: replace(merged), kept };
+  });
   return {
     set: (entries: z.output<typeof TimetableEntryInput>[]) => replace.immediate(entries),
     /**
      * A lesson cell may hold a resource id or its exact title; one naming no resource, or
      * a title several share (taking the first would timetable a lesson nobody chose), is
-     * saved without a lesson and listed.
+     * saved without a lesson and listed, unless its period keeps the lesson already chosen for it (`kept` counts those).
      */
-    importCsv(csv: string): { saved: number; unmatched: UnmatchedLesson[] } {
+    importCsv(csv: string): { saved: number; kept: number; unmatched: UnmatchedLesson[] } {
       // Titles have no index: a school's file repeats a few subjects hundreds of times, so each is looked up once.
       const found = new Map<string, string[]>();
       const resolve = (cell: string) => found.get(cell) ?? found.set(cell, st.byId.get(cell) ? [cell] : (st.byTitle.all(cell) as string[])).get(cell)!;
-      const { entries, unmatched } = parseTimetableCsv(csv, resolve);
-      return { saved: replace.immediate(entries), unmatched };
+      const { entries, lines, unmatched } = parseTimetableCsv(csv, resolve);
+      const { saved, kept } = importEntries.immediate(entries);
+      // A row whose period kept its lesson is not one to fix: `unmatched` lists the periods left without one.
+      const keptLines = new Set([...kept].map((i) => lines[i]));
+      return { saved, kept: kept.size, unmatched: unmatched.filter((u) => !keptLines.has(u.line)) };
     },
     today(weekday = schoolWeekday()): { weekday: number; lessons: TodayLesson[] } {
       const rows = st.day.all(weekday) as { period: number; starts: string; ends: string; className: string; resourceId: string | null; resourceTitle: string | null }[];

@@ -70,10 +70,13 @@ const channel = <Req extends z.ZodType, Res extends z.ZodType>(req: Req, res: Re
 export const timetableChannels = {
   /** Replaces the whole timetable (a school re-enters it each term). */
   'timetable:set': channel(z.object({ entries: z.array(TimetableEntryInput).max(500) }).strict(), z.object({ saved: z.number().int() })),
-  /** Replaces the timetable from a spreadsheet's CSV (星期,节次,开始,结束,班级,课程); `unmatched`: the periods saved without their lesson. */
+  /**
+   * Replaces the timetable from a spreadsheet's CSV (星期,节次,开始,结束,班级,课程); `unmatched`: the periods saved without their lesson.
+   * A row naming no single lesson keeps the one already chosen for its period (same weekday, period, class): `kept` counts those, not in `unmatched`.
+   */
   'timetable:import-csv': channel(
     z.object({ csv: z.string().max(512 * 1024) }).strict(),
-    z.object({ saved: z.number().int(), unmatched: z.array(UnmatchedLesson) }),
+    z.object({ saved: z.number().int(), kept: z.number().int(), unmatched: z.array(UnmatchedLesson) }),
   ),
   /** Today's periods in order; `weekday` overrides today's (1 = Monday). */
   'timetable:today': channel(z.object({ weekday: z.number().int().min(1).max(7).optional() }).strict(), z.object({ weekday: z.number().int(), lessons: z.array(TodayLesson) })),

@@ -108,6 +108,8 @@ export const en: Messages = {
     empty: 'No timetable yet. Add periods on the right, or import the school timetable file.',
     saved: 'Timetable saved ({{n}} periods)',
     imported: 'Timetable imported: {{n}} periods',
+    importedKept: 'Timetable imported: {{n}} periods. Kept the lessons you had chosen for {{k}} of them.',
+    importKept: ' Kept the lessons you had chosen for {{k}} other periods.',
     importedUnmatched: 'Imported {{n}} periods. For {{m}} of them the lesson matched no single resource in the library ({{rows}}), so they have none yet. Choose their lessons in the timetable (Choose lesson), or write the resource\'s full title in the file\'s lesson column and import it again.',
     unmatchedNone: 'line {{line}} "{{cell}}": not found',
     unmatchedMany: 'line {{line}} "{{cell}}": {{n}} resources have this title',
@@ -151,7 +153,7 @@ export const en: Messages = {
     minuteOf: '{{what}} (minute)',
     badPeriod: 'Enter the period: a whole number from 1 to 20.',
     importTitle: 'Import a timetable file',
-    importHint: 'A CSV file, one period per line: day,period,starts,ends,class,lesson (a resource title or id). Save as CSV from Excel; importing replaces the timetable.',
+    importHint: 'A CSV file, one period per line: day,period,starts,ends,class,lesson (a resource title or id). Save as CSV from Excel; importing replaces the timetable, but a period whose lesson cell matches no lesson keeps the one you chose.',
     importFile: 'Choose file',
   },
   plans: {

@@ -107,6 +107,8 @@ export const zhCN = {
     empty: '还没有课表。在右边逐节添加，或导入学校的课表文件。',
     saved: '课表已保存（{{n}} 节课）',
     imported: '已导入课表：{{n}} 节课',
+    importedKept: '已导入课表：{{n}} 节课；保留了你已选的 {{k}} 节课的课程。',
+    importKept: '保留了你已选的 {{k}} 节课的课程。',
     importedUnmatched: '已导入 {{n}} 节课；其中 {{m}} 节的课程没有对应到资源库里的课（{{rows}}），这几节先不带课程资源。可以在课表里点这几节的“选择课程”选课；或在课表文件的课程一栏写上资源的完整名称后重新导入。',
     unmatchedNone: '第 {{line}} 行“{{cell}}”：没有找到',
     unmatchedMany: '第 {{line}} 行“{{cell}}”：有 {{n}} 个同名资源',
@@ -150,7 +152,7 @@ export const zhCN = {
     minuteOf: '{{what}}（分）',
     badPeriod: '请填写节次：1 到 20 的整数。',
     importTitle: '导入课表文件',
-    importHint: 'CSV 文件，每行：星期,节次,开始,结束,班级,课程（课程写资源名称或编号）。在 Excel 里“另存为 CSV”即可；导入会替换现有课表。',
+    importHint: 'CSV 文件，每行：星期,节次,开始,结束,班级,课程（课程写资源名称或编号）。在 Excel 里“另存为 CSV”即可；导入会替换现有课表，但课程一栏没有对应到课的节次会保留你已选的课程。',
     importFile: '选择文件',
   },
   plans: {

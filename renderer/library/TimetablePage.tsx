@@ -65,8 +65,9 @@ export function TimetablePage() {
     try {
       const csv = decodeCsv(new Uint8Array(await file.arrayBuffer()));
       const r = await call(api()['timetable:import-csv']({ csv }));
-      if (r.unmatched.length === 0) setNote({ text: t('timetable.imported', { n: r.saved }), error: false });
-      else setNote({ text: unmatchedNote(t, r.saved, r.unmatched), error: false, warn: true });
+      // Periods whose cell named no lesson kept the one chosen here: said so, as the file alone would have cleared them.
+      if (r.unmatched.length === 0) setNote({ text: t(r.kept > 0 ? 'timetable.importedKept' : 'timetable.imported', { n: r.saved, k: r.kept }), error: false });
+      else setNote({ text: `${unmatchedNote(t, r.saved, r.unmatched)}${r.kept > 0 ? t('timetable.importKept', { k: r.kept }) : ''}`, error: false, warn: true });
       reload();
     } catch (err) {
       setNote({ text: plainMessage(err), error: true });

@@ -341,4 +341,35 @@ describe('the timetable', () => {
       await board.close();
     }
   });
+
+  it('keeps the lessons chosen at the board when the same file is imported again, and says how many', async () => {
+    const board = await newBoardPage(session.browser);
+    try {
+      await board.goto(`${session.hub.url}#/timetable`);
+      await expect.poll(() => board.getByLabel('选择文件').count()).toBe(1);
+      const csv = Buffer.from('星期,节次,开始,结束,班级,课程\n星期四,1,8:00,8:40,五（1）班,数学\n星期四,2,8:50,9:30,五（1）班,数学\n星期四,3,9:50,10:30,五（1）班,语文\n');
+      await board.getByLabel('选择文件').setInputFiles({ name: '课表.csv', mimeType: 'text/csv', buffer: csv });
+      await expect.poll(() => board.getByRole('status').textContent()).toMatch(/^已导入 3 节课；其中 3 节/);
+      const rows = board.getByRole('table', { name: '课表' }).getByRole('row');
+      for (const n of [1, 2]) {
+        await board.getByRole('button', { name: `为星期四第 ${n} 节（五（1）班）选择课程` }).click();
+        const chooser = board.getByRole('region', { name: `为星期四第 ${n} 节（五（1）班）选择课程` });
+        await chooser.getByRole('searchbox', { name: '搜索课程' }).fill('分数的初步认识');
+        await chooser.getByRole('button', { name: /^分数的初步认识（第一课时）/ }).first().click();
+        await expect.poll(() => rows.nth(n).textContent()).toContain('五（1）班分数的初步认识（第一课时）更换');
+      }
+      // The same file again: before, both periods went back to 未选课程 and the note said nothing of it.
+      await board.getByLabel('选择文件').setInputFiles({ name: '课表.csv', mimeType: 'text/csv', buffer: csv });
+      await expect.poll(() => board.getByRole('status').textContent()).toMatch(/^已导入 3 节课；其中 1 节的课程没有对应到资源库里的课（第 4 行“语文”：没有找到）.*保留了你已选的 2 节课的课程。$/);
+      // As the timetable keeps it, not as the page last drew it.
+      await board.reload();
+      await expect.poll(() => rows.count()).toBe(4);
+      expect(await rows.nth(1).textContent()).toContain('08:00–08:40五（1）班分数的初步认识（第一课时）更换');
+      expect(await rows.nth(2).textContent()).toContain('08:50–09:30五（1）班分数的初步认识（第一课时）更换');
+      expect(await rows.nth(3).textContent()).toContain('09:50–10:30五（1）班未选课程选择课程');
+      await shot(board, 'timetable-reimport-kept');
+    } finally {
+      await board.close();
+    }
+  });
 });

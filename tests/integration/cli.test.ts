@@ -57,10 +57,10 @@ describe('classboard CLI', () => {
 
   it('imports a timetable from a spreadsheet CSV, finding lessons by title', async () => {
     const csv = path.join(data, 'kebiao.csv');
-    fs.writeFileSync(csv, '星期,节次,开始,结束,班级,课程\n星期一,1,8:00,8:40,三（2）班,三角形的内角和（第一课时）\n星期一,2,8:55,9:35,三（2）班,\n');
+    fs.writeFileSync(csv, '星期,节次,开始,结束,班级,课程\n星期一,1,8:00,8:40,三（1）班,三角形的内角和（第一课时）\n星期一,2,8:55,9:35,三（1）班,\n');
     const r = await cli('--json', 'timetable', 'import', csv);
     expect(r.stderr).toBe('');
-    expect(JSON.parse(r.stdout)).toEqual({ saved: 2, unmatched: [] });
+    expect(JSON.parse(r.stdout)).toEqual({ saved: 2, kept: 0, unmatched: [] });
     // A row that is itself broken refuses the file, saying in Chinese what to write.
     fs.writeFileSync(csv, '星期,节次,开始,结束,班级,课程\n星期一,1,8点,8:40,三（2）班,\n');
     const bad = await cli('timetable', 'import', csv);
@@ -91,6 +91,11 @@ describe('classboard CLI', () => {
     expect(lines[4]).toMatch(/资源 id/);
     const json = JSON.parse((await cli('--json', 'timetable', 'import', csv)).stdout);
     expect(json).toMatchObject({ saved: 4, unmatched: [{ line: 2, cell: '数学', matches: 0 }, { line: 4, cell: '学习任务单' }, { line: 5, cell: '春天，你好', matches: 0 }] });
+    // Imported again naming a subject where a lesson was set: the period keeps it, and the admin is told.
+    const again = path.join(data, 'kebiao-again.csv');
+    fs.writeFileSync(again, '星期,节次,开始,结束,班级,课程\n星期一,2,8:55,9:35,三（2）班,数学\n');
+    const kept = await cli('timetable', 'import', again);
+    expect(kept.stdout.trim().split('\n')).toEqual(['已导入课表：1 节课', '保留了已选的 1 节课的课程（这些节次的课程一栏没有对应到课）']);
   });
 
   it('exports part of the tree to a folder that another classroom imports', async () => {

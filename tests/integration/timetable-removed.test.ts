@@ -93,6 +93,14 @@ describe('a timetabled lesson the platform removed', () => {
     expect(p2).toMatchObject({ resource: null, missing: { resourceId: `${F}/${removedByCsv.id}`, title: removedByCsv.title } });
   });
 
+  it('keeps its id and title when the school\'s file is imported again with a subject in its cell', async () => {
+    const csv = ['星期,节次,开始,结束,班级,课程', '三,1,08:00,08:40,一（1）班,数学', '三,2,08:50,09:30,一（1）班,数学'].join('\n');
+    expect(await get(s.router.invoke('timetable:import-csv', { csv }))).toMatchObject({ saved: 2, kept: 2, unmatched: [] });
+    const [p1, p2] = await day(WEDNESDAY);
+    expect(p1).toMatchObject({ resource: null, missing: { resourceId: `${F}/${kept.id}`, title: kept.title } });
+    expect(p2).toMatchObject({ resource: null, missing: { resourceId: `${F}/${removedByCsv.id}`, title: removedByCsv.title } });
+  });
+
   it('is a lesson again once the platform brings it back', async () => {
     await importRevision(4, [kept, removedByCsv]);
     const [p1, p2] = await day(WEDNESDAY);
