@@ -97,7 +97,6 @@ export const en: Messages = {
   today: {
     title: "Today's timetable",
     period: 'Period {{n}}',
-    free: '(no resource set)',
     ready: 'Ready',
     notReady: 'Not downloaded',
     edit: 'Edit timetable',

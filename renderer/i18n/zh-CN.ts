@@ -96,7 +96,6 @@ export const zhCN = {
   today: {
     title: '今日课表',
     period: '第 {{n}} 节',
-    free: '（未安排资源）',
     ready: '已就绪',
     notReady: '未下载',
     edit: '编辑课表',

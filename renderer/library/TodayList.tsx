@@ -34,7 +34,8 @@ export function TodayList() {
       </h2>
       <div className="rows">
         {data.lessons.map((l) => {
-          const title = l.resource?.title ?? (l.missing ? removedNote(t, l.missing) : t('today.free'));
+          // Worded as the timetable page words it, where the lesson is chosen.
+          const title = l.resource?.title ?? (l.missing ? removedNote(t, l.missing) : t('timetable.noLesson'));
           const lesson = l.resource ? lessonOf(l.resource.title, l.resource.path) : null;
           const ready = l.resource ? (l.resource.ready ? t('today.ready') : t('today.notReady')) : '';
           const period = t('today.period', { n: l.period });
@@ -44,9 +45,8 @@ export function TodayList() {
               key={`${l.period}-${l.starts}-${l.className}`}
               type="button"
               className="row row--today"
-              disabled={!l.resource && !l.missing}
               aria-label={[period, l.starts, l.className, lesson ? `${title} · ${lesson}` : title, ready].filter(Boolean).join(' ')}
-              // A removed lesson is chosen again on the timetable page.
+              // A period without its lesson (none chosen, or removed) is given one on the timetable page.
               onClick={() => (l.resource ? go({ name: 'resource', id: l.resource.id, type: l.resource.type }) : go({ name: 'timetable' }))}
             >
               <span className="today__when">
@@ -54,7 +54,7 @@ export function TodayList() {
                 <span>{l.starts}</span>
               </span>
               <span className="row__main">
-                <span className={`row__title row__title--wrap${l.missing ? ' timetable__none' : ''}`}>{title}</span>
+                <span className={`row__title row__title--wrap${l.resource ? '' : ' timetable__none'}`}>{title}</span>
                 {(l.className || lesson) && <span className="row__sub">{[l.className, lesson].filter(Boolean).join(' · ')}</span>}
               </span>
               {l.resource && <span className={`ready-mark ${l.resource.ready ? 'ready-mark--ok' : 'ready-mark--missing'}`}>{ready}</span>}

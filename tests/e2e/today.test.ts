@@ -64,6 +64,21 @@ describe("today's timetable", () => {
   });
 });
 
+describe('a period without a lesson on 今日课表', () => {
+  it('says 未选课程, as the timetable page does, and its row opens the timetable', async () => {
+    const { page, hub } = session;
+    await page.goto(hub.url);
+    const row = page.getByRole('region', { name: '今日课表' }).getByRole('button', { name: /^第 8 节/ });
+    // Before: （未安排资源）, and a disabled row, while the timetable page said 未选课程.
+    await expect.poll(() => row.textContent()).toContain('未选课程');
+    expect(await row.textContent()).not.toContain('未安排资源');
+    expect(await row.isEnabled()).toBe(true);
+    await row.click();
+    await expect.poll(() => page.url()).toMatch(/#\/timetable$/);
+    await page.goto(hub.url);
+  });
+});
+
 describe('the timetable form', () => {
   it('keeps the page and what was typed when Esc is pressed in a field', async () => {
     const { page } = session;
