@@ -5,6 +5,7 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Res } from '../../preload/contract';
 import { api, call } from '../api/client';
+import { WherePath } from './WherePath';
 
 export type Lesson = { id: string; title: string };
 type Found = { query: string; total: number; results: Res<'library:search'>['results'] };
@@ -66,7 +67,7 @@ export function LessonSearch(props: { label: string; placeholder: string; chosen
             >
               <span className="row__main">
                 <span className="row__title">{r.title}</span>
-                <span className="row__sub">{r.path.join(' › ')}</span>
+                <WherePath path={r.path} />
               </span>
             </button>
           ))}
