@@ -2,6 +2,7 @@ import { lazy, Suspense, useEffect, useState } from 'react';
 import { PageError } from './components/PageError';
 import { useTranslation } from 'react-i18next';
 import { api, call } from './api/client';
+import { back } from './back';
 import { BarButton, BottomBar } from './components/BottomBar';
 import { setLanguage } from './i18n';
 import { isFormField } from './keys';
@@ -60,7 +61,7 @@ function Board() {
           // As in PowerPoint: Esc leaves the presentation (back to its plan), not one item back.
           if (document.fullscreenElement) void document.exitFullscreen?.().catch(() => {});
           go({ name: 'plan', id: route.id });
-        } else if (window.location.hash && window.location.hash !== '#/') window.history.back();
+        } else if (window.location.hash && window.location.hash !== '#/') back();
       }
     };
     window.addEventListener('keydown', onKey);
@@ -108,7 +109,7 @@ function Board() {
       </div>
       <BottomBar side={side}>
         <BarButton icon="⌂" label={t('nav.home')} onClick={() => go({ name: 'home', node: null })} />
-        <BarButton icon="←" label={t('nav.back')} onClick={() => window.history.back()} />
+        <BarButton icon="←" label={t('nav.back')} onClick={back} />
         {route.name === 'home' && <BarButton icon="▦" label={t('nav.board')} onClick={() => go({ name: 'board' })} />}
         {route.name === 'home' && <BarButton icon="⇣" label={t('nav.sync')} onClick={() => go({ name: 'sync', node: null })} />}
         {(route.name === 'resource' || route.name === 'board' || route.name === 'present') && <InkToolbar />}

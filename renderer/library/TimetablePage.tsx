@@ -7,6 +7,7 @@ import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
 import { decodeCsv, schoolWeekday, type Res } from '../../preload/contract';
 import { api, call, plainMessage } from '../api/client';
+import { useBackStep } from '../back';
 import { LessonSearch, type Lesson } from './LessonSearch';
 import { removedNote } from './TodayList';
 
@@ -46,6 +47,8 @@ export function TimetablePage() {
     setChoosing(null);
     opener.current?.focus();
   };
+  // 返回 closes the picker first, as Esc in it does, rather than leaving the page with it open.
+  useBackStep(choosing !== null, closeChooser);
 
   /** Whether the timetable took it: the add form keeps what was typed when it did not. */
   const save = async (next: Entry[]): Promise<boolean> => {

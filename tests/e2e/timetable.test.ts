@@ -372,4 +372,31 @@ describe('the timetable', () => {
       await board.close();
     }
   });
+
+  it('closes the lesson picker with 返回 first, as Esc does, and leaves the page only with the next 返回', async () => {
+    const board = await newBoardPage(session.browser);
+    try {
+      await board.goto(session.hub.url);
+      await board.getByRole('button', { name: '编辑课表' }).click();
+      await expect.poll(() => board.getByRole('heading', { name: '课表', exact: true }).count()).toBe(1);
+      const rows = board.getByRole('table', { name: '课表' }).getByRole('row');
+      await expect.poll(() => rows.count()).toBeGreaterThan(1);
+      const opener = board.getByRole('button', { name: '为星期四第 3 节（五（1）班）选择课程' });
+      await opener.click();
+      const chooser = board.getByRole('region', { name: '为星期四第 3 节（五（1）班）选择课程' });
+      await chooser.getByRole('searchbox', { name: '搜索课程' }).fill('分数');
+      // Before: 返回 left for the home screen with the picker open.
+      await board.getByRole('button', { name: '返回', exact: true }).click();
+      await expect.poll(() => chooser.count()).toBe(0);
+      await board.waitForTimeout(300);
+      expect(board.url()).toMatch(/#\/timetable$/);
+      expect(await rows.nth(3).textContent()).toContain('五（1）班未选课程选择课程');
+      expect(await board.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('为星期四第 3 节（五（1）班）选择课程');
+      // Nothing open: 返回 goes back a page.
+      await board.getByRole('button', { name: '返回', exact: true }).click();
+      await expect.poll(() => board.getByRole('region', { name: '今日课表' }).count()).toBe(1);
+    } finally {
+      await board.close();
+    }
+  });
 });
