@@ -1,6 +1,11 @@
 import type { Messages } from './zh-CN';
 
-export const en: Messages = {
+/** English adds a singular where a count is passed: i18next picks `key_one` for 1 and the plain key (the plural) otherwise; Chinese has the one form. */
+type WithSingulars<T> = { [K in keyof T]: T[K] extends string ? string : WithSingulars<T[K]> } & {
+  [K in keyof T as T[K] extends string ? `${K & string}_one` : never]?: string;
+};
+
+export const en: WithSingulars<Messages> = {
   app: { pageFailed: 'This page could not open: {{message}}. Reload it, or use Home or Back below.', reload: 'Reload', name: 'Classboard' },
   nav: { toolbar: 'Toolbar', board: 'Board', home: 'Home', back: 'Back', flip: 'Flip', language: '中文', search: 'Search', sync: 'Sync' },
   sync: {
@@ -26,6 +31,7 @@ export const en: Messages = {
     },
     next: 'Next night window: {{time}}',
     queued: 'Still to download: {{files}} files, {{bytes}}',
+    queued_one: 'Still to download: {{files}} file, {{bytes}}',
     queuedNone: 'Everything chosen is downloaded',
     disk: 'Storage',
     used: '{{used}} used',
@@ -34,20 +40,29 @@ export const en: Messages = {
     free: '{{free}} free on disk',
     last: 'Last sync: {{time}}',
     lastResult: '{{files}} files downloaded ({{bytes}}), {{failed}} failed',
+    lastResult_one: '{{files}} file downloaded ({{bytes}}), {{failed}} failed',
     catalogFailed: 'Catalogs not updated',
     catalogFailedOne: 'The catalog of “{{title}}” was not updated',
     noPlatform: 'No platform or school hub is subscribed: the nightly sync has nothing to fetch. An admin adds one with classboard feeds add.',
     downgraded: '{{count}} lessons get a lower rendition to fit tonight',
+    downgraded_one: '{{count}} lesson gets a lower rendition to fit tonight',
     failed: 'Failed downloads',
     reasons: {
       quota: 'The cache is full: {{count}} files were not downloaded. Raise the cache limit below, or keep less offline.',
+      quota_one: 'The cache is full: {{count}} file was not downloaded. Raise the cache limit below, or keep less offline.',
       folder: '{{count}} files came from a USB stick or folder and cannot be downloaded: import that folder again; if the import said files on the stick were incomplete, first export or copy the folder again on the computer it came from.',
+      folder_one: '{{count}} file came from a USB stick or folder and cannot be downloaded: import that folder again; if the import said files on the stick were incomplete, first export or copy the folder again on the computer it came from.',
       unreachable: 'The resource server could not be reached: {{count}} files were not downloaded; the next sync continues.',
+      unreachable_one: 'The resource server could not be reached: {{count}} file was not downloaded; the next sync continues.',
       missing: 'The server does not have {{count}} of the files: ask the platform or the school admin.',
+      missing_one: 'The server does not have one of the files: ask the platform or the school admin.',
       damaged: '{{count}} files failed their check after download and were set aside; the next sync fetches them again.',
+      damaged_one: '{{count}} file failed its check after download and was set aside; the next sync fetches it again.',
       busy: 'Another Classboard process is downloading {{count}} of these files; they will finish later.',
+      busy_one: 'Another Classboard process is downloading one of these files; it will finish later.',
       'disk-full': 'The disk is full and the sync stopped: free some space or lower the cache limit.',
       other: '{{count}} files could not be downloaded.',
+      other_one: '{{count}} file could not be downloaded.',
     },
     lessonsMore: '{{named}} and {{count}} lessons in all',
     noFailures: 'No failed files',
@@ -85,8 +100,10 @@ export const en: Messages = {
     noRecent: 'Nothing opened yet',
     noFavourites: 'Tap ☆ on a lesson to keep it here',
     results: '{{count}} resources found',
+    results_one: '{{count}} resource found',
     noResults: 'Nothing found for "{{query}}"',
     resources: '{{count}} resources',
+    resources_one: '{{count}} resource',
     empty: 'The library is empty; importing the demo library…',
     notDownloaded: 'Not downloaded',
     someNotDownloaded: '{{count}} not downloaded',
@@ -174,6 +191,7 @@ export const en: Messages = {
     searchLabel: 'Search resources to add',
     addThis: 'Add: {{title}}',
     count: '{{count}} items',
+    count_one: '{{count}} item',
     prev: 'Previous item',
     next: 'Next item',
     position: 'Item {{n}} of {{total}}',

@@ -131,7 +131,7 @@ function StatusPanel({ changes, settings }: { changes: number; settings: SyncSet
       {note && <p className="muted">{note}</p>}
       {platform === false && <p className="notice notice--inline">{t('sync.noPlatform')}</p>}
       <p className="muted">
-        {status.queued.files > 0 ? t('sync.queued', { files: status.queued.files, bytes: formatBytes(status.queued.bytes) }) : t('sync.queuedNone')}
+        {status.queued.files > 0 ? t('sync.queued', { count: status.queued.files, files: status.queued.files, bytes: formatBytes(status.queued.bytes) }) : t('sync.queuedNone')}
       </p>
       {status.nextWindow && !running && <p className="muted">{t('sync.next', { time: time(status.nextWindow) })}</p>}
       <h2 className="panel-title">{t('sync.disk')}</h2>
@@ -145,6 +145,7 @@ function StatusPanel({ changes, settings }: { changes: number; settings: SyncSet
           <h2 className="panel-title">{t('sync.last', { time: time(status.last.finishedAt) })}</h2>
           <p>
             {t('sync.lastResult', {
+              count: status.last.downloaded.files,
               files: status.last.downloaded.files,
               bytes: formatBytes(status.last.downloaded.bytes),
               failed: status.last.failed.length,
