@@ -57,7 +57,7 @@ export function TimetablePage() {
       const entries = next.map((e) => ({ weekday: e.weekday, period: e.period, starts: e.starts, ends: e.ends, className: e.className, resourceId: e.resource?.id ?? e.missing?.resourceId ?? null }));
       const r = await call(api()['timetable:set']({ entries }));
       setEntries([...next].sort(byTime));
-      setNote({ text: t('timetable.saved', { n: r.saved }), error: false });
+      setNote({ text: t('timetable.saved', { n: r.saved, count: r.saved }), error: false });
       return true;
     } catch (err) {
       setNote({ text: plainMessage(err), error: true });
@@ -69,7 +69,7 @@ export function TimetablePage() {
       const csv = decodeCsv(new Uint8Array(await file.arrayBuffer()));
       const r = await call(api()['timetable:import-csv']({ csv }));
       // Periods whose cell named no lesson kept the one chosen here: said so, as the file alone would have cleared them.
-      if (r.unmatched.length === 0) setNote({ text: t(r.kept > 0 ? 'timetable.importedKept' : 'timetable.imported', { n: r.saved, k: r.kept }), error: false });
+      if (r.unmatched.length === 0) setNote({ text: t(r.kept > 0 ? 'timetable.importedKept' : 'timetable.imported', { n: r.saved, k: r.kept, count: r.saved }), error: false });
       else setNote({ text: `${unmatchedNote(t, r.saved, r.unmatched)}${r.kept > 0 ? t('timetable.importKept', { k: r.kept }) : ''}`, error: false, warn: true });
       reload();
     } catch (err) {

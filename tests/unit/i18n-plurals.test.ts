@@ -30,6 +30,8 @@ describe('English plurals', () => {
     expect(t('library.results', { count: 1 })).toBe('1 resource found');
     expect(t('library.results', { count: 12 })).toBe('12 resources found');
     expect(t('plans.count', { count: 1 })).toBe('1 item');
+    expect(t('timetable.saved', { n: 1, count: 1 })).toBe('Timetable saved (1 period)');
+    expect(t('timetable.imported', { n: 5, count: 5 })).toBe('Timetable imported: 5 periods');
   });
 
   it('has no English string that reads "1 files" (or lessons, resources, items) for a count of 1', async () => {
