@@ -95,11 +95,19 @@ export interface BoardSession {
 /**
  * Registers beforeAll/afterAll for a test file: a fresh hub (own data folder),
  * Chromium, and one 1920×1080 touch page. Read the fields inside tests.
+ * `prepare`: what an admin does to the data folder before the hub starts (imports, a timetable).
  */
-export function useBoardSession(): BoardSession {
+export function useBoardSession(opts: { prepare?: (data: string) => Promise<void>; hubArgs?: string[] } = {}): BoardSession {
   const session = {} as BoardSession;
   beforeAll(async () => {
-    session.hub = await startHubProcess();
+    const data = fs.mkdtempSync(path.join(os.tmpdir(), 'cb-e2e-'));
+    try {
+      await opts.prepare?.(data);
+    } catch (err) {
+      fs.rmSync(data, { recursive: true, force: true });
+      throw err;
+    }
+    session.hub = await startHubProcess({ data, args: opts.hubArgs });
     session.browser = await launchBrowser();
     session.page = await newBoardPage(session.browser);
   });

@@ -7,45 +7,39 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { writeFeed } from '../../main/feed/write';
-import { launchBrowser, newBoardPage, shot, startHubProcess, type RunningHub } from './harness';
+import { schoolWeekday } from '../../preload/contract';
+import { shot, useBoardSession } from './harness';
 
 const run = promisify(execFile);
-const session = {} as { hub: RunningHub; browser: Browser; page: Page };
 let tmp: string;
 /** Today in school time, as the hub's 今日课表 counts it. */
-const today = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'].indexOf(new Intl.DateTimeFormat('en-US', { weekday: 'short', timeZone: 'Asia/Shanghai' }).format(new Date())) + 1;
+const today = schoolWeekday();
 const DAYS = ['星期一', '星期二', '星期三', '星期四', '星期五', '星期六', '星期日'];
 const F = 'cn.smartedu.basic';
 const REMOVED_NOTE = '该课程已被资源平台移除（比大小），请重新选择';
 
-beforeAll(async () => {
-  // As an admin would before the hub starts: revision 1, the school's timetable naming its lessons by id, then revision 2 without 比大小.
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cb-e2e-timetable-removed-'));
-  const data = path.join(tmp, 'data');
-  const cli = (...args: string[]) => run(process.execPath, ['bin/classboard.js', '--data', data, ...args]);
-  const nodes = [{ id: 'xx', parent: null, kind: 'stage' as const, title: '小学', order: 1 }];
-  const lesson = (id: string, title: string) => ({ id, node: 'xx', type: 'pdf' as const, title, files: [] });
-  const revision = async (n: number, resources: ReturnType<typeof lesson>[]) => {
-    await writeFeed(path.join(tmp, `feed-${n}`), { id: F, title: '国家中小学智慧教育平台', revision: n, shards: [{ path: 'shards/a.json', nodes, resources }] });
-    await cli('import', path.join(tmp, `feed-${n}`), '--unsigned');
-  };
-  await revision(1, [lesson('sx-u1-l1-v', '1 到 5 的认识'), lesson('sx-u1-l2-v', '比大小'), lesson('sx-u1-l3-v', '分与合')]);
-  const csv = ['星期,节次,开始,结束,班级,课程', `${today},1,08:00,08:40,一（1）班,${F}/sx-u1-l2-v`, `${today},2,08:50,09:30,一（1）班,${F}/sx-u1-l1-v`].join('\n');
-  fs.writeFileSync(path.join(tmp, 'timetable.csv'), csv);
-  await cli('timetable', 'import', path.join(tmp, 'timetable.csv'));
-  await revision(2, [lesson('sx-u1-l1-v', '1 到 5 的认识'), lesson('sx-u1-l3-v', '分与合')]);
-  session.hub = await startHubProcess({ data, args: ['--no-schedule'] });
-  session.browser = await launchBrowser();
-  session.page = await newBoardPage(session.browser);
+const session = useBoardSession({
+  hubArgs: ['--no-schedule'],
+  prepare: async (data) => {
+    // As an admin would before the hub starts: revision 1, the school's timetable naming its lessons by id, then revision 2 without 比大小.
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cb-e2e-timetable-removed-'));
+    const cli = (...args: string[]) => run(process.execPath, ['bin/classboard.js', '--data', data, ...args]);
+    const nodes = [{ id: 'xx', parent: null, kind: 'stage' as const, title: '小学', order: 1 }];
+    const lesson = (id: string, title: string) => ({ id, node: 'xx', type: 'pdf' as const, title, files: [] });
+    const revision = async (n: number, resources: ReturnType<typeof lesson>[]) => {
+      await writeFeed(path.join(tmp, `feed-${n}`), { id: F, title: '国家中小学智慧教育平台', revision: n, shards: [{ path: 'shards/a.json', nodes, resources }] });
+      await cli('import', path.join(tmp, `feed-${n}`), '--unsigned');
+    };
+    await revision(1, [lesson('sx-u1-l1-v', '1 到 5 的认识'), lesson('sx-u1-l2-v', '比大小'), lesson('sx-u1-l3-v', '分与合')]);
+    const csv = ['星期,节次,开始,结束,班级,课程', `${today},1,08:00,08:40,一（1）班,${F}/sx-u1-l2-v`, `${today},2,08:50,09:30,一（1）班,${F}/sx-u1-l1-v`].join('\n');
+    fs.writeFileSync(path.join(tmp, 'timetable.csv'), csv);
+    await cli('timetable', 'import', path.join(tmp, 'timetable.csv'));
+    await revision(2, [lesson('sx-u1-l1-v', '1 到 5 的认识'), lesson('sx-u1-l3-v', '分与合')]);
+  },
 });
-afterAll(async () => {
-  await session.browser?.close();
-  await session.hub?.stop();
-  fs.rmSync(tmp, { recursive: true, force: true });
-});
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 describe('a timetabled lesson the platform removed', () => {
   it("is named on the home screen's 今日课表, and its row leads to the timetable", async () => {

@@ -7,43 +7,37 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { afterAll, describe, expect, it } from 'vitest';
 import { writeFeed } from '../../main/feed/write';
-import { launchBrowser, newBoardPage, shot, startHubProcess, type RunningHub } from './harness';
+import { schoolWeekday } from '../../preload/contract';
+import { newBoardPage, shot, useBoardSession } from './harness';
 
 const run = promisify(execFile);
 /** A platform's lesson title can be long: it must wrap in its own column, not squeeze the others. */
 const LONG_TITLE = '探究三角形的内角和：用量角器量、剪拼和折叠三种方法，发现任意三角形的三个内角之和都是 180°，并用这一结论解决生活中的实际问题（第一课时·人教版四年级下册）';
-const session = {} as { hub: RunningHub; browser: Browser; page: Page };
 let tmp: string;
-
-beforeAll(async () => {
-  // The demo library, and a folder feed with one long-titled lesson, imported as an admin would before the hub starts.
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cb-e2e-timetable-'));
-  const data = path.join(tmp, 'data');
-  const pub = JSON.parse(fs.readFileSync('assets/demo-feed.pub.json', 'utf8')) as { keyId: string; publicKey: string };
-  await run(process.execPath, ['bin/classboard.js', '--data', data, 'import', 'assets/demo-feed', '--key', `${pub.keyId}=${pub.publicKey}`]);
-  const nodes = [
-    { id: 'xx', parent: null, kind: 'stage' as const, title: '小学', order: 1 },
-    { id: 'l1', parent: 'xx', kind: 'lesson' as const, title: '三角形的内角和', order: 1 },
-    { id: 'l2', parent: 'xx', kind: 'lesson' as const, title: '单元练习', order: 2 },
-  ];
-  // Eight more lessons for 春天: with the demo's 找春天, more than the lesson search shows at first.
-  const spring = Array.from({ length: 8 }, (_, i) => ({ id: `s${i + 1}`, node: 'l2', type: 'pdf' as const, title: `春天来了（第${i + 1}课时）`, files: [] }));
-  await writeFeed(path.join(tmp, 'long'), { id: 'test.long', title: '长标题', revision: 1, shards: [{ path: 'shards/a.json', nodes, resources: [{ id: 'r1', node: 'l1', type: 'pdf', title: LONG_TITLE, files: [] }, ...spring] }] });
-  await run(process.execPath, ['bin/classboard.js', '--data', data, 'import', path.join(tmp, 'long'), '--unsigned']);
-  session.hub = await startHubProcess({ data, args: ['--no-schedule'] });
-  session.browser = await launchBrowser();
-  session.page = await newBoardPage(session.browser);
+// The demo library, and a folder feed with one long-titled lesson, imported as an admin would before the hub starts.
+const session = useBoardSession({
+  hubArgs: ['--no-schedule'],
+  prepare: async (data) => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cb-e2e-timetable-'));
+    const pub = JSON.parse(fs.readFileSync('assets/demo-feed.pub.json', 'utf8')) as { keyId: string; publicKey: string };
+    await run(process.execPath, ['bin/classboard.js', '--data', data, 'import', 'assets/demo-feed', '--key', `${pub.keyId}=${pub.publicKey}`]);
+    const nodes = [
+      { id: 'xx', parent: null, kind: 'stage' as const, title: '小学', order: 1 },
+      { id: 'l1', parent: 'xx', kind: 'lesson' as const, title: '三角形的内角和', order: 1 },
+      { id: 'l2', parent: 'xx', kind: 'lesson' as const, title: '单元练习', order: 2 },
+    ];
+    // Eight more lessons for 春天: with the demo's 找春天, more than the lesson search shows at first.
+    const spring = Array.from({ length: 8 }, (_, i) => ({ id: `s${i + 1}`, node: 'l2', type: 'pdf' as const, title: `春天来了（第${i + 1}课时）`, files: [] }));
+    await writeFeed(path.join(tmp, 'long'), { id: 'test.long', title: '长标题', revision: 1, shards: [{ path: 'shards/a.json', nodes, resources: [{ id: 'r1', node: 'l1', type: 'pdf', title: LONG_TITLE, files: [] }, ...spring] }] });
+    await run(process.execPath, ['bin/classboard.js', '--data', data, 'import', path.join(tmp, 'long'), '--unsigned']);
+  },
 });
-afterAll(async () => {
-  await session.browser?.close();
-  await session.hub?.stop();
-  fs.rmSync(tmp, { recursive: true, force: true });
-});
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 /** Today in school time, as the hub's 今日课表 counts it. */
-const today = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'].indexOf(new Intl.DateTimeFormat('en-US', { weekday: 'short', timeZone: 'Asia/Shanghai' }).format(new Date())) + 1;
+const today = schoolWeekday();
 const DAYS = ['星期一', '星期二', '星期三', '星期四', '星期五', '星期六', '星期日'];
 // "星期,节次,开始,结束,班级,课程" and two periods on Tuesday for 三（2）班, as Excel saves CSV on a Chinese Windows.
 const GB18030_CSV = Buffer.from(

@@ -3,11 +3,12 @@
 // "学习任务单" names its lesson), nothing spills out of its row, every row stays a
 // touch target. And Esc in the timetable page's form leaves the field, not the page.
 import { describe, expect, it } from 'vitest';
+import { schoolWeekday } from '../../preload/contract';
 import { shot, useBoardSession } from './harness';
 
 const session = useBoardSession();
 /** Today in school time, as the hub's 今日课表 counts it. */
-const today = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'].indexOf(new Intl.DateTimeFormat('en-US', { weekday: 'short', timeZone: 'Asia/Shanghai' }).format(new Date())) + 1;
+const today = schoolWeekday();
 const demo = (id: string) => `cn.classboard.demo/${id}`;
 const TIMES = ['08:00-08:40', '08:50-09:30', '09:50-10:30', '10:40-11:20', '14:00-14:40', '14:50-15:30', '15:40-16:20', '16:30-17:10'];
 const LESSONS = ['l-dqs-v1', 'l-fs-v1', 'l-dqs-rw', 'l-pmjs-v1', 'l-sjxnjh-tu', 'l-fs-rw', 'l-sy-v1', null];
