@@ -449,6 +449,9 @@ export function buildCli(): Command {
           ...(stop ? [stop.error] : []),
           ...summary.feeds.map((f) => `${f.id}：${f.outcome === 'applied' ? `已更新到第 ${f.revision} 版` : f.outcome === 'unchanged' ? '目录没有变化' : `目录同步失败：${f.error}`}`),
           `下载 ${summary.downloaded.files} 个文件，${formatBytes(summary.downloaded.bytes)}；跳过 ${summary.skipped} 个（其他清晰度或未选择离线保存）；用时 ${(summary.durationMs / 1000).toFixed(1)} 秒`,
+          ...(summary.partial
+            ? [`没下载完的 ${summary.partial.files} 个文件已下载的部分（${formatBytes(summary.partial.bytes)}）已保留，下次同步从断点接着下载 / what came of ${summary.partial.files} unfinished file(s) (${formatBytes(summary.partial.bytes)}) is kept: the next sync continues from there`]
+            : []),
           ...failureLines(files, limitsAfter(services, files, quotaBytes, floorBytes)),
         ].join('\n'),
       );

@@ -5,7 +5,7 @@
 import { isHttpUrl, type Res, type SyncFailure, type SyncProgress, type SyncSummary } from '../../preload/contract';
 import { collectOrphans, diskFree, hasRoom, removeBlob, type EvictionRequest, type Evictions } from '../cache/evict';
 import type { Services } from '../services';
-import { downloadBlob, failureOf } from './downloader';
+import { downloadBlob, failureOf, partBytes } from './downloader';
 import { DeadHosts, gaveUpMessage, HostGivenUp } from './dead-hosts';
 import { holdSyncLock } from './pid-lock';
 import { planDownloads, type Plan, type PlannedJob, type PlanOptions } from './plan';
@@ -384,6 +384,17 @@ async function syncRun(services: Services, opts: SyncOptions): Promise<SyncSumma
     const host = untried.get(f.sha256);
     if (host) f.error = gaveUpMessage(host, perHost.get(host));
   }
+  // A hub gone mid-file leaves what came in the .part: a run that showed 12 MB coming
+  // and ends with "0 files" says those bytes are kept, not lost.
+  const partial = { files: 0, bytes: 0 };
+  for (const sha of new Set(summary.failed.map((f) => f.sha256))) {
+    const n = sha ? partBytes(services.blobs, sha) : 0;
+    if (n > 0) {
+      partial.files++;
+      partial.bytes += n;
+    }
+  }
+  if (partial.files > 0) summary.partial = partial;
   services.queries.invalidate();
   summary.durationMs = Math.round(performance.now() - started);
   // What did come before the disk filled goes with the error: the CLI prints it.

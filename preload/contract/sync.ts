@@ -102,6 +102,8 @@ export const SyncSummary = z.object({
   skipped: z.number().int(),
   /** Lessons given a lower rendition so the night's byte budget (rate × window) holds. */
   downgraded: z.number().int(),
+  /** Of the failed files, those partly downloaded: kept on disk, the next sync goes on from there. */
+  partial: z.object({ files: z.number().int(), bytes: z.number() }).optional(),
   durationMs: z.number(),
 });
 export type SyncSummary = z.infer<typeof SyncSummary>;

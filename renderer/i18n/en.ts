@@ -41,6 +41,8 @@ export const en: WithSingulars<Messages> = {
     last: 'Last sync: {{time}}',
     lastResult: '{{files}} files downloaded ({{bytes}}), {{failed}} failed',
     lastResult_one: '{{files}} file downloaded ({{bytes}}), {{failed}} failed',
+    partialKept: 'What came of {{files}} unfinished files ({{bytes}}) is kept: the next sync continues from there',
+    partialKept_one: 'What came of 1 unfinished file ({{bytes}}) is kept: the next sync continues from there',
     catalogFailed: 'Catalogs not updated',
     catalogFailedOne: 'The catalog of “{{title}}” was not updated',
     noPlatform: 'No platform or school hub is subscribed: the nightly sync has nothing to fetch. An admin adds one with classboard feeds add.',

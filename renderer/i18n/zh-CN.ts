@@ -33,6 +33,7 @@ export const zhCN = {
     free: '磁盘剩余 {{free}}',
     last: '上次同步：{{time}}',
     lastResult: '下载 {{files}} 个文件（{{bytes}}），失败 {{failed}} 个',
+    partialKept: '没下载完的 {{files}} 个文件已下载的部分（{{bytes}}）已保留，下次同步从断点接着下载',
     catalogFailed: '目录没有更新',
     catalogFailedOne: '“{{title}}”的目录没有更新',
     noPlatform: '还没有订阅资源平台或学校中心服务：夜间同步没有可下载的内容。请管理员用 classboard feeds add 添加订阅地址。',

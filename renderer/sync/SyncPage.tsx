@@ -151,6 +151,9 @@ function StatusPanel({ changes, settings }: { changes: number; settings: SyncSet
               failed: status.last.failed.length,
             })}
           </p>
+          {status.last.partial && (
+            <p className="muted">{t('sync.partialKept', { count: status.last.partial.files, files: status.last.partial.files, bytes: formatBytes(status.last.partial.bytes) })}</p>
+          )}
           {status.last.downgraded > 0 && <p className="muted">{t('sync.downgraded', { count: status.last.downgraded })}</p>}
           {status.last.feeds.some((f) => f.outcome === 'failed') && (
             <ul className="sync-failures" aria-label={t('sync.catalogFailed')}>

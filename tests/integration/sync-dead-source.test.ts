@@ -129,6 +129,30 @@ describe('a source down for a few seconds mid-run (the school hub rebooted)', ()
   }, 60_000);
 });
 
+describe('a hub gone mid-file, not back tonight', () => {
+  it('says that what came of the unfinished files is kept for the next sync', async () => {
+    const www = fs.mkdtempSync(path.join(tmp, 'www-'));
+    // Larger than the socket buffers on loopback hold: a file nginx had written whole into them would still arrive.
+    const blobs = Array.from({ length: 3 }, () => crypto.randomBytes(16 * 1024 ** 2));
+    const shas = await writeBlobFeed(path.join(www, 'f'), { id: 'cn.gone', title: '中心服务', key, blobs });
+    const hub = await startNginx(www);
+    const services = classroom();
+    await services.importFeed(`${hub.url}f/`, trust);
+    // Three files at ~1 MB/s each: a second and a half in, each is part-way.
+    const run = syncAll(services, { rate: 3_000_000, backoffMs: 100 });
+    await new Promise((r) => setTimeout(r, 1500));
+    await hub.stop('now');
+    const summary = await run;
+    expect(summary.downloaded.files).toBe(0);
+    expect(summary.failed).toHaveLength(3);
+    const onDisk = shas.map((sha) => path.join(services.blobs.tmpDir, `${sha}.part`)).filter((p) => fs.existsSync(p)).map((p) => fs.statSync(p).size);
+    expect(onDisk.length).toBeGreaterThan(0);
+    // Before: "下载 0 个文件（0 B）" and nothing about the bytes that came.
+    expect(summary.partial).toEqual({ files: onDisk.length, bytes: onDisk.reduce((a, n) => a + n, 0) });
+    expect(summary.partial!.bytes).toBeGreaterThan(1_000_000);
+  }, 60_000);
+});
+
 describe('two syncs on one data folder', () => {
   it('a whole run asked to refuse says which process holds the folder, and takes over from one killed with -9', async () => {
     const services = classroom();
