@@ -21,6 +21,10 @@ export interface RunLimits {
 /** Lessons named per cause before "等", as on the sync page. */
 const NAMED = 5;
 
+/** A few lessons by name, then "等 N 节课" (a full quota fails hundreds of files for one reason). */
+export const namedLessons = (lessons: string[]): string =>
+  lessons.length > NAMED ? `${lessons.slice(0, NAMED).join('、')} 等 ${lessons.length} 节课` : lessons.join('、');
+
 const SIZE_FORM = '这样带单位的大小';
 
 /** What a 'quota' failure met, with the numbers and the command that changes it. */
@@ -77,8 +81,7 @@ export function failureLines(failed: SyncFailure[], limits: RunLimits): string[]
     ...order.map(([reason, group]) => {
       const n = group.length;
       const lessons = [...new Set(group.flatMap((f) => f.resources))];
-      const named = lessons.slice(0, NAMED).join('、');
-      const which = named ? ` 涉及：${lessons.length > NAMED ? `${named} 等 ${lessons.length} 节课` : named}` : '';
+      const which = lessons.length > 0 ? ` 涉及：${namedLessons(lessons)}` : '';
       if (reason === 'quota') return `  ${spaceLine(n, limits)}${which}`;
       const detail = reason === 'folder' || reason === 'disk-full' ? '' : ` — ${group.at(-1)!.error}`;
       return `  ${HEADLINE[reason](n)}${which}${detail}`;

@@ -4,7 +4,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import fs from 'node:fs';
 import path from 'node:path';
 import { AppError, DiskFullError, diskFullError, freeBytesAt, isDiskFull, toApiError } from './api/errors';
-import { failureLines, type RunLimits } from './cli-failures';
+import { failureLines, namedLessons, type RunLimits } from './cli-failures';
 import { parseKeyArg } from './feed/keys';
 import { startHub, type Hub } from './hub/server';
 import { mirrorUpstream, pendingFeedRoute, retryUpstream, UPSTREAM_RETRY_MS } from './hub/upstream';
@@ -703,12 +703,9 @@ async function timetabledButRemoved(services: Services) {
 
 function removedLessonLines(removed: Awaited<ReturnType<typeof timetabledButRemoved>>): string[] {
   if (removed.length === 0) return [];
-  const named = removed
-    .slice(0, 5)
-    .map((r) => `星期${'一二三四五六日'[r.weekday - 1]}第 ${r.period} 节${r.className ? `（${r.className}）` : ''} ${r.title ?? r.resourceId}`)
-    .join('、');
+  const named = namedLessons(removed.map((r) => `星期${'一二三四五六日'[r.weekday - 1]}第 ${r.period} 节${r.className ? `（${r.className}）` : ''} ${r.title ?? r.resourceId}`));
   return [
-    `课表中有 ${removed.length} 节课的课程已被资源平台移除（${named}${removed.length > 5 ? ' 等' : ''}），请在课表里重新选择 / ${removed.length} timetabled period${removed.length > 1 ? 's name lessons' : ' names a lesson'} the platform removed: choose again on the timetable page`,
+    `课表中有 ${removed.length} 节课的课程已被资源平台移除（${named}），请在课表里重新选择 / ${removed.length} timetabled period${removed.length > 1 ? 's name lessons' : ' names a lesson'} the platform removed: choose again on the timetable page`,
   ];
 }
 
@@ -726,7 +723,7 @@ function roomOf(services: Services): { quotaBytes?: number; floorBytes: number }
 function incompleteLines(blobs: ImportSummary['blobs']): string[] {
   if (!blobs.rejected) return [];
   const titles = blobs.incomplete ?? [];
-  const named = titles.slice(0, 5).join('、') + (titles.length > 5 ? ` 等 ${titles.length} 节课` : '');
+  const named = namedLessons(titles);
   return [
     `  U 盘上有 ${blobs.rejected} 个文件不完整${named ? `（${named}）` : ''}，未导入；请在原来的电脑上重新导出或重新复制后再导入 / ${blobs.rejected} file${blobs.rejected > 1 ? 's' : ''} on the stick ${blobs.rejected > 1 ? 'are' : 'is'} incomplete${named ? ` (${named})` : ''}, not imported: export or copy the folder again on the computer it came from, then import it again`,
   ];
