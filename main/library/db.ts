@@ -78,6 +78,22 @@ const onFullDisk = new WeakSet<Db>();
 /** Whether `db` was opened on a full disk (a command that must write says so at once, not half-way). */
 export const openedOnFullDisk = (db: Db): boolean => onFullDisk.has(db);
 
+/** Those connections by file: while one is open, no other connection can read its library. */
+const heldByFile = new Map<string, Db>();
+
+/**
+ * The connection this thread opened on a full disk to `file`, while open: the
+ * only one that can read that library (see openOnFullDisk), so the reads a
+ * worker thread would do run on it instead (util/worker.ts).
+ */
+export function heldAlone(file: string): Db | null {
+  const key = path.resolve(file);
+  const db = heldByFile.get(key);
+  if (db?.open) return db;
+  heldByFile.delete(key);
+  return null;
+}
+
 /**
  * A library on a full disk, opened to read: a WAL library's first read sizes its
  * -shm file (32 KiB), which a full disk refuses (SQLITE_IOERR_SHMSIZE), so every
@@ -97,6 +113,7 @@ function openOnFullDisk(file: string, cause: unknown): Db {
     if ((db.pragma('user_version', { simple: true }) as number) !== SCHEMA_VERSION) throw full();
     db.pragma('foreign_keys = ON');
     onFullDisk.add(db);
+    heldByFile.set(path.resolve(file), db);
     return db;
   } catch (err) {
     db.close();
@@ -146,6 +163,9 @@ const kept = new Map<string, { db: Db; ino: number }>();
  * same path is another file; a process that opens many (tests) keeps the newest few.
  */
 export function keptConnection(file: string, opts: { readonly?: boolean } = {}, init: (db: Db) => void = () => {}): Db {
+  // Its own connection would wait for the lock and fail: a request run on this thread (see heldAlone) reads the held one.
+  const held = heldAlone(file);
+  if (held) return held;
   const key = `${opts.readonly ? 'r' : 'w'}:${file}`;
   const ino = fs.statSync(file).ino;
   const known = kept.get(key);

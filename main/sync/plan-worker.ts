@@ -28,4 +28,7 @@ function answer(req: PlanRequest): PlanReply {
     : plan;
 }
 
-serveRequests((req: PlanRequest) => ({ value: answer(req) }));
+/** Also run on the caller's thread when it holds the library alone (opened on a full disk; see keptConnection). */
+export const handle = (req: PlanRequest) => ({ value: answer(req) });
+
+serveRequests(handle);

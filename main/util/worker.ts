@@ -1,6 +1,7 @@
 import { parentPort, Worker } from 'node:worker_threads';
 import { ErrorCode } from '../../preload/contract';
 import { AppError, toApiError } from '../api/errors';
+import { heldAlone } from '../library/db';
 
 /**
  * Spawns the worker entry `name` that sits beside the calling bundle: the built
@@ -12,6 +13,26 @@ export function spawnWorker(name: string, callerUrl: string, data: unknown): Wor
   const entry = new URL(`./${name}` + '.ts', callerUrl).href;
   const boot = new URL('../util/tsx-worker-boot.mjs', callerUrl);
   return new Worker(boot, { workerData: { ...(data as object), __entry: entry } });
+}
+
+/**
+ * Entries that only read the library and export their handler as `handle`: a
+ * request for a library this thread holds alone (opened on a full disk, which
+ * admits no other connection) runs here, on that connection, instead of failing
+ * in the worker as "database is locked" after a 5 s wait.
+ */
+const readers = new Set(['plan-worker', 'search-worker']);
+
+async function runHere<Req, Res>(name: string, callerUrl: string, req: Req): Promise<Res> {
+  const entry = new URL(`./${name}${callerUrl.endsWith('.ts') ? '.ts' : '.js'}`, callerUrl).href;
+  const { handle } = (await import(/* @vite-ignore */ entry)) as { handle: (req: Req) => Answer<Res> | Promise<Answer<Res>> };
+  const answer = await handle(req);
+  try {
+    answer.after?.();
+  } catch {
+    // Housekeeping only, as in serveRequests.
+  }
+  return answer.value;
 }
 
 /**
@@ -81,6 +102,8 @@ export function workerService<Req, Res>(
   return {
     /** `transfer`: buffers handed over without a copy (unusable here afterwards). */
     call(req, transfer = []) {
+      const file = (req as { dbFile?: unknown }).dbFile;
+      if (readers.has(name) && typeof file === 'string' && heldAlone(file)) return runHere<Req, Res>(name, callerUrl, req);
       if (idle) clearTimeout(idle);
       worker ??= start();
       worker.ref();
@@ -109,7 +132,9 @@ export interface Answer<Res> {
 
 /** The worker side of workerService: answers each request with its id; an AppError keeps its code. */
 export function serveRequests<Req, Res>(handle: (req: Req) => Answer<Res> | Promise<Answer<Res>>): void {
-  parentPort!.on('message', async ({ id, req }: { id: number; req: Req }) => {
+  // Imported on the caller's own thread for its handler (see readers): nothing to serve.
+  if (!parentPort) return;
+  parentPort.on('message', async ({ id, req }: { id: number; req: Req }) => {
     let answer: Answer<Res>;
     try {
       answer = await handle(req);
