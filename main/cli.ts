@@ -8,6 +8,7 @@ import { failureLines, namedLessons, type RunLimits } from './cli-failures';
 import { parseKeyArg } from './feed/keys';
 import { startHub, type Hub } from './hub/server';
 import { mirrorUpstream, pendingFeedRoute, retryUpstream, UPSTREAM_RETRY_MS } from './hub/upstream';
+import { forgetHubUpstream, hubUpstreamOf } from './hub/upstream-record';
 import { parseSize } from './cache/evict';
 import { verifyCache } from './cache/verify';
 import { syncAll } from './sync/engine';
@@ -574,10 +575,28 @@ export function buildCli(): Command {
     });
   feeds
     .command('remove <id>')
-    .description('unsubscribe: its lessons leave the library (favourites, ink and plans are kept)')
-    .action(async (id: string) => {
+    .description('unsubscribe: its lessons leave the library (favourites, ink and plans are kept); a school hub\'s upstream feed needs --force')
+    .option('--force', "remove it even if it is the school hub's upstream (stop the hub first)")
+    .action(async (id: string, o: { force?: boolean }) => {
       await withServices(async (services, g) => {
-      const removed = services.db.prepare('DELETE FROM feeds WHERE id = ?').run(id).changes > 0;
+      // The hub's upstream: every classroom subscribes to it through the hub, which would answer 404 and fetch it all again over the school's link.
+      const upstream = hubUpstreamOf(services.db);
+      const isUpstream = upstream?.feedId === id && services.db.prepare('SELECT 1 FROM feeds WHERE id = ?').pluck().get(id) !== undefined;
+      if (isUpstream && !o.force) {
+        throw new AppError(
+          'refused',
+          `${id} 是本校中心服务的上游资源库（classboard hub --upstream ${upstream.url}），各教室都通过中心服务订阅它；取消订阅后教室将失去这些课程，中心服务也要经外网重新下载全部文件。` +
+            `确需取消：先停止中心服务，运行 classboard feeds remove ${id} --force，再不带（或改换）--upstream 启动中心服务 / ` +
+            `${id} is the school hub's upstream feed (hub --upstream ${upstream.url}): the classrooms subscribe to it through the hub, and removing it takes their lessons away and makes the hub download everything again. ` +
+            `If you mean it: stop the hub, run classboard feeds remove ${id} --force, then start the hub without (or with another) --upstream`,
+        );
+      }
+      // Forgotten with the feed, in one transaction: the same id subscribed again later as an ordinary feed is not refused.
+      const removed = services.db.transaction(() => {
+        const gone = services.db.prepare('DELETE FROM feeds WHERE id = ?').run(id).changes > 0;
+        if (gone && isUpstream) forgetHubUpstream(services.db);
+        return gone;
+      })();
       if (!removed) throw new AppError('not-found', `没有订阅 ${id} / no such feed`);
       // Its kept feed.json goes too (an id the library held, so a plain folder name).
       fs.rmSync(path.join(services.dataDir, 'feeds', id), { recursive: true, force: true });

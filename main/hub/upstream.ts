@@ -7,6 +7,16 @@ import type { Services } from '../services';
 import { createFeedMirror } from '../sync/mirror';
 import { httpSource, UpstreamStatus } from '../sync/http-source';
 import { formatSchoolTime, isHttpUrl } from '../../preload/contract';
+import { recordHubUpstream } from './upstream-record';
+
+/** Which feed is the hub's upstream, kept for `feeds remove`; a write that fails (a full disk) must not stop the hub serving. */
+function keepUpstreamId(services: Services, feedId: string, upstream: string, log: (m: string) => void): void {
+  try {
+    recordHubUpstream(services.db, feedId, upstream);
+  } catch (err) {
+    log(`hub: upstream not recorded: ${(err as Error).message}`);
+  }
+}
 
 /**
  * The hub's upstream catalog now; files are pulled through on first request and
@@ -23,6 +33,7 @@ export async function mirrorUpstream(services: Services, upstream: string, opts:
   try {
     const s = await services.importFeed(upstream, opts);
     services.sync.noteCatalogCheck({ id: s.feedId, title: s.title, outcome: s.outcome, revision: s.revision });
+    keepUpstreamId(services, s.feedId, upstream, log);
     log(`上游资源库 ${s.title}（${s.feedId}）第 ${s.revision} 版已同步目录，教室可订阅 /feed/${s.feedId}/`);
     return null;
   } catch (err) {
@@ -35,6 +46,7 @@ export async function mirrorUpstream(services: Services, upstream: string, opts:
       if (isHttpUrl(upstream) && upstreamDown(err, services.dataDir)) return err as Error;
       throw err;
     }
+    keepUpstreamId(services, held.id, upstream, log);
     // Shown by the sync page and `status` too, not only in this log.
     services.sync.noteCatalogCheck({ id: held.id, title: held.title, outcome: 'failed', revision: held.revision, error: (err as Error).message });
     const why = err instanceof AppError && err.code === 'unavailable' ? '无法连接上游' : '上游的目录未被采用';
@@ -114,6 +126,7 @@ export function retryUpstream(
       next = null;
       // In place of the failure noted under the upstream's address.
       services.sync.noteCatalogCheck({ id: s.feedId, title: s.title, outcome: s.outcome, revision: s.revision }, id);
+      keepUpstreamId(services, s.feedId, upstream, log);
       log(`已取得上游资源库 ${s.title}（${s.feedId}）第 ${s.revision} 版的目录，教室现在可订阅 /feed/${s.feedId}/ / upstream catalog taken (${s.feedId}, revision ${s.revision}): classrooms can subscribe`);
     } catch (err) {
       if (!stopped) later(err as Error);

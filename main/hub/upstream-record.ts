@@ -1,0 +1,33 @@
+// Which feed a data folder's hub mirrors as its upstream (`classboard hub
+// --upstream`), kept in the library's settings: the school's classrooms subscribe
+// to it through the hub, so `classboard feeds remove` on the hub's data folder
+// refuses it unless forced, also while the hub is stopped.
+import { z } from 'zod';
+import type { Db } from '../library/db';
+
+const KEY = 'hub.upstream';
+
+const HubUpstream = z.object({ feedId: z.string().min(1), url: z.string(), at: z.string() });
+export type HubUpstream = z.infer<typeof HubUpstream>;
+
+/** Kept when the hub takes (or serves the held catalog of) its upstream; a later hub with another upstream replaces it. */
+export function recordHubUpstream(db: Db, feedId: string, url: string): void {
+  db.prepare('INSERT OR REPLACE INTO settings(key, value) VALUES (?, ?)').run(KEY, JSON.stringify({ feedId, url, at: new Date().toISOString() }));
+}
+
+/** The hub's upstream; null when this folder never served one, or the row does not read as one (written by hand). */
+export function hubUpstreamOf(db: Db): HubUpstream | null {
+  const raw = db.prepare('SELECT value FROM settings WHERE key = ?').pluck().get(KEY) as string | undefined;
+  if (!raw) return null;
+  try {
+    const parsed = HubUpstream.safeParse(JSON.parse(raw));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Forgotten once the admin removes that feed on purpose (`feeds remove --force`). */
+export function forgetHubUpstream(db: Db): void {
+  db.prepare('DELETE FROM settings WHERE key = ?').run(KEY);
+}
