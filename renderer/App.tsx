@@ -2,7 +2,7 @@ import { lazy, Suspense, useEffect, useState } from 'react';
 import { PageError } from './components/PageError';
 import { useTranslation } from 'react-i18next';
 import { api, call } from './api/client';
-import { back } from './back';
+import { back, closeTop } from './back';
 import { BarButton, BottomBar } from './components/BottomBar';
 import { setLanguage } from './i18n';
 import { isFormField } from './keys';
@@ -57,6 +57,8 @@ function Board() {
         if (route.name === 'plan' && route.id !== null) go({ name: 'present', id: route.id, index: 0 });
       } else if (e.key === 'Escape') {
         if (blank) setBlank(false);
+        // A classroom tool (or the picker) open: Esc closes it, the lesson stays.
+        else if (closeTop()) return;
         else if (route.name === 'present') {
           // As in PowerPoint: Esc leaves the presentation (back to its plan), not one item back.
           if (document.fullscreenElement) void document.exitFullscreen?.().catch(() => {});

@@ -1,5 +1,6 @@
-// One step back: the bottom bar's 返回 and the app's Esc first close what a page has
-// open (the timetable's lesson picker), as Esc inside it does, and only then leave the page.
+// One step back: the bottom bar's 返回 and the app's Esc first close what is open
+// (the timetable's lesson picker, a classroom tool), the last opened first, as Esc
+// inside it does, and only then leave the page.
 import { useEffect, useRef } from 'react';
 
 const open: { current: () => void }[] = [];
@@ -18,9 +19,15 @@ export function useBackStep(isOpen: boolean, close: () => void): void {
   }, [isOpen]);
 }
 
-/** Closes the last thing opened on the page, else goes back a page. */
-export function back(): void {
+/** Closes the last thing opened; false when nothing is open. */
+export function closeTop(): boolean {
   const last = open.at(-1);
-  if (last) last.current();
-  else window.history.back();
+  if (!last) return false;
+  last.current();
+  return true;
+}
+
+/** Closes the last thing opened, else goes back a page. */
+export function back(): void {
+  if (!closeTop()) window.history.back();
 }

@@ -1,12 +1,15 @@
 // The classroom tools: opened from the bottom bar, each a floating overlay.
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useBackStep } from '../../back';
+import { useRoute } from '../../route';
 import { Curtain } from './Curtain';
 import { Freeze } from './Freeze';
 import { Magnifier } from './Magnifier';
 import { RandomPicker } from './RandomPicker';
 import { Spotlight } from './Spotlight';
 import { Timer } from './Timer';
+import { placeOf, STAYS } from './place';
 
 export const TOOLS = ['timer', 'spotlight', 'curtain', 'magnifier', 'random', 'blank', 'freeze'] as const;
 export type Tool = (typeof TOOLS)[number];
@@ -21,11 +24,28 @@ const LABEL: Record<Tool, string> = {
   freeze: 'tools.freeze',
 };
 
+/** An open tool is one step back: 返回 or Esc closes the last opened before leaving the page. */
+function Opened({ onClose, children }: { onClose: () => void; children: ReactNode }) {
+  useBackStep(true, onClose);
+  return children;
+}
+
 export function ToolsMenu({ onBlank }: { onBlank: () => void }) {
   const { t } = useTranslation();
   const [open, setOpen] = useState(false);
   const [active, setActive] = useState<Tool[]>([]);
   const close = (tool: Tool) => setActive((a) => a.filter((x) => x !== tool));
+  useBackStep(open, () => setOpen(false));
+  // A curtain, spotlight, lens or frozen picture belongs to what it was opened over:
+  // leaving for another place closes it (set during render, so it never shows over the
+  // new page). The timer and the random picker go along (place.ts says why).
+  const place = placeOf(useRoute());
+  const [openedAt, setOpenedAt] = useState(place);
+  if (openedAt !== place) {
+    setOpenedAt(place);
+    setOpen(false);
+    if (active.some((tool) => !STAYS.has(tool))) setActive(active.filter((tool) => STAYS.has(tool)));
+  }
   const launch = (tool: Tool) => {
     setOpen(false);
     if (tool === 'blank') return onBlank();
@@ -48,12 +68,16 @@ export function ToolsMenu({ onBlank }: { onBlank: () => void }) {
           ))}
         </div>
       )}
-      {active.includes('curtain') && <Curtain onClose={() => close('curtain')} />}
-      {active.includes('spotlight') && <Spotlight onClose={() => close('spotlight')} />}
-      {active.includes('freeze') && <Freeze onClose={() => close('freeze')} />}
-      {active.includes('magnifier') && <Magnifier onClose={() => close('magnifier')} />}
-      {active.includes('timer') && <Timer onClose={() => close('timer')} />}
-      {active.includes('random') && <RandomPicker onClose={() => close('random')} />}
+      {active.map((tool) => (
+        <Opened key={tool} onClose={() => close(tool)}>
+          {tool === 'curtain' && <Curtain onClose={() => close('curtain')} />}
+          {tool === 'spotlight' && <Spotlight onClose={() => close('spotlight')} />}
+          {tool === 'freeze' && <Freeze onClose={() => close('freeze')} />}
+          {tool === 'magnifier' && <Magnifier onClose={() => close('magnifier')} />}
+          {tool === 'timer' && <Timer onClose={() => close('timer')} />}
+          {tool === 'random' && <RandomPicker onClose={() => close('random')} />}
+        </Opened>
+      ))}
     </>
   );
 }
