@@ -28,9 +28,12 @@ export function PdfView({ src, title, inkTarget }: { src: string; title: string;
   const [sheet, setSheet] = useState<{ w: number; h: number } | null>(null);
   const [fit, setFit] = useState<'page' | 'width'>('page');
   const [zoom, setZoom] = useState(1);
+  // The smallest zoom: at fit width, down to the whole page (its scale over the width's); at fit page, 1.
+  const [minZoom, setMinZoom] = useState(1);
   const [preview, setPreview] = useState(1); // CSS scale during a pinch; re-rendered sharp when it ends
-  const pinch = useRef(new Map<number, { x: number; y: number }>());
-  const pinchStart = useRef<{ d: number; mx: number; my: number; left: number; top: number } | null>(null);
+  const pointers = useRef(new Map<number, { x: number; y: number }>());
+  // Where the fingers (one: a drag, two: a pinch) and the scroll were when the gesture began.
+  const gesture = useRef<{ d: number; mx: number; my: number; left: number; top: number } | null>(null);
   const canvas = useRef<HTMLCanvasElement>(null);
   const box = useRef<HTMLDivElement>(null);
   const [doc, setDoc] = useState<Doc | null>(null);
@@ -62,10 +65,10 @@ export function PdfView({ src, title, inkTarget }: { src: string; title: string;
       if (cancelled || !canvas.current || !box.current) return;
       const base = p.getViewport({ scale: 1 });
       // Fit the page (or its width) to the stage, times the zoom; sharp on 4K boards.
-      const fitScale =
-        fit === 'width'
-          ? (box.current.clientWidth - 16) / base.width
-          : Math.min(box.current.clientWidth / base.width, box.current.clientHeight / base.height);
+      const pageScale = Math.min(box.current.clientWidth / base.width, box.current.clientHeight / base.height);
+      const widthScale = (box.current.clientWidth - 16) / base.width;
+      const fitScale = fit === 'width' ? widthScale : pageScale;
+      setMinZoom(fit === 'width' ? Math.min(1, pageScale / widthScale) : 1);
       const dpr = window.devicePixelRatio || 1;
       const vp = p.getViewport({ scale: fitScale * zoom * dpr });
       const c = canvas.current;
@@ -86,33 +89,47 @@ export function PdfView({ src, title, inkTarget }: { src: string; title: string;
     };
   }, [doc, page, fit, zoom]);
 
-  // Two fingers (with no pen picked up) pinch to zoom and drag to pan.
+  // With no pen picked up, one finger (or the mouse) drags the page and two pinch to
+  // zoom and pan; with a pen, the ink layer takes the fingers and each one writes.
+  const begin = () => {
+    const pts = [...pointers.current.values()];
+    const [a, b] = pts as [{ x: number; y: number }, { x: number; y: number } | undefined];
+    if (!box.current || !a || pts.length > 2) return void (gesture.current = null);
+    gesture.current = b
+      ? { d: Math.hypot(a.x - b.x, a.y - b.y), mx: (a.x + b.x) / 2, my: (a.y + b.y) / 2, left: box.current.scrollLeft, top: box.current.scrollTop }
+      : { d: 0, mx: a.x, my: a.y, left: box.current.scrollLeft, top: box.current.scrollTop };
+  };
+  const clampZoom = (z: number) => Math.max(minZoom, Math.min(4, z));
   const onPointerDown = (e: React.PointerEvent) => {
-    if (ink.settings.mode !== 'off') return;
-    pinch.current.set(e.pointerId, { x: e.clientX, y: e.clientY });
+    if (ink.settings.mode !== 'off' || (e.pointerType === 'mouse' && e.button !== 0)) return;
+    pointers.current.set(e.pointerId, { x: e.clientX, y: e.clientY });
     e.currentTarget.setPointerCapture(e.pointerId);
-    if (pinch.current.size === 2 && box.current) {
-      const [a, b] = [...pinch.current.values()] as [{ x: number; y: number }, { x: number; y: number }];
-      pinchStart.current = { d: Math.hypot(a.x - b.x, a.y - b.y), mx: (a.x + b.x) / 2, my: (a.y + b.y) / 2, left: box.current.scrollLeft, top: box.current.scrollTop };
-    }
+    begin();
   };
   const onPointerMove = (e: React.PointerEvent) => {
-    if (!pinch.current.has(e.pointerId)) return;
-    pinch.current.set(e.pointerId, { x: e.clientX, y: e.clientY });
-    const start = pinchStart.current;
-    if (!start || pinch.current.size !== 2 || !box.current) return;
-    const [a, b] = [...pinch.current.values()] as [{ x: number; y: number }, { x: number; y: number }];
-    const ratio = Math.hypot(a.x - b.x, a.y - b.y) / start.d;
-    setPreview(Math.max(1 / zoom, Math.min(4 / zoom, ratio)));
-    box.current.scrollLeft = start.left - ((a.x + b.x) / 2 - start.mx);
-    box.current.scrollTop = start.top - ((a.y + b.y) / 2 - start.my);
+    if (!pointers.current.has(e.pointerId)) return;
+    pointers.current.set(e.pointerId, { x: e.clientX, y: e.clientY });
+    const start = gesture.current;
+    if (!start || !box.current) return;
+    const [a, b] = [...pointers.current.values()] as [{ x: number; y: number }, { x: number; y: number } | undefined];
+    if (b) setPreview(clampZoom(zoom * (Math.hypot(a.x - b.x, a.y - b.y) / start.d)) / zoom);
+    box.current.scrollLeft = start.left - ((b ? (a.x + b.x) / 2 : a.x) - start.mx);
+    box.current.scrollTop = start.top - ((b ? (a.y + b.y) / 2 : a.y) - start.my);
   };
   const onPointerUp = (e: React.PointerEvent) => {
-    pinch.current.delete(e.pointerId);
-    if (pinch.current.size < 2 && pinchStart.current) {
-      pinchStart.current = null;
-      setZoom((z) => Math.max(1, Math.min(4, z * preview)));
+    if (!pointers.current.delete(e.pointerId)) return;
+    if (gesture.current && gesture.current.d > 0 && preview !== 1) {
+      const z = clampZoom(zoom * preview);
+      // Pinched in to the whole page: that is 整页, not a zoom below fit width.
+      if (fit === 'width' && z <= minZoom + 0.001) (setFit('page'), setZoom(1));
+      else setZoom(z);
     }
+    begin(); // the finger left behind goes on dragging from where it is
+  };
+  const zoomOut = () => {
+    const z = zoom / 1.25;
+    if (fit === 'width' && z <= minZoom + 0.001) (setFit('page'), setZoom(1));
+    else setZoom(Math.max(fit === 'width' ? minZoom : 1, z));
   };
 
   // One page forward or back; false at either end. In a plan, the plan asks this
@@ -143,7 +160,7 @@ export function PdfView({ src, title, inkTarget }: { src: string; title: string;
   return (
     <div className="player">
       <div
-        className={`stage stage--light${zoom > 1 || fit === 'width' ? ' stage--scroll' : ''}`}
+        className={`stage stage--light${zoom !== 1 || fit === 'width' ? ' stage--scroll' : ''}`}
         ref={box}
         onPointerDown={onPointerDown}
         onPointerMove={onPointerMove}
@@ -183,7 +200,7 @@ export function PdfView({ src, title, inkTarget }: { src: string; title: string;
         <button type="button" className="bar-button" aria-pressed={fit === 'width' && zoom === 1} onClick={() => (setFit('width'), setZoom(1))}>
           {t('lesson.fitWidth')}
         </button>
-        <button type="button" className="bar-button" aria-label={t('lesson.zoomOut')} disabled={zoom <= 1} onClick={() => setZoom((z) => Math.max(1, z / 1.25))}>
+        <button type="button" className="bar-button" aria-label={t('lesson.zoomOut')} disabled={fit === 'page' && zoom <= 1} onClick={zoomOut}>
           －
         </button>
         <button type="button" className="bar-button" aria-label={t('lesson.zoomIn')} disabled={zoom >= 4} onClick={() => setZoom((z) => Math.min(4, z * 1.25))}>
