@@ -495,12 +495,14 @@ export function buildCli(): Command {
     .option('--node <id>', 'export this part of the textbook tree (repeatable; default: everything)', collect, [] as string[])
     .option('--id <feedId>', 'feed id of the export (default: one per selection, so exporting the same part again updates it in the other classroom)')
     .option('--sign-key <file>', 'sign with this key (JSON {keyId, privateKey}); otherwise import it with --unsigned', signKeyArg)
-    .action(async (dir: string, o: { node: string[]; id?: string; signKey?: { keyId: string; privateKey: string } }) => {
+    .option('--replace', 'replace the feed the folder holds (a platform feed, another export); without it such a folder is refused')
+    .action(async (dir: string, o: { node: string[]; id?: string; signKey?: { keyId: string; privateKey: string }; replace?: boolean }) => {
       await withServices(async (services, g) => {
-      const r = await exportFeed(services, path.resolve(dir), { nodes: o.node, id: o.id, signingKey: o.signKey });
+      const r = await exportFeed(services, path.resolve(dir), { nodes: o.node, id: o.id, signingKey: o.signKey, replace: o.replace });
       out(g, r, () =>
         [
           `已导出 ${r.resources} 个资源、${r.files} 个文件到 ${r.dir}（资源库 id：${r.id}）`,
+          ...(r.replaced ? [`  已替换这个文件夹原有的${r.replaced.title ? `资源库“${r.replaced.title}”（${r.replaced.id}）` : ' feed.json'}`] : []),
           ...(r.leftOut ? [`  ${r.leftOut} 个资源尚未下载，未导出（同步下载后再导出即可补上）`] : []),
           ...(r.missing ? [`  另有 ${r.missing} 个文件（其他清晰度或封面）尚未下载，未包含`] : []),
           ...(r.signed ? [] : ['  导入时请加 --unsigned']),

@@ -3,12 +3,13 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ShardNode, ShardResource } from '../feed/schema';
+import { FeedIndex, Shard, type ShardNode, type ShardResource } from '../feed/schema';
 import type { SigningKey } from '../feed/keys';
 import { writeFeed } from '../feed/write';
 import { formatBytes } from '../../preload/contract';
 import { AppError, diskFullError, freeBytesAt, isDiskFull } from '../api/errors';
 import type { Services } from '../services';
+import { takeLock } from './pid-lock';
 
 export interface ExportSummary {
   dir: string;
@@ -21,6 +22,8 @@ export interface ExportSummary {
   /** Other files of exported resources not downloaded, so not listed (another rendition, a poster). */
   missing: number;
   signed: boolean;
+  /** With `replace`: the feed the folder held before (ids null when its feed.json was none). */
+  replaced?: { id: string | null; title: string | null };
 }
 
 /** This library's own random id, made on its first export and kept in its settings. */
@@ -129,10 +132,139 @@ function bytesToWrite(dir: string, blobSizes: Map<string, number>, catalogBytes:
   return bytes;
 }
 
+/** Where this library keeps the selection (its roots) each of its exports was made of, by feed id. */
+const selectionKey = (id: string) => `export.selection.${id}`;
+
+/** What a folder already holds: a feed (its index), a feed.json that is none, or nothing. */
+type FolderFeed = { index: FeedIndex } | { unreadable: true } | null;
+
+function feedIn(dir: string): FolderFeed {
+  let text: string;
+  try {
+    text = fs.readFileSync(path.join(dir, 'feed.json'), 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return null;
+    return { unreadable: true };
+  }
+  try {
+    const parsed = FeedIndex.safeParse(JSON.parse(text));
+    return parsed.success ? { index: parsed.data } : { unreadable: true };
+  } catch {
+    return { unreadable: true };
+  }
+}
+
+/** The shards a feed folder lists, those that are there and whole enough to read. */
+function shardsIn(dir: string, index: FeedIndex): { path: string; shard: Shard | null }[] {
+  return index.shards.map((s) => {
+    try {
+      const parsed = Shard.safeParse(JSON.parse(fs.readFileSync(path.join(dir, s.path), 'utf8')));
+      return { path: s.path, shard: parsed.success ? parsed.data : null };
+    } catch {
+      return { path: s.path, shard: null };
+    }
+  });
+}
+
+/** A path as typed in a shell: quoted when it holds anything but plain characters. */
+const shellArg = (s: string) => (/^[\w/.:@%+=,-]+$/.test(s) ? s : `"${s.replace(/(["\\$`])/g, '\\$1')}"`);
+
+/**
+ * Refuses an export that would replace what the folder holds: a signed platform
+ * feed, another library's export, this library's export of another selection (a
+ * feed.json is replaced whole, and the lessons only it listed are lost from the
+ * stick). The same export again (same id) goes on, as after a full stick.
+ */
+function refuseOtherFeed(
+  dir: string,
+  held: FolderFeed,
+  id: string,
+  signingKeyId: string | undefined,
+  union: (earlier: string) => { nodes: string[]; id: string } | null,
+): void {
+  if (!held) return;
+  if ('index' in held && held.index.id === id && (!held.index.keyId || held.index.keyId === signingKeyId)) return;
+  const alt = shellArg(path.join(dir, '课程导出'));
+  let zh: string;
+  let en: string;
+  let hint: { zh: string; en: string; cmd: string } | null = null;
+  if ('unreadable' in held) {
+    zh = `${dir} 里已有一个无法识别的 feed.json，这次导出会替换它`;
+    en = `${dir} holds a feed.json that is not a Classboard feed, and the export would replace it`;
+  } else {
+    const { index } = held;
+    const counted = index.shards.every((s) => s.resources !== undefined);
+    const n = counted ? index.shards.reduce((a, s) => a + (s.resources ?? 0), 0) : shardsIn(dir, index).reduce((a, s) => a + (s.shard?.resources.length ?? 0), 0);
+    const signed = !!index.keyId;
+    if (index.id === id) {
+      zh = `${dir} 里的“${index.title}”（${index.id}，${n} 个资源）已用密钥 ${index.keyId} 签名，这次导出${signingKeyId ? '用的是另一个密钥' : '没有签名'}，会替换掉它`;
+      en = `"${index.title}" (${index.id}, ${n} resources) in ${dir} is signed with key ${index.keyId}, and this export ${signingKeyId ? 'uses another key' : 'is unsigned'}: it would replace it`;
+    } else {
+      zh = `${dir} 里已有资源库“${index.title}”（${index.id}，${n} 个资源${signed ? '，已签名' : ''}），导出会替换掉它，${signed ? '别的教室就不能再从这里导入它' : '它的课程就从这里丢失了'}`;
+      en = `${dir} already holds the feed "${index.title}" (${index.id}, ${n} resources${signed ? ', signed' : ''}); the export would replace it${signed ? ', and no other classroom could import it from here any more' : ', losing its lessons from this folder'}`;
+    }
+    const both = index.id !== id ? union(index.id) : null;
+    if (both) {
+      const cmd = `classboard export ${[shellArg(dir), ...both.nodes.flatMap((n) => ['--node', shellArg(n)])].join(' ')}`;
+      // This selection inside the earlier one: exporting that again updates it. Else both at once, one feed.
+      hint =
+        both.id === index.id
+          ? { zh: '它是本资源库之前导出的，已包含这次所选的部分；要更新它，请按原来的选择再导出一次', en: 'It is an earlier export of this library that holds this selection already; to update it, export that selection again', cmd }
+          : { zh: '它是本资源库之前导出的另一部分；要把两部分放在一起，请一次导出（替换它）', en: 'It is an earlier export of another part of this library; to have both on it, export them together, replacing it', cmd: `${cmd} --replace` };
+    }
+  }
+  // The command on a line of its own, so it is copied without the punctuation around it.
+  throw new AppError(
+    'conflict',
+    `${zh}，所以没有导出。${hint ? `${hint.zh}：\n  ${hint.cmd}\n也可以` : '请'}导出到空文件夹或新的子文件夹（如 ${alt}）；确要替换它，加 --replace / ${en}, so nothing was exported. ${hint ? `${hint.en} (the command above); or export` : 'Export'} to an empty folder or a new sub-folder (e.g. ${alt}), or add --replace to replace it on purpose`,
+  );
+}
+
+/** The lock file two exports into one folder meet at: the second is refused, not interleaved. */
+const EXPORT_LOCK = '.classboard-export.lock';
+
+function lockFolder(dir: string): () => void {
+  fs.mkdirSync(dir, { recursive: true });
+  const got = takeLock(path.join(dir, EXPORT_LOCK));
+  if ('release' in got) return got.release;
+  const pid = got.holder ? `（进程 ${got.holder}）` : '';
+  throw new AppError(
+    'conflict',
+    `另一个导出正在写入 ${dir}${pid}，这次没有导出；请等它完成后再导出，或换一个文件夹 / another export${got.holder ? ` (process ${got.holder})` : ''} is writing to ${dir}: nothing exported; wait for it to finish, or choose another folder`,
+  );
+}
+
+/** After `--replace`: the replaced feed's shards and files that the new export does not list, so the stick holds no orphans. */
+function removeReplaced(dir: string, replaced: { path: string; shard: Shard | null }[], keptShards: Set<string>, keptBlobs: Set<string>): void {
+  for (const { path: rel, shard } of replaced) {
+    for (const f of shard?.resources.flatMap((r) => r.files) ?? []) {
+      if (keptBlobs.has(f.sha256)) continue;
+      const file = path.join(dir, 'blobs', f.sha256.slice(0, 2), f.sha256);
+      fs.rmSync(file, { force: true });
+      try {
+        fs.rmdirSync(path.dirname(file)); // only when empty
+      } catch {}
+    }
+    if (!keptShards.has(rel)) fs.rmSync(path.join(dir, rel), { force: true });
+  }
+}
+
+/** The fewest subtrees covering `roots` (a root inside another is dropped); [] when that is the whole library. */
+function coveringRoots(roots: Iterable<string>, parentOf: (id: string) => string | null | undefined, tops: string[]): string[] {
+  const set = new Set(roots);
+  const covered = (id: string) => {
+    for (let cur = parentOf(id); cur; cur = parentOf(cur)) if (set.has(cur)) return true;
+    return false;
+  };
+  const min = [...set].filter((r) => !covered(r)).sort();
+  return tops.every((t) => set.has(t)) ? [] : min;
+}
+
 export async function exportFeed(
   services: Services,
   dir: string,
-  opts: { nodes?: string[]; id?: string; title?: string; signingKey?: Pick<SigningKey, 'keyId' | 'privateKey'> },
+  opts: { nodes?: string[]; id?: string; title?: string; signingKey?: Pick<SigningKey, 'keyId' | 'privateKey'>; replace?: boolean },
 ): Promise<ExportSummary> {
   const { db, blobs } = services;
   const all = db.prepare('SELECT id, parent, kind, title, ord FROM nodes').all() as { id: string; parent: string | null; kind: ShardNode['kind']; title: string; ord: number }[];
@@ -178,7 +310,27 @@ export async function exportFeed(
   const keep = new Set<string>();
   for (const r of resources) for (let cur: string | null = r.node; cur && !keep.has(cur); cur = byId.get(cur)?.parent ?? null) keep.add(cur);
   const nodes: ShardNode[] = all.filter((n) => keep.has(n.id)).map((n) => ({ id: n.id, parent: n.parent, kind: n.kind, title: n.title, order: n.ord }));
-  const id = opts.id ?? exportId(libraryId(db), roots);
+  const library = libraryId(db);
+  const id = opts.id ?? exportId(library, roots);
+  // The folder's feed, judged now (nothing written yet) and again once the folder is ours.
+  const tops = all.filter((n) => n.parent === null).map((n) => n.id);
+  const union = (earlier: string) => {
+    const text = db.prepare('SELECT value FROM settings WHERE key = ?').pluck().get(selectionKey(earlier)) as string | undefined;
+    if (!text) return null;
+    const before = (JSON.parse(text) as string[]).filter((n) => byId.has(n));
+    const nodes = coveringRoots([...before, ...roots], (n) => byId.get(n)?.parent, tops);
+    return { nodes, id: exportId(library, nodes.length ? nodes : tops) };
+  };
+  const judge = () => {
+    const held = feedIn(dir);
+    if (!opts.replace) refuseOtherFeed(dir, held, id, opts.signingKey?.keyId, union);
+    // What --replace takes away, read before the new export overwrites a shard of the same path.
+    if (!held || ('index' in held && held.index.id === id)) return { shards: [], replaced: undefined };
+    return 'index' in held
+      ? { shards: shardsIn(dir, held.index), replaced: { id: held.index.id, title: held.index.title } }
+      : { shards: [], replaced: { id: null, title: null } };
+  };
+  judge();
   // Refused before a file is copied when the stick cannot take it all: a teacher learns it now,
   // not after minutes of copying, and the stick is left as it was.
   const disk = targetDisk(dir, services.dataDir);
@@ -190,8 +342,12 @@ export async function exportFeed(
       : ['请清理这块磁盘，或少选一些内容（--node）后再导出', 'free some space on it or export less (--node)'];
     throw new AppError('unavailable', `${disk.zh}空间不足：需要 ${formatBytes(need)}，剩余 ${formatBytes(free)}。${zh} / not enough space on ${disk.en}: the export needs ${formatBytes(need)}, ${formatBytes(free)} free; ${en}`);
   }
+  let release: (() => void) | null = null;
+  let replacedShards: ReturnType<typeof shardsIn> = [];
+  let replaced: ExportSummary['replaced'];
   try {
-    fs.mkdirSync(dir, { recursive: true });
+    release = lockFolder(dir);
+    ({ shards: replacedShards, replaced } = judge());
     await writeFeed(dir, {
       id,
       title: opts.title ?? 'Classboard 导出的课程',
@@ -202,6 +358,8 @@ export async function exportFeed(
       shards: [{ path: 'shards/export.json', nodes, resources }],
       blobs: [...blobFiles.values()].map((source) => ({ source })),
     });
+    removeReplaced(dir, replacedShards, new Set(['shards/export.json']), new Set(blobFiles.keys()));
+    db.prepare('INSERT OR REPLACE INTO settings(key, value) VALUES (?, ?)').run(selectionKey(id), JSON.stringify([...roots].sort()));
   } catch (err) {
     // Filled anyway (another program wrote to it meanwhile): the stick's disk is named, not the data folder's.
     // Each file is copied whole or not at all and feed.json comes last, so the stick lists no file it lacks;
@@ -215,6 +373,8 @@ export async function exportFeed(
       ],
       [disk.zh, `${disk.en} holding`],
     );
+  } finally {
+    release?.();
   }
-  return { dir, id, resources: resources.length, files: blobFiles.size, leftOut, missing, signed: !!opts.signingKey };
+  return { dir, id, resources: resources.length, files: blobFiles.size, leftOut, missing, signed: !!opts.signingKey, ...(replaced ? { replaced } : {}) };
 }
