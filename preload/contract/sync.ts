@@ -12,9 +12,12 @@ export function formatBytes(n: number): string {
   return `${n} B`;
 }
 
-/** A moment in school time (Asia/Shanghai), as the CLI and the hub's log print it: 2026/12/1 22:00:00. */
-export function formatSchoolTime(at: Date | string): string {
-  return new Date(at).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false });
+/**
+ * A moment in school time (Asia/Shanghai), as the CLI and the hub's log print it: 2026/12/1 22:00:00.
+ * The page passes its language and the parts it shows (12/1 22:00): a board's own clock may be on another zone.
+ */
+export function formatSchoolTime(at: Date | string, parts: Intl.DateTimeFormatOptions = {}, locale = 'zh-CN'): string {
+  return new Date(at).toLocaleString(locale, { hourCycle: 'h23', ...parts, timeZone: 'Asia/Shanghai' });
 }
 
 /** An http(s) address (the platform, a CDN, the school hub), as opposed to a folder or a file:// path. */

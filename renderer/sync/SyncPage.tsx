@@ -4,7 +4,7 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
-import { formatBytes, isHttpUrl, MIN_QUOTA_BYTES, rateLabel, type FailureReason, type Res, type SelectionNode, type SyncFailure, type SyncProgress, type SyncSettings, type SyncStatus } from '../../preload/contract';
+import { formatBytes, formatSchoolTime, isHttpUrl, MIN_QUOTA_BYTES, rateLabel, type FailureReason, type Res, type SelectionNode, type SyncFailure, type SyncProgress, type SyncSettings, type SyncStatus } from '../../preload/contract';
 import { api, call, inPageLanguage, plainMessage } from '../api/client';
 import { Crumbs } from '../components/Crumbs';
 import { TodayList } from '../library/TodayList';
@@ -83,7 +83,8 @@ function StatusPanel({ changes, settings }: { changes: number; settings: SyncSet
   // A big catalog's queue takes a few seconds to count (off the UI's thread).
   if (!status) return <p className="muted sync-card">{t('sync.loading')}</p>;
   const running = status.state === 'running' || progress !== null;
-  const time = (iso: string) => new Date(iso).toLocaleString(i18n.language, { month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+  // School time, as the window is set in: a board whose own clock is on UTC must not say 22:00 and 14:00 for one night.
+  const time = (iso: string) => formatSchoolTime(iso, { month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit' }, i18n.language);
   const window = settings?.window ?? '22:00-06:30';
   const pct = progress && progress.totalBytes > 0 ? Math.round((progress.bytes / progress.totalBytes) * 100) : 0;
   const syncNow = async () => {
