@@ -11,7 +11,7 @@ import { mirrorUpstream, pendingFeedRoute, retryUpstream, UPSTREAM_RETRY_MS } fr
 import { forgetHubUpstream, hubUpstreamOf } from './hub/upstream-record';
 import { parseSize } from './cache/evict';
 import { verifyCache } from './cache/verify';
-import { syncAll } from './sync/engine';
+import { syncAll, syncDiskFull as syncDiskFullAt } from './sync/engine';
 import { SyncRunning, syncLockState, type SyncLockState } from './sync/pid-lock';
 import { gaveUpMessage } from './sync/dead-hosts';
 import { failureBreakdown, readLastSync, saveLastSync } from './sync/last-sync';
@@ -81,9 +81,8 @@ function printError(g: Globals, err: unknown): ReturnType<typeof toApiError> {
   return e;
 }
 
-/** A sync the disk stopped, or could not start: what the admin does next. */
-const syncDiskFull = (g: Globals) =>
-  diskFullError(dataDirOf(g), ['同步已停止，已下载的文件都保留；请清理这块磁盘后再同步', 'the sync stopped, keeping what came: free some space on it and sync again']);
+/** A sync the disk stopped, or could not start: what the admin does next (the sync page's 立即同步 says the same). */
+const syncDiskFull = (g: Globals) => syncDiskFullAt(dataDirOf(g));
 
 /** The limits a run's 'quota' failures met, read after it: the cache's size, the disk's free space, the smallest file refused. */
 function limitsAfter(services: Services, failed: SyncSummary['failed'], quotaBytes: number | undefined, floorBytes: number): RunLimits {

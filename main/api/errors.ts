@@ -48,7 +48,7 @@ export function freeBytesAt(dir: string): number | null {
 export const diskFullError = (dir: string, hint?: [string, string], disk?: [string, string]) => new DiskFullError(dir, freeBytesAt(dir), hint, disk);
 
 /** Below this, a disk is full for SQLite: a WAL index alone takes 32 KiB, a WAL frame a page more. */
-const NEARLY_FULL = 1024 ** 2;
+export const NEARLY_FULL = 1024 ** 2;
 
 /**
  * Whether `err` is a full disk. ENOSPC and SQLITE_FULL say so; SQLite's other I/O

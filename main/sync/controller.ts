@@ -12,10 +12,11 @@ import {
   type SyncStatus,
   type SyncSummary,
 } from '../../preload/contract';
+import { isDiskFull } from '../api/errors';
 import { diskFree } from '../cache/evict';
 import { otherCommits } from '../library/data-version';
 import type { Services } from '../services';
-import { FirstQueue, keptBytesInWorker, planFor, planInWorker, selectionInWorker, syncAll } from './engine';
+import { FirstQueue, fullDiskRefusal, keptBytesInWorker, planFor, planInWorker, selectionInWorker, syncAll } from './engine';
 import { createLessonFetches } from './lesson-fetch';
 import type { PlannedJob } from './plan';
 import { failureBreakdown, lastSyncStamp, readLastSync, saveLastSync } from './last-sync';
@@ -41,7 +42,7 @@ function doneLine(summary: SyncSummary): string {
 
 /** Why a run stopped, for the lessons it had not reached and the night's result. */
 const stoppedBy = (err: unknown): { reason: SyncFailure['reason']; error: string } => ({
-  reason: (err as NodeJS.ErrnoException).code === 'ENOSPC' ? 'disk-full' : 'other',
+  reason: isDiskFull(err) ? 'disk-full' : 'other',
   error: (err as Error).message,
 });
 
@@ -269,8 +270,12 @@ export function createSyncController(services: Services, opts: SyncControllerOpt
       polling = null;
       scheduler.stop();
     },
-    /** "Sync now": at the night rate, by day too. Resolves when the run ends. */
-    runNow: () => scheduler.tick(true) as Promise<SyncSummary>,
+    /** "Sync now": at the night rate, by day too. Resolves when the run ends; on a full disk, throws at once (nothing planned). */
+    runNow: (): Promise<SyncSummary> => {
+      const full = fullDiskRefusal(services);
+      if (full) throw full;
+      return scheduler.tick(true) as Promise<SyncSummary>;
+    },
     /**
      * One resource's files now, at the classroom's rendition, whatever the selection
      * says: in a run of their own, or first in the one already running (never a second
@@ -348,7 +353,7 @@ export function createSyncController(services: Services, opts: SyncControllerOpt
         progress,
         last,
         queued: progress ? { files: progress.totalFiles - progress.files, bytes: progress.totalBytes - progress.bytes } : (planned ?? { files: 0, bytes: 0 }),
-        disk: { usedBytes: services.blobs.totals().bytes, quotaBytes: s.quotaBytes, freeBytes },
+        disk: { usedBytes: services.blobs.totals().bytes, quotaBytes: s.quotaBytes, freeBytes, full: fullDiskRefusal(services) !== null },
       };
     },
     /** The offline-selection tree below `parent`, with sizes (computed off the main thread). */

@@ -3,7 +3,9 @@
 // one global rate cap. A failed file is reported with the lessons it belongs to;
 // the rest carry on, and one its server did not answer is tried once more after them.
 import { isHttpUrl, type Res, type SyncFailure, type SyncProgress, type SyncSummary } from '../../preload/contract';
+import { diskFullError, freeBytesAt, NEARLY_FULL, type DiskFullError } from '../api/errors';
 import { collectOrphans, diskFree, hasRoom, removeBlob, type EvictionRequest, type Evictions } from '../cache/evict';
+import { openedOnFullDisk } from '../library/db';
 import type { Services } from '../services';
 import { downloadBlob, failureOf, partBytes } from './downloader';
 import { DeadHosts, gaveUpMessage, HostGivenUp } from './dead-hosts';
@@ -128,7 +130,24 @@ export function keptBytesInWorker(services: Services, maxHeight: number) {
   return planner.call({ kind: 'kept', dbFile: services.db.name, maxHeight }) as Promise<number>;
 }
 
+/** A sync the disk stopped, or could not start: what the admin does next (the CLI, the hub's log and the page's 立即同步 say it alike). */
+export const syncDiskFull = (dataDir: string) =>
+  diskFullError(dataDir, ['同步已停止，已下载的文件都保留；请清理这块磁盘后再同步', 'the sync stopped, keeping what came: free some space on it and sync again']);
+
+/**
+ * The library was opened on a full disk (read only, db.ts) and the disk is still
+ * full: a sync would plan its queue (seconds at 150,000 lessons), then fail at its
+ * first write, so it is refused before. Room made since (a board runs for days) lets it run.
+ */
+export function fullDiskRefusal(services: Services): DiskFullError | null {
+  if (!openedOnFullDisk(services.db)) return null;
+  const free = freeBytesAt(services.dataDir);
+  return free !== null && free >= NEARLY_FULL ? null : syncDiskFull(services.dataDir);
+}
+
 export async function syncAll(services: Services, opts: SyncOptions = {}): Promise<SyncSummary> {
+  const full = fullDiskRefusal(services);
+  if (full) throw full;
   if (opts.jobs) return syncRun(services, opts);
   // Paused (the hub's night run by day, rate 0): kept in the lock so an admin's command can say why nothing moves.
   const release = await holdSyncLock(services.dataDir, opts.ifRunning ?? 'wait', opts.signal, () => opts.bucket?.bytesPerSecond === 0);

@@ -165,7 +165,13 @@ export const SyncStatus = z.object({
   last: LastSync.nullable(),
   /** What the classroom still needs (the selection, at its rendition). */
   queued: z.object({ files: z.number().int(), bytes: z.number() }),
-  disk: z.object({ usedBytes: z.number(), quotaBytes: z.number().nullable(), freeBytes: z.number().nullable() }),
+  disk: z.object({
+    usedBytes: z.number(),
+    quotaBytes: z.number().nullable(),
+    freeBytes: z.number().nullable(),
+    /** The library was opened on a full disk that is still full: it can be read, but a sync or a setting cannot be saved. */
+    full: z.boolean(),
+  }),
 });
 export type SyncStatus = z.infer<typeof SyncStatus>;
 

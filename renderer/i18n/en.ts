@@ -38,6 +38,8 @@ export const en: WithSingulars<Messages> = {
     quota: 'quota {{quota}}',
     noQuota: 'no quota',
     free: '{{free}} free on disk',
+    diskFull: 'The disk is full (only {{free}} left): the library can be viewed, but it cannot sync and the sync settings cannot be saved. Delete files you no longer need or enlarge the disk, then sync.',
+    diskFullNoFree: 'The disk is full: the library can be viewed, but it cannot sync and the sync settings cannot be saved. Delete files you no longer need or enlarge the disk, then sync.',
     last: 'Last sync: {{time}}',
     lastResult: '{{files}} files downloaded ({{bytes}}), {{failed}} failed',
     lastResult_one: '{{files}} file downloaded ({{bytes}}), {{failed}} failed',

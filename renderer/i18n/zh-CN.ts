@@ -31,6 +31,8 @@ export const zhCN = {
     quota: '上限 {{quota}}',
     noQuota: '不设上限',
     free: '磁盘剩余 {{free}}',
+    diskFull: '磁盘已满（只剩 {{free}}）：资源库现在只能查看，不能同步，也不能保存同步设置。请删除不用的文件或扩大磁盘后再同步。',
+    diskFullNoFree: '磁盘已满：资源库现在只能查看，不能同步，也不能保存同步设置。请删除不用的文件或扩大磁盘后再同步。',
     last: '上次同步：{{time}}',
     lastResult: '下载 {{files}} 个文件（{{bytes}}），失败 {{failed}} 个',
     partialKept: '没下载完的 {{files}} 个文件已下载的部分（{{bytes}}）已保留，下次同步从断点接着下载',

@@ -22,18 +22,28 @@ export function SyncPage({ node }: { node: string | null }) {
   const [changes, setChanges] = useState(0);
   // One copy of the settings: the status line names the window and cap just saved.
   const [settings, setSettings] = useSettings();
+  const live = useSyncStatus(changes);
+  // Opened on a full disk the library is read only: said first, and what would fail is not offered.
+  const disk = live.status?.disk;
+  const full = disk?.full === true;
   return (
     <div className="home sync-page">
       <h1 className="page-title">{t('sync.title')}</h1>
+      {full && (
+        <p className="sync-disk-full" role="alert">
+          {disk.freeBytes === null ? t('sync.diskFullNoFree') : t('sync.diskFull', { free: formatBytes(disk.freeBytes) })}
+        </p>
+      )}
       <div className="home__body">
         <main className="home__main">
-          <StatusPanel changes={changes} settings={settings} />
-          <SelectionPanel node={node} changes={changes} onChanged={() => setChanges((c) => c + 1)} />
+          <StatusPanel live={live} settings={settings} full={full} />
+          <SelectionPanel node={node} changes={changes} full={full} onChanged={() => setChanges((c) => c + 1)} />
         </main>
         <aside className="home__side">
           <TodayList />
           <SettingsPanel
             settings={settings}
+            full={full}
             onSaved={(s) => {
               setSettings(s);
               setChanges((c) => c + 1);
@@ -69,9 +79,9 @@ function useSyncStatus(changes: number) {
   return { status, progress, reload: () => void call(api()['sync:status']({})).then(setStatus, () => {}) };
 }
 
-function StatusPanel({ changes, settings }: { changes: number; settings: SyncSettings | null }) {
+function StatusPanel({ live, settings, full }: { live: ReturnType<typeof useSyncStatus>; settings: SyncSettings | null; full: boolean }) {
   const { t, i18n } = useTranslation();
-  const { status, progress, reload } = useSyncStatus(changes);
+  const { status, progress, reload } = live;
   const [note, setNote] = useState<string | null>(null);
   // Without a platform (or hub) subscription a night's sync has nothing to fetch: say so, rather than look like a quiet night.
   const [platform, setPlatform] = useState<boolean | null>(null);
@@ -88,8 +98,13 @@ function StatusPanel({ changes, settings }: { changes: number; settings: SyncSet
   const window = settings?.window ?? '22:00-06:30';
   const pct = progress && progress.totalBytes > 0 ? Math.round((progress.bytes / progress.totalBytes) * 100) : 0;
   const syncNow = async () => {
-    const r = await call(api()['sync:now']({}));
-    setNote(r.started ? t('sync.started') : t('sync.alreadyRunning'));
+    try {
+      const r = await call(api()['sync:now']({}));
+      setNote(r.started ? t('sync.started') : t('sync.alreadyRunning'));
+    } catch (err) {
+      // Refused (a disk filled since the last look): why, rather than nothing.
+      setNote(plainMessage(err));
+    }
     reload();
   };
   return (
@@ -98,7 +113,7 @@ function StatusPanel({ changes, settings }: { changes: number; settings: SyncSet
         <span className={`sync-state ${running ? 'sync-state--running' : ''}`} role="status">
           {running ? t('sync.running') : t('sync.idle')}
         </span>
-        <button type="button" className="btn btn--primary" onClick={() => void syncNow()}>
+        <button type="button" className="btn btn--primary" disabled={full} onClick={() => void syncNow()}>
           {t('sync.now')}
         </button>
       </div>
@@ -210,7 +225,7 @@ function FailureGroups({ failed }: { failed: SyncFailure[] }) {
   );
 }
 
-function SelectionPanel({ node, changes, onChanged }: { node: string | null; changes: number; onChanged: () => void }) {
+function SelectionPanel({ node, changes, full, onChanged }: { node: string | null; changes: number; full: boolean; onChanged: () => void }) {
   const { t } = useTranslation();
   const [generation, setGeneration] = useState(0);
   // `changes` too: saved settings (视频清晰度) change every size in the tree, as they change the queue.
@@ -241,14 +256,14 @@ function SelectionPanel({ node, changes, onChanged }: { node: string | null; cha
       <Crumbs label={t('sync.selection')} root={t('sync.allOf')} trail={data.trail} onGo={(node) => go({ name: 'sync', node })} />
       <div className="rows">
         {data.nodes.map((n) => (
-          <SelectionRow key={n.id} n={n} onToggle={() => void toggle(n)} />
+          <SelectionRow key={n.id} n={n} full={full} onToggle={() => void toggle(n)} />
         ))}
       </div>
     </section>
   );
 }
 
-function SelectionRow({ n, onToggle }: { n: SelectionNode; onToggle: () => void }) {
+function SelectionRow({ n, full, onToggle }: { n: SelectionNode; full: boolean; onToggle: () => void }) {
   const { t } = useTranslation();
   return (
     <div className="row sync-row">
@@ -258,6 +273,7 @@ function SelectionRow({ n, onToggle }: { n: SelectionNode; onToggle: () => void 
         aria-checked={n.keep === 'all' ? 'true' : n.keep === 'some' ? 'mixed' : 'false'}
         aria-label={t('sync.keep', { title: n.title })}
         className={`keep-box keep-box--${n.keep}`}
+        disabled={full}
         onClick={onToggle}
       >
         {n.keep === 'all' ? '✓' : n.keep === 'some' ? '–' : ''}
@@ -313,7 +329,7 @@ const DAY_RATES = [0, 250, 1000];
 /** A quota in GB, four significant digits: 500 MB reads 0.4883, 1.5 TB reads 1536 (as the status line's 1.50 TB). */
 const quotaText = (bytes: number | null) => (bytes === null ? '' : String(Number((bytes / 1024 ** 3).toPrecision(4))));
 
-function SettingsPanel({ settings, onSaved }: { settings: SyncSettings | null; onSaved: (s: SyncSettings) => void }) {
+function SettingsPanel({ settings, full, onSaved }: { settings: SyncSettings | null; full: boolean; onSaved: (s: SyncSettings) => void }) {
   const { t } = useTranslation();
   const [draft, setDraft] = useState<SyncSettings | null>(null);
   const [note, setNote] = useState<string | null>(null);
@@ -352,71 +368,74 @@ function SettingsPanel({ settings, onSaved }: { settings: SyncSettings | null; o
   return (
     <section className="side-list sync-settings" aria-label={t('sync.settings')}>
       <h2 className="panel-title">{t('sync.settings')}</h2>
-      <label>
-        {t('sync.windowFrom')}
-        <TimeSelect value={from} onChange={(v) => set({ window: `${v}-${to}` })} />
-      </label>
-      <label>
-        {t('sync.windowTo')}
-        <TimeSelect value={to} onChange={(v) => set({ window: `${from}-${v}` })} />
-      </label>
-      <label>
-        {t('sync.nightRate')}
-        <select
-          value={draft.nightRate === null ? '' : String(kbit(draft.nightRate))}
-          onChange={(e) => set({ nightRate: e.target.value === '' ? null : fromKbit(Number(e.target.value)) })}
-        >
-          {NIGHT_RATES.map((r) => (
-            <option key={String(r)} value={r === null ? '' : String(r)}>
-              {r === null ? t('sync.unlimited') : rateLabel(fromKbit(r))}
-            </option>
-          ))}
-          {draft.nightRate !== null && !NIGHT_RATES.includes(kbit(draft.nightRate)) && (
-            <option value={String(kbit(draft.nightRate))}>{rateLabel(draft.nightRate)}</option>
-          )}
-        </select>
-      </label>
-      <label>
-        {t('sync.dayRate')}
-        <select value={String(kbit(draft.dayRate))} onChange={(e) => set({ dayRate: fromKbit(Number(e.target.value)) })}>
-          {DAY_RATES.map((r) => (
-            <option key={r} value={String(r)}>
-              {r === 0 ? t('sync.pause') : rateLabel(fromKbit(r))}
-            </option>
-          ))}
-          {!DAY_RATES.includes(kbit(draft.dayRate)) && <option value={String(kbit(draft.dayRate))}>{rateLabel(draft.dayRate)}</option>}
-        </select>
-      </label>
-      <label>
-        {t('sync.maxHeight')}
-        <select value={String(draft.maxHeight)} onChange={(e) => set({ maxHeight: Number(e.target.value) })}>
-          {[480, 720, 1080].map((h) => (
-            <option key={h} value={String(h)}>
-              {h}p
-            </option>
-          ))}
-        </select>
-      </label>
-      <label>
-        {t('sync.quotaLabel')}
-        <input
-          type="number"
-          min={0}
-          step="any"
-          inputMode="decimal"
-          value={quota}
-          onChange={(e) => setQuota(e.target.value)}
-        />
-      </label>
-      {host === 'electron' && (
-        <label className="sync-settings__check">
-          <input type="checkbox" checked={draft.startAtLogin} onChange={(e) => set({ startAtLogin: e.target.checked })} />
-          {t('sync.startAtLogin')}
+      {/* Nothing can be saved on a full disk: the controls show it. */}
+      <fieldset className="sync-settings__fields" disabled={full}>
+        <label>
+          {t('sync.windowFrom')}
+          <TimeSelect value={from} onChange={(v) => set({ window: `${v}-${to}` })} />
         </label>
-      )}
-      <button type="button" className="btn btn--primary" onClick={() => void save()}>
-        {t('sync.save')}
-      </button>
+        <label>
+          {t('sync.windowTo')}
+          <TimeSelect value={to} onChange={(v) => set({ window: `${from}-${v}` })} />
+        </label>
+        <label>
+          {t('sync.nightRate')}
+          <select
+            value={draft.nightRate === null ? '' : String(kbit(draft.nightRate))}
+            onChange={(e) => set({ nightRate: e.target.value === '' ? null : fromKbit(Number(e.target.value)) })}
+          >
+            {NIGHT_RATES.map((r) => (
+              <option key={String(r)} value={r === null ? '' : String(r)}>
+                {r === null ? t('sync.unlimited') : rateLabel(fromKbit(r))}
+              </option>
+            ))}
+            {draft.nightRate !== null && !NIGHT_RATES.includes(kbit(draft.nightRate)) && (
+              <option value={String(kbit(draft.nightRate))}>{rateLabel(draft.nightRate)}</option>
+            )}
+          </select>
+        </label>
+        <label>
+          {t('sync.dayRate')}
+          <select value={String(kbit(draft.dayRate))} onChange={(e) => set({ dayRate: fromKbit(Number(e.target.value)) })}>
+            {DAY_RATES.map((r) => (
+              <option key={r} value={String(r)}>
+                {r === 0 ? t('sync.pause') : rateLabel(fromKbit(r))}
+              </option>
+            ))}
+            {!DAY_RATES.includes(kbit(draft.dayRate)) && <option value={String(kbit(draft.dayRate))}>{rateLabel(draft.dayRate)}</option>}
+          </select>
+        </label>
+        <label>
+          {t('sync.maxHeight')}
+          <select value={String(draft.maxHeight)} onChange={(e) => set({ maxHeight: Number(e.target.value) })}>
+            {[480, 720, 1080].map((h) => (
+              <option key={h} value={String(h)}>
+                {h}p
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {t('sync.quotaLabel')}
+          <input
+            type="number"
+            min={0}
+            step="any"
+            inputMode="decimal"
+            value={quota}
+            onChange={(e) => setQuota(e.target.value)}
+          />
+        </label>
+        {host === 'electron' && (
+          <label className="sync-settings__check">
+            <input type="checkbox" checked={draft.startAtLogin} onChange={(e) => set({ startAtLogin: e.target.checked })} />
+            {t('sync.startAtLogin')}
+          </label>
+        )}
+        <button type="button" className="btn btn--primary" onClick={() => void save()}>
+          {t('sync.save')}
+        </button>
+      </fieldset>
       {note && (
         <p className="muted" role="status">
           {note}
