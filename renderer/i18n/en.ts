@@ -271,6 +271,7 @@ export const en: WithSingulars<Messages> = {
     seek: 'Position',
     speed: 'Speed',
     fullscreen: 'Full screen',
+    exitFullscreen: 'Exit full screen',
     favourite: 'Add to favourites',
     unfavourite: 'Remove from favourites',
     notDownloaded: 'This resource is not on this computer yet. Tonight\'s sync will fetch it; to use it now, download it now.',

@@ -249,6 +249,7 @@ export const zhCN = {
     seek: '进度',
     speed: '倍速',
     fullscreen: '全屏',
+    exitFullscreen: '退出全屏',
     favourite: '收藏',
     unfavourite: '取消收藏',
     notDownloaded: '这个资源还没有下载到本机。今晚的同步会下载它；现在就要用，可以马上下载。',

@@ -3,6 +3,7 @@
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useInk } from './ink/context';
+import { InkToolbar } from './ink/InkToolbar';
 import { leave, leftAt } from './videoPositions';
 
 const SPEEDS = [1, 1.25, 1.5, 0.75];
@@ -37,6 +38,8 @@ export function VideoPlayer(props: {
   const [duration, setDuration] = useState(0);
   const [speed, setSpeed] = useState(1);
   const [loaded, setLoaded] = useState(false);
+  const player = useRef<HTMLDivElement>(null);
+  const [full, setFull] = useState(false);
 
   // Seeking needs the metadata; until then (and if the element goes first) the remembered second stands.
   const resumed = useRef(false);
@@ -89,8 +92,45 @@ export function VideoPlayer(props: {
     return () => window.removeEventListener('keydown', onKey);
   }, []);
 
+  // 全屏: the player (picture, its bar and the ink over it) fills the window by CSS.
+  // The board's window is already full screen (kiosk), where the Fullscreen API has
+  // nothing to add; in a smaller browser window it is asked for too.
+  const enterFull = () => {
+    setFull(true);
+    const el = player.current;
+    const screenSized = window.innerWidth >= screen.width && window.innerHeight >= screen.height;
+    if (el && !document.fullscreenElement && !screenSized) void el.requestFullscreen?.().catch(() => {});
+  };
+  const leaveFull = () => {
+    setFull(false);
+    if (document.fullscreenElement && document.fullscreenElement === player.current) void document.exitFullscreen().catch(() => {});
+  };
+  useEffect(() => {
+    if (!full) return;
+    // Esc leaves the video's full screen, not the lesson: caught before the app's own Esc (a capture listener on window runs first).
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== 'Escape') return;
+      e.preventDefault();
+      e.stopImmediatePropagation();
+      leaveFull();
+    };
+    // The browser's own Esc (or its UI) ending the Fullscreen API's full screen ends ours too.
+    let wasApiFull = false;
+    const onChange = () => {
+      if (document.fullscreenElement === player.current) wasApiFull = true;
+      else if (wasApiFull) setFull(false);
+    };
+    window.addEventListener('keydown', onKey, true);
+    document.addEventListener('fullscreenchange', onChange);
+    return () => {
+      window.removeEventListener('keydown', onKey, true);
+      document.removeEventListener('fullscreenchange', onChange);
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [full]);
+
   return (
-    <div className="player">
+    <div className={`player${full ? ' player--full' : ''}`} ref={player}>
       <div className="stage">
         <video
           ref={video}
@@ -115,6 +155,8 @@ export function VideoPlayer(props: {
         {overlay}
       </div>
       <div className="player-bar">
+        {/* Full screen covers the bottom bar: its pens come along, to write on the paused moment. */}
+        {full && <InkToolbar />}
         <button type="button" className="bar-button bar-button--primary" aria-label={playing ? t('lesson.pause') : t('lesson.play')} onClick={toggle}>
           <span aria-hidden="true">{playing ? '❚❚' : '▶'}</span>
         </button>
@@ -144,8 +186,8 @@ export function VideoPlayer(props: {
         >
           {speed}×
         </button>
-        <button type="button" className="bar-button" onClick={() => void document.documentElement.requestFullscreen?.().catch(() => {})}>
-          {t('lesson.fullscreen')}
+        <button type="button" className="bar-button" onClick={full ? leaveFull : enterFull}>
+          {full ? t('lesson.exitFullscreen') : t('lesson.fullscreen')}
         </button>
       </div>
     </div>
