@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { AppError, DiskFullError, diskFullError, freeBytesAt, isDiskFull, toApiError } from './api/errors';
 import { failureLines, namedLessons, type RunLimits } from './cli-failures';
+import { importLines, listedPeriod, listLines } from './cli-timetable';
 import { parseKeyArg } from './feed/keys';
 import { startHub, type Hub } from './hub/server';
 import { mirrorUpstream, pendingFeedRoute, retryUpstream, UPSTREAM_RETRY_MS } from './hub/upstream';
@@ -510,11 +511,12 @@ export function buildCli(): Command {
       });
     });
 
-  program
-    .command('timetable')
-    .description('the class timetable')
+  const timetable = program.command('timetable').description('the class timetable');
+  timetable
     .command('import <file>')
-    .description('replace the timetable from a CSV (星期,节次,开始,结束,班级,课程 — the lesson by id or exact title; a period whose lesson names no resource, or several, is imported without one and listed, unless it keeps the lesson already chosen for it)')
+    .description(
+      "replace the periods of the classes a CSV names, keeping other classes' (星期,节次,开始,结束,班级,课程, or as its header names them — the lesson by id or exact title; a period whose lesson names no resource, or several, is imported without one and listed, unless it keeps the lesson already chosen for it)",
+    )
     .action(async (file: string) => {
       await withServices(async (services, g) => {
       let bytes: Buffer;
@@ -525,21 +527,20 @@ export function buildCli(): Command {
       }
       const r = await services.router.invoke('timetable:import-csv', { csv: decodeCsv(bytes) });
       if (!r.ok) throw new AppError(r.error.code, r.error.message);
-      const { saved, kept, unmatched } = r.value;
-      out(g, r.value, () => {
-        // Said, since the file alone would have cleared them.
-        const keptLine = kept > 0 ? [`保留了已选的 ${kept} 节课的课程（这些节次的课程一栏没有对应到课）`] : [];
-        if (unmatched.length === 0) return [`已导入课表：${saved} 节课`, ...keptLine].join('\n');
-        // A school's file names subjects (数学) more often than lessons: every row is listed up to a screenful, to fix in the file.
-        const shown = unmatched.slice(0, 20).map((u) => `  第 ${u.line} 行“${u.cell}”：${u.matches === 0 ? '资源库里没有找到' : `有 ${u.matches} 个同名资源`}`);
-        return [
-          `已导入课表：${saved} 节课；其中 ${unmatched.length} 节的课程没有对应到资源库里的课，先不带课程导入：`,
-          ...shown,
-          ...(unmatched.length > shown.length ? [`  ……另有 ${unmatched.length - shown.length} 行（--json 列出全部）`] : []),
-          '可在课程一栏改填资源的完整名称或资源 id（classboard search 可查）后重新导入；也可以在课表页删去这几节，重新添加时选课。',
-          ...keptLine,
-        ].join('\n');
+      out(g, r.value, () => importLines(r.value).join('\n'));
       });
+    });
+  timetable
+    .command('list')
+    .description('every period by weekday and time: its class and lesson (未选课程 when none)')
+    .action(async () => {
+      await withServices(async (services, g) => {
+      const days = await Promise.all([1, 2, 3, 4, 5, 6, 7].map((weekday) => services.router.invoke('timetable:today', { weekday })));
+      const periods = days.flatMap((d) => {
+        if (!d.ok) throw new AppError(d.error.code, d.error.message);
+        return d.value.lessons.map((l) => listedPeriod(d.value.weekday, l));
+      });
+      out(g, { periods }, () => listLines(periods).join('\n'));
       });
     });
 

@@ -1,7 +1,7 @@
 // Timetables come from spreadsheets: 星期,节次,开始,结束,班级,课程 (or English
 // headers). A lesson is named by its resource id or found by its title.
 import type { z } from 'zod';
-import { TimetableEntryInput, type UnmatchedLesson } from '../../preload/contract/timetable';
+import { TimetableEntryInput, type ImportWarning, type UnmatchedLesson } from '../../preload/contract/timetable';
 import { AppError } from '../api/errors';
 
 type Entry = z.output<typeof TimetableEntryInput>;
@@ -63,9 +63,11 @@ function isWeekday(v: string): boolean {
   }
 }
 
+/** A period's number: 3, and as a school's sheet often writes it, 第3节 or 3节. */
 function period(v: string): number {
-  const n = Number(v);
-  if (/^\d+$/.test(v) && n >= 1 && n <= 20) return n;
+  const m = /^第?\s*(\d+)\s*节?$/.exec(v);
+  const n = Number(m?.[1]);
+  if (m && n >= 1 && n <= 20) return n;
   throw new RowProblem(
     v === '' ? '节次一栏是空的，请写 1 到 20 的整数' : `节次“${v}”无法识别，请写成 1 到 20 的整数`,
     `period "${v}" is not a whole number from 1 to 20`,
@@ -74,17 +76,21 @@ function period(v: string): number {
 
 /**
  * A time as HH:MM. Excel's time format writes 8:00:00 (seconds other than 00 would be
- * lost, so they are refused), and a Chinese Excel's 12-hour format 上午8:50 / 下午2:10.
+ * lost, so they are refused), and a Chinese Excel's 12-hour format 上午8:50 / 下午2:10;
+ * a sheet typed by hand may say 中午12:30 (or 中午1:00, just after noon), 早上 or 晚上.
  */
 function time(v: string, column: '开始' | '结束'): string {
-  const m = /^(上午|下午|AM|PM)?\s*(\d{1,2})[:：](\d{2})(?:[:：]00)?\s*(AM|PM)?$/i.exec(v);
-  const half = (m?.[1] ?? m?.[4])?.toUpperCase();
+  const m = /^(上午|早上|下午|晚上|中午|AM|PM)?\s*(\d{1,2})[:：](\d{2})(?:[:：]00)?\s*(AM|PM)?$/i.exec(v);
+  const word = (m?.[1] ?? m?.[4])?.toUpperCase();
+  const half = word === '上午' || word === '早上' || word === 'AM' ? 'am' : word === '下午' || word === '晚上' || word === 'PM' ? 'pm' : word === '中午' ? 'noon' : undefined;
   let h = Number(m?.[2]);
   const min = Number(m?.[3]);
   // 12-hour: 上午12:10 is just after midnight, 下午12:10 just after noon; 下午14:10 is already 24-hour.
-  if (half && h === 12) h = half === '上午' || half === 'AM' ? 0 : 12;
-  else if ((half === '下午' || half === 'PM') && h < 12) h += 12;
-  if (!m || (m[1] && m[4]) || h > 23 || min > 59 || ((half === '上午' || half === 'AM') && h > 12)) {
+  if (half === 'am' && h === 12) h = 0;
+  else if (half === 'pm' && h < 12) h += 12;
+  // 中午 is 11 to 12 o'clock, or 1 o'clock and so on just after.
+  else if (half === 'noon' && h >= 1 && h <= 5) h += 12;
+  if (!m || (m[1] && m[4]) || h > 23 || min > 59 || (half === 'am' && h > 12) || (half === 'noon' && h < 11)) {
     throw new RowProblem(
       v === '' ? `${column}时间一栏是空的，请写成 08:50 这样的 24 小时制` : `${column}时间“${v}”无法识别，请写成 08:50 这样的 24 小时制`,
       `${column === '开始' ? 'start' : 'end'} time "${v}" is not HH:MM`,
@@ -93,15 +99,75 @@ function time(v: string, column: '开始' | '结束'): string {
   return `${String(h).padStart(2, '0')}:${String(min).padStart(2, '0')}`;
 }
 
+type Column = 'weekday' | 'period' | 'starts' | 'ends' | 'className' | 'lesson';
+/** The names a header may give each column: as docs/README lists them, the words schools use, and English. */
+const HEADER_NAMES: Record<Column, RegExp> = {
+  weekday: /^(星期|星期几|周|weekday|day)$/i,
+  period: /^(节次|节|第几节|period|lesson\s*no\.?)$/i,
+  starts: /^(开始|开始时间|上课|上课时间|starts?|start\s*time|from)$/i,
+  ends: /^(结束|结束时间|下课|下课时间|ends?|end\s*time|to)$/i,
+  className: /^(班级|班|class|class\s*name|classname)$/i,
+  lesson: /^(课程|课程资源|课|科目|lesson|resource|course|subject)$/i,
+};
+const POSITIONAL: Record<Column, number> = { weekday: 0, period: 1, starts: 2, ends: 3, className: 4, lesson: 5 };
+
+/** Where each column is, when a header row names at least the day, period and times (each once); else null. */
+function headerColumns(cells: string[]): Record<Column, number> | null {
+  const at: Partial<Record<Column, number>> = {};
+  for (const [i, cell] of cells.entries()) {
+    const col = (Object.keys(HEADER_NAMES) as Column[]).find((c) => HEADER_NAMES[c].test(cell.replace(/\s+/g, ' ')));
+    if (!col) continue;
+    if (at[col] !== undefined) return null;
+    at[col] = i;
+  }
+  if (at.weekday === undefined || at.period === undefined || at.starts === undefined || at.ends === undefined) return null;
+  // A column the header does not name (no class, no lesson) is empty in every row.
+  return { weekday: at.weekday, period: at.period, starts: at.starts, ends: at.ends, className: at.className ?? -1, lesson: at.lesson ?? -1 };
+}
+
+/** A school's day starts after 6: a period before it is most likely 上午12:30 meant as half past noon. */
+const EARLIEST_PERIOD = '06:00';
+
+const minutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+
+/**
+ * What a file may hold that is likely a mistake, but imported as written: two periods of
+ * a class overlapping on a day, or a period in the night.
+ */
+function suspicious(entries: Entry[], lines: number[]): ImportWarning[] {
+  const warnings: ImportWarning[] = [];
+  const at = (i: number) => ({ line: lines[i]!, period: entries[i]!.period, starts: entries[i]!.starts, ends: entries[i]!.ends });
+  const days = new Map<string, number[]>();
+  entries.forEach((e, i) => {
+    const key = `${e.weekday}/${e.className}`;
+    days.set(key, [...(days.get(key) ?? []), i]);
+    if (e.starts < EARLIEST_PERIOD) warnings.push({ kind: 'night', weekday: e.weekday, className: e.className, ...at(i) });
+  });
+  for (const day of days.values()) {
+    const byStart = [...day].sort((a, b) => minutes(entries[a]!.starts) - minutes(entries[b]!.starts));
+    for (let x = 0; x < byStart.length; x++) {
+      for (let y = x + 1; y < byStart.length && entries[byStart[y]!]!.starts < entries[byStart[x]!]!.ends; y++) {
+        const e = entries[byStart[x]!]!;
+        warnings.push({ kind: 'overlap', weekday: e.weekday, className: e.className, first: at(byStart[x]!), second: at(byStart[y]!) });
+      }
+    }
+  }
+  return warnings;
+}
+
 /**
  * Parses a timetable CSV. `resolve` lists the resources a lesson cell (an id or a
  * title) names. A cell naming exactly one links it; one naming none or several (a
  * subject such as 数学, a lesson's own wording, a title shared by many) leaves the
  * period without a lesson and is listed in `unmatched` (`lines`: each entry's line), so a school's real timetable
  * imports whole. A row that is itself broken refuses the file, since importing
- * replaces the timetable.
+ * replaces its classes' periods. `warnings`: what is imported as written but is likely
+ * a mistake (overlapping periods, a period in the night).
  */
-export function parseTimetableCsv(text: string, resolve: (cell: string) => string[]): { entries: Entry[]; lines: number[]; unmatched: UnmatchedLesson[] } {
+export function parseTimetableCsv(
+  text: string,
+  resolve: (cell: string) => string[],
+): { entries: Entry[]; lines: number[]; unmatched: UnmatchedLesson[]; warnings: ImportWarning[] } {
   const raw = text.replace(/^\uFEFF/, '').split(/\r?\n/);
   // Decided for the whole file: any ASCII comma or tab means "，" is part of the text.
   const fullWidth = !raw.some((line) => /[,\t]/.test(line));
@@ -113,16 +179,22 @@ export function parseTimetableCsv(text: string, resolve: (cell: string) => strin
     .map(({ line, lineNo }) => ({ cells: splitLine(line, fullWidth), lineNo }));
   // A first line whose first cell is a weekday ("星期一", "Mon"), or with a period or a time in it ("星期八,1,8:00"), is a lesson, not a header.
   const first = lines.length > 0 ? lines[0]!.cells : [];
+  // A header naming the columns is read, so a sheet with them in another order (节次,星期,…) imports right; else they are where README lists them.
+  const named = headerColumns(first);
   const hasHeader =
-    first.length > 0 && !isWeekday(first[0]!) && !first.slice(1, 4).some((c) => /\d/.test(c)) && first.some((c) => /星期|weekday|day|节次|period/i.test(c));
+    named !== null ||
+    (first.length > 0 && !isWeekday(first[0]!) && !first.slice(1, 4).some((c) => /\d/.test(c)) && first.some((c) => /星期|weekday|day|节次|period/i.test(c)));
+  const col = named ?? POSITIONAL;
   const rows = hasHeader ? lines.slice(1) : lines;
   // Importing replaces the timetable: a file without lessons is a mistake, not a wish to clear it.
   if (rows.length === 0) throw new AppError('bad-request', '课表文件里没有课 / the timetable file lists no periods');
   const unmatched: UnmatchedLesson[] = [];
   const entries = rows.map(({ cells, lineNo }) => {
-    const [day = '', num = '', starts = '', ends = '', className = ''] = cells;
-    // Typed with "，" between cells, a title's own "，" splits it: the lesson is the last column, so the rest is its.
-    const lesson = fullWidth ? cells.slice(5).join('，').replace(/[，\s]+$/, '') : (cells[5] ?? '');
+    const cell = (c: Column) => cells[col[c]] ?? '';
+    const [day, num, starts, ends, className] = [cell('weekday'), cell('period'), cell('starts'), cell('ends'), cell('className')];
+    // Typed with "，" between cells, a title's own "，" splits it: when the lesson is the last column, the rest is its.
+    const lastColumn = col.lesson >= 0 && Object.values(col).every((i) => i <= col.lesson);
+    const lesson = fullWidth && lastColumn ? cells.slice(col.lesson).join('，').replace(/[，\s]+$/, '') : cell('lesson');
     try {
       const entry = { weekday: weekday(day), period: period(num), starts: time(starts, '开始'), ends: time(ends, '结束'), className, resourceId: null as string | null };
       if (entry.ends <= entry.starts) throw new RowProblem(`结束时间 ${entry.ends} 须晚于开始时间 ${entry.starts}`, 'a period must end after it starts');
@@ -141,5 +213,6 @@ export function parseTimetableCsv(text: string, resolve: (cell: string) => strin
     }
   });
   // Each entry's line in the file, so an unmatched row can be told apart once its period keeps a chosen lesson.
-  return { entries, lines: rows.map((r) => r.lineNo), unmatched };
+  const lineNos = rows.map((r) => r.lineNo);
+  return { entries, lines: lineNos, unmatched, warnings: suspicious(entries, lineNos) };
 }

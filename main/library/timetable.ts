@@ -1,8 +1,8 @@
 // Timetable entries and today's lessons with a ready mark.
 import type { z } from 'zod';
 import { AppError } from '../api/errors';
-import type { TodayLesson } from '../../preload/contract';
-import { schoolWeekday, type TimetableEntryInput, type UnmatchedLesson } from '../../preload/contract/timetable';
+import type { Res, TodayLesson } from '../../preload/contract';
+import { schoolWeekday, type TimetableEntryInput } from '../../preload/contract/timetable';
 import type { Db } from './db';
 import type { LibraryQueries } from './queries';
 import { parseTimetableCsv } from './timetable-csv';
@@ -13,6 +13,9 @@ export { schoolWeekday };
 export function createTimetable(db: Db, queries: LibraryQueries) {
   const st = {
     clear: db.prepare('DELETE FROM timetable'),
+    clearClass: db.prepare('DELETE FROM timetable WHERE class_name = ?'),
+    // Rows without a class last: the classes named first.
+    perClass: db.prepare("SELECT class_name, COUNT(*) FROM timetable GROUP BY class_name ORDER BY class_name = '', class_name").raw(),
     insert: db.prepare('INSERT INTO timetable(weekday, period, starts, ends, class_name, resource_id, resource_title) VALUES (?, ?, ?, ?, ?, ?, ?)'),
     byId: db.prepare('SELECT id FROM resources WHERE id = ?').pluck(),
     byTitle: db.prepare('SELECT id FROM resources WHERE title = ? ORDER BY rid').pluck(),
@@ -23,8 +26,8 @@ export function createTimetable(db: Db, queries: LibraryQueries) {
       'SELECT period, starts, ends, class_name AS className, resource_id AS resourceId, resource_title AS resourceTitle FROM timetable WHERE weekday = ? ORDER BY starts, period',
     ),
   };
-  const replace = db.transaction((entries: z.output<typeof TimetableEntryInput>[]) => {
-    // One period per class at a time, however the timetable came (the page, the API, a CSV).
+  /** One period per class at a time, however the timetable came (the page, the API, a CSV). */
+  const checkSlots = (entries: z.output<typeof TimetableEntryInput>[]) => {
     const seen = new Set<string>();
     for (const e of entries) {
       const slot = `${e.weekday}/${e.period}/${e.className}`;
@@ -34,11 +37,16 @@ export function createTimetable(db: Db, queries: LibraryQueries) {
       }
       seen.add(slot);
     }
+  };
+  /** Replaces the whole timetable, or (`classes`) only those classes' periods. */
+  const replace = db.transaction((entries: z.output<typeof TimetableEntryInput>[], classes?: Set<string>) => {
+    checkSlots(entries);
     // Each lesson's title is kept beside its id, so a period whose lesson a later catalog
     // removes can still name it; a lesson already gone keeps the title it was saved with.
     const kept = new Map(st.keptTitles.all() as [string, string][]);
     const titleOf = (id: string | null) => (id ? ((st.title.get(id) as string | undefined) ?? kept.get(id) ?? null) : null);
-    st.clear.run();
+    if (classes) for (const c of classes) st.clearClass.run(c);
+    else st.clear.run();
     for (const e of entries) st.insert.run(e.weekday, e.period, e.starts, e.ends, e.className, e.resourceId, titleOf(e.resourceId));
     return entries.length;
   });
@@ -48,6 +56,10 @@ export function createTimetable(db: Db, queries: LibraryQueries) {
    * and class); a cell that names one sets it. Read and replaced in one transaction.
    */
   const importEntries = db.transaction((entries: z.output<typeof TimetableEntryInput>[]) => {
+    // Each class teacher sends a sheet of their own: a file replaces the classes it names (rows without a class are one
+    // of their own), and the other classes' periods, their night-sync priority and eviction protection stay.
+    const before = new Map(st.perClass.all() as [string, number][]);
+    const named = new Set(entries.map((e) => e.className));
     const chosen = new Map((st.chosen.all() as [number, number, string, string][]).map(([w, p, c, id]) => [`${w}/${p}/${c}`, id]));
     const kept = new Set<number>();
     const merged = entries.map((e, i) => {
@@ -56,7 +68,10 @@ export function createTimetable(db: Db, queries: LibraryQueries) {
       kept.add(i);
       return { ...e, resourceId: id };
     });
-    return { saved: replace(merged), kept };
+    const saved = replace(merged, named);
+    const classes = [...named].map((className) => ({ className, saved: entries.filter((e) => e.className === className).length, replaced: before.get(className) ?? 0 }));
+    const others = [...before].filter(([c]) => !named.has(c)).map(([className, periods]) => ({ className, periods }));
+    return { saved, kept, classes, others };
   });
   return {
     set: (entries: z.output<typeof TimetableEntryInput>[]) => replace.immediate(entries),
@@ -65,15 +80,15 @@ export function createTimetable(db: Db, queries: LibraryQueries) {
      * a title several share (taking the first would timetable a lesson nobody chose), is
      * saved without a lesson and listed, unless its period keeps the lesson already chosen for it (`kept` counts those).
      */
-    importCsv(csv: string): { saved: number; kept: number; unmatched: UnmatchedLesson[] } {
+    importCsv(csv: string): Res<'timetable:import-csv'> {
       // Titles have no index: a school's file repeats a few subjects hundreds of times, so each is looked up once.
       const found = new Map<string, string[]>();
       const resolve = (cell: string) => found.get(cell) ?? found.set(cell, st.byId.get(cell) ? [cell] : (st.byTitle.all(cell) as string[])).get(cell)!;
-      const { entries, lines, unmatched } = parseTimetableCsv(csv, resolve);
-      const { saved, kept } = importEntries.immediate(entries);
+      const { entries, lines, unmatched, warnings } = parseTimetableCsv(csv, resolve);
+      const { saved, kept, classes, others } = importEntries.immediate(entries);
       // A row whose period kept its lesson is not one to fix: `unmatched` lists the periods left without one.
       const keptLines = new Set([...kept].map((i) => lines[i]));
-      return { saved, kept: kept.size, unmatched: unmatched.filter((u) => !keptLines.has(u.line)) };
+      return { saved, kept: kept.size, unmatched: unmatched.filter((u) => !keptLines.has(u.line)), classes, others, warnings };
     },
     today(weekday = schoolWeekday()): { weekday: number; lessons: TodayLesson[] } {
       const rows = st.day.all(weekday) as { period: number; starts: string; ends: string; className: string; resourceId: string | null; resourceTitle: string | null }[];

@@ -42,6 +42,20 @@ export const UnmatchedLesson = z.object({
 });
 export type UnmatchedLesson = z.infer<typeof UnmatchedLesson>;
 
+/** A period of a timetable file, by its line (counting the header). */
+const FilePeriod = z.object({ line: z.number().int().min(1), period: z.number().int(), starts: z.string(), ends: z.string() });
+
+/**
+ * What a timetable file holds that is likely a mistake but was imported as written:
+ * two periods of a class overlapping on a day (8:00–8:40 and 8:30–9:10), or a period
+ * in the night (上午12:30 is half past midnight).
+ */
+export const ImportWarning = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('overlap'), weekday: z.number().int(), className: z.string(), first: FilePeriod, second: FilePeriod }),
+  z.object({ kind: z.literal('night'), weekday: z.number().int(), className: z.string(), ...FilePeriod.shape }),
+]);
+export type ImportWarning = z.infer<typeof ImportWarning>;
+
 /**
  * The text of a timetable CSV file, as `timetable:import-csv` wants it: UTF-8
  * (with or without a BOM), else GB18030, which Excel on a Chinese Windows writes
@@ -71,12 +85,22 @@ export const timetableChannels = {
   /** Replaces the whole timetable (a school re-enters it each term). */
   'timetable:set': channel(z.object({ entries: z.array(TimetableEntryInput).max(500) }).strict(), z.object({ saved: z.number().int() })),
   /**
-   * Replaces the timetable from a spreadsheet's CSV (星期,节次,开始,结束,班级,课程); `unmatched`: the periods saved without their lesson.
-   * A row naming no single lesson keeps the one already chosen for its period (same weekday, period, class): `kept` counts those, not in `unmatched`.
+   * Replaces the periods of the classes a spreadsheet's CSV names (星期,节次,开始,结束,班级,课程; rows without a class
+   * are a class of their own) and keeps the other classes', as each class teacher sends a sheet of their own.
+   * `unmatched`: the periods saved without their lesson. A row naming no single lesson keeps the one already chosen
+   * for its period (same weekday, period, class): `kept` counts those, not in `unmatched`. `classes`: each class
+   * the file names, its periods now and before; `others`: the classes left as they were; `warnings`: see ImportWarning.
    */
   'timetable:import-csv': channel(
     z.object({ csv: z.string().max(512 * 1024) }).strict(),
-    z.object({ saved: z.number().int(), kept: z.number().int(), unmatched: z.array(UnmatchedLesson) }),
+    z.object({
+      saved: z.number().int(),
+      kept: z.number().int(),
+      unmatched: z.array(UnmatchedLesson),
+      classes: z.array(z.object({ className: z.string(), saved: z.number().int(), replaced: z.number().int() })),
+      others: z.array(z.object({ className: z.string(), periods: z.number().int() })),
+      warnings: z.array(ImportWarning),
+    }),
   ),
   /** Today's periods in order; `weekday` overrides today's (1 = Monday). */
   'timetable:today': channel(z.object({ weekday: z.number().int().min(1).max(7).optional() }).strict(), z.object({ weekday: z.number().int(), lessons: z.array(TodayLesson) })),

@@ -60,7 +60,7 @@ describe('classboard CLI', () => {
     fs.writeFileSync(csv, '星期,节次,开始,结束,班级,课程\n星期一,1,8:00,8:40,三（1）班,三角形的内角和（第一课时）\n星期一,2,8:55,9:35,三（1）班,\n');
     const r = await cli('--json', 'timetable', 'import', csv);
     expect(r.stderr).toBe('');
-    expect(JSON.parse(r.stdout)).toEqual({ saved: 2, kept: 0, unmatched: [] });
+    expect(JSON.parse(r.stdout)).toEqual({ saved: 2, kept: 0, unmatched: [], classes: [{ className: '三（1）班', saved: 2, replaced: 0 }], others: [], warnings: [] });
     // A row that is itself broken refuses the file, saying in Chinese what to write.
     fs.writeFileSync(csv, '星期,节次,开始,结束,班级,课程\n星期一,1,8点,8:40,三（2）班,\n');
     const bad = await cli('timetable', 'import', csv);
@@ -84,7 +84,7 @@ describe('classboard CLI', () => {
     expect(human.stderr).toBe('');
     expect(human.code).toBe(0);
     const lines = human.stdout.trim().split('\n');
-    expect(lines[0]).toBe('已导入课表：4 节课；其中 3 节的课程没有对应到资源库里的课，先不带课程导入：');
+    expect(lines[0]).toBe('已导入课表：4 节课（三（2）班）；其中 3 节的课程没有对应到资源库里的课，先不带课程导入：');
     expect(lines[1]).toBe('  第 2 行“数学”：资源库里没有找到');
     expect(lines[2]).toMatch(/^  第 4 行“学习任务单”：有 \d+ 个同名资源$/);
     expect(lines[3]).toBe('  第 5 行“春天，你好”：资源库里没有找到');
@@ -95,7 +95,11 @@ describe('classboard CLI', () => {
     const again = path.join(data, 'kebiao-again.csv');
     fs.writeFileSync(again, '星期,节次,开始,结束,班级,课程\n星期一,2,8:55,9:35,三（2）班,数学\n');
     const kept = await cli('timetable', 'import', again);
-    expect(kept.stdout.trim().split('\n')).toEqual(['已导入课表：1 节课', '保留了已选的 1 节课的课程（这些节次的课程一栏没有对应到课）']);
+    expect(kept.stdout.trim().split('\n')).toEqual([
+      '已导入课表：1 节课（三（2）班）',
+      '替换了三（2）班原有的 4 节课；其他班级的 2 节课未改动（三（1）班 2 节）',
+      '保留了已选的 1 节课的课程（这些节次的课程一栏没有对应到课）',
+    ]);
   });
 
   it('exports part of the tree to a folder that another classroom imports', async () => {

@@ -22,7 +22,7 @@ afterAll(() => {
 describe('timetable CSV import by title', () => {
   it('links a lesson named by its exact title or id, and imports a period whose cell names none or several without one', async () => {
     const ok = await s.router.call('timetable:import-csv', { csv: '星期,节次,开始,结束,班级,课程\n1,1,8:00,8:40,三（2）班,三角形的内角和（第一课时）\n' });
-    expect(ok).toEqual({ ok: true, value: { saved: 1, kept: 0, unmatched: [] } });
+    expect(ok).toMatchObject({ ok: true, value: { saved: 1, kept: 0, unmatched: [] } });
     // A school's real timetable: subjects, and 学习任务单, the title of one task sheet per lesson in the demo library.
     // Before, one such row refused the whole file (taking the first 学习任务单 would timetable a lesson nobody chose).
     const csv = '星期,节次,开始,结束,班级,课程\n1,1,8:00,8:40,三（2）班,数学\n1,2,8:55,9:35,三（2）班,学习任务单\n1,3,10:00,10:40,三（2）班,三角形的内角和（第一课时）\n2,1,8:00,8:40,三（2）班,数学\n';
@@ -49,7 +49,7 @@ describe('timetable CSV import by title', () => {
     const search = await s.router.invoke('library:search', { query: '学习任务单', limit: 3 });
     const id = search.ok ? search.value.results.find((x) => x.title === '学习任务单')!.id : '';
     const byId = await s.router.call('timetable:import-csv', { csv: `1,2,8:55,9:35,三（2）班,${id}\n` });
-    expect(byId).toEqual({ ok: true, value: { saved: 1, kept: 0, unmatched: [] } });
+    expect(byId).toMatchObject({ ok: true, value: { saved: 1, kept: 0, unmatched: [] } });
     const after = await s.router.invoke('timetable:today', { weekday: 1 });
     expect(after.ok && after.value.lessons.map((l) => l.resource?.id)).toEqual([id]);
   });
