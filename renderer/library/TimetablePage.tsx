@@ -69,8 +69,14 @@ export function TimetablePage() {
       const csv = decodeCsv(new Uint8Array(await file.arrayBuffer()));
       const r = await call(api()['timetable:import-csv']({ csv }));
       // Periods whose cell named no lesson kept the one chosen here: said so, as the file alone would have cleared them.
-      if (r.unmatched.length === 0) setNote({ text: t(r.kept > 0 ? 'timetable.importedKept' : 'timetable.imported', { n: r.saved, k: r.kept, count: r.saved }), error: false });
-      else setNote({ text: `${unmatchedNote(t, r.saved, r.unmatched)}${r.kept > 0 ? t('timetable.importKept', { k: r.kept }) : ''}`, error: false, warn: true });
+      // Which classes it replaced and which it left: a file replaces only the classes it names.
+      const checks = importChecks(t, r.warnings);
+      if (r.unmatched.length === 0) {
+        const done = t(r.kept > 0 ? 'timetable.importedKept' : 'timetable.imported', { n: r.saved, k: r.kept, count: r.saved });
+        // 'imported' has no full stop of its own: the checks after it are a sentence.
+        const stop = r.kept === 0 && checks ? t('timetable.importStop') : '';
+        setNote({ text: `${done}${importScope(t, r, r.kept > 0 ? 'sentence' : 'aside')}${stop}${checks}`, error: false, warn: checks !== '' });
+      } else setNote({ text: `${unmatchedNote(t, r.saved, r.unmatched)}${importScope(t, r, 'sentence')}${r.kept > 0 ? t('timetable.importKept', { k: r.kept }) : ''}${checks}`, error: false, warn: true });
       reload();
     } catch (err) {
       setNote({ text: plainMessage(err), error: true });
@@ -225,6 +231,30 @@ function unmatchedNote(t: TFunction, saved: number, unmatched: Res<'timetable:im
     .join(t('timetable.unmatchedSep'));
   const more = unmatched.length > UNMATCHED_SHOWN ? t('timetable.unmatchedMore', { n: unmatched.length - UNMATCHED_SHOWN }) : '';
   return t('timetable.importedUnmatched', { n: saved, m: unmatched.length, rows: `${rows}${more}` });
+}
+
+/** The classes an import replaced and those it left as they were; nothing when it only added. `aside`: after a line without its full stop. */
+function importScope(t: TFunction, r: Res<'timetable:import-csv'>, as: 'aside' | 'sentence'): string {
+  const cls = (name: string) => name || t('timetable.importNoClass');
+  const replaced = r.classes.filter((c) => c.replaced > 0);
+  const n = replaced.reduce((sum, c) => sum + c.replaced, 0);
+  const others = r.others.reduce((sum, o) => sum + o.periods, 0);
+  const parts = [
+    ...(replaced.length ? [t('timetable.importReplaced', { classes: replaced.map((c) => cls(c.className)).join(t('timetable.importClassSep')), n, count: n })] : []),
+    ...(r.others.length ? [t('timetable.importOthers', { classes: r.others.map((o) => cls(o.className)).join(t('timetable.importClassSep')), n: others, count: others })] : []),
+  ];
+  return parts.length ? t(as === 'aside' ? 'timetable.importScopeAside' : 'timetable.importScopeSentence', { what: parts.join(t('timetable.unmatchedSep')) }) : '';
+}
+
+/** Periods imported as written that look wrong: overlapping in a class's day, or in the night. */
+function importChecks(t: TFunction, warnings: Res<'timetable:import-csv'>['warnings']): string {
+  if (warnings.length === 0) return '';
+  const items = warnings.map((w) =>
+    w.kind === 'overlap'
+      ? t('timetable.importOverlap', { day: t(`timetable.day${w.weekday}`), cls: w.className ? t('timetable.ofClass', { name: w.className }) : '', a: w.first.period, b: w.second.period, aTime: `${w.first.starts}–${w.first.ends}`, bTime: `${w.second.starts}–${w.second.ends}` })
+      : t('timetable.importNight', { line: w.line, time: `${w.starts}–${w.ends}` }),
+  );
+  return t('timetable.importCheck', { list: items.join(t('timetable.unmatchedSep')) });
 }
 
 const minutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));

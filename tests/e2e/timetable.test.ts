@@ -11,7 +11,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { writeFeed } from '../../main/feed/write';
 import { schoolWeekday } from '../../preload/contract';
-import { newBoardPage, shot, useBoardSession } from './harness';
+import { hubApi, newBoardPage, shot, useBoardSession } from './harness';
 
 const run = promisify(execFile);
 /** A platform's lesson title can be long: it must wrap in its own column, not squeeze the others. */
@@ -44,6 +44,11 @@ const GB18030_CSV = Buffer.from(
   'd0c7c6da2cbddab4ce2cbfaacabc2cbde1caf82cb0e0bcb62cbfceb3cc0ad0c7c6dab6fe2c312c383a30302c383a34302cc8fda3a832a3a9b0e02c0ad0c7c6dab6fe2c322c383a35352c393a33352cc8fda3a832a3a9b0e02c0a',
   'hex',
 );
+
+/** An import replaces only the classes its file names: a case that counts its own rows starts from an empty timetable. */
+async function clearTimetable() {
+  expect((await hubApi(session.hub, 'timetable:set', { entries: [] })).ok).toBe(true);
+}
 
 /** A time on the form's 24-hour hour and minute pickers. */
 async function setTime(page: Page, label: string, hhmm: string) {
@@ -162,6 +167,7 @@ describe('the timetable', () => {
   it("opens the add form on today's first free period, keeps a lesson's length when its start moves, and moves on after an add", async () => {
     // Its own page, its clock on Thursday 07:30 at school, before the first bell (still Wednesday 23:30 in UTC,
     // this browser's zone). After every case on the shared page: while it is in front, the shared page's timers are throttled.
+    await clearTimetable();
     const board = await newBoardPage(session.browser);
     await board.clock.setFixedTime(new Date('2026-12-02T23:30:00Z'));
     try {
@@ -229,10 +235,12 @@ describe('the timetable', () => {
   });
 
   it("imports a school's real timetable: subjects, 上午/下午 times, a title with a full-width comma, and says which periods have no lesson", async () => {
+    await clearTimetable();
     const board = await newBoardPage(session.browser);
     try {
       await board.goto(`${session.hub.url}#/timetable`);
-      await expect.poll(() => board.getByRole('table', { name: '课表' }).count()).toBe(1);
+      // Empty: the page shows no table until the import.
+      await expect.poll(() => board.getByLabel('选择文件').count()).toBe(1);
       // As Excel saves it on a Chinese Windows (GB18030, CRLF, a trailing ",,,,,"), the long title unquoted though it holds "，":
       // 星期,节次,开始,结束,班级,课程 / 星期五,1,上午8:00,上午8:40,四（1）班,数学 / 星期五,2,上午8:50,上午9:30,四（1）班,LONG_TITLE
       // 星期五,3,下午2:10,下午2:50,四（1）班,学习任务单 / ,,,,,
@@ -259,6 +267,7 @@ describe('the timetable', () => {
   });
 
   it('gives a period imported without its lesson one in place, and finds a lesson past the first six', async () => {
+    await clearTimetable();
     const board = await newBoardPage(session.browser);
     try {
       await board.goto(`${session.hub.url}#/timetable`);
@@ -337,6 +346,7 @@ describe('the timetable', () => {
   });
 
   it('keeps the lessons chosen at the board when the same file is imported again, and says how many', async () => {
+    await clearTimetable();
     const board = await newBoardPage(session.browser);
     try {
       await board.goto(`${session.hub.url}#/timetable`);
@@ -389,6 +399,30 @@ describe('the timetable', () => {
       // Nothing open: 返回 goes back a page.
       await board.getByRole('button', { name: '返回', exact: true }).click();
       await expect.poll(() => board.getByRole('region', { name: '今日课表' }).count()).toBe(1);
+    } finally {
+      await board.close();
+    }
+  });
+
+  it("imports one class's sheet keeping the other classes' periods, says so, and points out overlapping periods", async () => {
+    const board = await newBoardPage(session.browser);
+    try {
+      await board.goto(`${session.hub.url}#/timetable`);
+      const rows = board.getByRole('table', { name: '课表' }).getByRole('row');
+      // 五（1）班's three periods, from the case before.
+      await expect.poll(() => rows.count()).toBe(4);
+      const csv = '星期,节次,开始,结束,班级,课程\n星期五,第1节,8:00,8:40,六（1）班,\n星期五,第2节,8:30,9:10,六（1）班,\n';
+      await board.getByLabel('选择文件').setInputFiles({ name: '课表.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+      // Before: 已导入课表：2 节课, and 五（1）班's periods were gone.
+      await expect
+        .poll(() => board.getByRole('status').textContent())
+        .toBe('已导入课表：2 节课（其他班级的 3 节课未改动：五（1）班）。已照文件导入，请检查：星期五（六（1）班）第 1 节（08:00–08:40）与第 2 节（08:30–09:10）时间重叠。');
+      await expect.poll(() => rows.count()).toBe(6);
+      // The same sheet again replaces 六（1）班's two periods only.
+      await board.getByLabel('选择文件').setInputFiles({ name: '课表.csv', mimeType: 'text/csv', buffer: Buffer.from(csv.replace('8:30,9:10', '8:50,9:30')) });
+      await expect.poll(() => board.getByRole('status').textContent()).toBe('已导入课表：2 节课（六（1）班原有的 2 节课已替换；其他班级的 3 节课未改动：五（1）班）');
+      await expect.poll(() => rows.count()).toBe(6);
+      await shot(board, 'timetable-import-one-class');
     } finally {
       await board.close();
     }
