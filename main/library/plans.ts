@@ -15,9 +15,18 @@ export function createPlans(db: Db) {
     ),
     get: db.prepare('SELECT id, title FROM lesson_plans WHERE id = ?'),
     items: db.prepare(
-      `SELECT i.kind, i.resource_id AS resourceId, i.board AS template, r.title, r.type
+      `SELECT i.kind, i.resource_id AS resourceId, i.board AS template, r.title, r.type, r.node_id AS nodeId
        FROM lesson_plan_items i LEFT JOIN resources r ON r.id = i.resource_id WHERE i.plan_id = ? ORDER BY i.pos`,
     ),
+    // A resource's textbook path, root first, as the library's queries build it.
+    path: db
+      .prepare(
+        `WITH RECURSIVE up(id, parent, title, depth) AS (
+           SELECT id, parent, title, 0 FROM nodes WHERE id = ?
+           UNION ALL SELECT n.id, n.parent, n.title, up.depth + 1 FROM nodes n JOIN up ON n.id = up.parent)
+         SELECT title FROM up ORDER BY depth DESC`,
+      )
+      .pluck(),
     insert: db.prepare('INSERT INTO lesson_plans(title, created_at, updated_at) VALUES (?, ?, ?)'),
     update: db.prepare('UPDATE lesson_plans SET title = ?, updated_at = ? WHERE id = ?'),
     clearItems: db.prepare('DELETE FROM lesson_plan_items WHERE plan_id = ?'),
@@ -42,9 +51,11 @@ export function createPlans(db: Db) {
     get(id: number): { id: number; title: string; items: PlanItem[] } {
       const plan = st.get.get(id) as { id: number; title: string } | undefined;
       if (!plan) throw new AppError('not-found', `找不到备课 ${id} / no such lesson plan`);
-      const rows = st.items.all(id) as { kind: 'resource' | 'board'; resourceId: string | null; template: string | null; title: string | null; type: string | null }[];
+      const rows = st.items.all(id) as { kind: 'resource' | 'board'; resourceId: string | null; template: string | null; title: string | null; type: string | null; nodeId: string | null }[];
       const items = rows.map((r) =>
-        r.kind === 'board' ? { kind: 'board', template: r.template } : { kind: 'resource', resourceId: r.resourceId, title: r.title, type: r.type },
+        r.kind === 'board'
+          ? { kind: 'board', template: r.template }
+          : { kind: 'resource', resourceId: r.resourceId, title: r.title, type: r.type, ...(r.nodeId ? { path: st.path.all(r.nodeId) as string[] } : {}) },
       ) as PlanItem[];
       return { ...plan, items };
     },

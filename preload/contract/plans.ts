@@ -16,6 +16,8 @@ export const PlanItem = z.discriminatedUnion('kind', [
     /** null when the resource has left the library since the plan was made. */
     title: z.string().nullable(),
     type: ResourceType.nullable(),
+    /** Where it sits in the textbook tree (its lesson last): a bare 学习任务单 could be any lesson's. Absent once it has left the library. */
+    path: z.array(z.string()).optional(),
   }),
   z.object({ kind: z.literal('board'), template: BoardTemplate }),
 ]);

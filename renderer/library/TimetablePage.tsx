@@ -10,6 +10,7 @@ import { api, call, plainMessage } from '../api/client';
 import { useBackStep } from '../back';
 import { LessonSearch, type Lesson } from './LessonSearch';
 import { removedNote } from './TodayList';
+import { WherePath } from './WherePath';
 
 interface Entry {
   weekday: number;
@@ -17,7 +18,8 @@ interface Entry {
   starts: string;
   ends: string;
   className: string;
-  resource: { id: string; title: string } | null;
+  /** `path`: where it sits (its lesson last), as the timetable serves it; a lesson just picked has none until the page reloads. */
+  resource: { id: string; title: string; path?: string[] } | null;
   /** The lesson the period names, which the platform has since removed from the library. */
   missing?: { resourceId: string; title?: string };
 }
@@ -57,6 +59,8 @@ export function TimetablePage() {
       const entries = next.map((e) => ({ weekday: e.weekday, period: e.period, starts: e.starts, ends: e.ends, className: e.className, resourceId: e.resource?.id ?? e.missing?.resourceId ?? null }));
       const r = await call(api()['timetable:set']({ entries }));
       setEntries([...next].sort(byTime));
+      // Again from the timetable, for a picked lesson's place in the textbook (its lesson and unit).
+      reload();
       setNote({ text: t('timetable.saved', { n: r.saved, count: r.saved }), error: false });
       return true;
     } catch (err) {
@@ -118,7 +122,11 @@ export function TimetablePage() {
                         <td className="timetable__lesson">
                           <div className="timetable__lesson-cell">
                             {e.resource ? (
-                              <span>{e.resource.title}</span>
+                              // Its lesson and unit under the title: a bare 学习任务单 could be any lesson's.
+                              <span className="row__main">
+                                <span>{e.resource.title}</span>
+                                {e.resource.path && <WherePath path={e.resource.path} />}
+                              </span>
                             ) : (
                               <span className="timetable__none">{e.missing ? removedNote(t, e.missing) : t('timetable.noLesson')}</span>
                             )}

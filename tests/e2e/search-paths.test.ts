@@ -2,7 +2,8 @@
 // different lesson) must show, without hover, what tells them apart: the lesson
 // and its unit in full, and the rest of the path cut at its start so its end (the
 // 册次 just above the unit) stays in view. On the home screen's search and the
-// timetable's lesson search (the add form and a row's chooser), at 1080p and 4K;
+// timetable's lesson search (the add form and a row's chooser), the 备课 editor's
+// results and list and the timetable page's rows, at 1080p and 4K;
 // on the home screen also for a publisher's long path, wider than its column.
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -99,6 +100,8 @@ async function expectTellable(results: Locator, query: string) {
   const seen = new Set<string>();
   for (let i = 0; i < all.length; i++) {
     const card = results.nth(i);
+    // The home screen's column shows five or so; the rest are a scroll away.
+    await card.scrollIntoViewIfNeeded();
     const text = (await card.textContent())!;
     const p = all.find((p) => text.includes(p.at(-1)!) && text.includes(p.at(-2)!))!;
     expect(p, text).toBeDefined();
@@ -146,5 +149,33 @@ describe.each([
     await chooser.getByRole('searchbox').fill('学习任务单');
     await expectTellable(chooser.locator('.rows').getByRole('button'), '学习任务单');
     await shot(page, `search-paths-chooser-${name}`);
+  });
+
+  it('in the plan editor’s add results and its list, and on the timetable page’s rows, show each one’s lesson and unit', async () => {
+    await page.goto(`${hub.url}#/plan/new`);
+    await page.getByRole('searchbox', { name: '搜索要加入的资源' }).fill('学习任务单');
+    const add = page.locator('.plan__found').getByRole('button', { name: '加入：学习任务单', exact: true });
+    await expectTellable(add, '学习任务单');
+    for (let i = 0; i < 6; i++) await add.nth(i).click();
+    const items = page.getByRole('list', { name: '上课顺序' }).getByRole('listitem');
+    await expectTellable(items, '学习任务单');
+    await shot(page, `search-paths-plan-${name}`);
+    // As saved: the plan's items come back with their place in the textbook.
+    await page.getByRole('button', { name: '保存' }).click();
+    await expect.poll(() => page.url()).toMatch(/#\/plan\/\d+$/);
+    await page.reload();
+    await expectTellable(items, '学习任务单');
+
+    // Tuesday's periods, one sheet each (Monday's lesson-less period stays for the chooser).
+    const found = await hubApi(hub, 'library:search', { query: '学习任务单' });
+    const sheets = (found.value.results as { id: string; title: string }[]).filter((r) => r.title === '学习任务单');
+    const entries = [
+      { weekday: 1, period: 1, starts: '08:00', ends: '08:40', className: '三（2）班', resourceId: null },
+      ...sheets.map((r, i) => ({ weekday: 2, period: i + 1, starts: `${10 + i}:00`, ends: `${10 + i}:40`, className: '三（2）班', resourceId: r.id })),
+    ];
+    expect((await hubApi(hub, 'timetable:set', { entries })).ok).toBe(true);
+    await page.goto(`${hub.url}#/timetable`);
+    await expectTellable(page.getByRole('table', { name: '课表' }).getByRole('row').filter({ hasText: '星期二' }), '学习任务单');
+    await shot(page, `search-paths-timetable-${name}`);
   });
 });

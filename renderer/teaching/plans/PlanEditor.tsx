@@ -3,6 +3,7 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { PlanItem, Res } from '../../../preload/contract';
 import { api, call } from '../../api/client';
+import { WherePath } from '../../library/WherePath';
 import { go } from '../../route';
 import { TEMPLATES } from '../board/templates';
 
@@ -65,6 +66,8 @@ export function PlanEditor({ id }: { id: number | null }) {
               <span className="row__icon">{i + 1}</span>
               <span className="row__main">
                 <span className="row__title">{it.kind === 'board' ? t(`board.templates.${it.template}`) : (it.title ?? t('plans.missing'))}</span>
+                {/* Its lesson and unit: several 学习任务单 in one plan are told apart by them. */}
+                {it.kind === 'resource' && it.title !== null && it.path && <WherePath path={it.path} />}
               </span>
               <button type="button" className="ink-button" aria-label={t('plans.up', { n: i + 1 })} disabled={i === 0} onClick={() => move(i, -1)}>
                 ↑
@@ -111,11 +114,11 @@ export function PlanEditor({ id }: { id: number | null }) {
               type="button"
               className="row row--compact"
               aria-label={t('plans.addThis', { title: r.title })}
-              onClick={() => setItems([...items, { kind: 'resource', resourceId: r.id, title: r.title, type: r.type }])}
+              onClick={() => setItems([...items, { kind: 'resource', resourceId: r.id, title: r.title, type: r.type, path: r.path }])}
             >
               <span className="row__main">
                 <span className="row__title">＋ {r.title}</span>
-                <span className="row__sub">{r.path.join(' › ')}</span>
+                <WherePath path={r.path} hidden />
               </span>
             </button>
           ))}
