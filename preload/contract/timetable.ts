@@ -79,6 +79,11 @@ export function schoolWeekday(now = new Date(), timeZone = 'Asia/Shanghai'): num
   return ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'].indexOf(name) + 1;
 }
 
+/** The time of day in the school's time zone, as the timetable writes it ("10:40"): which period is under way. */
+export function schoolClock(now = new Date(), timeZone = 'Asia/Shanghai'): string {
+  return new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone }).format(now);
+}
+
 const channel = <Req extends z.ZodType, Res extends z.ZodType>(req: Req, res: Res) => ({ req, res });
 
 export const timetableChannels = {

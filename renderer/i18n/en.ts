@@ -121,6 +121,8 @@ export const en: WithSingulars<Messages> = {
     ready: 'Ready',
     notReady: 'Not downloaded',
     edit: 'Edit timetable',
+    now: 'Now',
+    next: 'Next',
     none: "No periods today. Put each period's resource in the timetable and the night's sync fetches it first.",
   },
   timetable: {

@@ -102,6 +102,8 @@ export const zhCN = {
     ready: '已就绪',
     notReady: '未下载',
     edit: '编辑课表',
+    now: '正在上课',
+    next: '下一节',
     none: '今天没有课。在课表里写上每节课用的资源，夜间同步会先下载它们。',
   },
   timetable: {

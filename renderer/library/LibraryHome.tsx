@@ -28,13 +28,22 @@ export function LibraryHome({ node }: { node: string | null }) {
           onChange={(e) => setQuery(e.target.value)}
         />
       </div>
-      <div className="home__body">
-        <main className="home__main">{deferred ? <SearchResults query={deferred} /> : <TreePanel node={node} />}</main>
+      {/* Three columns, so today's timetable, the plans, recent and favourites are all in view
+          without scrolling (stacked in one, recent and favourites fell below the bottom bar). */}
+      <div className={`home__body home__body--three${deferred ? ' home__body--searching' : ''}`}>
+        <div className="home__left">
+          <main className="home__main">{deferred ? <SearchResults query={deferred} /> : <TreePanel node={node} />}</main>
+          {/* While searching, the results take the plans' place and the shelf's width: a long path needs it. */}
+          {!deferred && <PlanList />}
+        </div>
+        {!deferred && (
+          <aside className="home__shelf">
+            <SideList title={t('library.recent')} empty={t('library.noRecent')} load={() => call(api()['library:recent']({ limit: 8 }))} />
+            <SideList title={t('library.favourites')} empty={t('library.noFavourites')} load={() => call(api()['library:favourites']({}))} />
+          </aside>
+        )}
         <aside className="home__side">
           <TodayList />
-          <PlanList />
-          <SideList title={t('library.recent')} empty={t('library.noRecent')} load={() => call(api()['library:recent']({ limit: 8 }))} />
-          <SideList title={t('library.favourites')} empty={t('library.noFavourites')} load={() => call(api()['library:favourites']({}))} />
         </aside>
       </div>
     </div>

@@ -1,16 +1,44 @@
 // 今日课表: today's periods, each naming its class and lesson and marked ready (on
-// this PC) or not yet downloaded.
+// this PC) or not yet downloaded; the period under way (between periods, the next)
+// stands out, in school time.
 import type { TFunction } from 'i18next';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { TodayLesson } from '../../preload/contract';
+import { schoolClock, schoolWeekday, type TodayLesson } from '../../preload/contract';
 import { api, call } from '../api/client';
 import { go } from '../route';
 import { useLibraryData } from './useApi';
 
+/** The time now, again every minute: the mark moves on with the bell without a reload. */
+function useMinute(): Date {
+  const [now, setNow] = useState(() => new Date());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(new Date()), 60_000);
+    return () => clearInterval(timer);
+  }, []);
+  return now;
+}
+
+/**
+ * The period under way at `hhmm` (school time), else the next to start today; none
+ * after the last. Periods of several classes at once are all marked.
+ */
+export function periodNow(lessons: Pick<TodayLesson, 'period' | 'starts' | 'ends'>[], hhmm: string): { period: number; state: 'now' | 'next' } | null {
+  const on = lessons.find((l) => l.starts <= hhmm && hhmm < l.ends);
+  if (on) return { period: on.period, state: 'now' };
+  const next = lessons.filter((l) => l.starts > hhmm).sort((a, b) => a.starts.localeCompare(b.starts))[0];
+  return next ? { period: next.period, state: 'next' } : null;
+}
+
 export function TodayList() {
   const { t } = useTranslation();
-  const { data } = useLibraryData(() => call(api()['timetable:today']({})), []);
+  const now = useMinute();
+  const weekday = schoolWeekday(now);
+  // Fetched again when the school day turns over.
+  const { data } = useLibraryData(() => call(api()['timetable:today']({})), [weekday]);
   if (!data) return null;
+  // Only for the day the hub served as today (it and this clock could disagree about the date at midnight).
+  const mark = data.weekday === weekday ? periodNow(data.lessons, schoolClock(now)) : null;
   const edit = (
     <button type="button" className="btn btn--small" onClick={() => go({ name: 'timetable' })}>
       {t('today.edit')}
@@ -39,19 +67,26 @@ export function TodayList() {
           const lesson = l.resource ? lessonOf(l.resource.title, l.resource.path) : null;
           const ready = l.resource ? (l.resource.ready ? t('today.ready') : t('today.notReady')) : '';
           const period = t('today.period', { n: l.period });
+          const state = mark?.period === l.period ? mark.state : null;
           return (
             // One class has one lesson a period (the timetable refuses a second).
             <button
               key={`${l.period}-${l.starts}-${l.className}`}
               type="button"
-              className="row row--today"
-              aria-label={[period, l.starts, l.className, lesson ? `${title} · ${lesson}` : title, ready].filter(Boolean).join(' ')}
+              className={`row row--today${state ? ` row--${state}` : ''}`}
+              aria-current={state === 'now' ? 'time' : undefined}
+              aria-label={[period, l.starts, l.className, lesson ? `${title} · ${lesson}` : title, ready, state && t(`today.${state}`)].filter(Boolean).join(' ')}
               // A period without its lesson (none chosen, or removed) is given one on the timetable page.
               onClick={() => (l.resource ? go({ name: 'resource', id: l.resource.id, type: l.resource.type }) : go({ name: 'timetable' }))}
             >
               <span className="today__when">
                 <span className="today__period">{period}</span>
                 <span>{l.starts}</span>
+                {state && (
+                  <span className="today__state" aria-hidden="true">
+                    {t(`today.${state}`)}
+                  </span>
+                )}
               </span>
               <span className="row__main">
                 <span className={`row__title row__title--wrap${l.resource ? '' : ' timetable__none'}`}>{title}</span>
@@ -74,11 +109,11 @@ export function removedNote(t: TFunction, missing: NonNullable<TodayLesson['miss
 /**
  * The lesson a resource belongs to (the last step of its textbook path), unless its
  * title already says it: "学习任务单" alone could be any lesson's. The path's
- * numbering ("1 ", "第1节 ") is left out of the comparison.
+ * numbering ("1 ", "第1节 ") is left out: "三（2）班 · 1 大青树下的小学" read as a count.
  */
 function lessonOf(title: string, path: string[]): string | null {
   const lesson = path.at(-1)?.trim();
   if (!lesson) return null;
-  const bare = lesson.replace(/^(第\s*[\d一二三四五六七八九十百]+\s*[课节章]|\d+)\s*/, '') || lesson;
-  return title.includes(bare) ? null : lesson;
+  const bare = lesson.replace(/^(第\s*[\d一二三四五六七八九十百]+\s*[课节章]|\d+[.、．]?)\s*/, '') || lesson;
+  return title.includes(bare) ? null : bare;
 }
