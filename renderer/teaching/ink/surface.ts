@@ -24,13 +24,23 @@ export interface InkStore {
 export interface SurfaceOptions {
   /** Content units across the surface's width (ink coordinates are in these). */
   contentWidth: number;
-  /** A contact at least this wide (CSS px) is a palm and erases. */
+  /** A contact at least this wide (CSS px) is a palm and erases; by default 2rem (40 px at 1080p). */
   palmPx?: number;
   onChange?: (model: InkModel) => void;
   onError?: (message: string) => void;
 }
 
 const HIGHLIGHTER_ALPHA = 0.35;
+
+/**
+ * CSS px per rem: the UI is sized in rem, 1/54 of the screen height (see
+ * styles.css), so a 4K board at scale factor 1 has twice the px per finger.
+ * Touch sizes measured in rem stay the same physical size on every screen.
+ */
+function pxPerRem(): number {
+  const px = Number.parseFloat(getComputedStyle(document.documentElement).fontSize);
+  return Number.isFinite(px) && px > 0 ? px : 20;
+}
 
 /**
  * Chromium holds pointermove until the next frame; pointerrawupdate arrives as
@@ -168,10 +178,12 @@ export class InkSurface {
     if (this.settings.mode === 'off' || !this.key) return;
     e.preventDefault();
     this.liveCanvas.setPointerCapture?.(e.pointerId);
-    const palm = Math.max(e.width, e.height) >= (this.opts.palmPx ?? 40);
+    // In rem, as the UI is: a fixed 40 px took a 4K board's finger (44 px there, 22 px at 1080p) for a palm.
+    const rem = pxPerRem();
+    const palm = Math.max(e.width, e.height) >= (this.opts.palmPx ?? 2 * rem);
     const mode = this.settings.mode;
     const erasing = palm || mode === 'eraser' || mode === 'area-eraser';
-    const radius = palm ? Math.max(e.width, e.height) / 2 / this.scale : mode === 'area-eraser' ? 40 / this.scale : 10 / this.scale;
+    const radius = palm ? Math.max(e.width, e.height) / 2 / this.scale : ((mode === 'area-eraser' ? 2 : 0.5) * rem) / this.scale;
     const [x, y] = this.toContent(e);
     const tool = mode === 'highlighter' ? 'highlighter' : 'pen';
     const stroke: Stroke = {
