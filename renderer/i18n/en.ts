@@ -222,6 +222,10 @@ export const en: WithSingulars<Messages> = {
     page: 'Page {{n}}',
     addPage: 'New page',
     deletePage: 'Delete this page',
+    deleteAsk: 'Delete this page?',
+    deleteAskDetail: 'The ink on it will be deleted too.',
+    deleteYes: 'Delete',
+    deleteNo: 'Cancel',
     templates: { white: 'Whiteboard', green: 'Green board', black: 'Blackboard', tianzige: 'Tianzige grid', mizige: 'Mizige grid', sixian: 'Four-line paper', fangge: 'Squared paper', wuxianpu: 'Music staff', zuobiao: 'Coordinate grid' },
   },
   tools: {

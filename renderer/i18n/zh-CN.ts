@@ -198,6 +198,10 @@ export const zhCN = {
     page: '第 {{n}} 页',
     addPage: '新建一页',
     deletePage: '删除本页',
+    deleteAsk: '删除这一页？',
+    deleteAskDetail: '页面上的笔迹会一起删除。',
+    deleteYes: '删除',
+    deleteNo: '取消',
     templates: { white: '白板', green: '绿板', black: '黑板', tianzige: '田字格', mizige: '米字格', sixian: '四线三格', fangge: '方格', wuxianpu: '五线谱', zuobiao: '坐标格' },
   },
   tools: {

@@ -4,7 +4,20 @@ import { useInk } from '../ink/context';
 import { InkLayer } from '../ink/InkLayer';
 import { CONTENT_WIDTH, defaultInkColor, drawTemplate, type Template } from './templates';
 
-export function BoardPage({ template, inkTarget, inkPage, label }: { template: Template; inkTarget: string; inkPage: string; label: string }) {
+export function BoardPage({
+  template,
+  inkTarget,
+  inkPage,
+  label,
+  onStrokes,
+}: {
+  template: Template;
+  inkTarget: string;
+  inkPage: string;
+  label: string;
+  /** Strokes on the page now, once its ink has loaded and after every change. */
+  onStrokes?: (count: number) => void;
+}) {
   const host = useRef<HTMLDivElement>(null);
   const canvas = useRef<HTMLCanvasElement>(null);
   const ink = useInk();
@@ -41,7 +54,7 @@ export function BoardPage({ template, inkTarget, inkPage, label }: { template: T
   return (
     <div className="board-page" ref={host}>
       <canvas ref={canvas} className="board-page__paper" role="img" aria-label={label} />
-      <InkLayer ref={ink.layer} target={inkTarget} page={inkPage} settings={ink.settings} contentWidth={CONTENT_WIDTH} />
+      <InkLayer ref={ink.layer} target={inkTarget} page={inkPage} settings={ink.settings} contentWidth={CONTENT_WIDTH} onChange={onStrokes && ((m) => onStrokes(m.strokes.length))} />
     </div>
   );
 }

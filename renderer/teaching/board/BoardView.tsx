@@ -2,11 +2,14 @@
 // its own ink. The page list is kept on this board PC; the ink in the library.
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { api, call } from '../../api/client';
 import { BoardPage } from './BoardPage';
+import { DeletePageConfirm } from './DeletePageConfirm';
 import { TEMPLATES, type Template } from './templates';
 
 type Page = { id: string; template: Template };
 const KEY = 'classboard.board.pages';
+const INK_TARGET = 'board:free';
 
 function loadPages(): Page[] {
   try {
@@ -23,7 +26,11 @@ export function BoardView() {
   const [pages, setPages] = useState<Page[]>(loadPages);
   const [current, setCurrent] = useState(0);
   const [picking, setPicking] = useState(false);
-  const page = pages[Math.min(current, pages.length - 1)]!;
+  const [confirming, setConfirming] = useState(false);
+  /** Strokes on the page shown, as its ink layer last said (tagged: a page loading says nothing yet). */
+  const [ink, setInk] = useState<{ page: string; count: number } | null>(null);
+  const index = Math.min(current, pages.length - 1);
+  const page = pages[index]!;
 
   useEffect(() => localStorage.setItem(KEY, JSON.stringify(pages)), [pages]);
 
@@ -43,15 +50,31 @@ export function BoardView() {
     setPicking(false);
   };
   const remove = () => {
+    setConfirming(false);
     if (pages.length === 1) return;
-    setPages(pages.filter((_, i) => i !== current));
-    setCurrent(Math.max(0, current - 1));
+    setPages(pages.filter((_, i) => i !== index));
+    setCurrent(Math.max(0, index - 1));
+    // Its ink goes with it: nothing shows a deleted page's strokes again.
+    call(api()['annotations:clear']({ target: INK_TARGET, page: page.id })).catch((err: Error) => console.warn('ink:', err.message));
+  };
+  // A page with ink (or whose ink has not loaded yet) asks first; an empty one goes at once.
+  const askRemove = () => {
+    if (pages.length === 1) return;
+    if (ink?.page === page.id && ink.count === 0) remove();
+    else setConfirming(true);
   };
 
   return (
     <div className="board">
       <div className="board__stage">
-        <BoardPage key={page.id} template={page.template} inkTarget="board:free" inkPage={page.id} label={t(`board.templates.${page.template}`)} />
+        <BoardPage
+          key={page.id}
+          template={page.template}
+          inkTarget={INK_TARGET}
+          inkPage={page.id}
+          label={t(`board.templates.${page.template}`)}
+          onStrokes={(count) => setInk({ page: page.id, count })}
+        />
       </div>
       <nav className="board__pages" aria-label={t('board.pages')}>
         {pages.map((p, i) => (
@@ -62,7 +85,7 @@ export function BoardView() {
         <button type="button" className="board__thumb" aria-label={t('board.addPage')} onClick={() => setPicking(true)}>
           ＋
         </button>
-        <button type="button" className="board__thumb" aria-label={t('board.deletePage')} disabled={pages.length === 1} onClick={remove}>
+        <button type="button" className="board__thumb" aria-label={t('board.deletePage')} disabled={pages.length === 1} onClick={askRemove}>
           －
         </button>
       </nav>
@@ -80,6 +103,7 @@ export function BoardView() {
           </button>
         </div>
       )}
+      {confirming && <DeletePageConfirm onDelete={remove} onCancel={() => setConfirming(false)} />}
     </div>
   );
 }

@@ -1,0 +1,37 @@
+// Asks before a board page with ink is deleted: － sits right under ＋, so a
+// mis-tap must not take a page of writing with it. Centred over the board, away
+// from －, so a double tap cannot answer it; 取消, Esc, 返回 or a tap beside it keep the page.
+import { useTranslation } from 'react-i18next';
+import { useBackStep } from '../../back';
+
+export function DeletePageConfirm({ onDelete, onCancel }: { onDelete: () => void; onCancel: () => void }) {
+  const { t } = useTranslation();
+  useBackStep(true, onCancel);
+  return (
+    <div className="board-confirm" onClick={onCancel}>
+      <div
+        className="board-confirm__box"
+        role="alertdialog"
+        aria-modal="true"
+        aria-labelledby="board-confirm-title"
+        aria-describedby="board-confirm-detail"
+        onClick={(e) => e.stopPropagation()}
+      >
+        <p id="board-confirm-title" className="board-confirm__title">
+          {t('board.deleteAsk')}
+        </p>
+        <p id="board-confirm-detail" className="board-confirm__detail">
+          {t('board.deleteAskDetail')}
+        </p>
+        <div className="board-confirm__actions">
+          <button type="button" className="board-confirm__button" autoFocus onClick={onCancel}>
+            {t('board.deleteNo')}
+          </button>
+          <button type="button" className="board-confirm__button board-confirm__button--danger" onClick={onDelete}>
+            {t('board.deleteYes')}
+          </button>
+        </div>
+      </div>
+    </div>
+  );
+}
