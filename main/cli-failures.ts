@@ -5,7 +5,7 @@
 import type { FailureReason, SyncFailure } from '../preload/contract';
 import { formatBytes } from '../preload/contract';
 
-/** The run's limits and the disk as the run left them, to say which limit a 'quota' failure met. */
+/** The run's limits and the disk as the run left them, for the numbers a failure for space is said with. */
 export interface RunLimits {
   /** The cache quota the run used; undefined: none. */
   quotaBytes?: number;
@@ -14,8 +14,6 @@ export interface RunLimits {
   usedBytes: number;
   /** Free bytes on the cache's disk now; null when it cannot be told. */
   freeBytes: number | null;
-  /** The smallest file refused for space (the one that came nearest to fitting). */
-  smallestBytes: number;
 }
 
 /** Lessons named per cause before "等", as on the sync page. */
@@ -27,34 +25,19 @@ export const namedLessons = (lessons: string[]): string =>
 
 const SIZE_FORM = '这样带单位的大小';
 
-/** What a 'quota' failure met, with the numbers and the command that changes it. */
-function spaceLine(n: number, l: RunLimits): string {
-  const overQuota = l.quotaBytes !== undefined && l.usedBytes + l.smallestBytes > l.quotaBytes;
-  const underFloor = l.freeBytes !== null && l.freeBytes - l.smallestBytes < l.floorBytes;
-  const parts: string[] = [];
-  if (overQuota) {
-    parts.push(
-      `缓存已满，${n} 个文件没有下载：缓存已用 ${formatBytes(l.usedBytes)}，上限 ${formatBytes(l.quotaBytes!)}。请调高缓存上限（classboard settings --quota 500GB ${SIZE_FORM}），或少选一些离线内容（classboard unkeep）。`,
-    );
-  }
-  if (underFloor) {
-    const free = formatBytes(l.freeBytes!);
-    parts.push(
-      l.floorBytes > 0
-        ? `${overQuota ? '磁盘余量也不足' : `磁盘余量不足，${n} 个文件没有下载`}：磁盘剩余 ${free}，须保留 ${formatBytes(l.floorBytes)}（保留磁盘空间）。请清理这块磁盘，或调低保留空间（classboard settings --floor 1GB ${SIZE_FORM}）。`
-        : `${overQuota ? '磁盘也放不下' : `磁盘放不下，${n} 个文件没有下载`}：磁盘剩余 ${free}。请清理这块磁盘。`,
-    );
-  }
-  // Space came back since (another program's files deleted): both limits, as they stand.
-  if (parts.length === 0) {
-    parts.push(
-      `超出缓存上限或磁盘余量，${n} 个文件没有下载：缓存已用 ${formatBytes(l.usedBytes)}（上限 ${l.quotaBytes === undefined ? '不限' : formatBytes(l.quotaBytes)}），磁盘剩余 ${l.freeBytes === null ? '未知' : formatBytes(l.freeBytes)}（须保留 ${formatBytes(l.floorBytes)}）。可用 classboard settings --quota 或 --floor 调整。`,
-    );
-  }
-  return parts.join('');
-}
+/** Failures for space: the limit the engine found in the way (the quota, the floor, the disk), each with its numbers and the command that changes it. */
+type SpaceReason = 'quota' | 'floor' | 'no-room';
+const SPACE: Record<SpaceReason, (n: number, l: RunLimits) => string> = {
+  quota: (n, l) =>
+    `缓存已满，${n} 个文件没有下载：缓存已用 ${formatBytes(l.usedBytes)}，上限 ${l.quotaBytes === undefined ? '不限' : formatBytes(l.quotaBytes)}。请调高缓存上限（classboard settings --quota 500GB ${SIZE_FORM}），或少选一些离线内容（classboard unkeep）。`,
+  floor: (n, l) =>
+    `磁盘余量不足，${n} 个文件没有下载：磁盘剩余 ${freeText(l)}，须保留 ${formatBytes(l.floorBytes)}（保留磁盘空间）。请清理这块磁盘，或调低保留空间（classboard settings --floor 1GB ${SIZE_FORM}）。`,
+  'no-room': (n, l) => `磁盘放不下，${n} 个文件没有下载：磁盘剩余 ${freeText(l)}。请清理这块磁盘。`,
+};
+const freeText = (l: RunLimits) => (l.freeBytes === null ? '未知' : formatBytes(l.freeBytes));
+const isSpace = (r: FailureReason): r is SpaceReason => r in SPACE;
 
-const HEADLINE: Record<Exclude<FailureReason, 'quota'>, (n: number) => string> = {
+const HEADLINE: Record<Exclude<FailureReason, SpaceReason>, (n: number) => string> = {
   // Importing again mends a file that left the cache, not a stick whose copy of it is incomplete (the import said so, naming the lessons).
   folder: (n) =>
     `${n} 个文件来自 U 盘或文件夹导入，无法联网下载：请重新导入该文件夹（classboard import <文件夹>）；如果导入时提示 U 盘上的文件不完整，请先在原来的电脑上重新导出或重新复制该文件夹，再导入。`,
@@ -82,7 +65,7 @@ export function failureLines(failed: SyncFailure[], limits: RunLimits): string[]
       const n = group.length;
       const lessons = [...new Set(group.flatMap((f) => f.resources))];
       const which = lessons.length > 0 ? ` 涉及：${namedLessons(lessons)}` : '';
-      if (reason === 'quota') return `  ${spaceLine(n, limits)}${which}`;
+      if (isSpace(reason)) return `  ${SPACE[reason](n, limits)}${which}`;
       const detail = reason === 'folder' || reason === 'disk-full' ? '' : ` — ${group.at(-1)!.error}`;
       return `  ${HEADLINE[reason](n)}${which}${detail}`;
     }),

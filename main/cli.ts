@@ -3,7 +3,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import fs from 'node:fs';
 import path from 'node:path';
-import { AppError, DiskFullError, diskFullError, freeBytesAt, isDiskFull, toApiError } from './api/errors';
+import { AppError, DiskFullError, diskFullError, freeBytesAt, isDiskFull, isLibraryBusy, toApiError } from './api/errors';
 import { failureLines, namedLessons, type RunLimits } from './cli-failures';
 import { importLines, listedPeriod, listLines } from './cli-timetable';
 import { parseKeyArg } from './feed/keys';
@@ -21,7 +21,7 @@ import { createFeedMirror } from './sync/mirror';
 import { parseWindow } from './sync/scheduler';
 import { parseRate } from './sync/token-bucket';
 import { decodeCsv, formatBytes, isHttpUrl, MIN_QUOTA_BYTES, rateLabel, SyncSettings, formatSchoolTime, type ImportSummary, type LastSync, type SyncSummary } from '../preload/contract';
-import { openedOnFullDisk } from './library/db';
+import { libraryRecovery, openedOnFullDisk } from './library/db';
 import { createServices, type Services } from './services';
 import { appRoot, defaultDataDir } from './util/paths';
 
@@ -85,17 +85,9 @@ function printError(g: Globals, err: unknown): ReturnType<typeof toApiError> {
 /** A sync the disk stopped, or could not start: what the admin does next (the sync page's 立即同步 says the same). */
 const syncDiskFull = (g: Globals) => syncDiskFullAt(dataDirOf(g));
 
-/** The limits a run's 'quota' failures met, read after it: the cache's size, the disk's free space, the smallest file refused. */
-function limitsAfter(services: Services, failed: SyncSummary['failed'], quotaBytes: number | undefined, floorBytes: number): RunLimits {
-  const sizeOf = services.db.prepare('SELECT max(size) FROM resource_files WHERE sha256 = ?').pluck();
-  const refused = failed.filter((f) => f.reason === 'quota').map((f) => (sizeOf.get(f.sha256) as number | null) ?? 0);
-  return {
-    quotaBytes,
-    floorBytes,
-    usedBytes: services.blobs.totals().bytes,
-    freeBytes: freeBytesAt(services.blobs.root),
-    smallestBytes: refused.length ? Math.min(...refused) : 0,
-  };
+/** The numbers a run's failures for space are said with, read after it: the cache's size, the disk's free space. */
+function limitsAfter(services: Services, quotaBytes: number | undefined, floorBytes: number): RunLimits {
+  return { quotaBytes, floorBytes, usedBytes: services.blobs.totals().bytes, freeBytes: freeBytesAt(services.blobs.root) };
 }
 
 function open(g: Globals, host: 'hub' | 'electron' = 'hub', warmAtStart = false): Services {
@@ -110,7 +102,17 @@ function open(g: Globals, host: 'hub' | 'electron' = 'hub', warmAtStart = false)
   });
 }
 
-const rateText = (r: number | null) => (r === null ? '不限速' : r === 0 ? '暂停' : rateLabel(r));
+/**
+ * A rate in bits, as 带宽 is sold (2M is 2 Mbit/s), with its bytes beside it: --rate 2MB
+ * (16 Mbit/s) and 2mb (2 Mbit/s) differ eightfold, and the slip shows here.
+ */
+const rateText = (r: number | null) => (r === null ? '不限速' : r === 0 ? '暂停' : `${rateLabel(r)}（约 ${bytesPerSecond(r)}）`);
+
+/** Bytes per second in the decimal units the rate flags take (1MB = 1,000,000 bytes), two significant digits. */
+function bytesPerSecond(r: number): string {
+  const [n, unit] = r >= 1e9 ? [r / 1e9, 'GB'] : r >= 1e6 ? [r / 1e6, 'MB'] : r >= 1e3 ? [r / 1e3, 'KB'] : [r, 'B'];
+  return `${n >= 100 ? Math.round(n) : Number(n.toPrecision(2))} ${unit}/s`;
+}
 
 function sizeArg(v: string): number {
   try {
@@ -402,13 +404,15 @@ export function buildCli(): Command {
     .option('--max-height <px>', 'highest video rendition to keep, e.g. 720 (default: the settings)', heightArg)
     .option('--quota <size>', 'most the cache may hold this run, e.g. 200GB (at least 100MB; least recently used lessons make room, timetable and favourites never); off (or none): no quota this run', quotaArg)
     .option('--floor <size>', 'free disk space to keep, e.g. 5GB', sizeArg)
-    .addHelpText('after', '\nExit codes: 0 done; 2 a file or a catalog failed; 3 another sync holds this data folder (nothing done); 1 a mistake in the arguments or a refused folder; 70 an internal fault.')
+    .addHelpText('after', '\nExit codes: 0 done; 2 a file or a catalog failed; 3 another sync holds this data folder, or another program the library (nothing done); 1 a mistake in the arguments, a refused folder, or no feed subscribed; 70 an internal fault.')
     .action(async (o: { rate?: number; concurrency: number; maxHeight?: number; quota?: number | 'off'; floor?: number }) => {
       const g = program.opts<Globals>();
       try {
         await withServices(async (services) => {
       // Opened on a full disk: the catalog and the files could not be written; said at once.
       if (openedOnFullDisk(services.db)) throw syncDiskFull(g);
+      // Nothing to fetch is not a night that went well: a library rebuilt after corruption had quietly lost its subscriptions.
+      if (services.queries.status().feeds.length === 0) throw noFeeds();
       const tty = process.stderr.isTTY && !g.json;
       const s = services.sync.settings();
       const rate = o.rate ?? s.nightRate ?? 0;
@@ -453,7 +457,7 @@ export function buildCli(): Command {
           ...(summary.partial
             ? [`没下载完的 ${summary.partial.files} 个文件已下载的部分（${formatBytes(summary.partial.bytes)}）已保留，下次同步从断点接着下载 / what came of ${summary.partial.files} unfinished file(s) (${formatBytes(summary.partial.bytes)}) is kept: the next sync continues from there`]
             : []),
-          ...failureLines(files, limitsAfter(services, files, quotaBytes, floorBytes)),
+          ...failureLines(files, limitsAfter(services, quotaBytes, floorBytes)),
         ].join('\n'),
       );
       // A catalog that could not be checked is a failed night too (cron and scripts look at the exit code).
@@ -572,7 +576,8 @@ export function buildCli(): Command {
     .action(async () => {
       await withServices(async (services, g) => {
       const s = services.queries.status();
-      out(g, s.feeds, () => s.feeds.map((f) => `${f.id}\t第 ${f.revision} 版\t${f.resources} 个资源\t${f.source}`).join('\n') || '（没有订阅）');
+      const rebuilt = libraryRecovery(services.db) ? '：资料库损坏后已新建，原有的订阅需要重新添加（classboard status 查看详情）' : '';
+      out(g, s.feeds, () => s.feeds.map((f) => `${f.id}\t第 ${f.revision} 版\t${f.resources} 个资源\t${f.source}`).join('\n') || `（没有订阅${rebuilt}）`);
       });
     });
   feeds
@@ -593,6 +598,12 @@ export function buildCli(): Command {
             `If you mean it: stop the hub, run classboard feeds remove ${id} --force, then start the hub without (or with another) --upstream`,
         );
       }
+      // What goes with it, said after: its lessons, and the timetabled periods that named one of them.
+      const resources = services.db.prepare('SELECT count(*) FROM resources WHERE feed_id = ?').pluck().get(id) as number;
+      const timetabled = services.db
+        .prepare('SELECT count(*) FROM timetable WHERE resource_id IN (SELECT id FROM resources WHERE feed_id = ?)')
+        .pluck()
+        .get(id) as number;
       // Forgotten with the feed, in one transaction: the same id subscribed again later as an ordinary feed is not refused.
       const removed = services.db.transaction(() => {
         const gone = services.db.prepare('DELETE FROM feeds WHERE id = ?').run(id).changes > 0;
@@ -603,7 +614,11 @@ export function buildCli(): Command {
       // Its kept feed.json goes too (an id the library held, so a plain folder name).
       fs.rmSync(path.join(services.dataDir, 'feeds', id), { recursive: true, force: true });
       services.queries.invalidate();
-      out(g, { removed: id }, () => `已取消订阅 ${id}`);
+      out(g, { removed: id, resources, timetabled }, () =>
+        [
+          `已取消订阅 ${id}：${resources} 个资源已移出资料库${timetabled > 0 ? `，课表中 ${timetabled} 节课的课程将不可用，请在课表里重新选择` : ''}（收藏、批注和备课保留） / unsubscribed ${id}: ${resources} resource${resources === 1 ? '' : 's'} left the library${timetabled > 0 ? `; ${timetabled} timetabled period${timetabled === 1 ? ' names' : 's name'} one of them: choose again on the timetable page` : ''}`,
+        ].join('\n'),
+      );
       });
     });
 
@@ -691,9 +706,22 @@ export function buildCli(): Command {
       const overQuotaBytes = settings.quotaBytes === null ? 0 : Math.max(0, s.cachedBytes - settings.quotaBytes);
       const sync = { running: lock.running, pid: lock.pid, paused: lock.paused, interruptedAt: lock.interruptedAt };
       const removedLessons = await timetabledButRemoved(services);
-      out(g, { dataDir: services.dataDir, ...s, lastSync, sync, settings, overQuotaBytes, removedLessons }, () =>
+      const recovered = libraryRecovery(services.db);
+      // Files a rebuilt library does not list yet: the cache is not empty, whatever the count below says.
+      const unlisted = recovered ? unlistedBlobs(services) : { files: 0, bytes: 0 };
+      out(g, { dataDir: services.dataDir, ...s, lastSync, sync, settings, overQuotaBytes, removedLessons, recovered, unlisted }, () =>
         [
           `资料目录 / data: ${services.dataDir}`,
+          ...(recovered && s.feeds.length === 0
+            ? [
+                `资料库文件已损坏，已于 ${formatSchoolTime(recovered.at)}（北京时间）移至 ${recovered.from}，并新建了空的资料库：原有的订阅、课表和设置都不在新资料库中。请重新订阅（classboard feeds add <地址>） / the library was corrupt: it was moved to ${recovered.from} and an empty one made in its place, without the subscriptions, timetable and settings; subscribe again with classboard feeds add <url>`,
+              ]
+            : []),
+          ...(unlisted.files > 0
+            ? [
+                `缓存文件夹中还有 ${unlisted.files} 个文件（${formatBytes(unlisted.bytes)}）不在新建的资料库中：重新订阅后，下次同步会直接使用，不再下载 / ${unlisted.files} files (${formatBytes(unlisted.bytes)}) in the cache folder are not in the rebuilt library: once subscribed again, the next sync uses them instead of downloading them`,
+              ]
+            : []),
           ...(openedOnFullDisk(services.db) ? [`  ${diskFullError(services.dataDir, ['资料库只能读取，同步和设置要等腾出空间后才能进行', 'the library can be read; sync and settings need some space first']).message}`] : []),
           ...s.feeds.map((f) => `  ${f.title}（${f.id}）第 ${f.revision} 版${f.unsigned ? '，未签名' : ''}：${f.resources} 个资源，${f.nodes} 个目录节点  ← ${f.source}`),
           `合计 ${s.resources} 个资源，${s.nodes} 个目录节点；缓存 ${s.cachedBlobs} 个文件，${formatBytes(s.cachedBytes)}`,
@@ -714,19 +742,59 @@ export function buildCli(): Command {
   return program;
 }
 
-/** Timetabled periods whose lesson a later catalog removed (the board says so on those days only; the admin sees them all). */
+const noFeeds = () =>
+  new AppError('refused', '没有订阅任何资源库，请先用 classboard feeds add <地址> 添加 / no feed is subscribed: add one with classboard feeds add <url>');
+
+/** Verified files in the cache folder (<aa>/<sha256>) that the library does not list: what a rebuilt library left behind. */
+function unlistedBlobs(services: Services): { files: number; bytes: number } {
+  const listed = services.db.prepare('SELECT 1 FROM blobs WHERE sha256 = ?').pluck();
+  const found = { files: 0, bytes: 0 };
+  for (const dir of fs.readdirSync(services.blobs.root)) {
+    if (!/^[0-9a-f]{2}$/.test(dir)) continue;
+    for (const name of fs.readdirSync(path.join(services.blobs.root, dir))) {
+      if (!/^[0-9a-f]{64}$/.test(name) || listed.get(name) !== undefined) continue;
+      found.files++;
+      found.bytes += fs.statSync(path.join(services.blobs.root, dir, name)).size;
+    }
+  }
+  return found;
+}
+
+/**
+ * Timetabled periods whose lesson left the library (the board says so on those days only; the admin sees them all):
+ * `unsubscribed` when its feed is no longer subscribed (feeds remove), not removed by the platform's catalog.
+ */
 async function timetabledButRemoved(services: Services) {
   const days = await Promise.all([1, 2, 3, 4, 5, 6, 7].map((weekday) => services.router.invoke('timetable:today', { weekday })));
+  // A resource id is "<feed>/<resource>".
+  const feeds = (services.db.prepare('SELECT id FROM feeds').pluck().all() as string[]).map((f) => `${f}/`);
+  const unsubscribed = (resourceId: string) => !feeds.some((f) => resourceId.startsWith(f));
   return days.flatMap((d, i) =>
-    d.ok ? d.value.lessons.flatMap((l) => (l.missing ? [{ weekday: i + 1, period: l.period, className: l.className, resourceId: l.missing.resourceId, title: l.missing.title ?? null }] : [])) : [],
+    d.ok
+      ? d.value.lessons.flatMap((l) =>
+          l.missing
+            ? [{ weekday: i + 1, period: l.period, className: l.className, resourceId: l.missing.resourceId, title: l.missing.title ?? null, unsubscribed: unsubscribed(l.missing.resourceId) }]
+            : [],
+        )
+      : [],
   );
 }
 
 function removedLessonLines(removed: Awaited<ReturnType<typeof timetabledButRemoved>>): string[] {
-  if (removed.length === 0) return [];
-  const named = namedLessons(removed.map((r) => `星期${'一二三四五六日'[r.weekday - 1]}第 ${r.period} 节${r.className ? `（${r.className}）` : ''} ${r.title ?? r.resourceId}`));
+  const named = (rs: typeof removed) =>
+    namedLessons(rs.map((r) => `星期${'一二三四五六日'[r.weekday - 1]}第 ${r.period} 节${r.className ? `（${r.className}）` : ''} ${r.title ?? r.resourceId}`));
+  const byPlatform = removed.filter((r) => !r.unsubscribed);
+  const byAdmin = removed.filter((r) => r.unsubscribed);
+  const periods = (n: number) => `${n} timetabled period${n > 1 ? 's name lessons' : ' names a lesson'}`;
   return [
-    `课表中有 ${removed.length} 节课的课程已被资源平台移除（${named}），请在课表里重新选择 / ${removed.length} timetabled period${removed.length > 1 ? 's name lessons' : ' names a lesson'} the platform removed: choose again on the timetable page`,
+    ...(byPlatform.length
+      ? [`课表中有 ${byPlatform.length} 节课的课程已被资源平台移除（${named(byPlatform)}），请在课表里重新选择 / ${periods(byPlatform.length)} the platform removed: choose again on the timetable page`]
+      : []),
+    ...(byAdmin.length
+      ? [
+          `课表中有 ${byAdmin.length} 节课的课程所属资源库已取消订阅（${named(byAdmin)}），请重新订阅该资源库，或在课表里重新选择 / ${periods(byAdmin.length)} of a feed no longer subscribed: subscribe to it again, or choose again on the timetable page`,
+        ]
+      : []),
   ];
 }
 
@@ -783,7 +851,8 @@ export async function main(argv: string[]): Promise<void> {
       return;
     }
     const e = printError(program.opts<Globals>(), err);
-    process.exitCode = e.code === 'internal' ? 70 : 1;
+    // The library busy is, like another sync, "nothing done, try again later" (3), not the command's mistake (1) nor a fault (70).
+    process.exitCode = e.code === 'internal' ? 70 : isLibraryBusy(e) ? 3 : 1;
   }
 }
 

@@ -67,6 +67,24 @@ export function isDiskFull(err: unknown, dir?: string): boolean {
   return free !== null && free < NEARLY_FULL;
 }
 
+/** Another connection held the library past the busy timeout (a long write, BEGIN EXCLUSIVE): nothing was done, and trying again later is what helps. */
+const BUSY: ApiError = {
+  code: 'unavailable',
+  message: '资料库正忙（另一个程序正在写入），请稍后再试 / the library is busy (another program is writing to it): try again in a moment',
+};
+
+/**
+ * Whether `err` is the library busy: SQLite's SQLITE_BUSY or SQLITE_LOCKED, the
+ * message alone from a worker thread (the code does not cross it), or the answer
+ * toApiError made of one (a CLI command rethrows the router's answer).
+ */
+export function isLibraryBusy(err: unknown): boolean {
+  const { code, message } = (err ?? {}) as { code?: unknown; message?: unknown };
+  if (message === BUSY.message) return true;
+  if (/^SQLITE_(BUSY|LOCKED)/.test(String(code ?? ''))) return true;
+  return typeof message === 'string' && /^database (table )?is locked$/.test(message);
+}
+
 const SYSTEM: Record<string, { code: ErrorCode; zh: string }> = {
   ENOENT: { code: 'not-found', zh: '找不到该文件或文件夹' },
   ENOTDIR: { code: 'bad-request', zh: '路径中有一段不是文件夹' },
@@ -83,6 +101,8 @@ export function toApiError(err: unknown): ApiError {
   if (err instanceof AppError) return { code: err.code, message: err.message };
   const e = err as { code?: string; message?: string };
   if (e?.code === 'ENOSPC' || e?.code === 'SQLITE_FULL') return { ...DISK_FULL };
+  // Not an internal fault (no stack in the log, no exit 70): another program's write, to wait out.
+  if (isLibraryBusy(err)) return { ...BUSY };
   // What the user named does not exist or is in the way: their input, not our fault.
   const said = SYSTEM[e?.code ?? ''];
   if (said) return { code: said.code, message: `${said.zh} / ${e.message}` };

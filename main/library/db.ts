@@ -138,7 +138,23 @@ export function openLibrary(file: string): OpenResult {
     for (const ext of ['-wal', '-shm']) {
       if (fs.existsSync(file + ext)) fs.renameSync(file + ext, aside + ext);
     }
-    return { db: tryOpen(file), recoveredFrom: aside };
+    const db = tryOpen(file);
+    // Kept in the new library, not only said once on stderr: `status` names it until a feed is subscribed again.
+    db.prepare('INSERT OR REPLACE INTO settings(key, value) VALUES (?, ?)').run(RECOVERED_KEY, JSON.stringify({ from: aside, at: new Date().toISOString() }));
+    return { db, recoveredFrom: aside };
+  }
+}
+
+const RECOVERED_KEY = 'library.recovered';
+
+/** Where a corrupt library was moved when this one was made in its place, and when; null if it was not. */
+export function libraryRecovery(db: Db): { from: string; at: string } | null {
+  const raw = db.prepare('SELECT value FROM settings WHERE key = ?').pluck().get(RECOVERED_KEY) as string | undefined;
+  try {
+    const v = raw ? (JSON.parse(raw) as { from?: unknown; at?: unknown }) : null;
+    return typeof v?.from === 'string' && typeof v.at === 'string' ? { from: v.from, at: v.at } : null;
+  } catch {
+    return null;
   }
 }
 

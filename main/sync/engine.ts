@@ -145,6 +145,13 @@ export function fullDiskRefusal(services: Services): DiskFullError | null {
   return free !== null && free >= NEARLY_FULL ? null : syncDiskFull(services.dataDir);
 }
 
+/** A file refused for space, by the limit that refused it (the CLI and the page say what to do about each). */
+const NO_ROOM = {
+  quota: '超出缓存上限 / over the cache quota',
+  floor: '磁盘余量低于保留磁盘空间 / the disk would fall below the free space to keep',
+  'no-room': '磁盘放不下 / no room on the disk',
+} as const;
+
 export async function syncAll(services: Services, opts: SyncOptions = {}): Promise<SyncSummary> {
   const full = fullDiskRefusal(services);
   if (full) throw full;
@@ -307,12 +314,16 @@ async function syncRun(services: Services, opts: SyncOptions): Promise<SyncSumma
         if (!tried) files++;
       };
       // Space is reserved when a file starts: three downloads at once must not each see room for one.
-      if (
-        limited &&
-        (services.blobs.totals().bytes + reserved + job.size > (opts.quotaBytes ?? Infinity) ||
-          diskFree(services.blobs.root) - reserved - job.size < (opts.floorBytes ?? 0))
-      ) {
-        fail({ sha256: job.sha256, resources: job.resources, reason: 'quota', error: '超出缓存配额或磁盘余量 / over the cache quota or the free-disk floor' }, tried);
+      // Which limit refused it is told here, where it is known: `status` reads it later, with no run's limits at hand.
+      const noRoom = !limited
+        ? null
+        : services.blobs.totals().bytes + reserved + job.size > (opts.quotaBytes ?? Infinity)
+          ? 'quota'
+          : diskFree(services.blobs.root) - reserved - job.size < (opts.floorBytes ?? 0)
+            ? (opts.floorBytes ?? 0) > 0 ? 'floor' : 'no-room'
+            : null;
+      if (noRoom) {
+        fail({ sha256: job.sha256, resources: job.resources, reason: noRoom, error: NO_ROOM[noRoom] }, tried);
         counted();
         continue;
       }

@@ -45,6 +45,9 @@ export function lastSyncStamp(db: Db): string | null {
 /** Short names of why files failed, for one line of a log or `status` (the sync page says what to do about each). */
 const FAILURE_NAMES: Record<FailureReason, string> = {
   quota: '缓存已满',
+  // The disk, not the cache: a status that said 缓存已满 beside 缓存上限 不限 sent the admin to the wrong setting.
+  floor: '磁盘余量低于保留磁盘空间',
+  'no-room': '磁盘放不下',
   folder: '需重新导入文件夹',
   unreachable: '连不上服务器',
   missing: '服务器上找不到',

@@ -79,11 +79,13 @@ export const DEFAULT_SYNC_SETTINGS: SyncSettings = {
 
 /**
  * Why a file did not come, so the page can group 395 files under one cause a
- * teacher can act on: the quota, a folder to import again, a server that cannot
- * be reached, a file no source has, bytes that failed their check, another
- * Classboard process on the same file, a full disk; `error` keeps the detail.
+ * teacher can act on: the cache quota, the free space to keep on the disk
+ * (`floor`), a disk too small for the file with no floor (`no-room`), a folder to
+ * import again, a server that cannot be reached, a file no source has, bytes that
+ * failed their check, another Classboard process on the same file, a disk that
+ * filled mid-write (`disk-full`, the run stopped); `error` keeps the detail.
  */
-export const FailureReason = z.enum(['quota', 'folder', 'unreachable', 'missing', 'damaged', 'busy', 'disk-full', 'other']);
+export const FailureReason = z.enum(['quota', 'floor', 'no-room', 'folder', 'unreachable', 'missing', 'damaged', 'busy', 'disk-full', 'other']);
 export type FailureReason = z.infer<typeof FailureReason>;
 export const SyncFailure = z.object({ sha256: z.string(), resources: z.array(z.string()), reason: FailureReason, error: z.string() });
 export type SyncFailure = z.infer<typeof SyncFailure>;

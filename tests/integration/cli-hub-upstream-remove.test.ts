@@ -97,7 +97,7 @@ describe('feeds remove on a school hub', () => {
       // Any other feed on the hub's folder is removed as ever.
       const demo = await cliIn(data, 'feeds', 'remove', DEMO);
       expect(demo.code, demo.stderr).toBe(0);
-      expect(demo.stdout).toBe(`已取消订阅 ${DEMO}\n`);
+      expect(demo.stdout).toMatch(new RegExp(`^已取消订阅 ${DEMO}：\\d+ 个资源已移出资料库`));
       expect(await feedIds(data)).toEqual([FEED]);
     } finally {
       stopped = await hub.stop();
@@ -111,7 +111,7 @@ describe('feeds remove on a school hub', () => {
     // The admin who means it.
     const forced = await cliIn(data, 'feeds', 'remove', FEED, '--force');
     expect(forced.code, forced.stderr).toBe(0);
-    expect(forced.stdout).toBe(`已取消订阅 ${FEED}\n`);
+    expect(forced.stdout).toMatch(new RegExp(`^已取消订阅 ${FEED}：\\d+ 个资源已移出资料库`));
     expect(await feedIds(data)).toEqual([]);
     expect(fs.existsSync(path.join(data, 'feeds', FEED))).toBe(false);
     const again = await cliIn(data, 'feeds', 'remove', FEED);

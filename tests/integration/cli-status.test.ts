@@ -145,7 +145,7 @@ describe('classboard status: the sync settings in force, and a cache over its qu
     const r = await cliIn(dir, 'status');
     // Before: none of this, and 缓存 3 个文件，120.0 MB beside a 100 MB quota with no word.
     expect(r.stdout).toContain(['同步设置 / sync settings:', ...shown.stdout.trim().split('\n').map((l) => `  ${l}`)].join('\n'));
-    expect(r.stdout).toContain('夜间时段 21:30-06:00（北京时间），夜间限速 4 Mbit/s，白天 256 kbit/s');
+    expect(r.stdout).toContain('夜间时段 21:30-06:00（北京时间），夜间限速 4 Mbit/s（约 500 KB/s），白天 256 kbit/s（约 32 KB/s）');
     expect(r.stdout).toContain('缓存已超出上限 20.0 MB：下次同步会先清理不在离线范围内的文件 / the cache is 20.0 MB over its quota: the next sync first removes files outside the offline selection');
     const json = JSON.parse((await cliIn(dir, '--json', 'status')).stdout);
     expect(json.settings).toEqual(JSON.parse((await cliIn(dir, '--json', 'settings')).stdout));
@@ -187,7 +187,7 @@ describe('classboard status: timetabled lessons the platform removed', () => {
     // Before: nothing; the teacher found out on Tuesday morning.
     expect(r.stdout).toContain('课表中有 1 节课的课程已被资源平台移除（星期二第 1 节（一（1）班） 比大小（第一课时）），请在课表里重新选择');
     expect(JSON.parse((await cliIn(dir, '--json', 'status')).stdout).removedLessons).toEqual([
-      { weekday: 2, period: 1, className: '一（1）班', resourceId: 'cn.status.removed/b', title: '比大小（第一课时）' },
+      { weekday: 2, period: 1, className: '一（1）班', resourceId: 'cn.status.removed/b', title: '比大小（第一课时）', unsubscribed: false },
     ]);
   });
 });

@@ -181,10 +181,10 @@ describe('classboard CLI', () => {
 
     const set = JSON.parse((await cli('--json', 'settings', '--rate', '2mbit', '--window', '21:30-06:00', '--quota', '50GB')).stdout);
     expect(set).toMatchObject({ nightRate: 250_000, window: '21:30-06:00', quotaBytes: 50 * 1024 ** 3, dayRate: 0 });
-    expect((await cli('settings')).stdout).toMatch(/夜间时段 21:30-06:00（北京时间），夜间限速 2 Mbit\/s，白天 暂停/);
+    expect((await cli('settings')).stdout).toMatch(/夜间时段 21:30-06:00（北京时间），夜间限速 2 Mbit\/s（约 250 KB\/s），白天 暂停/);
     // Slow caps in kbit/s, as the sync page shows them (before: 0.00 Mbit/s and 0.25 Mbit/s).
     const slow = await cli('settings', '--day-rate', '8kbit', '--rate', '250kbit');
-    expect(slow.stdout).toMatch(/夜间限速 250 kbit\/s，白天 8 kbit\/s/);
+    expect(slow.stdout).toMatch(/夜间限速 250 kbit\/s（约 31 KB\/s），白天 8 kbit\/s（约 1 KB\/s）/);
     expect((await cli('settings', '--rate', '2mbit', '--day-rate', '0')).code).toBe(0);
     expect((await cli('settings', '--window', '9pm')).code).not.toBe(0);
     // A window of no length, and a rate that would round to "no cap": refused, not taken the opposite way.
@@ -200,6 +200,9 @@ describe('classboard CLI', () => {
     // The one-off quota of a sync takes the same forms (before: no off, and 1MB was taken).
     expect((await cli('sync', '--quota', '100')).stderr).toMatch(/^classboard: --quota 大小 100 缺少单位/);
     expect((await cli('sync', '--quota', '50MB')).stderr).toMatch(/^classboard: --quota 缓存上限 50MB 太小（至少 100MB）/);
+    // A folder with a feed of its own (a sync with nothing subscribed is refused).
+    const pub = JSON.parse(fs.readFileSync('assets/demo-feed.pub.json', 'utf8'));
+    expect((await cliIn(path.join(data, 'no-quota'), 'import', 'assets/demo-feed', '--key', `${pub.keyId}=${pub.publicKey}`)).code).toBe(0);
     const noQuota = await cliIn(path.join(data, 'no-quota'), '--json', 'sync', '--quota', 'off');
     expect(noQuota.stderr).toBe('');
     expect(JSON.parse(noQuota.stdout)).toMatchObject({ failed: [] });
