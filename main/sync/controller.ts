@@ -251,7 +251,15 @@ export function createSyncController(services: Services, opts: SyncControllerOpt
     settings,
     configure(patch: Partial<SyncSettings>): SyncSettings {
       const next = SyncSettings.parse({ ...settings(), ...patch });
-      appliedRaw = JSON.stringify(next);
+      const raw = JSON.stringify(next);
+      // Nothing to change, nothing written: a hub started without settings flags on a full disk still starts (read-only).
+      // A damaged row is still written over, as before.
+      const stored = read(st.get.get() as string | undefined);
+      if (stored !== null && raw === JSON.stringify(SyncSettings.parse({ ...DEFAULT_SYNC_SETTINGS, ...stored }))) {
+        follow();
+        return next;
+      }
+      appliedRaw = raw;
       st.put.run(appliedRaw);
       use(next, false);
       return next;
