@@ -282,7 +282,9 @@ function lastSyncLines(last: LastSync | null, completed = false): string[] {
   const why = failureBreakdown(last.failed);
   return [
     `${label}: ${formatSchoolTime(last.finishedAt)}（北京时间）下载 ${last.downloaded.files} 个文件（${formatBytes(last.downloaded.bytes)}），失败 ${last.failed.length} 个${why ? `：${why}` : ''}`,
-    ...last.feeds.filter((f) => f.outcome === 'failed').map((f) => `  目录没有更新：${f.title}（${f.id}）— ${f.error ?? ''}`),
+    ...last.feeds
+      .filter((f) => f.outcome === 'failed')
+      .map((f) => `  ${f.checkedAt ? `${formatSchoolTime(f.checkedAt)} 中心服务启动时检查，` : ''}目录没有更新：${f.title}（${f.id}）— ${f.error ?? ''}`),
   ];
 }
 

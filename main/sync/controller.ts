@@ -320,6 +320,7 @@ export function createSyncController(services: Services, opts: SyncControllerOpt
     /** `replaces`: the id a failure was noted under before the feed's own was known (a hub's upstream address). */
     noteCatalogCheck(feed: SyncSummary['feeds'][number], replaces = feed.id): void {
       if (feed.outcome === 'failed') {
+        feed = { ...feed, checkedAt: feed.checkedAt ?? new Date().toISOString() };
         // Beside the night's result, not over it: its files and failures still show after a restart.
         if (last) {
           const { finishedAt, ...summary } = last;

@@ -99,6 +99,8 @@ export const SyncSummary = z.object({
       outcome: z.enum(['applied', 'unchanged', 'failed']),
       revision: z.number().int().nullable(),
       error: z.string().optional(),
+      /** When a check outside a run (the hub's at its start) failed: it is dated on its own, not as the night's. */
+      checkedAt: z.string().optional(),
     }),
   ),
   downloaded: z.object({ files: z.number().int(), bytes: z.number() }),

@@ -47,6 +47,7 @@ export const en: WithSingulars<Messages> = {
     partialKept_one: 'What came of 1 unfinished file ({{bytes}}) is kept: the next sync continues from there',
     catalogFailed: 'Catalogs not updated',
     catalogFailedOne: 'The catalog of “{{title}}” was not updated',
+    catalogFailedAtStart: 'Checked when the hub started ({{time}}): the catalog of “{{title}}” was not updated',
     noPlatform: "No platform or school hub is subscribed: the nightly sync has nothing to fetch. Ask the school's IT admin to subscribe this board to the platform or the school hub.",
     downgraded: '{{count}} lessons get a lower rendition to fit tonight',
     downgraded_one: '{{count}} lesson gets a lower rendition to fit tonight',

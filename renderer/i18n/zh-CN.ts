@@ -38,6 +38,7 @@ export const zhCN = {
     partialKept: '没下载完的 {{files}} 个文件已下载的部分（{{bytes}}）已保留，下次同步从断点接着下载',
     catalogFailed: '目录没有更新',
     catalogFailedOne: '“{{title}}”的目录没有更新',
+    catalogFailedAtStart: '{{time}} 中心服务启动时检查：“{{title}}”的目录没有更新',
     noPlatform: '还没有订阅资源平台或学校中心服务：夜间同步没有可下载的内容。请联系学校的信息管理员，为这台黑板订阅资源平台或学校中心服务。',
     downgraded: '{{count}} 节课因今晚流量不足改为较低清晰度',
     failed: '下载失败',

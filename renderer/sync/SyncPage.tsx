@@ -177,7 +177,7 @@ function StatusPanel({ live, settings, full }: { live: ReturnType<typeof useSync
                 .filter((f) => f.outcome === 'failed')
                 .map((f) => (
                   <li key={f.id}>
-                    <strong>{t('sync.catalogFailedOne', { title: f.title })}</strong>
+                    <strong>{f.checkedAt ? t('sync.catalogFailedAtStart', { title: f.title, time: time(f.checkedAt) }) : t('sync.catalogFailedOne', { title: f.title })}</strong>
                     <span className="muted sync-failures__detail"> — {inPageLanguage(f.error ?? "")}</span>
                   </li>
                 ))}

@@ -135,6 +135,9 @@ describe('feeds remove on a school hub', () => {
       try {
         expect(hub.started, hub.stderr()).toBe(true);
         expect(hub.stderr()).toMatch(`先提供已有的目录 ${FEED}（第 3 版）`);
+        // status dates the failed check at the hub's start, not as the last sync's.
+        const status = await cliIn(data, 'status');
+        expect(status.stdout).toMatch(/\d{2}:\d{2}:\d{2} 中心服务启动时检查，目录没有更新：/);
         const refused = await cliIn(data, 'feeds', 'remove', FEED);
         expect(refused.code).toBe(1);
         expect(refused.stderr).toMatch(REFUSAL);

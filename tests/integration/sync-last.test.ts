@@ -89,6 +89,9 @@ describe('the last sync', () => {
       finishedAt: '2026-11-30T20:00:00.000Z',
       feeds: [{ id: 'cn.test.up', outcome: 'failed' }],
     });
+    // Dated on its own: not the night's time, as if the night's run had failed.
+    const checkedAt = (await hub.sync.status()).last?.feeds[0]?.checkedAt;
+    expect(Date.now() - Date.parse(checkedAt ?? '')).toBeLessThan(60_000);
     hub.sync.noteCatalogCheck({ id: 'cn.test.up', title: '平台', outcome: 'unchanged', revision: 5 });
     expect((await hub.sync.status()).last?.feeds).toEqual([expect.objectContaining({ id: 'cn.test.up', outcome: 'unchanged' })]);
   });
