@@ -198,6 +198,9 @@ const namedLessons = (t: TFunction, lessons: string[]) => {
   return lessons.length > NAMED ? t('sync.lessonsMore', { named, count: lessons.length }) : named;
 };
 
+/** Causes whose line says all there is: the engine's detail for them only repeats it (磁盘放不下 after 磁盘放不下，…), as in the CLI. */
+const WHOLE_STORY = new Set<FailureReason>(['quota', 'floor', 'no-room', 'disk-full', 'folder']);
+
 /**
  * The night's failures by cause, most files first: what happened and what to do
  * in one line each, a few of the lessons, and one sample of the detail (the
@@ -217,7 +220,7 @@ function FailureGroups({ failed }: { failed: SyncFailure[] }) {
             <li key={reason}>
               <strong>{t(`sync.reasons.${reason}`, { count: files.length })}</strong>
               {lessons.length > 0 && <span> {namedLessons(t, lessons)}</span>}
-              {reason !== 'quota' && reason !== 'folder' && <span className="muted sync-failures__detail"> — {inPageLanguage(files.at(-1)!.error)}</span>}
+              {!WHOLE_STORY.has(reason) && <span className="muted sync-failures__detail"> — {inPageLanguage(files.at(-1)!.error)}</span>}
             </li>
           );
         })}
