@@ -117,13 +117,16 @@ function StatusPanel({ live, settings, full }: { live: ReturnType<typeof useSync
           {t('sync.now')}
         </button>
       </div>
-      <p className="muted">
-        {t(`sync.modes.${status.mode}`, {
-          window: window.replace('-', '–'),
-          start: window.split('-')[0],
-          speed: status.rate === null ? t('sync.unlimited') : t('sync.capped', { rate: rateLabel(status.rate) }),
-        })}
-      </p>
+      {/* On a full disk no sync starts tonight: '今晚 22:00 开始同步' under the notice would contradict it. */}
+      {!full && (
+        <p className="muted">
+          {t(`sync.modes.${status.mode}`, {
+            window: window.replace('-', '–'),
+            start: window.split('-')[0],
+            speed: status.rate === null ? t('sync.unlimited') : t('sync.capped', { rate: rateLabel(status.rate) }),
+          })}
+        </p>
+      )}
       {progress && (
         <div className="sync-progress">
           <div className="progress" role="progressbar" aria-label={t('sync.running')} aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct}>
@@ -149,7 +152,7 @@ function StatusPanel({ live, settings, full }: { live: ReturnType<typeof useSync
       <p className="muted">
         {status.queued.files > 0 ? t('sync.queued', { count: status.queued.files, files: status.queued.files, bytes: formatBytes(status.queued.bytes) }) : t('sync.queuedNone')}
       </p>
-      {status.nextWindow && !running && <p className="muted">{t('sync.next', { time: time(status.nextWindow) })}</p>}
+      {status.nextWindow && !running && !full && <p className="muted">{t('sync.next', { time: time(status.nextWindow) })}</p>}
       <h2 className="panel-title">{t('sync.disk')}</h2>
       <p className="sync-disk">
         {t('sync.used', { used: formatBytes(status.disk.usedBytes) })} ·{' '}
