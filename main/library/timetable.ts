@@ -20,6 +20,7 @@ export function createTimetable(db: Db, queries: LibraryQueries) {
     byId: db.prepare('SELECT id FROM resources WHERE id = ?').pluck(),
     byTitle: db.prepare('SELECT id FROM resources WHERE title = ? ORDER BY rid').pluck(),
     title: db.prepare('SELECT title FROM resources WHERE id = ?').pluck(),
+    feeds: db.prepare('SELECT id FROM feeds').pluck(),
     chosen: db.prepare('SELECT weekday, period, class_name, resource_id FROM timetable WHERE resource_id IS NOT NULL').raw(),
     keptTitles: db.prepare('SELECT resource_id, resource_title FROM timetable WHERE resource_id IS NOT NULL AND resource_title IS NOT NULL').raw(),
     day: db.prepare(
@@ -92,12 +93,16 @@ export function createTimetable(db: Db, queries: LibraryQueries) {
     },
     today(weekday = schoolWeekday()): { weekday: number; lessons: TodayLesson[] } {
       const rows = st.day.all(weekday) as { period: number; starts: string; ends: string; className: string; resourceId: string | null; resourceTitle: string | null }[];
+      // A resource id is "<feed>/<resource>": one whose feed is no longer subscribed left with `feeds remove`, an admin's doing.
+      let feeds: string[] | undefined;
+      const unsubscribed = (id: string) => !(feeds ??= (st.feeds.all() as string[]).map((f) => `${f}/`)).some((f) => id.startsWith(f));
       const lessons = rows.map((r): TodayLesson => {
         const resource = r.resourceId ? (queries.summaries([r.resourceId])[0] ?? null) : null;
         const lesson = { period: r.period, starts: r.starts, ends: r.ends, className: r.className, resource };
-        // A lesson that left the library is named, so the period does not read as one where none was chosen.
+        // A lesson that left the library is named, and why, so the period does not read as one where none was chosen.
         if (!r.resourceId || resource) return lesson;
-        return { ...lesson, missing: { resourceId: r.resourceId, ...(r.resourceTitle ? { title: r.resourceTitle } : {}) } };
+        const missing = { resourceId: r.resourceId, ...(r.resourceTitle ? { title: r.resourceTitle } : {}), ...(unsubscribed(r.resourceId) ? { unsubscribed: true } : {}) };
+        return { ...lesson, missing };
       });
       return { weekday, lessons };
     },

@@ -24,8 +24,11 @@ export const TodayLesson = z.object({
   className: z.string(),
   /** The period's lesson (its `ready`: on this PC), or null when none is set or it left the library. */
   resource: ResourceSummary.nullable(),
-  /** Set when the period names a lesson the library no longer has (a catalog revision removed it): its id, and its title when known. */
-  missing: z.object({ resourceId: z.string(), title: z.string().optional() }).optional(),
+  /**
+   * Set when the period names a lesson the library no longer has: its id, its title when known, and
+   * `unsubscribed` when its feed was unsubscribed (feeds remove) rather than the platform's catalog removing it.
+   */
+  missing: z.object({ resourceId: z.string(), title: z.string().optional(), unsubscribed: z.boolean().optional() }).optional(),
 });
 export type TodayLesson = z.infer<typeof TodayLesson>;
 

@@ -181,6 +181,8 @@ export const en: WithSingulars<Messages> = {
     noLesson: 'No lesson chosen',
     removed: 'This lesson was removed by the resource platform ({{title}}); please choose another',
     removedUntitled: 'This lesson was removed by the resource platform; please choose another',
+    unsubscribed: 'This lesson ({{title}}) is from a library no longer subscribed; ask the IT admin, or choose another',
+    unsubscribedUntitled: 'This lesson is from a library no longer subscribed; ask the IT admin, or choose another',
     choose: 'Choose lesson',
     change: 'Change',
     chooseFor: 'Choose the lesson for {{day}} period {{n}}{{cls}}',

@@ -156,6 +156,8 @@ export const zhCN = {
     noLesson: '未选课程',
     removed: '该课程已被资源平台移除（{{title}}），请重新选择',
     removedUntitled: '该课程已被资源平台移除，请重新选择',
+    unsubscribed: '该课程（{{title}}）所属的资源库已取消订阅，请联系信息管理员或重新选择',
+    unsubscribedUntitled: '该课程所属的资源库已取消订阅，请联系信息管理员或重新选择',
     choose: '选择课程',
     change: '更换',
     chooseFor: '为{{day}}第 {{n}} 节{{cls}}选择课程',

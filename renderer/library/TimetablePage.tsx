@@ -5,7 +5,7 @@
 import { Fragment, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
-import { decodeCsv, schoolWeekday, type Res } from '../../preload/contract';
+import { decodeCsv, schoolWeekday, type Res, type TodayLesson } from '../../preload/contract';
 import { api, call, plainMessage } from '../api/client';
 import { useBackStep } from '../back';
 import { LessonSearch, type Lesson } from './LessonSearch';
@@ -20,8 +20,8 @@ interface Entry {
   className: string;
   /** `path`: where it sits (its lesson last), as the timetable serves it; a lesson just picked has none until the page reloads. */
   resource: { id: string; title: string; path?: string[] } | null;
-  /** The lesson the period names, which the platform has since removed from the library. */
-  missing?: { resourceId: string; title?: string };
+  /** The lesson the period names, which has since left the library (the platform removed it, or its feed was unsubscribed). */
+  missing?: TodayLesson['missing'];
 }
 
 const WEEKDAYS = [1, 2, 3, 4, 5, 6, 7];

@@ -101,9 +101,11 @@ export function TodayList() {
   );
 }
 
-/** A period whose lesson the platform removed: said so, by the title it had when it was timetabled, so it is not taken for one never chosen. */
+/** A period whose lesson left the library (the platform removed it, or its feed was unsubscribed): said so and why, by the title it had when it was timetabled, so it is not taken for one never chosen. */
 export function removedNote(t: TFunction, missing: NonNullable<TodayLesson['missing']>): string {
-  return missing.title ? t('timetable.removed', { title: missing.title }) : t('timetable.removedUntitled');
+  // Unsubscribed by the school's admin, not removed by the platform: the admin, not the platform, can bring it back.
+  const key = missing.unsubscribed ? 'timetable.unsubscribed' : 'timetable.removed';
+  return missing.title ? t(key, { title: missing.title }) : t(`${key}Untitled`);
 }
 
 /**

@@ -2,6 +2,8 @@
 // end: the home screen's 今日课表 and the timetable page say that lesson (by title)
 // was removed and is to be chosen again, rather than 未安排资源 / 未选课程; saving the
 // timetable for another row keeps it; choosing a new lesson with 选择课程 replaces it.
+// A lesson whose feed the admin unsubscribed (feeds remove) is said to be that, not
+// the platform's removal: the admin, not the platform, can bring it back.
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -19,6 +21,8 @@ const today = schoolWeekday();
 const DAYS = ['星期一', '星期二', '星期三', '星期四', '星期五', '星期六', '星期日'];
 const F = 'cn.smartedu.basic';
 const REMOVED_NOTE = '该课程已被资源平台移除（比大小），请重新选择';
+const G = 'cn.school.yuwen';
+const UNSUBSCRIBED_NOTE = '该课程（找春天）所属的资源库已取消订阅，请联系信息管理员或重新选择';
 
 const session = useBoardSession({
   hubArgs: ['--no-schedule'],
@@ -33,10 +37,18 @@ const session = useBoardSession({
       await cli('import', path.join(tmp, `feed-${n}`), '--unsigned');
     };
     await revision(1, [lesson('sx-u1-l1-v', '1 到 5 的认识'), lesson('sx-u1-l2-v', '比大小'), lesson('sx-u1-l3-v', '分与合')]);
-    const csv = ['星期,节次,开始,结束,班级,课程', `${today},1,08:00,08:40,一（1）班,${F}/sx-u1-l2-v`, `${today},2,08:50,09:30,一（1）班,${F}/sx-u1-l1-v`].join('\n');
+    await writeFeed(path.join(tmp, 'feed-g'), { id: G, title: '校本语文', revision: 1, shards: [{ path: 'shards/a.json', nodes, resources: [lesson('yw-l1', '找春天')] }] });
+    await cli('import', path.join(tmp, 'feed-g'), '--unsigned');
+    const csv = [
+      '星期,节次,开始,结束,班级,课程',
+      `${today},1,08:00,08:40,一（1）班,${F}/sx-u1-l2-v`,
+      `${today},2,08:50,09:30,一（1）班,${F}/sx-u1-l1-v`,
+      `${today},3,09:50,10:30,一（1）班,${G}/yw-l1`,
+    ].join('\n');
     fs.writeFileSync(path.join(tmp, 'timetable.csv'), csv);
     await cli('timetable', 'import', path.join(tmp, 'timetable.csv'));
     await revision(2, [lesson('sx-u1-l1-v', '1 到 5 的认识'), lesson('sx-u1-l3-v', '分与合')]);
+    await cli('feeds', 'remove', G);
   },
 });
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -53,6 +65,11 @@ describe('a timetabled lesson the platform removed', () => {
     expect(await list.getByText('未安排资源').count()).toBe(0);
     // The lesson still in the library is as before.
     expect(await list.getByRole('button', { name: /^第 2 节 08:50 一（1）班 1 到 5 的认识/ }).count()).toBe(1);
+    // The one whose feed the admin unsubscribed says so, not that the platform removed it.
+    const unsubscribed = list.getByRole('button', { name: /^第 3 节 09:50/ });
+    expect(await unsubscribed.textContent()).toContain(UNSUBSCRIBED_NOTE);
+    expect(await unsubscribed.getAttribute('aria-label')).toContain(UNSUBSCRIBED_NOTE);
+    expect(await unsubscribed.textContent()).not.toContain('资源平台移除');
     await shot(page, 'today-lesson-removed');
     await removed.click();
     await expect.poll(() => page.url()).toMatch(/#\/timetable$/);
@@ -61,22 +78,25 @@ describe('a timetabled lesson the platform removed', () => {
   it('is named on the timetable page, kept when another row is saved, and replaced with 选择课程', async () => {
     const { page } = session;
     const table = page.getByRole('table', { name: '课表' });
-    await expect.poll(() => table.getByRole('row').count()).toBe(3);
+    await expect.poll(() => table.getByRole('row').count()).toBe(4);
     const row = table.getByRole('row').nth(1);
     expect(await row.textContent()).toContain(REMOVED_NOTE);
     expect(await row.textContent()).not.toContain('未选课程');
+    expect(await table.getByRole('row').nth(3).textContent()).toContain(UNSUBSCRIBED_NOTE);
     await shot(page, 'timetable-lesson-removed');
     // Saving the timetable for another row does not drop the removed lesson (the page saves every row).
     await page.getByRole('button', { name: `删除${DAYS[today - 1]}第 2 节 一（1）班` }).click();
-    await expect.poll(() => page.getByText('课表已保存（1 节课）').count()).toBe(1);
+    await expect.poll(() => page.getByText('课表已保存（2 节课）').count()).toBe(1);
     await page.reload();
-    await expect.poll(() => table.getByRole('row').count()).toBe(2);
+    await expect.poll(() => table.getByRole('row').count()).toBe(3);
     expect(await table.getByRole('row').nth(1).textContent()).toContain(REMOVED_NOTE);
+    // Saved with the others, the unsubscribed lesson keeps its cause.
+    expect(await table.getByRole('row').nth(2).textContent()).toContain(UNSUBSCRIBED_NOTE);
     // The row's 选择课程 gives the period a lesson the library has.
     await table.getByRole('button', { name: `为${DAYS[today - 1]}第 1 节（一（1）班）选择课程` }).click();
     await page.getByRole('searchbox', { name: '搜索课程' }).fill('分与合');
     await page.getByRole('button', { name: /^分与合/ }).first().click();
-    await expect.poll(() => page.getByText('课表已保存（1 节课）').count()).toBe(1);
+    await expect.poll(() => page.getByText('课表已保存（2 节课）').count()).toBe(1);
     await expect.poll(() => table.getByRole('row').nth(1).textContent()).toContain('分与合');
     expect(await table.getByRole('row').nth(1).textContent()).not.toContain('已被资源平台移除');
     await page.getByRole('button', { name: '首页' }).click();

@@ -63,6 +63,8 @@ describe('a timetabled lesson the platform removed', () => {
     await importRevision(2, [kept, removedByCsv]);
     const [p1, p2, p3] = await day(TUESDAY);
     expect(p1).toMatchObject({ period: 1, resource: null, missing: { resourceId: `${F}/${removed.id}`, title: removed.title } });
+    // The platform's doing, its feed still subscribed: not told as an admin's unsubscribing.
+    expect(p1!.missing!.unsubscribed).toBeUndefined();
     // A lesson still in the library, and a period never given one, say nothing of the kind.
     expect(p2!.resource?.id).toBe(`${F}/${kept.id}`);
     expect(p2!.missing).toBeUndefined();
@@ -106,6 +108,30 @@ describe('a timetabled lesson the platform removed', () => {
     const [p1, p2] = await day(WEDNESDAY);
     expect(p1!.resource?.id).toBe(`${F}/${kept.id}`);
     expect(p1!.missing).toBeUndefined();
+    expect(p2!.missing).toBeUndefined();
+  });
+});
+
+describe('a timetabled lesson whose feed an admin unsubscribed', () => {
+  it('is named with that cause, not as one the platform removed', async () => {
+    const G = 'cn.test.unsubscribed';
+    const dir = path.join(tmp, 'feed-g');
+    await writeFeed(dir, { id: G, title: '语文', revision: 1, shards: [{ path: 'shards/a.json', nodes: [node], resources: [lesson('yw-l1', '找春天')] }] });
+    await s.importFeed(dir, { unsigned: true });
+    const THURSDAY = 4;
+    await get(
+      s.router.invoke('timetable:set', {
+        entries: [
+          { weekday: THURSDAY, period: 1, starts: '08:00', ends: '08:40', className: '', resourceId: `${G}/yw-l1` },
+          { weekday: THURSDAY, period: 2, starts: '08:50', ends: '09:30', className: '', resourceId: `${F}/${kept.id}` },
+        ],
+      }),
+    );
+    // As `classboard feeds remove` forgets a feed: its row goes, and its resources with it.
+    s.db.prepare('DELETE FROM feeds WHERE id = ?').run(G);
+    s.queries.invalidate();
+    const [p1, p2] = await day(THURSDAY);
+    expect(p1).toMatchObject({ resource: null, missing: { resourceId: `${G}/yw-l1`, title: '找春天', unsubscribed: true } });
     expect(p2!.missing).toBeUndefined();
   });
 });
