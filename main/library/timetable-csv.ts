@@ -63,11 +63,21 @@ function isWeekday(v: string): boolean {
   }
 }
 
-/** A period's number: 3, and as a school's sheet often writes it, 第3节 or 3节. */
+const DIGIT = '一二三四五六七八九';
+
+/** 一 … 二十九 as a number (十一 is 11, 二十 is 20); null for anything else. */
+function chineseNumber(v: string): number | null {
+  const d = (c: string) => DIGIT.indexOf(c) + 1;
+  if (v.length === 1) return v === '十' ? 10 : d(v) || null;
+  const m = /^([一二]?)十([一二三四五六七八九]?)$/.exec(v);
+  return m ? (m[1] ? d(m[1]) : 1) * 10 + (m[2] ? d(m[2]) : 0) : null;
+}
+
+/** A period's number: 3, and as a school's sheet often writes it, 第3节, 3节, 第三节 or 三. */
 function period(v: string): number {
-  const m = /^第?\s*(\d+)\s*节?$/.exec(v);
-  const n = Number(m?.[1]);
-  if (m && n >= 1 && n <= 20) return n;
+  const m = /^第?\s*(\d+|[一二三四五六七八九十]+)\s*节?$/.exec(v);
+  const n = m ? (/^\d+$/.test(m[1]!) ? Number(m[1]) : chineseNumber(m[1]!)) : NaN;
+  if (m && n !== null && n >= 1 && n <= 20) return n;
   throw new RowProblem(
     v === '' ? '节次一栏是空的，请写 1 到 20 的整数' : `节次“${v}”无法识别，请写成 1 到 20 的整数`,
     `period "${v}" is not a whole number from 1 to 20`,

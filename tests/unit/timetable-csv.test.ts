@@ -22,6 +22,14 @@ describe('timetable CSV', () => {
     ]);
   });
 
+  it('reads periods in Chinese numerals, as a school sheet writes them (第一节 … 第十二节, or 一 … 十二)', () => {
+    // Before: 节次“第一节”无法识别, and a whole term's sheet had to be retyped as digits.
+    const names = ['第一节', '第二节', '第三节', '第四节', '第五节', '第六节', '第七节', '第八节', '第九节', '第十节', '第十一节', '第十二节'];
+    const csv = names.map((p, i) => `星期一,${p},${String(6 + i).padStart(2, '0')}:00,${String(6 + i).padStart(2, '0')}:40,三（2）班,`).join('\n');
+    expect(parse(`星期,节次,开始,结束,班级,课程\n${csv}\n`).map((e) => e.period)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    expect(parse('星期二,一,8:00,8:40,x,\n周三,十二,18:00,18:40,x,\n周四,二十节,19:00,19:40,x,\n')).toMatchObject([{ period: 1 }, { period: 12 }, { period: 20 }]);
+  });
+
   it('reads English weekdays without a header', () => {
     expect(parse('Mon,1,08:00,08:40,3B,\n')[0]).toMatchObject({ weekday: 1, period: 1 });
   });
@@ -91,7 +99,9 @@ describe('timetable CSV: what a refused row says', () => {
     );
     expect(chinese('1,1,8:00,9点,x,\n')).toBe('课表第 1 行：结束时间“9点”无法识别，请写成 08:50 这样的 24 小时制');
     expect(chinese('星期八,1,8:00,8:40,x,\n')).toBe('课表第 1 行：星期“星期八”无法识别，请写成星期一到星期日（或 1 到 7）');
-    expect(chinese('星期一,第一节,8:00,8:40,x,\n')).toBe('课表第 1 行：节次“第一节”无法识别，请写成 1 到 20 的整数');
+    // 第一节 is read now (a school's sheet writes it so: see "reads periods in Chinese numerals"); past 20 is still refused by name.
+    expect(chinese('星期一,第二十一节,8:00,8:40,x,\n')).toBe('课表第 1 行：节次“第二十一节”无法识别，请写成 1 到 20 的整数');
+    expect(chinese('星期一,第一二节,8:00,8:40,x,\n')).toBe('课表第 1 行：节次“第一二节”无法识别，请写成 1 到 20 的整数');
     expect(chinese('星期一,21,8:00,8:40,x,\n')).toBe('课表第 1 行：节次“21”无法识别，请写成 1 到 20 的整数');
     expect(chinese('星期一,1,8:00,,x,\n')).toBe('课表第 1 行：结束时间一栏是空的，请写成 08:50 这样的 24 小时制');
     expect(chinese('星期一,1,8:00,24:10,x,\n')).toMatch(/结束时间“24:10”无法识别/);
