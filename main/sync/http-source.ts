@@ -3,6 +3,7 @@
 // protocol's limit while it streams; redirects are bounded. Blobs are left to
 // the download engine, so a catalog imported this way is browsable and
 // searchable at once, with its files marked "not downloaded".
+import path from 'node:path';
 import { Agent, interceptors, request, type Dispatcher } from 'undici';
 import { AppError } from '../api/errors';
 import { isHttpUrl } from '../../preload/contract';
@@ -25,6 +26,8 @@ export interface HttpFeedSource extends FeedSource {
  * A feed's server answered a status that is no answer (5xx, 403, a proxy's 407):
  * `status` tells a server down for now from one refusing, and a short plain-text
  * reason it gave (a school hub saying when it will have the catalog) is kept.
+ * Said Chinese first, as the admin reads every other error: a bilingual reason
+ * ("中文 / English", as a school hub sends) goes half into each language.
  */
 export class UpstreamStatus extends AppError {
   constructor(
@@ -32,8 +35,27 @@ export class UpstreamStatus extends AppError {
     readonly status: number,
     reason: string | null,
   ) {
-    super('unavailable', `${href} answered HTTP ${status}${reason ? `: ${reason}` : ''}`);
+    const [zhReason, enReason] = splitReason(reason);
+    const zh = `${new URL(href).host} ${statusZh(status)}（HTTP ${status}，${path.posix.basename(new URL(href).pathname) || href}）`;
+    super('unavailable', `${zh}${zhReason ? `：${zhReason}` : ''} / ${href} answered HTTP ${status}${enReason ? `: ${enReason}` : ''}`);
   }
+}
+
+function statusZh(status: number): string {
+  if (status === 401 || status === 407) return status === 407 ? '的代理服务器要求登录' : '要求登录';
+  if (status === 403) return '拒绝访问';
+  if (status === 408 || status === 429) return '暂时不接受请求';
+  if (status >= 500) return '暂时无法提供服务';
+  return '没有给出内容';
+}
+
+/** "中文 / English" into its halves; a reason in one language stays in that one's half. */
+function splitReason(reason: string | null): [zh: string | null, en: string | null] {
+  if (!reason) return [null, null];
+  const cjk = /[\u3400-\u9fff\uff00-\uffef]/;
+  const at = reason.indexOf(' / ');
+  if (at > 0 && cjk.test(reason.slice(0, at)) && !cjk.test(reason.slice(at + 3))) return [reason.slice(0, at), reason.slice(at + 3)];
+  return cjk.test(reason) ? [reason, null] : [null, reason];
 }
 
 const MAX_REDIRECTS = 3;

@@ -1,0 +1,80 @@
+// What an IT admin reads from the built CLI, second round: a hub's status error
+// said Chinese first, verify naming the lessons it took out, and a hub without a
+// night schedule not promising a night's try. Real processes, a real hub and a
+// real upstream on 127.0.0.1. Needs `electron-vite build` first (run under the
+// build lock).
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateSigningKey } from '../../main/feed/keys';
+import { cliIn, hubCli } from '../fixtures/cli';
+import { writeBlobFeed } from '../fixtures/feeds';
+import { freePort } from '../fixtures/ports';
+
+let tmp: string;
+let www: string;
+const key = generateSigningKey('smartedu-2026');
+const keyArg = ['--key', `${key.keyId}=${key.publicKey}`];
+let shas: string[];
+
+/** The platform on `port`: 'up' serves the folder, 'down' answers 503 with an HTML maintenance page. */
+async function platform(port: number) {
+  const state = { mode: 'up' as 'up' | 'down' };
+  const server = http.createServer((req, res) => {
+    if (state.mode === 'down') {
+      res.writeHead(503, { 'content-type': 'text/html; charset=utf-8' });
+      return res.end('<title>系统维护中</title>');
+    }
+    const file = path.join(www, decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
+    if (!file.startsWith(www) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
+      res.writeHead(404);
+      return res.end();
+    }
+    res.writeHead(200, { 'content-length': fs.statSync(file).size });
+    fs.createReadStream(file).pipe(res);
+  });
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return {
+    state,
+    url: `http://127.0.0.1:${port}/basic/`,
+    stop: () => {
+      server.closeAllConnections();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+const CJK = /[\u3400-\u9fff\uff00-\uffef]/;
+
+beforeAll(async () => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cb-messages-2-'));
+  www = path.join(tmp, 'www');
+  shas = await writeBlobFeed(path.join(www, 'basic'), {
+    id: 'cn.smartedu.basic',
+    title: '国家中小学智慧教育平台',
+    revision: 3,
+    key,
+    blobs: [Buffer.from('第一课'), Buffer.from('第二课'), Buffer.from('第三课')],
+  });
+});
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+describe('classboard messages an admin reads (2)', () => {
+  it('feeds add against a hub with no catalog yet: Chinese first with the hub’s own words, then English', async () => {
+    const port = await freePort(); // nobody listens: the hub cannot take its upstream
+    const hub = await hubCli(path.join(tmp, 'hub-empty'), '--upstream', `http://127.0.0.1:${port}/basic/`, ...keyArg, '--upstream-retry', '60000');
+    try {
+      expect(hub.started, hub.stderr()).toBe(true);
+      const add = await cliIn(path.join(tmp, 'classroom'), 'feeds', 'add', `${hub.url}feed/cn.smartedu.basic/`, ...keyArg);
+      expect(add.code).toBe(1);
+      // Before: "classboard: http://…/feed.json answered HTTP 503: 中心服务还没有…", English first.
+      expect(add.stderr).toMatch(/127\.0\.0\.1:\d+ 暂时无法提供服务（HTTP 503，feed\.json）：中心服务还没有取得上游资源库的目录（无法连接上游），.+再试，请稍后再订阅 \/ http:\/\/127\.0\.0\.1:\d+\/feed\/cn\.smartedu\.basic\/feed\.json answered HTTP 503: the hub holds no catalog of its upstream yet/);
+      const english = add.stderr.slice(add.stderr.indexOf(' / http'));
+      expect(english).not.toMatch(CJK);
+    } finally {
+      await hub.stop();
+    }
+  });
+});
