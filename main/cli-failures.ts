@@ -71,3 +71,18 @@ export function failureLines(failed: SyncFailure[], limits: RunLimits): string[]
     }),
   ];
 }
+
+/**
+ * After `verify` took files out: which lessons they were, and what brings each
+ * back (the next sync, or importing the stick again); none when every file was
+ * one no lesson in the library uses any more.
+ */
+export function verifyNextLines(lessons: { title: string; next: 'sync' | 'import' }[], lost: number): string[] {
+  if (lost === 0) return [];
+  if (lessons.length === 0) return ['  这些文件已不属于资料库中的任何课程，无需处理。'];
+  const of = (next: 'sync' | 'import') => namedLessons([...new Set(lessons.filter((l) => l.next === next).map((l) => l.title))]);
+  return [
+    ...(lessons.some((l) => l.next === 'sync') ? [`  下次同步时会重新下载（classboard sync --now 立即下载）：${of('sync')}`] : []),
+    ...(lessons.some((l) => l.next === 'import') ? [`  来自 U 盘或文件夹导入，请重新导入该文件夹（classboard import <文件夹>）：${of('import')}`] : []),
+  ];
+}

@@ -4,7 +4,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import fs from 'node:fs';
 import path from 'node:path';
 import { AppError, DiskFullError, diskFullError, freeBytesAt, isDiskFull, isLibraryBusy, toApiError } from './api/errors';
-import { failureLines, namedLessons, type RunLimits } from './cli-failures';
+import { failureLines, namedLessons, verifyNextLines, type RunLimits } from './cli-failures';
 import { importLines, listedPeriod, listLines } from './cli-timetable';
 import { parseKeyArg } from './feed/keys';
 import { startHub, type Hub } from './hub/server';
@@ -489,7 +489,7 @@ export function buildCli(): Command {
         g,
         r,
         () =>
-          `已校验 ${r.checked} 个文件（${formatBytes(r.bytes)}）；损坏 ${r.bad.length} 个，缺失 ${r.missing.length} 个${lost ? '，已移出：平台的资源在下次同步时重新下载，U 盘或文件夹导入的请重新导入' : ''}`,
+          [`已校验 ${r.checked} 个文件（${formatBytes(r.bytes)}）；损坏 ${r.bad.length} 个，缺失 ${r.missing.length} 个${lost ? '，已移出' : ''}`, ...verifyNextLines(r.lessons, lost)].join('\n'),
       );
       if (lost > 0) process.exitCode = 2;
       });

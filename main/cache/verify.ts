@@ -6,6 +6,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { isSha256 } from '../feed/schema';
+import { isHttpUrl } from '../../preload/contract';
 import type { BlobStore } from './blob-store';
 import type { Db } from '../library/db';
 
@@ -15,6 +16,13 @@ export interface VerifyReport {
   bad: string[];
   /** Listed in the cache index, gone from disk: dropped, to be fetched again. */
   missing: string[];
+  /**
+   * The lessons whose files those were, and what brings each back: a platform's
+   * or hub's lesson is fetched again by the next sync, one imported from a stick
+   * or folder only by importing it again. An admin told only "缺失 1 个" could
+   * not tell which class to warn.
+   */
+  lessons: { title: string; feedId: string; next: 'sync' | 'import' }[];
 }
 
 export async function verifyCache(blobs: BlobStore, db: Db, onProgress?: (done: number, total: number) => void): Promise<VerifyReport> {
@@ -22,7 +30,7 @@ export async function verifyCache(blobs: BlobStore, db: Db, onProgress?: (done: 
   for (const d of fs.readdirSync(blobs.root).filter((x) => /^[0-9a-f]{2}$/.test(x))) {
     for (const f of fs.readdirSync(path.join(blobs.root, d))) if (isSha256(f)) names.push(f);
   }
-  const report: VerifyReport = { checked: 0, bytes: 0, bad: [], missing: [] };
+  const report: VerifyReport = { checked: 0, bytes: 0, bad: [], missing: [], lessons: [] };
   const forget = db.prepare('DELETE FROM blobs WHERE sha256 = ?');
   const stamp = db.prepare('UPDATE blobs SET verified_at = ? WHERE sha256 = ?');
   const onDisk = new Set<string>();
@@ -54,5 +62,17 @@ export async function verifyCache(blobs: BlobStore, db: Db, onProgress?: (done: 
     forget.run(sha);
     report.missing.push(sha);
   }
+  report.lessons = lessonsOf(db, [...report.bad, ...report.missing]);
   return report;
+}
+
+function lessonsOf(db: Db, shas: string[]): VerifyReport['lessons'] {
+  if (shas.length === 0) return [];
+  const rows = db
+    .prepare(
+      `SELECT DISTINCT r.title, r.feed_id AS feedId, f.source FROM resource_files rf JOIN resources r ON r.rid = rf.rid JOIN feeds f ON f.id = r.feed_id
+       WHERE rf.sha256 IN (SELECT value FROM json_each(?)) ORDER BY r.feed_id, r.ord, r.rid`,
+    )
+    .all(JSON.stringify(shas)) as { title: string; feedId: string; source: string }[];
+  return rows.map((r) => ({ title: r.title, feedId: r.feedId, next: isHttpUrl(r.source) ? 'sync' : 'import' }));
 }

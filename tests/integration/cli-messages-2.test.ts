@@ -9,9 +9,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSigningKey } from '../../main/feed/keys';
+import { syncAll } from '../../main/sync/engine';
 import { cliIn, hubCli } from '../fixtures/cli';
 import { writeBlobFeed } from '../fixtures/feeds';
 import { freePort } from '../fixtures/ports';
+import { hubServices } from '../fixtures/services';
 
 let tmp: string;
 let www: string;
@@ -75,6 +77,34 @@ describe('classboard messages an admin reads (2)', () => {
       expect(english).not.toMatch(CJK);
     } finally {
       await hub.stop();
+    }
+  });
+
+  it('verify names the lessons whose files it took out and says the next sync fetches them again, in text and --json', async () => {
+    const port = await freePort();
+    const server = await platform(port);
+    const data = path.join(tmp, 'verify');
+    try {
+      const s = hubServices(data);
+      try {
+        await s.importFeed(server.url, { keys: { [key.keyId]: key.publicKey } });
+        expect(await syncAll(s)).toMatchObject({ downloaded: { files: 3 }, failed: [] });
+        fs.rmSync(s.blobs.pathFor(shas[1]!));
+        fs.appendFileSync(s.blobs.pathFor(shas[2]!), 'bit rot');
+      } finally {
+        s.close();
+      }
+      const human = await cliIn(data, 'verify');
+      expect(human.code).toBe(2);
+      // Before: only "损坏 1 个，缺失 1 个，已移出：平台的资源在下次同步时重新下载…", no lesson named.
+      expect(human.stdout).toMatch(/损坏 1 个，缺失 1 个，已移出\n {2}下次同步时会重新下载（classboard sync --now 立即下载）：第2课时、第3课时\n?$/);
+      fs.rmSync(s.blobs.pathFor(shas[0]!));
+      const json = await cliIn(data, '--json', 'verify');
+      expect(json.code).toBe(2);
+      expect(JSON.parse(json.stdout)).toMatchObject({ missing: [shas[0]], lessons: [{ title: '第1课时', feedId: 'cn.smartedu.basic', next: 'sync' }] });
+      expect((await cliIn(data, 'verify')).stdout).not.toMatch(/下次同步/);
+    } finally {
+      await server.stop();
     }
   });
 });
