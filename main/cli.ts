@@ -346,7 +346,7 @@ export function buildCli(): Command {
       }
       try {
         await services.ensureDemoLibrary();
-        const down = o.upstream ? await mirrorUpstream(services, o.upstream, { unsigned: o.unsigned, keys }, log) : null;
+        const down = o.upstream ? await mirrorUpstream(services, o.upstream, { unsigned: o.unsigned, keys, scheduled: o.schedule }, log) : null;
         if (down) retry = retryUpstream(services, o.upstream!, { unsigned: o.unsigned, keys }, log, down, o.upstreamRetry ?? UPSTREAM_RETRY_MS);
       } catch (err) {
         await hub.close();

@@ -29,7 +29,12 @@ function keepUpstreamId(services: Services, feedId: string, upstream: string, lo
  * otherwise restart it in a loop); anything else is refused with the reason, for
  * the admin at the keyboard to fix.
  */
-export async function mirrorUpstream(services: Services, upstream: string, opts: { unsigned?: boolean; keys: Record<string, string> }, log: (m: string) => void): Promise<Error | null> {
+export async function mirrorUpstream(
+  services: Services,
+  upstream: string,
+  opts: { unsigned?: boolean; keys: Record<string, string>; /** false: `hub --no-schedule`, no night run to try again */ scheduled?: boolean },
+  log: (m: string) => void,
+): Promise<Error | null> {
   try {
     const s = await services.importFeed(upstream, opts);
     services.sync.noteCatalogCheck({ id: s.feedId, title: s.title, outcome: s.outcome, revision: s.revision });
@@ -50,8 +55,13 @@ export async function mirrorUpstream(services: Services, upstream: string, opts:
     // Shown by the sync page and `status` too, not only in this log.
     services.sync.noteCatalogCheck({ id: held.id, title: held.title, outcome: 'failed', revision: held.revision, error: (err as Error).message });
     const why = err instanceof AppError && err.code === 'unavailable' ? '无法连接上游' : '上游的目录未被采用';
+    // A hub without a schedule runs nothing at night: promising the night's try left the catalog stale with no one told.
+    const [zhAgain, enAgain] =
+      opts.scheduled === false
+        ? ['下次启动中心服务或运行 classboard sync --now 时再试', 'it is tried again when the hub next starts or classboard sync --now runs (this hub has no night schedule)']
+        : ['夜间同步时再试', "the night's run tries again"];
     log(
-      `${why}：${(err as Error).message}\n先提供已有的目录 ${held.id}（第 ${held.revision} 版），夜间同步时再试 / upstream catalog not taken: serving the one held (${held.id}, revision ${held.revision}); the night's run tries again`,
+      `${why}：${(err as Error).message}\n先提供已有的目录 ${held.id}（第 ${held.revision} 版），${zhAgain} / upstream catalog not taken: serving the one held (${held.id}, revision ${held.revision}); ${enAgain}`,
     );
     return null;
   }

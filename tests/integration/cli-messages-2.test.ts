@@ -107,4 +107,27 @@ describe('classboard messages an admin reads (2)', () => {
       await server.stop();
     }
   });
+
+  it('hub --no-schedule with its upstream down at start does not promise a night’s try', async () => {
+    const port = await freePort();
+    const server = await platform(port);
+    const data = path.join(tmp, 'hub-held');
+    try {
+      const first = await hubCli(data, '--upstream', server.url, ...keyArg);
+      expect(first.started, first.stderr()).toBe(true);
+      await first.stop();
+      server.state.mode = 'down';
+      const again = await hubCli(data, '--upstream', server.url, ...keyArg);
+      try {
+        expect(again.started, again.stderr()).toBe(true);
+        // Before: "…（第 3 版），夜间同步时再试", from a hub that runs nothing at night.
+        expect(again.stderr()).toMatch(/先提供已有的目录 cn\.smartedu\.basic（第 3 版），下次启动中心服务或运行 classboard sync --now 时再试 \/ .*when the hub next starts or classboard sync --now runs/);
+        expect(again.stderr()).not.toMatch(/夜间同步/);
+      } finally {
+        await again.stop();
+      }
+    } finally {
+      await server.stop();
+    }
+  });
 });
