@@ -121,6 +121,7 @@ export class InkSurface {
     liveCanvas.addEventListener(MOVE_EVENT, this.onMove as EventListener);
     liveCanvas.addEventListener('pointerup', this.onUp);
     liveCanvas.addEventListener('pointercancel', this.onUp);
+    liveCanvas.addEventListener('touchstart', this.onTouchStart, { passive: false });
     this.resize();
   }
 
@@ -131,6 +132,7 @@ export class InkSurface {
     this.liveCanvas.removeEventListener(MOVE_EVENT, this.onMove as EventListener);
     this.liveCanvas.removeEventListener('pointerup', this.onUp);
     this.liveCanvas.removeEventListener('pointercancel', this.onUp);
+    this.liveCanvas.removeEventListener('touchstart', this.onTouchStart);
   }
 
   setSettings(settings: InkSettings): void {
@@ -173,6 +175,17 @@ export class InkSurface {
     const r = this.liveCanvas.getBoundingClientRect();
     return [(e.clientX - r.left) / this.scale, (e.clientY - r.top) / this.scale];
   }
+
+  /**
+   * A finger that lifts while still moving (the flick ending 撇 or 钩) makes
+   * Chromium start a fling even under touch-action: none, and on Windows and
+   * Linux the next tap that stops the fling gives no click: 撤销 tapped within
+   * ~0.3 s did nothing. Taking the touch sequence here means Chromium makes no
+   * gestures from it; ink comes from pointer events, which still arrive.
+   */
+  private readonly onTouchStart = (e: TouchEvent) => {
+    if (this.settings.mode !== 'off' && this.key) e.preventDefault();
+  };
 
   private readonly onDown = (e: PointerEvent) => {
     if (this.settings.mode === 'off' || !this.key) return;
