@@ -5,50 +5,22 @@
 // upstream on 127.0.0.1. Needs `electron-vite build` first (run under the build lock).
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSigningKey } from '../../main/feed/keys';
 import { cliIn, hubCli } from '../fixtures/cli';
 import { writeBlobFeed } from '../fixtures/feeds';
-import { freePort } from '../fixtures/ports';
+import { servePlatform } from '../fixtures/platform';
 
 let tmp: string;
 let www: string;
-let platform: { url: string; state: { down: boolean }; stop: () => Promise<void> };
+let platform: Awaited<ReturnType<typeof servePlatform>>;
+let upstream: string;
 const key = generateSigningKey('smartedu-2026');
 const keyArg = ['--key', `${key.keyId}=${key.publicKey}`];
 const FEED = 'cn.smartedu.basic';
 const DEMO = 'cn.classboard.demo'; // the hub imports it into an empty library: an ordinary feed here
-
-/** The platform: serves `www`, or answers 503 while `down`. */
-async function servePlatform() {
-  const port = await freePort();
-  const state = { down: false };
-  const server = http.createServer((req, res) => {
-    if (state.down) {
-      res.writeHead(503);
-      return res.end('系统维护中');
-    }
-    const file = path.join(www, decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
-    if (!file.startsWith(www) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
-      res.writeHead(404);
-      return res.end();
-    }
-    res.writeHead(200, { 'content-length': fs.statSync(file).size });
-    fs.createReadStream(file).pipe(res);
-  });
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${port}/basic/`,
-    state,
-    stop: () => {
-      server.closeAllConnections();
-      return new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-}
 
 const feedIds = async (dir: string) => {
   const r = await cliIn(dir, '--json', 'feeds', 'list');
@@ -67,7 +39,8 @@ beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cb-hub-upstream-remove-'));
   www = path.join(tmp, 'www');
   await writeBlobFeed(path.join(www, 'basic'), { id: FEED, title: '国家中小学智慧教育平台', revision: 3, key, blobs: [Buffer.from('第一课')] });
-  platform = await servePlatform();
+  platform = await servePlatform(www);
+  upstream = platform.url('basic/');
 });
 afterAll(async () => {
   await platform?.stop();
@@ -77,7 +50,7 @@ afterAll(async () => {
 describe('feeds remove on a school hub', () => {
   it("refuses the hub's upstream, running or stopped, with what to do; --force removes it; other feeds go as before", async () => {
     const data = path.join(tmp, 'hub');
-    const hub = await hubCli(data, '--upstream', platform.url, ...keyArg);
+    const hub = await hubCli(data, '--upstream', upstream, ...keyArg);
     let stopped: number | null;
     try {
       expect(hub.started, hub.stderr()).toBe(true);
@@ -121,7 +94,7 @@ describe('feeds remove on a school hub', () => {
 
   it('a hub restarted while its platform is down, serving the catalog it holds, records it as its upstream too', async () => {
     const data = path.join(tmp, 'held');
-    const first = await hubCli(data, '--upstream', platform.url, ...keyArg);
+    const first = await hubCli(data, '--upstream', upstream, ...keyArg);
     expect(first.started, first.stderr()).toBe(true);
     expect(await first.stop()).toBe(0);
     // A folder a hub used before the upstream was recorded.
@@ -129,9 +102,9 @@ describe('feeds remove on a school hub', () => {
     db.prepare("DELETE FROM settings WHERE key = 'hub.upstream'").run();
     db.close();
 
-    platform.state.down = true;
+    platform.state.mode = 'maintenance';
     try {
-      const hub = await hubCli(data, '--upstream', platform.url, ...keyArg);
+      const hub = await hubCli(data, '--upstream', upstream, ...keyArg);
       try {
         expect(hub.started, hub.stderr()).toBe(true);
         expect(hub.stderr()).toMatch(`先提供已有的目录 ${FEED}（第 3 版）`);
@@ -145,18 +118,18 @@ describe('feeds remove on a school hub', () => {
         await hub.stop();
       }
     } finally {
-      platform.state.down = false;
+      platform.state.mode = 'up';
     }
     expect(await feedIds(data)).toEqual([DEMO, FEED]);
   });
 
   it('a hub first started while its platform is down records its upstream once its retry takes the catalog', async () => {
     const data = path.join(tmp, 'retried');
-    platform.state.down = true;
-    const hub = await hubCli(data, '--upstream', platform.url, ...keyArg, '--upstream-retry', '300');
+    platform.state.mode = 'maintenance';
+    const hub = await hubCli(data, '--upstream', upstream, ...keyArg, '--upstream-retry', '300');
     try {
       expect(hub.started, hub.stderr()).toBe(true);
-      platform.state.down = false;
+      platform.state.mode = 'up';
       const end = Date.now() + 20_000;
       while (!/已取得上游资源库/.test(hub.stderr())) {
         if (Date.now() > end) throw new Error(`the catalog was not taken: ${hub.stderr()}`);
@@ -166,7 +139,7 @@ describe('feeds remove on a school hub', () => {
       expect(refused.code).toBe(1);
       expect(refused.stderr).toMatch(REFUSAL);
     } finally {
-      platform.state.down = false;
+      platform.state.mode = 'up';
       await hub.stop();
     }
   });

@@ -3,44 +3,21 @@
 // alone (exclusive locking, db.ts openOnFullDisk), so the reads worker threads
 // did on their own connections run on that one. A teacher can still search for
 // her lesson, and the sync page still shows the selection tree and the queue.
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openedOnFullDisk } from '../../main/library/db';
 import { createServices, type Services } from '../../main/services';
-import { fillDisk, mountTmpfs, unmountTmpfs } from '../fixtures/tmpfs';
+import { fullDiskFolder } from '../fixtures/full-disk-folder';
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cb-full-reads-'));
-const small = path.join(tmp, 'small');
-const data = path.join(small, 'data');
-const filler = path.join(small, 'filler');
-const cannotMount = mountTmpfs(small, '30m');
+const folder = fullDiskFolder('cb-full-reads-');
+const { data, cannotMount, inOtherProcess } = folder;
 let services: Services | null = null;
 
 afterAll(() => {
   services?.close();
-  unmountTmpfs(small);
-  fs.rmSync(tmp, { recursive: true, force: true });
+  folder.cleanup();
 });
-
-/**
- * `body` run on the services of the data folder in another process, which then
- * exits: its connections all closed (so no -wal or -shm is left), worker threads
- * too (in this one, a worker's kept connection would hold the tmpfs mounted).
- * Resolves with what `body` returned, as JSON.
- */
-function inOtherProcess(body: string): unknown {
-  const script = `
-    const { hubServices } = await import(${JSON.stringify(path.resolve('tests/fixtures/services.ts'))});
-    const s = hubServices(${JSON.stringify(data)});
-    const out = await (async () => { ${body} })();
-    s.close();
-    process.stdout.write(JSON.stringify(out ?? null));
-    process.exit(0);`;
-  return JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', '-e', script], { encoding: 'utf8', timeout: 60_000 }));
-}
 
 async function ok<T>(r: Promise<{ ok: true; value: T } | { ok: false; error: { message: string } }>): Promise<T> {
   const res = await r;
@@ -53,8 +30,7 @@ describe.skipIf(cannotMount !== null)(`reads on a library opened on a full disk$
     // The board shut down the evening before, cleanly.
     inOtherProcess('await s.ensureDemoLibrary();');
     expect(fs.readdirSync(data).filter((f) => f.startsWith('library.db'))).toEqual(['library.db']);
-    fillDisk(filler);
-    expect(fs.statfsSync(small).bavail).toBe(0);
+    expect(folder.fill()).toBe(0);
 
     // As `classboard hub` and the app start: the search layout warmed at once.
     const s = (services = createServices({ dataDir: data, host: 'hub', mediaBase: '/media/', assetsDir: path.resolve('assets'), version: 'test', warmAtStart: true }));
@@ -82,7 +58,7 @@ describe.skipIf(cannotMount !== null)(`reads on a library opened on a full disk$
   }, 90_000);
 
   it('with room again, opens as usual and reads as before', () => {
-    fs.rmSync(filler, { force: true });
+    folder.makeRoom();
     const seen = inOtherProcess(`
       const { openedOnFullDisk } = await import(${JSON.stringify(path.resolve('main/library/db.ts'))});
       const found = await s.router.invoke('library:search', { query: '找春天' });

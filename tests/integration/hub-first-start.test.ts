@@ -4,45 +4,19 @@
 // then answers 503, then serves the feed on the same port. Needs `electron-vite
 // build` first (run under the build lock).
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSigningKey } from '../../main/feed/keys';
 import { cliIn, hubCli } from '../fixtures/cli';
 import { writeBlobFeed } from '../fixtures/feeds';
+import { servePlatform } from '../fixtures/platform';
 import { freePort } from '../fixtures/ports';
 
 let tmp: string;
 let www: string;
 const key = generateSigningKey('smartedu-2026');
 const keyArg = ['--key', `${key.keyId}=${key.publicKey}`];
-
-/** The platform on `port`: 'maintenance' answers every request 503, 'forbidden' 403, 'up' serves the folder. */
-async function platform(port: number) {
-  const state = { mode: 'maintenance' as 'maintenance' | 'forbidden' | 'up' };
-  const server = http.createServer((req, res) => {
-    if (state.mode !== 'up') {
-      res.writeHead(state.mode === 'maintenance' ? 503 : 403, { 'content-type': 'text/html; charset=utf-8' });
-      return res.end('<title>系统维护中</title>');
-    }
-    const file = path.join(www, decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
-    if (!file.startsWith(www) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
-      res.writeHead(404);
-      return res.end();
-    }
-    res.writeHead(200, { 'content-length': fs.statSync(file).size });
-    fs.createReadStream(file).pipe(res);
-  });
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  return {
-    state,
-    stop: () => {
-      server.closeAllConnections();
-      return new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-}
 
 async function until(what: string, ok: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> {
   const end = Date.now() + ms;
@@ -69,7 +43,7 @@ describe('a hub started for the first time while the platform cannot be reached'
     const data = path.join(tmp, 'hub');
     const classroom = path.join(tmp, 'classroom');
     const hub = await hubCli(data, '--upstream', upstream, ...keyArg, '--upstream-retry', '300');
-    let server: Awaited<ReturnType<typeof platform>> | null = null;
+    let server: Awaited<ReturnType<typeof servePlatform>> | null = null;
     let stopped: number | null;
     try {
       // Before: exit 1 ("无法连接资源平台"), and a service manager restarting it in a loop.
@@ -97,7 +71,7 @@ describe('a hub started for the first time while the platform cannot be reached'
       expect(page.value.last.feeds).toEqual([expect.objectContaining({ id: upstream, outcome: 'failed', error: expect.stringMatching(/cannot reach/) })]);
 
       // The platform comes back in maintenance (503): still only down, still retried, backing off.
-      server = await platform(port);
+      server = await servePlatform(www, { port, mode: 'maintenance' });
       await until('a retry that meets the 503', () => /answered HTTP 503\n中心服务照常为局域网服务.*next try in [\d.]+ s/.test(hub.stderr()));
       expect(hub.alive()).toBe(true);
 
@@ -129,7 +103,7 @@ describe('a hub started for the first time while the platform cannot be reached'
 
   it('a wrong key or a refusing platform on a first start is still refused, with the reason', async () => {
     const port = await freePort();
-    const server = await platform(port);
+    const server = await servePlatform(www, { port, mode: 'maintenance' });
     try {
       server.state.mode = 'up';
       const other = generateSigningKey('smartedu-2026');

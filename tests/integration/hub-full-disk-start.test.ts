@@ -3,21 +3,16 @@
 // the browser UI can still find and present lessons; only syncing waits for room.
 // Real CLI process, real 30 MB tmpfs (root only; CI runs as root). Build lock.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cliIn, hubCli } from '../fixtures/cli';
-import { fillDisk, mountTmpfs, unmountTmpfs } from '../fixtures/tmpfs';
+import { fullDiskFolder } from '../fixtures/full-disk-folder';
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cb-hub-full-start-'));
-const small = path.join(tmp, 'small');
-const cannotMount = mountTmpfs(small, '30m');
+const folder = fullDiskFolder('cb-hub-full-start-');
+const { data, cannotMount } = folder;
 const pub = JSON.parse(fs.readFileSync('assets/demo-feed.pub.json', 'utf8')) as { keyId: string; publicKey: string };
 
-afterAll(() => {
-  unmountTmpfs(small);
-  fs.rmSync(tmp, { recursive: true, force: true });
-});
+afterAll(() => folder.cleanup());
 
 const post = async (url: string, channel: string, body: unknown) => {
   const res = await fetch(`${url}api/${channel}`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
@@ -26,11 +21,9 @@ const post = async (url: string, channel: string, body: unknown) => {
 
 describe.skipIf(cannotMount !== null)(`hub started on a full disk${cannotMount ? ` (skipped: ${cannotMount})` : ''}`, () => {
   it('starts without settings flags and answers search and the tree; sync is refused in words', async () => {
-    const data = path.join(small, 'hub');
     const added = await cliIn(data, 'feeds', 'add', path.resolve('assets/demo-feed'), '--key', `${pub.keyId}=${pub.publicKey}`);
     expect(added.code, added.stderr).toBe(0);
-    fillDisk(path.join(small, 'filler'));
-    expect(fs.statfsSync(small).bavail).toBe(0);
+    expect(folder.fill()).toBe(0);
 
     // Before: it wrote its (unchanged) settings at start, failed on the full disk and exited 1.
     const hub = await hubCli(data);

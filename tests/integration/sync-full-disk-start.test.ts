@@ -3,47 +3,29 @@
 // read. The sync page's status says the disk is full, and a sync (立即同步 or the
 // night's run) is refused at once with the CLI's words, not after planning its queue.
 // With room made again, 立即同步 runs.
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openedOnFullDisk } from '../../main/library/db';
 import { createServices, type Services } from '../../main/services';
-import { fillDisk, mountTmpfs, unmountTmpfs } from '../fixtures/tmpfs';
+import { fullDiskFolder } from '../fixtures/full-disk-folder';
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cb-full-start-'));
-const small = path.join(tmp, 'small');
-const data = path.join(small, 'data');
-const filler = path.join(small, 'filler');
-const cannotMount = mountTmpfs(small, '30m');
+const folder = fullDiskFolder('cb-full-start-');
+const { data, cannotMount } = folder;
 let services: Services | null = null;
 
 afterAll(() => {
   services?.close();
-  unmountTmpfs(small);
-  fs.rmSync(tmp, { recursive: true, force: true });
+  folder.cleanup();
 });
-
-/** The demo library made in another process, which exits: nothing of it holds the tmpfs or leaves a -wal. */
-function prepareInOtherProcess(): void {
-  const script = `
-    const { hubServices } = await import(${JSON.stringify(path.resolve('tests/fixtures/services.ts'))});
-    const s = hubServices(${JSON.stringify(data)});
-    await s.ensureDemoLibrary();
-    s.close();
-    process.exit(0);`;
-  execFileSync(process.execPath, ['--import', 'tsx', '-e', script], { encoding: 'utf8', timeout: 60_000 });
-}
 
 // The CLI's own words for a sync on a full disk (main/sync/engine.ts syncDiskFull).
 const SAID = /数据文件夹所在的磁盘已满（剩余 0 B）：.*同步已停止，已下载的文件都保留；请清理这块磁盘后再同步/;
 
 describe.skipIf(cannotMount !== null)(`a sync on a library opened on a full disk${cannotMount ? ` (skipped: cannot mount a tmpfs: ${cannotMount})` : ''}`, () => {
   it('is said on the status and refused at once, and runs once there is room', async () => {
-    prepareInOtherProcess();
-    fillDisk(filler);
-    expect(fs.statfsSync(small).bavail).toBe(0);
+    // The demo library made in another process, which exits: nothing of it holds the tmpfs or leaves a -wal.
+    folder.inOtherProcess('await s.ensureDemoLibrary();');
+    expect(folder.fill()).toBe(0);
     const s = (services = createServices({ dataDir: data, host: 'hub', mediaBase: '/media/', assetsDir: path.resolve('assets'), version: 'test' }));
     expect(openedOnFullDisk(s.db)).toBe(true);
 
@@ -66,7 +48,7 @@ describe.skipIf(cannotMount !== null)(`a sync on a library opened on a full disk
     expect(summary.downloaded.files).toBe(0);
 
     // Someone made room while the board ran: the page and 立即同步 work again without a restart.
-    fs.rmSync(filler, { force: true });
+    folder.makeRoom();
     const roomy = await s.router.invoke('sync:status', {});
     expect(roomy.ok && roomy.value.disk.full).toBe(false);
     const again = await s.router.invoke('sync:now', {});
