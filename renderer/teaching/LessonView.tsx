@@ -13,6 +13,8 @@ import { PagerContext, usePager, usePresenterKeys } from './plans/pager';
 import { VideoPlayer } from './VideoPlayer';
 
 const PdfView = lazy(() => import('./PdfView').then((m) => ({ default: m.PdfView })));
+// pdf.js and its worker start at the tap, in parallel with library:open (tap → first page).
+const warmPdf = () => void import('./PdfView').then((m) => m.warmPdf()).catch(() => {});
 
 /** `presenting`: shown inside a lesson plan, which owns PageUp/PageDown and the running order. */
 export function LessonView({ id, type, presenting = false }: { id: string; type?: ResourceType; presenting?: boolean }) {
@@ -29,6 +31,9 @@ export function LessonView({ id, type, presenting = false }: { id: string; type?
   const videoInk =
     moment === null ? null : <InkLayer ref={ink.layer} target={id} page={`t${moment}`} settings={ink.settings} contentWidth={1920} />;
   useEffect(() => setFavourite(resource?.favourite ?? false), [resource]);
+  useEffect(() => {
+    if (type === 'pdf') warmPdf();
+  }, [type]);
   const siblings = useLibraryData(
     () => (resource ? call(api()['library:tree']({ parent: resource.nodeId })) : Promise.resolve(null)),
     [resource?.nodeId],

@@ -12,10 +12,31 @@ type PdfPage = {
   render(o: { canvas: HTMLCanvasElement; canvasContext: CanvasRenderingContext2D; viewport: unknown }): { promise: Promise<void> };
 };
 
-async function loadPdf(url: string): Promise<Doc> {
-  const pdfjs = await import('pdfjs-dist');
-  pdfjs.GlobalWorkerOptions.workerSrc = new URL('pdfjs-dist/build/pdf.worker.min.mjs', import.meta.url).href;
-  return (await pdfjs.getDocument({ url, isEvalSupported: false }).promise) as unknown as Doc;
+type PdfJs = typeof import('pdfjs-dist');
+let ready: Promise<{ pdfjs: PdfJs; worker: InstanceType<PdfJs['PDFWorker']> }> | null = null;
+
+/**
+ * Starts pdf.js and its worker, once per board session. LessonView calls it at the tap on a
+ * PDF, alongside library:open. The worker's script (1.2 MB) loads and compiles on its own
+ * thread while pdf.js's main module does here, instead of after it; and every PDF opened
+ * after the first finds it running (pdf.js would start a new one per document).
+ */
+export function warmPdf() {
+  ready ??= (() => {
+    const src = new URL('pdfjs-dist/build/pdf.worker.min.mjs', import.meta.url).href;
+    const port = new Worker(src, { type: 'module' });
+    // (pdf.js types port as null, but takes a Worker: it is how it is given one.)
+    return import('pdfjs-dist').then((pdfjs) => ({ pdfjs, worker: new pdfjs.PDFWorker({ port: port as never }) }));
+  })();
+  return ready;
+}
+
+async function loadPdf(url: string, first: 'first' | 'last'): Promise<Doc> {
+  const { pdfjs, worker } = await warmPdf();
+  // Our own worker: destroying a document leaves it running for the next one.
+  const d = (await pdfjs.getDocument({ url, worker, isEvalSupported: false }).promise) as unknown as Doc;
+  void d.getPage(first === 'last' ? d.numPages : 1).catch(() => {}); // parsed while React renders
+  return d;
 }
 
 /** A PDF page with ink on it; ink is kept per page of this resource. */
@@ -43,7 +64,7 @@ export function PdfView({ src, title, inkTarget }: { src: string; title: string;
   useEffect(() => {
     let live = true;
     let loaded: Doc | null = null;
-    loadPdf(src).then(
+    loadPdf(src, fromEnd.current ? 'last' : 'first').then(
       (d) => {
         loaded = d;
         if (!live) return;
