@@ -16,7 +16,7 @@ import { syncAll, syncDiskFull as syncDiskFullAt } from './sync/engine';
 import { SyncRunning, syncLockState, type SyncLockState } from './sync/pid-lock';
 import { gaveUpMessage } from './sync/dead-hosts';
 import { failureBreakdown, readLastSync, saveLastSync } from './sync/last-sync';
-import { exportFeed } from './sync/export';
+import { exportFeed, revisionText } from './sync/export';
 import { createFeedMirror } from './sync/mirror';
 import { parseWindow } from './sync/scheduler';
 import { parseRate } from './sync/token-bucket';
@@ -385,7 +385,7 @@ export function buildCli(): Command {
       if (tty) process.stderr.write('\r\x1b[K');
       out(g, summary, () =>
         summary.fromExport ? filledLines(summary).join('\n') : [
-          `已导入 ${summary.title}（${summary.feedId}）第 ${summary.revision} 版：${summary.resources} 个资源`,
+          `已导入 ${summary.title}（${summary.feedId}）${revisionText(summary.feedId, summary.revision)}：${summary.resources} 个资源`,
           `  新增 ${summary.added}，更新 ${summary.updated}，移除 ${summary.removed}`,
           isHttpUrl(source)
             ? '  文件将在夜间同步时下载（classboard sync --now 立即下载）'
@@ -454,7 +454,7 @@ export function buildCli(): Command {
       out(g, summary, () =>
         [
           ...(stop ? [stop.error] : []),
-          ...summary.feeds.map((f) => `${f.id}：${f.outcome === 'applied' ? `已更新到第 ${f.revision} 版` : f.outcome === 'unchanged' ? '目录没有变化' : `目录同步失败：${f.error}`}`),
+          ...summary.feeds.map((f) => `${f.id}：${f.outcome === 'applied' ? `已更新到${(f.revision ?? 0) < 1e9 ? '' : ' '}${revisionText(f.id, f.revision ?? 0)}` : f.outcome === 'unchanged' ? '目录没有变化' : `目录同步失败：${f.error}`}`),
           `下载 ${summary.downloaded.files} 个文件，${formatBytes(summary.downloaded.bytes)}；跳过 ${summary.skipped} 个（其他清晰度或未选择离线保存）；用时 ${(summary.durationMs / 1000).toFixed(1)} 秒`,
           ...(summary.partial
             ? [`没下载完的 ${summary.partial.files} 个文件已下载的部分（${formatBytes(summary.partial.bytes)}）已保留，下次同步从断点接着下载 / what came of ${summary.partial.files} unfinished file(s) (${formatBytes(summary.partial.bytes)}) is kept: the next sync continues from there`]
@@ -568,7 +568,7 @@ export function buildCli(): Command {
       });
       if (summary.fromExport) return out(g, summary, () => filledLines(summary).join('\n'));
       out(g, summary, () =>
-        [`已订阅 ${summary.title}（${summary.feedId}）第 ${summary.revision} 版：${summary.resources} 个资源${o.mirror.length ? `，${o.mirror.length} 个镜像` : ''}`, ...incompleteLines(summary.blobs)].join('\n'),
+        [`已订阅 ${summary.title}（${summary.feedId}）${revisionText(summary.feedId, summary.revision)}：${summary.resources} 个资源${o.mirror.length ? `，${o.mirror.length} 个镜像` : ''}`, ...incompleteLines(summary.blobs)].join('\n'),
       );
       });
     });
@@ -579,7 +579,7 @@ export function buildCli(): Command {
       await withServices(async (services, g) => {
       const s = services.queries.status();
       const rebuilt = libraryRecovery(services.db) ? '：资料库损坏后已新建，原有的订阅需要重新添加（classboard status 查看详情）' : '';
-      out(g, s.feeds, () => s.feeds.map((f) => `${f.id}\t第 ${f.revision} 版\t${f.resources} 个资源\t${f.source}`).join('\n') || `（没有订阅${rebuilt}）`);
+      out(g, s.feeds, () => s.feeds.map((f) => `${f.id}\t${revisionText(f.id, f.revision)}\t${f.resources} 个资源\t${f.source}`).join('\n') || `（没有订阅${rebuilt}）`);
       });
     });
   feeds
@@ -725,7 +725,7 @@ export function buildCli(): Command {
               ]
             : []),
           ...(openedOnFullDisk(services.db) ? [`  ${diskFullError(services.dataDir, ['资料库只能读取，同步和设置要等腾出空间后才能进行', 'the library can be read; sync and settings need some space first']).message}`] : []),
-          ...s.feeds.map((f) => `  ${f.title}（${f.id}）第 ${f.revision} 版${f.unsigned ? '，未签名' : ''}：${f.resources} 个资源，${f.nodes} 个目录节点  ← ${f.source}`),
+          ...s.feeds.map((f) => `  ${f.title}（${f.id}）${revisionText(f.id, f.revision)}${f.unsigned ? '，未签名' : ''}：${f.resources} 个资源，${f.nodes} 个目录节点  ← ${f.source}`),
           `合计 ${s.resources} 个资源，${s.nodes} 个目录节点；缓存 ${s.cachedBlobs} 个文件，${formatBytes(s.cachedBytes)}`,
           ...(overQuotaBytes > 0
             ? [`缓存已超出上限 ${formatBytes(overQuotaBytes)}：下次同步会先清理不在离线范围内的文件 / the cache is ${formatBytes(overQuotaBytes)} over its quota: the next sync first removes files outside the offline selection`]

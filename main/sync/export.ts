@@ -6,7 +6,7 @@ import path from 'node:path';
 import { FeedIndex, Shard, type ShardNode, type ShardResource } from '../feed/schema';
 import type { SigningKey } from '../feed/keys';
 import { writeFeed } from '../feed/write';
-import { formatBytes } from '../../preload/contract';
+import { formatBytes, formatSchoolTime } from '../../preload/contract';
 import { AppError, diskFullError, freeBytesAt, isDiskFull } from '../api/errors';
 import type { Services } from '../services';
 import { takeLock } from './pid-lock';
@@ -34,6 +34,8 @@ function libraryId(db: Services['db']): string {
 
 type FileRow = { role: string; sha256: string; size: number; mime: string; height: number | null };
 
+const EXPORT_PREFIX = 'classboard.export.';
+
 /**
  * The feed id of an export of these subtrees from this library: the same
  * selection exported again from here gets the same id (so importing it updates
@@ -42,7 +44,7 @@ type FileRow = { role: string; sha256: string; size: number; mime: string; heigh
  */
 export function exportId(library: string, roots: Iterable<string>): string {
   const key = [library, ...[...new Set(roots)].sort()].join('\n');
-  return `classboard.export.${crypto.createHash('sha256').update(key).digest('hex').slice(0, 10)}`;
+  return `${EXPORT_PREFIX}${crypto.createHash('sha256').update(key).digest('hex').slice(0, 10)}`;
 }
 
 /**
@@ -62,6 +64,18 @@ function cachedFiles(files: FileRow[], has: (sha256: string) => boolean): { file
  * an export of the same id at the same revision with other content, or an older one
  * (a second export within the second, or a board whose clock is behind).
  */
+/**
+ * A feed's revision as a person reads it. An export's is the second it was written
+ * (nextRevision: it must never go back, whichever computer exports next, so it
+ * is not a count), and "第 1796093414 版" read as a version number; its date is
+ * what an admin can check against. No publisher counts past a billion.
+ */
+export function revisionText(feedId: string, revision: number): string {
+  if (revision < 1_000_000_000) return `第 ${revision} 版`;
+  const at = formatSchoolTime(new Date(revision * 1000), { year: 'numeric', month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+  return feedId.startsWith(EXPORT_PREFIX) ? `${at} 导出的版本` : `${at} 的版本`;
+}
+
 function nextRevision(dir: string, id: string): number {
   const now = Math.floor(Date.now() / 1000);
   try {

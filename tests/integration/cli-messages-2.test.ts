@@ -130,4 +130,26 @@ describe('classboard messages an admin reads (2)', () => {
       await server.stop();
     }
   });
+
+  it('an export is named by its date, not by a revision that is a timestamp', async () => {
+    const pub = JSON.parse(fs.readFileSync('assets/demo-feed.pub.json', 'utf8')) as { keyId: string; publicKey: string };
+    const board = path.join(tmp, 'board');
+    expect((await cliIn(board, 'import', 'assets/demo-feed', '--key', `${pub.keyId}=${pub.publicKey}`)).code).toBe(0);
+    const usb = path.join(tmp, 'usb');
+    expect((await cliIn(board, 'export', usb, '--node', 'cn.classboard.demo/xx-3')).code).toBe(0);
+    const revision = (JSON.parse(fs.readFileSync(path.join(usb, 'feed.json'), 'utf8')) as { revision: number }).revision;
+    const day = new Date(revision * 1000).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', year: 'numeric', month: 'numeric', day: 'numeric' });
+    const room = path.join(tmp, 'room-usb');
+    // Before: "已导入 Classboard 导出的课程（classboard.export.…）第 1796093414 版".
+    const imported = await cliIn(room, 'import', usb, '--unsigned');
+    expect(imported.code, imported.stderr).toBe(0);
+    expect(imported.stdout).toMatch(new RegExp(`^已导入 Classboard 导出的课程（classboard\\.export\\.\\w+）${day} \\d{2}:\\d{2} 导出的版本：`));
+    const listed = await cliIn(room, 'feeds', 'list');
+    expect(listed.stdout).toContain(`${day} `);
+    const status = await cliIn(room, 'status');
+    for (const out of [imported.stdout, listed.stdout, status.stdout]) expect(out).not.toMatch(new RegExp(`第 ${revision} 版`));
+    // A platform's revision is still a number, and --json keeps the revision as it is.
+    expect((await cliIn(board, 'feeds', 'list')).stdout).toMatch(/^cn\.classboard\.demo\t第 \d+ 版\t/m);
+    expect(JSON.parse((await cliIn(room, '--json', 'feeds', 'list')).stdout)).toEqual(expect.arrayContaining([expect.objectContaining({ revision })]));
+  });
 });
