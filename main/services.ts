@@ -169,6 +169,7 @@ export function createServices(opts: ServicesOptions): Services {
     },
     'annotations:remove': ({ target, page, ids }) => ({ removed: annotations.remove(target, page, ids) }),
     'annotations:clear': ({ target, page }) => ({ removed: annotations.clear(target, page) }),
+    'annotations:batch': ({ target, page, add, remove }) => annotations.batch(target, page, add, remove),
     'plans:list': () => ({ plans: plans.list() }),
     'plans:get': ({ id }) => plans.get(id),
     'plans:save': ({ id, title, items }) => ({ id: plans.save(id, title, items) }),

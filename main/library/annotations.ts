@@ -20,5 +20,12 @@ export function createAnnotations(db: Db) {
     },
     remove: db.transaction((target: string, page: string, ids: string[]) => ids.reduce((n, id) => n + st.remove.run(target, page, id).changes, 0)),
     clear: (target: string, page: string): number => st.clear.run(target, page).changes,
+    /** All or nothing: a page shows either the whole change or none of it. */
+    batch: db.transaction((target: string, page: string, add: Stroke[], remove: string[]) => {
+      const removed = remove.reduce((n, id) => n + st.remove.run(target, page, id).changes, 0);
+      const now = Date.now();
+      for (const s of add) st.upsert.run(s.id, target, page, st.nextSeq.get(target, page), JSON.stringify(s), now);
+      return { added: add.length, removed };
+    }),
   };
 }

@@ -34,4 +34,18 @@ export const annotationChannels = {
     z.object({ removed: z.number().int() }),
   ),
   'annotations:clear': channel(InkTarget.strict(), z.object({ removed: z.number().int() })),
+  /**
+   * One change the teacher sees at once (undo of 清屏, an eraser's sweep, redo of
+   * several strokes) saved in one transaction: removes, then adds. Stroke by
+   * stroke, a reload between requests kept only some of what was on screen.
+   */
+  'annotations:batch': channel(
+    InkTarget.extend({
+      add: z.array(Stroke).max(10_000),
+      remove: z.array(z.string().min(1).max(64)).max(10_000),
+    })
+      .strict()
+      .refine((b) => b.add.length + b.remove.length > 0, 'a batch adds or removes at least one stroke'),
+    z.object({ added: z.number().int(), removed: z.number().int() }),
+  ),
 } as const;

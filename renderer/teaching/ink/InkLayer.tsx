@@ -3,17 +3,16 @@
 import { forwardRef, useEffect, useImperativeHandle, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, call } from '../../api/client';
-import type { InkModel } from './model';
+import { splitChange, type InkModel } from './model';
 import { InkSurface, type InkSettings, type InkStore } from './surface';
 
-/** Ink saved through the contract (annotations:*), stroke by stroke. */
+/** Ink saved through the contract: each change the teacher sees in one annotations:batch. */
 export const apiInkStore: InkStore = {
   list: async (target, page) => (await call(api()['annotations:list']({ target, page }))).strokes,
-  add: async (target, page, stroke) => {
-    await call(api()['annotations:add']({ target, page, stroke }));
-  },
-  remove: async (target, page, ids) => {
-    await call(api()['annotations:remove']({ target, page, ids }));
+  save: async (target, page, change) => {
+    for (const part of splitChange(change)) {
+      await call(api()['annotations:batch']({ target, page, add: part.added, remove: part.removed }));
+    }
   },
 };
 

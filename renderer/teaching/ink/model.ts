@@ -191,6 +191,48 @@ function changeOf(op: Op): InkChange {
   return op.kind === 'add' ? { added: op.strokes, removed: [] } : { added: [], removed: op.strokes.map((s) => s.id) };
 }
 
+/**
+ * Several changes to one page as one: what the page shows after all of them.
+ * Removals go before additions when saved, so the two lists never share an id.
+ */
+export function mergeChanges(changes: readonly InkChange[]): InkChange {
+  const added = new Map<string, Stroke>();
+  const removed = new Set<string>();
+  for (const c of changes) {
+    for (const id of c.removed) {
+      added.delete(id);
+      removed.add(id);
+    }
+    for (const s of c.added) {
+      removed.delete(s.id);
+      added.set(s.id, s);
+    }
+  }
+  return { added: [...added.values()], removed: [...removed] };
+}
+
+/**
+ * A change cut into requests the hub accepts (bodies up to 1 MiB, 10,000 items a
+ * list): almost always one. Removals ride in the first part.
+ */
+export function splitChange(change: InkChange, maxBytes = 512 * 1024, maxItems = 10_000): InkChange[] {
+  const parts: InkChange[] = [];
+  for (let i = 0; i < change.removed.length; i += maxItems) parts.push({ added: [], removed: change.removed.slice(i, i + maxItems) });
+  let part: InkChange = parts[0] ?? { added: [], removed: [] };
+  if (parts.length === 0) parts.push(part);
+  let bytes = 0;
+  for (const s of change.added) {
+    const size = JSON.stringify(s).length;
+    if (part.added.length > 0 && (bytes + size > maxBytes || part.added.length >= maxItems)) {
+      parts.push((part = { added: [], removed: [] }));
+      bytes = 0;
+    }
+    part.added.push(s);
+    bytes += size;
+  }
+  return parts.filter((p) => p.added.length + p.removed.length > 0);
+}
+
 let counter = 0;
 /** Stroke ids sort by creation: "<ms base36>-<counter>-<random>". */
 export function newStrokeId(now = Date.now()): string {

@@ -4,7 +4,7 @@
 // 5,000 strokes on the page cost nothing while five fingers write. Every pointer
 // writes its own stroke; a large contact (a palm) erases.
 import getStroke from 'perfect-freehand';
-import { InkModel, newStrokeId, type InkChange, type Stroke } from './model';
+import { InkModel, mergeChanges, newStrokeId, type InkChange, type Stroke } from './model';
 
 export type InkMode = 'pen' | 'highlighter' | 'eraser' | 'area-eraser' | 'off';
 
@@ -17,8 +17,14 @@ export interface InkSettings {
 
 export interface InkStore {
   list(target: string, page: string): Promise<Stroke[]>;
-  add(target: string, page: string, stroke: Stroke): Promise<void>;
-  remove(target: string, page: string, ids: string[]): Promise<void>;
+  /** Saves one change (undo of 清屏 restores every stroke at once) in one transaction. */
+  save(target: string, page: string, change: InkChange): Promise<void>;
+}
+
+interface Unsaved {
+  target: string;
+  page: string;
+  change: InkChange;
 }
 
 export interface SurfaceOptions {
@@ -101,7 +107,8 @@ export class InkSurface {
   private baseVersion = -1;
   /** Ids painted into the base canvas, in order: new strokes at the end are painted alone. */
   private painted: string[] = [];
-  private outbox: (() => Promise<void>)[] = [];
+  private outbox: Unsaved[] = [];
+  private sending = false;
   private flushing = false;
   private readonly resizeObserver: ResizeObserver;
   private loadSeq = 0;
@@ -122,6 +129,7 @@ export class InkSurface {
     liveCanvas.addEventListener('pointerup', this.onUp);
     liveCanvas.addEventListener('pointercancel', this.onUp);
     liveCanvas.addEventListener('touchstart', this.onTouchStart, { passive: false });
+    window.addEventListener('pagehide', this.onPageHide);
     this.resize();
   }
 
@@ -133,6 +141,7 @@ export class InkSurface {
     this.liveCanvas.removeEventListener('pointerup', this.onUp);
     this.liveCanvas.removeEventListener('pointercancel', this.onUp);
     this.liveCanvas.removeEventListener('touchstart', this.onTouchStart);
+    window.removeEventListener('pagehide', this.onPageHide);
   }
 
   setSettings(settings: InkSettings): void {
@@ -243,13 +252,12 @@ export class InkSurface {
     if (hits.length > 0) this.commit(this.model.remove(hits));
   }
 
-  // --- persistence: every change is saved at once; failures retry in order ---
+  // --- persistence: every change is saved at once, whole; failures retry in order ---
 
   private commit(change: InkChange | null): void {
     if (!change || !this.key) return;
-    const { target, page } = this.key;
-    for (const s of change.added) this.outbox.push(() => this.store.add(target, page, s));
-    if (change.removed.length > 0) this.outbox.push(() => this.store.remove(target, page, change.removed));
+    if (change.added.length + change.removed.length > 0) this.outbox.push({ ...this.key, change });
+    this.markUnsaved();
     this.opts.onChange?.(this.model);
     this.liveCanvas.dataset.strokeCount = String(this.model.strokes.length);
     this.requestDraw();
@@ -261,20 +269,54 @@ export class InkSurface {
     this.flushing = true;
     try {
       while (this.outbox.length > 0) {
+        // Changes that piled up while one was saving (fast strokes, a hub down) go as one, in order.
+        const next = this.takeRun();
+        this.sending = true;
+        this.markUnsaved();
         try {
-          await this.outbox[0]!();
-          this.outbox.shift();
-          this.liveCanvas.dataset.unsaved = String(this.outbox.length);
+          await this.store.save(next.target, next.page, next.change);
         } catch (err) {
-          this.liveCanvas.dataset.unsaved = String(this.outbox.length);
+          this.outbox.unshift(next);
           this.opts.onError?.((err as Error).message);
           await new Promise((r) => setTimeout(r, 2000)); // the hub may be restarting: keep the ink, try again
+        } finally {
+          this.sending = false;
+          this.markUnsaved();
         }
       }
     } finally {
       this.flushing = false;
     }
   }
+
+  /** Changes not yet saved (tests wait for "0"), the one in flight included. */
+  private markUnsaved(): void {
+    this.liveCanvas.dataset.unsaved = String(this.outbox.length + (this.sending ? 1 : 0));
+  }
+
+  /** The changes at the head of the outbox that are for one page, merged. */
+  private takeRun(): Unsaved {
+    const head = this.outbox[0]!;
+    let n = 1;
+    while (n < this.outbox.length && this.outbox[n]!.target === head.target && this.outbox[n]!.page === head.page) n++;
+    const run = this.outbox.splice(0, n);
+    return { target: head.target, page: head.page, change: mergeChanges(run.map((u) => u.change)) };
+  }
+
+  /**
+   * A reload or a closed tab would drop changes still queued behind a save in
+   * flight: send them now (the page's calls are keepalive, so they outlive it).
+   */
+  private readonly onPageHide = () => {
+    while (this.outbox.length > 0) {
+      const next = this.takeRun();
+      this.store.save(next.target, next.page, next.change).catch(() => {
+        // Still here (a page kept in the back/forward cache): keep it for the next flush.
+        this.outbox.push(next);
+        void this.flush();
+      });
+    }
+  };
 
   // --- drawing ---------------------------------------------------------------
 
