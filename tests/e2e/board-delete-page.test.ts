@@ -100,4 +100,15 @@ describe('deleting a board page', () => {
     await expect.poll(pages).toBe(1);
     expect(await confirm().count()).toBe(0);
   });
+
+  it('Esc closes the 新建一页 sheet and stays on the board', async () => {
+    const before = await pages();
+    await tap(page.getByRole('button', { name: '新建一页' }));
+    await page.getByRole('dialog', { name: '新建一页' }).waitFor();
+    await page.keyboard.press('Escape');
+    // Before: Esc also left the board for the page before it.
+    await expect.poll(() => page.getByRole('dialog', { name: '新建一页' }).count()).toBe(0);
+    expect(new URL(page.url()).hash).toBe('#/board');
+    expect(await pages()).toBe(before);
+  });
 });

@@ -3,6 +3,7 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, call } from '../../api/client';
+import { useBackStep } from '../../back';
 import { BoardPage } from './BoardPage';
 import { DeletePageConfirm } from './DeletePageConfirm';
 import { TEMPLATES, type Template } from './templates';
@@ -26,6 +27,8 @@ export function BoardView() {
   const [pages, setPages] = useState<Page[]>(loadPages);
   const [current, setCurrent] = useState(0);
   const [picking, setPicking] = useState(false);
+  // Esc and 返回 close the 新建一页 sheet, not the board.
+  useBackStep(picking, () => setPicking(false));
   const [confirming, setConfirming] = useState(false);
   /** Strokes on the page shown, as its ink layer last said (tagged: a page loading says nothing yet). */
   const [ink, setInk] = useState<{ page: string; count: number } | null>(null);
