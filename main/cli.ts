@@ -768,14 +768,11 @@ function unlistedBlobs(services: Services): { files: number; bytes: number } {
  */
 async function timetabledButRemoved(services: Services) {
   const days = await Promise.all([1, 2, 3, 4, 5, 6, 7].map((weekday) => services.router.invoke('timetable:today', { weekday })));
-  // A resource id is "<feed>/<resource>".
-  const feeds = (services.db.prepare('SELECT id FROM feeds').pluck().all() as string[]).map((f) => `${f}/`);
-  const unsubscribed = (resourceId: string) => !feeds.some((f) => resourceId.startsWith(f));
   return days.flatMap((d, i) =>
     d.ok
       ? d.value.lessons.flatMap((l) =>
           l.missing
-            ? [{ weekday: i + 1, period: l.period, className: l.className, resourceId: l.missing.resourceId, title: l.missing.title ?? null, unsubscribed: unsubscribed(l.missing.resourceId) }]
+            ? [{ weekday: i + 1, period: l.period, className: l.className, resourceId: l.missing.resourceId, title: l.missing.title ?? null, unsubscribed: l.missing.unsubscribed === true }]
             : [],
         )
       : [],
