@@ -4,7 +4,6 @@
 // real upstream on 127.0.0.1. Needs `electron-vite build` first (run under the
 // build lock).
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +11,7 @@ import { generateSigningKey } from '../../main/feed/keys';
 import { syncAll } from '../../main/sync/engine';
 import { cliIn, hubCli } from '../fixtures/cli';
 import { writeBlobFeed } from '../fixtures/feeds';
+import { servePlatform } from '../fixtures/platform';
 import { freePort } from '../fixtures/ports';
 import { hubServices } from '../fixtures/services';
 
@@ -20,33 +20,6 @@ let www: string;
 const key = generateSigningKey('smartedu-2026');
 const keyArg = ['--key', `${key.keyId}=${key.publicKey}`];
 let shas: string[];
-
-/** The platform on `port`: 'up' serves the folder, 'down' answers 503 with an HTML maintenance page. */
-async function platform(port: number) {
-  const state = { mode: 'up' as 'up' | 'down' };
-  const server = http.createServer((req, res) => {
-    if (state.mode === 'down') {
-      res.writeHead(503, { 'content-type': 'text/html; charset=utf-8' });
-      return res.end('<title>系统维护中</title>');
-    }
-    const file = path.join(www, decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
-    if (!file.startsWith(www) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
-      res.writeHead(404);
-      return res.end();
-    }
-    res.writeHead(200, { 'content-length': fs.statSync(file).size });
-    fs.createReadStream(file).pipe(res);
-  });
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  return {
-    state,
-    url: `http://127.0.0.1:${port}/basic/`,
-    stop: () => {
-      server.closeAllConnections();
-      return new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-}
 
 const CJK = /[\u3400-\u9fff\uff00-\uffef]/;
 
@@ -81,13 +54,13 @@ describe('classboard messages an admin reads (2)', () => {
   });
 
   it('verify names the lessons whose files it took out and says the next sync fetches them again, in text and --json', async () => {
-    const port = await freePort();
-    const server = await platform(port);
+    const server = await servePlatform(www);
+    const upstream = server.url('basic/');
     const data = path.join(tmp, 'verify');
     try {
       const s = hubServices(data);
       try {
-        await s.importFeed(server.url, { keys: { [key.keyId]: key.publicKey } });
+        await s.importFeed(upstream, { keys: { [key.keyId]: key.publicKey } });
         expect(await syncAll(s)).toMatchObject({ downloaded: { files: 3 }, failed: [] });
         fs.rmSync(s.blobs.pathFor(shas[1]!));
         fs.appendFileSync(s.blobs.pathFor(shas[2]!), 'bit rot');
@@ -109,15 +82,15 @@ describe('classboard messages an admin reads (2)', () => {
   });
 
   it('hub --no-schedule with its upstream down at start does not promise a night’s try', async () => {
-    const port = await freePort();
-    const server = await platform(port);
+    const server = await servePlatform(www);
+    const upstream = server.url('basic/');
     const data = path.join(tmp, 'hub-held');
     try {
-      const first = await hubCli(data, '--upstream', server.url, ...keyArg);
+      const first = await hubCli(data, '--upstream', upstream, ...keyArg);
       expect(first.started, first.stderr()).toBe(true);
       await first.stop();
-      server.state.mode = 'down';
-      const again = await hubCli(data, '--upstream', server.url, ...keyArg);
+      server.state.mode = 'maintenance';
+      const again = await hubCli(data, '--upstream', upstream, ...keyArg);
       try {
         expect(again.started, again.stderr()).toBe(true);
         // Before: "…（第 3 版），夜间同步时再试", from a hub that runs nothing at night.
