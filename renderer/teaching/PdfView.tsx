@@ -1,6 +1,7 @@
 // Courseware PDF through pdf.js, loaded only when a PDF is opened (it is large).
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { plainMessage } from '../api/client';
 import { isFormField } from '../keys';
 import { useInk } from './ink/context';
 import { InkLayer } from './ink/InkLayer';
@@ -13,7 +14,7 @@ type PdfPage = {
 };
 
 type PdfJs = typeof import('pdfjs-dist');
-let ready: Promise<{ pdfjs: PdfJs; worker: InstanceType<PdfJs['PDFWorker']> }> | null = null;
+let ready: Promise<{ pdfjs: PdfJs; worker: InstanceType<PdfJs['PDFWorker']>; failed: Promise<never> }> | null = null;
 
 /**
  * Starts pdf.js and its worker, once per board session. LessonView calls it at the tap on a
@@ -21,20 +22,36 @@ let ready: Promise<{ pdfjs: PdfJs; worker: InstanceType<PdfJs['PDFWorker']> }> |
  * thread while pdf.js's main module does here, instead of after it; and every PDF opened
  * after the first finds it running (pdf.js would start a new one per document).
  */
+const WORKER_FAILED = '课件查看器没有加载成功，请检查与学校中心服务的网络后再打开 / the PDF viewer (pdf.js worker) could not load: check the network to the school hub and open it again';
+
 export function warmPdf() {
   ready ??= (() => {
     const src = new URL('pdfjs-dist/build/pdf.worker.min.mjs', import.meta.url).href;
     const port = new Worker(src, { type: 'module' });
-    // (pdf.js types port as null, but takes a Worker: it is how it is given one.)
-    return import('pdfjs-dist').then((pdfjs) => ({ pdfjs, worker: new pdfjs.PDFWorker({ port: port as never }) }));
+    // A worker script that cannot load (the LAN to the hub dropped) would leave every
+    // document waiting on it for ever: it fails the PDF in words instead, and the next
+    // PDF opened starts pdf.js again.
+    const failed = new Promise<never>((_, reject) => port.addEventListener('error', () => reject(new Error(WORKER_FAILED)), { once: true }));
+    const started = Promise.race([
+      // (pdf.js types port as null, but takes a Worker: it is how it is given one.)
+      import('pdfjs-dist').then((pdfjs) => ({ pdfjs, worker: new pdfjs.PDFWorker({ port: port as never }), failed })),
+      failed,
+    ]);
+    const again = () => {
+      if (ready === started) ready = null;
+      port.terminate();
+    };
+    started.catch(again);
+    failed.catch(again);
+    return started;
   })();
   return ready;
 }
 
 async function loadPdf(url: string, first: 'first' | 'last'): Promise<Doc> {
-  const { pdfjs, worker } = await warmPdf();
+  const { pdfjs, worker, failed } = await warmPdf();
   // Our own worker: destroying a document leaves it running for the next one.
-  const d = (await pdfjs.getDocument({ url, worker, isEvalSupported: false }).promise) as unknown as Doc;
+  const d = (await Promise.race([pdfjs.getDocument({ url, worker, isEvalSupported: false }).promise, failed])) as unknown as Doc;
   void d.getPage(first === 'last' ? d.numPages : 1).catch(() => {}); // parsed while React renders
   return d;
 }
@@ -71,7 +88,7 @@ export function PdfView({ src, title, inkTarget }: { src: string; title: string;
         setDoc(d);
         if (fromEnd.current) setPage(d.numPages);
       },
-      (e: Error) => live && setError(e.message),
+      (e: Error) => live && setError(plainMessage(e)),
     );
     return () => {
       live = false;
