@@ -60,7 +60,10 @@ describe('classboard sync, twice at once on one data folder', () => {
 describe('classboard sync --now by day, the hub\'s night run holding the folder paused', () => {
   it('says the other sync is paused for the day and where to start it, exit 3 (was: "正在进行" all day, exit 0)', async () => {
     const dir = path.join(tmp, 'data-paused');
-    hubServices(dir, 't').close();
+    // A hub's folder: subscribed (a folder with nothing subscribed is refused for that first).
+    const made = hubServices(dir, 't');
+    await made.ensureDemoLibrary();
+    made.close();
     // The hub's process, its unfinished night run paused by day (rate 0): its lock says so.
     const hub = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']);
     try {
