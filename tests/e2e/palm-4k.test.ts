@@ -2,31 +2,19 @@
 // finger covers twice the CSS px there): a finger writes, a palm erases, and the
 // 大橡皮 reaches as far, on both. The UI is sized in rem (1/54 of the screen
 // height); the ink's touch sizes must be too.
-import type { Browser, CDPSession, Page } from 'playwright-core';
+import type { CDPSession, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, newBoardPage, shot, startHubProcess, type RunningHub } from './harness';
-import fs from 'node:fs';
+import { newBoardPage, shot, useBoardSession } from './harness';
 
 type Touch = { x: number; y: number; id: number; radiusX?: number; radiusY?: number };
 
-let hub: RunningHub;
-let browser: Browser;
-
-beforeAll(async () => {
-  hub = await startHubProcess();
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await hub?.stop();
-  if (hub) fs.rmSync(hub.data, { recursive: true, force: true });
-});
+// Its own pages, one per screen size.
+const session = useBoardSession();
 
 async function openBoard(width: number, height: number) {
-  const page = await newBoardPage(browser, width, height);
+  const page = await newBoardPage(session.browser, width, height);
   const cdp = await page.context().newCDPSession(page);
-  await page.goto(`${hub.url}#/board`);
+  await page.goto(`${session.hub.url}#/board`);
   await page.locator('canvas.board-page__paper').waitFor();
   return { page, cdp };
 }
