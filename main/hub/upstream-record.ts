@@ -4,6 +4,7 @@
 // refuses it unless forced, also while the hub is stopped.
 import { z } from 'zod';
 import type { Db } from '../library/db';
+import { readSettingRow, writeSettingRow } from '../library/settings-row';
 
 const KEY = 'hub.upstream';
 
@@ -12,19 +13,12 @@ export type HubUpstream = z.infer<typeof HubUpstream>;
 
 /** Kept when the hub takes (or serves the held catalog of) its upstream; a later hub with another upstream replaces it. */
 export function recordHubUpstream(db: Db, feedId: string, url: string): void {
-  db.prepare('INSERT OR REPLACE INTO settings(key, value) VALUES (?, ?)').run(KEY, JSON.stringify({ feedId, url, at: new Date().toISOString() }));
+  writeSettingRow(db, KEY, { feedId, url, at: new Date().toISOString() });
 }
 
 /** The hub's upstream; null when this folder never served one, or the row does not read as one (written by hand). */
 export function hubUpstreamOf(db: Db): HubUpstream | null {
-  const raw = db.prepare('SELECT value FROM settings WHERE key = ?').pluck().get(KEY) as string | undefined;
-  if (!raw) return null;
-  try {
-    const parsed = HubUpstream.safeParse(JSON.parse(raw));
-    return parsed.success ? parsed.data : null;
-  } catch {
-    return null;
-  }
+  return readSettingRow(db, KEY, HubUpstream);
 }
 
 /** Forgotten once the admin removes that feed on purpose (`feeds remove --force`). */

@@ -6,7 +6,9 @@ import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
 import { AppError, diskFullError, isDiskFull } from '../api/errors';
+import { z } from 'zod';
 import { migrations } from './migrations';
+import { readSettingRow, writeSettingRow } from './settings-row';
 
 export type Db = Database.Database;
 
@@ -140,22 +142,17 @@ export function openLibrary(file: string): OpenResult {
     }
     const db = tryOpen(file);
     // Kept in the new library, not only said once on stderr: `status` names it until a feed is subscribed again.
-    db.prepare('INSERT OR REPLACE INTO settings(key, value) VALUES (?, ?)').run(RECOVERED_KEY, JSON.stringify({ from: aside, at: new Date().toISOString() }));
+    writeSettingRow(db, RECOVERED_KEY, { from: aside, at: new Date().toISOString() });
     return { db, recoveredFrom: aside };
   }
 }
 
 const RECOVERED_KEY = 'library.recovered';
+const Recovered = z.object({ from: z.string(), at: z.string() });
 
 /** Where a corrupt library was moved when this one was made in its place, and when; null if it was not. */
 export function libraryRecovery(db: Db): { from: string; at: string } | null {
-  const raw = db.prepare('SELECT value FROM settings WHERE key = ?').pluck().get(RECOVERED_KEY) as string | undefined;
-  try {
-    const v = raw ? (JSON.parse(raw) as { from?: unknown; at?: unknown }) : null;
-    return typeof v?.from === 'string' && typeof v.at === 'string' ? { from: v.from, at: v.at } : null;
-  } catch {
-    return null;
-  }
+  return readSettingRow(db, RECOVERED_KEY, Recovered);
 }
 
 /** A second connection to an existing library (worker threads, read-only tools). */

@@ -10,6 +10,8 @@ import { formatBytes, formatSchoolTime } from '../../preload/contract';
 import { AppError, diskFullError, freeBytesAt, isDiskFull } from '../api/errors';
 import type { Services } from '../services';
 import { takeLock } from './pid-lock';
+import { readSettingRow, writeSettingRow } from '../library/settings-row';
+import { z } from 'zod';
 
 export interface ExportSummary {
   dir: string;
@@ -329,9 +331,9 @@ export async function exportFeed(
   // The folder's feed, judged now (nothing written yet) and again once the folder is ours.
   const tops = all.filter((n) => n.parent === null).map((n) => n.id);
   const union = (earlier: string) => {
-    const text = db.prepare('SELECT value FROM settings WHERE key = ?').pluck().get(selectionKey(earlier)) as string | undefined;
-    if (!text) return null;
-    const before = (JSON.parse(text) as string[]).filter((n) => byId.has(n));
+    const selection = readSettingRow(db, selectionKey(earlier), z.array(z.string()));
+    if (!selection) return null;
+    const before = selection.filter((n) => byId.has(n));
     const nodes = coveringRoots([...before, ...roots], (n) => byId.get(n)?.parent, tops);
     return { nodes, id: exportId(library, nodes.length ? nodes : tops) };
   };
@@ -373,7 +375,7 @@ export async function exportFeed(
       blobs: [...blobFiles.values()].map((source) => ({ source })),
     });
     removeReplaced(dir, replacedShards, new Set(['shards/export.json']), new Set(blobFiles.keys()));
-    db.prepare('INSERT OR REPLACE INTO settings(key, value) VALUES (?, ?)').run(selectionKey(id), JSON.stringify([...roots].sort()));
+    writeSettingRow(db, selectionKey(id), [...roots].sort());
   } catch (err) {
     // Filled anyway (another program wrote to it meanwhile): the stick's disk is named, not the data folder's.
     // Each file is copied whole or not at all and feed.json comes last, so the stick lists no file it lacks;

@@ -4,6 +4,7 @@
 // what failed. Written by whichever process ran the sync.
 import { LastSync, type FailureReason, type SyncFailure, type SyncSummary } from '../../preload/contract';
 import type { Db } from '../library/db';
+import { readSettingRow } from '../library/settings-row';
 
 const KEY = 'sync.last';
 /** When it finished, in a row of its own: a page polling every few seconds reads this, not a night's list of failures. */
@@ -27,14 +28,7 @@ export function saveLastSync(db: Db, summary: SyncSummary, finishedAt = new Date
 
 /** The last run kept; null when none was, or the row does not read as one (written by hand, or by a newer version). */
 export function readLastSync(db: Db): LastSync | null {
-  const raw = db.prepare('SELECT value FROM settings WHERE key = ?').pluck().get(KEY) as string | undefined;
-  if (!raw) return null;
-  try {
-    const parsed = LastSync.safeParse(JSON.parse(raw));
-    return parsed.success ? parsed.data : null;
-  } catch {
-    return null;
-  }
+  return readSettingRow(db, KEY, LastSync);
 }
 
 /** Changes with every kept run, read without the run's list of failures: how a host notices a run another process kept. */
