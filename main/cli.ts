@@ -18,6 +18,7 @@ import { gaveUpMessage } from './sync/dead-hosts';
 import { failureBreakdown, readLastSync, saveLastSync } from './sync/last-sync';
 import { exportFeed, revisionText } from './sync/export';
 import { createFeedMirror } from './sync/mirror';
+import { FOLLOWS_WITHIN_S } from './sync/controller';
 import { parseWindow } from './sync/scheduler';
 import { parseRate } from './sync/token-bucket';
 import { decodeCsv, formatBytes, isHttpUrl, MIN_QUOTA_BYTES, rateLabel, SyncSettings, formatSchoolTime, type ImportSummary, type LastSync, type SyncSummary } from '../preload/contract';
@@ -417,13 +418,14 @@ export function buildCli(): Command {
       if (services.queries.status().feeds.length === 0) throw noFeeds();
       const tty = process.stderr.isTTY && !g.json;
       const s = services.sync.settings();
-      const rate = o.rate ?? s.nightRate ?? 0;
+      // Its --rate, else the saved night rate; a cap saved meanwhile (`settings --rate` from another shell) is followed within seconds.
+      const cap = services.sync.ownCap(o.rate === undefined ? undefined : o.rate > 0 ? o.rate : Infinity);
       const quotaBytes = o.quota === 'off' ? undefined : (o.quota ?? s.quotaBytes ?? undefined);
       const floorBytes = o.floor ?? s.floorBytes;
       let summary: SyncSummary;
       try {
         summary = await syncAll(services, {
-          rate: rate > 0 ? rate : Infinity,
+          bucket: cap.bucket,
           concurrency: o.concurrency,
           maxHeight: o.maxHeight ?? s.maxHeight,
           quotaBytes,
@@ -445,6 +447,8 @@ export function buildCli(): Command {
         const ran = (err as { summary?: SyncSummary }).summary;
         if (!ran || !isDiskFull(err, services.dataDir)) throw err;
         summary = { ...ran, failed: [{ sha256: '', resources: [], reason: 'disk-full', error: syncDiskFull(g).message }, ...ran.failed] };
+      } finally {
+        cap.done();
       }
       if (tty) process.stderr.write('\r\x1b[K');
       saveLastSync(services.db, summary);
@@ -676,7 +680,19 @@ export function buildCli(): Command {
         const r = await services.router.invoke(Object.keys(patch).length ? 'sync:configure' : 'sync:settings', patch);
         if (!r.ok) throw new AppError(r.error.code, r.error.message);
         const v = r.value as SyncSettings;
-        out(g, v, () => settingsLines(v).join('\n'));
+        // Every sync follows a saved cap within seconds (main/sync/controller.ts): an admin lowering it by day knows it took.
+        // The day rate is said only to a run paused by day (the hub's): a run asked for now goes at the night rate.
+        const lock = syncLockState(services.dataDir);
+        const capChanged = o.rate !== undefined || (o.dayRate !== undefined && lock.paused);
+        const running = capChanged && lock.running && lock.pid !== null && lock.pid !== process.pid;
+        out(g, v, () =>
+          [
+            ...settingsLines(v),
+            ...(running
+              ? [`正在进行的同步（进程 ${lock.pid}）会在 ${FOLLOWS_WITHIN_S} 秒内采用新的限速 / the sync running in process ${lock.pid} takes the new cap within ${FOLLOWS_WITHIN_S} s`]
+              : []),
+          ].join('\n'),
+        );
       });
     });
 

@@ -33,6 +33,11 @@ export interface SyncControllerOptions {
   settingsPollMs?: number;
 }
 
+/** How often a running sync reads the settings row: a cap lowered from another shell is in force within seconds, not at the next run. */
+const RUNNING_POLL_MS = 2_000;
+/** What `classboard settings` promises: the poll, and the quarter second a transfer waiting on its cap takes to see the new rate. */
+export const FOLLOWS_WITHIN_S = 3;
+
 /** A finished run in the hub's log: files, why some failed, and any catalog not taken (an admin reads the service journal). */
 function doneLine(summary: SyncSummary): string {
   const why = failureBreakdown(summary.failed);
@@ -95,12 +100,35 @@ export function createSyncController(services: Services, opts: SyncControllerOpt
   const use = (next: SyncSettings, fromElsewhere: boolean) => {
     scheduler.reconfigure(windowOf(next));
     lessonBucket.setRate(next.nightRate ?? Infinity);
+    // A run's own --rate holds until the saved cap changes while it runs: then the admin's latest word counts.
+    if (next.nightRate !== applied.nightRate) for (const b of ownCaps) b.setRate(next.nightRate ?? Infinity);
     if (next.maxHeight !== applied.maxHeight) queued = null;
     applied = next;
     opts.onSettings?.(next);
     if (fromElsewhere) log(`已采用另一进程保存的同步设置（夜间时段 ${next.window}）/ sync settings saved by another process are now in force`);
   };
+  // The row is read every 30 s while the schedule is on (a new window), every 2 s
+  // while a run goes on (a new cap), and not at all otherwise (a command's services).
+  const idlePollMs = opts.settingsPollMs ?? 30_000;
+  let scheduled = false;
+  let closed = false;
+  let runs = 0;
   let polling: NodeJS.Timeout | null = null;
+  let pollingEvery = 0;
+  const repoll = () => {
+    const every = closed ? 0 : runs > 0 ? Math.min(RUNNING_POLL_MS, idlePollMs) : scheduled ? idlePollMs : 0;
+    if (every === pollingEvery) return;
+    if (polling) clearInterval(polling);
+    polling = every > 0 ? setInterval(follow, every) : null;
+    polling?.unref();
+    pollingEvery = every;
+  };
+  const following = (on: boolean) => {
+    runs += on ? 1 : -1;
+    repoll();
+  };
+  /** The caps of whole runs this process drives itself (the command line's `sync`). */
+  const ownCaps = new Set<TokenBucket>();
 
   let progress: SyncProgress | null = null;
   let last: SyncStatus['last'] = readLastSync(db);
@@ -180,6 +208,7 @@ export function createSyncController(services: Services, opts: SyncControllerOpt
   /** A run of the whole plan, or (`part`) of one lesson's files only, which leaves the night's result as it was. */
   const run = async (bucket: SyncScheduler['bucket'], part?: PlannedJob[]): Promise<SyncSummary> => {
     follow();
+    following(true);
     const s = applied;
     const mine = (current = { first: new FirstQueue(part ? undefined : lessonBucket), given: new Set(part?.map((j) => j.sha256)), part: part !== undefined });
     let stopped: { reason: SyncFailure['reason']; error: string } = { reason: 'other', error: '同步已停止 / the sync stopped' };
@@ -232,6 +261,7 @@ export function createSyncController(services: Services, opts: SyncControllerOpt
       current = null;
       progress = null;
       queued = null;
+      following(false);
       opts.onRunning?.(false);
     }
   };
@@ -268,15 +298,33 @@ export function createSyncController(services: Services, opts: SyncControllerOpt
     start(catchUpDelayMs = 0) {
       follow();
       scheduler.start(catchUpDelayMs);
-      polling ??= setInterval(follow, opts.settingsPollMs ?? 30_000);
-      polling.unref();
+      scheduled = true;
+      repoll();
       const next = scheduler.nextWindow();
       log(`下次夜间同步 / next night window: ${next ? `${formatSchoolTime(next)}（北京时间）/ ${next.toISOString()}` : '—'}`);
     },
     stop() {
-      if (polling) clearInterval(polling);
-      polling = null;
+      closed = true;
+      repoll();
       scheduler.stop();
+    },
+    /**
+     * The cap of a whole run this process drives itself (the command line's `sync`):
+     * `rate` (its --rate), else the saved night rate. A night rate saved while it runs
+     * (`classboard settings --rate` from another shell) is in force within seconds,
+     * as for the hub's runs. `done` once the run has ended.
+     */
+    ownCap(rate?: number): { bucket: TokenBucket; done: () => void } {
+      follow();
+      const bucket = new TokenBucket(rate ?? applied.nightRate ?? Infinity);
+      ownCaps.add(bucket);
+      following(true);
+      return {
+        bucket,
+        done: () => {
+          if (ownCaps.delete(bucket)) following(false);
+        },
+      };
     },
     /** "Sync now": at the night rate, by day too. Resolves when the run ends; on a full disk, throws at once (nothing planned). */
     runNow: (): Promise<SyncSummary> => {
