@@ -32,6 +32,8 @@ export function createPlans(db: Db) {
     clearItems: db.prepare('DELETE FROM lesson_plan_items WHERE plan_id = ?'),
     addItem: db.prepare('INSERT INTO lesson_plan_items(plan_id, pos, kind, resource_id, board) VALUES (?, ?, ?, ?, ?)'),
     remove: db.prepare('DELETE FROM lesson_plans WHERE id = ?'),
+    // A plan's board pages are written on as target 'plan:<id>' (PresentView).
+    removeInk: db.prepare('DELETE FROM annotations WHERE target = ?'),
   };
 
   const save = db.transaction((id: number | undefined, title: string, items: ItemInput[]): number => {
@@ -60,6 +62,10 @@ export function createPlans(db: Db) {
       return { ...plan, items };
     },
     save: (id: number | undefined, title: string, items: ItemInput[]) => save.immediate(id, title, items),
-    remove: (id: number) => st.remove.run(id).changes > 0,
+    // Its ink goes with it: ids are rowids, so the next plan made could take this id and show that ink.
+    remove: db.transaction((id: number): boolean => {
+      st.removeInk.run(`plan:${id}`);
+      return st.remove.run(id).changes > 0;
+    }),
   };
 }
