@@ -5,7 +5,9 @@
 // rename, retries each source with backoff and jitter a bounded number of times,
 // and moves on to the next base or mirror when one has not got the file (404),
 // sends bytes that cannot be used, or keeps failing; the file fails only when
-// every source has.
+// every source has. Bytes that do not hash right are asked for once more from the
+// same source with Cache-Control: no-cache, as a browser's reload asks a cache
+// to go back to its origin (a school hub re-checks its copy then, mirror.ts).
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -118,7 +120,10 @@ export class BadBytes extends AppError {
  * remembered by a hub (a Content-Range or a body that does not fit is often a
  * proxy's one-off glitch, worth asking again for the next classroom).
  */
-export class HashMismatch extends BadBytes {}
+export class HashMismatch extends BadBytes {
+  /** The hosts whose bytes stayed wrong after the no-cache try (a hub names them when it refuses the file). */
+  badHosts: string[] = [];
+}
 /**
  * A file that is not the size the feed says (a Content-Range naming another
  * total, a body running past the end): the file changed upstream, not a glitch
@@ -199,7 +204,11 @@ function dropPart(p: ReturnType<typeof paths>) {
 /** What a download needs of a rate cap. */
 type RateCap = Pick<TokenBucket, 'limited' | 'take'>;
 /** A download's own context: the cap and stop signal of everyone waiting for it. */
-type RunContext = Omit<DownloadContext, 'bucket'> & { bucket: RateCap };
+type RunContext = Omit<DownloadContext, 'bucket'> & {
+  bucket: RateCap;
+  /** Ask past any cache (Cache-Control: no-cache): the source sent bad bytes of this file once already. */
+  noCache?: boolean;
+};
 
 const stopped = () => new AppError('unavailable', '同步已停止 / sync stopped');
 
@@ -356,12 +365,14 @@ async function fetchWithRetries(job: BlobJob, ctx: RunContext): Promise<Download
   const tally = { fetched: 0, tries: 0 };
   let resumedFrom = -1;
   let lastError: unknown = null;
-  let mismatches = 0;
+  /** Hosts whose bytes stayed wrong after the no-cache try. */
+  const badHosts = new Set<string>();
+  /** Hosts (hubs) that said their upstream copy is bad (UNUSABLE_HEADER). */
+  const unusableHosts = new Set<string>();
   const missing = new Set<string>();
   /** Sources that refused the file (403, 410): with the 404s, every source saying no is a missing file, not an unreachable one. */
   const refused = new Set<string>();
   const reasons: string[] = [];
-  let unusable = false;
   // The feed's order (its blob bases, then mirrors), a host that lately kept us waiting for no answer last.
   const queue = [...job.urls.filter((u) => !troubled(silent, u)), ...job.urls.filter((u) => troubled(silent, u))];
   const again = new Set<string>();
@@ -377,7 +388,9 @@ async function fetchWithRetries(job: BlobJob, ctx: RunContext): Promise<Download
       continue;
     }
     try {
-      const got = await fromSource(url, job, ctx, p, othersFollow && troubled(failing, url) ? 0 : retries, othersFollow, tally);
+      // The second try at a source that sent bad bytes asks past its cache.
+      const run = again.has(url) ? { ...ctx, noCache: true } : ctx;
+      const got = await fromSource(url, job, run, p, othersFollow && troubled(failing, url) ? 0 : retries, othersFollow, tally);
       tally.fetched += got.fetched;
       if (resumedFrom < 0) resumedFrom = got.resumedFrom;
       return { fetched: tally.fetched, resumedFrom: Math.max(0, resumedFrom) };
@@ -386,19 +399,19 @@ async function fetchWithRetries(job: BlobJob, ctx: RunContext): Promise<Download
       if (err instanceof NotHere) {
         missing.add(url);
         if (err.reason) reasons.push(err.reason);
-        unusable ||= err.unusable;
+        if (err.unusable) unusableHosts.add(new URL(url).host);
         continue;
       }
-      // Bad bytes from one source: the next may have good ones. Each source that
-      // sent them gets one more try (a bad transfer) after the others have had
-      // theirs, and the bad copies stop at one more than there are sources.
+      // Bad bytes from one source: asked once more at once, with no-cache, before
+      // any other source. A hub's damaged copy is mended then (it re-checks it and
+      // pulls the file again, mirror.ts), for every classroom and over the LAN,
+      // instead of each classroom taking the file from the platform over the WAN.
       if (err instanceof HashMismatch) {
         tally.fetched += (err as { fetched?: number }).fetched ?? 0;
-        if (++mismatches > job.urls.length) throw err;
         if (!again.has(url)) {
           again.add(url);
-          queue.push(url);
-        }
+          i--;
+        } else badHosts.add(new URL(url).host);
         continue;
       }
       // Only a source that says the file is not to be had (403, 410, 451); a proxy or a hub asking who we are (401, 407)
@@ -412,7 +425,11 @@ async function fetchWithRetries(job: BlobJob, ctx: RunContext): Promise<Download
   if (missing.size === sources) {
     const why = reasons.length ? `: ${reasons.at(-1)}` : '';
     // A hub's upstream copy that stayed wrong after its retry: the same for a hub pulling from that one.
-    if (unusable) throw new HashMismatch('refused', `no source has a usable copy of ${job.sha256.slice(0, 12)}…${why}`);
+    // The hub's own words first (they are Chinese first, and name its upstream).
+    if (unusableHosts.size > 0) {
+      const said = reasons.at(-1) ?? `${[...unusableHosts].join('、')}：中心服务从上游取到的此文件与校验值不符 / the hub's upstream copy is unusable`;
+      throw Object.assign(new HashMismatch('refused', `${said}; no source has a usable copy of ${job.sha256.slice(0, 12)}…`), { badHosts: [...unusableHosts] });
+    }
     throw because(new AppError('not-found', `no mirror has ${job.sha256.slice(0, 12)}… (404 on ${sources} bases)${why}`), 'missing');
   }
   if (new Set([...missing, ...refused]).size === sources) {
@@ -426,6 +443,14 @@ async function fetchWithRetries(job: BlobJob, ctx: RunContext): Promise<Download
   // Chinese first, in words a teacher can act on (the sync page shows this half); the
   // English half keeps the hash and the system's own error for an admin.
   const hosts = [...new Set(job.urls.map((u) => new URL(u).host))].join('、');
+  if (lastError instanceof HashMismatch) {
+    // Asked twice, the second time past any cache: the next sync would get the same
+    // bytes. Say which server sent them, and what mends a school hub's copy.
+    const bad = [...badHosts].join('、');
+    const zhBad = `${bad} 两次发来的文件都与校验值不符（第二次已要求不用缓存），已丢弃。如果 ${bad} 是学校中心服务，请管理员在中心服务电脑上运行 classboard verify；否则请联系资源平台`;
+    const en = `${bad} sent bytes that do not match sha256 ${job.sha256.slice(0, 12)}… twice (the second time with Cache-Control: no-cache); quarantined. If that is the school hub, run classboard verify on the hub PC`;
+    throw Object.assign(new HashMismatch('refused', `${zhBad} / ${en}`), { badHosts: [...badHosts] });
+  }
   const zh =
     lastError instanceof BadBytes
       ? `从 ${hosts} 下载的内容与校验值不符（试了 ${tally.tries} 次），已丢弃`
@@ -558,7 +583,7 @@ async function fetchOnce(url: string, job: BlobJob, ctx: RunContext, p: ReturnTy
   }
   const state = readPartState(p.state);
   const origin = new URL(url).origin;
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = ctx.noCache ? { 'cache-control': 'no-cache', pragma: 'no-cache' } : {};
   if (have > 0 && have < job.size) {
     headers.range = `bytes=${have}-`;
     if (state.validator && state.origin === origin) headers['if-range'] = state.validator;

@@ -9,7 +9,12 @@
 // 503 with Retry-After; the classroom comes back and gets the verified file, as
 // it does for one another process on the hub is downloading. A file whose
 // upstream copy does not hash right, even after one more try, is remembered for
-// a while, not fetched again for each classroom.
+// a while, not fetched again for each classroom. A classroom that got bad bytes
+// from the hub asks once more with Cache-Control: no-cache (downloader.ts): the
+// hub then re-hashes its copy and, if it is damaged (bit rot, a failing disk),
+// quarantines it as `classboard verify` does and pulls the file through again
+// before answering; a good copy is served as before.
+import crypto from 'node:crypto';
 import type http from 'node:http';
 import path from 'node:path';
 import { sha256Hex } from '../feed/keys';
@@ -22,6 +27,10 @@ import { planUrls } from './engine';
 import fs from 'node:fs';
 
 const FEED_ID = /^[a-z0-9.-]{1,64}$/;
+
+/** A request that asks past caches (a classroom's second try after bad bytes from here). */
+const askedPastCache = (req: http.IncomingMessage) =>
+  /\bno-cache\b/i.test(req.headers['cache-control'] ?? '') || /\bno-cache\b/i.test(String(req.headers.pragma ?? ''));
 
 export interface MirrorOptions {
   log?: (m: string) => void;
@@ -45,20 +54,51 @@ export function createFeedMirror(services: Services, opts: MirrorOptions = {}) {
     referenced: services.db
       .prepare('SELECT f.size FROM resource_files f JOIN resources r ON r.rid = f.rid WHERE r.feed_id = ? AND f.sha256 = ? LIMIT 1')
       .pluck(),
+    forget: services.db.prepare('DELETE FROM blobs WHERE sha256 = ?'),
   };
 
-  /** Files whose pull-through failed for good (bad bytes after one more try, quarantined), until when. */
-  const unusable = new Map<string, number>();
-  const unusableUntil = (sha: string): number | null => {
-    const until = unusable.get(sha) ?? 0;
-    if (until > Date.now()) return until;
+  /** Files whose pull-through failed for good (bad bytes after one more try, quarantined): until when, and the upstream hosts that sent them. */
+  const unusable = new Map<string, { until: number; from: string[] }>();
+  const unusableUntil = (sha: string): { until: number; from: string[] } | null => {
+    const u = unusable.get(sha);
+    if (u && u.until > Date.now()) return u;
     unusable.delete(sha);
     return null;
   };
-  const remember = (sha: string) => {
-    const until = Date.now() + UNUSABLE_FOR_MS;
-    unusable.set(sha, until);
-    return until;
+  const remember = (sha: string, err: HashMismatch | WrongSize) => {
+    const u = { until: Date.now() + UNUSABLE_FOR_MS, from: err instanceof HashMismatch ? err.badHosts : [] };
+    unusable.set(sha, u);
+    return u;
+  };
+
+  /**
+   * Re-hashes the cached copy of `sha` (a classroom asked with no-cache: it got
+   * bad bytes from here). A damaged copy goes to quarantine and out of the cache
+   * index, as `classboard verify` does, so the request pulls the file again.
+   * Shared by the requests asking at once: one re-hash, one quarantine.
+   */
+  const checking = new Map<string, Promise<void>>();
+  const recheck = (sha: string): Promise<void> => {
+    const running = checking.get(sha);
+    if (running) return running;
+    const check = (async () => {
+      const file = services.blobs.pathFor(sha);
+      const hash = crypto.createHash('sha256');
+      try {
+        for await (const chunk of fs.createReadStream(file) as AsyncIterable<Buffer>) hash.update(chunk);
+      } catch (err) {
+        // Gone meanwhile (evicted, or verify took it): pulled like any missing file.
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+        opts.log?.(`mirror: cannot re-check ${sha.slice(0, 12)}…: ${(err as Error).message}`);
+        return;
+      }
+      if (hash.digest('hex') === sha) return;
+      services.blobs.quarantine(file, sha);
+      st.forget.run(sha);
+      opts.log?.(`mirror: cached copy of ${sha.slice(0, 12)}… was damaged (wrong sha256): quarantined, pulling it from upstream again`);
+    })().finally(() => checking.delete(sha));
+    checking.set(sha, check);
+    return check;
   };
 
   /** Resolves 'done' once the blob is in the cache, 'pending' if that takes longer than a request waits. */
@@ -70,7 +110,7 @@ export function createFeedMirror(services: Services, opts: MirrorOptions = {}) {
     // Nobody may be waiting any more when it fails: the failure is reported to the
     // next request, and bytes that stayed wrong after their retry are remembered.
     download.catch((err: Error) => {
-      if (err instanceof HashMismatch || err instanceof WrongSize) remember(sha);
+      if (err instanceof HashMismatch || err instanceof WrongSize) remember(sha, err);
       opts.log?.(`mirror: cannot pull ${sha.slice(0, 12)}…: ${err.message}`);
     });
     let timer: NodeJS.Timeout | undefined;
@@ -94,10 +134,12 @@ export function createFeedMirror(services: Services, opts: MirrorOptions = {}) {
    * hub's slow pulls. The body says why, and the header lets a classroom (or a
    * hub pulling from this one) count the file as bad bytes, not a missing file.
    */
-  const unusableAnswer = (until: number) => {
+  const unusableAnswer = ({ until, from }: { until: number; from: string[] }) => {
     const min = Math.ceil((until - Date.now()) / 60_000);
+    // The upstream named: the classroom's failure then says which server to take it up with.
+    const up = from.join('、');
     return new Response(
-      `中心服务从上游取到的此文件无法使用（与校验值不符），${min} 分钟内不再重取 / the hub's upstream copy of this file is unusable (wrong sha256), not fetched again for ${min} min`,
+      `中心服务从上游${up ? ` ${up} ` : ''}取到的此文件无法使用（与校验值不符），${min} 分钟内不再重取，请联系资源平台 / the hub's upstream copy of this file is unusable (wrong sha256${up ? ` from ${up}` : ''}), not fetched again for ${min} min`,
       { status: 404, headers: { [UNUSABLE_HEADER]: '1' } },
     );
   };
@@ -110,7 +152,7 @@ export function createFeedMirror(services: Services, opts: MirrorOptions = {}) {
         headers: { 'retry-after': String(BUSY_RETRY_S) },
       });
     }
-    if (err instanceof HashMismatch || err instanceof WrongSize) return unusableAnswer(unusableUntil(sha) ?? remember(sha));
+    if (err instanceof HashMismatch || err instanceof WrongSize) return unusableAnswer(unusableUntil(sha) ?? remember(sha, err));
     // Bytes that did not fit (a Content-Range or a body a proxy mangled once): not
     // remembered; the classroom's next try pulls again.
     if (err instanceof BadBytes) return new Response('中心服务从上游取到的数据不完整，请稍后重试 / upstream sent bytes that did not fit the file: try again', { status: 502 });
@@ -160,6 +202,7 @@ export function createFeedMirror(services: Services, opts: MirrorOptions = {}) {
       const blob = /^blobs\/([0-9a-f]{2})\/([0-9a-f]{64})$/.exec(rel);
       if (blob && blob[2]!.startsWith(blob[1]!)) {
         const sha = blob[2]!;
+        if (services.blobs.has(sha) && askedPastCache(req)) await recheck(sha);
         if (!services.blobs.has(sha)) {
           const size = st.referenced.get(feedId, sha) as number | undefined;
           if (size === undefined) return notFound();
