@@ -196,6 +196,13 @@ export const zhCN = {
     prev: '上一项',
     next: '下一项',
     position: '第 {{n}} / {{total}} 项',
+    saving: '正在保存…',
+    saved: '✓ 已保存',
+    notSaved: '还没有保存：{{message}}。稍后会再试',
+    delete: '删除这份备课',
+    deleteAsk: '删除这份备课？',
+    deleteAskDetail: '“{{title}}”和它的 {{count}} 项上课顺序会被删除，白板页上的笔迹也一起删除。资源库里的课程不受影响。',
+    moreBelow: '↓ 下面还有',
   },
   board: {
     open: '白板',

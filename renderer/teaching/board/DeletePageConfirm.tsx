@@ -4,7 +4,8 @@
 import { useTranslation } from 'react-i18next';
 import { useBackStep } from '../../back';
 
-export function DeletePageConfirm({ onDelete, onCancel }: { onDelete: () => void; onCancel: () => void }) {
+/** `title` and `detail` name what else is deleted (a whole 备课 reuses it); a board page's by default. */
+export function DeletePageConfirm({ onDelete, onCancel, title, detail }: { onDelete: () => void; onCancel: () => void; title?: string; detail?: string }) {
   const { t } = useTranslation();
   useBackStep(true, onCancel);
   return (
@@ -18,10 +19,10 @@ export function DeletePageConfirm({ onDelete, onCancel }: { onDelete: () => void
         onClick={(e) => e.stopPropagation()}
       >
         <p id="board-confirm-title" className="board-confirm__title">
-          {t('board.deleteAsk')}
+          {title ?? t('board.deleteAsk')}
         </p>
         <p id="board-confirm-detail" className="board-confirm__detail">
-          {t('board.deleteAskDetail')}
+          {detail ?? t('board.deleteAskDetail')}
         </p>
         <div className="board-confirm__actions">
           <button type="button" className="board-confirm__button" autoFocus onClick={onCancel}>

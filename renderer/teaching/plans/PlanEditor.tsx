@@ -1,11 +1,16 @@
-// 备课: compose a lesson from library resources and board pages, in order.
-import { useEffect, useState } from 'react';
+// 备课: compose a lesson from library resources and board pages, in order. It saves
+// itself as the teacher works (usePlanAutosave), so leaving never loses it.
+import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { PlanItem, Res } from '../../../preload/contract';
-import { api, call } from '../../api/client';
+import { api, call, plainMessage } from '../../api/client';
+import { isFormField } from '../../keys';
 import { WherePath } from '../../library/WherePath';
-import { go } from '../../route';
+import { go, href } from '../../route';
+import { DeletePageConfirm } from '../board/DeletePageConfirm';
 import { TEMPLATES } from '../board/templates';
+import { MoreBelow } from './MoreBelow';
+import { usePlanAutosave } from './usePlanAutosave';
 
 export function PlanEditor({ id }: { id: number | null }) {
   const { t } = useTranslation();
@@ -14,6 +19,10 @@ export function PlanEditor({ id }: { id: number | null }) {
   const [query, setQuery] = useState('');
   const [found, setFound] = useState<Res<'library:search'> | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [confirming, setConfirming] = useState(false);
+  const saver = usePlanAutosave(id);
+  // Only the teacher's own changes are saved, never the plan as it was loaded (or failed to load).
+  const edited = useRef(false);
 
   useEffect(() => {
     if (id === null) return;
@@ -24,74 +33,105 @@ export function PlanEditor({ id }: { id: number | null }) {
   }, [id]);
 
   useEffect(() => {
+    if (edited.current) saver.change({ title, items });
+  }, [title, items, saver.change]);
+
+  const editTitle = (next: string) => {
+    edited.current = true;
+    setTitle(next);
+  };
+  const editItems = (next: PlanItem[]) => {
+    edited.current = true;
+    setItems(next);
+  };
+
+  useEffect(() => {
     const q = query.trim();
     if (!q) return setFound(null);
     const timer = setTimeout(() => void call(api()['library:search']({ query: q, limit: 20 })).then(setFound, () => setFound(null)), 120);
     return () => clearTimeout(timer);
   }, [query]);
 
+  const present = () => void saver.flush().then((pid) => pid !== null && go({ name: 'present', id: pid, index: 0 }));
+
+  // F5 on a plan that was new when the editor opened: the app's own F5 still sees "new".
+  useEffect(() => {
+    if (id !== null) return;
+    const onKey = (e: KeyboardEvent) => e.key === 'F5' && !isFormField(e.target) && items.length > 0 && present();
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  });
+
+  const remove = async () => {
+    setConfirming(false);
+    await saver.stop();
+    try {
+      if (saver.id !== null) await call(api()['plans:delete']({ id: saver.id }));
+      // Replaced, so 返回 from the home screen does not lead back to a plan that is gone.
+      window.location.replace(href({ name: 'home', node: null }));
+    } catch (e) {
+      saver.resume();
+      setError(plainMessage(e));
+    }
+  };
+
   const move = (i: number, by: number) => {
     const next = [...items];
     const [it] = next.splice(i, 1);
     next.splice(Math.max(0, Math.min(next.length, i + by)), 0, it!);
-    setItems(next);
-  };
-
-  const save = async (): Promise<number | null> => {
-    try {
-      const r = await call(
-        api()['plans:save']({
-          ...(id !== null ? { id } : {}),
-          title: title.trim() || t('plans.untitled'),
-          items: items.map((it) => (it.kind === 'board' ? { kind: 'board', template: it.template } : { kind: 'resource', resourceId: it.resourceId })),
-        }),
-      );
-      setError(null);
-      if (id === null) go({ name: 'plan', id: r.id });
-      return r.id;
-    } catch (e) {
-      setError((e as Error).message);
-      return null;
-    }
+    editItems(next);
   };
 
   return (
     <div className="plan">
       <div className="plan__left">
-        <input className="searchbox" aria-label={t('plans.title')} placeholder={t('plans.titlePlaceholder')} value={title} onChange={(e) => setTitle(e.target.value)} />
-        <ol className="plan__items" aria-label={t('plans.items')}>
-          {items.length === 0 && <p className="muted">{t('plans.empty')}</p>}
-          {items.map((it, i) => (
-            <li key={i} className="row row--compact">
-              <span className="row__icon">{i + 1}</span>
-              <span className="row__main">
-                <span className="row__title">{it.kind === 'board' ? t(`board.templates.${it.template}`) : (it.title ?? t('plans.missing'))}</span>
-                {/* Its lesson and unit: several 学习任务单 in one plan are told apart by them. */}
-                {it.kind === 'resource' && it.title !== null && it.path && <WherePath path={it.path} />}
-              </span>
-              <button type="button" className="ink-button" aria-label={t('plans.up', { n: i + 1 })} disabled={i === 0} onClick={() => move(i, -1)}>
-                ↑
-              </button>
-              <button type="button" className="ink-button" aria-label={t('plans.down', { n: i + 1 })} disabled={i === items.length - 1} onClick={() => move(i, 1)}>
-                ↓
-              </button>
-              <button type="button" className="ink-button" aria-label={t('plans.remove', { n: i + 1 })} onClick={() => setItems(items.filter((_, j) => j !== i))}>
-                ✕
-              </button>
-            </li>
-          ))}
-        </ol>
+        <div className="plan__head">
+          <input className="searchbox" aria-label={t('plans.title')} placeholder={t('plans.titlePlaceholder')} value={title} onChange={(e) => editTitle(e.target.value)} />
+          {/* Up here, far from 开始上课, so a tap meant for that never starts a delete. */}
+          {saver.id !== null && (
+            <button type="button" className="bar-button plan__delete" onClick={() => setConfirming(true)}>
+              {t('plans.delete')}
+            </button>
+          )}
+        </div>
+        <MoreBelow>
+          {(ref) => (
+            <ol ref={ref} className="plan__items" aria-label={t('plans.items')}>
+              {items.length === 0 && <p className="muted">{t('plans.empty')}</p>}
+              {items.map((it, i) => (
+                <li key={i} className="row row--compact">
+                  <span className="row__icon">{i + 1}</span>
+                  <span className="row__main">
+                    <span className="row__title">{it.kind === 'board' ? t(`board.templates.${it.template}`) : (it.title ?? t('plans.missing'))}</span>
+                    {/* Its lesson and unit: several 学习任务单 in one plan are told apart by them. */}
+                    {it.kind === 'resource' && it.title !== null && it.path && <WherePath path={it.path} />}
+                  </span>
+                  <button type="button" className="ink-button" aria-label={t('plans.up', { n: i + 1 })} disabled={i === 0} onClick={() => move(i, -1)}>
+                    ↑
+                  </button>
+                  <button type="button" className="ink-button" aria-label={t('plans.down', { n: i + 1 })} disabled={i === items.length - 1} onClick={() => move(i, 1)}>
+                    ↓
+                  </button>
+                  <button type="button" className="ink-button" aria-label={t('plans.remove', { n: i + 1 })} onClick={() => editItems(items.filter((_, j) => j !== i))}>
+                    ✕
+                  </button>
+                </li>
+              ))}
+            </ol>
+          )}
+        </MoreBelow>
         {error && <p className="notice notice--error">{error}</p>}
         <div className="tool-row">
-          <button type="button" className="bar-button" onClick={() => void save()}>
+          {/* Saving happens by itself; 保存 is there for the teacher who wants to be sure now. */}
+          <button type="button" className="bar-button" onClick={() => void saver.flush()}>
             {t('plans.save')}
           </button>
-          <button
-            type="button"
-            className="bar-button bar-button--primary"
-            disabled={items.length === 0}
-            onClick={() => void save().then((pid) => pid !== null && go({ name: 'present', id: pid, index: 0 }))}
-          >
+          <span role="status" className={`plan__saved${saver.state.kind === 'error' ? ' plan__saved--error' : ''}`}>
+            {saver.state.kind === 'saving' && t('plans.saving')}
+            {saver.state.kind === 'saved' && t('plans.saved')}
+            {saver.state.kind === 'error' && t('plans.notSaved', { message: saver.state.message })}
+          </span>
+          <button type="button" className="bar-button bar-button--primary" disabled={items.length === 0} onClick={present}>
             {t('plans.present')}
           </button>
         </div>
@@ -100,30 +140,42 @@ export function PlanEditor({ id }: { id: number | null }) {
         <h2 className="panel-title">{t('plans.addBoard')}</h2>
         <div className="rows rows--grid plan__templates">
           {TEMPLATES.map((tpl) => (
-            <button key={tpl} type="button" className="row row--compact" onClick={() => setItems([...items, { kind: 'board', template: tpl }])}>
+            <button key={tpl} type="button" className="row row--compact" onClick={() => editItems([...items, { kind: 'board', template: tpl }])}>
               ＋ {t(`board.templates.${tpl}`)}
             </button>
           ))}
         </div>
         <h2 className="panel-title">{t('plans.addResource')}</h2>
         <input type="search" role="searchbox" className="searchbox" aria-label={t('plans.searchLabel')} placeholder={t('library.searchPlaceholder')} value={query} onChange={(e) => setQuery(e.target.value)} />
-        <div className="rows plan__found">
-          {found?.results.map((r) => (
-            <button
-              key={r.id}
-              type="button"
-              className="row row--compact"
-              aria-label={t('plans.addThis', { title: r.title })}
-              onClick={() => setItems([...items, { kind: 'resource', resourceId: r.id, title: r.title, type: r.type, path: r.path }])}
-            >
-              <span className="row__main">
-                <span className="row__title">＋ {r.title}</span>
-                <WherePath path={r.path} hidden />
-              </span>
-            </button>
-          ))}
-        </div>
+        <MoreBelow>
+          {(ref) => (
+            <div ref={ref} className="rows plan__found">
+              {found?.results.map((r) => (
+                <button
+                  key={r.id}
+                  type="button"
+                  className="row row--compact"
+                  aria-label={t('plans.addThis', { title: r.title })}
+                  onClick={() => editItems([...items, { kind: 'resource', resourceId: r.id, title: r.title, type: r.type, path: r.path }])}
+                >
+                  <span className="row__main">
+                    <span className="row__title">＋ {r.title}</span>
+                    <WherePath path={r.path} hidden />
+                  </span>
+                </button>
+              ))}
+            </div>
+          )}
+        </MoreBelow>
       </div>
+      {confirming && (
+        <DeletePageConfirm
+          title={t('plans.deleteAsk')}
+          detail={t('plans.deleteAskDetail', { title: title.trim() || t('plans.untitled'), count: items.length })}
+          onDelete={() => void remove()}
+          onCancel={() => setConfirming(false)}
+        />
+      )}
     </div>
   );
 }

@@ -2,11 +2,13 @@ import { useTranslation } from 'react-i18next';
 import { api, call } from '../../api/client';
 import { useLibraryData } from '../../library/useApi';
 import { go } from '../../route';
+import { planSavesSettled } from './usePlanAutosave';
 
 /** The teacher's lesson plans on the home screen. */
 export function PlanList() {
   const { t } = useTranslation();
-  const { data } = useLibraryData(() => call(api()['plans:list']({})), []);
+  // After the plan just left is saved, so it is listed with its items.
+  const { data } = useLibraryData(() => planSavesSettled().then(() => call(api()['plans:list']({}))), []);
   return (
     <section className="side-list" aria-label={t('plans.mine')}>
       <h2 className="panel-title">{t('plans.mine')}</h2>
