@@ -43,8 +43,8 @@ const HEADLINE: Record<Exclude<FailureReason, SpaceReason>, (n: number) => strin
     `${n} 个文件来自 U 盘或文件夹导入，无法联网下载：请重新导入该文件夹（classboard import <文件夹>）；如果导入时提示 U 盘上的文件不完整，请先在原来的电脑上重新导出或重新复制该文件夹，再导入。`,
   unreachable: (n) => `连不上资源服务器，${n} 个文件没有下载，下次同步会继续。`,
   missing: (n) => `${n} 个文件在服务器上找不到，请联系资源平台或学校管理员。`,
-  // The same source was asked twice (the second time past its cache): the next sync gets the same bytes until that server's copy is mended; the detail names it.
-  damaged: (n) => `${n} 个文件下载到的内容与校验值不符，已丢弃；同一服务器重新要过一次仍然不对，在它上面的文件修好之前，再同步也不会好（哪台服务器、怎么处理见后面的说明）。`,
+  // The source was asked once more past its cache (downloader.ts): the next sync most likely gets the same bytes until that server's copy is mended; the detail names it.
+  damaged: (n) => `${n} 个文件下载到的内容与校验值不符，已丢弃；发来它的服务器上的文件修好之前，再同步多半也不会好（哪台服务器、怎么处理见后面的说明）。`,
   busy: (n) => `另一个 Classboard 程序正在下载其中 ${n} 个文件，稍后会自动完成。`,
   'disk-full': (n) => `磁盘已满，同步已停止，${n} 个文件没有下载完：请清理磁盘后再同步。`,
   other: (n) => `${n} 个文件下载失败。`,
