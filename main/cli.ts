@@ -9,13 +9,13 @@ import { importLines, listedPeriod, listLines } from './cli-timetable';
 import { parseKeyArg } from './feed/keys';
 import { startHub, type Hub } from './hub/server';
 import { mirrorUpstream, pendingFeedRoute, retryUpstream, UPSTREAM_RETRY_MS } from './hub/upstream';
-import { forgetHubUpstream, hubUpstreamOf } from './hub/upstream-record';
+import { forgetHubUpstream, hubUpstreamOf, pulledToday } from './hub/upstream-record';
 import { parseSize } from './cache/evict';
 import { verifyCache } from './cache/verify';
 import { syncAll, syncDiskFull as syncDiskFullAt } from './sync/engine';
 import { SyncRunning, syncLockState, type SyncLockState } from './sync/pid-lock';
 import { gaveUpMessage } from './sync/dead-hosts';
-import { failureBreakdown, readLastSync, saveLastSync } from './sync/last-sync';
+import { catalogOnly, failureBreakdown, readLastSync, saveLastSync } from './sync/last-sync';
 import { exportFeed, revisionText } from './sync/export';
 import { createFeedMirror } from './sync/mirror';
 import { FOLLOWS_WITHIN_S } from './sync/controller';
@@ -281,8 +281,18 @@ function lastSyncLines(last: LastSync | null, completed = false): string[] {
   const label = completed ? '上次完成的同步 / last completed sync' : '上次同步 / last sync';
   if (!last) return [`${label}: 还没有同步过 / never`];
   const why = failureBreakdown(last.failed);
+  // Catalogs the hub took outside a run (at its start): the latest sync, above the run of files they follow.
+  const taken = last.feeds
+    .filter((f) => f.checkedAt && f.outcome !== 'failed')
+    .map((f) => `${formatSchoolTime(f.checkedAt!)}（北京时间）中心服务同步了目录：${f.title}（${f.id}）第 ${f.revision} 版 / the hub took revision ${f.revision} of ${f.id}'s catalog`);
+  const run = `${formatSchoolTime(last.finishedAt)}（北京时间）下载 ${last.downloaded.files} 个文件（${formatBytes(last.downloaded.bytes)}），失败 ${last.failed.length} 个${why ? `：${why}` : ''}`;
   return [
-    `${label}: ${formatSchoolTime(last.finishedAt)}（北京时间）下载 ${last.downloaded.files} 个文件（${formatBytes(last.downloaded.bytes)}），失败 ${last.failed.length} 个${why ? `：${why}` : ''}`,
+    ...(taken.length > 0 ? [`上次同步 / last sync: ${taken[0]}`, ...taken.slice(1).map((t) => `  ${t}`)] : []),
+    ...(catalogOnly(last)
+      ? taken.length > 0
+        ? []
+        : [`${label}: 还没有下载过文件，只检查过目录 / no files synced yet, only the catalog checked`]
+      : [`${taken.length > 0 && !completed ? '上次下载文件的同步 / last file sync' : label}: ${run}`]),
     ...last.feeds
       .filter((f) => f.outcome === 'failed')
       .map((f) => `  ${f.checkedAt ? `${formatSchoolTime(f.checkedAt)} 中心服务启动时检查，` : ''}目录没有更新：${f.title}（${f.id}）— ${f.error ?? ''}`),
@@ -727,7 +737,9 @@ export function buildCli(): Command {
       const recovered = libraryRecovery(services.db);
       // Files a rebuilt library does not list yet: the cache is not empty, whatever the count below says.
       const unlisted = recovered ? unlistedBlobs(services) : { files: 0, bytes: 0 };
-      out(g, { dataDir: services.dataDir, ...s, lastSync, sync, settings, overQuotaBytes, removedLessons, recovered, unlisted }, () =>
+      // A hub's files pulled through from upstream for classrooms (school time), which no run counts.
+      const pulled = pulledToday(services.db);
+      out(g, { dataDir: services.dataDir, ...s, lastSync, sync, settings, overQuotaBytes, removedLessons, recovered, unlisted, pulledToday: pulled }, () =>
         [
           `资料目录 / data: ${services.dataDir}`,
           ...(recovered && s.feeds.length === 0
@@ -749,6 +761,9 @@ export function buildCli(): Command {
           ...removedLessonLines(removedLessons),
           ...syncLockLines(lock),
           ...lastSyncLines(lastSync, lock.running || lock.interruptedAt !== null),
+          ...(pulled.files > 0
+            ? [`今天中心服务为教室转取 ${pulled.files} 个文件（${formatBytes(pulled.bytes)}） / pulled through for classrooms today: ${pulled.files} files (${formatBytes(pulled.bytes)})`]
+            : []),
           '同步设置 / sync settings:',
           ...settingsLines(settings).map((l) => `  ${l}`),
         ].join('\n'),

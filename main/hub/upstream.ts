@@ -7,6 +7,7 @@ import type { Services } from '../services';
 import { createFeedMirror } from '../sync/mirror';
 import { httpSource, UpstreamStatus } from '../sync/http-source';
 import { formatSchoolTime, isHttpUrl } from '../../preload/contract';
+import { noteCatalogSync } from '../sync/last-sync';
 import { recordHubUpstream } from './upstream-record';
 
 /** Which feed is the hub's upstream, kept for `feeds remove`; a write that fails (a full disk) must not stop the hub serving. */
@@ -16,6 +17,13 @@ function keepUpstreamId(services: Services, feedId: string, upstream: string, lo
   } catch (err) {
     log(`hub: upstream not recorded: ${(err as Error).message}`);
   }
+}
+
+/** A catalog taken from upstream: the controller's note (clearing a failure), then a sync of its own in `status`. */
+function noteTaken(services: Services, s: { feedId: string; title: string; outcome: 'applied' | 'unchanged'; revision: number }, replaces?: string): void {
+  const feed = { id: s.feedId, title: s.title, outcome: s.outcome, revision: s.revision };
+  services.sync.noteCatalogCheck(feed, replaces);
+  noteCatalogSync(services.db, feed);
 }
 
 /**
@@ -37,7 +45,7 @@ export async function mirrorUpstream(
 ): Promise<Error | null> {
   try {
     const s = await services.importFeed(upstream, opts);
-    services.sync.noteCatalogCheck({ id: s.feedId, title: s.title, outcome: s.outcome, revision: s.revision });
+    noteTaken(services, s);
     keepUpstreamId(services, s.feedId, upstream, log);
     log(`上游资源库 ${s.title}（${s.feedId}）第 ${s.revision} 版已同步目录，教室可订阅 /feed/${s.feedId}/`);
     return null;
@@ -135,7 +143,7 @@ export function retryUpstream(
       if (stopped) return;
       next = null;
       // In place of the failure noted under the upstream's address.
-      services.sync.noteCatalogCheck({ id: s.feedId, title: s.title, outcome: s.outcome, revision: s.revision }, id);
+      noteTaken(services, s, id);
       keepUpstreamId(services, s.feedId, upstream, log);
       log(`已取得上游资源库 ${s.title}（${s.feedId}）第 ${s.revision} 版的目录，教室现在可订阅 /feed/${s.feedId}/ / upstream catalog taken (${s.feedId}, revision ${s.revision}): classrooms can subscribe`);
     } catch (err) {

@@ -31,6 +31,28 @@ export function readLastSync(db: Db): LastSync | null {
   return readSettingRow(db, KEY, LastSync);
 }
 
+/**
+ * A catalog the hub took outside a run (at its start, or when its upstream
+ * answered again): a sync of its own in `status`, dated apart (checkedAt) beside
+ * the last run's files and failures, which still stand. Read and written here,
+ * after the controller's own note: the controller reads it back by the stamp.
+ */
+export function noteCatalogSync(db: Db, feed: Omit<SyncSummary['feeds'][number], 'checkedAt' | 'error'>, at = new Date().toISOString()): void {
+  const taken = { ...feed, checkedAt: at };
+  const last = readLastSync(db);
+  if (!last) {
+    saveLastSync(db, { feeds: [taken], downloaded: { files: 0, bytes: 0 }, failed: [], skipped: 0, downgraded: 0, durationMs: 0 }, at);
+    return;
+  }
+  const { finishedAt, ...summary } = last;
+  saveLastSync(db, { ...summary, feeds: [...summary.feeds.filter((f) => f.id !== feed.id), taken] }, finishedAt);
+}
+
+/** Only the hub's checks of its upstream outside a run are kept, no run of files yet (a hub's first start): `status` shows no run line then. */
+export function catalogOnly(last: LastSync): boolean {
+  return last.durationMs === 0 && last.downloaded.files === 0 && last.failed.length === 0 && last.feeds.length > 0 && last.feeds.every((f) => f.checkedAt);
+}
+
 /** Changes with every kept run, read without the run's list of failures: how a host notices a run another process kept. */
 export function lastSyncStamp(db: Db): string | null {
   return (db.prepare('SELECT value FROM settings WHERE key = ?').pluck().get(STAMP) as string | undefined) ?? null;

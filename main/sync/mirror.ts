@@ -19,6 +19,7 @@ import type http from 'node:http';
 import path from 'node:path';
 import { sha256Hex } from '../feed/keys';
 import { sendResponse } from '../hub/server';
+import { countPulled } from '../hub/upstream-record';
 import { respondWithFile } from '../media/range';
 import type { Services } from '../services';
 import { AppError } from '../api/errors';
@@ -104,7 +105,10 @@ export function createFeedMirror(services: Services, opts: MirrorOptions = {}) {
   /** Resolves 'done' once the blob is in the cache, 'pending' if that takes longer than a request waits. */
   const pull = async (feedId: string, sha: string, size: number): Promise<'done' | 'pending'> => {
     const download = downloadBlob({ sha256: sha, size, urls: planUrls(services, feedId, sha) }, { blobs: services.blobs, bucket }).then((r) => {
-      if (r.fetched > 0) opts.log?.(`mirror: pulled ${sha.slice(0, 12)}… from upstream`);
+      if (r.fetched > 0) {
+        opts.log?.(`mirror: pulled ${sha.slice(0, 12)}… from upstream`);
+        countPulled(services.db, size); // for `classboard status`
+      }
       return 'done' as const;
     });
     // Nobody may be waiting any more when it fails: the failure is reported to the
