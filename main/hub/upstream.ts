@@ -8,7 +8,7 @@ import { createFeedMirror } from '../sync/mirror';
 import { httpSource, UpstreamStatus } from '../sync/http-source';
 import { formatSchoolTime, isHttpUrl } from '../../preload/contract';
 import { noteCatalogSync } from '../sync/last-sync';
-import { recordHubUpstream } from './upstream-record';
+import { hubUpstreamOf, recordHubUpstream } from './upstream-record';
 
 /** Which feed is the hub's upstream, kept for `feeds remove`; a write that fails (a full disk) must not stop the hub serving. */
 function keepUpstreamId(services: Services, feedId: string, upstream: string, log: (m: string) => void): void {
@@ -26,16 +26,44 @@ function noteTaken(services: Services, s: { feedId: string; title: string; outco
   noteCatalogSync(services.db, feed);
 }
 
+interface Held {
+  id: string;
+  title: string;
+  revision: number;
+  /** Where the held catalog came from. */
+  source: string;
+  /** Found as the feed the hub served before, from another address than --upstream now. */
+  moved: boolean;
+}
+
+/**
+ * The catalog the hub holds of its upstream: the feed taken from this address, or
+ * else the one the hub served before (recorded by feed id): the platform moved to
+ * https or to a new CDN host, and the admin gave the hub the new address.
+ */
+function heldCatalog(services: Services, upstream: string): Held | undefined {
+  if (!isHttpUrl(upstream)) return undefined;
+  const row = (where: string, v: string) =>
+    services.db.prepare(`SELECT id, title, revision, source FROM feeds WHERE ${where} = ?`).get(v) as Omit<Held, 'moved'> | undefined;
+  const here = row('source', httpSource(upstream).location);
+  if (here) return { ...here, moved: false };
+  const before = hubUpstreamOf(services.db);
+  const there = before ? row('id', before.feedId) : undefined;
+  return there ? { ...there, moved: true } : undefined;
+}
+
 /**
  * The hub's upstream catalog now; files are pulled through on first request and
  * fetched in the night window. Whatever keeps it from being taken (the platform
  * down, a stale CDN edge with an older revision, a bad signature, a 404, a
  * maintenance page), a hub that holds a verified catalog of that feed serves it,
  * and the night's run tries again: the school must not lose its hub. Holding
- * nothing, an upstream that is only down (see upstreamDown) is returned as the
- * error to retry on (the hub serves the LAN meanwhile: a service manager would
- * otherwise restart it in a loop); anything else is refused with the reason, for
- * the admin at the keyboard to fix.
+ * it only from the address the hub had before, the error is returned: the hub
+ * serves the held catalog and retryUpstream asks the new address again (the
+ * night's run asks the old one). Holding nothing, an upstream that is only down
+ * (see upstreamDown) is returned as the error to retry on (the hub serves the LAN
+ * meanwhile: a service manager would otherwise restart it in a loop); anything
+ * else is refused with the reason, for the admin at the keyboard to fix.
  */
 export async function mirrorUpstream(
   services: Services,
@@ -50,11 +78,8 @@ export async function mirrorUpstream(
     log(`上游资源库 ${s.title}（${s.feedId}）第 ${s.revision} 版已同步目录，教室可订阅 /feed/${s.feedId}/`);
     return null;
   } catch (err) {
-    const held = isHttpUrl(upstream)
-      ? (services.db.prepare('SELECT id, title, revision FROM feeds WHERE source = ?').get(httpSource(upstream).location) as
-          | { id: string; title: string; revision: number }
-          | undefined)
-      : undefined;
+    const held = heldCatalog(services, upstream);
+    if (held?.moved) return err as Error;
     if (!held) {
       if (isHttpUrl(upstream) && upstreamDown(err, services.dataDir)) return err as Error;
       throw err;
@@ -86,7 +111,7 @@ function upstreamDown(err: unknown, dataDir: string): boolean {
   return !(err instanceof UpstreamStatus) || err.status >= 500 || err.status === 408 || err.status === 429;
 }
 
-/** The first wait before an upstream catalog the hub holds nothing of is asked again; doubled each time up to 30 times it (1 min → 30 min). */
+/** The first wait before an upstream address whose catalog the hub has not taken is asked again; doubled each time up to 30 times it (1 min → 30 min). */
 export const UPSTREAM_RETRY_MS = 60_000;
 
 /**
@@ -94,7 +119,10 @@ export const UPSTREAM_RETRY_MS = 60_000;
  * (a school without a catalog has nothing to teach from), until it is taken. Its
  * failure is in `status` and on the sync page under the upstream's address (the
  * feed's id is not known yet); classrooms asking /feed/ meanwhile are told when
- * (see pendingFeedRoute). stop() clears the timer.
+ * (see pendingFeedRoute). A hub given a new address for the feed it served
+ * before serves the catalog it holds meanwhile, says which feed that is and
+ * where it came from (the new address may be another feed altogether), and
+ * moves to the new address once it answers. stop() clears the timer.
  */
 export function retryUpstream(
   services: Services,
@@ -104,8 +132,10 @@ export function retryUpstream(
   firstError: Error,
   firstMs: number,
 ) {
-  const id = httpSource(upstream).location;
-  const title = '上游资源库 / upstream feed';
+  const held = heldCatalog(services, upstream);
+  const moved = held?.moved ? held : null;
+  const id = moved ? moved.id : httpSource(upstream).location;
+  const title = moved ? moved.title : '上游资源库 / upstream feed';
   let delay = firstMs;
   let timer: NodeJS.Timeout | null = null;
   let next: Date | null = null;
@@ -124,16 +154,26 @@ export function retryUpstream(
         id,
         title,
         outcome: 'failed',
-        revision: null,
-        error: `${err.message}（中心服务还没有此资源库的目录，${when}再试 / the hub holds no catalog of it yet; next try ${next.toISOString()}）`,
+        revision: moved ? moved.revision : null,
+        error: moved
+          ? `新的上游地址 ${upstream}：${err.message}（仍提供此前从 ${moved.source} 取得的目录，${when}再试新地址 / the new upstream address was not taken; the catalog held from ${moved.source} is served; next try ${next.toISOString()}）`
+          : `${err.message}（中心服务还没有此资源库的目录，${when}再试 / the hub holds no catalog of it yet; next try ${next.toISOString()}）`,
       });
     } catch (noted) {
       log(`hub: upstream status not saved: ${(noted as Error).message}`);
     }
-    log(
-      `${down ? '无法连接上游' : '上游的目录未被采用'}：${err.message}\n中心服务照常为局域网服务，但还没有上游的目录，教室暂时无法订阅；${zhWait}后（${when}）再试 / ` +
-        `${down ? 'cannot reach the upstream' : 'upstream catalog not taken'}: the hub serves the LAN but holds no catalog of it yet, so classrooms cannot subscribe; next try in ${enWait}`,
-    );
+    if (moved) {
+      log(
+        `${down ? `无法连接新的上游地址 ${upstream}` : `新的上游地址 ${upstream} 的目录未被采用`}：${err.message}\n` +
+          `先提供此前从 ${moved.source} 取得的资源库 ${moved.title}（${moved.id}）第 ${moved.revision} 版；新地址若是另一个资源库，它的目录取得后另行提供；${zhWait}后（${when}）再试新地址 / ` +
+          `${down ? 'cannot reach the new upstream address' : 'the new upstream address was not taken'}: serving the catalog held from ${moved.source} (${moved.id}, revision ${moved.revision}); if the new address is another feed, it is served besides once taken; next try in ${enWait}`,
+      );
+    } else {
+      log(
+        `${down ? '无法连接上游' : '上游的目录未被采用'}：${err.message}\n中心服务照常为局域网服务，但还没有上游的目录，教室暂时无法订阅；${zhWait}后（${when}）再试 / ` +
+          `${down ? 'cannot reach the upstream' : 'upstream catalog not taken'}: the hub serves the LAN but holds no catalog of it yet, so classrooms cannot subscribe; next try in ${enWait}`,
+      );
+    }
     delay = Math.min(delay * 2, firstMs * 30);
   };
   const attempt = async () => {
@@ -142,18 +182,27 @@ export function retryUpstream(
       const s = await services.importFeed(upstream, opts);
       if (stopped) return;
       next = null;
-      // In place of the failure noted under the upstream's address.
+      // In place of the failure noted under the upstream's address (or the held feed's).
       noteTaken(services, s, id);
       keepUpstreamId(services, s.feedId, upstream, log);
-      log(`已取得上游资源库 ${s.title}（${s.feedId}）第 ${s.revision} 版的目录，教室现在可订阅 /feed/${s.feedId}/ / upstream catalog taken (${s.feedId}, revision ${s.revision}): classrooms can subscribe`);
+      if (!moved) {
+        log(`已取得上游资源库 ${s.title}（${s.feedId}）第 ${s.revision} 版的目录，教室现在可订阅 /feed/${s.feedId}/ / upstream catalog taken (${s.feedId}, revision ${s.revision}): classrooms can subscribe`);
+      } else if (s.feedId === moved.id) {
+        log(`已改用新的上游地址 ${upstream}：${s.title}（${s.feedId}）第 ${s.revision} 版 / now mirroring ${s.feedId} (revision ${s.revision}) from the new upstream address`);
+      } else {
+        log(
+          `新的上游地址 ${upstream} 是另一个资源库：已取得 ${s.title}（${s.feedId}）第 ${s.revision} 版的目录，教室可订阅 /feed/${s.feedId}/；此前的 ${moved.title}（${moved.id}）仍照常提供 / ` +
+            `the new upstream address is another feed: ${s.feedId} (revision ${s.revision}) taken, classrooms can subscribe; ${moved.id} is still served`,
+        );
+      }
     } catch (err) {
       if (!stopped) later(err as Error);
     }
   };
   later(firstError);
   return {
-    /** When the next try is, while the hub holds no catalog of its upstream. */
-    next: () => next,
+    /** When the next try is, while the hub holds no catalog of its upstream (none while it serves the one it held before). */
+    next: () => (moved ? null : next),
     stop() {
       stopped = true;
       if (timer) clearTimeout(timer);
