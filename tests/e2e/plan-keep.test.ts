@@ -75,6 +75,16 @@ describe('a plan is never lost', () => {
     await expect.poll(() => byTitle('只存一份 改名'), { timeout: 5000 }).toMatchObject([{ items: 4 }]);
     expect(await byTitle('只存一份')).toEqual([]);
   });
+
+  it('F5 presents a plan that was new when the editor opened, with what was just added', async () => {
+    await newPlan('F5 上课');
+    await page.getByRole('button', { name: '＋ 坐标格' }).click();
+    await page.getByRole('button', { name: '＋ 方格' }).click();
+    await page.keyboard.press('F5');
+    await expect.poll(() => new URL(page.url()).hash).toMatch(/^#\/present\/\d+\/0$/);
+    await expect.poll(() => page.getByText('第 1 / 2 项').count()).toBe(1);
+    await page.locator('canvas.board-page__paper[data-template="zuobiao"]').waitFor();
+  });
 });
 
 describe('the plan lists at 1080p and 4K', () => {
