@@ -276,16 +276,30 @@ function syncLockLines(lock: SyncLockState): string[] {
   return [`上次同步在 ${formatSchoolTime(lock.interruptedAt)}（北京时间）被中断${who}，下次同步会接着下载 / the last sync was interrupted${whoEn}: the next one carries on with its downloads`];
 }
 
+/** Catalogs a run could not check: a failed night whatever its files did (the hub's checks at its start are dated on their own). */
+const failedInRun = (last: LastSync) => last.feeds.filter((f) => f.outcome === 'failed' && !f.checkedAt);
+
+/** A run as `status` says it: a catalog it could not check first, with why (before: 下载 0 个文件（0 B），失败 0 个 led), then the files. */
+function runLine(last: LastSync): string {
+  const why = failureBreakdown(last.failed);
+  const at = `${formatSchoolTime(last.finishedAt)}（北京时间）`;
+  const files = `下载 ${last.downloaded.files} 个文件（${formatBytes(last.downloaded.bytes)}）`;
+  const catalogs = failedInRun(last);
+  if (catalogs.length === 0) return `${at}${files}，失败 ${last.failed.length} 个${why ? `：${why}` : ''}`;
+  const [one] = catalogs;
+  const head = catalogs.length === 1 ? `目录没有更新：${one!.title}（${one!.id}）— ${one!.error ?? ''}` : `${catalogs.length} 个资源库的目录没有更新（见下）`;
+  return `${at}同步失败，${head}；${files}${last.failed.length > 0 ? `，另有 ${last.failed.length} 个文件失败${why ? `：${why}` : ''}` : ''}`;
+}
+
 /** The last sync as `status` prints it: when (school time), what came, what failed and why; `completed` beside a run under way or interrupted. */
 function lastSyncLines(last: LastSync | null, completed = false): string[] {
   const label = completed ? '上次完成的同步 / last completed sync' : '上次同步 / last sync';
   if (!last) return [`${label}: 还没有同步过 / never`];
-  const why = failureBreakdown(last.failed);
   // Catalogs the hub took outside a run (at its start): the latest sync, above the run of files they follow.
   const taken = last.feeds
     .filter((f) => f.checkedAt && f.outcome !== 'failed')
     .map((f) => `${formatSchoolTime(f.checkedAt!)}（北京时间）中心服务同步了目录：${f.title}（${f.id}）第 ${f.revision} 版 / the hub took revision ${f.revision} of ${f.id}'s catalog`);
-  const run = `${formatSchoolTime(last.finishedAt)}（北京时间）下载 ${last.downloaded.files} 个文件（${formatBytes(last.downloaded.bytes)}），失败 ${last.failed.length} 个${why ? `：${why}` : ''}`;
+  const run = runLine(last);
   return [
     ...(taken.length > 0 ? [`上次同步 / last sync: ${taken[0]}`, ...taken.slice(1).map((t) => `  ${t}`)] : []),
     ...(catalogOnly(last)
@@ -294,7 +308,8 @@ function lastSyncLines(last: LastSync | null, completed = false): string[] {
         : [`${label}: 还没有下载过文件，只检查过目录 / no files synced yet, only the catalog checked`]
       : [`${taken.length > 0 && !completed ? '上次下载文件的同步 / last file sync' : label}: ${run}`]),
     ...last.feeds
-      .filter((f) => f.outcome === 'failed')
+      // A run's one failed catalog is said in its line already.
+      .filter((f) => f.outcome === 'failed' && (f.checkedAt !== undefined || failedInRun(last).length > 1))
       .map((f) => `  ${f.checkedAt ? `${formatSchoolTime(f.checkedAt)} 中心服务启动时检查，` : ''}目录没有更新：${f.title}（${f.id}）— ${f.error ?? ''}`),
   ];
 }
@@ -729,6 +744,8 @@ export function buildCli(): Command {
       await withServices(async (services, g) => {
       const s = services.queries.status();
       const lastSync = readLastSync(services.db);
+      // Counted for a script, as lastSync.failed counts files: a night whose catalog failed read as 0 failures.
+      const failedCatalogs = lastSync?.feeds.filter((f) => f.outcome === 'failed').length ?? 0;
       const lock = syncLockState(services.dataDir);
       const settings = services.sync.settings();
       const overQuotaBytes = settings.quotaBytes === null ? 0 : Math.max(0, s.cachedBytes - settings.quotaBytes);
@@ -739,7 +756,7 @@ export function buildCli(): Command {
       const unlisted = recovered ? unlistedBlobs(services) : { files: 0, bytes: 0 };
       // A hub's files pulled through from upstream for classrooms (school time), which no run counts.
       const pulled = pulledToday(services.db);
-      out(g, { dataDir: services.dataDir, ...s, lastSync, sync, settings, overQuotaBytes, removedLessons, recovered, unlisted, pulledToday: pulled }, () =>
+      out(g, { dataDir: services.dataDir, ...s, lastSync: lastSync && { ...lastSync, failedCatalogs }, sync, settings, overQuotaBytes, removedLessons, recovered, unlisted, pulledToday: pulled }, () =>
         [
           `资料目录 / data: ${services.dataDir}`,
           ...(recovered && s.feeds.length === 0

@@ -171,14 +171,15 @@ async function syncRun(services: Services, opts: SyncOptions): Promise<SyncSumma
   const bucket = opts.bucket ?? new TokenBucket(opts.rate ?? Infinity);
   // Catalogs come within the files' cap: one fetched by day must not take the school's link.
   const cap = { bucket, retries: opts.retries, backoffMs: opts.backoffMs, stallMs: opts.stallMs, signal: opts.signal };
-  const sources = opts.jobs ? [] : (services.db.prepare('SELECT id, title, source FROM feeds ORDER BY id').all() as { id: string; title: string; source: string }[]);
+  const sources = opts.jobs ? [] : (services.db.prepare('SELECT id, title, source, revision FROM feeds ORDER BY id').all() as { id: string; title: string; source: string; revision: number }[]);
   for (const f of sources.filter((s) => isHttpUrl(s.source))) {
     try {
       const r = await services.importFeed(f.source, { cap });
       summary.feeds.push({ id: f.id, title: r.title, outcome: r.outcome, revision: r.revision });
     } catch (err) {
       // An unreachable platform tonight: keep the catalog we have, still fetch files.
-      summary.feeds.push({ id: f.id, title: f.title, outcome: 'failed', revision: null, error: (err as Error).message });
+      // The revision still held and served (null: none yet), as the hub's check at its start keeps it: a script reading null took it for none.
+      summary.feeds.push({ id: f.id, title: f.title, outcome: 'failed', revision: f.revision > 0 ? f.revision : null, error: (err as Error).message });
     }
   }
 

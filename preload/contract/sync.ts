@@ -97,6 +97,7 @@ export const SyncSummary = z.object({
       /** The feed's own title (e.g. 国家中小学智慧教育平台), for the page. */
       title: z.string(),
       outcome: z.enum(['applied', 'unchanged', 'failed']),
+      /** The revision held after the check: for a failed one, the revision still served (null: none held). */
       revision: z.number().int().nullable(),
       error: z.string().optional(),
       /** When a check outside a run (the hub's at its start) failed: it is dated on its own, not as the night's. */

@@ -330,8 +330,8 @@ describe('a night the platform cannot be reached', () => {
       expect(JSON.parse(r.stdout).feeds).toEqual([expect.objectContaining({ id: 'cn.test.down', outcome: 'failed' })]);
       // The night is kept with the library: \`status\` from a shell says it (before: nothing about any sync).
       const after = await cliIn(dir, 'status');
-      expect(after.stdout).toMatch(/上次同步 \/ last sync: \d{4}\/\d{1,2}\/\d{1,2} \d{2}:\d{2}:\d{2}（北京时间）下载 0 个文件（0 B），失败 0 个/);
-      expect(after.stdout).toMatch(/目录没有更新：平台（cn\.test\.down）— .*127\.0\.0\.1:9/);
+      // The failure and why first (before: 下载 0 个文件（0 B），失败 0 个, as if nothing had gone wrong).
+      expect(after.stdout).toMatch(/上次同步 \/ last sync: \d{4}\/\d{1,2}\/\d{1,2} \d{2}:\d{2}:\d{2}（北京时间）同步失败，目录没有更新：平台（cn\.test\.down）— .*127\.0\.0\.1:9.*；下载 0 个文件（0 B）/);
       expect(JSON.parse((await cliIn(dir, '--json', 'status')).stdout).lastSync).toMatchObject({ feeds: [{ id: 'cn.test.down', outcome: 'failed' }], finishedAt: expect.any(String) });
 
       const hub = await hubCli(dir, '--upstream', 'http://127.0.0.1:9/feed/');
