@@ -366,7 +366,8 @@ describe('the timetable', () => {
         const chooser = board.getByRole('region', { name: `为星期四第 ${n} 节（五（1）班）选择课程` });
         await chooser.getByRole('searchbox', { name: '搜索课程' }).fill('分数的初步认识');
         await chooser.getByRole('button', { name: /^分数的初步认识（第一课时）/ }).first().click();
-        await expect.poll(() => rows.nth(n).textContent()).toContain('五（1）班分数的初步认识（第一课时）更换');
+        await expect.poll(() => rows.nth(n).textContent()).toContain('五（1）班分数的初步认识（第一课时）');
+        expectLessonRow(await rows.nth(n).textContent(), '五（1）班分数的初步认识（第一课时）');
       }
       // The same file again: before, both periods went back to 未选课程 and the note said nothing of it.
       await board.getByLabel('选择文件').setInputFiles({ name: '课表.csv', mimeType: 'text/csv', buffer: csv });
