@@ -432,8 +432,10 @@ export function buildCli(): Command {
     .option('--max-height <px>', 'highest video rendition to keep, e.g. 720 (default: the settings)', heightArg)
     .option('--quota <size>', 'most the cache may hold this run, e.g. 200GB (at least 100MB; least recently used lessons make room, timetable and favourites never); off (or none): no quota this run', quotaArg)
     .option('--floor <size>', 'free disk space to keep, e.g. 5GB', sizeArg)
+    // Hidden, for tests: how long the run waits for a server that stopped answering before its files fail (default 2 minutes).
+    .addOption(new Option('--host-wait <ms>', '等待连不上的服务器恢复的毫秒数（测试用） / how long to wait for a server that stopped answering, in ms (tests)').argParser(positiveInt).hideHelp())
     .addHelpText('after', '\nExit codes: 0 done; 2 a file or a catalog failed; 3 another sync holds this data folder, or another program the library (nothing done); 1 a mistake in the arguments, a refused folder, or no feed subscribed; 70 an internal fault.')
-    .action(async (o: { rate?: number; concurrency: number; maxHeight?: number; quota?: number | 'off'; floor?: number }) => {
+    .action(async (o: { rate?: number; concurrency: number; maxHeight?: number; quota?: number | 'off'; floor?: number; hostWait?: number }) => {
       const g = program.opts<Globals>();
       try {
         await withServices(async (services) => {
@@ -455,6 +457,7 @@ export function buildCli(): Command {
           maxHeight: o.maxHeight ?? s.maxHeight,
           quotaBytes,
           floorBytes,
+          hostWait: o.hostWait === undefined ? undefined : { ms: o.hostWait },
           ifRunning: 'refuse',
           onProgress: (p) => {
             if (!tty || p.totalBytes === 0) return;
@@ -463,7 +466,7 @@ export function buildCli(): Command {
             // Failed files apart from those that came, and the server in trouble by name: a dead hub read as 9/417 done at 0 B/s.
             const failed = p.failed > 0 ? ` 失败 ${p.failed}` : '';
             const left = p.trouble && p.trouble.error === gaveUpMessage(p.trouble.host);
-            const trouble = p.trouble ? ` · ${left ? `连不上 ${p.trouble.host}，其余文件不再尝试` : `${p.trouble.host} 出错，正在重试`}` : '';
+            const trouble = p.trouble ? ` · ${p.trouble.waitingSeconds ? p.trouble.error.split(' / ')[0] : left ? `连不上 ${p.trouble.host}，其余文件不再尝试` : `${p.trouble.host} 出错，正在重试`}` : '';
             process.stderr.write(`\r\x1b[K[${'#'.repeat(done)}${'.'.repeat(w - done)}] ${p.files - p.failed}/${p.totalFiles} 个文件${failed} ${formatBytes(p.bytes)} / ${formatBytes(p.totalBytes)} ${formatBytes(p.speed)}/s${trouble}`);
           },
         });

@@ -21,7 +21,8 @@ import { createLessonFetches } from './lesson-fetch';
 import type { PlannedJob } from './plan';
 import { failureBreakdown, lastSyncStamp, readLastSync, saveLastSync } from './last-sync';
 import { PickedBucket, TokenBucket } from './token-bucket';
-import { DEFAULT_WINDOW, parseWindow, SyncScheduler, windowSeconds, type WindowConfig } from './scheduler';
+import { DEFAULT_WINDOW, inWindow, parseWindow, SyncScheduler, windowSeconds, type WindowConfig } from './scheduler';
+import { NIGHT_HOST_WAIT_MS } from './dead-hosts';
 
 export interface SyncControllerOptions {
   log?: (msg: string) => void;
@@ -223,6 +224,8 @@ export function createSyncController(services: Services, opts: SyncControllerOpt
         quotaBytes: s.quotaBytes ?? undefined,
         floorBytes: s.floorBytes,
         budgetBytes: s.nightRate === null ? undefined : s.nightRate * windowSeconds(parseWindow(s.window)),
+        // A whole run in the window waits for a hub rebooting (Windows Update) up to 10 minutes, never past the window's end; by day, the engine's 2.
+        hostWait: !part && inWindow(clock(), scheduler.config) ? { ms: NIGHT_HOST_WAIT_MS, while: () => inWindow(clock(), scheduler.config) } : undefined,
         onProgress: (p) => {
           progress = p;
           const now = performance.now();
@@ -266,6 +269,7 @@ export function createSyncController(services: Services, opts: SyncControllerOpt
     }
   };
 
+  const clock = opts.now ?? (() => new Date());
   const scheduler = new SyncScheduler<PlannedJob[]>(run, windowOf(settings()), opts.now);
   // A file a classroom asks the hub for (its pull-through) comes over the school's
   // one link: from the night run's own cap whenever that runs at the night rate (the

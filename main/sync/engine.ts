@@ -8,7 +8,7 @@ import { collectOrphans, diskFree, hasRoom, removeBlob, type EvictionRequest, ty
 import { openedOnFullDisk } from '../library/db';
 import type { Services } from '../services';
 import { downloadBlob, failureOf, partBytes } from './downloader';
-import { DeadHosts, gaveUpMessage, HostGivenUp } from './dead-hosts';
+import { DeadHosts, gaveUpMessage, HOST_WAIT_MS, HostGivenUp, notBackMessage, waitForHosts, waitingMessage } from './dead-hosts';
 import { holdSyncLock } from './pid-lock';
 import { planDownloads, type Plan, type PlannedJob, type PlanOptions } from './plan';
 import type { PlanReply, PlanRequest, PlanSummary } from './plan-worker';
@@ -46,6 +46,13 @@ export interface SyncOptions {
   first?: FirstQueue;
   /** One file's bytes as they come, and its end (null: in the cache), so a lesson asked for now can follow its own files. */
   onFile?: (sha256: string, e: { bytes: number } | { end: SyncFailure | null }) => void;
+  /**
+   * How long the run waits, knocking, for a server that stopped answering when files
+   * left have no other source (a hub rebooting) before they fail: `ms` (default
+   * HOST_WAIT_MS, 2 minutes, for a whole run; none for `jobs`; the night run 10);
+   * `while`: the wait ends sooner once it says no (the window closed).
+   */
+  hostWait?: { ms: number; while?: () => boolean };
 }
 
 /**
@@ -145,6 +152,9 @@ export function fullDiskRefusal(services: Services): DiskFullError | null {
   return free !== null && free >= NEARLY_FULL ? null : syncDiskFull(services.dataDir);
 }
 
+/** Rounds of waiting for a host and trying its files again: a host that keeps going away does not hold the run all night. */
+const MAX_PASSES = 10;
+
 /** A file refused for space, by the limit that refused it (the CLI and the page say what to do about each). */
 const NO_ROOM = {
   quota: '超出缓存上限 / over the cache quota',
@@ -216,8 +226,10 @@ async function syncRun(services: Services, opts: SyncOptions): Promise<SyncSumma
     trouble = { host, error: gaveUpMessage(host), gaveUp: true };
     report(true);
   });
-  /** Files failed untried, and the host left that they had only. */
+  /** Files failed as the host they had only was left, and that host. */
   const untried = new Map<string, string>();
+  /** Files this run asked a server for (a try failed, or bytes came): the others were not tried. */
+  const asked = new Set<string>();
   const report = (force = false) => {
     if (!opts.onProgress) return;
     const now = performance.now();
@@ -350,12 +362,14 @@ async function syncRun(services: Services, opts: SyncOptions): Promise<SyncSumma
           hosts,
           waitElsewhere: true,
           onBytes: (n) => {
+            asked.add(sha256);
             bytes += n;
             trouble = null;
             opts.onFile?.(sha256, { bytes: n });
             report();
           },
           onTrouble: (host, error) => {
+            asked.add(sha256);
             // A try still under way when its host was left ends after: the host stays left.
             trouble = hosts.dead(host) ? { host, error: gaveUpMessage(host), gaveUp: true } : { host, error, gaveUp: false };
             report(true);
@@ -374,7 +388,7 @@ async function syncRun(services: Services, opts: SyncOptions): Promise<SyncSumma
         const failure: SyncFailure = { sha256, resources: job.resources, reason: failureOf(err), error: (err as Error).message };
         if (err instanceof HostGivenUp) untried.set(job.sha256, err.host);
         else untried.delete(job.sha256);
-        if (failure.reason === 'unreachable' && !inLastPass) unreached.set(sha256, job);
+        if (failure.reason === 'unreachable') unreached.set(sha256, job);
         // A full disk stops the run: no new files start; those in flight end first.
         if ((err as NodeJS.ErrnoException).code === 'ENOSPC') {
           fatal ??= err;
@@ -393,27 +407,90 @@ async function syncRun(services: Services, opts: SyncOptions): Promise<SyncSumma
     const p = worker(firstOnly).finally(() => pool.delete(p));
     pool.add(p);
   };
-  for (let i = 0; i < Math.max(1, opts.concurrency ?? 3); i++) spawn(false);
+  const drain = async () => {
+    while (pool.size > 0) await Promise.all(pool);
+  };
+  const concurrency = Math.max(1, opts.concurrency ?? 3);
+  for (let i = 0; i < concurrency; i++) spawn(false);
   if (opts.first) opts.first.wake = () => spawn(true);
-  while (pool.size > 0) await Promise.all(pool);
+  await drain();
   // Files that failed only for want of an answer (a hub rebooting, a link down a
-  // while) get one more try once the rest are done, so a host back meanwhile
-  // brings them tonight; not in a run stopped or paused (by day: rate 0).
-  if (unreached.size > 0 && !opts.signal?.aborted && !fatal && bucket.bytesPerSecond > 0) {
-    lastPass = [...unreached.values()];
+  // while) are tried again once the rest are done, as soon as a server of theirs
+  // answers: the run waits for it, knocking, up to `hostWait` (the progress says so),
+  // so a hub back from a reboot brings them tonight. A server that goes silent again
+  // during that pass is waited for again; one that answers with errors is not. Not
+  // in a run stopped or paused (by day: rate 0).
+  // A lesson asked for now is not held: it knocks once, and the teacher can ask again (重新下载).
+  const waitMs = opts.hostWait?.ms ?? (opts.jobs ? 0 : HOST_WAIT_MS);
+  const going = () => !opts.signal?.aborted && !fatal && bucket.bytesPerSecond > 0 && (opts.hostWait?.while?.() ?? true);
+  const hostsOf = (j: PlannedJob) => urls(j.feedId, j.sha256).map((u) => new URL(u).host);
+  /** The host most of the files left need (the one waited for, by name). */
+  const mostNeeded = () => {
+    const need = new Map<string, number>();
+    for (const j of unreached.values()) for (const h of new Set(hostsOf(j))) need.set(h, (need.get(h) ?? 0) + 1);
+    return [...need].sort((a, b) => b[1] - a[1])[0]![0];
+  };
+  // Read through a call: `trouble` changes in callbacks the compiler does not follow.
+  const waiting = () => (trouble as SyncProgress['trouble'])?.waitingSeconds !== undefined;
+  /** When this wait began; null once a host served again (its next absence is waited for afresh). */
+  let waitingSince: number | null = null;
+  /** Hosts waited for in vain, and how long. */
+  const notBack = new Map<string, number>();
+  for (let pass = 0; pass < MAX_PASSES && unreached.size > 0 && going(); pass++) {
+    const knock = new Map<string, string>();
+    for (const j of unreached.values()) for (const u of urls(j.feedId, j.sha256)) if (!knock.has(new URL(u).host)) knock.set(new URL(u).host, u);
+    const since = (waitingSince ??= Date.now());
+    const back = await waitForHosts(knock, since + waitMs, {
+      signal: opts.signal,
+      going,
+      knockMs: Math.min(opts.stallMs ?? 30_000, 5000),
+      onMiss: () => {
+        // Named, with how long the run waits for it (once: the bar does not flicker at each knock).
+        if (waiting()) return;
+        const host = mostNeeded();
+        trouble = { host, error: waitingMessage(host, waitMs), gaveUp: false, waitingSeconds: Math.max(1, Math.round(waitMs / 1000)) };
+        report(true);
+      },
+    });
+    if (back.size === 0) {
+      for (const h of knock.keys()) notBack.set(h, Math.min(Date.now() - since, waitMs));
+      const host = mostNeeded();
+      trouble = { host, error: gaveUpMessage(host), gaveUp: true };
+      report(true);
+      break;
+    }
+    lastPass = [...unreached.values()].filter((j) => hostsOf(j).some((h) => back.has(h)));
+    const passed = new Set(lastPass.map((j) => j.sha256));
+    const before = bytes;
     inLastPass = true;
     hosts.askOnceMore();
-    for (let i = 0; i < Math.max(1, opts.concurrency ?? 3); i++) spawn(false);
-    while (pool.size > 0) await Promise.all(pool);
+    if (waiting()) trouble = null;
+    report(true);
+    for (let i = 0; i < concurrency; i++) spawn(false);
+    await drain();
+    if (bytes > before) waitingSince = null;
+    // Of this pass's files, only those whose every host went silent again are waited for again.
+    for (const sha of passed) {
+      const j = unreached.get(sha);
+      if (j && !hostsOf(j).every((h) => hosts.dead(h))) unreached.delete(sha);
+    }
   }
+  await drain();
   // In the same turn as the last download's end: nothing can be added unseen.
   opts.first?.close();
-  // How many files each host left took with it, now that the run knows.
+  // How many files each host left took with them untried, now that the run knows: a file tried (11 MB came) is not one.
   const perHost = new Map<string, number>();
-  for (const host of untried.values()) perHost.set(host, (perHost.get(host) ?? 0) + 1);
+  for (const [sha, host] of untried) if (!asked.has(sha)) perHost.set(host, (perHost.get(host) ?? 0) + 1);
   for (const f of summary.failed) {
     const host = untried.get(f.sha256);
-    if (host) f.error = gaveUpMessage(host, perHost.get(host));
+    if (host) {
+      f.error = asked.has(f.sha256) ? notBackMessage(host, notBack.get(host) ?? 0) : gaveUpMessage(host, perHost.get(host), notBack.get(host));
+      continue;
+    }
+    // Tried, then its host was waited for in vain: said so, the last error kept for the admin.
+    const j = f.reason === 'unreachable' ? unreached.get(f.sha256) : undefined;
+    const gone = j && hostsOf(j).find((h) => notBack.has(h));
+    if (gone) f.error = notBackMessage(gone, notBack.get(gone)!, f.error.split(' / ').slice(1).join(' / ') || f.error);
   }
   // A hub gone mid-file leaves what came in the .part: a run that showed 12 MB coming
   // and ends with "0 files" says those bytes are kept, not lost.

@@ -130,9 +130,10 @@ export const SyncProgress = z.object({
   current: z.array(z.string()),
   /**
    * A server that failed the last try and is being tried again (or passed over), until bytes flow again;
-   * `gaveUp`: it answered nothing for a while and this run tries it no more (the next one does).
+   * `gaveUp`: it answered nothing for a while and this run tries it no more (the next one does);
+   * `waitingSeconds`: files left need it, and the run waits for it, at most this long, going on as soon as it answers.
    */
-  trouble: z.object({ host: z.string(), error: z.string(), gaveUp: z.boolean() }).nullable(),
+  trouble: z.object({ host: z.string(), error: z.string(), gaveUp: z.boolean(), waitingSeconds: z.number().int().positive().optional() }).nullable(),
 });
 export type SyncProgress = z.infer<typeof SyncProgress>;
 
