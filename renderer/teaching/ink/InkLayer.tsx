@@ -3,6 +3,7 @@
 import { forwardRef, useEffect, useImperativeHandle, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, call } from '../../api/client';
+import { useInkOptional } from './context';
 import { splitChange, type InkModel } from './model';
 import { InkSurface, type InkSettings, type InkStore } from './surface';
 
@@ -20,6 +21,8 @@ export interface InkLayerHandle {
   undo(): void;
   redo(): void;
   clear(): void;
+  canUndo(): boolean;
+  canRedo(): boolean;
 }
 
 export const InkLayer = forwardRef<
@@ -40,20 +43,38 @@ export const InkLayer = forwardRef<
   const surface = useRef<InkSurface | null>(null);
   const changed = useRef(onChange);
   changed.current = onChange;
+  const ink = useInkOptional();
+  const histories = ink?.histories;
+  // The toolbar greys 撤销/重做 by what this surface can do: tell it whenever that may change.
+  const signal = useRef(ink?.changed);
+  signal.current = ink?.changed;
+  const tell = () => signal.current?.bump();
 
   useEffect(() => {
     const s = new InkSurface(host.current!, base.current!, live.current!, store, {
       contentWidth,
-      onChange: (m) => changed.current?.(m),
+      histories,
+      onChange: (m) => {
+        changed.current?.(m);
+        tell();
+      },
       onError: (m) => console.warn('ink:', m),
     });
     surface.current = s;
-    return () => s.destroy();
-  }, [store, contentWidth]);
+    return () => {
+      s.destroy();
+      tell();
+    };
+  }, [store, contentWidth, histories]);
 
   useEffect(() => {
-    void surface.current?.open(target, page).then(() => surface.current && changed.current?.(surface.current.model));
-  }, [target, page, store, contentWidth]);
+    const opened = surface.current?.open(target, page);
+    tell();
+    void opened?.then(() => {
+      if (surface.current) changed.current?.(surface.current.model);
+      tell();
+    });
+  }, [target, page, store, contentWidth, histories]);
 
   useEffect(() => surface.current?.setSettings(settings), [settings, store, contentWidth]);
 
@@ -61,6 +82,8 @@ export const InkLayer = forwardRef<
     undo: () => surface.current?.undo(),
     redo: () => surface.current?.redo(),
     clear: () => surface.current?.clear(),
+    canUndo: () => surface.current?.model.canUndo ?? false,
+    canRedo: () => surface.current?.model.canRedo ?? false,
   }));
 
   return (

@@ -1,4 +1,5 @@
 // Pen controls on the bottom bar: large, labelled in the UI language, no hover.
+import { useSyncExternalStore } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useInk } from './context';
 import type { InkMode } from './surface';
@@ -8,7 +9,9 @@ const WIDTHS = [3, 6, 12] as const;
 
 export function InkToolbar() {
   const { t } = useTranslation();
-  const { settings, setSettings, layer } = useInk();
+  const { settings, setSettings, layer, changed } = useInk();
+  // Greyed when the page on screen has nothing to undo (or redo), so a tap that does nothing says why.
+  const can = useSyncExternalStore(changed.subscribe, () => (layer.current?.canUndo() ? 1 : 0) | (layer.current?.canRedo() ? 2 : 0));
   const mode = (m: InkMode) => setSettings({ ...settings, mode: settings.mode === m ? 'off' : m });
   const tool = (m: InkMode, label: string, glyph: string) => (
     <button key={m} type="button" className="ink-button" aria-label={label} aria-pressed={settings.mode === m} onClick={() => mode(m)}>
@@ -44,10 +47,10 @@ export function InkToolbar() {
           <span className="ink-dot" style={{ width: `${0.4 + i * 0.35}rem`, height: `${0.4 + i * 0.35}rem` }} aria-hidden="true" />
         </button>
       ))}
-      <button type="button" className="ink-button" aria-label={t('ink.undo')} onClick={() => layer.current?.undo()}>
+      <button type="button" className="ink-button" aria-label={t('ink.undo')} disabled={(can & 1) === 0} onClick={() => layer.current?.undo()}>
         {t('ink.undoShort')}
       </button>
-      <button type="button" className="ink-button" aria-label={t('ink.redo')} onClick={() => layer.current?.redo()}>
+      <button type="button" className="ink-button" aria-label={t('ink.redo')} disabled={(can & 2) === 0} onClick={() => layer.current?.redo()}>
         {t('ink.redoShort')}
       </button>
       <button type="button" className="ink-button" aria-label={t('ink.clear')} onClick={() => layer.current?.clear()}>

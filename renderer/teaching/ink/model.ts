@@ -13,6 +13,53 @@ export interface InkChange {
 
 type Op = { kind: 'add' | 'remove'; strokes: Stroke[] };
 
+/** Undo steps kept per page; older ones fall off. */
+const MAX_STEPS = 200;
+
+/**
+ * One page's undo and redo, kept apart from the model that shows it: a surface
+ * shows many pages in turn (and is rebuilt with each plan item), and the
+ * teacher who turns back to a page can still undo there (a 清屏 included).
+ */
+export interface PageHistory {
+  undo: Op[];
+  redo: Op[];
+  /** The page as this board last showed it, and how many of its changes are not saved yet. */
+  shown: Stroke[];
+  unsaved: number;
+}
+
+function freshHistory(): PageHistory {
+  return { undo: [], redo: [], shown: [], unsaved: 0 };
+}
+
+/**
+ * Every page's history while the teaching UI is open (memory only). Bounded:
+ * the pages used longest ago are forgotten first, never one with unsaved changes.
+ */
+export class InkHistories {
+  private readonly pages = new Map<string, PageHistory>();
+
+  constructor(private readonly maxPages = 100) {}
+
+  get(target: string, page: string): PageHistory {
+    const key = `${target}\n${page}`;
+    const h = this.pages.get(key) ?? freshHistory();
+    // Map order is use order: the page used now goes last.
+    this.pages.delete(key);
+    this.pages.set(key, h);
+    for (const [k, old] of this.pages) {
+      if (this.pages.size <= this.maxPages) break;
+      if (old !== h && old.unsaved === 0) this.pages.delete(k);
+    }
+    return h;
+  }
+
+  get size(): number {
+    return this.pages.size;
+  }
+}
+
 interface Box {
   minX: number;
   minY: number;
@@ -66,8 +113,7 @@ export function strokeHits(s: Stroke, x: number, y: number, r: number, box: Box 
 export class InkModel {
   private list: Stroke[] = [];
   private boxes = new Map<string, Box>();
-  private undoStack: Op[] = [];
-  private redoStack: Op[] = [];
+  private history: PageHistory = freshHistory();
   private grouping = false;
   private groupOp: Op | null = null;
   /** Bumped on every change; renderers redraw when it moves. */
@@ -78,20 +124,25 @@ export class InkModel {
   }
 
   get canUndo(): boolean {
-    return this.undoStack.length > 0;
+    return this.history.undo.length > 0;
   }
 
   get canRedo(): boolean {
-    return this.redoStack.length > 0;
+    return this.history.redo.length > 0;
   }
 
-  /** Replaces everything (a surface opened again); history starts fresh. */
-  load(strokes: Stroke[]): void {
+  /**
+   * Replaces everything (a page opened). The page's history, if given, is used
+   * in place and goes on from where it was; without one, history starts fresh.
+   */
+  load(strokes: Stroke[], history: PageHistory = freshHistory()): void {
     // Creation order, not save order: a stroke restored by undo is saved again last.
     this.list = [...strokes].sort(bySeq);
     this.boxes = new Map(strokes.map((s) => [s.id, boundsOf(s)]));
-    this.undoStack = [];
-    this.redoStack = [];
+    this.history = history;
+    history.shown = this.list;
+    this.grouping = false;
+    this.groupOp = null;
     this.version++;
   }
 
@@ -116,19 +167,19 @@ export class InkModel {
   }
 
   undo(): InkChange | null {
-    const op = this.undoStack.pop();
+    const op = this.history.undo.pop();
     if (!op) return null;
     const inverse: Op = { kind: op.kind === 'add' ? 'remove' : 'add', strokes: op.strokes };
     this.apply(inverse);
-    this.redoStack.push(op);
+    this.history.redo.push(op);
     return changeOf(inverse);
   }
 
   redo(): InkChange | null {
-    const op = this.redoStack.pop();
+    const op = this.history.redo.pop();
     if (!op) return null;
     this.apply(op);
-    this.undoStack.push(op);
+    this.history.undo.push(op);
     return changeOf(op);
   }
 
@@ -157,14 +208,16 @@ export class InkModel {
     if (this.grouping && op.kind === 'remove') {
       if (this.groupOp) {
         this.groupOp.strokes.push(...op.strokes);
-        this.redoStack = [];
+        this.history.redo.length = 0;
         return;
       }
       this.groupOp = op;
     }
-    this.undoStack.push(op);
-    if (this.undoStack.length > 200) this.undoStack.shift();
-    this.redoStack = [];
+    // In place: the arrays are the page's history, kept after the model moves on.
+    const { undo, redo } = this.history;
+    undo.push(op);
+    if (undo.length > MAX_STEPS) undo.shift();
+    redo.length = 0;
   }
 
   private apply(op: Op): void {
@@ -183,6 +236,8 @@ export class InkModel {
       this.list = this.list.filter((s) => !ids.has(s.id));
       for (const id of ids) this.boxes.delete(id);
     }
+    // The same array while this page is shown; left as it was when the model loads another.
+    this.history.shown = this.list;
     this.version++;
   }
 }

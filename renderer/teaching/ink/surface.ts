@@ -4,7 +4,7 @@
 // 5,000 strokes on the page cost nothing while five fingers write. Every pointer
 // writes its own stroke; a large contact (a palm) erases.
 import getStroke from 'perfect-freehand';
-import { InkModel, mergeChanges, newStrokeId, type InkChange, type Stroke } from './model';
+import { InkHistories, InkModel, mergeChanges, newStrokeId, type InkChange, type PageHistory, type Stroke } from './model';
 
 export type InkMode = 'pen' | 'highlighter' | 'eraser' | 'area-eraser' | 'off';
 
@@ -25,6 +25,9 @@ interface Unsaved {
   target: string;
   page: string;
   change: InkChange;
+  /** The page's history, whose count of unsaved changes drops by n once this is saved. */
+  history: PageHistory;
+  n: number;
 }
 
 export interface SurfaceOptions {
@@ -32,6 +35,8 @@ export interface SurfaceOptions {
   contentWidth: number;
   /** A contact at least this wide (CSS px) is a palm and erases; by default 2rem (40 px at 1080p). */
   palmPx?: number;
+  /** Undo history per page, shared by every surface while the teaching UI is open. */
+  histories?: InkHistories;
   onChange?: (model: InkModel) => void;
   onError?: (message: string) => void;
 }
@@ -100,7 +105,8 @@ export class InkSurface {
   private readonly paths = new Map<string, Path2D>();
   private readonly active = new Map<number, Live>();
   private settings: InkSettings = { mode: 'off', color: '#e53935', width: 6 };
-  private key: { target: string; page: string } | null = null;
+  private key: { target: string; page: string; history: PageHistory } | null = null;
+  private readonly histories: InkHistories;
   private scale = 1;
   private dpr = 1;
   private frame = 0;
@@ -120,6 +126,7 @@ export class InkSurface {
     private readonly store: InkStore,
     private readonly opts: SurfaceOptions,
   ) {
+    this.histories = opts.histories ?? new InkHistories();
     this.base = baseCanvas.getContext('2d')!;
     this.live = liveCanvas.getContext('2d', { desynchronized: true }) ?? liveCanvas.getContext('2d')!;
     this.resizeObserver = new ResizeObserver(() => this.resize());
@@ -152,14 +159,22 @@ export class InkSurface {
   /** Shows the ink of another target/page, loaded from the store. */
   async open(target: string, page: string): Promise<void> {
     const seq = ++this.loadSeq;
-    this.key = { target, page };
-    this.model.load([]);
+    const history = this.histories.get(target, page);
+    this.key = { target, page, history };
     this.paths.clear();
+    if (history.unsaved > 0) {
+      // Changes to this page are still on their way to the hub (or waiting for
+      // it): the hub's copy is older than what the teacher left, so show hers.
+      this.model.load(history.shown, history);
+      this.requestDraw();
+      return;
+    }
+    this.model.load([]);
     this.requestDraw();
     try {
       const strokes = await this.store.list(target, page);
       if (seq !== this.loadSeq) return;
-      this.model.load(strokes);
+      this.model.load(strokes, history);
       this.requestDraw();
     } catch (err) {
       this.opts.onError?.((err as Error).message);
@@ -256,7 +271,11 @@ export class InkSurface {
 
   private commit(change: InkChange | null): void {
     if (!change || !this.key) return;
-    if (change.added.length + change.removed.length > 0) this.outbox.push({ ...this.key, change });
+    const { target, page, history } = this.key;
+    if (change.added.length + change.removed.length > 0) {
+      history.unsaved++;
+      this.outbox.push({ target, page, change, history, n: 1 });
+    }
     this.markUnsaved();
     this.opts.onChange?.(this.model);
     this.liveCanvas.dataset.strokeCount = String(this.model.strokes.length);
@@ -275,6 +294,7 @@ export class InkSurface {
         this.markUnsaved();
         try {
           await this.store.save(next.target, next.page, next.change);
+          next.history.unsaved -= next.n;
         } catch (err) {
           this.outbox.unshift(next);
           this.opts.onError?.((err as Error).message);
@@ -300,7 +320,8 @@ export class InkSurface {
     let n = 1;
     while (n < this.outbox.length && this.outbox[n]!.target === head.target && this.outbox[n]!.page === head.page) n++;
     const run = this.outbox.splice(0, n);
-    return { target: head.target, page: head.page, change: mergeChanges(run.map((u) => u.change)) };
+    const count = run.reduce((sum, u) => sum + u.n, 0);
+    return { ...head, change: mergeChanges(run.map((u) => u.change)), n: count };
   }
 
   /**
@@ -310,7 +331,9 @@ export class InkSurface {
   private readonly onPageHide = () => {
     while (this.outbox.length > 0) {
       const next = this.takeRun();
-      this.store.save(next.target, next.page, next.change).catch(() => {
+      this.store.save(next.target, next.page, next.change).then(() => {
+        next.history.unsaved -= next.n;
+      }, () => {
         // Still here (a page kept in the back/forward cache): keep it for the next flush.
         this.outbox.push(next);
         void this.flush();

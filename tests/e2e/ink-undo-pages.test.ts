@@ -1,0 +1,146 @@
+// Undo lasts per page for the whole lesson. It lived in each surface's model and
+// was rebuilt with every plan item: a 清屏 followed by PageDown and PageUp could
+// never be undone (the strokes were gone for good), and no stroke on a page she
+// came back to could be. 撤销 and 重做 never greyed out, so a tap that did
+// nothing did not say why.
+import type { CDPSession, Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { hubApi, useBoardSession, type RunningHub } from './harness';
+
+const session = useBoardSession();
+let hub: RunningHub;
+let page: Page;
+let cdp: CDPSession;
+let plan: number;
+
+async function line(id: number, x: number, y: number, dx: number) {
+  const at = (i: number) => [{ id, x: x + (dx * i) / 10, y, radiusX: 2, radiusY: 2, force: 0.5 }];
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: at(0) });
+  for (let i = 1; i <= 10; i++) await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: at(i) });
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+}
+
+const live = () => page.locator('canvas.ink-layer__live');
+const strokeCount = () => live().getAttribute('data-stroke-count').then(Number);
+const saved = () => expect.poll(() => live().getAttribute('data-unsaved')).toBe('0');
+const button = (name: string) => page.getByRole('button', { name, exact: true });
+const enabled = (name: string) => button(name).isEnabled();
+const onHub = async (index: number) => (await hubApi(hub, 'annotations:list', { target: `plan:${plan}`, page: String(index) })).value.strokes.length as number;
+
+async function showItem(template: string, key: 'PageDown' | 'PageUp' | null) {
+  if (key) await page.keyboard.press(key);
+  await page.locator(`canvas.board-page__paper[data-template="${template}"]`).waitFor();
+  await live().waitFor();
+}
+
+async function pen() {
+  if ((await button('笔').getAttribute('aria-pressed')) !== 'true') await button('笔').click();
+}
+
+beforeAll(async () => {
+  ({ hub, page } = session);
+  cdp = await page.context().newCDPSession(page);
+  const made = await hubApi(hub, 'plans:save', {
+    title: '撤销跨页',
+    items: [
+      { kind: 'board', template: 'tianzige' },
+      { kind: 'board', template: 'white' },
+    ],
+  });
+  plan = made.value.id as number;
+  await page.goto(`${hub.url}#/present/${plan}/0`);
+  await showItem('tianzige', null);
+});
+
+describe('undo kept per page while the lesson goes on', () => {
+  it('撤销 and 重做 are greyed out while the page has nothing to undo or redo', async () => {
+    expect(await enabled('撤销')).toBe(false);
+    expect(await enabled('重做')).toBe(false);
+    await pen();
+    await line(1, 300, 300, 400);
+    await expect.poll(() => enabled('撤销')).toBe(true);
+    expect(await enabled('重做')).toBe(false);
+    await button('撤销').click();
+    await expect.poll(strokeCount).toBe(0);
+    await expect.poll(() => enabled('重做')).toBe(true);
+    expect(await enabled('撤销')).toBe(false);
+    await button('重做').click();
+    await expect.poll(strokeCount).toBe(1);
+    await saved();
+  });
+
+  it('a 清屏 followed by PageDown and PageUp is undone, and the undo is saved', async () => {
+    await line(2, 300, 400, 400);
+    await line(3, 300, 500, 400);
+    await expect.poll(strokeCount).toBe(3);
+    await saved();
+    await button('清屏').click();
+    await expect.poll(strokeCount).toBe(0);
+    await saved();
+
+    await showItem('white', 'PageDown');
+    // The next page has a history of its own: nothing to undo there yet.
+    await expect.poll(() => enabled('撤销')).toBe(false);
+    await showItem('tianzige', 'PageUp');
+    await expect.poll(() => enabled('撤销')).toBe(true);
+    await button('撤销').click();
+    await expect.poll(strokeCount).toBe(3);
+    await saved();
+    expect(await onHub(0)).toBe(3);
+
+    await page.reload();
+    await showItem('tianzige', null);
+    await expect.poll(strokeCount).toBe(3);
+  });
+
+  it('a stroke on a page she comes back to is undone there, and only there', async () => {
+    await pen();
+    await showItem('white', 'PageDown');
+    await line(4, 300, 300, 400);
+    await expect.poll(strokeCount).toBe(1);
+    await saved();
+    await showItem('tianzige', 'PageUp');
+    await line(5, 300, 700, 400);
+    await expect.poll(strokeCount).toBe(4);
+    await saved();
+
+    await showItem('white', 'PageDown');
+    await expect.poll(strokeCount).toBe(1);
+    await button('撤销').click();
+    await expect.poll(strokeCount).toBe(0);
+    await saved();
+    expect(await onHub(1)).toBe(0);
+    expect(await onHub(0)).toBe(4);
+    await expect.poll(() => enabled('撤销')).toBe(false);
+
+    await showItem('tianzige', 'PageUp');
+    await button('撤销').click();
+    await expect.poll(strokeCount).toBe(3);
+    await saved();
+    expect(await onHub(0)).toBe(3);
+  });
+
+  it('with the hub out of reach, a page she comes back to shows her unsaved ink and undoes it', async () => {
+    await page.reload();
+    await showItem('tianzige', null);
+    await expect.poll(strokeCount).toBe(3);
+    await pen();
+    await cdp.send('Network.enable');
+    await cdp.send('Network.emulateNetworkConditions', { offline: true, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+    try {
+      await line(6, 900, 300, 400);
+      await line(7, 900, 400, 400);
+      await expect.poll(strokeCount).toBe(5);
+      await showItem('white', 'PageDown');
+      await showItem('tianzige', 'PageUp');
+      // The hub's copy (or none at all, out of reach) is older than what she left.
+      await expect.poll(strokeCount).toBe(5);
+      await button('撤销').click();
+      await expect.poll(strokeCount).toBe(4);
+    } finally {
+      await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+    }
+    await expect.poll(() => live().getAttribute('data-unsaved'), { timeout: 10_000 }).toBe('0');
+    await expect.poll(() => onHub(0), { timeout: 10_000 }).toBe(4);
+  });
+});
