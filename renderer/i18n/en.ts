@@ -21,6 +21,9 @@ export const en: WithSingulars<Messages> = {
     speed: '{{speed}}/s',
     trouble: '{{host}} is not answering: trying again, or another source…',
     gaveUp: 'Cannot reach {{host}}: this sync fetches nothing more from it; the next sync carries on',
+    waiting: 'Waiting for {{host}} to come back… (up to {{wait}}; downloads resume as soon as it answers)',
+    waitMinutes: '{{count}} min',
+    waitSeconds: '{{count}} s',
     current: 'Downloading: {{title}}',
     modes: {
       night: 'Night window {{window}}: {{speed}}',

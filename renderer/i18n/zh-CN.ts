@@ -16,6 +16,9 @@ export const zhCN = {
     current: '正在下载：{{title}}',
     trouble: '{{host}} 暂时没有响应，正在重试或改用其他来源…',
     gaveUp: '连不上 {{host}}，本次同步不再从它下载，下次同步继续',
+    waiting: '等待 {{host}} 恢复…（最多等 {{wait}}，它一有响应就接着下载）',
+    waitMinutes: '{{count}} 分钟',
+    waitSeconds: '{{count}} 秒',
     modes: {
       night: '夜间时段 {{window}}，{{speed}}',
       manual: '手动同步，按夜间速度下载',

@@ -16,6 +16,10 @@ import { go } from '../route';
 const kbit = (bytesPerSecond: number) => Math.round((bytesPerSecond * 8) / 1000);
 const fromKbit = (k: number) => (k * 1000) / 8;
 
+/** How long the run waits for a server, as it is stated: 10 分钟, 45 秒. */
+const waitSpan = (t: TFunction, seconds: number) =>
+  seconds >= 60 ? t('sync.waitMinutes', { count: Math.round(seconds / 60) }) : t('sync.waitSeconds', { count: seconds });
+
 export function SyncPage({ node }: { node: string | null }) {
   const { t } = useTranslation();
   // A change to the selection or the settings changes what is queued: the status reloads with it.
@@ -140,9 +144,11 @@ function StatusPanel({ live, settings, full }: { live: ReturnType<typeof useSync
           {progress.current.length > 0 && <p className="muted">{t('sync.current', { title: namedLessons(t, progress.current) })}</p>}
           {progress.trouble && (
             <p className="notice notice--inline" role="status">
-              {t(progress.trouble.gaveUp ? 'sync.gaveUp' : 'sync.trouble', { host: progress.trouble.host })}
-              {/* Given up, the words above are the whole story (the error repeats them). */}
-              {!progress.trouble.gaveUp && <span className="muted sync-failures__detail">{progress.trouble.error}</span>}
+              {progress.trouble.waitingSeconds
+                ? t('sync.waiting', { host: progress.trouble.host, wait: waitSpan(t, progress.trouble.waitingSeconds) })
+                : t(progress.trouble.gaveUp ? 'sync.gaveUp' : 'sync.trouble', { host: progress.trouble.host })}
+              {/* Given up, or waited for, the words above are the whole story (the error repeats them). */}
+              {!progress.trouble.gaveUp && !progress.trouble.waitingSeconds && <span className="muted sync-failures__detail">{progress.trouble.error}</span>}
             </p>
           )}
         </div>
