@@ -1,7 +1,8 @@
 // Magnifier: a lens the teacher drags over the video, PDF page, image or board;
 // it redraws what is beneath it at 2.5× every frame.
-import { useEffect, useRef } from 'react';
+import { useEffect, useLayoutEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
+import { barTop, openTools, placeBeside } from './place';
 import { useDrag } from './useDrag';
 
 const ZOOM = 2.5;
@@ -21,8 +22,14 @@ function sourceRect(el: HTMLVideoElement | HTMLImageElement | HTMLCanvasElement)
 
 export function Magnifier({ onClose }: { onClose: () => void }) {
   const { t } = useTranslation();
-  const { pos, handlers } = useDrag({ x: window.innerWidth / 2 - SIZE / 2, y: window.innerHeight / 2 - SIZE / 2 });
+  const { pos, setPos, handlers } = useDrag({ x: window.innerWidth / 2 - SIZE / 2, y: window.innerHeight / 2 - SIZE / 2 });
   const canvas = useRef<HTMLCanvasElement>(null);
+  const self = useRef<HTMLDivElement>(null);
+  // In the middle unless a countdown or the picker is there: then beside it, so both show.
+  useLayoutEffect(() => {
+    setPos(placeBeside(pos, { w: SIZE, h: SIZE }, openTools(self.current), { w: window.innerWidth, h: barTop() }));
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
   const at = useRef(pos);
   at.current = pos;
 
@@ -58,7 +65,7 @@ export function Magnifier({ onClose }: { onClose: () => void }) {
   }, []);
 
   return (
-    <div className="magnifier" role="dialog" aria-label={t('tools.magnifier')} style={{ left: pos.x, top: pos.y, width: SIZE, height: SIZE }} {...handlers}>
+    <div ref={self} className="magnifier" role="dialog" aria-label={t('tools.magnifier')} style={{ left: pos.x, top: pos.y, width: SIZE, height: SIZE }} {...handlers}>
       <canvas ref={canvas} width={SIZE} height={SIZE} className="magnifier__lens" />
       <button type="button" className="tool-close magnifier__close" aria-label={`${t('tools.close')}${t('tools.magnifier')}`} onClick={onClose}>
         ✕

@@ -1,5 +1,5 @@
 // The classroom tools: opened from the bottom bar, each a floating overlay.
-import { useState, type ReactNode } from 'react';
+import { useState, type CSSProperties, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useBackStep } from '../../back';
 import { useRoute } from '../../route';
@@ -24,6 +24,9 @@ const LABEL: Record<Tool, string> = {
   freeze: 'tools.freeze',
 };
 
+/** Full-screen covers; the panels and the lens float above them (a countdown stays readable on the curtain, the lens works over it). */
+const COVERS: ReadonlySet<Tool> = new Set<Tool>(['curtain', 'spotlight', 'freeze']);
+
 /** An open tool is one step back: 返回 or Esc closes the last opened before leaving the page. */
 function Opened({ onClose, children }: { onClose: () => void; children: ReactNode }) {
   useBackStep(true, onClose);
@@ -34,6 +37,10 @@ export function ToolsMenu({ onBlank }: { onBlank: () => void }) {
   const { t } = useTranslation();
   const [open, setOpen] = useState(false);
   const [active, setActive] = useState<Tool[]>([]);
+  // Front to back is kept apart from `active` (opening order, for Esc): reordering the
+  // elements themselves would move a panel in the DOM under the finger dragging it.
+  const [stack, setStack] = useState<Tool[]>([]);
+  const raise = (tool: Tool) => setStack((s) => (s.at(-1) === tool ? s : [...s.filter((x) => x !== tool), tool]));
   const close = (tool: Tool) => setActive((a) => a.filter((x) => x !== tool));
   useBackStep(open, () => setOpen(false));
   // A curtain, spotlight, lens or frozen picture belongs to what it was opened over:
@@ -50,7 +57,9 @@ export function ToolsMenu({ onBlank }: { onBlank: () => void }) {
     setOpen(false);
     if (tool === 'blank') return onBlank();
     setActive((a) => (a.includes(tool) ? a : [...a, tool]));
+    raise(tool);
   };
+  const z = (tool: Tool) => (COVERS.has(tool) ? 50 : 60) + Math.max(0, stack.indexOf(tool));
   return (
     <>
       <button type="button" className="bar-button" aria-expanded={open} onClick={() => setOpen((o) => !o)}>
@@ -70,12 +79,15 @@ export function ToolsMenu({ onBlank }: { onBlank: () => void }) {
       )}
       {active.map((tool) => (
         <Opened key={tool} onClose={() => close(tool)}>
-          {tool === 'curtain' && <Curtain onClose={() => close('curtain')} />}
-          {tool === 'spotlight' && <Spotlight onClose={() => close('spotlight')} />}
-          {tool === 'freeze' && <Freeze onClose={() => close('freeze')} />}
-          {tool === 'magnifier' && <Magnifier onClose={() => close('magnifier')} />}
-          {tool === 'timer' && <Timer onClose={() => close('timer')} />}
-          {tool === 'random' && <RandomPicker onClose={() => close('random')} />}
+          {/* display: contents; the tool's own rule reads --tool-z. A touch on it brings it to the front. */}
+          <div className="tool-layer" style={{ '--tool-z': z(tool) } as CSSProperties} onPointerDownCapture={() => raise(tool)}>
+            {tool === 'curtain' && <Curtain onClose={() => close('curtain')} />}
+            {tool === 'spotlight' && <Spotlight onClose={() => close('spotlight')} />}
+            {tool === 'freeze' && <Freeze onClose={() => close('freeze')} />}
+            {tool === 'magnifier' && <Magnifier onClose={() => close('magnifier')} />}
+            {tool === 'timer' && <Timer onClose={() => close('timer')} />}
+            {tool === 'random' && <RandomPicker onClose={() => close('random')} />}
+          </div>
         </Opened>
       ))}
     </>
