@@ -5,6 +5,7 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Res } from '../../preload/contract';
 import { api, call } from '../api/client';
+import { useSearchText } from './useSearchText';
 import { WherePath } from './WherePath';
 
 export type Lesson = { id: string; title: string };
@@ -17,7 +18,8 @@ const PAGE = 6;
 export function LessonSearch(props: { label: string; placeholder: string; chosenId?: string; autoFocus?: boolean; wide?: boolean; onPick: (l: Lesson) => void }) {
   const { label, placeholder, chosenId, autoFocus, wide, onPick } = props;
   const { t } = useTranslation();
-  const [query, setQuery] = useState('');
+  const search = useSearchText();
+  const query = search.query;
   const [found, setFound] = useState<Found | null>(null);
   const [busy, setBusy] = useState(false);
   useEffect(() => {
@@ -51,7 +53,7 @@ export function LessonSearch(props: { label: string; placeholder: string; chosen
     <>
       <label>
         {label}
-        <input type="search" value={query} placeholder={placeholder} autoFocus={autoFocus} onChange={(e) => setQuery(e.target.value)} />
+        <input type="search" placeholder={placeholder} autoFocus={autoFocus} {...search.bind} />
       </label>
       {shown.length > 0 && (
         <div className={wide ? 'rows rows--grid' : 'rows'}>
@@ -62,7 +64,7 @@ export function LessonSearch(props: { label: string; placeholder: string; chosen
               className={`row row--compact ${chosenId === r.id ? 'row--current' : ''}`}
               onClick={() => {
                 onPick({ id: r.id, title: r.title });
-                setQuery('');
+                search.set('');
               }}
             >
               <span className="row__main">

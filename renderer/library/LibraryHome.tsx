@@ -10,11 +10,12 @@ import { PlanList } from '../teaching/plans/PlanList';
 import { ResourceButton } from './ResourceButton';
 import { TodayList } from './TodayList';
 import { useLibraryData } from './useApi';
+import { useSearchText } from './useSearchText';
 
 export function LibraryHome({ node }: { node: string | null }) {
   const { t } = useTranslation();
-  const [query, setQuery] = useState('');
-  const deferred = useDeferredValue(query.trim());
+  const search = useSearchText();
+  const deferred = useDeferredValue(search.query.trim());
   return (
     <div className="home">
       <div className="home__search">
@@ -24,8 +25,7 @@ export function LibraryHome({ node }: { node: string | null }) {
           className="searchbox"
           aria-label={t('library.searchLabel')}
           placeholder={t('library.searchPlaceholder')}
-          value={query}
-          onChange={(e) => setQuery(e.target.value)}
+          {...search.bind}
         />
       </div>
       {/* Three columns, so today's timetable, the plans, recent and favourites are all in view
