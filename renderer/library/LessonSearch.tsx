@@ -4,7 +4,9 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Res } from '../../preload/contract';
-import { api, call } from '../api/client';
+import { api, call, isUnreachable } from '../api/client';
+import { HubUnreachable } from '../components/HubUnreachable';
+import { useHubLink } from './useApi';
 import { useSearchText } from './useSearchText';
 import { WherePath } from './WherePath';
 
@@ -22,14 +24,21 @@ export function LessonSearch(props: { label: string; placeholder: string; chosen
   const query = search.query;
   const [found, setFound] = useState<Found | null>(null);
   const [busy, setBusy] = useState(false);
+  // A search the hub did not answer: the sentence saying so instead of results, and the search again once it is back.
+  const [unreachable, setUnreachable] = useState(false);
+  const { comebacks } = useHubLink();
   useEffect(() => {
+    setUnreachable(false);
     if (query.trim() === '') return setFound(null);
     let live = true;
-    void call(api()['library:search']({ query, limit: PAGE })).then((r) => live && setFound({ query, ...r }), () => {});
+    void call(api()['library:search']({ query, limit: PAGE })).then(
+      (r) => live && setFound({ query, ...r }),
+      (err: unknown) => live && isUnreachable(err) && (setFound(null), setUnreachable(true)),
+    );
     return () => {
       live = false;
     };
-  }, [query]);
+  }, [query, comebacks]);
   const more = async () => {
     if (!found) return;
     setBusy(true);
@@ -75,6 +84,7 @@ export function LessonSearch(props: { label: string; placeholder: string; chosen
           ))}
         </div>
       )}
+      {unreachable && <HubUnreachable />}
       {found && found.total === 0 && <p className="muted">{t('library.noResults', { query: found.query })}</p>}
       {left && (
         <div className="lesson-search__more">

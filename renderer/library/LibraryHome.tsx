@@ -3,19 +3,23 @@
 import { useDeferredValue, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Res } from '../../preload/contract';
-import { api, call } from '../api/client';
+import { api, call, isUnreachable, plainMessage } from '../api/client';
 import { Crumbs } from '../components/Crumbs';
+import { HubUnreachable } from '../components/HubUnreachable';
 import { go } from '../route';
 import { PlanList } from '../teaching/plans/PlanList';
 import { ResourceButton } from './ResourceButton';
 import { TodayList } from './TodayList';
-import { useLibraryData } from './useApi';
+import { useHubLink, useLibraryData } from './useApi';
 import { useSearchText } from './useSearchText';
 
 export function LibraryHome({ node }: { node: string | null }) {
   const { t } = useTranslation();
   const search = useSearchText();
   const deferred = useDeferredValue(search.query.trim());
+  // The hub not answering: one sentence in place of the tree or the results, and no shelves
+  // (shown empty, the plans and favourites looked deleted); all load again once it is back.
+  const { up } = useHubLink();
   return (
     <div className="home">
       <div className="home__search">
@@ -32,11 +36,11 @@ export function LibraryHome({ node }: { node: string | null }) {
           without scrolling (stacked in one, recent and favourites fell below the bottom bar). */}
       <div className={`home__body home__body--three${deferred ? ' home__body--searching' : ''}`}>
         <div className="home__left">
-          <main className="home__main">{deferred ? <SearchResults query={deferred} /> : <TreePanel node={node} />}</main>
+          <main className="home__main">{!up ? <HubUnreachable /> : deferred ? <SearchResults query={deferred} /> : <TreePanel node={node} />}</main>
           {/* While searching, the results take the plans' place and the shelf's width: a long path needs it. */}
-          {!deferred && <PlanList />}
+          {!deferred && up && <PlanList />}
         </div>
-        {!deferred && (
+        {!deferred && up && (
           <aside className="home__shelf">
             <SideList title={t('library.recent')} empty={t('library.noRecent')} load={() => call(api()['library:recent']({ limit: 8 }))} />
             <SideList title={t('library.favourites')} empty={t('library.noFavourites')} load={() => call(api()['library:favourites']({}))} />
@@ -53,17 +57,23 @@ export function LibraryHome({ node }: { node: string | null }) {
 function SearchResults({ query }: { query: string }) {
   const { t } = useTranslation();
   const [result, setResult] = useState<Res<'library:search'> | null>(null);
+  const [failed, setFailed] = useState<string | null>(null);
   useEffect(() => {
     let live = true;
     // A short pause so a teacher typing "三角形" does not query for every keystroke.
     const timer = setTimeout(() => {
-      void call(api()['library:search']({ query, limit: 50 })).then((r) => live && setResult(r), () => live && setResult({ total: 0, results: [] }));
+      void call(api()['library:search']({ query, limit: 50 })).then(
+        (r) => live && (setResult(r), setFailed(null)),
+        // Not "nothing found": the search did not run (the hub not answering is LibraryHome's notice).
+        (err: unknown) => live && !isUnreachable(err) && setFailed(plainMessage(err)),
+      );
     }, 120);
     return () => {
       live = false;
       clearTimeout(timer);
     };
   }, [query]);
+  if (failed) return <p className="notice notice--error">{failed}</p>;
   if (!result) return null;
   return (
     <section aria-live="polite">
@@ -79,7 +89,8 @@ function SearchResults({ query }: { query: string }) {
 
 function TreePanel({ node }: { node: string | null }) {
   const { t } = useTranslation();
-  const { data, error } = useLibraryData(() => call(api()['library:tree']({ parent: node })), [node]);
+  const { data, error, unreachable } = useLibraryData(() => call(api()['library:tree']({ parent: node })), [node]);
+  if (unreachable) return <HubUnreachable />;
   if (error) return <p className="notice notice--error">{error}</p>;
   if (!data) return null;
   const isRoot = node === null;

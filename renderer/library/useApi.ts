@@ -1,10 +1,24 @@
-import { useEffect, useLayoutEffect, useState } from 'react';
-import { api } from '../api/client';
+import { useEffect, useLayoutEffect, useState, useSyncExternalStore } from 'react';
+import { api, hubComebacks, hubReachable, isUnreachable, onHubLink } from '../api/client';
 
-/** Loads something through the API and reloads it when the library or what is downloaded changes. */
-export function useLibraryData<T>(load: () => Promise<T>, deps: unknown[]): { data: T | null; error: string | null } {
-  const [state, setState] = useState<{ data: T | null; error: string | null }>({ data: null, error: null });
+/** Whether the hub answers now, and how often it came back (as a dependency, it reloads a view that failed meanwhile). */
+export function useHubLink(): { up: boolean; comebacks: number } {
+  const up = useSyncExternalStore(onHubLink, hubReachable);
+  const comebacks = useSyncExternalStore(onHubLink, hubComebacks);
+  return { up, comebacks };
+}
+
+type Loaded<T> = { data: T | null; error: string | null; unreachable: boolean };
+
+/**
+ * Loads something through the API and reloads it when the library or what is
+ * downloaded changes, and when the hub answers again after it could not be reached
+ * (`unreachable`: `error` is then the one sentence saying so and that it retries).
+ */
+export function useLibraryData<T>(load: () => Promise<T>, deps: unknown[]): Loaded<T> {
+  const [state, setState] = useState<Loaded<T>>({ data: null, error: null, unreachable: false });
   const [generation, setGeneration] = useState(0);
+  const { comebacks } = useHubLink();
   useEffect(() => {
     const bump = () => setGeneration((g) => g + 1);
     // A sync run changes what is downloaded ("未下载" marks, today's ready list) without a catalog change.
@@ -17,13 +31,13 @@ export function useLibraryData<T>(load: () => Promise<T>, deps: unknown[]): { da
   useLayoutEffect(() => {
     let live = true;
     load().then(
-      (data) => live && setState({ data, error: null }),
-      (err: Error) => live && setState({ data: null, error: err.message }),
+      (data) => live && setState({ data, error: null, unreachable: false }),
+      (err: Error) => live && setState({ data: null, error: err.message, unreachable: isUnreachable(err) }),
     );
     return () => {
       live = false;
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [...deps, generation]);
+  }, [...deps, generation, comebacks]);
   return state;
 }

@@ -4,6 +4,7 @@ import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatBytes, pickRendition, resourceMediaPath, type LessonFetch, type Resource, type ResourceType } from '../../preload/contract';
 import { api, call, inPageLanguage, mediaBase, plainMessage } from '../api/client';
+import { HubUnreachable } from '../components/HubUnreachable';
 import { usePresenting } from './usePresenting';
 import { useLibraryData } from '../library/useApi';
 import { go } from '../route';
@@ -19,7 +20,7 @@ const warmPdf = () => void import('./PdfView').then((m) => m.warmPdf()).catch(()
 /** `presenting`: shown inside a lesson plan, which owns PageUp/PageDown and the running order. */
 export function LessonView({ id, type, presenting = false }: { id: string; type?: ResourceType; presenting?: boolean }) {
   const { t } = useTranslation();
-  const { data: resource, error } = useLibraryData(() => call(api()['library:open']({ id })), [id]);
+  const { data: resource, error, unreachable } = useLibraryData(() => call(api()['library:open']({ id })), [id]);
   const [favourite, setFavourite] = useState(false);
   // Class time only while something is shown: the "not downloaded" notice must not slow the sync that would fetch it.
   const showing = resource !== null && pickRendition(resource.files) !== null;
@@ -59,6 +60,8 @@ export function LessonView({ id, type, presenting = false }: { id: string; type?
     enabled: !presenting && !plan, // in a plan, the plan's keys rule
   });
 
+  // The hub not answering is said once, plainly; the lesson opens by itself when it is back (useLibraryData).
+  if (unreachable) return <HubUnreachable />;
   if (error) return <p className="notice notice--error">{t('lesson.failed', { message: error })}</p>;
   // A tapped video starts loading now, in parallel with library:open (tap → first frame).
   const early = type === 'video' || type === 'audio' ? `${mediaBase()}${resourceMediaPath(id)}` : null;
