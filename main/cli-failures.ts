@@ -26,10 +26,13 @@ export const namedLessons = (lessons: string[]): string =>
 const SIZE_FORM = '这样带单位的大小';
 
 /** Failures for space: the limit the engine found in the way (the quota, the floor, the disk), each with its numbers and the command that changes it. */
-type SpaceReason = 'quota' | 'floor' | 'no-room';
+type SpaceReason = 'quota' | 'too-big' | 'floor' | 'no-room';
 const SPACE: Record<SpaceReason, (n: number, l: RunLimits) => string> = {
   quota: (n, l) =>
     `缓存已满，${n} 个文件没有下载：缓存已用 ${formatBytes(l.usedBytes)}，上限 ${l.quotaBytes === undefined ? '不限' : formatBytes(l.quotaBytes)}。请调高缓存上限（classboard settings --quota 500GB ${SIZE_FORM}），或少选一些离线内容（classboard unkeep）。`,
+  // The cache is not full and unkeeping frees nothing a file bigger than the quota could use: only a higher quota lets it in (the detail gives both sizes).
+  'too-big': (n, l) =>
+    `${n} 个文件比缓存上限${l.quotaBytes === undefined ? '' : `（${formatBytes(l.quotaBytes)}）`}还大，课里也没有放得下的较低清晰度，没有下载：这不是缓存满了，少选离线内容也放不下。请把缓存上限调高到比文件大（classboard settings --quota 500GB ${SIZE_FORM}）。`,
   floor: (n, l) =>
     `磁盘余量不足，${n} 个文件没有下载：磁盘剩余 ${freeText(l)}，须保留 ${formatBytes(l.floorBytes)}（保留磁盘空间）。请清理这块磁盘，或调低保留空间（classboard settings --floor 1GB ${SIZE_FORM}）。`,
   'no-room': (n, l) => `磁盘放不下，${n} 个文件没有下载：磁盘剩余 ${freeText(l)}。请清理这块磁盘。`,
@@ -50,6 +53,10 @@ const HEADLINE: Record<Exclude<FailureReason, SpaceReason>, (n: number) => strin
   other: (n) => `${n} 个文件下载失败。`,
 };
 
+/** Lessons the run gave a lower rendition because theirs is bigger than the cache quota leaves room for (sync and status say it alike). */
+export const downsizedLine = (n: number): string =>
+  `${n} 节课的视频比缓存上限大，改用了较低清晰度（调高缓存上限 classboard settings --quota 可换回原来的清晰度） / ${n} lesson(s) had a video bigger than the cache quota: a lower rendition was taken`;
+
 /**
  * The failed files by cause: a full disk first (it stopped the run), then the most
  * files first. Each line says what happened and what to do, names a few lessons,
@@ -66,7 +73,7 @@ export function failureLines(failed: SyncFailure[], limits: RunLimits): string[]
       const n = group.length;
       const lessons = [...new Set(group.flatMap((f) => f.resources))];
       const which = lessons.length > 0 ? ` 涉及：${namedLessons(lessons)}` : '';
-      if (isSpace(reason)) return `  ${SPACE[reason](n, limits)}${which}`;
+      if (isSpace(reason)) return `  ${SPACE[reason](n, limits)}${which}${reason === 'too-big' ? ` — ${group.at(-1)!.error}` : ''}`;
       const detail = reason === 'folder' || reason === 'disk-full' ? '' : ` — ${group.at(-1)!.error}`;
       return `  ${HEADLINE[reason](n)}${which}${detail}`;
     }),

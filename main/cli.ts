@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { AppError, DiskFullError, diskFullError, freeBytesAt, isDiskFull, isLibraryBusy, toApiError } from './api/errors';
 import { failureLines, namedLessons, verifyNextLines, type RunLimits } from './cli-failures';
+import { exitCodes, helpConfiguration } from './cli-help';
 import { importLines, listedPeriod, listLines } from './cli-timetable';
 import { parseKeyArg } from './feed/keys';
 import { startHub, type Hub } from './hub/server';
@@ -223,6 +224,7 @@ function commanderProblem(err: CommanderError, cmd: string): AppError {
 function applyArgumentRules(cmd: Command): void {
   const name = commandPath(cmd);
   cmd.configureOutput({ outputError: () => {} });
+  cmd.configureHelp(helpConfiguration);
   cmd.exitOverride((err) => {
     if (err.exitCode === 0 || err.code === 'commander.help' || err.code === 'commander.helpDisplayed' || err.code === 'commander.version') throw err;
     throw commanderProblem(err, name);
@@ -329,25 +331,27 @@ export function buildCli(): Command {
   program
     .name('classboard')
     .description('Classboard 课堂智慧黑板教学端：资源库、同步与学校中心服务 / the smart-board teaching client')
-    .version(version)
-    .option('--data <dir>', 'data folder (env CLASSBOARD_DATA)')
-    .option('--json', 'print one JSON document on stdout');
+    .version(version, '-V, --version', '显示版本号 / output the version number')
+    .helpOption('-h, --help', '显示帮助 / display help for command')
+    .helpCommand('help [command]', '显示某个命令的帮助 / display help for command')
+    .option('--data <dir>', '资料目录（也可用环境变量 CLASSBOARD_DATA） / data folder (env CLASSBOARD_DATA)')
+    .option('--json', '以一个 JSON 文档输出结果 / print one JSON document on stdout');
 
   program
     .command('hub')
-    .description('serve the teaching UI and the library over HTTP (the school hub)')
-    .option('--host <host>', 'address to bind (a non-loopback address needs --token)', '127.0.0.1')
-    .option('--port <port>', 'port (0: any free one)', portArg, 8080)
-    .option('--token <token>', 'token the API requires (Authorization: Bearer, or open /?token=...)')
-    .option('--upstream <url>', "mirror a platform feed for the school's classrooms at /feed/<id>/")
-    .option('--key <id=base64>', 'trust this publisher key for --upstream (repeatable)', collect, [] as string[])
-    .option('--unsigned', 'accept an unsigned --upstream feed')
-    .option('--window <from-to>', 'nightly sync window, school time (Asia/Shanghai), e.g. 22:00-06:30 (kept in the settings)', windowArg)
-    .option('--rate <rate>', 'night download cap, e.g. 2mbit; 0 for none (kept in the settings)', rateArg)
-    .option('--day-rate <rate>', 'daytime trickle, e.g. 256kbit; 0 pauses by day (kept in the settings)', rateArg)
-    .option('--no-schedule', 'do not sync at night (tests, a hub that only serves)')
+    .description('学校中心服务：通过 HTTP 提供教学界面和资料库 / serve the teaching UI and the library over HTTP (the school hub)')
+    .option('--host <host>', '监听地址（本机以外的地址须同时给 --token） / address to bind (a non-loopback address needs --token)', '127.0.0.1')
+    .option('--port <port>', '端口（0：任选一个空闲端口） / port (0: any free one)', portArg, 8080)
+    .option('--token <token>', '访问接口须凭的令牌（Authorization: Bearer，或打开 /?token=…） / token the API requires (Authorization: Bearer, or open /?token=...)')
+    .option('--upstream <url>', "为全校教室镜像平台的一个资源库，地址为 /feed/<id>/ / mirror a platform feed for the school's classrooms at /feed/<id>/")
+    .option('--key <id=base64>', '信任 --upstream 的这个发布者公钥（可重复） / trust this publisher key for --upstream (repeatable)', collect, [] as string[])
+    .option('--unsigned', '接受未签名的 --upstream 资源库 / accept an unsigned --upstream feed')
+    .option('--window <from-to>', '夜间同步时段，北京时间，如 22:00-06:30（保存到设置） / nightly sync window, school time (Asia/Shanghai), e.g. 22:00-06:30 (kept in the settings)', windowArg)
+    .option('--rate <rate>', '夜间限速，如 2mbit；0 为不限（保存到设置） / night download cap, e.g. 2mbit; 0 for none (kept in the settings)', rateArg)
+    .option('--day-rate <rate>', '白天限速，如 256kbit；0 为白天暂停（保存到设置） / daytime trickle, e.g. 256kbit; 0 pauses by day (kept in the settings)', rateArg)
+    .option('--no-schedule', '夜间不自动同步（测试用，或只提供服务的中心服务） / do not sync at night (tests, a hub that only serves)')
     // Hidden, for tests: the first wait (ms) before an unreachable upstream the hub holds no catalog of is asked again (default 1 min).
-    .addOption(new Option('--upstream-retry <ms>', 'first retry of an unreachable upstream, in ms (tests)').argParser(positiveInt).hideHelp())
+    .addOption(new Option('--upstream-retry <ms>', '连不上上游时第一次重试前等待的毫秒数（测试用） / first retry of an unreachable upstream, in ms (tests)').argParser(positiveInt).hideHelp())
     .action(async (o: { host: string; port: number; token?: string; upstream?: string; key: string[]; unsigned?: boolean; window?: string; rate?: number; dayRate?: number; schedule: boolean; upstreamRetry?: number }) => {
       const g = program.opts<Globals>();
       const keys = Object.fromEntries(o.key.map(parseKeyArg));
@@ -394,9 +398,9 @@ export function buildCli(): Command {
 
   program
     .command('import <source>')
-    .description('import a feed folder (a USB stick, a downloaded feed) into the library')
-    .option('--unsigned', 'accept a feed without a signature (your own folder)')
-    .option('--key <id=base64>', 'trust this publisher key (repeatable)', collect, [] as string[])
+    .description('把资源库文件夹（U 盘、下载的资源库）导入资料库 / import a feed folder (a USB stick, a downloaded feed) into the library')
+    .option('--unsigned', '接受没有签名的资源库（自己的文件夹） / accept a feed without a signature (your own folder)')
+    .option('--key <id=base64>', '信任这个发布者公钥（可重复） / trust this publisher key (repeatable)', collect, [] as string[])
     .action(async (source: string, o: { unsigned?: boolean; key: string[] }) => {
       await withServices(async (services, g) => {
       const tty = process.stderr.isTTY && !g.json;
@@ -425,16 +429,25 @@ export function buildCli(): Command {
 
   program
     .command('sync')
-    .description('sync every subscribed feed now: catalog, then the files this classroom needs')
-    .option('--now', 'run at once (the default for the command line)')
-    .option('--rate <rate>', 'cap the download rate, e.g. 2mbit, 512kbit, 1MB (default: the night rate in the settings)', rateArg)
-    .option('--concurrency <n>', 'files at once', positiveInt, 3)
-    .option('--max-height <px>', 'highest video rendition to keep, e.g. 720 (default: the settings)', heightArg)
-    .option('--quota <size>', 'most the cache may hold this run, e.g. 200GB (at least 100MB; least recently used lessons make room, timetable and favourites never); off (or none): no quota this run', quotaArg)
-    .option('--floor <size>', 'free disk space to keep, e.g. 5GB', sizeArg)
+    .description('立即同步所有已订阅的资源库：先目录，再本教室需要的文件 / sync every subscribed feed now: catalog, then the files this classroom needs')
+    .option('--now', '立即运行（命令行本来就是立即运行） / run at once (the default for the command line)')
+    .option('--rate <rate>', '限制下载速率，如 2mbit、512kbit、1MB（默认：设置中的夜间限速） / cap the download rate, e.g. 2mbit, 512kbit, 1MB (default: the night rate in the settings)', rateArg)
+    .option('--concurrency <n>', '同时下载的文件数 / files at once', positiveInt, 3)
+    .option('--max-height <px>', '保留的最高视频清晰度，如 720（默认：设置中的值） / highest video rendition to keep, e.g. 720 (default: the settings)', heightArg)
+    .option('--quota <size>', '本次缓存最多占用，如 200GB（至少 100MB；先清理最久没用的课程，课表和收藏中的从不清理）；off（或 none）：本次不限 / most the cache may hold this run, e.g. 200GB (at least 100MB; least recently used lessons make room, timetable and favourites never); off (or none): no quota this run', quotaArg)
+    .option('--floor <size>', '须保留的磁盘空间，如 5GB / free disk space to keep, e.g. 5GB', sizeArg)
     // Hidden, for tests: how long the run waits for a server that stopped answering before its files fail (default 2 minutes).
     .addOption(new Option('--host-wait <ms>', '等待连不上的服务器恢复的毫秒数（测试用） / how long to wait for a server that stopped answering, in ms (tests)').argParser(positiveInt).hideHelp())
-    .addHelpText('after', '\nExit codes: 0 done; 2 a file or a catalog failed; 3 another sync holds this data folder, or another program the library (nothing done); 1 a mistake in the arguments, a refused folder, or no feed subscribed; 70 an internal fault.')
+    .addHelpText(
+      'after',
+      exitCodes([
+        ['0', '完成', 'done'],
+        ['2', '有文件或目录没有同步成功', 'a file or a catalog failed'],
+        ['3', '另一个同步正占用此资料目录，或另一个程序正占用资料库（什么也没做）', 'another sync holds this data folder, or another program the library (nothing done)'],
+        ['1', '参数有误、资料目录被拒绝，或没有订阅资源库', 'a mistake in the arguments, a refused folder, or no feed subscribed'],
+        ['70', '内部错误', 'an internal fault'],
+      ]),
+    )
     .action(async (o: { rate?: number; concurrency: number; maxHeight?: number; quota?: number | 'off'; floor?: number; hostWait?: number }) => {
       const g = program.opts<Globals>();
       try {
@@ -507,7 +520,16 @@ export function buildCli(): Command {
 
   program
     .command('verify')
-    .description('re-hash every cached file; a damaged or missing one is taken out of view (to be fetched again)')
+    .description('重新校验每个缓存文件；损坏或缺失的移出（之后重新获取） / re-hash every cached file; a damaged or missing one is taken out of view (to be fetched again)')
+    .addHelpText(
+      'after',
+      exitCodes([
+        ['0', '所有文件完好', 'every file is sound'],
+        ['2', '有文件损坏或缺失，已移出', 'a file was damaged or missing, and taken out'],
+        ['1', '参数有误，或磁盘已满', 'a mistake in the arguments, or the disk is full'],
+        ['70', '内部错误', 'an internal fault'],
+      ]),
+    )
     .action(async () => {
       await withServices(async (services, g) => {
       // Each checked file is stamped in the library: on a full disk that is the first write refused, after a hash.
@@ -529,11 +551,11 @@ export function buildCli(): Command {
 
   program
     .command('export <dir>')
-    .description('write a feed folder (e.g. a USB stick) with lessons and their downloaded files')
-    .option('--node <id>', 'export this part of the textbook tree (repeatable; default: everything)', collect, [] as string[])
-    .option('--id <feedId>', 'feed id of the export (default: one per selection, so exporting the same part again updates it in the other classroom)')
-    .option('--sign-key <file>', 'sign with this key (JSON {keyId, privateKey}); otherwise import it with --unsigned', signKeyArg)
-    .option('--replace', 'replace the feed the folder holds (a platform feed, another export); without it such a folder is refused')
+    .description('把课程及已下载的文件写成资源库文件夹（如 U 盘） / write a feed folder (e.g. a USB stick) with lessons and their downloaded files')
+    .option('--node <id>', '导出目录树的这一部分（可重复；默认全部） / export this part of the textbook tree (repeatable; default: everything)', collect, [] as string[])
+    .option('--id <feedId>', '导出的资源库 id（默认按所选内容生成：再导出同一部分时，另一间教室里的那份随之更新） / feed id of the export (default: one per selection, so exporting the same part again updates it in the other classroom)')
+    .option('--sign-key <file>', '用这个密钥签名（JSON {keyId, privateKey}）；不签名则导入时须加 --unsigned / sign with this key (JSON {keyId, privateKey}); otherwise import it with --unsigned', signKeyArg)
+    .option('--replace', '替换文件夹中已有的资源库（平台的资源库、另一次导出）；不加时拒绝这样的文件夹 / replace the feed the folder holds (a platform feed, another export); without it such a folder is refused')
     .action(async (dir: string, o: { node: string[]; id?: string; signKey?: { keyId: string; privateKey: string }; replace?: boolean }) => {
       await withServices(async (services, g) => {
       const r = await exportFeed(services, path.resolve(dir), { nodes: o.node, id: o.id, signingKey: o.signKey, replace: o.replace });
@@ -549,11 +571,11 @@ export function buildCli(): Command {
       });
     });
 
-  const timetable = program.command('timetable').description('the class timetable');
+  const timetable = program.command('timetable').description('班级课表 / the class timetable');
   timetable
     .command('import <file>')
     .description(
-      "replace the periods of the classes a CSV names, keeping other classes' (星期,节次,开始,结束,班级,课程, or as its header names them — the lesson by id or exact title; a period whose lesson names no resource, or several, is imported without one and listed, unless it keeps the lesson already chosen for it)",
+      "用 CSV 替换其中各班级的课表，其他班级不变（星期,节次,开始,结束,班级,课程，或按表头的名称；课程写 id 或完整标题；找不到或找到多个资源的节次照样导入，不选课程，并列出，除非保留原来已选的课程） / replace the periods of the classes a CSV names, keeping other classes' (星期,节次,开始,结束,班级,课程, or as its header names them — the lesson by id or exact title; a period whose lesson names no resource, or several, is imported without one and listed, unless it keeps the lesson already chosen for it)",
     )
     .action(async (file: string) => {
       await withServices(async (services, g) => {
@@ -570,7 +592,7 @@ export function buildCli(): Command {
     });
   timetable
     .command('list')
-    .description('every period by weekday and time: its class and lesson (未选课程 when none)')
+    .description('按星期和时间列出每节课的班级和课程（没选课程时为“未选课程”） / every period by weekday and time: its class and lesson (未选课程 when none)')
     .action(async () => {
       await withServices(async (services, g) => {
       const days = await Promise.all([1, 2, 3, 4, 5, 6, 7].map((weekday) => services.router.invoke('timetable:today', { weekday })));
@@ -582,13 +604,13 @@ export function buildCli(): Command {
       });
     });
 
-  const feeds = program.command('feeds').description('subscriptions: add, list or remove them');
+  const feeds = program.command('feeds').description('订阅：添加、列出或取消 / subscriptions: add, list or remove them');
   feeds
     .command('add <source>')
-    .description('subscribe to a feed (http(s):// URL of the platform or the school hub, file:// or a folder); its catalog is fetched now, its files at night')
-    .option('--unsigned', 'accept a feed without a signature')
-    .option('--key <id=base64>', 'trust this publisher key (repeatable)', collect, [] as string[])
-    .option('--mirror <url>', 'another place with the same files, tried after the feed\'s own (repeatable)', collect, [] as string[])
+    .description('订阅资源库（平台或学校中心服务的 http(s):// 地址、file:// 或文件夹）；目录立即获取，文件在夜间下载 / subscribe to a feed (http(s):// URL of the platform or the school hub, file:// or a folder); its catalog is fetched now, its files at night')
+    .option('--unsigned', '接受没有签名的资源库 / accept a feed without a signature')
+    .option('--key <id=base64>', '信任这个发布者公钥（可重复） / trust this publisher key (repeatable)', collect, [] as string[])
+    .option('--mirror <url>', '存有相同文件的另一个地址，在资源库本身的地址之后尝试（可重复） / another place with the same files, tried after the feed\'s own (repeatable)', collect, [] as string[])
     .action(async (source: string, o: { unsigned?: boolean; key: string[]; mirror: string[] }) => {
       await withServices(async (services, g) => {
       for (const m of o.mirror) if (!isHttpUrl(m)) throw new AppError('bad-request', `镜像地址须为 http(s):// / a mirror must be an http(s) URL: ${m}`);
@@ -606,7 +628,7 @@ export function buildCli(): Command {
     });
   feeds
     .command('list')
-    .description('subscribed feeds')
+    .description('列出已订阅的资源库 / subscribed feeds')
     .action(async () => {
       await withServices(async (services, g) => {
       const s = services.queries.status();
@@ -616,8 +638,8 @@ export function buildCli(): Command {
     });
   feeds
     .command('remove <id>')
-    .description('unsubscribe: its lessons leave the library (favourites, ink and plans are kept); a school hub\'s upstream feed needs --force')
-    .option('--force', "remove it even if it is the school hub's upstream (stop the hub first)")
+    .description('取消订阅：其课程移出资料库（收藏、批注和备课保留）；学校中心服务的上游资源库须加 --force / unsubscribe: its lessons leave the library (favourites, ink and plans are kept); a school hub\'s upstream feed needs --force')
+    .option('--force', "即使是学校中心服务的上游资源库也取消（先停止中心服务） / remove it even if it is the school hub's upstream (stop the hub first)")
     .action(async (id: string, o: { force?: boolean }) => {
       await withServices(async (services, g) => {
       // The hub's upstream: every classroom subscribes to it through the hub, which would answer 404 and fetch it all again over the school's link.
@@ -661,8 +683,8 @@ export function buildCli(): Command {
       .command(`${name} <nodeIds...>`)
       .description(
         name === 'keep'
-          ? 'keep these parts of the textbook tree offline (stage, grade, subject, edition, volume or lesson); see `selection`'
-          : 'stop keeping these offline: they stay browsable and searchable, marked not downloaded',
+          ? '离线保存目录树中的这些部分（学段、年级、学科、版本、册或课），id 见 classboard selection / keep these parts of the textbook tree offline (stage, grade, subject, edition, volume or lesson); see `selection`'
+          : '不再离线保存这些部分：仍可浏览和搜索，标为未下载 / stop keeping these offline: they stay browsable and searchable, marked not downloaded',
       )
       .action(async (ids: string[]) => {
         await withServices(async (services, g) => {
@@ -675,7 +697,7 @@ export function buildCli(): Command {
 
   program
     .command('selection [nodeId]')
-    .description('the textbook tree with sizes and what is kept offline (■ all, ◧ part, □ none)')
+    .description('目录树，及其大小和离线保存情况（■ 全部，◧ 部分，□ 无） / the textbook tree with sizes and what is kept offline (■ all, ◧ part, □ none)')
     .action(async (nodeId: string | undefined) => {
       await withServices(async (services, g) => {
         const r = await services.sync.selection(nodeId ?? null);
@@ -695,13 +717,13 @@ export function buildCli(): Command {
 
   program
     .command('settings')
-    .description('show or change the sync settings (the same as the settings page)')
-    .option('--window <from-to>', 'nightly window, school time, e.g. 22:00-06:30', windowArg)
-    .option('--rate <rate>', 'night cap, e.g. 2mbit; 0 for none', rateArg)
-    .option('--day-rate <rate>', 'daytime trickle, e.g. 256kbit; 0 pauses by day', rateArg)
-    .option('--max-height <px>', 'highest video rendition, e.g. 720', heightArg)
-    .option('--quota <size>', 'most the cache may hold, with its unit, e.g. 200GB or 500MB (at least 100MB); off (or none) removes the quota', quotaArg)
-    .option('--floor <size>', 'free disk space to keep, with its unit, e.g. 5GB', sizeArg)
+    .description('查看或修改同步设置（与设置页相同） / show or change the sync settings (the same as the settings page)')
+    .option('--window <from-to>', '夜间时段，北京时间，如 22:00-06:30 / nightly window, school time, e.g. 22:00-06:30', windowArg)
+    .option('--rate <rate>', '夜间限速，如 2mbit；0 为不限 / night cap, e.g. 2mbit; 0 for none', rateArg)
+    .option('--day-rate <rate>', '白天限速，如 256kbit；0 为白天暂停 / daytime trickle, e.g. 256kbit; 0 pauses by day', rateArg)
+    .option('--max-height <px>', '最高视频清晰度，如 720 / highest video rendition, e.g. 720', heightArg)
+    .option('--quota <size>', '缓存最多占用，须带单位，如 200GB 或 500MB（至少 100MB）；off（或 none）取消上限 / most the cache may hold, with its unit, e.g. 200GB or 500MB (at least 100MB); off (or none) removes the quota', quotaArg)
+    .option('--floor <size>', '须保留的磁盘空间，须带单位，如 5GB / free disk space to keep, with its unit, e.g. 5GB', sizeArg)
     .action(async (o: Parameters<typeof settingsFrom>[0]) => {
       await withServices(async (services, g) => {
         const patch = settingsFrom(o);
@@ -726,9 +748,9 @@ export function buildCli(): Command {
 
   program
     .command('search <query>')
-    .description('search the library (one or more terms, e.g. "三年级 分数")')
-    .option('--limit <n>', 'results to show', positiveInt, 20)
-    .option('--offset <n>', 'results to skip', wholeNumber, 0)
+    .description('搜索资料库（一个或多个词，如 "三年级 分数"） / search the library (one or more terms, e.g. "三年级 分数")')
+    .option('--limit <n>', '显示的结果数 / results to show', positiveInt, 20)
+    .option('--offset <n>', '跳过的结果数 / results to skip', wholeNumber, 0)
     .action(async (query: string, o: { limit: number; offset: number }) => {
       await withServices(async (services, g) => {
       const r = await services.router.invoke('library:search', { query, limit: Math.min(o.limit, 200), offset: o.offset });
@@ -742,7 +764,7 @@ export function buildCli(): Command {
 
   program
     .command('status')
-    .description('feeds, revisions, counts and cache size; a sync running or interrupted, the last one, the sync settings')
+    .description('资源库、版本、数量和缓存大小；正在进行或被中断的同步、上次同步、同步设置 / feeds, revisions, counts and cache size; a sync running or interrupted, the last one, the sync settings')
     .action(async () => {
       await withServices(async (services, g) => {
       const s = services.queries.status();

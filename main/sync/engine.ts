@@ -10,7 +10,7 @@ import type { Services } from '../services';
 import { downloadBlob, failureOf, partBytes } from './downloader';
 import { DeadHosts, gaveUpMessage, HOST_WAIT_MS, HostGivenUp, notBackMessage, waitForHosts, waitingMessage } from './dead-hosts';
 import { holdSyncLock } from './pid-lock';
-import { planDownloads, type Plan, type PlannedJob, type PlanOptions } from './plan';
+import { biggerThanQuota, planDownloads, type Plan, type PlannedJob, type PlanOptions } from './plan';
 import type { PlanReply, PlanRequest, PlanSummary } from './plan-worker';
 import { workerService } from '../util/worker';
 import { TokenBucket } from './token-bucket';
@@ -195,22 +195,23 @@ async function syncRun(services: Services, opts: SyncOptions): Promise<SyncSumma
 
   const limited = opts.quotaBytes !== undefined || opts.floorBytes !== undefined;
   const urls = urlsFor(services);
-  const { jobs, skipped, downgraded } = opts.jobs
-    ? { jobs: opts.jobs, skipped: 0, downgraded: 0 }
-    : await planInWorker(services, { maxHeight: opts.maxHeight, budgetBytes: opts.budgetBytes });
+  const { jobs, skipped, downgraded, downsized } = opts.jobs
+    ? { jobs: opts.jobs, skipped: 0, downgraded: 0, downsized: 0 }
+    : await planInWorker(services, { maxHeight: opts.maxHeight, budgetBytes: opts.budgetBytes, quotaBytes: opts.quotaBytes });
   if (limited) {
     collectOrphans(services.db, services.blobs);
     const room = { quotaBytes: opts.quotaBytes, floorBytes: opts.floorBytes };
     const freeBytes = diskFree(services.blobs.root);
     if (!hasRoom(services.db, jobs.reduce((a, j) => a + j.size, 0), room, freeBytes)) {
       // Room for the queue, as the plan sees the cache (kept, pinned, in use): chosen off this thread.
-      const req: EvictionRequest = { opts: { maxHeight: opts.maxHeight, budgetBytes: opts.budgetBytes }, room, freeBytes, queue: opts.jobs?.map((j) => ({ size: j.size, priority: j.priority })) };
+      const req: EvictionRequest = { opts: { maxHeight: opts.maxHeight, budgetBytes: opts.budgetBytes, quotaBytes: opts.quotaBytes }, room, freeBytes, queue: opts.jobs?.map((j) => ({ size: j.size, priority: j.priority })) };
       const { chosen } = (await planner.call({ kind: 'evict', dbFile: services.db.name, req })) as Evictions;
       for (const c of chosen) removeBlob(services.db, services.blobs, c.sha256);
     }
   }
   summary.skipped = skipped;
   summary.downgraded = downgraded;
+  if (downsized > 0) summary.downsized = downsized;
   let totalFiles = jobs.length;
   let totalBytes = jobs.reduce((a, j) => a + j.size, 0);
   let bytes = 0;
@@ -330,13 +331,15 @@ async function syncRun(services: Services, opts: SyncOptions): Promise<SyncSumma
       // Which limit refused it is told here, where it is known: `status` reads it later, with no run's limits at hand.
       const noRoom = !limited
         ? null
-        : services.blobs.totals().bytes + reserved + job.size > (opts.quotaBytes ?? Infinity)
+        : job.size > (opts.quotaBytes ?? Infinity)
+          ? 'too-big'
+          : services.blobs.totals().bytes + reserved + job.size > (opts.quotaBytes ?? Infinity)
           ? 'quota'
           : diskFree(services.blobs.root) - reserved - job.size < (opts.floorBytes ?? 0)
             ? (opts.floorBytes ?? 0) > 0 ? 'floor' : 'no-room'
             : null;
       if (noRoom) {
-        fail({ sha256: job.sha256, resources: job.resources, reason: noRoom, error: NO_ROOM[noRoom] }, tried);
+        fail({ sha256: job.sha256, resources: job.resources, reason: noRoom, error: noRoom === 'too-big' ? biggerThanQuota(job.size, opts.quotaBytes!) : NO_ROOM[noRoom] }, tried);
         counted();
         continue;
       }

@@ -61,6 +61,7 @@ export function lastSyncStamp(db: Db): string | null {
 /** Short names of why files failed, for one line of a log or `status` (the sync page says what to do about each). */
 const FAILURE_NAMES: Record<FailureReason, string> = {
   quota: '缓存已满',
+  'too-big': '文件比缓存上限还大',
   // The disk, not the cache: a status that said 缓存已满 beside 缓存上限 不限 sent the admin to the wrong setting.
   floor: '磁盘余量低于保留磁盘空间',
   'no-room': '磁盘放不下',

@@ -13,7 +13,7 @@ export type PlanRequest =
   | { kind: 'selection'; dbFile: string; parent: string | null; maxHeight: number }
   | { kind: 'kept'; dbFile: string; maxHeight: number }
   | { kind: 'evict'; dbFile: string; req: EvictionRequest };
-export type PlanSummary = { files: number; bytes: number; skipped: number; downgraded: number };
+export type PlanSummary = { files: number; bytes: number; skipped: number; downgraded: number; downsized: number };
 export type PlanReply = Plan | PlanSummary | Res<'sync:selection'> | number | Evictions;
 
 function answer(req: PlanRequest): PlanReply {
@@ -24,7 +24,7 @@ function answer(req: PlanRequest): PlanReply {
   if (req.kind === 'evict') return planEvictions(db, req.req);
   const plan = planDownloads(db, selection, req.opts);
   return req.summaryOnly
-    ? { files: plan.jobs.length, bytes: plan.jobs.reduce((a, j) => a + j.size, 0), skipped: plan.skipped, downgraded: plan.downgraded }
+    ? { files: plan.jobs.length, bytes: plan.jobs.reduce((a, j) => a + j.size, 0), skipped: plan.skipped, downgraded: plan.downgraded, downsized: plan.downsized }
     : plan;
 }
 

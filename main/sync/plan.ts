@@ -1,9 +1,11 @@
 // What a classroom downloads tonight, and in which order: the offline selection
 // (plus every timetabled and favourite lesson), one rendition per lesson at the
 // classroom's height, earliest deadline first, and a lower rendition for the
-// least urgent lessons when the night's byte budget (rate × window) is short.
+// least urgent lessons when the night's byte budget (rate × window) is short,
+// and for a lesson whose rendition is bigger than the cache quota could ever hold.
 import { schoolWeekday } from '../library/timetable';
 import { AppError } from '../api/errors';
+import { formatBytes } from '../../preload/contract';
 import type { Db } from '../library/db';
 import type { BlobJob } from './downloader';
 
@@ -24,6 +26,8 @@ export interface PlanOptions {
   maxHeight?: number;
   /** Bytes the night can move (rate × window); lower renditions for the least urgent lessons beyond it. */
   budgetBytes?: number;
+  /** The cache quota: a lesson whose rendition could never fit in it gets the best one that does. */
+  quotaBytes?: number;
   now?: Date;
   timeZone?: string;
   /**
@@ -40,6 +44,8 @@ export interface Plan {
   /** Renditions above the classroom's height, and files outside the offline selection. */
   skipped: number;
   downgraded: number;
+  /** Lessons given a lower rendition because theirs is bigger than the quota leaves room for (it could never be downloaded). */
+  downsized: number;
   /**
    * With `inUse`: each file on disk a planned lesson uses, with that lesson's
    * priority class (the most urgent if several); at or below PRIORITY.favourite
@@ -60,21 +66,35 @@ type FileRow = {
 type ResourceRow = { rid: number; id: string; title: string; nodeId: string; feedId: string };
 
 /**
- * The files a lesson needs: its main rendition (highest at or below maxHeight, else the lowest) plus posters, subtitles, attachments.
+ * The files a lesson needs: its main rendition (highest at or below maxHeight, else the lowest; of those, the highest no
+ * bigger than `maxBytes`, the room the cache quota can ever give, else the smallest) plus posters, subtitles, attachments.
  * A higher rendition already on disk stands in for a missing one at the height (the classroom went from 720p to 480p): it
  * plays and the lesson is ready, so fetching the lower copy would spend a night's bytes, and disk, on a copy the player
  * passes over (it takes the highest on disk). If it is evicted, the lesson's rendition at the height comes next.
  */
-export function chooseFiles<F extends Pick<FileRow, 'role' | 'height' | 'present'>>(files: F[], maxHeight: number): { chosen: F[]; main: F | null; lower: F | null; skipped: number } {
+export function chooseFiles<F extends Pick<FileRow, 'role' | 'height' | 'present' | 'size'>>(
+  files: F[],
+  maxHeight: number,
+  maxBytes = Infinity,
+): { chosen: F[]; main: F | null; lower: F | null; skipped: number; downsized: boolean } {
   const mains = files.filter((f) => f.role === 'main').sort((a, b) => (b.height ?? 0) - (a.height ?? 0));
   const fitting = mains.filter((f) => (f.height ?? 0) <= maxHeight);
-  const wanted = fitting[0] ?? mains[mains.length - 1] ?? null;
+  const tall = fitting.length > 0 ? fitting : mains.slice(-1);
+  // A file bigger than the quota fails every night: a lower rendition that fits plays instead;
+  // with none, the smallest, whose failure names the least quota that brings the lesson.
+  const best = tall[0] ?? null;
+  const fits = tall.find((f) => f.present || f.size <= maxBytes);
+  const wanted = fits ?? tall.at(-1) ?? null;
   const above = wanted && !wanted.present ? mains.slice(0, mains.indexOf(wanted)).findLast((f) => f.present) : undefined;
   const main = above ?? wanted;
   const lower = main ? (mains[mains.indexOf(main) + 1] ?? null) : null;
   const chosen = files.filter((f) => f.role !== 'main' || f === main);
-  return { chosen, main, lower, skipped: files.length - chosen.length };
+  return { chosen, main, lower, skipped: files.length - chosen.length, downsized: fits !== undefined && wanted !== best && main === wanted };
 }
+
+/** Why a file no rendition could replace was not fetched: with both sizes, since only a higher quota lets it in. */
+export const biggerThanQuota = (size: number, quota: number): string =>
+  `文件 ${formatBytes(size)}，比缓存上限 ${formatBytes(quota)} 还大 / the file (${formatBytes(size)}) is bigger than the cache quota (${formatBytes(quota)})`;
 
 /** The textbook tree's parent links, for walking up from a lesson. */
 export function loadParents(db: Db): Map<string, { parent: string | null; kind: string; title: string }> {
@@ -224,6 +244,22 @@ function priorities(db: Db, parents: ReturnType<typeof loadParents>, resources: 
   return out;
 }
 
+/**
+ * The most one file can take under the quota: the quota less what never leaves the
+ * cache (the catalog's shards, and the files on disk of timetabled and favourite
+ * lessons, which eviction keeps). Infinity without a quota.
+ */
+function roomUnderQuota(db: Db, quotaBytes: number | undefined, resources: ResourceRow[], byRid: Map<number, FileRow[]>, prio: Map<string, { cls: number }>, maxHeight: number): number {
+  if (quotaBytes === undefined || !Number.isFinite(quotaBytes)) return Infinity;
+  const shards = db.prepare('SELECT coalesce(sum(b.size), 0) FROM blobs b WHERE EXISTS (SELECT 1 FROM shards s WHERE s.sha256 = b.sha256)').pluck().get() as number;
+  const pinned = new Map<string, number>();
+  for (const r of resources) {
+    if ((prio.get(r.id)?.cls ?? PRIORITY.rest) > PRIORITY.favourite) continue;
+    for (const f of chooseFiles(byRid.get(r.rid) ?? [], maxHeight).chosen) if (f.present) pinned.set(f.sha256, f.size);
+  }
+  return quotaBytes - shards - [...pinned.values()].reduce((a, n) => a + n, 0);
+}
+
 export function planDownloads(db: Db, selection: Selection, opts: PlanOptions = {}): Plan {
   const maxHeight = opts.maxHeight ?? 1080;
   const timeZone = opts.timeZone ?? 'Asia/Shanghai';
@@ -234,7 +270,7 @@ export function planDownloads(db: Db, selection: Selection, opts: PlanOptions = 
        FROM resources r${only ? ' WHERE r.id IN (SELECT value FROM json_each(?))' : ''}`,
     )
     .all(...(only ? [only] : [])) as ResourceRow[];
-  if (resources.length === 0) return { jobs: [], skipped: 0, downgraded: 0, inUse: opts.inUse ? new Map() : undefined };
+  if (resources.length === 0) return { jobs: [], skipped: 0, downgraded: 0, downsized: 0, inUse: opts.inUse ? new Map() : undefined };
   // Every file, in table order, kept if its resource is one of those: joined in
   // SQL, the planner walks the sha256 index and looks rows up at random (1.4 s
   // at 150,000 files instead of 0.3 s).
@@ -250,7 +286,9 @@ export function planDownloads(db: Db, selection: Selection, opts: PlanOptions = 
   const keeps = only ? () => true : selection.resolver(parents);
   const prio = only ? new Map(opts.only!.map((id, i) => [id, { cls: PRIORITY.firstPeriods, order: i }])) : priorities(db, parents, resources, opts.now ?? new Date(), timeZone);
 
+  const maxBytes = roomUnderQuota(db, opts.quotaBytes, resources, byRid, prio, maxHeight);
   let skipped = 0;
+  let downsized = 0;
   type Entry = { r: ResourceRow; cls: number; order: number; chosen: FileRow[]; main: FileRow | null; lower: FileRow | null };
   const entries: Entry[] = [];
   for (const r of resources) {
@@ -261,8 +299,9 @@ export function planDownloads(db: Db, selection: Selection, opts: PlanOptions = 
       skipped += fs.length;
       continue;
     }
-    const c = chooseFiles(fs, maxHeight);
+    const c = chooseFiles(fs, maxHeight, maxBytes);
     skipped += c.skipped;
+    if (c.downsized) downsized++;
     entries.push({ r, cls: p?.cls ?? PRIORITY.rest, order: p?.order ?? 0, chosen: c.chosen, main: c.main, lower: c.lower });
   }
   entries.sort((a, b) => a.cls - b.cls || a.order - b.order || a.r.rid - b.r.rid);
@@ -307,5 +346,5 @@ export function planDownloads(db: Db, selection: Selection, opts: PlanOptions = 
       }
     }
   }
-  return { jobs: [...jobs.values()], skipped, downgraded, inUse };
+  return { jobs: [...jobs.values()], skipped, downgraded, downsized, inUse };
 }

@@ -83,9 +83,10 @@ export const DEFAULT_SYNC_SETTINGS: SyncSettings = {
  * (`floor`), a disk too small for the file with no floor (`no-room`), a folder to
  * import again, a server that cannot be reached, a file no source has, bytes that
  * failed their check, another Classboard process on the same file, a disk that
- * filled mid-write (`disk-full`, the run stopped); `error` keeps the detail.
+ * filled mid-write (`disk-full`, the run stopped), a file bigger than the whole
+ * quota (`too-big`: none of its lesson's renditions fits); `error` keeps the detail.
  */
-export const FailureReason = z.enum(['quota', 'floor', 'no-room', 'folder', 'unreachable', 'missing', 'damaged', 'busy', 'disk-full', 'other']);
+export const FailureReason = z.enum(['quota', 'too-big', 'floor', 'no-room', 'folder', 'unreachable', 'missing', 'damaged', 'busy', 'disk-full', 'other']);
 export type FailureReason = z.infer<typeof FailureReason>;
 export const SyncFailure = z.object({ sha256: z.string(), resources: z.array(z.string()), reason: FailureReason, error: z.string() });
 export type SyncFailure = z.infer<typeof SyncFailure>;
@@ -110,6 +111,8 @@ export const SyncSummary = z.object({
   skipped: z.number().int(),
   /** Lessons given a lower rendition so the night's byte budget (rate × window) holds. */
   downgraded: z.number().int(),
+  /** Lessons given a lower rendition because theirs is bigger than the cache quota leaves room for (absent: none, or a run before it was counted). */
+  downsized: z.number().int().optional(),
   /** Of the failed files, those partly downloaded: kept on disk, the next sync goes on from there. */
   partial: z.object({ files: z.number().int(), bytes: z.number() }).optional(),
   durationMs: z.number(),

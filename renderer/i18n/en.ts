@@ -6,7 +6,7 @@ type WithSingulars<T> = { [K in keyof T]: T[K] extends string ? string : WithSin
 };
 
 export const en: WithSingulars<Messages> = {
-  app: { pageFailed: 'This page could not open: {{message}}. Reload it, or use Home or Back below.', reload: 'Reload', name: 'Classboard', hubUnreachable: 'The school hub does not answer (it may be restarting, or the network is down); retrying, and this page refreshes by itself once it is back.' },
+  app: { pageFailed: 'This page could not open: {{message}}. Reload it, or use Home or Back below.', reload: 'Reload', name: 'Classboard' },
   nav: { toolbar: 'Toolbar', board: 'Board', home: 'Home', back: 'Back', flip: 'Flip', language: '中文', search: 'Search', sync: 'Sync' },
   sync: {
     title: 'Sync and storage',
@@ -58,6 +58,8 @@ export const en: WithSingulars<Messages> = {
     reasons: {
       quota: 'The cache is full: {{count}} files were not downloaded. Raise the cache limit below, or keep less offline.',
       quota_one: 'The cache is full: {{count}} file was not downloaded. Raise the cache limit below, or keep less offline.',
+      'too-big': '{{count}} files are bigger than the whole cache limit, and their lessons have no lower rendition that fits: they were not downloaded. The cache is not full and keeping less offline will not help: raise the cache limit below above the file size.',
+      'too-big_one': '{{count}} file is bigger than the whole cache limit, and its lesson has no lower rendition that fits: it was not downloaded. The cache is not full and keeping less offline will not help: raise the cache limit below above the file size.',
       floor: 'Too little free disk space: {{count}} files were not downloaded, as the disk would fall below the space to keep free. Free some space, or ask the admin to lower it.',
       floor_one: 'Too little free disk space: {{count}} file was not downloaded, as the disk would fall below the space to keep free. Free some space, or ask the admin to lower it.',
       'no-room': 'No room on the disk: {{count}} files were not downloaded. Free some space on it.',

@@ -1,6 +1,6 @@
 // Teacher-facing Chinese: short, plain words a teacher reads at the board.
 export const zhCN = {
-  app: { name: '课堂智慧黑板', pageFailed: '这一页没能打开：{{message}}。可以点“重新加载”，或用下方的首页、返回。', reload: '重新加载', hubUnreachable: '连不上学校的中心服务器（可能正在重启，或网络断了），正在重试，连上后这里会自动刷新。' },
+  app: { name: '课堂智慧黑板', pageFailed: '这一页没能打开：{{message}}。可以点“重新加载”，或用下方的首页、返回。', reload: '重新加载' },
   nav: { toolbar: '工具栏', board: '白板', home: '首页', back: '返回', flip: '换边', language: 'English', search: '搜索', sync: '同步' },
   sync: {
     title: '同步与存储',
@@ -47,6 +47,7 @@ export const zhCN = {
     failed: '下载失败',
     reasons: {
       quota: '缓存已满，{{count}} 个文件没有下载：请调高下方的缓存上限，或少选一些离线内容。',
+      'too-big': '{{count}} 个文件比缓存上限还大，课里也没有放得下的较低清晰度，没有下载：缓存并没有满，少选离线内容也放不下。请把下方的缓存上限调高到比文件大。',
       floor: '磁盘余量不足，{{count}} 个文件没有下载：下载后磁盘剩余会低于须保留的空间。请清理这块磁盘，或请管理员调低保留空间。',
       'no-room': '磁盘放不下，{{count}} 个文件没有下载：请清理这块磁盘。',
       folder: '{{count}} 个文件来自 U 盘或文件夹导入，无法联网下载：请重新导入该文件夹；如果导入时提示 U 盘上的文件不完整，请先在原来的电脑上重新导出或重新复制该文件夹，再导入。',
