@@ -4,7 +4,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import fs from 'node:fs';
 import path from 'node:path';
 import { AppError, DiskFullError, diskFullError, freeBytesAt, isDiskFull, isLibraryBusy, toApiError } from './api/errors';
-import { failureLines, namedLessons, verifyNextLines, type RunLimits } from './cli-failures';
+import { downsizedLine, failureLines, namedLessons, verifyNextLines, type RunLimits } from './cli-failures';
 import { exitCodes, helpConfiguration } from './cli-help';
 import { importLines, listedPeriod, listLines } from './cli-timetable';
 import { parseKeyArg } from './feed/keys';
@@ -308,7 +308,7 @@ function lastSyncLines(last: LastSync | null, completed = false): string[] {
       ? taken.length > 0
         ? []
         : [`${label}: 还没有下载过文件，只检查过目录 / no files synced yet, only the catalog checked`]
-      : [`${taken.length > 0 && !completed ? '上次下载文件的同步 / last file sync' : label}: ${run}`]),
+      : [`${taken.length > 0 && !completed ? '上次下载文件的同步 / last file sync' : label}: ${run}`, ...(last.downsized ? [`  ${downsizedLine(last.downsized)}`] : [])]),
     ...last.feeds
       // A run's one failed catalog is said in its line already.
       .filter((f) => f.outcome === 'failed' && (f.checkedAt !== undefined || failedInRun(last).length > 1))
@@ -501,6 +501,7 @@ export function buildCli(): Command {
           ...(stop ? [stop.error] : []),
           ...summary.feeds.map((f) => `${f.id}：${f.outcome === 'applied' ? `已更新到${(f.revision ?? 0) < 1e9 ? '' : ' '}${revisionText(f.id, f.revision ?? 0)}` : f.outcome === 'unchanged' ? '目录没有变化' : `目录同步失败：${f.error}`}`),
           `下载 ${summary.downloaded.files} 个文件，${formatBytes(summary.downloaded.bytes)}；跳过 ${summary.skipped} 个（其他清晰度或未选择离线保存）；用时 ${(summary.durationMs / 1000).toFixed(1)} 秒`,
+          ...(summary.downsized ? [downsizedLine(summary.downsized)] : []),
           ...(summary.partial
             ? [`没下载完的 ${summary.partial.files} 个文件已下载的部分（${formatBytes(summary.partial.bytes)}）已保留，下次同步从断点接着下载 / what came of ${summary.partial.files} unfinished file(s) (${formatBytes(summary.partial.bytes)}) is kept: the next sync continues from there`]
             : []),
