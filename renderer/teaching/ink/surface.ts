@@ -4,7 +4,8 @@
 // 5,000 strokes on the page cost nothing while five fingers write. Every pointer
 // writes its own stroke; a large contact (a palm) erases.
 import getStroke from 'perfect-freehand';
-import { InkHistories, InkModel, mergeChanges, newStrokeId, type InkChange, type PageHistory, type Stroke } from './model';
+import { InkHistories, InkModel, newStrokeId, type InkChange, type PageHistory, type Stroke } from './model';
+import { outboxFor, type InkOutbox } from './outbox';
 
 export type InkMode = 'pen' | 'highlighter' | 'eraser' | 'area-eraser' | 'off';
 
@@ -19,15 +20,6 @@ export interface InkStore {
   list(target: string, page: string): Promise<Stroke[]>;
   /** Saves one change (undo of 清屏 restores every stroke at once) in one transaction. */
   save(target: string, page: string, change: InkChange): Promise<void>;
-}
-
-interface Unsaved {
-  target: string;
-  page: string;
-  change: InkChange;
-  /** The page's history, whose count of unsaved changes drops by n once this is saved. */
-  history: PageHistory;
-  n: number;
 }
 
 export interface SurfaceOptions {
@@ -113,9 +105,8 @@ export class InkSurface {
   private baseVersion = -1;
   /** Ids painted into the base canvas, in order: new strokes at the end are painted alone. */
   private painted: string[] = [];
-  private outbox: Unsaved[] = [];
-  private sending = false;
-  private flushing = false;
+  private readonly outbox: InkOutbox;
+  private readonly unwatch: () => void;
   private readonly resizeObserver: ResizeObserver;
   private loadSeq = 0;
 
@@ -136,7 +127,11 @@ export class InkSurface {
     liveCanvas.addEventListener('pointerup', this.onUp);
     liveCanvas.addEventListener('pointercancel', this.onUp);
     liveCanvas.addEventListener('touchstart', this.onTouchStart, { passive: false });
-    window.addEventListener('pagehide', this.onPageHide);
+    this.outbox = outboxFor(store);
+    this.unwatch = this.outbox.watch({
+      unsaved: (n) => (liveCanvas.dataset.unsaved = String(n)),
+      error: (m) => opts.onError?.(m),
+    });
     this.resize();
   }
 
@@ -148,7 +143,7 @@ export class InkSurface {
     this.liveCanvas.removeEventListener('pointerup', this.onUp);
     this.liveCanvas.removeEventListener('pointercancel', this.onUp);
     this.liveCanvas.removeEventListener('touchstart', this.onTouchStart);
-    window.removeEventListener('pagehide', this.onPageHide);
+    this.unwatch();
   }
 
   setSettings(settings: InkSettings): void {
@@ -267,79 +262,16 @@ export class InkSurface {
     if (hits.length > 0) this.commit(this.model.remove(hits));
   }
 
-  // --- persistence: every change is saved at once, whole; failures retry in order ---
+  // --- persistence: every change is saved at once, whole; failures retry in order (outbox.ts) ---
 
   private commit(change: InkChange | null): void {
     if (!change || !this.key) return;
     const { target, page, history } = this.key;
-    if (change.added.length + change.removed.length > 0) {
-      history.unsaved++;
-      this.outbox.push({ target, page, change, history, n: 1 });
-    }
-    this.markUnsaved();
+    this.outbox.push(target, page, change, history);
     this.opts.onChange?.(this.model);
     this.liveCanvas.dataset.strokeCount = String(this.model.strokes.length);
     this.requestDraw();
-    void this.flush();
   }
-
-  private async flush(): Promise<void> {
-    if (this.flushing) return;
-    this.flushing = true;
-    try {
-      while (this.outbox.length > 0) {
-        // Changes that piled up while one was saving (fast strokes, a hub down) go as one, in order.
-        const next = this.takeRun();
-        this.sending = true;
-        this.markUnsaved();
-        try {
-          await this.store.save(next.target, next.page, next.change);
-          next.history.unsaved -= next.n;
-        } catch (err) {
-          this.outbox.unshift(next);
-          this.opts.onError?.((err as Error).message);
-          await new Promise((r) => setTimeout(r, 2000)); // the hub may be restarting: keep the ink, try again
-        } finally {
-          this.sending = false;
-          this.markUnsaved();
-        }
-      }
-    } finally {
-      this.flushing = false;
-    }
-  }
-
-  /** Changes not yet saved (tests wait for "0"), the one in flight included. */
-  private markUnsaved(): void {
-    this.liveCanvas.dataset.unsaved = String(this.outbox.length + (this.sending ? 1 : 0));
-  }
-
-  /** The changes at the head of the outbox that are for one page, merged. */
-  private takeRun(): Unsaved {
-    const head = this.outbox[0]!;
-    let n = 1;
-    while (n < this.outbox.length && this.outbox[n]!.target === head.target && this.outbox[n]!.page === head.page) n++;
-    const run = this.outbox.splice(0, n);
-    const count = run.reduce((sum, u) => sum + u.n, 0);
-    return { ...head, change: mergeChanges(run.map((u) => u.change)), n: count };
-  }
-
-  /**
-   * A reload or a closed tab would drop changes still queued behind a save in
-   * flight: send them now (the page's calls are keepalive, so they outlive it).
-   */
-  private readonly onPageHide = () => {
-    while (this.outbox.length > 0) {
-      const next = this.takeRun();
-      this.store.save(next.target, next.page, next.change).then(() => {
-        next.history.unsaved -= next.n;
-      }, () => {
-        // Still here (a page kept in the back/forward cache): keep it for the next flush.
-        this.outbox.push(next);
-        void this.flush();
-      });
-    }
-  };
 
   // --- drawing ---------------------------------------------------------------
 
