@@ -259,7 +259,7 @@ export const zhCN = {
     eraser: '橡皮（擦一笔）',
     eraserShort: '橡皮',
     areaEraser: '大橡皮（擦一片）',
-    areaEraserShort: '大擦',
+    areaEraserShort: '大橡皮',
     undo: '撤销',
     undoShort: '撤销',
     redo: '重做',

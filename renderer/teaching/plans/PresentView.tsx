@@ -47,12 +47,13 @@ export function PresentView({ id, index }: { id: number; index: number }) {
           )}
         </div>
         <div className="present__nav" aria-label={plan.title}>
+          {/* Worded, with open chevrons: under a PDF's own ◀ ▶ (its pages) and a video's ▶ (play), these step through the plan. */}
           <button type="button" className="bar-button" aria-label={t('plans.prev')} disabled={index === 0} onClick={() => step(-1)}>
-            ◀
+            <span aria-hidden="true">‹</span> {t('plans.prev')}
           </button>
           <span className="player-bar__time">{t('plans.position', { n: index + 1, total: count })}</span>
           <button type="button" className="bar-button" aria-label={t('plans.next')} disabled={index >= count - 1} onClick={() => step(1)}>
-            ▶
+            {t('plans.next')} <span aria-hidden="true">›</span>
           </button>
         </div>
       </div>
