@@ -540,11 +540,16 @@ export function buildCli(): Command {
       if (tty) process.stderr.write('\r\x1b[K');
       services.queries.invalidate();
       const lost = r.bad.length + r.missing.length;
+      // Each lesson with its place in the textbook, as search results show it: a title alone (学习任务单) is ambiguous.
+      const lessons = r.lessons.map((l) => ({ ...l, path: services.queries.pathTitles(l.nodeId) }));
       out(
         g,
-        r,
+        { ...r, lessons },
         () =>
-          [`已校验 ${r.checked} 个文件（${formatBytes(r.bytes)}）；损坏 ${r.bad.length} 个，缺失 ${r.missing.length} 个${lost ? '，已移出' : ''}`, ...verifyNextLines(r.lessons, lost)].join('\n'),
+          [
+            `已校验 ${r.checked} 个文件（${formatBytes(r.bytes)}）；损坏 ${r.bad.length} 个，缺失 ${r.missing.length} 个${lost ? '，已移出' : ''}`,
+            ...verifyNextLines(lessons.map((l) => ({ title: placed(l.title, l.path), next: l.next })), lost),
+          ].join('\n'),
       );
       if (lost > 0) process.exitCode = 2;
       });
@@ -820,6 +825,9 @@ export function buildCli(): Command {
 
 const noFeeds = () =>
   new AppError('refused', '没有订阅任何资源库，请先用 classboard feeds add <地址> 添加 / no feed is subscribed: add one with classboard feeds add <url>');
+
+/** A resource's title with its lesson and unit, deepest first, as the UI's WherePath leads with them: 学习任务单（分数的初步认识 · 第八单元）. */
+const placed = (title: string, path: string[]) => (path.length ? `${title}（${path.slice(-2).reverse().join(' · ')}）` : title);
 
 /** Verified files in the cache folder (<aa>/<sha256>) that the library does not list: what a rebuilt library left behind. */
 function unlistedBlobs(services: Services): { files: number; bytes: number } {

@@ -22,7 +22,7 @@ export interface VerifyReport {
    * or folder only by importing it again. An admin told only "缺失 1 个" could
    * not tell which class to warn.
    */
-  lessons: { title: string; feedId: string; next: 'sync' | 'import' }[];
+  lessons: { title: string; feedId: string; nodeId: string; next: 'sync' | 'import' }[];
 }
 
 export async function verifyCache(blobs: BlobStore, db: Db, onProgress?: (done: number, total: number) => void): Promise<VerifyReport> {
@@ -70,9 +70,10 @@ function lessonsOf(db: Db, shas: string[]): VerifyReport['lessons'] {
   if (shas.length === 0) return [];
   const rows = db
     .prepare(
-      `SELECT DISTINCT r.title, r.feed_id AS feedId, f.source FROM resource_files rf JOIN resources r ON r.rid = rf.rid JOIN feeds f ON f.id = r.feed_id
+      `SELECT DISTINCT r.title, r.feed_id AS feedId, r.node_id AS nodeId, f.source FROM resource_files rf JOIN resources r ON r.rid = rf.rid JOIN feeds f ON f.id = r.feed_id
        WHERE rf.sha256 IN (SELECT value FROM json_each(?)) ORDER BY r.feed_id, r.ord, r.rid`,
     )
-    .all(JSON.stringify(shas)) as { title: string; feedId: string; source: string }[];
-  return rows.map((r) => ({ title: r.title, feedId: r.feedId, next: isHttpUrl(r.source) ? 'sync' : 'import' }));
+    .all(JSON.stringify(shas)) as { title: string; feedId: string; nodeId: string; source: string }[];
+  // The node, for the lesson's place in the textbook: four of the demo's resources are titled 学习任务单.
+  return rows.map((r) => ({ title: r.title, feedId: r.feedId, nodeId: r.nodeId, next: isHttpUrl(r.source) ? 'sync' : 'import' }));
 }

@@ -70,7 +70,7 @@ describe('classboard messages an admin reads (2)', () => {
       const human = await cliIn(data, 'verify');
       expect(human.code).toBe(2);
       // Before: only "损坏 1 个，缺失 1 个，已移出：平台的资源在下次同步时重新下载…", no lesson named.
-      expect(human.stdout).toMatch(/损坏 1 个，缺失 1 个，已移出\n {2}下次同步时会重新下载（classboard sync --now 立即下载）：第2课时、第3课时\n?$/);
+      expect(human.stdout).toMatch(/损坏 1 个，缺失 1 个，已移出\n {2}下次同步时会重新下载（classboard sync --now 立即下载）：第2课时（课）、第3课时（课）\n?$/);
       fs.rmSync(s.blobs.pathFor(shas[0]!));
       const json = await cliIn(data, '--json', 'verify');
       expect(json.code).toBe(2);
