@@ -1,6 +1,7 @@
 // `classboard`: the command line for IT admins and scripts. Every command works on
 // one data folder (--data or CLASSBOARD_DATA); --json prints one JSON document.
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { z } from 'zod';
 import fs from 'node:fs';
 import path from 'node:path';
 import { AppError, DiskFullError, diskFullError, freeBytesAt, isDiskFull, isLibraryBusy, toApiError } from './api/errors';
@@ -372,7 +373,7 @@ export function buildCli(): Command {
         });
       } catch (err) {
         services.close();
-        throw err;
+        throw (err as NodeJS.ErrnoException).code === 'EADDRINUSE' ? portInUse(o.port) : err;
       }
       try {
         await services.ensureDemoLibrary();
@@ -620,12 +621,16 @@ export function buildCli(): Command {
     .action(async (source: string, o: { unsigned?: boolean; key: string[]; mirror: string[] }) => {
       await withServices(async (services, g) => {
       for (const m of o.mirror) if (!isHttpUrl(m)) throw new AppError('bad-request', `镜像地址须为 http(s):// / a mirror must be an http(s) URL: ${m}`);
-      const summary = await services.importFeed(source, {
-        unsigned: o.unsigned,
-        keys: Object.fromEntries(o.key.map(parseKeyArg)),
-        mirrors: o.mirror.length ? o.mirror : undefined,
-        room: roomOf(services),
-      });
+      const summary = await services
+        .importFeed(source, {
+          unsigned: o.unsigned,
+          keys: Object.fromEntries(o.key.map(parseKeyArg)),
+          mirrors: o.mirror.length ? o.mirror : undefined,
+          room: roomOf(services),
+        })
+        .catch(async (err: unknown) => {
+          throw await withHubFeeds(err, source);
+        });
       if (summary.fromExport) return out(g, summary, () => filledLines(summary).join('\n'));
       out(g, summary, () =>
         [`已订阅 ${summary.title}（${summary.feedId}）${revisionText(summary.feedId, summary.revision)}：${summary.resources} 个资源${o.mirror.length ? `，${o.mirror.length} 个镜像` : ''}`, ...incompleteLines(summary.blobs)].join('\n'),
@@ -672,7 +677,7 @@ export function buildCli(): Command {
         if (gone && isUpstream) forgetHubUpstream(services.db);
         return gone;
       })();
-      if (!removed) throw new AppError('not-found', `没有订阅 ${id} / no such feed`);
+      if (!removed) throw noSuchFeed(services, id);
       // Its kept feed.json goes too (an id the library held, so a plain folder name).
       fs.rmSync(path.join(services.dataDir, 'feeds', id), { recursive: true, force: true });
       services.queries.invalidate();
@@ -694,8 +699,22 @@ export function buildCli(): Command {
       )
       .action(async (ids: string[]) => {
         await withServices(async (services, g) => {
+          for (const id of ids) checkNode(services, id);
           const r = await services.sync.keep(ids, name === 'keep');
-          out(g, r, () => (r.everything ? `离线保存全部内容：${formatBytes(r.keptBytes)}` : `离线保存所选内容：${formatBytes(r.keptBytes)}`));
+          const kept = r.everything ? `离线保存全部内容：${formatBytes(r.keptBytes)}` : `离线保存所选内容：${formatBytes(r.keptBytes)}`;
+          if (name === 'keep') return out(g, r, () => kept);
+          // Unkept is not deleted: what came stays until the cache needs room (cache/evict.ts takes files outside the selection first).
+          const downloadedBytes = await downloadedUnder(services, ids);
+          out(g, { ...r, downloadedBytes }, () =>
+            [
+              kept,
+              ...(downloadedBytes > 0
+                ? [
+                    `不再离线保存的内容中，已下载的 ${formatBytes(downloadedBytes)} 仍留在本机，可以照常使用；缓存空间不够时会先清理这些文件（课表和收藏中的课程除外） / what is no longer kept but already downloaded (${formatBytes(downloadedBytes)}) stays on this machine and can still be used; when the cache needs room these files go first (never those of timetabled or favourite lessons)`,
+                  ]
+                : []),
+            ].join('\n'),
+          );
         });
       });
   keepCommand('keep');
@@ -706,6 +725,7 @@ export function buildCli(): Command {
     .description('目录树，及其大小和离线保存情况（■ 全部，◧ 部分，□ 无） / the textbook tree with sizes and what is kept offline (■ all, ◧ part, □ none)')
     .action(async (nodeId: string | undefined) => {
       await withServices(async (services, g) => {
+        if (nodeId !== undefined) checkNode(services, nodeId);
         const r = await services.sync.selection(nodeId ?? null);
         const mark = { all: '■', some: '◧', none: '□' } as const;
         out(g, r, () =>
@@ -828,6 +848,97 @@ const noFeeds = () =>
 
 /** A resource's title with its lesson and unit, deepest first, as the UI's WherePath leads with them: 学习任务单（分数的初步认识 · 第八单元）. */
 const placed = (title: string, path: string[]) => (path.length ? `${title}（${path.slice(-2).reverse().join(' · ')}）` : title);
+
+/** `hub --port` on a port something listens on already: most often the hub itself, started twice. */
+const portInUse = (port: number) =>
+  new AppError(
+    'conflict',
+    `端口 ${port} 已被占用：可能另一个中心服务已在运行（请先停止它），或用 --port 换一个端口 / port ${port} is in use: another hub may be running already (stop it first), or choose another port with --port`,
+  );
+
+/** Subscribed feeds listed in a message, up to this many; beyond, `feeds list` is named alone. */
+const LISTED_FEEDS = 5;
+
+/** `feeds remove` of an id not subscribed: the ids that are (when few), and where to see them. */
+function noSuchFeed(services: Services, id: string): AppError {
+  const ids = services.db.prepare('SELECT id FROM feeds ORDER BY id').pluck().all() as string[];
+  if (ids.length === 0) return new AppError('not-found', `没有订阅 ${id}：目前没有订阅任何资源库 / no such feed: ${id}; no feed is subscribed`);
+  if (ids.length > LISTED_FEEDS) {
+    return new AppError('not-found', `没有订阅 ${id}；已订阅的资源库 id 可用 classboard feeds list 查看 / no such feed: ${id}; classboard feeds list shows the subscribed ids`);
+  }
+  return new AppError(
+    'not-found',
+    `没有订阅 ${id}；已订阅的是 ${ids.join('、')}（classboard feeds list 可查看） / no such feed: ${id}; subscribed: ${ids.join(', ')} (see classboard feeds list)`,
+  );
+}
+
+/**
+ * A node id the library does not hold. The usual slip is the id without its feed's
+ * prefix (xx-3 for cn.classboard.demo/xx-3), as the tree is browsed: said, with the
+ * id meant when exactly one subscribed feed has that node.
+ */
+function checkNode(services: Services, id: string): void {
+  const node = services.db.prepare('SELECT 1 FROM nodes WHERE id = ?').pluck();
+  if (node.get(id) !== undefined) return;
+  const feeds = services.db.prepare('SELECT id FROM feeds ORDER BY id').pluck().all() as string[];
+  const meant = feeds.map((f) => `${f}/${id}`).filter((full) => node.get(full) !== undefined);
+  const where = 'classboard selection 可逐级查看各节点的 id';
+  const whereEn = 'classboard selection lists them, level by level';
+  if (meant.length === 1) {
+    throw new AppError('not-found', `没有目录节点 ${id}：节点 id 带资源库前缀，是不是 ${meant[0]}？${where} / no node ${id}: node ids carry their feed's prefix; did you mean ${meant[0]}? ${whereEn}`);
+  }
+  // An id with a feed's prefix already is simply not in the tree.
+  if (feeds.some((f) => id.startsWith(`${f}/`)) || !feeds[0]) throw new AppError('not-found', `没有目录节点 ${id}，${where} / no node ${id}; ${whereEn}`);
+  throw new AppError(
+    'not-found',
+    `没有目录节点 ${id}：节点 id 带资源库前缀（如 ${feeds[0]}/…），${where} / no node ${id}: node ids carry their feed's prefix (e.g. ${feeds[0]}/…); ${whereEn}`,
+  );
+}
+
+/** Bytes downloaded under these nodes, as `selection` shows them beside each node (a node inside another named counts once). */
+async function downloadedUnder(services: Services, ids: string[]): Promise<number> {
+  const parentOf = services.db.prepare('SELECT parent FROM nodes WHERE id = ?').pluck();
+  const up = (id: string): string[] => {
+    const chain: string[] = [];
+    for (let p = parentOf.get(id) as string | null | undefined; p; p = parentOf.get(p) as string | null | undefined) chain.push(p);
+    return chain;
+  };
+  let bytes = 0;
+  for (const id of new Set(ids)) {
+    const above = up(id);
+    if (above.some((a) => ids.includes(a))) continue;
+    const shown = await services.sync.selection(above[0] ?? null);
+    bytes += shown.nodes.find((n) => n.id === id)?.cachedBytes ?? 0;
+  }
+  return bytes;
+}
+
+/** A hub's list of the feeds it serves (GET /feed/, main/hub/server.ts). */
+const HubFeeds = z.object({ feeds: z.array(z.object({ id: z.string().max(64), title: z.string().max(200) })).max(1000) });
+
+/**
+ * `feeds add http://hub/feed/<id>/` answered "no feed.json": most likely a mistyped
+ * id. A Classboard hub lists the feeds it serves; they are named, so the admin can
+ * copy the right address. Anything else (not a hub, no answer) leaves the error as it was.
+ */
+async function withHubFeeds(err: unknown, source: string): Promise<unknown> {
+  const base = /^(https?:\/\/.+\/feed\/)[^/]+\/?$/.exec(source)?.[1];
+  if (!base || !(err instanceof AppError) || err.code !== 'not-found') return err;
+  let served: z.infer<typeof HubFeeds>['feeds'];
+  try {
+    const res = await fetch(base, { signal: AbortSignal.timeout(5000), headers: { accept: 'application/json' } });
+    if (!res.ok) return err;
+    served = HubFeeds.parse(await res.json()).feeds;
+  } catch {
+    return err;
+  }
+  const at = err.message.indexOf(' / ');
+  const [zh, en] = at < 0 ? [err.message, err.message] : [err.message.slice(0, at), err.message.slice(at + 3)];
+  if (served.length === 0) return new AppError('not-found', `${zh}；这个中心服务目前没有提供任何资源库 / ${en}; this hub serves no feed yet`);
+  const named = served.map((f) => `${f.title}（${base}${f.id}/）`).join('、');
+  const urls = served.map((f) => `${base}${f.id}/`).join(', ');
+  return new AppError('not-found', `${zh}；这个中心服务提供的资源库：${named} / ${en}; this hub serves: ${urls}`);
+}
 
 /** Verified files in the cache folder (<aa>/<sha256>) that the library does not list: what a rebuilt library left behind. */
 function unlistedBlobs(services: Services): { files: number; bytes: number } {

@@ -176,6 +176,11 @@ export async function startHub(services: Services, opts: HubOptions): Promise<Hu
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://hub.local');
     try {
+      // GET /feed/ where the feed mirror is mounted: the feeds it serves, by id and title (never their
+      // sources), so a classroom's `feeds add` with a mistyped id is told the right address.
+      if (url.pathname === '/feed/' && (req.method === 'GET' || req.method === 'HEAD') && opts.routes?.some((r) => r.prefix === '/feed/')) {
+        return sendJson(res, 200, { feeds: services.db.prepare('SELECT id, title FROM feeds ORDER BY id').all() });
+      }
       for (const route of opts.routes ?? []) {
         if (url.pathname.startsWith(route.prefix)) return await route.handle(req, res);
       }

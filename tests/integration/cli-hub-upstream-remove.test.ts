@@ -89,7 +89,7 @@ describe('feeds remove on a school hub', () => {
     expect(fs.existsSync(path.join(data, 'feeds', FEED))).toBe(false);
     const again = await cliIn(data, 'feeds', 'remove', FEED);
     expect(again.code).toBe(1);
-    expect(again.stderr).toMatch(`没有订阅 ${FEED} / no such feed`);
+    expect(again.stderr).toMatch(`没有订阅 ${FEED}：目前没有订阅任何资源库 / no such feed: ${FEED}; no feed is subscribed`);
   });
 
   it('a hub restarted while its platform is down, serving the catalog it holds, records it as its upstream too', async () => {

@@ -176,8 +176,8 @@ describe('classboard CLI', () => {
     const after = JSON.parse((await cli('--json', 'selection', stage.id)).stdout);
     expect(after.nodes.map((n: { keep: string }) => n.keep)).toEqual(['all', ...rest.map(() => 'none')]);
     expect(JSON.parse((await cli('--json', 'selection')).stdout).nodes[0].keep).toBe('some');
-    expect(JSON.parse((await cli('--json', 'unkeep', first.id)).stdout)).toEqual({ everything: false, keptBytes: always(below.nodes) });
-    expect((await cli('keep', 'cn.classboard.demo/nope')).stderr).toMatch(/没有这个目录节点/);
+    expect(JSON.parse((await cli('--json', 'unkeep', first.id)).stdout)).toEqual({ everything: false, keptBytes: always(below.nodes), downloadedBytes: expect.any(Number) });
+    expect((await cli('keep', 'cn.classboard.demo/nope')).stderr).toMatch(/没有目录节点 cn\.classboard\.demo\/nope，classboard selection 可逐级查看/);
 
     const set = JSON.parse((await cli('--json', 'settings', '--rate', '2mbit', '--window', '21:30-06:00', '--quota', '50GB')).stdout);
     expect(set).toMatchObject({ nightRate: 250_000, window: '21:30-06:00', quotaBytes: 50 * 1024 ** 3, dayRate: 0 });
@@ -430,7 +430,7 @@ describe('a hub whose upstream serves something it must refuse', () => {
       const port = String((busy.address() as net.AddressInfo).port);
       const taken = await cliIn(path.join(dir, 'a'), 'hub', '--port', port, '--no-schedule', '--upstream', 'http://127.0.0.1:9/feed/');
       expect(taken.code).toBe(1);
-      expect(taken.stderr).toMatch(/端口已被占用/);
+      expect(taken.stderr).toMatch(/端口 \d+ 已被占用：可能另一个中心服务已在运行/);
       const lan = await cliIn(path.join(dir, 'b'), 'hub', '--host', '0.0.0.0', '--port', '0', '--no-schedule');
       expect(lan.code).not.toBe(0);
       expect(lan.stderr).toMatch(/--token/);
