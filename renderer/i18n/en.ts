@@ -6,7 +6,7 @@ type WithSingulars<T> = { [K in keyof T]: T[K] extends string ? string : WithSin
 };
 
 export const en: WithSingulars<Messages> = {
-  app: { pageFailed: 'This page could not open: {{message}}. Reload it, or use Home or Back below.', reload: 'Reload', name: 'Classboard' },
+  app: { pageFailed: 'This page could not open: {{message}}. Reload it, or use Home or Back below.', reload: 'Reload', name: 'Classboard', hubUnreachable: 'The school hub does not answer (it may be restarting, or the network is down); retrying, and this page refreshes by itself once it is back.' },
   nav: { toolbar: 'Toolbar', board: 'Board', home: 'Home', back: 'Back', flip: 'Flip', language: '中文', search: 'Search', sync: 'Sync' },
   sync: {
     title: 'Sync and storage',
@@ -82,7 +82,7 @@ export const en: WithSingulars<Messages> = {
     noFailures: 'No failed files',
     selection: 'Kept offline',
     selectionHint: 'Ticked parts are downloaded at night; the rest stays browsable and searchable, marked not downloaded. Timetabled and favourite lessons are always kept.',
-    everything: 'Nothing chosen: everything is kept ({{bytes}})',
+    everything: 'Nothing ticked on its own: everything is kept offline ({{bytes}})',
     kept: '{{kept}} of {{total}} chosen',
     noSuchNode: 'The library has no such section; the platform may have removed it.',
     allOf: 'Everything',

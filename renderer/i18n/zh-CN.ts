@@ -1,6 +1,6 @@
 // Teacher-facing Chinese: short, plain words a teacher reads at the board.
 export const zhCN = {
-  app: { name: '课堂智慧黑板', pageFailed: '这一页没能打开：{{message}}。可以点“重新加载”，或用下方的首页、返回。', reload: '重新加载' },
+  app: { name: '课堂智慧黑板', pageFailed: '这一页没能打开：{{message}}。可以点“重新加载”，或用下方的首页、返回。', reload: '重新加载', hubUnreachable: '连不上学校的中心服务器（可能正在重启，或网络断了），正在重试，连上后这里会自动刷新。' },
   nav: { toolbar: '工具栏', board: '白板', home: '首页', back: '返回', flip: '换边', language: 'English', search: '搜索', sync: '同步' },
   sync: {
     title: '同步与存储',
@@ -62,7 +62,7 @@ export const zhCN = {
     noFailures: '没有失败的文件',
     selection: '离线保存内容',
     selectionHint: '勾选的内容会在夜间下载到本机；其余内容仍可浏览和搜索，标为“未下载”。课表和收藏中的课始终保存。',
-    everything: '未选择：全部保存（{{bytes}}）',
+    everything: '没有单独勾选：全部内容都离线保存（{{bytes}}）',
     kept: '已选 {{kept}} / 共 {{total}}',
     allOf: '全部内容',
     noSuchNode: '资源库里没有这个目录，它可能已被平台移除。',

@@ -117,7 +117,8 @@ function StatusPanel({ live, settings, full }: { live: ReturnType<typeof useSync
         <span className={`sync-state ${running ? 'sync-state--running' : ''}`} role="status">
           {running ? t('sync.running') : t('sync.idle')}
         </span>
-        <button type="button" className="btn btn--primary" disabled={full} onClick={() => void syncNow()}>
+        {/* Nothing subscribed: a sync has nothing to fetch, and the notice below says whom to ask. */}
+        <button type="button" className="btn btn--primary" disabled={full || platform === false} onClick={() => void syncNow()}>
           {t('sync.now')}
         </button>
       </div>

@@ -16,6 +16,8 @@ describe('the sync page with nothing subscribed', () => {
     await notice.waitFor();
     expect(await notice.textContent()).toBe('还没有订阅资源平台或学校中心服务：夜间同步没有可下载的内容。请联系学校的信息管理员，为这台黑板订阅资源平台或学校中心服务。');
     expect(await page.locator('body').innerText()).not.toMatch(/classboard|feeds add/i);
+    // The page's biggest button would only report 下载 0 个文件: it waits for a subscription.
+    expect(await page.getByRole('button', { name: '立即同步' }).isDisabled()).toBe(true);
 
     await page.evaluate(() => localStorage.setItem('classboard.lang', 'en'));
     await page.reload();

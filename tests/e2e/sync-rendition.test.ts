@@ -68,14 +68,14 @@ describe('the offline-selection tree and the rendition', () => {
     await page.goto(`${hub.url}#/sync`);
     // Two 720p videos and the one worksheet (before: the worksheet twice, 1000 KB).
     // The first tree of a fresh hub waits for its planner thread to start.
-    await expect.poll(() => page.getByText('未选择：全部保存（900 KB）').count(), { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => page.getByText('没有单独勾选：全部内容都离线保存（900 KB）').count(), { timeout: 10_000 }).toBe(1);
     await expect.poll(() => row().textContent()).toContain('900 KB，已下载 0 B');
     await expect.poll(() => page.getByText('待下载：3 个文件，900 KB').count()).toBe(1);
     await save('480');
     // Before: the queue followed the new setting but the tree kept 720p sizes until a reload.
     await expect.poll(() => page.getByText('待下载：3 个文件，400 KB').count()).toBe(1);
     await expect.poll(() => row().textContent()).toContain('400 KB，已下载 0 B');
-    await expect.poll(() => page.getByText('未选择：全部保存（400 KB）').count()).toBe(1);
+    await expect.poll(() => page.getByText('没有单独勾选：全部内容都离线保存（400 KB）').count()).toBe(1);
   });
 
   it('after going down to 480p with the 720p files on disk, says they are here and fetches nothing', async () => {
@@ -88,7 +88,7 @@ describe('the offline-selection tree and the rendition', () => {
     // The 720p copies play and the lessons are ready: the tree, the queue and the disk say the same.
     await expect.poll(() => page.getByText('所选内容已全部下载').count()).toBe(1);
     await expect.poll(() => row().textContent()).toContain('900 KB，已下载 900 KB');
-    expect(await page.getByText('未选择：全部保存（900 KB）').count()).toBe(1);
+    expect(await page.getByText('没有单独勾选：全部内容都离线保存（900 KB）').count()).toBe(1);
     const used = (await api('sync:status', {})).value.disk.usedBytes - 900 * KB;
     expect(used).toBeGreaterThanOrEqual(0);
     expect(used).toBeLessThan(16 * KB); // the catalog's shard

@@ -56,7 +56,7 @@ describe('the sync page', () => {
     await expect.poll(() => page.getByText('待下载：3 个文件，1.2 MB').count()).toBe(1);
     expect(await page.getByText(/还没有订阅资源平台/).count()).toBe(0); // subscribed to the platform (nginx)
     await expect.poll(() => page.getByRole('button', { name: /第 1 节.* 分数的初步认识（第一课时）.* 未下载/ }).count()).toBe(1);
-    await expect.poll(() => page.getByText('未选择：全部保存（1.2 MB）', { exact: false }).count()).toBe(1);
+    await expect.poll(() => page.getByText('没有单独勾选：全部内容都离线保存（1.2 MB）', { exact: false }).count()).toBe(1);
     expect(await page.getByRole('checkbox', { name: '离线保存“小学”' }).getAttribute('aria-checked')).toBe('true');
     await expect.poll(() => page.getByText('1.2 MB，已下载 0 B').count()).toBe(1);
   });
