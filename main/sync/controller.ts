@@ -103,7 +103,7 @@ export function createSyncController(services: Services, opts: SyncControllerOpt
     lessonBucket.setRate(next.nightRate ?? Infinity);
     // A run's own --rate holds until the saved cap changes while it runs: then the admin's latest word counts.
     if (next.nightRate !== applied.nightRate) for (const b of ownCaps) b.setRate(next.nightRate ?? Infinity);
-    if (next.maxHeight !== applied.maxHeight) queued = null;
+    if (next.maxHeight !== applied.maxHeight || next.quotaBytes !== applied.quotaBytes) queued = null;
     applied = next;
     opts.onSettings?.(next);
     if (fromElsewhere) log(`已采用另一进程保存的同步设置（夜间时段 ${next.window}）/ sync settings saved by another process are now in force`);
@@ -152,7 +152,7 @@ export function createSyncController(services: Services, opts: SyncControllerOpt
   // asks every 5 s and a plan takes seconds.
   let planning = false;
   let changedSince = false;
-  const plannedQueue = (maxHeight: number) => {
+  const plannedQueue = (maxHeight: number, quotaBytes: number | undefined) => {
     if (changedElsewhere()) changedSince = true;
     if (changedSince && !planning) {
       queued = null;
@@ -160,7 +160,8 @@ export function createSyncController(services: Services, opts: SyncControllerOpt
     }
     if (queued) return queued;
     planning = true;
-    const plan = planInWorker(services, { maxHeight }, true).then(({ files, bytes }) => ({ files, bytes }));
+    // With the quota: a lesson whose file could never fit is queued at the rendition the night brings.
+    const plan = planInWorker(services, { maxHeight, quotaBytes }, true).then(({ files, bytes }) => ({ files, bytes }));
     queued = plan;
     plan.then(
       () => void (planning = false),
@@ -345,7 +346,8 @@ export function createSyncController(services: Services, opts: SyncControllerOpt
       follow();
       const known = lessons.get(id);
       if (known) return known;
-      const { jobs } = planFor(services, { maxHeight: applied.maxHeight, only: [id] });
+      // The rendition a night run would bring (a lower one when the chosen file is bigger than the quota leaves room for).
+      const { jobs } = planFor(services, { maxHeight: applied.maxHeight, quotaBytes: applied.quotaBytes ?? undefined, only: [id] });
       // A whole run still short of its downloads would hold the lesson behind its lock and catalogs.
       const beside = current !== null && !current.part && !current.first.taking;
       const started = lessons.start(id, jobs, current !== null && !beside);
@@ -398,7 +400,7 @@ export function createSyncController(services: Services, opts: SyncControllerOpt
         last = readLastSync(db) ?? last;
       }
       const s = applied;
-      const planned = progress ? null : await plannedQueue(s.maxHeight);
+      const planned = progress ? null : await plannedQueue(s.maxHeight, s.quotaBytes ?? undefined);
       let freeBytes: number | null = null;
       try {
         freeBytes = diskFree(services.blobs.root);

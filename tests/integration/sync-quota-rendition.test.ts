@@ -13,7 +13,7 @@ import { generateSigningKey } from '../../main/feed/keys';
 import { writeFeed } from '../../main/feed/write';
 import type { Services } from '../../main/services';
 import { syncAll } from '../../main/sync/engine';
-import { formatBytes } from '../../preload/contract';
+import { formatBytes, type LessonFetch } from '../../preload/contract';
 import { sha256 } from '../fixtures/feeds';
 import { startNginx } from '../fixtures/nginx';
 import { hubServices } from '../fixtures/services';
@@ -91,6 +91,36 @@ describe('a cache quota smaller than a lesson’s chosen rendition', () => {
       const again = await syncAll(s, { maxHeight: 720, quotaBytes: 200_000 });
       expect(again).toMatchObject({ failed: [], downloaded: { files: 0 }, downsized: 1 });
       expect(s.blobs.has(sha256(sd))).toBe(true);
+    } finally {
+      s.close();
+    }
+  });
+
+  it('a lesson asked for at the board, and the page\'s queue, take the rendition the night would', async () => {
+    const s = await classroom(['cn.test/l1']);
+    try {
+      s.sync.configure({ maxHeight: 720, quotaBytes: 200_000 });
+      // The sync page's queue: the 360p the night brings, not the 720p that cannot fit.
+      const status = await s.router.invoke('sync:status', {});
+      if (!status.ok) throw new Error(status.error.message);
+      expect(status.value.queued).toMatchObject({ files: 1, bytes: sd.length });
+      // 现在下载这节课: before, the 720p was fetched for it and failed as too big.
+      const done = new Promise<LessonFetch>((resolve) => {
+        const off = s.events.subscribe((name, e) => {
+          const f = e as LessonFetch;
+          if (name === 'sync:lesson' && f.state !== 'running') {
+            off();
+            resolve(f);
+          }
+        });
+      });
+      const started = await s.router.invoke('sync:fetch', { id: 'cn.test/v1' });
+      if (!started.ok) throw new Error(started.error.message);
+      const end = started.value.state === 'running' ? await done : started.value;
+      expect(end).toMatchObject({ state: 'done', failures: [], totalBytes: sd.length });
+      expect(s.blobs.has(sha256(sd))).toBe(true);
+      expect(s.blobs.has(sha256(hd))).toBe(false);
+      expect((await ready(s, 'cn.test/v1')).ready).toBe(true);
     } finally {
       s.close();
     }
