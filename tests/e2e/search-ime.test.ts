@@ -40,6 +40,25 @@ describe('searching with a pinyin input method', () => {
     await page.getByRole('button', { name: /分数的初步认识/ }).first().waitFor();
   });
 
+  it('the 备课 editor’s 加入资源 search waits too, and asks the library nothing for the letters', async () => {
+    await page.evaluate(() => (window.location.hash = '#/plan/new'));
+    const box = page.getByRole('searchbox', { name: '搜索要加入的资源' });
+    await box.waitFor();
+    const asked: string[] = [];
+    const onRequest = (r: { url(): string; postData(): string | null }) => {
+      if (r.url().endsWith('/api/library:search')) asked.push(JSON.parse(r.postData() ?? '{}').query);
+    };
+    page.on('request', onRequest);
+    try {
+      await typePinyin(box, "fen'shu", '分数');
+      await page.getByRole('button', { name: /分数的初步认识/ }).first().waitFor();
+      expect(asked.every((q) => !/[a-z']/.test(q))).toBe(true);
+      expect(asked).toContain('分数');
+    } finally {
+      page.off('request', onRequest);
+    }
+  });
+
   it('the timetable’s lesson search waits too', async () => {
     await page.evaluate(() => (window.location.hash = '#/timetable'));
     const box = page.getByRole('searchbox', { name: '课程资源（搜索）' });

@@ -5,6 +5,7 @@ import { useTranslation } from 'react-i18next';
 import type { PlanItem, Res } from '../../../preload/contract';
 import { api, call, plainMessage } from '../../api/client';
 import { isFormField } from '../../keys';
+import { useSearchText } from '../../library/useSearchText';
 import { WherePath } from '../../library/WherePath';
 import { go, href } from '../../route';
 import { DeletePageConfirm } from '../board/DeletePageConfirm';
@@ -16,7 +17,9 @@ export function PlanEditor({ id }: { id: number | null }) {
   const { t } = useTranslation();
   const [title, setTitle] = useState('');
   const [items, setItems] = useState<PlanItem[]>([]);
-  const [query, setQuery] = useState('');
+  // The query waits for a pinyin input method's chosen characters (useSearchText).
+  const search = useSearchText();
+  const query = search.query;
   const [found, setFound] = useState<Res<'library:search'> | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [confirming, setConfirming] = useState(false);
@@ -146,7 +149,7 @@ export function PlanEditor({ id }: { id: number | null }) {
           ))}
         </div>
         <h2 className="panel-title">{t('plans.addResource')}</h2>
-        <input type="search" role="searchbox" className="searchbox" aria-label={t('plans.searchLabel')} placeholder={t('library.searchPlaceholder')} value={query} onChange={(e) => setQuery(e.target.value)} />
+        <input type="search" role="searchbox" className="searchbox" aria-label={t('plans.searchLabel')} placeholder={t('library.searchPlaceholder')} {...search.bind} />
         <MoreBelow>
           {(ref) => (
             <div ref={ref} className="rows plan__found">
