@@ -21,7 +21,7 @@ beforeAll(() => {
 
 async function openLesson(lang: 'zh-CN' | 'en', side: 'left' | 'right') {
   await page.goto(hub.url);
-  await page.evaluate(([l, s]) => (localStorage.setItem('classboard.lang', l), localStorage.setItem('classboard.toolbarSide', s)), [lang, side]);
+  await page.evaluate(({ l, s }) => (localStorage.setItem('classboard.lang', l), localStorage.setItem('classboard.toolbarSide', s)), { l: lang, s: side });
   await page.goto(`${hub.url}${LESSON}`);
   await page.reload();
   await page.locator('.lesson__list').waitFor();
