@@ -54,6 +54,8 @@ export const en: WithSingulars<Messages> = {
     noPlatform: "No platform or school hub is subscribed: the nightly sync has nothing to fetch. Ask the school's IT admin to subscribe this board to the platform or the school hub.",
     downgraded: '{{count}} lessons get a lower rendition to fit tonight',
     downgraded_one: '{{count}} lesson gets a lower rendition to fit tonight',
+    downsized: "{{count}} lessons' videos are bigger than the cache limit, so a lower rendition was kept; raise the cache limit below to bring theirs back",
+    downsized_one: "{{count}} lesson's video is bigger than the cache limit, so a lower rendition was kept; raise the cache limit below to bring it back",
     failed: 'Failed downloads',
     reasons: {
       quota: 'The cache is full: {{count}} files were not downloaded. Raise the cache limit below, or keep less offline.',

@@ -44,6 +44,7 @@ export const zhCN = {
     catalogFailedAtStart: '{{time}} 中心服务启动时检查：“{{title}}”的目录没有更新',
     noPlatform: '还没有订阅资源平台或学校中心服务：夜间同步没有可下载的内容。请联系学校的信息管理员，为这台黑板订阅资源平台或学校中心服务。',
     downgraded: '{{count}} 节课因今晚流量不足改为较低清晰度',
+    downsized: '{{count}} 节课的视频比缓存上限还大，改用了较低清晰度；调高下方的缓存上限可换回原来的清晰度',
     failed: '下载失败',
     reasons: {
       quota: '缓存已满，{{count}} 个文件没有下载：请调高下方的缓存上限，或少选一些离线内容。',

@@ -181,6 +181,7 @@ function StatusPanel({ live, settings, full }: { live: ReturnType<typeof useSync
             <p className="muted">{t('sync.partialKept', { count: status.last.partial.files, files: status.last.partial.files, bytes: formatBytes(status.last.partial.bytes) })}</p>
           )}
           {status.last.downgraded > 0 && <p className="muted">{t('sync.downgraded', { count: status.last.downgraded })}</p>}
+          {(status.last.downsized ?? 0) > 0 && <p className="muted">{t('sync.downsized', { count: status.last.downsized })}</p>}
           {status.last.feeds.some((f) => f.outcome === 'failed') && (
             <ul className="sync-failures" aria-label={t('sync.catalogFailed')}>
               {status.last.feeds

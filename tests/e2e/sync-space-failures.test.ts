@@ -22,6 +22,8 @@ const session = useBoardSession({
       ],
       skipped: 0,
       downgraded: 0,
+      // Two lessons whose chosen video was bigger than the quota took a lower rendition.
+      downsized: 2,
       durationMs: 1000,
     });
     services.close();
@@ -37,6 +39,7 @@ describe("the sync page's lines for files refused for space", () => {
     const [floor, noRoom] = await list.getByRole('listitem').allTextContents();
     expect(floor).toBe('磁盘余量不足，2 个文件没有下载：下载后磁盘剩余会低于须保留的空间。请清理这块磁盘，或请管理员调低保留空间。 比大小、分与合');
     expect(noRoom).toBe('磁盘放不下，1 个文件没有下载：请清理这块磁盘。 找春天');
+    expect(await page.getByText('2 节课的视频比缓存上限还大，改用了较低清晰度；调高下方的缓存上限可换回原来的清晰度', { exact: true }).count()).toBe(1);
     await shot(page, 'sync-space-failures-zh');
   });
 
@@ -51,6 +54,7 @@ describe("the sync page's lines for files refused for space", () => {
       'Too little free disk space: 2 files were not downloaded, as the disk would fall below the space to keep free. Free some space, or ask the admin to lower it. 比大小、分与合',
     );
     expect(noRoom).toBe('No room on the disk: 1 file was not downloaded. Free some space on it. 找春天');
+    expect(await page.getByText("2 lessons' videos are bigger than the cache limit, so a lower rendition was kept; raise the cache limit below to bring theirs back", { exact: true }).count()).toBe(1);
     await shot(page, 'sync-space-failures-en');
   });
 });
