@@ -6,6 +6,7 @@
 import type { CDPSession, Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { hubApi, useBoardSession, type RunningHub } from './harness';
+import { inkLive, inkStrokeCount, touchLine } from './board-input';
 
 const session = useBoardSession();
 let hub: RunningHub;
@@ -13,15 +14,9 @@ let page: Page;
 let cdp: CDPSession;
 let plan: number;
 
-async function line(id: number, x: number, y: number, dx: number) {
-  const at = (i: number) => [{ id, x: x + (dx * i) / 10, y, radiusX: 2, radiusY: 2, force: 0.5 }];
-  await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: at(0) });
-  for (let i = 1; i <= 10; i++) await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: at(i) });
-  await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
-}
-
-const live = () => page.locator('canvas.ink-layer__live');
-const strokeCount = () => live().getAttribute('data-stroke-count').then(Number);
+const line = (id: number, x: number, y: number, dx: number) => touchLine(cdp, id, x, y, dx);
+const live = () => inkLive(page);
+const strokeCount = () => inkStrokeCount(page);
 const saved = () => expect.poll(() => live().getAttribute('data-unsaved')).toBe('0');
 const button = (name: string) => page.getByRole('button', { name, exact: true });
 const enabled = (name: string) => button(name).isEnabled();

@@ -6,30 +6,18 @@
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { shot, useBoardSession, type RunningHub } from './harness';
+import { openPdfLesson, openTool as openToolOn } from './board-input';
 
 const session = useBoardSession();
 let hub: RunningHub;
 let page: Page;
 
-// The demo library's three-page 学习任务单.
-const LESSON = '#/resource/cn.classboard.demo%2Fl-dqs-rw/pdf';
-
 beforeAll(() => {
   ({ hub, page } = session);
 });
 
-async function openLesson() {
-  await page.goto(hub.url);
-  await page.getByRole('button', { name: '工具' }).waitFor();
-  await page.evaluate((h) => (window.location.hash = h), LESSON);
-  await expect.poll(() => page.locator('canvas.pdf-page').getAttribute('data-rendered-page', { timeout: 1000 }).catch(() => null), { timeout: 20_000 }).toBe('1');
-}
-
-async function openTool(name: string) {
-  await page.getByRole('button', { name: '工具' }).click();
-  await page.getByRole('menuitem', { name }).click();
-  await page.getByRole('dialog', { name }).waitFor();
-}
+const openLesson = () => openPdfLesson(page, hub);
+const openTool = (name: string) => openToolOn(page, name);
 
 type Box = { x: number; y: number; width: number; height: number };
 const box = async (sel: string): Promise<Box> => (await page.locator(sel).first().boundingBox())!;
