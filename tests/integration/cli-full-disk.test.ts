@@ -171,16 +171,17 @@ describe.skipIf(cannotMount !== null)(`classboard on a full disk${cannotMount ? 
 });
 
 describe('classboard sync over its cache quota', () => {
-  it('says the quota applied, with what the cache holds, the quota and the command', async () => {
+  it('says files bigger than the whole quota are, with the quota and the command, once, naming the lessons', async () => {
     const data = path.join(tmp, 'quota');
     expect((await cliIn(data, 'feeds', 'add', `${nginx.url}big/`, '--key', keyArg)).code).toBe(0);
-    // Files of 150 MB against a 100 MB quota, on a disk with room (a floor of 1 MB).
+    // Files of 150 MB against a 100 MB quota, on a disk with room (a floor of 1 MB): no
+    // lower rendition, and not a full cache (it said 缓存已满 of an empty one).
     const r = await cliIn(data, 'sync', '--now', '--quota', '100MB', '--floor', '1MB');
     expect(r.code).toBe(2);
-    const line = r.stdout.split('\n').find((l) => l.includes('缓存已满'));
-    expect(line).toMatch(/^ {2}缓存已满，6 个文件没有下载：缓存已用 [\d.]+ KB，上限 100\.0 MB。请调高缓存上限（classboard settings --quota /);
-    expect(line).toMatch(/ 涉及：(第\d课（第\d课时）、){4}第\d课（第\d课时） 等 6 节课$/);
-    expect(line).not.toContain('磁盘');
-    expect(r.stdout.match(/缓存已满/g)).toHaveLength(1);
+    const line = r.stdout.split('\n').find((l) => l.includes('比缓存上限'));
+    expect(line).toMatch(/^ {2}6 个文件比缓存上限（100\.0 MB）还大，课里也没有放得下的较低清晰度，没有下载：.*请把缓存上限调高到比文件大（classboard settings --quota /);
+    expect(line).toMatch(/ 涉及：(第\d课（第\d课时）、){4}第\d课（第\d课时） 等 6 节课/);
+    expect(r.stdout).not.toMatch(/缓存已满|磁盘|unkeep/);
+    expect(r.stdout.match(/比缓存上限（/g)).toHaveLength(1);
   }, 120_000);
 });
