@@ -8,10 +8,11 @@
 // costs a millisecond), so a hub that comes back is used again at once.
 // Before its files fail for good, the run waits for such a host a stated while,
 // knocking with backoff (waitForHosts): a hub PC rebooting takes 1–3 minutes.
+import http from 'node:http';
+import https from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppError } from '../api/errors';
 import type { FailureReason } from '../../preload/contract';
-import { httpGet } from './http-get';
 
 /** Files in a row whose every try at the host went unanswered before it is left. */
 const AFTER_FILES = 3;
@@ -107,16 +108,30 @@ export class DeadHosts {
   }
 }
 
-/** A knock at a host: any HTTP answer (even 404 or 503) means it is there again. */
-async function answers(url: string, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
-  try {
-    // One byte of a file the run needs: a hub pulling it through for us starts at once.
-    const res = await httpGet(url, { headers: { range: 'bytes=0-0' }, signal, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
-    res.body.destroy();
-    return true;
-  } catch {
-    return false;
-  }
+/**
+ * A knock at a host: any HTTP answer (a 404, a 503, a redirect) means it is there
+ * again; only none (refused, unreachable, silent for `timeoutMs`) means it is not.
+ * A HEAD of the origin's root, not of a file the run needs: a hub lacking that file
+ * first pulls it from upstream and answers only after its pullWaitMs (10 s, longer
+ * than a knock waits), so every knock went unanswered while the hub was up.
+ * A connection of its own: a pooled one may be the dead server's.
+ */
+function answers(url: string, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
+  const root = new URL('/', url);
+  return new Promise((resolve) => {
+    const req = (root.protocol === 'https:' ? https : http).request(root, { method: 'HEAD', agent: false, signal }, (res) => {
+      clearTimeout(timer);
+      res.resume();
+      req.destroy();
+      resolve(true);
+    });
+    const timer = setTimeout(() => req.destroy(), timeoutMs);
+    req.on('error', () => {
+      clearTimeout(timer);
+      resolve(false);
+    });
+    req.end();
+  });
 }
 
 /** First knocks come quickly (a restart takes seconds), then every few seconds, so the run goes on soon after a host is back. */
@@ -124,7 +139,7 @@ const KNOCK_MS = [1000, 2000, 4000];
 const KNOCK_EVERY_MS = 5000;
 
 /**
- * Knocks at each host (by one of its files' URLs, `urls`: host → URL) at once, then
+ * Knocks at each host (at the origin of one of its files' URLs, `urls`: host → URL) at once, then
  * with backoff until one answers, `deadline` (epoch ms) passes, or `going()` says
  * the run waits no longer (stopped, paused, the window closed): the hosts that
  * answered, none when it gave up. `onMiss`: a round no host answered (the run is waiting).
