@@ -145,3 +145,68 @@ describe('undo kept per page while the lesson goes on', () => {
     await expect.poll(strokeCount).toBe(4);
   });
 });
+
+describe('a page opened before the hub sent its ink', () => {
+  const inkOn = async (id: number, index: number) =>
+    (await hubApi(hub, 'annotations:list', { target: `plan:${id}`, page: String(index) })).value.strokes.length as number;
+
+  // The surface showed a blank page with a history of its own until the hub
+  // answered: with annotations:list failing, her strokes and their undo went
+  // into that throwaway history, and PageDown, PageUp showed the page's stale
+  // copy: her writing vanished and 撤销 had nothing.
+  it('keeps what she writes when the hub did not send the page, and its undo', async () => {
+    const made = await hubApi(hub, 'plans:save', {
+      title: '连不上时写',
+      items: [
+        { kind: 'board', template: 'white' },
+        { kind: 'board', template: 'tianzige' },
+      ],
+    });
+    const id = made.value.id as number;
+    await page.route('**/api/annotations:list', (r) => r.abort('connectionreset'), { times: 1 });
+    await page.route('**/api/annotations:batch', (r) => r.abort('connectionreset'));
+    try {
+      await page.goto(`${hub.url}#/present/${id}/0`);
+      await showItem('white', null);
+      await pen();
+      await line(11, 300, 300, 400);
+      await expect.poll(strokeCount).toBe(1);
+      await showItem('tianzige', 'PageDown');
+      await showItem('white', 'PageUp');
+      await expect.poll(strokeCount).toBe(1);
+      await expect.poll(() => enabled('撤销')).toBe(true);
+    } finally {
+      await page.unroute('**/api/annotations:batch');
+    }
+    await expect.poll(() => live().getAttribute('data-unsaved'), { timeout: 10_000 }).toBe('0');
+    expect(await inkOn(id, 0)).toBe(1);
+    await button('撤销').click();
+    await expect.poll(strokeCount).toBe(0);
+    await saved();
+    expect(await inkOn(id, 0)).toBe(0);
+  });
+
+  // Plan ids are SQLite rowids: the next plan made after deleting the newest
+  // takes its id, and its blank page came with the deleted plan's undo, so 撤销
+  // put the deleted plan's ink on it and saved it there.
+  it("gives a new plan that took a deleted plan's id nothing to undo", async () => {
+    const items = [{ kind: 'board', template: 'white' }];
+    const id = (await hubApi(hub, 'plans:save', { title: '要删的备课', items })).value.id as number;
+    await page.goto(`${hub.url}#/present/${id}/0`);
+    await showItem('white', null);
+    await pen();
+    await line(12, 300, 300, 400);
+    await line(13, 300, 400, 400);
+    await expect.poll(strokeCount).toBe(2);
+    await saved();
+    await page.goto(`${hub.url}#/`);
+    expect((await hubApi(hub, 'plans:delete', { id })).value.deleted).toBe(true);
+    expect((await hubApi(hub, 'plans:save', { title: '新备课', items })).value.id).toBe(id);
+
+    await page.goto(`${hub.url}#/present/${id}/0`);
+    await showItem('white', null);
+    await expect.poll(() => enabled('撤销')).toBe(false);
+    expect(await strokeCount()).toBe(0);
+    expect(await enabled('重做')).toBe(false);
+  });
+});

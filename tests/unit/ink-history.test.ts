@@ -2,7 +2,7 @@
 // in turn (and is rebuilt with each plan item), and the history must outlive it.
 import { describe, expect, it } from 'vitest';
 import type { Stroke } from '../../preload/contract/annotations';
-import { InkHistories, InkModel, newStrokeId } from '../../renderer/teaching/ink/model';
+import { InkHistories, InkModel, newStrokeId, reconcile } from '../../renderer/teaching/ink/model';
 
 const line = (y: number): Stroke => {
   const points: number[] = [];
@@ -90,5 +90,50 @@ describe('ink history per page', () => {
     while (m.undo()) n++;
     expect(n).toBe(200);
     expect(m.strokes).toHaveLength(50);
+  });
+
+  it("when the hub's copy arrives after she wrote, keeps her strokes, her undo, and the hub's strokes she never saw", () => {
+    const histories = new InkHistories();
+    const h = histories.get('plan:1', '0');
+    const m = new InkModel();
+    const old = line(0);
+    const erased = line(20);
+    m.load([old, erased], h);
+    const seen = h.shown;
+    const fromHub = line(40); // saved from elsewhere, never shown here
+    const mine = line(60);
+    m.add(mine);
+    m.remove([erased.id]);
+    const shown = reconcile(h, [old, erased, fromHub], seen, m.strokes, true);
+    m.load(shown, h);
+    expect(m.strokes.map((s) => s.id)).toEqual([old, fromHub, mine].map((s) => s.id));
+    expect(m.undo()).toEqual({ added: [erased], removed: [] });
+    expect(m.undo()).toEqual({ added: [], removed: [mine.id] });
+  });
+
+  it("drops the undo of another page whose key the hub's copy shows is reused (a deleted plan's id)", () => {
+    const histories = new InkHistories();
+    const h = histories.get('plan:7', '0');
+    const m = new InkModel();
+    m.load([], h);
+    m.add(line(0));
+    m.add(line(50));
+    // The plan is deleted and a new one takes id 7: the hub has nothing on its page.
+    const shown = reconcile(h, [], h.shown, h.shown, false);
+    m.load(shown, h);
+    expect(m.strokes).toEqual([]);
+    expect(m.canUndo).toBe(false);
+    expect(m.canRedo).toBe(false);
+  });
+
+  it("keeps the undo when the hub's copy is the page as she left it", () => {
+    const histories = new InkHistories();
+    const h = histories.get('plan:1', '0');
+    const m = new InkModel();
+    m.load([], h);
+    const a = line(0);
+    m.add(a);
+    m.load(reconcile(h, [a], h.shown, h.shown, false), h);
+    expect(m.undo()).toEqual({ added: [], removed: [a.id] });
   });
 });

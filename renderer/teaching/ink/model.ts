@@ -60,6 +60,35 @@ export class InkHistories {
   }
 }
 
+/**
+ * What a page opened on this board shows once the hub's copy arrives. `seen` is
+ * what the board showed when the page opened, `now` what it shows now: she may
+ * have written (or undone) while the hub was answering, and those strokes may
+ * not be saved yet. Her changes are kept, with the hub's strokes she never saw.
+ * Otherwise the hub's copy is shown; when it is not the page this history
+ * remembers (a deleted plan's id taken by a new one: ids are SQLite rowids), the
+ * undo and redo steps belong to another page and are dropped, so 撤销 cannot
+ * bring back and save ink that was never on this one.
+ */
+export function reconcile(history: PageHistory, hub: readonly Stroke[], seen: readonly Stroke[], now: readonly Stroke[], changed: boolean): Stroke[] {
+  if (changed || history.unsaved > 0) {
+    const seenIds = new Set(seen.map((s) => s.id));
+    const nowIds = new Set(now.map((s) => s.id));
+    return [...now, ...hub.filter((s) => !seenIds.has(s.id) && !nowIds.has(s.id))];
+  }
+  if (!sameIds(hub, seen)) {
+    history.undo.length = 0;
+    history.redo.length = 0;
+  }
+  return [...hub];
+}
+
+function sameIds(a: readonly Stroke[], b: readonly Stroke[]): boolean {
+  if (a.length !== b.length) return false;
+  const ids = new Set(a.map((s) => s.id));
+  return b.every((s) => ids.has(s.id));
+}
+
 interface Box {
   minX: number;
   minY: number;

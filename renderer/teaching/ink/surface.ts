@@ -4,7 +4,7 @@
 // 5,000 strokes on the page cost nothing while five fingers write. Every pointer
 // writes its own stroke; a large contact (a palm) erases.
 import getStroke from 'perfect-freehand';
-import { InkHistories, InkModel, newStrokeId, type InkChange, type PageHistory, type Stroke } from './model';
+import { InkHistories, InkModel, newStrokeId, reconcile, type InkChange, type PageHistory, type Stroke } from './model';
 import { outboxFor, type InkOutbox } from './outbox';
 
 export type InkMode = 'pen' | 'highlighter' | 'eraser' | 'area-eraser' | 'off';
@@ -164,12 +164,18 @@ export class InkSurface {
       this.requestDraw();
       return;
     }
-    this.model.load([]);
+    // Her page as this board last showed it, with its history, until the hub's
+    // copy arrives: what she writes meanwhile (or if the hub never answers) goes
+    // into this page's history, which the outbox counts as unsaved.
+    const seen = history.shown;
+    this.model.load(seen, history);
+    const version = this.model.version;
     this.requestDraw();
     try {
       const strokes = await this.store.list(target, page);
       if (seq !== this.loadSeq) return;
-      this.model.load(strokes, history);
+      const changed = this.model.version !== version;
+      this.model.load(reconcile(history, strokes, seen, this.model.strokes, changed), history);
       this.requestDraw();
     } catch (err) {
       this.opts.onError?.((err as Error).message);
