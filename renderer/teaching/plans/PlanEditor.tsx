@@ -5,6 +5,7 @@ import { useTranslation } from 'react-i18next';
 import type { PlanItem, Res } from '../../../preload/contract';
 import { api, call, plainMessage } from '../../api/client';
 import { isFormField } from '../../keys';
+import { useHubLink } from '../../library/useApi';
 import { useSearchText } from '../../library/useSearchText';
 import { WherePath } from '../../library/WherePath';
 import { go, href } from '../../route';
@@ -26,24 +27,41 @@ export function PlanEditor({ id }: { id: number | null }) {
   const saver = usePlanAutosave(id);
   // Only the teacher's own changes are saved, never the plan as it was loaded (or failed to load).
   const edited = useRef(false);
+  // A saved plan can be changed only once it has been read: a save replaces all its items, so
+  // one typed into the empty editor after a failed load would wipe the plan on the hub.
+  const [loaded, setLoaded] = useState(id === null);
+  const { comebacks } = useHubLink();
 
   useEffect(() => {
-    if (id === null) return;
-    void call(api()['plans:get']({ id })).then((p) => {
-      setTitle(p.title);
-      setItems(p.items);
-    }, (e: Error) => setError(e.message));
-  }, [id]);
+    if (id === null || loaded) return;
+    let live = true;
+    // Read again when the hub is back (a restart), not left empty for good.
+    void call(api()['plans:get']({ id })).then(
+      (p) => {
+        if (!live) return;
+        setTitle(p.title);
+        setItems(p.items);
+        setError(null);
+        setLoaded(true);
+      },
+      (e) => live && setError(plainMessage(e)),
+    );
+    return () => {
+      live = false;
+    };
+  }, [id, loaded, comebacks]);
 
   useEffect(() => {
-    if (edited.current) saver.change({ title, items });
-  }, [title, items, saver.change]);
+    if (edited.current && loaded) saver.change({ title, items });
+  }, [title, items, loaded, saver.change]);
 
   const editTitle = (next: string) => {
+    if (!loaded) return;
     edited.current = true;
     setTitle(next);
   };
   const editItems = (next: PlanItem[]) => {
+    if (!loaded) return;
     edited.current = true;
     setItems(next);
   };
@@ -89,9 +107,9 @@ export function PlanEditor({ id }: { id: number | null }) {
     <div className="plan">
       <div className="plan__left">
         <div className="plan__head">
-          <input className="searchbox" aria-label={t('plans.title')} placeholder={t('plans.titlePlaceholder')} value={title} onChange={(e) => editTitle(e.target.value)} />
+          <input className="searchbox" aria-label={t('plans.title')} placeholder={t('plans.titlePlaceholder')} value={title} disabled={!loaded} onChange={(e) => editTitle(e.target.value)} />
           {/* Up here, far from 开始上课, so a tap meant for that never starts a delete. */}
-          {saver.id !== null && (
+          {saver.id !== null && loaded && (
             <button type="button" className="bar-button plan__delete" onClick={() => setConfirming(true)}>
               {t('plans.delete')}
             </button>
@@ -143,7 +161,7 @@ export function PlanEditor({ id }: { id: number | null }) {
         <h2 className="panel-title">{t('plans.addBoard')}</h2>
         <div className="rows rows--grid plan__templates">
           {TEMPLATES.map((tpl) => (
-            <button key={tpl} type="button" className="row row--compact" onClick={() => editItems([...items, { kind: 'board', template: tpl }])}>
+            <button key={tpl} type="button" className="row row--compact" disabled={!loaded} onClick={() => editItems([...items, { kind: 'board', template: tpl }])}>
               ＋ {t(`board.templates.${tpl}`)}
             </button>
           ))}
@@ -158,6 +176,7 @@ export function PlanEditor({ id }: { id: number | null }) {
                   key={r.id}
                   type="button"
                   className="row row--compact"
+                  disabled={!loaded}
                   aria-label={t('plans.addThis', { title: r.title })}
                   onClick={() => editItems([...items, { kind: 'resource', resourceId: r.id, title: r.title, type: r.type, path: r.path }])}
                 >

@@ -113,11 +113,17 @@ export function usePlanAutosave(initialId: number | null) {
       // Behind a save still on its way the page would be gone before its turn: sent now instead
       // (a new plan's first save must come back first, or it would be created twice).
       if (running.current && idRef.current !== null && pending.current && !stopped.current) {
-        void request(pending.current);
+        const draft = pending.current;
         pending.current = null;
+        // The page may stay (a cancelled unload): a draft that did not arrive is saved again in turn.
+        void call(request(draft)).catch(() => {
+          pending.current ??= draft;
+          void flush();
+        });
       } else void flush();
     };
-    const onVisibility = () => document.visibilityState === 'hidden' && onHide();
+    // Only hidden (another window, the screen off): the page stays, so saves keep their order.
+    const onVisibility = () => document.visibilityState === 'hidden' && void flush();
     window.addEventListener('pagehide', onHide);
     document.addEventListener('visibilitychange', onVisibility);
     return () => {
