@@ -206,7 +206,7 @@ type RateCap = Pick<TokenBucket, 'limited' | 'take'>;
 /** A download's own context: the cap and stop signal of everyone waiting for it. */
 type RunContext = Omit<DownloadContext, 'bucket'> & {
   bucket: RateCap;
-  /** Ask past any cache (Cache-Control: no-cache): the source sent bad bytes of this file once already. */
+  /** Ask past any cache (Cache-Control: no-cache) on the next request only: the source sent bad bytes of this file once already. */
   noCache?: boolean;
 };
 
@@ -583,8 +583,12 @@ async function fetchOnce(url: string, job: BlobJob, ctx: RunContext, p: ReturnTy
   }
   const state = readPartState(p.state);
   const origin = new URL(url).origin;
-  const headers: Record<string, string> = ctx.noCache ? { 'cache-control': 'no-cache', pragma: 'no-cache' } : {};
-  if (have > 0 && have < job.size) {
+  const resuming = have > 0 && have < job.size;
+  // No-cache once, on the fresh try straight after bad bytes: each such request
+  // makes a hub re-hash the whole file, so no retry or Range resume sends it again.
+  const headers: Record<string, string> = ctx.noCache && !resuming ? { 'cache-control': 'no-cache', pragma: 'no-cache' } : {};
+  ctx.noCache = false;
+  if (resuming) {
     headers.range = `bytes=${have}-`;
     if (state.validator && state.origin === origin) headers['if-range'] = state.validator;
   }

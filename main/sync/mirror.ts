@@ -13,7 +13,9 @@
 // from the hub asks once more with Cache-Control: no-cache (downloader.ts): the
 // hub then re-hashes its copy and, if it is damaged (bit rot, a failing disk),
 // quarantines it as `classboard verify` does and pulls the file through again
-// before answering; a good copy is served as before.
+// before answering; a good copy is served as before. Only a request from byte 0
+// re-hashes, at most once per RECHECK_EVERY_MS for a good copy, and one that would
+// wait past pullWaitMs is told 503 + Retry-After, as a slow pull is.
 import crypto from 'node:crypto';
 import type http from 'node:http';
 import path from 'node:path';
@@ -32,6 +34,8 @@ const FEED_ID = /^[a-z0-9.-]{1,64}$/;
 /** A request that asks past caches (a classroom's second try after bad bytes from here). */
 const askedPastCache = (req: http.IncomingMessage) =>
   /\bno-cache\b/i.test(req.headers['cache-control'] ?? '') || /\bno-cache\b/i.test(String(req.headers.pragma ?? ''));
+/** From the file's first byte: a Range resume is not the classroom's fresh try after bad bytes, and must not cost a re-hash. */
+const fromStart = (req: http.IncomingMessage) => !req.headers.range || /^bytes=0-$/i.test(req.headers.range.trim());
 
 export interface MirrorOptions {
   log?: (m: string) => void;
@@ -45,6 +49,12 @@ export interface MirrorOptions {
 const UNUSABLE_FOR_MS = 30 * 60_000;
 /** Retry-After when another process on the hub (an admin's `classboard sync` on its data folder) is downloading the file: once in the cache it is served. */
 const BUSY_RETRY_S = 5;
+/**
+ * A copy re-hashed good this recently is not re-hashed again for a no-cache
+ * request: anyone on the LAN may send that header, and each re-hash reads the
+ * whole file (gigabytes of video) off the hub's disk.
+ */
+const RECHECK_EVERY_MS = 15 * 60_000;
 
 export function createFeedMirror(services: Services, opts: MirrorOptions = {}) {
   // The hub's caps are the school's link budget: a pull-through is within them (the night run's by night, the night rate by day).
@@ -56,6 +66,9 @@ export function createFeedMirror(services: Services, opts: MirrorOptions = {}) {
       .prepare('SELECT f.size FROM resource_files f JOIN resources r ON r.rid = f.rid WHERE r.feed_id = ? AND f.sha256 = ? LIMIT 1')
       .pluck(),
     forget: services.db.prepare('DELETE FROM blobs WHERE sha256 = ?'),
+    // Only a re-check counts (verified_at past added_at): the hash taken on download says nothing of the disk since.
+    checkedAt: services.db.prepare('SELECT verified_at FROM blobs WHERE sha256 = ? AND verified_at > added_at').pluck(),
+    stamp: services.db.prepare('UPDATE blobs SET verified_at = ? WHERE sha256 = ?'),
   };
 
   /** Files whose pull-through failed for good (bad bytes after one more try, quarantined): until when, and the upstream hosts that sent them. */
@@ -93,7 +106,11 @@ export function createFeedMirror(services: Services, opts: MirrorOptions = {}) {
         opts.log?.(`mirror: cannot re-check ${sha.slice(0, 12)}…: ${(err as Error).message}`);
         return;
       }
-      if (hash.digest('hex') === sha) return;
+      if (hash.digest('hex') === sha) {
+        st.stamp.run(Date.now(), sha);
+        opts.log?.(`mirror: re-checked ${sha.slice(0, 12)}…: good`);
+        return;
+      }
       services.blobs.quarantine(file, sha);
       st.forget.run(sha);
       opts.log?.(`mirror: cached copy of ${sha.slice(0, 12)}… was damaged (wrong sha256): quarantined, pulling it from upstream again`);
@@ -101,6 +118,26 @@ export function createFeedMirror(services: Services, opts: MirrorOptions = {}) {
     checking.set(sha, check);
     return check;
   };
+  /** Whether a no-cache request for `sha` re-hashes it: from byte 0, and not re-checked good lately. */
+  const wantsRecheck = (req: http.IncomingMessage, sha: string) => {
+    if (!askedPastCache(req) || !fromStart(req)) return false;
+    const at = st.checkedAt.get(sha) as number | undefined;
+    return at === undefined || Date.now() - at >= RECHECK_EVERY_MS;
+  };
+  /** Resolves 'pending' when `work` (a re-check, a pull) takes longer than a request waits: headers are not held past that. */
+  const waitFor = async (work: Promise<unknown>): Promise<'done' | 'pending'> => {
+    let timer: NodeJS.Timeout | undefined;
+    const wait = new Promise<'pending'>((resolve) => {
+      timer = setTimeout(() => resolve('pending'), opts.pullWaitMs ?? 10_000).unref();
+    });
+    try {
+      return await Promise.race([work.then(() => 'done' as const), wait]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+  /** "Come back later" for work that outlasted the wait: the classroom waits on Retry-After, not on headers. */
+  const comeBack = (why: string) => new Response(why, { status: 503, headers: { 'retry-after': String(opts.retryAfterS ?? 15) } });
 
   /** Resolves 'done' once the blob is in the cache, 'pending' if that takes longer than a request waits. */
   const pull = async (feedId: string, sha: string, size: number): Promise<'done' | 'pending'> => {
@@ -117,15 +154,7 @@ export function createFeedMirror(services: Services, opts: MirrorOptions = {}) {
       if (err instanceof HashMismatch || err instanceof WrongSize) remember(sha, err);
       opts.log?.(`mirror: cannot pull ${sha.slice(0, 12)}…: ${err.message}`);
     });
-    let timer: NodeJS.Timeout | undefined;
-    const wait = new Promise<'pending'>((resolve) => {
-      timer = setTimeout(() => resolve('pending'), opts.pullWaitMs ?? 10_000).unref();
-    });
-    try {
-      return await Promise.race([download, wait]);
-    } finally {
-      clearTimeout(timer);
-    }
+    return waitFor(download);
   };
 
   /**
@@ -206,7 +235,11 @@ export function createFeedMirror(services: Services, opts: MirrorOptions = {}) {
       const blob = /^blobs\/([0-9a-f]{2})\/([0-9a-f]{64})$/.exec(rel);
       if (blob && blob[2]!.startsWith(blob[1]!)) {
         const sha = blob[2]!;
-        if (services.blobs.has(sha) && askedPastCache(req)) await recheck(sha);
+        // A re-check under way is waited for by every request (the classroom's retry
+        // after a 503 sends no no-cache, and must not get the copy being doubted).
+        if (services.blobs.has(sha) && (checking.has(sha) || wantsRecheck(req, sha))) {
+          if ((await waitFor(recheck(sha))) === 'pending') return sendResponse(res, comeBack('中心服务正在校验此文件 / the hub is re-checking its copy of this file'));
+        }
         if (!services.blobs.has(sha)) {
           const size = st.referenced.get(feedId, sha) as number | undefined;
           if (size === undefined) return notFound();
@@ -218,10 +251,7 @@ export function createFeedMirror(services: Services, opts: MirrorOptions = {}) {
           } catch (err) {
             return sendResponse(res, pullFailed(sha, err));
           }
-          if (pulled === 'pending') {
-            const retry = String(opts.retryAfterS ?? 15);
-            return sendResponse(res, new Response('中心服务正在从上游获取此文件 / the hub is fetching this file from upstream', { status: 503, headers: { 'retry-after': retry } }));
-          }
+          if (pulled === 'pending') return sendResponse(res, comeBack('中心服务正在从上游获取此文件 / the hub is fetching this file from upstream'));
         }
         return sendResponse(res, await respondWithFile(request, services.blobs.pathFor(sha), { mime: 'application/octet-stream', etag: `"${sha}"`, immutable: true }));
       }

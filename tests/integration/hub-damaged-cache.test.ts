@@ -7,6 +7,8 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHub, type Hub } from '../../main/hub/server';
@@ -14,6 +16,8 @@ import { generateSigningKey } from '../../main/feed/keys';
 import type { Services } from '../../main/services';
 import { syncAll } from '../../main/sync/engine';
 import { createFeedMirror } from '../../main/sync/mirror';
+import { downloadBlob } from '../../main/sync/downloader';
+import { TokenBucket } from '../../main/sync/token-bucket';
 import { failureLines } from '../../main/cli-failures';
 import { hubServices } from '../fixtures/services';
 import { sha256, writeBlobFeed } from '../fixtures/feeds';
@@ -97,6 +101,109 @@ describe("a damaged file in the hub's cache", () => {
     for (const a of answers) expect(a.equals(good)).toBe(true);
     const upstream = (await nginx.settled()).filter((l) => l.includes(`/rot2/blobs/${blobPath(sha)}`));
     expect(upstream).toHaveLength(2);
+  });
+});
+
+describe('no-cache requests for a good copy', () => {
+  it('re-hash it once in a while, never for a Range resume, and do not hold headers past the pull wait', async () => {
+    const good = crypto.randomBytes(400_000);
+    await writeBlobFeed(path.join(tmp, 'www', 'good'), { id: 'cn.smartedu.good', title: '好盘', key, blobs: [good] });
+    const sha = sha256(good);
+    await school.importFeed(`${nginx.url}good/`, trust);
+    const url = `${hub.url}feed/cn.smartedu.good/blobs/${blobPath(sha)}`;
+    expect((await fetch(url)).status).toBe(200);
+    const onHub = school.blobs.pathFor(sha);
+    const upstream = async () => (await nginx.settled()).filter((l) => l.includes(`/good/blobs/${blobPath(sha)}`)).length;
+    const rechecks = () => hubLog.filter((l) => l.includes(`re-checked ${sha.slice(0, 12)}`)).length;
+    expect(await upstream()).toBe(1);
+
+    // A classroom resuming a cut download (its retries send no no-cache now, but a
+    // Range with it must not cost the hub a read of the whole file either): the
+    // copy, damaged here, is not re-hashed, so not quarantined nor pulled again.
+    const bad = Buffer.from(good);
+    bad[10] = bad[10]! ^ 0xff;
+    fs.writeFileSync(onHub, bad);
+    const resumed = await fetch(url, { headers: { range: 'bytes=1000-', 'cache-control': 'no-cache', pragma: 'no-cache' } });
+    expect(resumed.status).toBe(206);
+    expect(Buffer.from(await resumed.arrayBuffer()).equals(good.subarray(1000))).toBe(true);
+    expect(await upstream()).toBe(1);
+    expect(fs.readFileSync(onHub).equals(bad)).toBe(true);
+
+    // From byte 0 it is re-hashed: damaged, so healed with one more upstream fetch.
+    const fresh = await fetch(url, { headers: { range: 'bytes=0-', 'cache-control': 'no-cache' } });
+    expect(Buffer.from(await fresh.arrayBuffer()).equals(good)).toBe(true);
+    expect(await upstream()).toBe(2);
+
+    // A loop of no-cache requests (anyone on the LAN may send them): one re-hash, then none within the window.
+    for (let i = 0; i < 4; i++) {
+      const r = await fetch(url, { headers: { 'cache-control': 'no-cache' } });
+      expect(Buffer.from(await r.arrayBuffer()).equals(good)).toBe(true);
+    }
+    expect(rechecks()).toBe(1);
+    expect(await upstream()).toBe(2);
+
+    // A re-hash slower than the mirror's pull wait: 503 + Retry-After at once, as a
+    // slow pull-through answers, not headers held past a classroom's headersTimeout.
+    // The classroom's retry (no no-cache) waits for that re-check, then gets the file.
+    school.db.prepare('UPDATE blobs SET verified_at = added_at WHERE sha256 = ?').run(sha);
+    const impatient = await startHub(school, {
+      port: 0,
+      rendererDir: path.join(tmp, 'ui'),
+      routes: [createFeedMirror(school, { pullWaitMs: 0, retryAfterS: 3, log: (m) => hubLog.push(m) })],
+    });
+    try {
+      const slow = `${impatient.url}feed/cn.smartedu.good/blobs/${blobPath(sha)}`;
+      const busy = await fetch(slow, { headers: { 'cache-control': 'no-cache' } });
+      expect(busy.status).toBe(503);
+      expect(busy.headers.get('retry-after')).toBe('3');
+      await busy.arrayBuffer();
+      await expect.poll(rechecks).toBe(2);
+      const after = await fetch(slow);
+      expect(Buffer.from(await after.arrayBuffer()).equals(good)).toBe(true);
+    } finally {
+      await impatient.close();
+    }
+  });
+});
+
+describe("the classroom's no-cache try", () => {
+  it('is sent once, on the fresh request after bad bytes, not on the Range resume of a cut', async () => {
+    const good = crypto.randomBytes(200_000);
+    const sha = sha256(good);
+    const bad = Buffer.from(good);
+    bad[10] = bad[10]! ^ 0xff;
+    const seen: { range?: string; noCache: boolean }[] = [];
+    const server = http.createServer((req, res) => {
+      const noCache = /no-cache/.test(`${req.headers['cache-control'] ?? ''} ${req.headers.pragma ?? ''}`);
+      seen.push({ range: req.headers.range, noCache });
+      if (seen.length === 1) return res.end(bad); // bad bytes
+      if (seen.length === 2) {
+        // The no-cache try, cut halfway.
+        res.writeHead(200, { 'content-length': good.length, etag: `"${sha}"` });
+        res.write(good.subarray(0, 100_000));
+        setTimeout(() => res.destroy(), 50);
+        return;
+      }
+      const from = Number(/bytes=(\d+)-/.exec(req.headers.range ?? '')?.[1] ?? 0);
+      res.writeHead(from ? 206 : 200, {
+        'content-length': good.length - from,
+        ...(from ? { 'content-range': `bytes ${from}-${good.length - 1}/${good.length}` } : {}),
+        etag: `"${sha}"`,
+      });
+      res.end(good.subarray(from));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const classroom = services('classroom-nocache');
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/blobs/${blobPath(sha)}`;
+      await downloadBlob({ sha256: sha, size: good.length, urls: [url] }, { blobs: classroom.blobs, bucket: new TokenBucket(Infinity), retries: 3, backoffMs: 20 });
+      expect(fs.readFileSync(classroom.blobs.pathFor(sha)).equals(good)).toBe(true);
+      expect(seen.map((r) => r.noCache)).toEqual([false, true, false]);
+      expect(seen[2]!.range).toBe('bytes=100000-');
+    } finally {
+      classroom.close();
+      server.close();
+    }
   });
 });
 
