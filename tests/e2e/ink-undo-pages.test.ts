@@ -209,4 +209,31 @@ describe('a page opened before the hub sent its ink', () => {
     expect(await strokeCount()).toBe(0);
     expect(await enabled('重做')).toBe(false);
   });
+
+  it('forgets a plan deleted in the editor, though its page was cleared (empty, as the new plan’s is)', async () => {
+    const items = [{ kind: 'board', template: 'white' }];
+    const id = (await hubApi(hub, 'plans:save', { title: '清屏后删掉', items })).value.id as number;
+    await page.goto(`${hub.url}#/present/${id}/0`);
+    await showItem('white', null);
+    await pen();
+    await line(14, 300, 300, 400);
+    await expect.poll(strokeCount).toBe(1);
+    await button('清屏').click();
+    await expect.poll(strokeCount).toBe(0);
+    await saved();
+    // Deleted at the board, in its editor.
+    await page.evaluate((h) => (window.location.hash = h), `#/plan/${id}`);
+    await page.getByRole('button', { name: '删除这份备课' }).click();
+    await page.getByRole('alertdialog', { name: '删除这份备课？' }).getByRole('button', { name: '删除' }).click();
+    // The editor goes home once the plan is deleted.
+    await expect.poll(() => new URL(page.url()).hash).not.toMatch(/^#\/plan\//);
+    expect((await hubApi(hub, 'plans:get', { id })).ok).toBe(false);
+    expect((await hubApi(hub, 'plans:save', { title: '新备课', items })).value.id).toBe(id);
+
+    await page.evaluate((h) => (window.location.hash = h), `#/present/${id}/0`);
+    await showItem('white', null);
+    // Before: 撤销 undid the deleted plan's 清屏 onto the new plan's page, and saved that ink there.
+    await expect.poll(() => enabled('撤销')).toBe(false);
+    expect(await strokeCount()).toBe(0);
+  });
 });

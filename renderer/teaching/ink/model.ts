@@ -58,6 +58,11 @@ export class InkHistories {
   get size(): number {
     return this.pages.size;
   }
+
+  /** Drops every page of `target` (a deleted plan: its id, a SQLite rowid, is given to the next plan made). */
+  forget(target: string): void {
+    for (const key of [...this.pages.keys()]) if (key.startsWith(`${target}\n`)) this.pages.delete(key);
+  }
 }
 
 /**

@@ -10,12 +10,14 @@ import { useSearchText } from '../../library/useSearchText';
 import { WherePath } from '../../library/WherePath';
 import { go, href } from '../../route';
 import { DeletePageConfirm } from '../board/DeletePageConfirm';
+import { useInkOptional } from '../ink/context';
 import { TEMPLATES } from '../board/templates';
 import { MoreBelow } from './MoreBelow';
 import { usePlanAutosave } from './usePlanAutosave';
 
 export function PlanEditor({ id }: { id: number | null }) {
   const { t } = useTranslation();
+  const ink = useInkOptional();
   const [title, setTitle] = useState('');
   const [items, setItems] = useState<PlanItem[]>([]);
   // The query waits for a pinyin input method's chosen characters (useSearchText).
@@ -87,7 +89,11 @@ export function PlanEditor({ id }: { id: number | null }) {
     setConfirming(false);
     await saver.stop();
     try {
-      if (saver.id !== null) await call(api()['plans:delete']({ id: saver.id }));
+      if (saver.id !== null) {
+        await call(api()['plans:delete']({ id: saver.id }));
+        // Its board pages' undo steps go too: a 清屏 undone on the next plan given this id would bring the ink back.
+        ink?.histories.forget(`plan:${saver.id}`);
+      }
       // Replaced, so 返回 from the home screen does not lead back to a plan that is gone.
       window.location.replace(href({ name: 'home', node: null }));
     } catch (e) {
