@@ -39,7 +39,7 @@ const fromStart = (req: http.IncomingMessage) => !req.headers.range || /^bytes=0
 
 export interface MirrorOptions {
   log?: (m: string) => void;
-  /** How long a request waits for a pull before it is answered 503 (default 10 s). */
+  /** How long a request waits for a pull or a re-check before it is answered 503 (default 10 s; 0: answered at once). */
   pullWaitMs?: number;
   /** The Retry-After of that answer, in seconds (default 15). */
   retryAfterS?: number;
@@ -126,6 +126,8 @@ export function createFeedMirror(services: Services, opts: MirrorOptions = {}) {
   };
   /** Resolves 'pending' when `work` (a re-check, a pull) takes longer than a request waits: headers are not held past that. */
   const waitFor = async (work: Promise<unknown>): Promise<'done' | 'pending'> => {
+    // No wait at all: answer at once (work just started cannot have ended yet).
+    if ((opts.pullWaitMs ?? 10_000) <= 0) return 'pending';
     let timer: NodeJS.Timeout | undefined;
     const wait = new Promise<'pending'>((resolve) => {
       timer = setTimeout(() => resolve('pending'), opts.pullWaitMs ?? 10_000).unref();
