@@ -62,8 +62,12 @@ describe('the first tap right after writing', () => {
   });
 
   it('fingers still write: each stroke is kept, two at once make two', async () => {
+    // The page's ink as the hub keeps it, in before counting: a stroke drawn while it is on its way is kept beside it.
+    const listed = page.waitForResponse((r) => r.url().endsWith('/api/annotations:list'));
     await page.reload(); // closes the 新建一页 sheet left open above
     await page.locator('canvas.board-page__paper').waitFor();
+    await listed;
+    await page.waitForTimeout(200);
     const before = await strokes();
     await flickStroke(300, 700);
     await expect.poll(strokes).toBe(before + 1);
