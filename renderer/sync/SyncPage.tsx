@@ -10,15 +10,12 @@ import { Crumbs } from '../components/Crumbs';
 import { TodayList } from '../library/TodayList';
 import { useLibraryData } from '../library/useApi';
 import { go } from '../route';
+import { TroubleLine } from './TroubleLine';
 
 
 /** Rates are chosen in whole kbit/s: 250 kbit/s is 31,250 B/s and comes back as 250, not a rounded 0.3 Mbit/s. */
 const kbit = (bytesPerSecond: number) => Math.round((bytesPerSecond * 8) / 1000);
 const fromKbit = (k: number) => (k * 1000) / 8;
-
-/** How long the run waits for a server, as it is stated: 10 分钟, 45 秒. */
-const waitSpan = (t: TFunction, seconds: number) =>
-  seconds >= 60 ? t('sync.waitMinutes', { count: Math.round(seconds / 60) }) : t('sync.waitSeconds', { count: seconds });
 
 export function SyncPage({ node }: { node: string | null }) {
   const { t } = useTranslation();
@@ -143,15 +140,7 @@ function StatusPanel({ live, settings, full }: { live: ReturnType<typeof useSync
             {progress.speed > 0 && <span>{t('sync.speed', { speed: formatBytes(progress.speed) })}</span>}
           </p>
           {progress.current.length > 0 && <p className="muted">{t('sync.current', { title: namedLessons(t, progress.current) })}</p>}
-          {progress.trouble && (
-            <p className="notice notice--inline" role="status">
-              {progress.trouble.waitingSeconds
-                ? t('sync.waiting', { host: progress.trouble.host, wait: waitSpan(t, progress.trouble.waitingSeconds) })
-                : t(progress.trouble.gaveUp ? 'sync.gaveUp' : 'sync.trouble', { host: progress.trouble.host })}
-              {/* Given up, or waited for, the words above are the whole story (the error repeats them). */}
-              {!progress.trouble.gaveUp && !progress.trouble.waitingSeconds && <span className="muted sync-failures__detail">{progress.trouble.error}</span>}
-            </p>
-          )}
+          {progress.trouble && <TroubleLine trouble={progress.trouble} className="notice notice--inline" detail />}
         </div>
       )}
       {note && <p className="muted">{note}</p>}

@@ -5,6 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { formatBytes, pickRendition, resourceMediaPath, type LessonFetch, type Resource, type ResourceType } from '../../preload/contract';
 import { api, call, inPageLanguage, mediaBase, plainMessage } from '../api/client';
 import { HubUnreachable } from '../components/HubUnreachable';
+import { TroubleLine } from '../sync/TroubleLine';
 import { usePresenting } from './usePresenting';
 import { useLibraryData } from '../library/useApi';
 import { go } from '../route';
@@ -208,7 +209,8 @@ function FetchNow({ resource }: { resource: Resource }) {
           <div className="progress__fill" style={{ width: `${pct}%` }} />
         </div>
         {task.joined && <p className="muted">{t('lesson.fetchJoined')}</p>}
-        {task.trouble && <p className="muted">{t(task.trouble.gaveUp ? 'sync.gaveUp' : 'sync.trouble', { host: task.trouble.host })}</p>}
+        {/* The sync page's words: a run waiting for a rebooting hub says so, not "retrying". */}
+        {task.trouble && <TroubleLine trouble={task.trouble} className="muted" live={false} />}
       </div>
     );
   }
