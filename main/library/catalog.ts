@@ -8,7 +8,7 @@ import { recordBlobs } from '../cache/blob-store';
 import { sha256Hex } from '../feed/keys';
 import { parseJsonBytes } from '../feed/parse-json';
 import { describeIssues, FeedIndex, LIMITS, Shard, type ShardResource } from '../feed/schema';
-import type { Db } from './db';
+import { deferIndexes, type Db } from './db';
 import { updateSearchIndex } from './search';
 
 export interface FeedRecord {
@@ -64,6 +64,9 @@ export interface ApplyResult {
 }
 
 const gid = (feedId: string, local: string) => `${feedId}/${local}`;
+
+/** A first import of bulkRows resources or more, into a library holding fewer, builds its indexes after its rows (deferIndexes). Exported for tests. */
+export const catalogTuning = { bulkRows: 20_000 };
 
 /** A feed's index, validated; its signature is checked by the caller on the same bytes. */
 export function parseIndex(bytes: Buffer): FeedIndex {
@@ -173,6 +176,7 @@ export function applyCatalog(db: Db, input: ApplyInput, parsed: ParsedShard[]): 
     ),
     resourceOnNode: db.prepare('SELECT id FROM resources WHERE node_id = ? LIMIT 1').pluck(),
     counts: db.prepare('SELECT resource_count AS resources, node_count AS nodes FROM feeds WHERE id = ?'),
+    allResources: db.prepare('SELECT count(*) FROM resources').pluck(),
     putCounts: db.prepare('UPDATE feeds SET resource_count = ?, node_count = ? WHERE id = ?'),
     dropShard: db.prepare('DELETE FROM shards WHERE feed_id = ? AND path = ?'),
     putShard: db.prepare(
@@ -205,6 +209,13 @@ export function applyCatalog(db: Db, input: ApplyInput, parsed: ParsedShard[]): 
     const removedShards = (st.currentShards.all(feed.id) as string[]).filter((p) => !newPaths.has(p));
     const touchedShards = [...changedPaths, ...removedShards];
 
+    // A first import has nothing to compare against: skip 150,000 look-ups. A big
+    // one into a library smaller than itself builds its indexes after its rows.
+    const fresh = kept.resources === 0;
+    const incoming = parsed.reduce((n, p) => n + p.shard.resources.length, 0);
+    const bulk = fresh && incoming >= catalogTuning.bulkRows && incoming > (st.allResources.get() as number);
+    const deferred = (tables: string[]) => (bulk ? deferIndexes(db, tables) : () => {});
+
     const changedNodes = new Set<string>();
     const upserted: number[] = [];
     const insertedResources: [number, string][] = [];
@@ -228,6 +239,7 @@ export function applyCatalog(db: Db, input: ApplyInput, parsed: ParsedShard[]): 
     type NodeRow = { parent: string | null; kind: string; title: string; ord: number };
     const written = new Map<string, NodeRow>();
     const insertedNodes = new Map<string, string>();
+    const nodeIndexes = deferred(['nodes', 'node_shards']);
     for (const { path, shard } of parsed) {
       const had = before.get(path)!;
       const has = new Set<string>();
@@ -250,6 +262,7 @@ export function applyCatalog(db: Db, input: ApplyInput, parsed: ParsedShard[]): 
         mayBeOrphans.add(id);
       }
     }
+    nodeIndexes();
 
     lap('nodes');
     // Resources of the touched shards: delete what left, upsert the rest.
@@ -279,8 +292,7 @@ export function applyCatalog(db: Db, input: ApplyInput, parsed: ParsedShard[]): 
         else filesOf.set(f.rid, [f]);
       }
     }
-    // A first import has nothing to compare against: skip 150,000 look-ups.
-    const fresh = kept.resources === 0;
+    const resourceIndexes = deferred(['resources', 'resource_files']);
     for (const { path, shard } of parsed) {
       shard.resources.forEach((r, ord) => {
         const id = gid(feed.id, r.id);
@@ -320,6 +332,7 @@ export function applyCatalog(db: Db, input: ApplyInput, parsed: ParsedShard[]): 
         }
       });
     }
+    resourceIndexes();
 
     lap('resources');
     // Nodes no shard defines any more go away.
@@ -356,6 +369,7 @@ export function applyCatalog(db: Db, input: ApplyInput, parsed: ParsedShard[]): 
     const unusedTexts = updateSearchIndex(db, {
       feedId: feed.id,
       keepUnused: true,
+      bulk,
       titles,
       resourceRids: upserted,
       deletedRids: deleted,

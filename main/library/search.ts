@@ -20,7 +20,7 @@
 //   generation changes (every catalog change bumps it).
 import type Database from 'better-sqlite3';
 import type { Req, Res, ResourceSummary } from '../../preload/contract';
-import type { Db } from './db';
+import { deferIndexes, type Db } from './db';
 
 export type SearchRequest = Req<'library:search'>;
 /** Search matches titles; whether a hit is downloaded is the library's to add (queries.withReady). */
@@ -44,6 +44,8 @@ export interface SearchIndexChange {
   titles?: Map<number, string>;
   /** Leave titles that may have lost their last row in place and return them (see dropUnusedTexts). */
   keepUnused?: boolean;
+  /** `inserted` is a bulk load into a smaller index: its title indexes are built after its rows (deferIndexes). */
+  bulk?: boolean;
 }
 
 const DEFAULT_LIMIT = 50;
@@ -268,8 +270,10 @@ export function updateSearchIndex(db: Db, change: SearchIndexChange): number[] {
       s.putRes.run(rid, row[0], tid);
       if (old !== undefined) maybeUnused.add(old);
     }
+    const rowIndexes = change.bulk ? deferIndexes(db, ['search_res', 'search_node']) : () => {};
     for (const [rid, title] of change.inserted?.resources ?? []) s.putRes.run(rid, change.feedId, textId(title));
     for (const [id, title] of change.inserted?.nodes ?? []) s.putNode.run(id, change.feedId, textId(title));
+    rowIndexes();
     for (const id of change.nodeIds) {
       const old = s.nodeTid.get(id) as number | undefined;
       const row = s.nodeRow.get(id) as [string, string] | undefined;
