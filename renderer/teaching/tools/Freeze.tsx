@@ -1,4 +1,6 @@
-// Freeze: holds the current picture on screen (the video keeps its place behind it).
+// Freeze: holds the current picture on screen while the teacher talks over it. A
+// playing lesson video (or recording) is held at that frame too, silent, and goes on
+// from there when the freeze is closed; one she had paused stays paused.
 import { useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 
@@ -6,6 +8,8 @@ export function Freeze({ onClose }: { onClose: () => void }) {
   const { t } = useTranslation();
   const canvas = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
+    // Paused before the still is drawn, so the still and the moment the video waits at are one frame.
+    const held = holdPlaying();
     const c = canvas.current!;
     const dpr = window.devicePixelRatio || 1;
     c.width = Math.round(window.innerWidth * dpr);
@@ -27,6 +31,26 @@ export function Freeze({ onClose }: { onClose: () => void }) {
         // nothing to show yet
       }
     }
+    // A key behind the still (Space plays the video) must not start its sound while the class
+    // looks at the frozen frame; the moment it had run on before its play event is taken back.
+    const at = new Map(lessonMedia().map((v) => [v, v.currentTime]));
+    const keepStill = (e: Event) => {
+      const v = e.target;
+      if (!(v instanceof HTMLMediaElement) || !v.closest('.app__content')) return;
+      v.pause();
+      const still = at.get(v);
+      if (still !== undefined) v.currentTime = still;
+    };
+    document.addEventListener('play', keepStill, true); // media events do not bubble; capture sees them
+    const frozenAt = window.location.hash;
+    return () => {
+      document.removeEventListener('play', keepStill, true);
+      // Closed by ✕, Esc or 返回: what was playing plays on. Not when the freeze closes because
+      // the lesson was left, or after the clicker stepped on while frozen: that video would play
+      // unseen (the lesson's page goes in a later commit than the freeze, so it is still here now).
+      if (window.location.hash !== frozenAt) return;
+      for (const v of held) if (v.isConnected && v.paused && !v.error) void v.play().catch(() => {});
+    };
   }, []);
   return (
     <div className="freeze" role="dialog" aria-label={t('tools.freeze')}>
@@ -40,3 +64,12 @@ export function Freeze({ onClose }: { onClose: () => void }) {
     </div>
   );
 }
+
+/** Pauses the lesson's playing media (not one that ended or failed, which is not playing) and returns them. */
+function holdPlaying(): HTMLMediaElement[] {
+  const playing = lessonMedia().filter((v) => !v.paused && !v.ended && !v.error);
+  for (const v of playing) v.pause();
+  return playing;
+}
+
+const lessonMedia = () => [...document.querySelectorAll<HTMLMediaElement>('.app__content video, .app__content audio')];
