@@ -75,9 +75,21 @@ export function collectOrphans(db: Db, blobs: BlobStore): { files: number; bytes
 }
 
 /**
- * Chooses what goes, in order, calling `remove` for each; reads the library only,
- * so it runs in the plan worker too (with `free` counting what it chose).
- * `free` is asked again after each removal.
+ * Chooses what goes, calling `remove` for each; reads the library only, so it runs
+ * in the plan worker too (with `free` counting what it chose). `free` is asked
+ * again after each removal.
+ *
+ * First it settles what the cache holds tonight, most urgent first: the catalog and
+ * the timetabled and favourite lessons' files always; then, class by class, the
+ * files on disk (most recently used first), then tonight's files of that class in
+ * the order they are fetched, each taken if it fits beside what is taken already.
+ * Only files taken are made room for: a 25 MB video the quota refuses anyway must
+ * not cost the small kept files that the next night would fetch back (they were,
+ * and evicted again, night after night). A file on disk not taken goes (it does not
+ * fit beside more urgent ones, or beside its own class's more recently used ones);
+ * a file on disk never goes for one of its own class or a less urgent one, so the
+ * next night under the same quota moves nothing. Files no planned lesson uses go
+ * first, least recently used first, and only as far as the files taken need.
  */
 export function chooseEvictions(db: Db, night: Night, room: Room, free: () => number, remove: (sha256: string, size: number) => void): { evicted: number; kept: number; short: boolean } {
   const quota = room.quotaBytes ?? Infinity;
@@ -86,9 +98,7 @@ export function chooseEvictions(db: Db, night: Night, room: Room, free: () => nu
   const out = { evicted: 0, kept: 0, short: false };
   let bytes = cachedBytes(db);
   let freeNow = free();
-  // Room for tonight's files more urgent than a class (all of them: Infinity).
-  const needBelow = (cls: number) => night.jobs.reduce((a, j) => (j.priority < cls ? a + j.size : a), 0);
-  const need = needBelow(Infinity);
+  const need = night.jobs.reduce((a, j) => a + j.size, 0);
   const fits = (n: number) => bytes + n <= quota && freeNow - n >= floor;
   if (fits(need)) return out;
   const drop = (sha256: string, size: number) => {
@@ -98,7 +108,7 @@ export function chooseEvictions(db: Db, night: Night, room: Room, free: () => nu
     out.evicted++;
   };
 
-  // The catalog's shards stay while their feed is subscribed.
+  // The catalog's shards stay while their feed is subscribed. Least recently used first.
   const candidates = db
     .prepare(
       `SELECT b.sha256, b.size FROM blobs b
@@ -106,25 +116,46 @@ export function chooseEvictions(db: Db, night: Night, room: Room, free: () => nu
        ORDER BY b.last_used_at, b.added_at`,
     )
     .all() as { sha256: string; size: number }[];
-  // First what no planned lesson uses: lessons outside the selection, renditions not played.
-  for (const c of candidates) {
-    if (fits(need)) break;
-    if (!inUse.has(c.sha256)) drop(c.sha256, c.size);
-  }
-  // Then kept lessons, but each only for more urgent ones: for one of its own class it
-  // would be fetched back the next night, and another evicted, night after night.
-  const needs = new Map<number, number>();
-  for (const c of candidates) {
-    if (fits(need)) break;
+  const unused = candidates.filter((c) => !inUse.has(c.sha256));
+  const unusedBytes = unused.reduce((a, c) => a + c.size, 0);
+  // The most the cache may hold tonight, by the quota and by the disk's floor.
+  const limit = Math.min(quota, bytes + freeNow - floor);
+
+  // What stays for certain: the catalog and the pinned lessons' files (all but the unused and the evictable).
+  type Item = { cls: number; size: number; onDisk: boolean; rank: number; sha256?: string };
+  const items: Item[] = [];
+  let held = bytes - unusedBytes;
+  candidates.forEach((c, i) => {
     const cls = inUse.get(c.sha256);
-    if (cls === undefined || cls <= PRIORITY.favourite) continue;
-    let n = needs.get(cls);
-    if (n === undefined) needs.set(cls, (n = needBelow(cls)));
-    if (fits(n)) continue;
+    if (cls === undefined || cls <= PRIORITY.favourite) return;
+    held -= c.size;
+    items.push({ cls, size: c.size, onDisk: true, rank: -i, sha256: c.sha256 });
+  });
+  night.jobs.forEach((j, i) => items.push({ cls: j.priority, size: j.size, onDisk: false, rank: i }));
+  // Per class: what is on disk (most recently used first), then tonight's files in their order.
+  items.sort((a, b) => a.cls - b.cls || Number(a.onDisk ? 0 : 1) - Number(b.onDisk ? 0 : 1) || a.rank - b.rank);
+  let coming = 0;
+  const leaving: { sha256: string; size: number }[] = [];
+  for (const it of items) {
+    if (held + it.size <= limit) {
+      held += it.size;
+      if (!it.onDisk) coming += it.size;
+    } else if (it.onDisk) leaving.push({ sha256: it.sha256!, size: it.size });
+    else out.short = true;
+  }
+
+  // Files no planned lesson uses, least recently used first, as far as tonight needs.
+  const leavingBytes = leaving.reduce((a, l) => a + l.size, 0);
+  for (const c of unused) {
+    if (fits(coming - leavingBytes)) break;
     drop(c.sha256, c.size);
+  }
+  // Kept files that do not fit beside more urgent ones, least recently used first.
+  for (const l of leaving.reverse()) {
+    drop(l.sha256, l.size);
     out.kept++;
   }
-  out.short = !fits(need);
+  if (!fits(coming)) out.short = true;
   return out;
 }
 

@@ -112,6 +112,14 @@ function urlsFor(services: Services): (feedId: string, sha: string) => string[] 
   return (feedId, sha) => (bases.get(feedId) ?? []).map((b) => `${b}${sha.slice(0, 2)}/${sha}`);
 }
 
+/** The lessons (resource titles) that use these files, each once. */
+function lessonsOf(services: Services, shas: string[]): string[] {
+  return services.db
+    .prepare('SELECT DISTINCT r.title FROM resource_files f JOIN resources r ON r.rid = f.rid WHERE f.sha256 IN (SELECT value FROM json_each(?)) ORDER BY r.title')
+    .pluck()
+    .all(JSON.stringify(shas)) as string[];
+}
+
 export const planUrls = (services: Services, feedId: string, sha: string): string[] => urlsFor(services)(feedId, sha);
 
 export function planFor(services: Services, opts: PlanOptions = {}) {
@@ -206,6 +214,8 @@ async function syncRun(services: Services, opts: SyncOptions): Promise<SyncSumma
       // Room for the queue, as the plan sees the cache (kept, pinned, in use): chosen off this thread.
       const req: EvictionRequest = { opts: { maxHeight: opts.maxHeight, budgetBytes: opts.budgetBytes, quotaBytes: opts.quotaBytes }, room, freeBytes, queue: opts.jobs?.map((j) => ({ size: j.size, priority: j.priority })) };
       const { chosen } = (await planner.call({ kind: 'evict', dbFile: services.db.name, req })) as Evictions;
+      // Named before they go: an admin who lowered the quota is told which lessons left the cache.
+      if (chosen.length > 0) summary.evicted = { files: chosen.length, bytes: chosen.reduce((a, c) => a + c.size, 0), lessons: lessonsOf(services, chosen.map((c) => c.sha256)) };
       for (const c of chosen) removeBlob(services.db, services.blobs, c.sha256);
     }
   }

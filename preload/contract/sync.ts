@@ -113,6 +113,8 @@ export const SyncSummary = z.object({
   downgraded: z.number().int(),
   /** Lessons given a lower rendition because theirs is bigger than the cache quota leaves room for (absent: none, or a run before it was counted). */
   downsized: z.number().int().optional(),
+  /** Files taken out of the cache to make room under the quota or the disk's floor, and the lessons they belonged to (absent: none). */
+  evicted: z.object({ files: z.number().int(), bytes: z.number(), lessons: z.array(z.string()) }).optional(),
   /** Of the failed files, those partly downloaded: kept on disk, the next sync goes on from there. */
   partial: z.object({ files: z.number().int(), bytes: z.number() }).optional(),
   durationMs: z.number(),
