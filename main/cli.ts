@@ -16,6 +16,7 @@ import { parseSize } from './cache/evict';
 import { verifyCache } from './cache/verify';
 import { syncAll, syncDiskFull as syncDiskFullAt } from './sync/engine';
 import { SyncRunning, syncLockState, type SyncLockState } from './sync/pid-lock';
+import { runningSync, whereStopped, type RunningSync } from './sync/live-sync';
 import { gaveUpMessage } from './sync/dead-hosts';
 import { catalogOnly, failureBreakdown, readLastSync, saveLastSync } from './sync/last-sync';
 import { exportFeed, revisionText } from './sync/export';
@@ -268,15 +269,56 @@ function settingsLines(v: SyncSettings): string[] {
   ];
 }
 
-/** A sync under way (perhaps paused by day), or one killed mid-run, as `status` says it: read from the data folder's sync lock. */
-function syncLockLines(lock: SyncLockState): string[] {
+/** A span as `status` says it: 45 秒, 12 分钟, 3 小时 12 分. */
+function spanText(s: number): { zh: string; en: string } {
+  if (s < 60) return { zh: `${s} 秒`, en: `${s} s` };
+  if (s < 3600) return { zh: `${Math.round(s / 60)} 分钟`, en: `${Math.round(s / 60)} min` };
+  const h = Math.floor(s / 3600);
+  const m = Math.round((s % 3600) / 60);
+  return { zh: `${h} 小时${m ? ` ${m} 分` : ''}`, en: `${h} h${m ? ` ${m} min` : ''}` };
+}
+
+/** How far a sync running in another process has got (its file beside the lock): the stage, files and bytes, rate, time left, a server it waits for. */
+function runningLines(r: RunningSync): string[] {
+  if (r.stage === 'catalog') {
+    const feed = r.feed;
+    return [feed ? `  正在检查目录：${feed.title}（${feed.id}），第 ${feed.index}/${feed.of} 个 / checking the catalog of ${feed.id} (${feed.index} of ${feed.of})` : '  正在开始 / starting'];
+  }
+  if (r.stage === 'plan') return ['  目录已检查，正在计算要下载的文件 / catalogs checked, planning the files to fetch'];
+  const failed = r.failed > 0 ? `（失败 ${r.failed} 个）` : '';
+  const failedEn = r.failed > 0 ? ` (${r.failed} failed)` : '';
+  const eta = r.etaSeconds === null ? null : spanText(r.etaSeconds);
+  const until = r.etaSeconds === null ? '' : formatSchoolTime(new Date(Date.now() + r.etaSeconds * 1000), { hour: '2-digit', minute: '2-digit' });
+  const lines = [
+    `  文件 ${r.files}/${r.totalFiles}${failed}，${formatBytes(r.bytes)} / ${formatBytes(r.totalBytes)}，速度 ${formatBytes(r.rate)}/s${eta ? `，预计还需 ${eta.zh}（约 ${until} 完成）` : ''}` +
+      ` / files ${r.files} of ${r.totalFiles}${failedEn}, ${formatBytes(r.bytes)} of ${formatBytes(r.totalBytes)}, ${formatBytes(r.rate)}/s${eta ? `, about ${eta.en} left` : ''}`,
+  ];
+  const t = r.trouble;
+  if (r.waitingFor) {
+    const w = r.waitingFor;
+    const waited = spanText(Math.max(0, Math.round((Date.now() - Date.parse(w.since)) / 1000)));
+    const upTo = spanText(w.upToSeconds);
+    lines.push(`  等待 ${w.host} 恢复：已等 ${waited.zh}，最多等 ${upTo.zh}，它一有响应就接着下载 / waiting for ${w.host} to answer: ${waited.en} so far, up to ${upTo.en}; downloads resume as soon as it does`);
+  } else if (t) lines.push(t.gaveUp ? `  ${t.error}` : `  ${t.host} 出错，正在重试 / ${t.host} failed, trying again: ${t.error}`);
+  return lines;
+}
+
+/** A sync under way (perhaps paused by day), or one killed mid-run, as `status` says it: read from the data folder's sync lock and the run's progress beside it. */
+function syncLockLines(lock: SyncLockState, running: RunningSync | null, stopped: ReturnType<typeof whereStopped>): string[] {
   const pid = lock.pid === null ? '' : `（进程 ${lock.pid}）`;
   const pidEn = lock.pid === null ? '' : ` (process ${lock.pid})`;
-  if (lock.running) return [lock.paused ? `同步已暂停（白天）${pid} / a sync is paused for the day${pidEn}` : `同步进行中${pid} / a sync is running${pidEn}`];
+  if (lock.running) {
+    return [lock.paused ? `同步已暂停（白天）${pid} / a sync is paused for the day${pidEn}` : `同步进行中${pid} / a sync is running${pidEn}`, ...(running ? runningLines(running) : [])];
+  }
   if (!lock.interruptedAt) return [];
   const who = lock.pid === null ? '' : lock.exited ? `（进程 ${lock.pid} 已退出）` : `（进程 ${lock.pid} 已不在同步）`;
   const whoEn = lock.pid === null ? '' : lock.exited ? ` (process ${lock.pid} has exited)` : ` (process ${lock.pid} is no longer syncing)`;
-  return [`上次同步在 ${formatSchoolTime(lock.interruptedAt)}（北京时间）被中断${who}，下次同步会接着下载 / the last sync was interrupted${whoEn}: the next one carries on with its downloads`];
+  return [
+    `上次同步在 ${formatSchoolTime(lock.interruptedAt)}（北京时间）被中断${who}，下次同步会接着下载 / the last sync was interrupted${whoEn}: the next one carries on with its downloads`,
+    ...(stopped
+      ? [`  中断时已完成文件 ${stopped.files}/${stopped.totalFiles}，${formatBytes(stopped.bytes)} / ${formatBytes(stopped.totalBytes)} / it had got to files ${stopped.files} of ${stopped.totalFiles}, ${formatBytes(stopped.bytes)} of ${formatBytes(stopped.totalBytes)}`]
+      : []),
+  ];
 }
 
 /** Catalogs a run could not check: a failed night whatever its files did (the hub's checks at its start are dated on their own). */
@@ -801,13 +843,15 @@ export function buildCli(): Command {
       const settings = services.sync.settings();
       const overQuotaBytes = settings.quotaBytes === null ? 0 : Math.max(0, s.cachedBytes - settings.quotaBytes);
       const sync = { running: lock.running, pid: lock.pid, paused: lock.paused, interruptedAt: lock.interruptedAt };
+      // How far a sync in another process has got (the hub's night run, the app's, a `sync --now` in another shell); null when none runs.
+      const running = runningSync(services.dataDir, lock);
       const removedLessons = await timetabledButRemoved(services);
       const recovered = libraryRecovery(services.db);
       // Files a rebuilt library does not list yet: the cache is not empty, whatever the count below says.
       const unlisted = recovered ? unlistedBlobs(services) : { files: 0, bytes: 0 };
       // A hub's files pulled through from upstream for classrooms (school time), which no run counts.
       const pulled = pulledToday(services.db);
-      out(g, { dataDir: services.dataDir, ...s, lastSync: lastSync && { ...lastSync, failedCatalogs }, sync, settings, overQuotaBytes, removedLessons, recovered, unlisted, pulledToday: pulled }, () =>
+      out(g, { dataDir: services.dataDir, ...s, lastSync: lastSync && { ...lastSync, failedCatalogs }, sync, running, settings, overQuotaBytes, removedLessons, recovered, unlisted, pulledToday: pulled }, () =>
         [
           `资料目录 / data: ${services.dataDir}`,
           ...(recovered && s.feeds.length === 0
@@ -827,7 +871,7 @@ export function buildCli(): Command {
             ? [`缓存已超出上限 ${formatBytes(overQuotaBytes)}：下次同步会先清理不在离线范围内的文件 / the cache is ${formatBytes(overQuotaBytes)} over its quota: the next sync first removes files outside the offline selection`]
             : []),
           ...removedLessonLines(removedLessons),
-          ...syncLockLines(lock),
+          ...syncLockLines(lock, running, whereStopped(services.dataDir, lock)),
           ...lastSyncLines(lastSync, lock.running || lock.interruptedAt !== null),
           ...(pulled.files > 0
             ? [`今天中心服务为教室转取 ${pulled.files} 个文件（${formatBytes(pulled.bytes)}） / pulled through for classrooms today: ${pulled.files} files (${formatBytes(pulled.bytes)})`]

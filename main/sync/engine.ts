@@ -10,6 +10,7 @@ import type { Services } from '../services';
 import { downloadBlob, failureOf, partBytes } from './downloader';
 import { DeadHosts, gaveUpMessage, HOST_WAIT_MS, HostGivenUp, notBackMessage, waitForHosts, waitingMessage } from './dead-hosts';
 import { holdSyncLock } from './pid-lock';
+import { liveSyncWriter, type LiveSyncWriter } from './live-sync';
 import { biggerThanQuota, planDownloads, type Plan, type PlannedJob, type PlanOptions } from './plan';
 import type { PlanReply, PlanRequest, PlanSummary } from './plan-worker';
 import { workerService } from '../util/worker';
@@ -176,21 +177,26 @@ export async function syncAll(services: Services, opts: SyncOptions = {}): Promi
   if (opts.jobs) return syncRun(services, opts);
   // Paused (the hub's night run by day, rate 0): kept in the lock so an admin's command can say why nothing moves.
   const release = await holdSyncLock(services.dataDir, opts.ifRunning ?? 'wait', opts.signal, () => opts.bucket?.bytesPerSecond === 0);
+  // How far it has got, for `classboard status` in another process (an admin's SSH at night).
+  const live = liveSyncWriter(services.dataDir);
   try {
-    return await syncRun(services, opts);
+    return await syncRun(services, { ...opts, onProgress: (p) => { live.progress(p); opts.onProgress?.(p); } }, live);
   } finally {
+    await live.end();
     release();
   }
 }
 
-async function syncRun(services: Services, opts: SyncOptions): Promise<SyncSummary> {
+async function syncRun(services: Services, opts: SyncOptions, live?: LiveSyncWriter): Promise<SyncSummary> {
   const started = performance.now();
   const summary: SyncSummary = { feeds: [], downloaded: { files: 0, bytes: 0 }, failed: [], skipped: 0, downgraded: 0, durationMs: 0 };
   const bucket = opts.bucket ?? new TokenBucket(opts.rate ?? Infinity);
   // Catalogs come within the files' cap: one fetched by day must not take the school's link.
   const cap = { bucket, retries: opts.retries, backoffMs: opts.backoffMs, stallMs: opts.stallMs, signal: opts.signal };
   const sources = opts.jobs ? [] : (services.db.prepare('SELECT id, title, source, revision FROM feeds ORDER BY id').all() as { id: string; title: string; source: string; revision: number }[]);
-  for (const f of sources.filter((s) => isHttpUrl(s.source))) {
+  const remote = sources.filter((s) => isHttpUrl(s.source));
+  for (const [i, f] of remote.entries()) {
+    live?.stage('catalog', { id: f.id, title: f.title, index: i + 1, of: remote.length });
     try {
       const r = await services.importFeed(f.source, { cap });
       summary.feeds.push({ id: f.id, title: r.title, outcome: r.outcome, revision: r.revision });
@@ -201,6 +207,7 @@ async function syncRun(services: Services, opts: SyncOptions): Promise<SyncSumma
     }
   }
 
+  live?.stage('plan');
   const limited = opts.quotaBytes !== undefined || opts.floorBytes !== undefined;
   const urls = urlsFor(services);
   const { jobs, skipped, downgraded, downsized } = opts.jobs

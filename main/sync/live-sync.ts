@@ -1,0 +1,180 @@
+// A whole sync's latest progress, in a small file beside the data folder's sync
+// lock, so `classboard status` in another process (an admin's SSH at 23:30) can
+// say how tonight's run is going, not only that one runs. The run holding the
+// lock writes it every 2 s at most, off its download path, and removes it when it
+// ends; a reader trusts it only while the lock's holder is that file's process
+// (a file left by a kill -9 is where that run stopped, never a run going on).
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { SyncProgress } from '../../preload/contract';
+import type { SyncLockState } from './pid-lock';
+
+const liveFileOf = (dataDir: string) => path.join(dataDir, 'sync.live.json');
+/** At most one write this often: the file is for a person's look, not a progress bar. */
+export const LIVE_WRITE_MS = 2_000;
+/** Bytes over this window make the rate (and the time left) steadier than the progress bar's 3 s. */
+const RATE_WINDOW_MS = 10_000;
+
+/** What a run is doing: checking a feed's catalog, planning its files, fetching them. */
+const Stage = z.enum(['catalog', 'plan', 'files']);
+export type LiveStage = z.infer<typeof Stage>;
+
+/** The file as written; read with zod, as another process (perhaps another version) wrote it. */
+const LiveFile = z.object({
+  pid: z.number().int().positive(),
+  startedAt: z.string(),
+  stage: Stage,
+  /** The feed whose catalog is being checked, the `index`-th (from 1) of `of`. */
+  feed: z.object({ id: z.string(), title: z.string(), index: z.number().int(), of: z.number().int() }).nullable(),
+  progress: SyncProgress.nullable(),
+  /** Bytes per second over the last few seconds; 0 when nothing came in that time. */
+  rate: z.number(),
+  /** Bytes left at that rate; null when nothing moves (or nothing is planned yet). */
+  etaSeconds: z.number().int().nullable(),
+  /** A server that went silent and that the run waits for (a hub rebooting), since when (ISO). */
+  waitingFor: z.object({ host: z.string(), since: z.string(), upToSeconds: z.number().int() }).nullable(),
+});
+type LiveFile = z.infer<typeof LiveFile>;
+
+/** A running sync as `status` (and `status --json`'s `running`) gives it. */
+export interface RunningSync {
+  pid: number;
+  startedAt: string;
+  /** Its transfers are paused (the hub's night run, by day): nothing moves until the window. */
+  paused: boolean;
+  stage: LiveStage;
+  feed: LiveFile['feed'];
+  files: number;
+  totalFiles: number;
+  failed: number;
+  bytes: number;
+  totalBytes: number;
+  rate: number;
+  etaSeconds: number | null;
+  waitingFor: LiveFile['waitingFor'];
+  /** A server the last try failed at (being tried again, or left for this run), until bytes flow again. */
+  trouble: SyncProgress['trouble'];
+  /** Lessons of the files being fetched. */
+  current: string[];
+}
+
+export interface LiveSyncWriter {
+  stage(stage: LiveStage, feed?: LiveFile['feed']): void;
+  progress(p: SyncProgress): void;
+  /** Stops writing and removes the file (before the lock is given back). */
+  end(): Promise<void>;
+}
+
+/** Started by a whole run once it holds the sync lock. */
+export function liveSyncWriter(dataDir: string): LiveSyncWriter {
+  const file = liveFileOf(dataDir);
+  const state: LiveFile = { pid: process.pid, startedAt: new Date().toISOString(), stage: 'catalog', feed: null, progress: null, rate: 0, etaSeconds: null, waitingFor: null };
+  const samples: [number, number][] = [];
+  let written = '';
+  let writing: Promise<void> | null = null;
+  let ended = false;
+  // A half-written file of a run killed mid-write (a millisecond in 2 s) goes with the next run.
+  try {
+    for (const f of fs.readdirSync(dataDir)) if (f.startsWith(`${path.basename(file)}.`) && f.endsWith('.tmp')) fs.rmSync(path.join(dataDir, f), { force: true });
+  } catch {}
+
+  const tick = () => {
+    if (writing || ended) return;
+    const now = Date.now();
+    const p = state.progress;
+    if (p) {
+      samples.push([now, p.bytes]);
+      while (samples.length > 2 && now - samples[0]![0] > RATE_WINDOW_MS) samples.shift();
+      const [t0, b0] = samples[0]!;
+      // One sample yet: the engine's own few seconds.
+      state.rate = now - t0 >= 1000 ? Math.round(((p.bytes - b0) * 1000) / (now - t0)) : p.speed;
+      const left = p.totalBytes - p.bytes;
+      state.etaSeconds = state.rate > 0 && left >= 0 ? Math.round(left / state.rate) : null;
+      const wait = p.trouble?.waitingSeconds;
+      state.waitingFor = wait && p.trouble ? (state.waitingFor?.host === p.trouble.host ? state.waitingFor : { host: p.trouble.host, since: new Date(now).toISOString(), upToSeconds: wait }) : null;
+    }
+    const text = JSON.stringify(state);
+    if (text === written) return; // a run standing still (paused, waiting) writes nothing more
+    // Whole or not at all for a reader: written beside, then renamed over (as the lock's own
+    // rewrite). Not atomic-write's fsynced .part: a view needs no flush to disk every 2 s, and
+    // a .part in the data folder reads as a download cut short.
+    const tmp = `${file}.${crypto.randomBytes(4).toString('hex')}.tmp`;
+    writing = fs.promises
+      .writeFile(tmp, text)
+      .then(() => fs.promises.rename(tmp, file))
+      .then(
+        () => void (written = text),
+        // A full disk or a refused folder only costs the view; the run goes on.
+        () => fs.promises.rm(tmp, { force: true }),
+      )
+      .finally(() => (writing = null));
+  };
+  tick();
+  const timer = setInterval(tick, LIVE_WRITE_MS).unref();
+  return {
+    stage(stage, feed = null) {
+      state.stage = stage;
+      state.feed = feed;
+    },
+    progress(p) {
+      state.stage = 'files';
+      state.feed = null;
+      state.progress = p;
+    },
+    async end() {
+      ended = true;
+      clearInterval(timer);
+      await writing;
+      fs.rmSync(file, { force: true });
+    },
+  };
+}
+
+function readLiveFile(dataDir: string): LiveFile | null {
+  try {
+    const parsed = LiveFile.safeParse(JSON.parse(fs.readFileSync(liveFileOf(dataDir), 'utf8')));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The sync running now in another process, as far as it has got; null when none
+ * runs. A run that has the lock but has not written yet (its first second) shows
+ * as checking catalogs with nothing counted.
+ */
+export function runningSync(dataDir: string, lock: SyncLockState): RunningSync | null {
+  if (!lock.running || lock.pid === null) return null;
+  const live = readLiveFile(dataDir);
+  // A file of another pid is a killed run's: the holder now has not written yet.
+  const f = live?.pid === lock.pid ? live : null;
+  const p = f?.progress ?? null;
+  return {
+    pid: lock.pid,
+    startedAt: f?.startedAt ?? new Date().toISOString(),
+    paused: lock.paused,
+    stage: f?.stage ?? 'catalog',
+    feed: f?.feed ?? null,
+    files: p?.files ?? 0,
+    totalFiles: p?.totalFiles ?? 0,
+    failed: p?.failed ?? 0,
+    bytes: p?.bytes ?? 0,
+    totalBytes: p?.totalBytes ?? 0,
+    rate: f?.rate ?? 0,
+    etaSeconds: lock.paused ? null : (f?.etaSeconds ?? null),
+    waitingFor: f?.waitingFor ?? null,
+    trouble: p?.trouble ?? null,
+    current: p?.current ?? [],
+  };
+}
+
+/** Where a run that was killed had got to (its file outlives it): files and bytes, or null when it left none. */
+export function whereStopped(dataDir: string, lock: SyncLockState): Pick<RunningSync, 'files' | 'totalFiles' | 'bytes' | 'totalBytes'> | null {
+  const live = lock.interruptedAt ? readLiveFile(dataDir) : null;
+  if (!live?.progress || live.pid !== lock.pid) return null;
+  const { files, totalFiles, bytes, totalBytes } = live.progress;
+  return { files, totalFiles, bytes, totalBytes };
+}
