@@ -44,7 +44,11 @@ export interface SearchIndexChange {
   titles?: Map<number, string>;
   /** Leave titles that may have lost their last row in place and return them (see dropUnusedTexts). */
   keepUnused?: boolean;
-  /** `inserted` is a bulk load into a smaller index: its title indexes are built after its rows (deferIndexes). */
+  /**
+   * `inserted` is a bulk load into a smaller index, and its resources are all of
+   * feedId's: its title indexes are built after its rows (deferIndexes), and its
+   * resources are mapped to their titles in one statement.
+   */
   bulk?: boolean;
 }
 
@@ -122,6 +126,7 @@ interface Stmts {
   resRow: Stmt;
   resTid: Stmt;
   putRes: Stmt;
+  putFeedRes: Stmt;
   delRes: Stmt;
   nodeRow: Stmt;
   nodeTid: Stmt;
@@ -173,6 +178,11 @@ function stmts(db: Db): Stmts {
     resTid: db.prepare('SELECT tid FROM search_res WHERE rid = ?').pluck(),
     putRes: db.prepare(
       `INSERT INTO search_res(rid, feed_id, tid) VALUES (?, ?, ?)
+       ON CONFLICT(rid) DO UPDATE SET feed_id = excluded.feed_id, tid = excluded.tid`,
+    ),
+    putFeedRes: db.prepare(
+      `INSERT INTO search_res(rid, feed_id, tid)
+       SELECT r.rid, r.feed_id, t.tid FROM resources r JOIN search_text t ON t.text = lower(r.title) WHERE r.feed_id = ?
        ON CONFLICT(rid) DO UPDATE SET feed_id = excluded.feed_id, tid = excluded.tid`,
     ),
     delRes: db.prepare('DELETE FROM search_res WHERE rid = ?'),
@@ -271,7 +281,11 @@ export function updateSearchIndex(db: Db, change: SearchIndexChange): number[] {
       if (old !== undefined) maybeUnused.add(old);
     }
     const rowIndexes = change.bulk ? deferIndexes(db, ['search_res', 'search_node']) : () => {};
-    for (const [rid, title] of change.inserted?.resources ?? []) s.putRes.run(rid, change.feedId, textId(title));
+    if (change.bulk) {
+      // Titles first, then one join instead of 150,000 statements: lower() folds as foldCase does.
+      for (const [, title] of change.inserted?.resources ?? []) textId(title);
+      s.putFeedRes.run(change.feedId);
+    } else for (const [rid, title] of change.inserted?.resources ?? []) s.putRes.run(rid, change.feedId, textId(title));
     for (const [id, title] of change.inserted?.nodes ?? []) s.putNode.run(id, change.feedId, textId(title));
     rowIndexes();
     for (const id of change.nodeIds) {
