@@ -176,10 +176,6 @@ export function applyCatalog(db: Db, input: ApplyInput, parsed: ParsedShard[]): 
     stillDefined: db.prepare('SELECT 1 FROM node_shards WHERE node_id = ? LIMIT 1').pluck(),
     deleteNode: db.prepare('DELETE FROM nodes WHERE id = ?'),
     feedNodes: db.prepare('SELECT id, parent FROM nodes WHERE feed_id = ?'),
-    danglingInShard: db.prepare(
-      `SELECT r.id, r.node_id FROM resources r LEFT JOIN nodes n ON n.id = r.node_id
-       WHERE r.feed_id = ? AND r.shard = ? AND n.id IS NULL LIMIT 1`,
-    ),
     resourceOnNode: db.prepare('SELECT id FROM resources WHERE node_id = ? LIMIT 1').pluck(),
     counts: db.prepare('SELECT resource_count AS resources, node_count AS nodes FROM feeds WHERE id = ?'),
     allResources: db.prepare('SELECT count(*) FROM resources').pluck(),
@@ -351,10 +347,18 @@ export function applyCatalog(db: Db, input: ApplyInput, parsed: ParsedShard[]): 
     }
 
     if (changedNodes.size + insertedNodes.size > 0) validateTree(st.feedNodes.all(feed.id) as { id: string; parent: string | null }[], feed.id);
-    // Every resource must sit on a node: those just written, and those on a node just removed.
-    for (const { path } of parsed) {
-      const dangling = st.danglingInShard.get(feed.id, path) as { id: string; node_id: string } | undefined;
-      if (dangling) throw new AppError('refused', `resource ${dangling.id} refers to unknown node ${dangling.node_id.slice(feed.id.length + 1)}`);
+    // Every resource must sit on a node: those just written, checked in memory
+    // against the nodes this apply wrote (none of which can have been removed) and
+    // looked up otherwise, and those on a node just removed.
+    const nodeKnown = new Map<string, boolean>();
+    for (const { shard } of parsed) {
+      for (const r of shard.resources) {
+        const nodeId = gid(feed.id, r.node);
+        if (written.has(nodeId)) continue;
+        let known = nodeKnown.get(nodeId);
+        if (known === undefined) nodeKnown.set(nodeId, (known = st.getNode.get(nodeId) !== undefined));
+        if (!known) throw new AppError('refused', `resource ${gid(feed.id, r.id)} refers to unknown node ${r.node}`);
+      }
     }
     for (const id of removedNodes) {
       const left = st.resourceOnNode.get(id) as string | undefined;

@@ -146,3 +146,26 @@ describe('a bulk first import', () => {
     expect(db.prepare('SELECT count(*) FROM resources').pluck().get()).toBe(36);
   });
 });
+
+describe('resources on nodes', () => {
+  it('accepts a node another shard defines and refuses one no shard defines, naming the resource', () => {
+    const db = library('nodes');
+    apply(db, shards());
+    const moved = shards();
+    // v1's first resource moves to a lesson of v0, a shard this change does not touch.
+    moved[1]!.shard.resources[0]!.node = 'v0-l1';
+    expect(apply(db, moved, 2)).toMatchObject({ updated: 1 });
+    expect(db.prepare("SELECT node_id FROM resources WHERE id = 'bulk.feed/v1-l0课件'").pluck().get()).toBe('bulk.feed/v0-l1');
+    const before = dump(db);
+    const lost = shards();
+    lost[1]!.shard.resources[3]!.node = 'gone';
+    expect(() => apply(db, lost, 3)).toThrow('resource bulk.feed/v1-l1教学设计 refers to unknown node gone');
+    // A node removed by the same change (no shard defines v0-l5 any more) cannot keep a resource of another shard.
+    const dropped = shards();
+    dropped[0]!.shard.nodes = dropped[0]!.shard.nodes.filter((n) => n.id !== 'v0-l5');
+    dropped[0]!.shard.resources = dropped[0]!.shard.resources.filter((r) => r.node !== 'v0-l5');
+    dropped[1]!.shard.resources[0]!.node = 'v0-l5';
+    expect(() => apply(db, dropped, 3)).toThrow('resource bulk.feed/v1-l0课件 refers to unknown node v0-l5');
+    expect(dump(db)).toEqual(before);
+  });
+});
