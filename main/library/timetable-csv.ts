@@ -1,7 +1,7 @@
 // Timetables come from spreadsheets: 星期,节次,开始,结束,班级,课程 (or English
-// headers). A lesson is named by its resource id or found by its title.
+// headers; the header may sit below the sheet's title). A lesson is named by its resource or lesson id, or found by its title.
 import type { z } from 'zod';
-import { TimetableEntryInput, type ImportWarning, type UnmatchedLesson } from '../../preload/contract/timetable';
+import { TimetableEntryInput, type ImportWarning, type SkippedRow, type UnmatchedLesson } from '../../preload/contract/timetable';
 import { AppError } from '../api/errors';
 
 type Entry = z.output<typeof TimetableEntryInput>;
@@ -49,7 +49,8 @@ function weekday(v: string): number {
   const en = v.length >= 3 ? ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].indexOf(v.slice(0, 3).toLowerCase()) : -1;
   if (en >= 0) return en + 1;
   throw new RowProblem(
-    v === '' ? '星期一栏是空的，请写星期一到星期日（或 1 到 7）' : `星期“${v}”无法识别，请写成星期一到星期日（或 1 到 7）`,
+    // "星期一栏" would read as "the 星期一 (Monday) column": each column is named as 这一栏.
+    v === '' ? '星期这一栏是空的，请写星期一到星期日（或 1 到 7）' : `星期“${v}”无法识别，请写成星期一到星期日（或 1 到 7）`,
     `unknown weekday "${v}"`,
   );
 }
@@ -79,7 +80,7 @@ function period(v: string): number {
   const n = m ? (/^\d+$/.test(m[1]!) ? Number(m[1]) : chineseNumber(m[1]!)) : NaN;
   if (m && n !== null && n >= 1 && n <= 20) return n;
   throw new RowProblem(
-    v === '' ? '节次一栏是空的，请写 1 到 20 的整数' : `节次“${v}”无法识别，请写成 1 到 20 的整数`,
+    v === '' ? '节次这一栏是空的，请写 1 到 20 的整数' : `节次“${v}”无法识别，请写成 1 到 20 的整数`,
     `period "${v}" is not a whole number from 1 to 20`,
   );
 }
@@ -102,26 +103,47 @@ function time(v: string, column: '开始' | '结束'): string {
   else if (half === 'noon' && h >= 1 && h <= 5) h += 12;
   if (!m || (m[1] && m[4]) || h > 23 || min > 59 || (half === 'am' && h > 12) || (half === 'noon' && h < 11)) {
     throw new RowProblem(
-      v === '' ? `${column}时间一栏是空的，请写成 08:50 这样的 24 小时制` : `${column}时间“${v}”无法识别，请写成 08:50 这样的 24 小时制`,
+      v === '' ? `${column}时间这一栏是空的，请写成 08:50 这样的 24 小时制` : `${column}时间“${v}”无法识别，请写成 08:50 这样的 24 小时制`,
       `${column === '开始' ? 'start' : 'end'} time "${v}" is not HH:MM`,
     );
   }
   return `${String(h).padStart(2, '0')}:${String(min).padStart(2, '0')}`;
 }
 
-type Column = 'weekday' | 'period' | 'starts' | 'ends' | 'className' | 'lesson';
+/** A half-day word a range writes once for both ends: 下午2:10-2:50. */
+const HALF_DAY = /^(上午|早上|下午|晚上|中午)/;
+
+/**
+ * A single 时间 column, as school sheets write a period: 8:00-8:40, 8:00–8:40, 8:00~8:40,
+ * 8：00－8：40, 8:00至8:40; its start and end as HH:MM.
+ */
+function timeRange(v: string): [string, string] {
+  const m = /^(.+?)\s*(?:-|–|—|－|~|～|至|到)\s*(.+)$/.exec(v);
+  if (!m) {
+    throw new RowProblem(
+      v === '' ? '时间这一栏是空的，请写成 8:00-8:40 这样的起止时间' : `时间“${v}”无法识别，请写成 8:00-8:40 这样的起止时间`,
+      `time "${v}" is not a range such as 8:00-8:40`,
+    );
+  }
+  const half = HALF_DAY.exec(m[1]!)?.[1];
+  const end = half && !HALF_DAY.test(m[2]!) && !/[AP]M/i.test(m[2]!) ? `${half}${m[2]}` : m[2]!;
+  return [time(m[1]!, '开始'), time(end, '结束')];
+}
+
+type Column = 'weekday' | 'period' | 'starts' | 'ends' | 'time' | 'className' | 'lesson';
 /** The names a header may give each column: as docs/README lists them, the words schools use, and English. */
 const HEADER_NAMES: Record<Column, RegExp> = {
   weekday: /^(星期|星期几|周|weekday|day)$/i,
   period: /^(节次|节|第几节|period|lesson\s*no\.?)$/i,
   starts: /^(开始|开始时间|上课|上课时间|starts?|start\s*time|from)$/i,
   ends: /^(结束|结束时间|下课|下课时间|ends?|end\s*time|to)$/i,
+  time: /^(时间|时间段|起止时间|上课时间段|time|times)$/i,
   className: /^(班级|班|class|class\s*name|classname)$/i,
   lesson: /^(课程|课程资源|课|科目|lesson|resource|course|subject)$/i,
 };
-const POSITIONAL: Record<Column, number> = { weekday: 0, period: 1, starts: 2, ends: 3, className: 4, lesson: 5 };
+const POSITIONAL: Record<Column, number> = { weekday: 0, period: 1, starts: 2, ends: 3, time: -1, className: 4, lesson: 5 };
 
-/** Where each column is, when a header row names at least the day, period and times (each once); else null. */
+/** Where each column is, when a header row names at least the day, period and times (start and end, or one 时间 column; each once); else null. */
 function headerColumns(cells: string[]): Record<Column, number> | null {
   const at: Partial<Record<Column, number>> = {};
   for (const [i, cell] of cells.entries()) {
@@ -130,9 +152,11 @@ function headerColumns(cells: string[]): Record<Column, number> | null {
     if (at[col] !== undefined) return null;
     at[col] = i;
   }
-  if (at.weekday === undefined || at.period === undefined || at.starts === undefined || at.ends === undefined) return null;
-  // A column the header does not name (no class, no lesson) is empty in every row.
-  return { weekday: at.weekday, period: at.period, starts: at.starts, ends: at.ends, className: at.className ?? -1, lesson: at.lesson ?? -1 };
+  const times = at.starts !== undefined && at.ends !== undefined;
+  if (at.weekday === undefined || at.period === undefined || (!times && at.time === undefined)) return null;
+  // A column the header does not name (no class, no lesson) is empty in every row; with a start and an end, 时间 is not read.
+  const range = times ? -1 : at.time!;
+  return { weekday: at.weekday, period: at.period, starts: at.starts ?? -1, ends: at.ends ?? -1, time: range, className: at.className ?? -1, lesson: at.lesson ?? -1 };
 }
 
 /** A school's day starts after 6: a period before it is most likely 上午12:30 meant as half past noon. */
@@ -165,6 +189,9 @@ function suspicious(entries: Entry[], lines: number[]): ImportWarning[] {
   return warnings;
 }
 
+/** How far down a header row is looked for: a sheet's title and a line or two of notes may come first. */
+const HEADER_WITHIN = 5;
+
 /**
  * Parses a timetable CSV. `resolve` lists the resources a lesson cell (an id or a
  * title) names. A cell naming exactly one links it; one naming none or several (a
@@ -172,12 +199,13 @@ function suspicious(entries: Entry[], lines: number[]): ImportWarning[] {
  * period without a lesson and is listed in `unmatched` (`lines`: each entry's line), so a school's real timetable
  * imports whole. A row that is itself broken refuses the file, since importing
  * replaces its classes' periods. `warnings`: what is imported as written but is likely
- * a mistake (overlapping periods, a period in the night).
+ * a mistake (overlapping periods, a period in the night). `skipped`: the rows above the
+ * header row (the sheet's title), left out.
  */
 export function parseTimetableCsv(
   text: string,
   resolve: (cell: string) => string[],
-): { entries: Entry[]; lines: number[]; unmatched: UnmatchedLesson[]; warnings: ImportWarning[] } {
+): { entries: Entry[]; lines: number[]; unmatched: UnmatchedLesson[]; warnings: ImportWarning[]; skipped: SkippedRow[] } {
   const raw = text.replace(/^\uFEFF/, '').split(/\r?\n/);
   // Decided for the whole file: any ASCII comma or tab means "，" is part of the text.
   const fullWidth = !raw.some((line) => /[,\t]/.test(line));
@@ -187,28 +215,42 @@ export function parseTimetableCsv(
     .map((line, i) => ({ line, lineNo: i + 1 }))
     .filter(({ line }) => line.replace(/[,，\t"\s]/g, '') !== '')
     .map(({ line, lineNo }) => ({ cells: splitLine(line, fullWidth), lineNo }));
-  // A first line whose first cell is a weekday ("星期一", "Mon"), or with a period or a time in it ("星期八,1,8:00"), is a lesson, not a header.
-  const first = lines.length > 0 ? lines[0]!.cells : [];
   // A header naming the columns is read, so a sheet with them in another order (节次,星期,…) imports right; else they are where README lists them.
+  // A school's sheet often has its title above the header ("2026-2027学年第一学期 三年级(2)班课表"): the header is looked for
+  // below it, past rows that are not lessons (a row starting with a weekday is one, and is read as such).
+  const within = Math.min(lines.length, HEADER_WITHIN);
+  let at = 0;
+  while (at < within && !headerColumns(lines[at]!.cells) && !isWeekday(lines[at]!.cells[0]!)) at++;
+  if (at >= within || !headerColumns(lines[at]!.cells)) at = 0;
+  const skipped = lines.slice(0, at).map(({ cells, lineNo }) => ({ line: lineNo, text: cells.filter((c) => c !== '').join(' ') }));
+  // A first line whose first cell is a weekday ("星期一", "Mon"), or with a period or a time in it ("星期八,1,8:00"), is a lesson, not a header.
+  const first = lines.length > at ? lines[at]!.cells : [];
   const named = headerColumns(first);
   const hasHeader =
     named !== null ||
     (first.length > 0 && !isWeekday(first[0]!) && !first.slice(1, 4).some((c) => /\d/.test(c)) && first.some((c) => /星期|weekday|day|节次|period/i.test(c)));
   const col = named ?? POSITIONAL;
-  const rows = hasHeader ? lines.slice(1) : lines;
+  const rows = lines.slice(at + (hasHeader ? 1 : 0));
   // Importing replaces the timetable: a file without lessons is a mistake, not a wish to clear it.
   if (rows.length === 0) throw new AppError('bad-request', '课表文件里没有课 / the timetable file lists no periods');
   const unmatched: UnmatchedLesson[] = [];
+  // Excel and WPS save a weekday (or class) merged over its periods in the first row only: an empty one is the one above.
+  let dayAbove = '';
+  let classAbove = '';
   const entries = rows.map(({ cells, lineNo }) => {
     const cell = (c: Column) => cells[col[c]] ?? '';
-    const [day, num, starts, ends, className] = [cell('weekday'), cell('period'), cell('starts'), cell('ends'), cell('className')];
+    const day = cell('weekday') || dayAbove;
+    const className = cell('className') || classAbove;
+    [dayAbove, classAbove] = [day, className];
+    const num = cell('period');
     // Typed with "，" between cells, a title's own "，" splits it: when the lesson is the last column, the rest is its.
     const lastColumn = col.lesson >= 0 && Object.values(col).every((i) => i <= col.lesson);
     const lesson = fullWidth && lastColumn ? cells.slice(col.lesson).join('，').replace(/[，\s]+$/, '') : cell('lesson');
     try {
-      const entry = { weekday: weekday(day), period: period(num), starts: time(starts, '开始'), ends: time(ends, '结束'), className, resourceId: null as string | null };
+      const [starts, ends] = col.time >= 0 ? timeRange(cell('time')) : [time(cell('starts'), '开始'), time(cell('ends'), '结束')];
+      const entry = { weekday: weekday(day), period: period(num), starts, ends, className, resourceId: null as string | null };
       if (entry.ends <= entry.starts) throw new RowProblem(`结束时间 ${entry.ends} 须晚于开始时间 ${entry.starts}`, 'a period must end after it starts');
-      if (className.length > 100) throw new RowProblem('班级一栏超过 100 个字，请写短一些', 'the class name is longer than 100 characters');
+      if (className.length > 100) throw new RowProblem('班级这一栏超过 100 个字，请写短一些', 'the class name is longer than 100 characters');
       if (lesson) {
         const ids = resolve(lesson);
         if (ids.length === 1) entry.resourceId = ids[0]!;
@@ -224,5 +266,5 @@ export function parseTimetableCsv(
   });
   // Each entry's line in the file, so an unmatched row can be told apart once its period keeps a chosen lesson.
   const lineNos = rows.map((r) => r.lineNo);
-  return { entries, lines: lineNos, unmatched, warnings: suspicious(entries, lineNos) };
+  return { entries, lines: lineNos, unmatched, warnings: suspicious(entries, lineNos), skipped };
 }

@@ -59,6 +59,10 @@ export const ImportWarning = z.discriminatedUnion('kind', [
 ]);
 export type ImportWarning = z.infer<typeof ImportWarning>;
 
+/** A row above a timetable file's header (the sheet's title, a note), left out of the import: its line and its cells' text. */
+export const SkippedRow = z.object({ line: z.number().int().min(1), text: z.string() });
+export type SkippedRow = z.infer<typeof SkippedRow>;
+
 /**
  * The text of a timetable CSV file, as `timetable:import-csv` wants it: UTF-8
  * (with or without a BOM), else GB18030, which Excel on a Chinese Windows writes
@@ -97,7 +101,8 @@ export const timetableChannels = {
    * are a class of their own) and keeps the other classes', as each class teacher sends a sheet of their own.
    * `unmatched`: the periods saved without their lesson. A row naming no single lesson keeps the one already chosen
    * for its period (same weekday, period, class): `kept` counts those, not in `unmatched`. `classes`: each class
-   * the file names, its periods now and before; `others`: the classes left as they were; `warnings`: see ImportWarning.
+   * the file names, its periods now and before; `others`: the classes left as they were; `warnings`: see ImportWarning;
+   * `skipped`: the rows above the header (a sheet's title), left out.
    */
   'timetable:import-csv': channel(
     z.object({ csv: z.string().max(512 * 1024) }).strict(),
@@ -108,6 +113,8 @@ export const timetableChannels = {
       classes: z.array(z.object({ className: z.string(), saved: z.number().int(), replaced: z.number().int() })),
       others: z.array(z.object({ className: z.string(), periods: z.number().int() })),
       warnings: z.array(ImportWarning),
+      /** Rows above the header row, left out; absent when there were none. */
+      skipped: z.array(SkippedRow).optional(),
     }),
   ),
   /** Today's periods in order; `weekday` overrides today's (1 = Monday). */

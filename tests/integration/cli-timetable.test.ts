@@ -39,9 +39,10 @@ describe('classboard timetable', () => {
     const r = await cli('timetable', 'import', b);
     expect(r.stderr).toBe('');
     expect(lines(r)).toEqual(['已导入课表：1 节课（三(2)班）', '其他班级的 2 节课未改动（三(1)班 2 节）']);
-    // 三(1)班's sheet again, with one period: its two are replaced.
-    const again = await cli('timetable', 'import', sheet('a2.csv', ['周三,2,9:00,9:40,三(1)班,找春天（第一课时）', '周三,3,9:50,10:30,,']));
-    expect(lines(again)).toEqual(['已导入课表：2 节课（三(1)班 1 节、未写班级 1 节）', '替换了三(1)班原有的 2 节课；其他班级的 1 节课未改动（三(2)班 1 节）']);
+    // 三(1)班's sheet again, with one period: its two are replaced. The row without a class comes first: under a
+    // row naming one, an empty class is that one (a merged cell).
+    const again = await cli('timetable', 'import', sheet('a2.csv', ['周三,3,9:50,10:30,,', '周三,2,9:00,9:40,三(1)班,找春天（第一课时）']));
+    expect(lines(again)).toEqual(['已导入课表：2 节课（未写班级 1 节、三(1)班 1 节）', '替换了三(1)班原有的 2 节课；其他班级的 1 节课未改动（三(2)班 1 节）']);
     const json = JSON.parse((await cli('--json', 'timetable', 'import', b)).stdout);
     expect(json).toMatchObject({ saved: 1, kept: 0, unmatched: [], classes: [{ className: '三(2)班', saved: 1, replaced: 1 }], warnings: [] });
 

@@ -103,9 +103,9 @@ describe('timetable CSV: what a refused row says', () => {
     expect(chinese('星期一,第二十一节,8:00,8:40,x,\n')).toBe('课表第 1 行：节次“第二十一节”无法识别，请写成 1 到 20 的整数');
     expect(chinese('星期一,第一二节,8:00,8:40,x,\n')).toBe('课表第 1 行：节次“第一二节”无法识别，请写成 1 到 20 的整数');
     expect(chinese('星期一,21,8:00,8:40,x,\n')).toBe('课表第 1 行：节次“21”无法识别，请写成 1 到 20 的整数');
-    expect(chinese('星期一,1,8:00,,x,\n')).toBe('课表第 1 行：结束时间一栏是空的，请写成 08:50 这样的 24 小时制');
+    expect(chinese('星期一,1,8:00,,x,\n')).toBe('课表第 1 行：结束时间这一栏是空的，请写成 08:50 这样的 24 小时制');
     expect(chinese('星期一,1,8:00,24:10,x,\n')).toMatch(/结束时间“24:10”无法识别/);
-    expect(chinese(`星期一,1,8:00,8:40,${'班'.repeat(101)},\n`)).toBe('课表第 1 行：班级一栏超过 100 个字，请写短一些');
+    expect(chinese(`星期一,1,8:00,8:40,${'班'.repeat(101)},\n`)).toBe('课表第 1 行：班级这一栏超过 100 个字，请写短一些');
     // No reason is left in English only.
     for (const csv of ['1,1,8点,8:40,x,\n', 'x,1,8:00,8:40,x,\n', '1,0,8:00,8:40,x,\n', '1,1,9:00,8:00,x,\n', ',1,8:00,8:40,x,\n']) {
       expect(chinese(csv)).toMatch(/^课表第 1 行：.*[\u4e00-\u9fff].*(请|须)/);
