@@ -11,7 +11,7 @@ const classLabel = (className: string) => className || '未写班级';
 const UNMATCHED_SHOWN = 20;
 
 export function importLines(r: Res<'timetable:import-csv'>): string[] {
-  const { saved, kept, unmatched, classes, others, warnings } = r;
+  const { saved, kept, unmatched, classes, others, warnings, skipped = [] } = r;
   const named = classes.length === 1 ? classLabel(classes[0]!.className) : classes.map((c) => `${classLabel(c.className)} ${c.saved} 节`).join('、');
   const head = `已导入课表：${saved} 节课（${named}）`;
   // What the import did to the timetable: an import used to replace every class's periods, silently.
@@ -29,17 +29,20 @@ export function importLines(r: Res<'timetable:import-csv'>): string[] {
       ? `注意：${dayName(w.weekday)}${w.className ? ` ${w.className}` : ''} 第 ${w.first.period} 节（${w.first.starts}–${w.first.ends}，第 ${w.first.line} 行）与第 ${w.second.period} 节（${w.second.starts}–${w.second.ends}，第 ${w.second.line} 行）时间重叠，已照文件导入，请检查`
       : `注意：第 ${w.line} 行 ${dayName(w.weekday)}第 ${w.period} 节 ${w.starts}–${w.ends} 在半夜，已照文件导入，请检查（上午12:30 是半夜 0:30；中午的 12:30 请写 12:30 或 下午12:30）`,
   );
-  if (unmatched.length === 0) return [head, ...scopeLine, ...keptLine, ...warningLines];
+  // The sheet's title above its header: said, so a lesson row read as one would not go unnoticed.
+  const skippedLine = skipped.length ? [`表头上方的${skipped.map((s) => `第 ${s.line} 行（${s.text}）`).join('、')}不是课，未导入`] : [];
+  if (unmatched.length === 0) return [head, ...scopeLine, ...keptLine, ...warningLines, ...skippedLine];
   // A school's file names subjects (数学) more often than lessons: every row is listed up to a screenful, to fix in the file.
   const shown = unmatched.slice(0, UNMATCHED_SHOWN).map((u) => `  第 ${u.line} 行“${u.cell}”：${u.matches === 0 ? '资源库里没有找到' : `有 ${u.matches} 个同名资源`}`);
   return [
     `${head}；其中 ${unmatched.length} 节的课程没有对应到资源库里的课，先不带课程导入：`,
     ...shown,
     ...(unmatched.length > shown.length ? [`  ……另有 ${unmatched.length - shown.length} 行（--json 列出全部）`] : []),
-    '可在课程一栏改填资源的完整名称或资源 id（classboard search 可查）后重新导入；也可以在课表页删去这几节，重新添加时选课。',
+    '可在课程一栏改填课名（课本目录里的名称，如 分数的初步认识）、资源的完整名称或资源 id（classboard search 可查）后重新导入；也可以在课表页删去这几节，重新添加时选课。',
     ...scopeLine,
     ...keptLine,
     ...warningLines,
+    ...skippedLine,
   ];
 }
 

@@ -10,6 +10,9 @@ import { parseTimetableCsv } from './timetable-csv';
 // In the contract, so the board's timetable form counts today the same way.
 export { schoolWeekday };
 
+/** The number before a lesson's title in a textbook's contents: "2 ", "第1节 ", "第3课 ", "12. ", "三、". */
+const LESSON_NUMBER = /^(?:第\s*[\d一二三四五六七八九十]+\s*[课节章]|\d+(?:\.\d+)*[.、．]?|[一二三四五六七八九十]+[、.．])\s*$/;
+
 export function createTimetable(db: Db, queries: LibraryQueries) {
   const st = {
     clear: db.prepare('DELETE FROM timetable'),
@@ -18,7 +21,15 @@ export function createTimetable(db: Db, queries: LibraryQueries) {
     perClass: db.prepare("SELECT class_name, COUNT(*) FROM timetable GROUP BY class_name ORDER BY class_name = '', class_name").raw(),
     insert: db.prepare('INSERT INTO timetable(weekday, period, starts, ends, class_name, resource_id, resource_title) VALUES (?, ?, ?, ?, ?, ?, ?)'),
     byId: db.prepare('SELECT id FROM resources WHERE id = ?').pluck(),
-    byTitle: db.prepare('SELECT id FROM resources WHERE title = ? ORDER BY rid').pluck(),
+    byTitle: db.prepare('SELECT id, node_id AS node FROM resources WHERE title = ? ORDER BY rid'),
+    // Without its feed ("l-hdxx-v1"), as a sheet may write it: one a feed, so two feeds holding it name two.
+    byBareId: db.prepare("SELECT id FROM resources WHERE id IN (SELECT f.id || '/' || ? FROM feeds f) ORDER BY rid").pluck(),
+    // A lesson (the textbook tree's row, 分数的初步认识), by its id with or without its feed.
+    lessonById: db.prepare("SELECT id FROM nodes WHERE kind = 'lesson' AND (id = @cell OR id IN (SELECT f.id || '/' || @cell FROM feeds f)) ORDER BY id").pluck(),
+    // By its title, or its title after a number (the tree's "2 花的学校", "第1节 声音的产生与传播"): told apart in JS.
+    lessonsTitled: db.prepare("SELECT id, title FROM nodes WHERE kind = 'lesson' AND substr(title, -length(@cell)) = @cell ORDER BY id"),
+    // What a period naming a lesson shows: its first resource, as the lesson's page lists them (the video before its task sheet).
+    firstOf: db.prepare('SELECT id FROM resources WHERE node_id = ? ORDER BY ord, rid LIMIT 1').pluck(),
     title: db.prepare('SELECT title FROM resources WHERE id = ?').pluck(),
     feeds: db.prepare('SELECT id FROM feeds').pluck(),
     chosen: db.prepare('SELECT weekday, period, class_name, resource_id FROM timetable WHERE resource_id IS NOT NULL').raw(),
@@ -74,22 +85,43 @@ export function createTimetable(db: Db, queries: LibraryQueries) {
     const others = [...before].filter(([c]) => !named.has(c)).map(([className, periods]) => ({ className, periods }));
     return { saved, kept, classes, others };
   });
+  const firstOf = (lessons: string[]) => lessons.map((l) => st.firstOf.get(l) as string | undefined).filter((id): id is string => !!id);
+  /** The resources a timetable cell names: by id (a resource's, else a lesson's), else by title (see titled). */
+  const resourcesNamed = (cell: string): string[] => {
+    if (st.byId.get(cell)) return [cell];
+    const byId = [...(st.byBareId.all(cell) as string[]), ...firstOf(st.lessonById.all({ cell }) as string[])];
+    return byId.length ? [...new Set(byId)] : titled(cell);
+  };
+  /**
+   * Resources titled so, and lessons titled so (their first resource): 分数的初步认识 as the tree shows the lesson.
+   * A lesson whose own resource is titled so is named by it. Two lessons of one title (two editions' 三角形的内角和) are two.
+   */
+  const titled = (cell: string): string[] => {
+    const resources = st.byTitle.all(cell) as { id: string; node: string }[];
+    const named = new Set(resources.map((r) => r.node));
+    const lessons = (st.lessonsTitled.all({ cell }) as { id: string; title: string }[])
+      .filter((n) => n.title === cell || LESSON_NUMBER.test(n.title.slice(0, n.title.length - cell.length)))
+      .map((n) => n.id)
+      .filter((id) => !named.has(id));
+    return [...new Set([...resources.map((r) => r.id), ...firstOf(lessons)])];
+  };
   return {
     set: (entries: z.output<typeof TimetableEntryInput>[]) => replace.immediate(entries),
     /**
-     * A lesson cell may hold a resource id or its exact title; one naming no resource, or
-     * a title several share (taking the first would timetable a lesson nobody chose), is
-     * saved without a lesson and listed, unless its period keeps the lesson already chosen for it (`kept` counts those).
+     * A lesson cell may hold a resource's or a lesson's id or exact title (a lesson links its first
+     * resource); one naming none, or a title several share (taking the first would timetable a lesson
+     * nobody chose), is saved without a lesson and listed, unless its period keeps the lesson already
+     * chosen for it (`kept` counts those).
      */
     importCsv(csv: string): Res<'timetable:import-csv'> {
       // Titles have no index: a school's file repeats a few subjects hundreds of times, so each is looked up once.
       const found = new Map<string, string[]>();
-      const resolve = (cell: string) => found.get(cell) ?? found.set(cell, st.byId.get(cell) ? [cell] : (st.byTitle.all(cell) as string[])).get(cell)!;
-      const { entries, lines, unmatched, warnings } = parseTimetableCsv(csv, resolve);
+      const resolve = (cell: string) => found.get(cell) ?? found.set(cell, resourcesNamed(cell)).get(cell)!;
+      const { entries, lines, unmatched, warnings, skipped } = parseTimetableCsv(csv, resolve);
       const { saved, kept, classes, others } = importEntries.immediate(entries);
       // A row whose period kept its lesson is not one to fix: `unmatched` lists the periods left without one.
       const keptLines = new Set([...kept].map((i) => lines[i]));
-      return { saved, kept: kept.size, unmatched: unmatched.filter((u) => !keptLines.has(u.line)), classes, others, warnings };
+      return { saved, kept: kept.size, unmatched: unmatched.filter((u) => !keptLines.has(u.line)), classes, others, warnings, ...(skipped.length ? { skipped } : {}) };
     },
     today(weekday = schoolWeekday()): { weekday: number; lessons: TodayLesson[] } {
       const rows = st.day.all(weekday) as { period: number; starts: string; ends: string; className: string; resourceId: string | null; resourceTitle: string | null }[];

@@ -75,12 +75,16 @@ export function TimetablePage() {
       // Periods whose cell named no lesson kept the one chosen here: said so, as the file alone would have cleared them.
       // Which classes it replaced and which it left: a file replaces only the classes it names.
       const checks = importChecks(t, r.warnings);
+      // The sheet's title above its header, left out: said, so a row read as the title would not go unnoticed.
+      const skipped = r.skipped?.length
+        ? t('timetable.importSkipped', { rows: r.skipped.map((x) => t('timetable.skippedRow', { line: x.line, text: x.text })).join(t('timetable.importClassSep')) })
+        : '';
       if (r.unmatched.length === 0) {
         const done = t(r.kept > 0 ? 'timetable.importedKept' : 'timetable.imported', { n: r.saved, k: r.kept, count: r.saved });
         // 'imported' has no full stop of its own: the checks after it are a sentence.
-        const stop = r.kept === 0 && checks ? t('timetable.importStop') : '';
-        setNote({ text: `${done}${importScope(t, r, r.kept > 0 ? 'sentence' : 'aside')}${stop}${checks}`, error: false, warn: checks !== '' });
-      } else setNote({ text: `${unmatchedNote(t, r.saved, r.unmatched)}${importScope(t, r, 'sentence')}${r.kept > 0 ? t('timetable.importKept', { k: r.kept }) : ''}${checks}`, error: false, warn: true });
+        const stop = r.kept === 0 && (checks || skipped) ? t('timetable.importStop') : '';
+        setNote({ text: `${done}${importScope(t, r, r.kept > 0 ? 'sentence' : 'aside')}${stop}${checks}${skipped}`, error: false, warn: checks !== '' });
+      } else setNote({ text: `${unmatchedNote(t, r.saved, r.unmatched)}${importScope(t, r, 'sentence')}${r.kept > 0 ? t('timetable.importKept', { k: r.kept }) : ''}${checks}${skipped}`, error: false, warn: true });
       reload();
     } catch (err) {
       setNote({ text: plainMessage(err), error: true });

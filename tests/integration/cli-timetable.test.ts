@@ -78,4 +78,24 @@ describe('classboard timetable', () => {
       '注意：星期四 三(2)班 第 1 节（08:00–08:40，第 2 行）与第 2 节（08:30–09:10，第 3 行）时间重叠，已照文件导入，请检查',
     ]);
   });
+
+  it('sets the lesson a row names by its title or lesson id over the one chosen before, below the sheet\'s title', async () => {
+    // The physics lesson chosen for Wednesday's first period of 三年级(2)班 (at the board, or by an earlier file).
+    const before = path.join(data, 'physics.csv');
+    fs.writeFileSync(before, `${HEADER}\n星期三,1,8:00,8:40,三年级(2)班,声音的产生与传播（第一课时）\n`);
+    expect((await cli('timetable', 'import', before)).code).toBe(0);
+    // Before: 分数的初步认识, l-hdxx and cn.classboard.demo/l-sjxnjh were 资源库里没有找到, and period 1 kept the physics lesson.
+    const file = path.join(data, 'lessons.csv');
+    const rows = ['星期三,1,8:00,8:40,三年级(2)班,分数的初步认识', ',2,8:50,9:30,,l-hdxx', ',3,10:00,10:40,,cn.classboard.demo/l-sjxnjh'];
+    fs.writeFileSync(file, `2026-2027学年第一学期 三年级(2)班课表,,,,,\r\n${HEADER}\r\n${rows.join('\r\n')}\r\n`);
+    const r = await cli('timetable', 'import', file);
+    expect(r.stderr).toBe('');
+    expect(lines(r)[0]).toBe('已导入课表：3 节课（三年级(2)班）');
+    expect(lines(r)).toContain('表头上方的第 1 行（2026-2027学年第一学期 三年级(2)班课表）不是课，未导入');
+    expect(lines(await cli('timetable', 'list')).filter((l) => l.includes('三年级(2)班'))).toEqual([
+      '星期三  第  1 节  08:00–08:40  三年级(2)班  分数的初步认识（第一课时）',
+      '星期三  第  2 节  08:50–09:30  三年级(2)班  花的学校（第一课时）',
+      '星期三  第  3 节  10:00–10:40  三年级(2)班  三角形的内角和（第一课时）',
+    ]);
+  });
 });
