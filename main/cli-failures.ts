@@ -14,6 +14,8 @@ export interface RunLimits {
   usedBytes: number;
   /** Free bytes on the cache's disk now; null when it cannot be told. */
   freeBytes: number | null;
+  /** A failed file's size, if the library knows it (a quota shortfall is said with the files' sizes). */
+  sizeOf?: (sha256: string) => number | undefined;
 }
 
 /** Lessons named per cause before "等", as on the sync page. */
@@ -27,9 +29,32 @@ const SIZE_FORM = '这样带单位的大小';
 
 /** Failures for space: the limit the engine found in the way (the quota, the floor, the disk), each with its numbers and the command that changes it. */
 type SpaceReason = 'quota' | 'too-big' | 'floor' | 'no-room';
-const SPACE: Record<SpaceReason, (n: number, l: RunLimits) => string> = {
-  quota: (n, l) =>
-    `缓存已满，${n} 个文件没有下载：缓存已用 ${formatBytes(l.usedBytes)}，上限 ${l.quotaBytes === undefined ? '不限' : formatBytes(l.quotaBytes)}。请调高缓存上限（classboard settings --quota 500GB ${SIZE_FORM}），或少选一些离线内容（classboard unkeep）。`,
+const UNKEEP = `请调高缓存上限（classboard settings --quota 500GB ${SIZE_FORM}），或少选一些离线内容（classboard unkeep）。`;
+
+/** "每个约 25.0 MB" or "最小的 1.2 MB": the files the room left was too small for. */
+function sizesText(sizes: number[]): string {
+  if (sizes.length === 0) return '这些文件';
+  const min = Math.min(...sizes);
+  const max = Math.max(...sizes);
+  if (sizes.length === 1) return `这个文件（${formatBytes(min)}）`;
+  return max <= min * 1.2 ? `这些文件（每个约 ${formatBytes(min)}）` : `这些文件（最小的 ${formatBytes(min)}）`;
+}
+
+/**
+ * Refused by the quota with room left: "缓存已满" at 75 of 100 MB read as a bug. The
+ * room left is named beside the files it is too small for; a cache at its quota is full.
+ */
+function quotaLine(n: number, l: RunLimits, group: SyncFailure[]): string {
+  const quota = l.quotaBytes;
+  if (quota === undefined || l.usedBytes >= quota) {
+    return `缓存已满，${n} 个文件没有下载：缓存已用 ${formatBytes(l.usedBytes)}，上限 ${quota === undefined ? '不限' : formatBytes(quota)}。${UNKEEP}`;
+  }
+  const sizes = group.map((f) => l.sizeOf?.(f.sha256)).filter((x): x is number => x !== undefined);
+  return `缓存剩余空间不够，${n} 个文件没有下载：缓存上限 ${formatBytes(quota)}，已用 ${formatBytes(l.usedBytes)}，剩余 ${formatBytes(quota - l.usedBytes)}，放不下${sizesText(sizes)}。${UNKEEP}`;
+}
+
+const SPACE: Record<SpaceReason, (n: number, l: RunLimits, group: SyncFailure[]) => string> = {
+  quota: quotaLine,
   // The cache is not full and unkeeping frees nothing a file bigger than the quota could use: only a higher quota lets it in (the detail gives both sizes).
   'too-big': (n, l) =>
     `${n} 个文件比缓存上限${l.quotaBytes === undefined ? '' : `（${formatBytes(l.quotaBytes)}）`}还大，课里也没有放得下的较低清晰度，没有下载：这不是缓存满了，少选离线内容也放不下。请把缓存上限调高到比文件大（classboard settings --quota 500GB ${SIZE_FORM}）。`,
@@ -58,6 +83,14 @@ export const downsizedLine = (n: number): string =>
   `${n} 节课的视频比缓存上限大，改用了较低清晰度（调高缓存上限 classboard settings --quota 可换回原来的清晰度） / ${n} lesson(s) had a video bigger than the cache quota: a lower rendition was taken`;
 
 /**
+ * Files a run took out of the cache to make room (the quota, the disk's floor): how
+ * many, and which lessons, since those are no longer ready offline. Lowering the
+ * quota emptied half a cache with nothing said (sync, status and the page alike).
+ */
+export const evictedLine = (e: { files: number; bytes: number; lessons: string[] }): string =>
+  `为腾出缓存空间，清理了 ${e.files} 个文件（${formatBytes(e.bytes)}）${e.lessons.length > 0 ? `，涉及：${namedLessons(e.lessons)}` : ''} / removed ${e.files} file(s) (${formatBytes(e.bytes)}) from the cache to make room${e.lessons.length > 0 ? `, of ${e.lessons.length} lesson(s)` : ''}`;
+
+/**
  * The failed files by cause: a full disk first (it stopped the run), then the most
  * files first. Each line says what happened and what to do, names a few lessons,
  * and, where the detail is the admin's clue, one sample of it.
@@ -73,7 +106,7 @@ export function failureLines(failed: SyncFailure[], limits: RunLimits): string[]
       const n = group.length;
       const lessons = [...new Set(group.flatMap((f) => f.resources))];
       const which = lessons.length > 0 ? ` 涉及：${namedLessons(lessons)}` : '';
-      if (isSpace(reason)) return `  ${SPACE[reason](n, limits)}${which}${reason === 'too-big' ? ` — ${group.at(-1)!.error}` : ''}`;
+      if (isSpace(reason)) return `  ${SPACE[reason](n, limits, group)}${which}${reason === 'too-big' ? ` — ${group.at(-1)!.error}` : ''}`;
       const detail = reason === 'folder' || reason === 'disk-full' ? '' : ` — ${group.at(-1)!.error}`;
       return `  ${HEADLINE[reason](n)}${which}${detail}`;
     }),

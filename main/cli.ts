@@ -5,7 +5,8 @@ import { z } from 'zod';
 import fs from 'node:fs';
 import path from 'node:path';
 import { AppError, DiskFullError, diskFullError, freeBytesAt, isDiskFull, isLibraryBusy, toApiError } from './api/errors';
-import { downsizedLine, failureLines, namedLessons, verifyNextLines, type RunLimits } from './cli-failures';
+import { notKeptLine, notKeptOnItsOwn } from './cli-unkeep';
+import { downsizedLine, evictedLine, failureLines, namedLessons, verifyNextLines, type RunLimits } from './cli-failures';
 import { exitCodes, helpConfiguration } from './cli-help';
 import { importLines, listedPeriod, listLines } from './cli-timetable';
 import { parseKeyArg } from './feed/keys';
@@ -91,7 +92,8 @@ const syncDiskFull = (g: Globals) => syncDiskFullAt(dataDirOf(g));
 
 /** The numbers a run's failures for space are said with, read after it: the cache's size, the disk's free space. */
 function limitsAfter(services: Services, quotaBytes: number | undefined, floorBytes: number): RunLimits {
-  return { quotaBytes, floorBytes, usedBytes: services.blobs.totals().bytes, freeBytes: freeBytesAt(services.blobs.root) };
+  const size = services.db.prepare('SELECT size FROM resource_files WHERE sha256 = ? LIMIT 1').pluck();
+  return { quotaBytes, floorBytes, usedBytes: services.blobs.totals().bytes, freeBytes: freeBytesAt(services.blobs.root), sizeOf: (sha) => size.get(sha) as number | undefined };
 }
 
 function open(g: Globals, host: 'hub' | 'electron' = 'hub', warmAtStart = false): Services {
@@ -351,7 +353,7 @@ function lastSyncLines(last: LastSync | null, completed = false): string[] {
       ? taken.length > 0
         ? []
         : [`${label}: 还没有下载过文件，只检查过目录 / no files synced yet, only the catalog checked`]
-      : [`${taken.length > 0 && !completed ? '上次下载文件的同步 / last file sync' : label}: ${run}`, ...(last.downsized ? [`  ${downsizedLine(last.downsized)}`] : [])]),
+      : [`${taken.length > 0 && !completed ? '上次下载文件的同步 / last file sync' : label}: ${run}`, ...(last.downsized ? [`  ${downsizedLine(last.downsized)}`] : []), ...(last.evicted ? [`  ${evictedLine(last.evicted)}`] : [])]),
     ...last.feeds
       // A run's one failed catalog is said in its line already.
       .filter((f) => f.outcome === 'failed' && (f.checkedAt !== undefined || failedInRun(last).length > 1))
@@ -545,6 +547,7 @@ export function buildCli(): Command {
           ...summary.feeds.map((f) => `${f.id}：${f.outcome === 'applied' ? `已更新到${(f.revision ?? 0) < 1e9 ? '' : ' '}${revisionText(f.id, f.revision ?? 0)}` : f.outcome === 'unchanged' ? '目录没有变化' : `目录同步失败：${f.error}`}`),
           `下载 ${summary.downloaded.files} 个文件，${formatBytes(summary.downloaded.bytes)}；跳过 ${summary.skipped} 个（其他清晰度或未选择离线保存）；用时 ${(summary.durationMs / 1000).toFixed(1)} 秒`,
           ...(summary.downsized ? [downsizedLine(summary.downsized)] : []),
+          ...(summary.evicted ? [evictedLine(summary.evicted)] : []),
           ...(summary.partial
             ? [`没下载完的 ${summary.partial.files} 个文件已下载的部分（${formatBytes(summary.partial.bytes)}）已保留，下次同步从断点接着下载 / what came of ${summary.partial.files} unfinished file(s) (${formatBytes(summary.partial.bytes)}) is kept: the next sync continues from there`]
             : []),
@@ -742,14 +745,18 @@ export function buildCli(): Command {
       .action(async (ids: string[]) => {
         await withServices(async (services, g) => {
           for (const id of ids) checkNode(services, id);
+          // Unkeeping what is not kept changes nothing: said so, and the selection is left alone (a no-op, as keep of a kept node).
+          const notKept = name === 'unkeep' ? notKeptOnItsOwn(services, ids) : [];
+          if (notKept.length > 0 && notKept.length === new Set(ids).size) return out(g, { unchanged: true, notKept }, () => notKept.map(notKeptLine).join('\n'));
           const r = await services.sync.keep(ids, name === 'keep');
           const kept = r.everything ? `离线保存全部内容：${formatBytes(r.keptBytes)}` : `离线保存所选内容：${formatBytes(r.keptBytes)}`;
           if (name === 'keep') return out(g, r, () => kept);
           // Unkept is not deleted: what came stays until the cache needs room (cache/evict.ts takes files outside the selection first).
-          const downloadedBytes = await downloadedUnder(services, ids);
-          out(g, { ...r, downloadedBytes }, () =>
+          const downloadedBytes = await downloadedUnder(services, ids.filter((id) => !notKept.some((n) => n.id === id)));
+          out(g, { ...r, downloadedBytes, notKept }, () =>
             [
               kept,
+              ...notKept.map(notKeptLine),
               ...(downloadedBytes > 0
                 ? [
                     `不再离线保存的内容中，已下载的 ${formatBytes(downloadedBytes)} 仍留在本机，可以照常使用；缓存空间不够时会先清理这些文件（课表和收藏中的课程除外） / what is no longer kept but already downloaded (${formatBytes(downloadedBytes)}) stays on this machine and can still be used; when the cache needs room these files go first (never those of timetabled or favourite lessons)`,
@@ -778,6 +785,7 @@ export function buildCli(): Command {
                 `  ${mark[n.keep]} ${n.title}  ${formatBytes(n.bytes)}（已下载 ${formatBytes(n.cachedBytes)}${n.keep !== 'all' && n.alwaysBytes > 0 ? `；课表和收藏中的 ${formatBytes(n.alwaysBytes)} 始终保存` : ''}）  ${n.id}`,
             ),
             `离线保存 ${formatBytes(r.keptBytes)} / 共 ${formatBytes(r.totalBytes)}${r.everything ? '（未选择：全部保存）' : ''}`,
+            ...overQuotaLines(r.keptBytes, services.sync.settings().quotaBytes),
           ].join('\n'),
         );
       });
@@ -955,6 +963,16 @@ async function downloadedUnder(services: Services, ids: string[]): Promise<numbe
     bytes += shown.nodes.find((n) => n.id === id)?.cachedBytes ?? 0;
   }
   return bytes;
+}
+
+/** A selection bigger than the cache quota: what cannot come, said where the selection is shown (a 100 MB quota beside 200 MB kept said nothing). */
+function overQuotaLines(keptBytes: number, quotaBytes: number | null): string[] {
+  if (quotaBytes === null || keptBytes <= quotaBytes) return [];
+  const over = formatBytes(keptBytes - quotaBytes);
+  return [
+    `所选 ${formatBytes(keptBytes)} 超过缓存上限 ${formatBytes(quotaBytes)}，约 ${over} 不会下载（课表和收藏中的课先保存；没下载的课同步后会列出）。请调高缓存上限（classboard settings --quota），或少选一些（classboard unkeep） / ` +
+      `the selection (${formatBytes(keptBytes)}) is bigger than the cache quota (${formatBytes(quotaBytes)}): about ${over} will not be downloaded`,
+  ];
 }
 
 /** A hub's list of the feeds it serves (GET /feed/, main/hub/server.ts). */
