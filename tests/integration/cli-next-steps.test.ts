@@ -52,8 +52,11 @@ describe('classboard tells the admin what to do next', () => {
     expect(r.code, r.stderr).toBe(0);
     // Before: only "离线保存所选内容：927 KB".
     expect(r.stdout).toMatch(/^离线保存所选内容：.+\n不再离线保存的内容中，已下载的 .+ 仍留在本机，可以照常使用；缓存空间不够时会先清理这些文件（课表和收藏中的课程除外） \/ /);
+    // A second unkeep of the same grade changes nothing and says so (cli-unkeep.ts).
+    expect(JSON.parse((await cliIn(room, '--json', 'unkeep', 'cn.classboard.demo/xx-3')).stdout)).toMatchObject({ unchanged: true });
+    expect((await cliIn(room, 'keep', 'cn.classboard.demo/xx-3')).code).toBe(0);
     const json = await cliIn(room, '--json', 'unkeep', 'cn.classboard.demo/xx-3');
-    expect(JSON.parse(json.stdout)).toMatchObject({ downloadedBytes: grade.cachedBytes });
+    expect(JSON.parse(json.stdout)).toMatchObject({ downloadedBytes: grade.cachedBytes, notKept: [] });
     expect((await cliIn(room, 'keep', 'cn.classboard.demo/xx-3')).code).toBe(0);
   });
 

@@ -176,7 +176,7 @@ describe('classboard CLI', () => {
     const after = JSON.parse((await cli('--json', 'selection', stage.id)).stdout);
     expect(after.nodes.map((n: { keep: string }) => n.keep)).toEqual(['all', ...rest.map(() => 'none')]);
     expect(JSON.parse((await cli('--json', 'selection')).stdout).nodes[0].keep).toBe('some');
-    expect(JSON.parse((await cli('--json', 'unkeep', first.id)).stdout)).toEqual({ everything: false, keptBytes: always(below.nodes), downloadedBytes: expect.any(Number) });
+    expect(JSON.parse((await cli('--json', 'unkeep', first.id)).stdout)).toEqual({ everything: false, keptBytes: always(below.nodes), downloadedBytes: expect.any(Number), notKept: [] });
     expect((await cli('keep', 'cn.classboard.demo/nope')).stderr).toMatch(/没有目录节点 cn\.classboard\.demo\/nope，classboard selection 可逐级查看/);
 
     const set = JSON.parse((await cli('--json', 'settings', '--rate', '2mbit', '--window', '21:30-06:00', '--quota', '50GB')).stdout);
