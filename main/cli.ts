@@ -459,13 +459,14 @@ export function buildCli(): Command {
       });
       if (tty) process.stderr.write('\r\x1b[K');
       out(g, summary, () =>
-        summary.fromExport ? filledLines(summary).join('\n') : [
+        summary.fromExport ? [...filledLines(summary), ...foldedLines(summary)].join('\n') : [
           `已导入 ${summary.title}（${summary.feedId}）${revisionText(summary.feedId, summary.revision)}：${summary.resources} 个资源`,
           `  新增 ${summary.added}，更新 ${summary.updated}，移除 ${summary.removed}`,
           isHttpUrl(source)
             ? '  文件将在夜间同步时下载（classboard sync --now 立即下载）'
             : `  文件：复制 ${summary.blobs.copied}（${formatBytes(summary.blobs.bytes)}），已有 ${summary.blobs.present}，源中缺少 ${summary.blobs.missing}，校验失败 ${summary.blobs.rejected}`,
           ...incompleteLines(summary.blobs),
+          ...foldedLines(summary),
           `  用时 ${summary.durationMs} ms`,
         ].join('\n'),
       );
@@ -676,9 +677,9 @@ export function buildCli(): Command {
         .catch(async (err: unknown) => {
           throw await withHubFeeds(err, source);
         });
-      if (summary.fromExport) return out(g, summary, () => filledLines(summary).join('\n'));
+      if (summary.fromExport) return out(g, summary, () => [...filledLines(summary), ...foldedLines(summary)].join('\n'));
       out(g, summary, () =>
-        [`已订阅 ${summary.title}（${summary.feedId}）${revisionText(summary.feedId, summary.revision)}：${summary.resources} 个资源${o.mirror.length ? `，${o.mirror.length} 个镜像` : ''}`, ...incompleteLines(summary.blobs)].join('\n'),
+        [`已订阅 ${summary.title}（${summary.feedId}）${revisionText(summary.feedId, summary.revision)}：${summary.resources} 个资源${o.mirror.length ? `，${o.mirror.length} 个镜像` : ''}`, ...incompleteLines(summary.blobs), ...foldedLines(summary)].join('\n'),
       );
       });
     });
@@ -1085,6 +1086,14 @@ function filledLines(s: Awaited<ReturnType<Services['importFeed']>>): string[] {
     ...(f.noRoom ? [`  ${f.noRoom} 个文件超出缓存配额或磁盘余量，未复制（classboard settings --quota / --floor）/ ${f.noRoom} files over the cache quota or the free-disk floor: not copied`] : []),
     ...(f.earlierFeed ? [`  这个 U 盘之前已作为资源库 ${f.earlierFeed} 导入，那是这些课程的第二份；先把课表和收藏改到已订阅的课程，再用 classboard feeds remove ${f.earlierFeed} 去掉 / this stick was imported before as feed ${f.earlierFeed}, a second copy of these lessons: point the timetable and favourites at the subscribed ones, then remove it with classboard feeds remove ${f.earlierFeed}`] : []),
   ];
+}
+
+/** A stick imported as a feed of its own before this subscription: its copies of the feed's lessons are the feed's now (library/fold-export.ts). */
+function foldedLines(s: Awaited<ReturnType<Services['importFeed']>>): string[] {
+  return (s.folded ?? []).map(({ exportId, into, resources, left }) =>
+    `U 盘导入的 ${resources} 个资源已并入 ${into.title}，不会重复显示，也不会重新下载，收藏、课表、备课和批注都已随之转过去${left ? `；U 盘上另有 ${left} 个资源 ${into.title} 里没有，仍保留在 ${exportId}` : ''} / ` +
+    `the ${resources} resource${resources === 1 ? '' : 's'} imported from a USB stick (${exportId}) are now part of ${into.title}: shown once, not downloaded again, with their favourites, timetable, plans and ink${left ? `; ${left} more from the stick that ${into.title} does not have stay in ${exportId}` : ''}`,
+  );
 }
 
 export async function main(argv: string[]): Promise<void> {

@@ -17,6 +17,7 @@ import { workerService } from '../util/worker';
 import type { ApplyAnswer, ApplyRequest } from './apply-worker';
 import type { ApplyInput } from './catalog';
 import type { Db } from './db';
+import { foldExports } from './fold-export';
 
 export interface LibraryContext {
   db: Db;
@@ -63,8 +64,26 @@ interface FeedRow {
   index_sha256: string | null;
 }
 
-/** `from`: an http(s) URL (fetched by the applier's thread) or a folder / file:// URL (read there). */
+/**
+ * `from`: an http(s) URL (fetched by the applier's thread) or a folder / file:// URL (read there).
+ * A teacher's stick imported as its own feed before this classroom subscribed to
+ * its lessons' feed is then folded into it (foldExports), whichever came first:
+ * no lesson shows twice.
+ */
 export async function importFeed(lib: LibraryContext, from: string, opts: ImportOptions = {}): Promise<ImportSummary> {
+  const summary = await importOnce(lib, from, opts);
+  const folded = foldExports(lib.db, lib.feedsDir);
+  if (folded.length === 0) return summary;
+  // The stick's earlier copy just folded in whole: nothing left to remove by hand.
+  const earlier = summary.fromExport?.earlierFeed;
+  if (summary.fromExport && earlier && !lib.db.prepare('SELECT 1 FROM feeds WHERE id = ?').pluck().get(earlier)) {
+    const { earlierFeed: _, ...fromExport } = summary.fromExport;
+    return { ...summary, fromExport, folded };
+  }
+  return { ...summary, folded };
+}
+
+async function importOnce(lib: LibraryContext, from: string, opts: ImportOptions): Promise<ImportSummary> {
   const started = performance.now();
   if (!isHttpUrl(from) && /^[a-z][a-z0-9+.-]*:\/\//i.test(from) && !/^file:/i.test(from)) {
     throw new AppError('bad-request', `只支持 http(s):// 地址或文件夹 / a feed is an http(s):// address or a folder, not ${from.slice(0, 80)}`);

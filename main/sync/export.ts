@@ -36,7 +36,7 @@ function libraryId(db: Services['db']): string {
 
 type FileRow = { role: string; sha256: string; size: number; mime: string; height: number | null };
 
-const EXPORT_PREFIX = 'classboard.export.';
+export const EXPORT_PREFIX = 'classboard.export.';
 
 /**
  * The feed id of an export of these subtrees from this library: the same

@@ -125,6 +125,15 @@ export const ImportSummary = z.object({
       earlierFeed: z.string().optional(),
     })
     .optional(),
+  /**
+   * Teachers' sticks imported here as feeds of their own before this feed was
+   * subscribed: their copies of its lessons are now its own (shown once, their
+   * files counted, favourites, timetable, plans and ink moved over). `left`: the
+   * stick's resources this feed does not hold, still in its feed (0: it is gone).
+   */
+  folded: z
+    .array(z.object({ exportId: z.string(), into: z.object({ id: z.string(), title: z.string() }), resources: z.number().int(), left: z.number().int() }))
+    .optional(),
   durationMs: z.number(),
 });
 export type ImportSummary = z.infer<typeof ImportSummary>;
