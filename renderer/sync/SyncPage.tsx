@@ -4,18 +4,14 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
-import { formatBytes, formatSchoolTime, isHttpUrl, MIN_QUOTA_BYTES, rateLabel, type FailureReason, type Res, type SelectionNode, type SyncFailure, type SyncProgress, type SyncSettings, type SyncStatus } from '../../preload/contract';
+import { formatBytes, formatSchoolTime, isHttpUrl, rateLabel, type FailureReason, type SelectionNode, type SyncFailure, type SyncProgress, type SyncSettings, type SyncStatus } from '../../preload/contract';
 import { api, call, inPageLanguage, plainMessage } from '../api/client';
 import { Crumbs } from '../components/Crumbs';
 import { TodayList } from '../library/TodayList';
 import { useLibraryData } from '../library/useApi';
 import { go } from '../route';
+import { SettingsPanel } from './SettingsPanel';
 import { TroubleLine } from './TroubleLine';
-
-
-/** Rates are chosen in whole kbit/s: 250 kbit/s is 31,250 B/s and comes back as 250, not a rounded 0.3 Mbit/s. */
-const kbit = (bytesPerSecond: number) => Math.round((bytesPerSecond * 8) / 1000);
-const fromKbit = (k: number) => (k * 1000) / 8;
 
 export function SyncPage({ node }: { node: string | null }) {
   const { t } = useTranslation();
@@ -44,6 +40,7 @@ export function SyncPage({ node }: { node: string | null }) {
           <TodayList />
           <SettingsPanel
             settings={settings}
+            disk={disk}
             full={full}
             onSaved={(s) => {
               setSettings(s);
@@ -307,143 +304,4 @@ function useSettings(): [SyncSettings | null, (s: SyncSettings) => void] {
     void call(api()['sync:settings']({})).then(setSettings, () => {});
   }, []);
   return [settings, setSettings];
-}
-
-/** Every half hour, 24-hour clock whatever the browser's locale (a native time input shows "10:00 PM"). */
-const HALF_HOURS = Array.from({ length: 48 }, (_, i) => `${String(Math.floor(i / 2)).padStart(2, '0')}:${i % 2 ? '30' : '00'}`);
-
-function TimeSelect({ value, onChange }: { value: string; onChange: (v: string) => void }) {
-  return (
-    <select value={value} onChange={(e) => onChange(e.target.value)}>
-      {(HALF_HOURS.includes(value) ? HALF_HOURS : [...HALF_HOURS, value].sort()).map((h) => (
-        <option key={h} value={h}>
-          {h}
-        </option>
-      ))}
-    </select>
-  );
-}
-
-/** Choices in kbit/s (null: no cap; 0 by day: a pause). */
-const NIGHT_RATES = [null, 1000, 2000, 4000, 8000, 20000, 50000];
-const DAY_RATES = [0, 250, 1000];
-
-
-/** A quota in GB, four significant digits: 500 MB reads 0.4883, 1.5 TB reads 1536 (as the status line's 1.50 TB). */
-const quotaText = (bytes: number | null) => (bytes === null ? '' : String(Number((bytes / 1024 ** 3).toPrecision(4))));
-
-function SettingsPanel({ settings, full, onSaved }: { settings: SyncSettings | null; full: boolean; onSaved: (s: SyncSettings) => void }) {
-  const { t } = useTranslation();
-  const [draft, setDraft] = useState<SyncSettings | null>(null);
-  const [note, setNote] = useState<string | null>(null);
-  const [host, setHost] = useState<Res<'app:info'>['host'] | null>(null);
-  useEffect(() => {
-    void call(api()['app:info']({})).then((i) => setHost(i.host), () => {});
-  }, []);
-  // The quota as typed (GB); checked when saved, never rewritten while typing.
-  const [quota, setQuota] = useState('');
-  useEffect(() => {
-    setDraft(settings);
-    if (settings) setQuota(quotaText(settings.quotaBytes));
-  }, [settings]);
-  if (!draft) return null;
-  const [from, to] = draft.window.split('-') as [string, string];
-  const set = (patch: Partial<SyncSettings>) => {
-    setNote(null);
-    setDraft({ ...draft, ...patch });
-  };
-  const save = async () => {
-    // The field as shown: the quota saved, exactly (a 1.5 TB quota set by the CLI reads 1540 and must not become 1540 GB).
-    const untouched = settings !== null && quota === quotaText(settings.quotaBytes);
-    const gb = quota.trim() === '' ? null : Number(quota);
-    if (!untouched && gb !== null && !(Number.isFinite(gb) && gb * 1024 ** 3 >= MIN_QUOTA_BYTES && gb <= 1024 * 1024)) {
-      setNote(t('sync.badQuota'));
-      return;
-    }
-    const quotaBytes = untouched ? settings.quotaBytes : gb === null ? null : Math.round(gb * 1024 ** 3);
-    try {
-      onSaved(await call(api()['sync:configure']({ ...draft, quotaBytes })));
-      setNote(t('sync.saved'));
-    } catch (err) {
-      setNote(plainMessage(err));
-    }
-  };
-  return (
-    <section className="side-list sync-settings" aria-label={t('sync.settings')}>
-      <h2 className="panel-title">{t('sync.settings')}</h2>
-      {/* Nothing can be saved on a full disk: the controls show it. */}
-      <fieldset className="sync-settings__fields" disabled={full}>
-        <label>
-          {t('sync.windowFrom')}
-          <TimeSelect value={from} onChange={(v) => set({ window: `${v}-${to}` })} />
-        </label>
-        <label>
-          {t('sync.windowTo')}
-          <TimeSelect value={to} onChange={(v) => set({ window: `${from}-${v}` })} />
-        </label>
-        <label>
-          {t('sync.nightRate')}
-          <select
-            value={draft.nightRate === null ? '' : String(kbit(draft.nightRate))}
-            onChange={(e) => set({ nightRate: e.target.value === '' ? null : fromKbit(Number(e.target.value)) })}
-          >
-            {NIGHT_RATES.map((r) => (
-              <option key={String(r)} value={r === null ? '' : String(r)}>
-                {r === null ? t('sync.unlimited') : rateLabel(fromKbit(r))}
-              </option>
-            ))}
-            {draft.nightRate !== null && !NIGHT_RATES.includes(kbit(draft.nightRate)) && (
-              <option value={String(kbit(draft.nightRate))}>{rateLabel(draft.nightRate)}</option>
-            )}
-          </select>
-        </label>
-        <label>
-          {t('sync.dayRate')}
-          <select value={String(kbit(draft.dayRate))} onChange={(e) => set({ dayRate: fromKbit(Number(e.target.value)) })}>
-            {DAY_RATES.map((r) => (
-              <option key={r} value={String(r)}>
-                {r === 0 ? t('sync.pause') : rateLabel(fromKbit(r))}
-              </option>
-            ))}
-            {!DAY_RATES.includes(kbit(draft.dayRate)) && <option value={String(kbit(draft.dayRate))}>{rateLabel(draft.dayRate)}</option>}
-          </select>
-        </label>
-        <label>
-          {t('sync.maxHeight')}
-          <select value={String(draft.maxHeight)} onChange={(e) => set({ maxHeight: Number(e.target.value) })}>
-            {[480, 720, 1080].map((h) => (
-              <option key={h} value={String(h)}>
-                {h}p
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          {t('sync.quotaLabel')}
-          <input
-            type="number"
-            min={0}
-            step="any"
-            inputMode="decimal"
-            value={quota}
-            onChange={(e) => setQuota(e.target.value)}
-          />
-        </label>
-        {host === 'electron' && (
-          <label className="sync-settings__check">
-            <input type="checkbox" checked={draft.startAtLogin} onChange={(e) => set({ startAtLogin: e.target.checked })} />
-            {t('sync.startAtLogin')}
-          </label>
-        )}
-        <button type="button" className="btn btn--primary" onClick={() => void save()}>
-          {t('sync.save')}
-        </button>
-      </fieldset>
-      {note && (
-        <p className="muted" role="status">
-          {note}
-        </p>
-      )}
-    </section>
-  );
 }

@@ -58,7 +58,10 @@ describe.skipIf(cannotMount !== null)(`the sync page on a full disk${cannotMount
     await expect.poll(() => page.getByRole('button', { name: '立即同步' }).isDisabled()).toBe(true);
     const settings = page.getByRole('region', { name: '同步设置' });
     await expect.poll(() => settings.getByRole('button', { name: '保存设置' }).isDisabled()).toBe(true);
-    for (const select of await settings.getByRole('combobox').all()) expect(await select.isDisabled()).toBe(true);
+    const choices = await settings.getByRole('radio').all();
+    expect(choices.length).toBeGreaterThan(0);
+    for (const choice of choices) expect(await choice.isDisabled()).toBe(true);
+    for (const button of await settings.getByRole('button').all()) expect(await button.isDisabled()).toBe(true);
     expect(await settings.getByRole('spinbutton').isDisabled()).toBe(true);
     const ticks = page.getByRole('checkbox');
     await expect.poll(() => ticks.count()).toBeGreaterThan(0);

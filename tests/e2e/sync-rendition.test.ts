@@ -57,7 +57,7 @@ beforeAll(async () => {
 afterAll(() => stopSyncBoard({ browser, hub, nginx }, tmp));
 
 const save = async (height: string) => {
-  await page.getByLabel('视频清晰度').selectOption(height);
+  await page.getByRole('radiogroup', { name: '视频清晰度' }).getByRole('radio', { name: `${height}p` }).click();
   await page.getByRole('button', { name: '保存设置' }).click();
   await expect.poll(() => page.getByText('设置已保存').count()).toBe(1);
 };

@@ -123,27 +123,29 @@ describe('the sync page', () => {
   });
 
   it('saves settings from the page; the new cap is what the hub keeps', async () => {
-    await page.getByLabel('夜间限速').selectOption({ label: '4 Mbit/s' });
-    await page.getByLabel('白天下载速度').selectOption({ label: '250 kbit/s' });
-    await page.getByLabel('视频清晰度').selectOption('720');
-    await page.getByLabel('夜间开始').selectOption('21:30');
+    await page.getByRole('radiogroup', { name: '夜间限速' }).getByRole('radio', { name: /^4 Mbit\/s/ }).click();
+    await page.getByRole('radiogroup', { name: '白天下载速度' }).getByRole('radio', { name: /^250 kbit\/s/ }).click();
+    await page.getByRole('radiogroup', { name: '视频清晰度' }).getByRole('radio', { name: '高清 720p' }).click();
+    await page.getByRole('group', { name: '夜间开始' }).getByRole('button', { name: '早 1 小时' }).click();
+    await page.getByRole('group', { name: '夜间开始' }).getByRole('radio', { name: ':30' }).click();
     await page.getByLabel(/缓存上限/).fill('0.5');
     await page.getByRole('button', { name: '保存设置' }).click();
     await expect.poll(() => page.getByText('设置已保存').count()).toBe(1);
     expect((await api('sync:settings', {})).value).toMatchObject({ nightRate: 500_000, dayRate: 31_250, maxHeight: 720, window: '21:30-06:30', quotaBytes: 512 * 1024 ** 2 });
     // What was saved reads back as chosen: not a rounded "0.3 Mbit/s", not a quota of 1.
     await page.reload();
-    await expect.poll(() => page.getByLabel('白天下载速度').evaluate((el) => (el as HTMLSelectElement).selectedOptions[0]?.textContent)).toBe('250 kbit/s');
+    await expect.poll(() => page.getByRole('radiogroup', { name: '白天下载速度' }).getByRole('radio', { checked: true }).evaluate((el) => el.closest('label')!.textContent)).toBe('250 kbit/s每小时约 107.3 MB');
     await expect.poll(() => page.getByLabel(/缓存上限/).inputValue()).toBe('0.5');
     await shot(page, 'sync-settings');
   });
 
   it('refuses settings that cannot work, in one plain sentence', async () => {
-    await page.getByLabel('夜间结束').selectOption('21:30');
+    const to = page.getByRole('group', { name: '夜间结束' });
+    for (let i = 0; i < 15; i++) await to.getByRole('button', { name: '晚 1 小时' }).click(); // 06:30 → 21:30
     await page.getByRole('button', { name: '保存设置' }).click();
     await expect.poll(() => page.getByText(/^同步时段的开始和结束不能相同/).count()).toBe(1);
     expect(await page.getByText(/must not start and end/).count()).toBe(0); // the Chinese half only, on a Chinese page
-    await page.getByLabel('夜间结束').selectOption('06:30');
+    for (let i = 0; i < 15; i++) await to.getByRole('button', { name: '早 1 小时' }).click();
     await page.getByLabel(/缓存上限/).fill('-5');
     await page.getByRole('button', { name: '保存设置' }).click();
     await expect.poll(() => page.getByText(/缓存上限请填不小于 0.1 的数字/).count()).toBe(1);
@@ -157,8 +159,8 @@ describe('the sync page after a night that went wrong', () => {
     expect((await api('sync:configure', { quotaBytes: 512 * 1024 })).ok).toBe(true);
     await page.reload();
     await expect.poll(() => page.getByLabel(/缓存上限/).inputValue()).toBe('0.0004883');
-    await page.getByLabel('白天下载速度').selectOption({ label: '暂停' });
-    await page.getByLabel('夜间开始').selectOption('21:00');
+    await page.getByRole('radiogroup', { name: '白天下载速度' }).getByRole('radio', { name: /^暂停/ }).click();
+    await page.getByRole('group', { name: '夜间开始' }).getByRole('radio', { name: ':00' }).click();
     await page.getByRole('button', { name: '保存设置' }).click();
     await expect.poll(() => page.getByText('设置已保存').count()).toBe(1);
     const card = page.getByRole('region', { name: '同步与存储' });
