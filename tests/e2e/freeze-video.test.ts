@@ -93,10 +93,12 @@ describe('冻结画面 over a lesson video', () => {
     await page.getByRole('button', { name: '暂停' }).click();
     await expect.poll(async () => (await state()).paused).toBe(true);
     const at = (await state()).t;
+    await watchVideo();
     await openTool(page, FREEZE);
     await page.keyboard.press(' ');
     await page.waitForTimeout(800);
-    expect(await state()).toEqual({ t: at, paused: true });
+    // Not even a moment of its sound.
+    expect(await watched()).toEqual({ connected: true, paused: true, t: at, plays: 0 });
     await page.getByRole('button', { name: `关闭${FREEZE}` }).click();
     await expect.poll(frozen).toBe(0);
     await page.waitForTimeout(800);

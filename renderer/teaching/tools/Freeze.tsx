@@ -3,6 +3,7 @@
 // from there when the freeze is closed; one she had paused stays paused.
 import { useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
+import { isFormField } from '../../keys';
 
 export function Freeze({ onClose }: { onClose: () => void }) {
   const { t } = useTranslation();
@@ -31,8 +32,15 @@ export function Freeze({ onClose }: { onClose: () => void }) {
         // nothing to show yet
       }
     }
-    // A key behind the still (Space plays the video) must not start its sound while the class
-    // looks at the frozen frame; the moment it had run on before its play event is taken back.
+    // Space would start the video behind the still (even its ▶ button, focused, takes Space);
+    // a tool's own buttons (this ✕, a countdown's above the still) keep it.
+    const stillSpace = (e: KeyboardEvent) => {
+      if (e.key !== ' ' || isFormField(e.target) || (e.target instanceof Element && e.target.closest('.tool-layer'))) return;
+      e.preventDefault();
+      e.stopImmediatePropagation();
+    };
+    window.addEventListener('keydown', stillSpace, true);
+    // Whatever else starts it (a media key) is stopped at once, and the moment it ran on is taken back.
     const at = new Map(lessonMedia().map((v) => [v, v.currentTime]));
     const keepStill = (e: Event) => {
       const v = e.target;
@@ -45,6 +53,7 @@ export function Freeze({ onClose }: { onClose: () => void }) {
     const frozenAt = window.location.hash;
     return () => {
       document.removeEventListener('play', keepStill, true);
+      window.removeEventListener('keydown', stillSpace, true);
       // Closed by ✕, Esc or 返回: what was playing plays on. Not when the freeze closes because
       // the lesson was left, or after the clicker stepped on while frozen: that video would play
       // unseen (the lesson's page goes in a later commit than the freeze, so it is still here now).
