@@ -13,7 +13,7 @@ import { exportFeed } from '../../main/sync/export';
 import { generateSigningKey } from '../../main/feed/keys';
 import { writeBlobFeed } from '../fixtures/feeds';
 import { startNginx, type Nginx } from '../fixtures/nginx';
-import { hubServices } from '../fixtures/services';
+import { hubServices, withServices } from '../fixtures/services';
 
 const DEMO = 'cn.classboard.demo';
 const OWN = 'cn.test.own';
@@ -41,14 +41,7 @@ afterAll(async () => {
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-async function classroom<T>(name: string, fn: (s: Services) => Promise<T>): Promise<T> {
-  const s = hubServices(path.join(tmp, name), 't');
-  try {
-    return await fn(s);
-  } finally {
-    s.close();
-  }
-}
+const classroom = <T>(name: string, fn: (s: Services) => Promise<T>): Promise<T> => withServices(path.join(tmp, name), fn);
 
 async function call<T>(s: Services, channel: string, req: unknown): Promise<T> {
   const r = await (s.router.invoke as (c: string, q: unknown) => Promise<{ ok: boolean; value?: T }>)(channel, req);

@@ -12,7 +12,7 @@ import { generateSigningKey } from '../../main/feed/keys';
 import { FeedIndex } from '../../main/feed/schema';
 import { sha256 } from '../fixtures/feeds';
 import { startNginx, type Nginx } from '../fixtures/nginx';
-import { hubServices } from '../fixtures/services';
+import { hubServices, withServices } from '../fixtures/services';
 
 const DEMO = 'cn.classboard.demo';
 const demoKey = JSON.parse(fs.readFileSync(path.resolve('assets/demo-feed.pub.json'), 'utf8')) as { keyId: string; publicKey: string };
@@ -37,15 +37,11 @@ afterAll(async () => {
 });
 
 /** A classroom subscribed to the platform through the hub: its catalog, none of its files yet. */
-async function classroom<T>(name: string, fn: (s: Services) => Promise<T>, subscribed = true): Promise<T> {
-  const s = hubServices(path.join(tmp, name), 't');
-  try {
+const classroom = <T>(name: string, fn: (s: Services) => Promise<T>, subscribed = true): Promise<T> =>
+  withServices(path.join(tmp, name), async (s) => {
     if (subscribed) await s.importFeed(hub.url, { keys: { [demoKey.keyId]: demoKey.publicKey } });
-    return await fn(s);
-  } finally {
-    s.close();
-  }
-}
+    return fn(s);
+  });
 
 const count = (s: Services, sql: string) => s.db.prepare(sql).pluck().get() as number;
 const search = async (s: Services, query: string) => {

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Services } from '../../main/services';
 import { exportFeed } from '../../main/sync/export';
 import { syncAll } from '../../main/sync/engine';
-import { hubServices } from '../fixtures/services';
+import { hubServices, withServices } from '../fixtures/services';
 
 let tmp: string;
 let board: Services;
@@ -23,14 +23,7 @@ afterAll(() => {
 });
 
 /** A classroom's library, fresh, for the length of `fn`. */
-async function classroom<T>(name: string, fn: (s: Services) => Promise<T>): Promise<T> {
-  const s = hubServices(path.join(tmp, name), 't');
-  try {
-    return await fn(s);
-  } finally {
-    s.close();
-  }
-}
+const classroom = <T>(name: string, fn: (s: Services) => Promise<T>): Promise<T> => withServices(path.join(tmp, name), fn);
 
 const filesOf = (s: Services, resourceId: string) =>
   s.db.prepare('SELECT f.role, f.sha256, f.height FROM resource_files f JOIN resources r ON r.rid = f.rid WHERE r.id = ? ORDER BY f.idx').all(resourceId) as { role: string; sha256: string; height: number | null }[];
