@@ -300,6 +300,8 @@ export const en: WithSingulars<Messages> = {
   ink: {
     surface: 'Ink',
     toolbar: 'Writing tools',
+    browse: 'Browse (touch works the page, no ink)',
+    browseShort: 'Browse',
     pen: 'Pen',
     penShort: 'Pen',
     highlighter: 'Highlighter',

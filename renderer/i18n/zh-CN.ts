@@ -271,6 +271,8 @@ export const zhCN = {
   ink: {
     surface: '书写层',
     toolbar: '书写工具',
+    browse: '浏览（手指操作页面，不写字）',
+    browseShort: '浏览',
     pen: '笔',
     penShort: '笔',
     highlighter: '荧光笔',

@@ -84,7 +84,7 @@ describe('labels', () => {
 
     await openLesson('en', 'right');
     const short = await page.locator('.ink-toolbar .ink-button').evaluateAll((els) => els.map((e) => e.textContent?.trim()).filter(Boolean));
-    expect(short).toEqual(['Pen', 'Highlight', 'Erase stroke', 'Erase area', 'Undo', 'Redo', 'Clear all']);
+    expect(short).toEqual(['Browse', 'Pen', 'Highlight', 'Erase stroke', 'Erase area', 'Undo', 'Redo', 'Clear all']);
     // The 学习任务单 is a PDF, not "Slides".
     expect(await page.locator('.lesson__list .row__tag').allInnerTexts()).toEqual(['Video', 'PDF']);
   });

@@ -72,7 +72,7 @@ describe('a zoomed PDF page under one finger', () => {
     expect(Math.abs((await pageTop()) - before)).toBeLessThan(2);
     await page.getByRole('button', { name: '撤销' }).click();
     await expect.poll(strokes).toBe(n);
-    await page.getByRole('button', { name: '笔', exact: true }).click();
+    await page.getByRole('button', { name: /^浏览/ }).click();
   });
 
   it('缩小 at 适合宽度 zooms out, step by step, down to the whole page', async () => {

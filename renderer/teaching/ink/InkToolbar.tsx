@@ -12,14 +12,23 @@ export function InkToolbar() {
   const { settings, setSettings, layer, changed } = useInk();
   // Greyed when the page on screen has nothing to undo (or redo), so a tap that does nothing says why.
   const can = useSyncExternalStore(changed.subscribe, () => (layer.current?.canUndo() ? 1 : 0) | (layer.current?.canRedo() ? 2 : 0));
-  const mode = (m: InkMode) => setSettings({ ...settings, mode: settings.mode === m ? 'off' : m });
+  // A tap on the tool already on keeps it on: teachers tap 笔 again to make sure, and a silent
+  // toggle-off left them writing nothing. 浏览 ('off': the finger works the video or PDF) is its own button.
   const tool = (m: InkMode, label: string, glyph: string) => (
-    <button key={m} type="button" className="ink-button" aria-label={label} aria-pressed={settings.mode === m} onClick={() => mode(m)}>
+    <button
+      key={m}
+      type="button"
+      className="ink-button ink-button--mode"
+      aria-label={label}
+      aria-pressed={settings.mode === m}
+      onClick={() => settings.mode !== m && setSettings({ ...settings, mode: m })}
+    >
       <span aria-hidden="true">{glyph}</span>
     </button>
   );
   return (
     <div className="ink-toolbar" role="toolbar" aria-label={t('ink.toolbar')}>
+      {tool('off', t('ink.browse'), t('ink.browseShort'))}
       {tool('pen', t('ink.pen'), t('ink.penShort'))}
       {tool('highlighter', t('ink.highlighter'), t('ink.highlighterShort'))}
       {tool('eraser', t('ink.eraser'), t('ink.eraserShort'))}
