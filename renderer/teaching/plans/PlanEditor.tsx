@@ -15,6 +15,9 @@ import { TEMPLATES } from '../board/templates';
 import { MoreBelow } from './MoreBelow';
 import { usePlanAutosave } from './usePlanAutosave';
 
+/** Two clicks on the same ＋ closer than this are one tap (a double tap is within about 500 ms). */
+const REPEAT_TAP_MS = 700;
+
 export function PlanEditor({ id }: { id: number | null }) {
   const { t } = useTranslation();
   const ink = useInkOptional();
@@ -102,6 +105,16 @@ export function PlanEditor({ id }: { id: number | null }) {
     }
   };
 
+  // A laggy board turns one tap on ＋ into two clicks (and a teacher double-taps to be sure): the
+  // same item again this soon after its add is that tap, not a second item. Later, it is one.
+  const lastAdd = useRef<{ key: string; at: number } | null>(null);
+  const add = (key: string, item: PlanItem) => {
+    const now = performance.now();
+    if (lastAdd.current?.key === key && now - lastAdd.current.at < REPEAT_TAP_MS) return;
+    lastAdd.current = { key, at: now };
+    editItems([...items, item]);
+  };
+
   const move = (i: number, by: number) => {
     const next = [...items];
     const [it] = next.splice(i, 1);
@@ -167,7 +180,7 @@ export function PlanEditor({ id }: { id: number | null }) {
         <h2 className="panel-title">{t('plans.addBoard')}</h2>
         <div className="rows rows--grid plan__templates">
           {TEMPLATES.map((tpl) => (
-            <button key={tpl} type="button" className="row row--compact" disabled={!loaded} onClick={() => editItems([...items, { kind: 'board', template: tpl }])}>
+            <button key={tpl} type="button" className="row row--compact" disabled={!loaded} onClick={() => add(`board:${tpl}`, { kind: 'board', template: tpl })}>
               ＋ {t(`board.templates.${tpl}`)}
             </button>
           ))}
@@ -184,7 +197,7 @@ export function PlanEditor({ id }: { id: number | null }) {
                   className="row row--compact"
                   disabled={!loaded}
                   aria-label={t('plans.addThis', { title: r.title })}
-                  onClick={() => editItems([...items, { kind: 'resource', resourceId: r.id, title: r.title, type: r.type, path: r.path }])}
+                  onClick={() => add(`resource:${r.id}`, { kind: 'resource', resourceId: r.id, title: r.title, type: r.type, path: r.path })}
                 >
                   <span className="row__main">
                     <span className="row__title">＋ {r.title}</span>
