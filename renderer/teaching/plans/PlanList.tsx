@@ -15,7 +15,8 @@ export function PlanList() {
       <div className="rows">
         {data?.plans.map((p) => (
           <button key={p.id} type="button" className="row row--compact" onClick={() => go({ name: 'plan', id: p.id })}>
-            <span className="row__title">{p.title}</span>
+            {/* Two lines, not cut after nine characters: two plans for one class differ at the end (第一课时, 第二课时). */}
+            <span className="row__title row__title--wrap">{p.title}</span>
             <span className="row__tag">{t('plans.count', { count: p.items })}</span>
           </button>
         ))}
