@@ -195,10 +195,9 @@ export function createServices(opts: ServicesOptions): Services {
       void sync.runNow();
       return { started };
     },
-    'sync:fetch': ({ id }) => {
-      queries.resource(id); // an id not in the library is refused as not-found
-      return sync.fetchNow(id);
-    },
+    // An id not in the library is refused as not-found (fetchTarget).
+    'sync:fetch': ({ id }) => sync.fetchNow(id),
+    'sync:fetching': () => ({ items: sync.fetching() }),
     'sync:settings': () => sync.settings(),
     'sync:configure': (patch) => sync.configure(patch),
     'sync:selection': ({ parent }) => sync.selection(parent),

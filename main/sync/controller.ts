@@ -17,7 +17,7 @@ import { diskFree } from '../cache/evict';
 import { otherCommits } from '../library/data-version';
 import type { Services } from '../services';
 import { FirstQueue, fullDiskRefusal, keptBytesInWorker, planFor, planInWorker, selectionInWorker, syncAll } from './engine';
-import { createLessonFetches } from './lesson-fetch';
+import { createLessonFetches, fetchTarget } from './lesson-fetch';
 import type { PlannedJob } from './plan';
 import { failureBreakdown, lastSyncStamp, readLastSync, saveLastSync } from './last-sync';
 import { PickedBucket, TokenBucket } from './token-bucket';
@@ -338,19 +338,22 @@ export function createSyncController(services: Services, opts: SyncControllerOpt
       return scheduler.tick(true) as Promise<SyncSummary>;
     },
     /**
-     * One resource's files now, at the classroom's rendition, whatever the selection
-     * says: in a run of their own, or first in the one already running (never a second
-     * run at once). Progress and the end come as `sync:lesson` events.
+     * The files of resource `id`'s whole lesson now (fetchTarget), at the classroom's
+     * rendition, whatever the selection says: in a run of their own, or first in the
+     * one already running (never a second run at once). Asked again from any of the
+     * lesson's resources, the same fetch answers. Progress and the end come as
+     * `sync:lesson` events.
      */
     async fetchNow(id: string): Promise<LessonFetch> {
       follow();
-      const known = lessons.get(id);
+      const target = fetchTarget(services, id);
+      const known = lessons.get(target.id);
       if (known) return known;
       // The rendition a night run would bring (a lower one when the chosen file is bigger than the quota leaves room for).
-      const { jobs } = planFor(services, { maxHeight: applied.maxHeight, quotaBytes: applied.quotaBytes ?? undefined, only: [id] });
+      const { jobs } = planFor(services, { maxHeight: applied.maxHeight, quotaBytes: applied.quotaBytes ?? undefined, only: target.resources });
       // A whole run still short of its downloads would hold the lesson behind its lock and catalogs.
       const beside = current !== null && !current.part && !current.first.taking;
-      const started = lessons.start(id, jobs, current !== null && !beside);
+      const started = lessons.start(target, jobs, current !== null && !beside);
       if (started.state !== 'running') return started;
       if (beside) {
         void runBeside(jobs);
@@ -388,6 +391,8 @@ export function createSyncController(services: Services, opts: SyncControllerOpt
       const { finishedAt: _, ...summary } = last!;
       services.events.emit('sync:finished', summary);
     },
+    /** The lessons being fetched now (现在下载这节课), as their last `sync:lesson` said. */
+    fetching: (): LessonFetch[] => lessons.all(),
     /** The catalog, the timetable or the favourites changed: they decide what is kept and in which order. */
     forgetQueue: () => void (queued = null),
     /** Async: the queue is planned off the main thread (seconds at 150,000 lessons), then cached until something changes. */

@@ -1,6 +1,7 @@
-// Lessons a teacher asked for now (the notice on a lesson not downloaded): each
-// one's files followed through whichever run fetches them, told to every screen
-// as `sync:lesson` events, until each file is in the cache or has failed.
+// Lessons a teacher asked for now (the notice on a lesson not downloaded, a red
+// period of 今日课表): each one's files followed through whichever run fetches
+// them, told to every screen as `sync:lesson` events, until each file is in the
+// cache or has failed.
 import type { LessonFetch, SyncFailure, SyncProgress } from '../../preload/contract';
 import type { Services } from '../services';
 import { partBytes } from './downloader';
@@ -8,10 +9,23 @@ import type { PlannedJob } from './plan';
 
 /** `end`: undefined while it is on its way, null once in the cache. */
 type File = { size: number; bytes: number; end?: SyncFailure | null };
-type Fetch = { id: string; joined: boolean; files: Map<string, File>; trouble: SyncProgress['trouble']; emitted: number };
+type Fetch = { id: string; resources: string[]; joined: boolean; files: Map<string, File>; trouble: SyncProgress['trouble']; emitted: number };
 
 /** Four updates a second, as the sync's own progress. */
 const EMIT_MS = 250;
+
+/**
+ * What 现在下载这节课 on resource `id` brings: every resource of its lesson (the
+ * video alone left the courseware and task sheet for class time), the one asked
+ * for first; a resource on a unit's or a volume's node alone (all of that node's
+ * material could be gigabytes). An id not in the library is refused (not-found).
+ */
+export function fetchTarget(services: Services, id: string): { id: string; resources: string[] } {
+  const r = services.queries.resource(id);
+  if (r.nodeKind !== 'lesson') return { id, resources: [id] };
+  const rest = (services.db.prepare('SELECT id FROM resources WHERE node_id = ? ORDER BY ord').pluck().all(r.nodeId) as string[]).filter((x) => x !== id);
+  return { id: r.nodeId, resources: [id, ...rest] };
+}
 
 /** `setUrgent`: on while any lesson is being fetched (a run of its own files goes at the night rate). */
 export function createLessonFetches(services: Services, setUrgent: (on: boolean) => void) {
@@ -23,6 +37,7 @@ export function createLessonFetches(services: Services, setUrgent: (on: boolean)
     const ended = files.filter((x) => x.end !== undefined).length;
     return {
       id: f.id,
+      resources: f.resources,
       state: ended < files.length ? 'running' : failures.length > 0 ? 'failed' : 'done',
       joined: f.joined,
       files: ended,
@@ -57,16 +72,19 @@ export function createLessonFetches(services: Services, setUrgent: (on: boolean)
   };
 
   return {
-    /** The fetch under way for this resource, if any. */
+    /** The fetch under way for this lesson (or lone resource), if any. */
     get: (id: string): LessonFetch | null => {
       const f = fetching.get(id);
       return f ? view(f) : null;
     },
-    /** Follows a resource's files (`joined`: a run is under way and takes them first); none to fetch is done at once. */
-    start(id: string, jobs: PlannedJob[], joined: boolean): LessonFetch {
+    /** Every fetch under way: a screen opened meanwhile shows its progress rather than offer it again. */
+    all: (): LessonFetch[] => [...fetching.values()].map(view),
+    /** Follows a lesson's files (`joined`: a run is under way and takes them first); none to fetch is done at once. */
+    start(target: { id: string; resources: string[] }, jobs: PlannedJob[], joined: boolean): LessonFetch {
+      const { id, resources } = target;
       // What an earlier run left in a .part counts: the download resumes from there.
       const files = new Map(jobs.map((j) => [j.sha256, { size: j.size, bytes: Math.min(j.size, partBytes(services.blobs, j.sha256)) }]));
-      const f: Fetch = { id, joined, files, trouble: null, emitted: 0 };
+      const f: Fetch = { id, resources, joined, files, trouble: null, emitted: 0 };
       // All here already (another process brought them since the page loaded): every screen showing it reloads, as at a fetch's end.
       if (jobs.length === 0) {
         const v = view(f);

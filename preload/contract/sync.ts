@@ -143,11 +143,15 @@ export const SyncProgress = z.object({
 export type SyncProgress = z.infer<typeof SyncProgress>;
 
 /**
- * One resource's files fetched now, asked for on the notice of a lesson not
- * downloaded: how far it is, and how it ended (each failed file with its cause).
+ * A lesson's files fetched now, asked for on the notice of a lesson not
+ * downloaded or a period of 今日课表: how far it is, and how it ended (each
+ * failed file with its cause).
  */
 export const LessonFetch = z.object({
+  /** The lesson's node, or the resource itself when it hangs on a unit or a volume (fetched alone). */
   id: GlobalId,
+  /** The resources it brings (every one of the lesson's): each one's screen shows this fetch. */
+  resources: z.array(GlobalId),
   state: z.enum(['running', 'done', 'failed']),
   /** Its files go first in a whole sync already under way, rather than in a run of their own. */
   joined: z.boolean(),
@@ -220,11 +224,15 @@ export const syncChannels = {
   /** Starts a sync at once (by day too, at the night rate); false when one is already running. */
   'sync:now': channel(z.object({}).strict(), z.object({ started: z.boolean() })),
   /**
-   * Fetches one resource's files now (by day too, at the night rate), at the classroom's
-   * rendition, whatever the selection says; in the running sync, first, if one is under way.
+   * Fetches the files of resource `id`'s whole lesson now (a resource on a unit's or a
+   * volume's node: its own), by day too, at the night rate, at the classroom's rendition,
+   * whatever the selection says; in the running sync, first, if one is under way. Asked
+   * again from any of the lesson's resources while under way, answers that same fetch.
    * Answers at once; progress and the end come as `sync:lesson` events.
    */
   'sync:fetch': channel(z.object({ id: GlobalId }).strict(), LessonFetch),
+  /** The fetches under way (from another screen, or before this page loaded), for a screen to show rather than offer again. */
+  'sync:fetching': channel(z.object({}).strict(), z.object({ items: z.array(LessonFetch) })),
   'sync:settings': channel(z.object({}).strict(), SyncSettings),
   /** Changes some settings; a new rate applies to the running sync at once. */
   'sync:configure': channel(SyncSettings.partial().strict(), SyncSettings),

@@ -129,6 +129,10 @@ export const zhCN = {
     now: '正在上课',
     next: '下一节',
     none: '今天没有课。在课表里写上每节课用的资源，夜间同步会先下载它们。',
+    fetch: '下载',
+    fetchLabel: '现在下载{{period}}的课：{{title}}',
+    fetching: '下载中',
+    fetchingLabel: '正在下载{{period}}的课',
   },
   timetable: {
     title: '课表',
@@ -314,6 +318,7 @@ export const zhCN = {
     fetchNow: '现在下载这节课',
     fetchNowOne: '现在下载这个资源',
     fetching: '正在下载：{{done}} / {{total}}',
+    fetchingLesson: '正在下载这节课的 {{count}} 个资源：{{done}} / {{total}}',
     fetchJoined: '同步正在进行，这节课的文件排在最前面。',
     fetched: '已下载，正在打开…',
     fetchAgain: '重新下载',

@@ -1,12 +1,13 @@
 // 今日课表: today's periods, each naming its class and lesson and marked ready (on
-// this PC) or not yet downloaded; the period under way (between periods, the next)
-// stands out, in school time.
+// this PC) or not yet downloaded, with a 下载 beside it that fetches the lesson now;
+// the period under way (between periods, the next) stands out, in school time.
 import type { TFunction } from 'i18next';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { schoolClock, schoolWeekday, type TodayLesson } from '../../preload/contract';
-import { api, call } from '../api/client';
+import { api, call, inPageLanguage } from '../api/client';
 import { go } from '../route';
+import { useLessonFetch } from '../sync/useLessonFetch';
 import { useLibraryData } from './useApi';
 
 /** The time now, again every minute: the mark moves on with the bell without a reload. */
@@ -70,34 +71,79 @@ export function TodayList() {
           const state = mark?.period === l.period ? mark.state : null;
           return (
             // One class has one lesson a period (the timetable refuses a second).
-            <button
-              key={`${l.period}-${l.starts}-${l.className}`}
-              type="button"
-              className={`row row--today${state ? ` row--${state}` : ''}`}
-              aria-current={state === 'now' ? 'time' : undefined}
-              aria-label={[period, l.starts, l.className, lesson ? `${title} · ${lesson}` : title, ready, state && t(`today.${state}`)].filter(Boolean).join(' ')}
-              // A period without its lesson (none chosen, or removed) is given one on the timetable page.
-              onClick={() => (l.resource ? go({ name: 'resource', id: l.resource.id, type: l.resource.type }) : go({ name: 'timetable' }))}
-            >
-              <span className="today__when">
-                <span className="today__period">{period}</span>
-                <span>{l.starts}</span>
-                {state && (
-                  <span className="today__state" aria-hidden="true">
-                    {t(`today.${state}`)}
-                  </span>
-                )}
-              </span>
-              <span className="row__main">
-                <span className={`row__title row__title--wrap${l.resource ? '' : ' timetable__none'}`}>{title}</span>
-                {(l.className || lesson) && <span className="row__sub">{[l.className, lesson].filter(Boolean).join(' · ')}</span>}
-              </span>
-              {l.resource && <span className={`ready-mark ${l.resource.ready ? 'ready-mark--ok' : 'ready-mark--missing'}`}>{ready}</span>}
-            </button>
+            <div key={`${l.period}-${l.starts}-${l.className}`} className="today__item">
+              <button
+                type="button"
+                className={`row row--today${state ? ` row--${state}` : ''}`}
+                aria-current={state === 'now' ? 'time' : undefined}
+                aria-label={[period, l.starts, l.className, lesson ? `${title} · ${lesson}` : title, ready, state && t(`today.${state}`)].filter(Boolean).join(' ')}
+                // A period without its lesson (none chosen, or removed) is given one on the timetable page.
+                onClick={() => (l.resource ? go({ name: 'resource', id: l.resource.id, type: l.resource.type }) : go({ name: 'timetable' }))}
+              >
+                <span className="today__when">
+                  <span className="today__period">{period}</span>
+                  <span>{l.starts}</span>
+                  {state && (
+                    <span className="today__state" aria-hidden="true">
+                      {t(`today.${state}`)}
+                    </span>
+                  )}
+                </span>
+                <span className="row__main">
+                  <span className={`row__title row__title--wrap${l.resource ? '' : ' timetable__none'}`}>{title}</span>
+                  {(l.className || lesson) && <span className="row__sub">{[l.className, lesson].filter(Boolean).join(' · ')}</span>}
+                </span>
+                {l.resource && <span className={`ready-mark ${l.resource.ready ? 'ready-mark--ok' : 'ready-mark--missing'}`}>{ready}</span>}
+              </button>
+              {/* Beside the row, not in it: the row's tap opens the lesson. */}
+              {l.resource && !l.resource.ready && <TodayFetch id={l.resource.id} period={period} title={title} />}
+            </div>
           );
         })}
       </div>
     </section>
+  );
+}
+
+/**
+ * 下载 on a red period: its lesson fetched now, as 现在下载这节课 on the lesson's
+ * notice does (the same fetch: started there, its progress shows here too), with
+ * its progress in place of the button; the row turns green once the lesson is in
+ * (useLibraryData reloads on the fetch's end).
+ */
+function TodayFetch({ id, period, title }: { id: string; period: string; title: string }) {
+  const { t } = useTranslation();
+  const { task, refused, start } = useLessonFetch(id);
+  if (task?.state === 'running' || task?.state === 'done') {
+    // Done: full until the reload turns the row green.
+    const pct = task.state === 'done' ? 100 : task.totalBytes > 0 ? Math.round((task.bytes / task.totalBytes) * 100) : 0;
+    return (
+      <div
+        className="today__fetching"
+        role="progressbar"
+        aria-label={t('today.fetchingLabel', { period })}
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-valuenow={pct}
+      >
+        <span>{t('today.fetching')}</span>
+        <span>{pct}%</span>
+        <span className="today__fetching-fill" style={{ width: `${pct}%` }} aria-hidden="true" />
+      </div>
+    );
+  }
+  const failure = task?.state === 'failed' ? task.failures[0] : undefined;
+  return (
+    <>
+      <button type="button" className="btn btn--primary today__fetch" aria-label={t('today.fetchLabel', { period, title })} onClick={start}>
+        {failure ? t('lesson.fetchAgain') : t('today.fetch')}
+      </button>
+      {(failure || refused) && (
+        <p className="notice--error today__failed" role="alert">
+          {failure ? t(`lesson.fetchFailed.${failure.reason}`, { error: inPageLanguage(failure.error) }) : refused}
+        </p>
+      )}
+    </>
   );
 }
 

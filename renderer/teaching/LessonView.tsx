@@ -2,10 +2,11 @@
 // lesson's other resources one tap away, and a favourite toggle.
 import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { formatBytes, pickRendition, resourceMediaPath, type LessonFetch, type Resource, type ResourceType } from '../../preload/contract';
+import { formatBytes, pickRendition, resourceMediaPath, type Resource, type ResourceType } from '../../preload/contract';
 import { api, call, inPageLanguage, mediaBase, plainMessage } from '../api/client';
 import { HubUnreachable } from '../components/HubUnreachable';
 import { TroubleLine } from '../sync/TroubleLine';
+import { useLessonFetch } from '../sync/useLessonFetch';
 import { usePresenting } from './usePresenting';
 import { useLibraryData } from '../library/useApi';
 import { go } from '../route';
@@ -182,29 +183,23 @@ function NotDownloaded({ resource }: { resource: Resource }) {
 }
 
 /**
- * 现在下载: this resource's files now, through the sync (its rendition, cap and
- * checks), with their progress here. Once they are in, the library says ready and
- * the lesson view shows it (useLibraryData reloads on the end).
+ * 现在下载这节课: the files of every resource of this lesson now (one on a unit's or
+ * a volume's node: its own), through the sync (its rendition, cap and checks), with
+ * their progress here and on each of the lesson's resources. Once they are in, the
+ * library says ready and the lesson view shows it (useLibraryData reloads on the end).
  */
 function FetchNow({ resource }: { resource: Resource }) {
   const { t } = useTranslation();
-  const [task, setTask] = useState<LessonFetch | null>(null);
-  const [refused, setRefused] = useState<string | null>(null);
-  // Also a download another screen (or an earlier visit) started.
-  useEffect(() => api().on('sync:lesson', (f) => f.id === resource.id && setTask(f)), [resource.id]);
-  const start = () => {
-    setRefused(null);
-    void call(api()['sync:fetch']({ id: resource.id })).then(
-      // An event may have come first, further along.
-      (f) => setTask((s) => (s?.state === 'running' && f.state === 'running' && s.bytes >= f.bytes ? s : f)),
-      (err: unknown) => setRefused(plainMessage(err)),
-    );
-  };
+  const { task, refused, start } = useLessonFetch(resource.id);
   if (task?.state === 'running') {
     const pct = task.totalBytes > 0 ? Math.round((task.bytes / task.totalBytes) * 100) : 0;
     return (
       <div className="fetch-now" role="status">
-        <p>{t('lesson.fetching', { done: formatBytes(task.bytes), total: formatBytes(task.totalBytes) })}</p>
+        <p>
+          {task.resources.length > 1
+            ? t('lesson.fetchingLesson', { count: task.resources.length, done: formatBytes(task.bytes), total: formatBytes(task.totalBytes) })
+            : t('lesson.fetching', { done: formatBytes(task.bytes), total: formatBytes(task.totalBytes) })}
+        </p>
         <div className="progress" role="progressbar" aria-label={t('lesson.fetchNow')} aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct}>
           <div className="progress__fill" style={{ width: `${pct}%` }} />
         </div>

@@ -1,7 +1,8 @@
 // 现在下载这节课: at 05:00 (or by day, with the day's downloads paused) a lesson
-// timetabled before tonight is fetched now, alone: only its files, at the
-// classroom's rendition, at the night cap, through the same downloader, checks
-// and cache as the night's sync; the library then calls it ready. With a whole
+// timetabled before tonight is fetched now, alone: the files of its every
+// resource (a resource on a unit's node: its own), at the classroom's rendition,
+// at the night cap, through the same downloader, checks and cache as the night's
+// sync; the library then calls them ready. With a whole
 // sync running, it goes first in that run rather than in a second one. A feed
 // on a real nginx on 127.0.0.1.
 import crypto from 'node:crypto';
@@ -38,6 +39,9 @@ const BIG = [5, 6, 7, 8].map((seed) => blob(1_500_000, seed));
 const LATE = blob(300_000, 9);
 // A lesson left out of the selection, for the hub switched off.
 const AWAY = blob(50_000, 10);
+// Material hung on a unit (the protocol allows it), not on one of its lessons: fetched one resource at a time.
+const UNIT_SHEET = blob(40_000, 11);
+const UNIT_VIDEO = blob(60_000, 12);
 
 let tmp: string;
 let nginx: Nginx;
@@ -59,6 +63,7 @@ const servedBlobs = async (from: number) =>
     .slice(from)
     .map((l) => /\/blobs\/[0-9a-f]{2}\/([0-9a-f]{64})/.exec(l)?.[1])
     .filter((x): x is string => !!x);
+/** The last event of the fetch of lesson (node) `id`, or of a resource fetched alone. */
 const lastFor = (id: string) => lessonEvents.filter((e) => e.id === `${F}/${id}`).at(-1);
 
 beforeAll(async () => {
@@ -70,6 +75,7 @@ beforeAll(async () => {
     { id: 'l2', parent: 'sx', kind: 'lesson', title: '长方形和正方形', order: 2 },
     { id: 'l3', parent: 'sx', kind: 'lesson', title: '秋天的雨', order: 3 },
     { id: 'l4', parent: 'sx', kind: 'lesson', title: '认识钟表', order: 4 },
+    { id: 'u1', parent: 'xx', kind: 'unit', title: '第一单元', order: 2 },
   ];
   const video = (b: Buffer, height = 720) => ({ role: 'main', sha256: sha256Hex(b), size: b.length, mime: 'video/mp4', height });
   const resources: ShardResource[] = [
@@ -84,8 +90,10 @@ beforeAll(async () => {
     ...BIG.map((b, i) => ({ id: `big${i}`, node: 'l2', type: 'video' as const, title: `长方形和正方形 ${i + 1}`, files: [video(b)] })),
     { id: 'late', node: 'l3', type: 'video', title: '秋天的雨（第一课时）', files: [video(LATE)] },
     { id: 'away', node: 'l4', type: 'video', title: '认识钟表', files: [video(AWAY)] },
+    { id: 'usheet', node: 'u1', type: 'pdf', title: '第一单元 复习单', files: [{ role: 'main', sha256: sha256Hex(UNIT_SHEET), size: UNIT_SHEET.length, mime: 'application/pdf' }] },
+    { id: 'uvideo', node: 'u1', type: 'video', title: '第一单元 整理', files: [video(UNIT_VIDEO)] },
   ];
-  const blobs = [A720, A1080, POSTER, SHEET, ...BIG, LATE, AWAY].map((source) => ({ source }));
+  const blobs = [A720, A1080, POSTER, SHEET, ...BIG, LATE, AWAY, UNIT_SHEET, UNIT_VIDEO].map((source) => ({ source }));
   await writeFeed(path.join(tmp, 'www', 'feed'), { id: F, title: '市教育云', revision: 1, signingKey: key, shards: [{ path: 'shards/a.json', nodes, resources }], blobs });
   nginx = await startNginx(path.join(tmp, 'www'));
   nginxUp = true;
@@ -111,7 +119,7 @@ afterAll(async () => {
 });
 
 describe('现在下载这节课', () => {
-  it('by day, with the day paused, fetches only that resource at the classroom rendition, under the night cap, verified; then it is ready', async () => {
+  it('by day, with the day paused, fetches that resource\'s whole lesson at the classroom rendition, under the night cap, verified; then it is ready', async () => {
     expect(s.sync.scheduler.bucket.bytesPerSecond).toBe(0); // by day: paused
     expect(await readyOf('l1')).toEqual({ r1: false, r2: false });
     const from = (await nginx.settled()).length;
@@ -120,33 +128,39 @@ describe('现在下载这节课', () => {
     const t0 = performance.now();
 
     const started = await get<LessonFetch>(s.router.invoke('sync:fetch', { id: `${F}/r1` }));
-    expect(started).toMatchObject({ state: 'running', joined: false, files: 0, totalFiles: 2, totalBytes: A720.length + POSTER.length });
+    // The video asked for and the lesson's worksheet (before, the worksheet stayed behind for class time).
+    const lessonBytes = A720.length + POSTER.length + SHEET.length;
+    expect(started).toMatchObject({ id: `${F}/l1`, resources: [`${F}/r1`, `${F}/r2`], state: 'running', joined: false, files: 0, totalFiles: 3, totalBytes: lessonBytes });
     expect(s.sync.scheduler.bucket.bytesPerSecond).toBe(NIGHT_RATE);
     expect(s.sync.scheduler.mode()).toBe('manual');
-    await expect.poll(() => lastFor('r1')?.state, { timeout: 20_000 }).toBe('done');
+    // Asked from the worksheet meanwhile (another screen, the lesson's side list): the same fetch, not a second; screens opened meanwhile find it.
+    expect(await get<LessonFetch>(s.router.invoke('sync:fetch', { id: `${F}/r2` }))).toMatchObject({ id: `${F}/l1`, state: 'running', totalFiles: 3 });
+    expect((await get<{ items: LessonFetch[] }>(s.router.invoke('sync:fetching', {}))).items).toMatchObject([{ id: `${F}/l1`, resources: [`${F}/r1`, `${F}/r2`] }]);
+    await expect.poll(() => lastFor('l1')?.state, { timeout: 20_000 }).toBe('done');
     const elapsed = performance.now() - t0;
     off();
 
     // Progress on the way: bytes of the total, growing.
-    const mine = lessonEvents.filter((e) => e.id === `${F}/r1`);
+    const mine = lessonEvents.filter((e) => e.id === `${F}/l1`);
     expect(mine.some((e) => e.state === 'running' && e.bytes > 0 && e.bytes < e.totalBytes)).toBe(true);
-    expect(mine.at(-1)).toMatchObject({ files: 2, totalFiles: 2, bytes: A720.length + POSTER.length, failures: [] });
+    expect(mine.at(-1)).toMatchObject({ files: 3, totalFiles: 3, bytes: lessonBytes, failures: [] });
     // At the night cap (a quarter second's burst), not paused, not uncapped.
     expect(rates.length).toBeGreaterThan(0);
     expect(rates.every((r) => r === NIGHT_RATE)).toBe(true);
-    expect(elapsed).toBeGreaterThan(((A720.length + POSTER.length - NIGHT_RATE / 4) / NIGHT_RATE) * 1000 - 100);
+    expect(elapsed).toBeGreaterThan(((lessonBytes - NIGHT_RATE / 4) / NIGHT_RATE) * 1000 - 100);
 
-    // Only its files went over the wire: not the 1080p copy, not the lesson's worksheet, no catalog check.
+    // Only the lesson's files went over the wire, each once: not the 1080p copy, no other lesson, no catalog check.
     const served = await servedBlobs(from);
-    expect(served.sort()).toEqual([sha256Hex(A720), sha256Hex(POSTER)].sort());
+    expect(served.sort()).toEqual([sha256Hex(A720), sha256Hex(POSTER), sha256Hex(SHEET)].sort());
     expect((await nginx.settled()).slice(from).filter((l) => l.includes('feed.json'))).toEqual([]);
+    expect((await get<{ items: LessonFetch[] }>(s.router.invoke('sync:fetching', {}))).items).toEqual([]);
     // In the cache, as the night's sync leaves a file: checked, under its hash.
-    for (const b of [A720, POSTER]) {
+    for (const b of [A720, POSTER, SHEET]) {
       expect(s.blobs.has(sha256Hex(b))).toBe(true);
       expect(sha256Hex(fs.readFileSync(s.blobs.pathFor(sha256Hex(b))))).toBe(sha256Hex(b));
     }
-    // The library's ready flips for that resource alone.
-    expect(await readyOf('l1')).toEqual({ r1: true, r2: false });
+    // The library's ready flips for the whole lesson.
+    expect(await readyOf('l1')).toEqual({ r1: true, r2: true });
     expect((await get<{ files: { sha256: string; cached: boolean }[] }>(s.router.invoke('library:open', { id: `${F}/r1` }))).files.find((f) => f.sha256 === sha256Hex(A720))?.cached).toBe(true);
 
     // Back to the day's pause; the night's result on the sync page is not replaced by one lesson.
@@ -159,20 +173,34 @@ describe('现在下载这节课', () => {
 
   it('counts a file an earlier run left half fetched from what is on disk, and fetches only the rest', async () => {
     const sha = sha256Hex(SHEET);
+    removeBlob(s.db, s.blobs, sha); // the worksheet gone again (eviction); the lesson's video is still here
     fs.writeFileSync(path.join(s.blobs.tmpDir, `${sha}.part`), SHEET.subarray(0, 60_000));
     const from = (await nginx.settled()).length;
+    const n = lessonEvents.length;
+    const last = () => lessonEvents.slice(n).filter((e) => e.id === `${F}/l1`).at(-1);
     const started = await get<LessonFetch>(s.router.invoke('sync:fetch', { id: `${F}/r2` }));
     // Before: 0 B of 100 KB, then a jump (the bar looked wrong).
     expect(started).toMatchObject({ state: 'running', bytes: 60_000, totalBytes: SHEET.length });
-    await expect.poll(() => lastFor('r2')?.state, { timeout: 20_000 }).toBe('done');
-    expect(lastFor('r2')).toMatchObject({ bytes: SHEET.length, totalBytes: SHEET.length });
+    await expect.poll(() => last()?.state, { timeout: 20_000 }).toBe('done');
+    expect(last()).toMatchObject({ bytes: SHEET.length, totalBytes: SHEET.length });
     expect((await nginx.settled()).slice(from).filter((l) => l.includes(sha))).toEqual([expect.stringMatching(/^206 GET .* 40000 bytes=60000-$/)]);
     await s.sync.scheduler.whenIdle();
     removeBlob(s.db, s.blobs, sha); // as it was, for the whole run below
   });
 
+  it('of material on a unit (not a lesson), fetches that resource alone', async () => {
+    const from = (await nginx.settled()).length;
+    const started = await get<LessonFetch>(s.router.invoke('sync:fetch', { id: `${F}/usheet` }));
+    expect(started).toMatchObject({ id: `${F}/usheet`, resources: [`${F}/usheet`], state: 'running', totalFiles: 1, totalBytes: UNIT_SHEET.length });
+    await expect.poll(() => lastFor('usheet')?.state, { timeout: 20_000 }).toBe('done');
+    expect(await servedBlobs(from)).toEqual([sha256Hex(UNIT_SHEET)]);
+    expect(await readyOf('u1')).toEqual({ usheet: true, uvideo: false });
+    await s.sync.scheduler.whenIdle();
+  });
+
   it('with a whole sync running, goes first in that run, not in a second one', async () => {
-    await get(s.router.invoke('sync:keep', { ids: [`${F}/l4`], keep: false })); // kept out, for the next test
+    // Kept out: the lesson for the next test, the unit's material (its video stays not downloaded).
+    await get(s.router.invoke('sync:keep', { ids: [`${F}/l4`, `${F}/u1`], keep: false }));
     const runs = finished.length;
     const whole = s.sync.runNow();
     await expect.poll(() => s.sync.scheduler.isRunning).toBe(true);
@@ -181,7 +209,7 @@ describe('现在下载这节课', () => {
 
     const joined = await get<LessonFetch>(s.router.invoke('sync:fetch', { id: `${F}/late` }));
     expect(joined).toMatchObject({ state: 'running', joined: true, totalFiles: 1 });
-    await expect.poll(() => lastFor('late')?.state, { timeout: 20_000 }).toBe('done');
+    await expect.poll(() => lastFor('l3')?.state, { timeout: 20_000 }).toBe('done');
     // In before the run's last big video, while the run still goes on: it went first.
     expect(s.sync.scheduler.isRunning).toBe(true);
     expect(BIG.filter((b) => !s.blobs.has(sha256Hex(b))).length).toBeGreaterThan(0);
@@ -224,7 +252,7 @@ describe('现在下载这节课', () => {
 
       const joined = await get<LessonFetch>(s.router.invoke('sync:fetch', { id: `${F}/late` }));
       expect(joined).toMatchObject({ state: 'running', joined: true, totalFiles: 1 });
-      await expect.poll(() => lessonEvents.slice(n).filter((e) => e.id === `${F}/late`).at(-1)?.state, { timeout: 10_000 }).toBe('done');
+      await expect.poll(() => lessonEvents.slice(n).filter((e) => e.id === `${F}/l3`).at(-1)?.state, { timeout: 10_000 }).toBe('done');
       off();
       expect(s.blobs.has(sha256Hex(LATE))).toBe(true);
       // The run's own downloads did not move: its cap stayed at the day's pause throughout.
@@ -256,7 +284,7 @@ describe('现在下载这节课', () => {
       const n = lessonEvents.length;
       const started = await get<LessonFetch>(s.router.invoke('sync:fetch', { id: `${F}/late` }));
       expect(started).toMatchObject({ state: 'running', joined: false, totalFiles: 1 });
-      await expect.poll(() => lessonEvents.slice(n).filter((e) => e.id === `${F}/late`).at(-1)?.state, { timeout: 10_000 }).toBe('done');
+      await expect.poll(() => lessonEvents.slice(n).filter((e) => e.id === `${F}/l3`).at(-1)?.state, { timeout: 10_000 }).toBe('done');
       expect(s.blobs.has(sha256Hex(LATE))).toBe(true);
       expect((await readyOf('l3')).late).toBe(true);
       expect(s.sync.scheduler.isRunning).toBe(true); // the whole run still waits
@@ -269,7 +297,7 @@ describe('现在下载这节课', () => {
   it('a lesson already here (brought since the page loaded) says so to every screen, which reloads', async () => {
     const n = lessonEvents.length;
     expect(await get<LessonFetch>(s.router.invoke('sync:fetch', { id: `${F}/late` }))).toMatchObject({ state: 'done', totalFiles: 0 });
-    expect(lessonEvents.slice(n)).toMatchObject([{ id: `${F}/late`, state: 'done' }]);
+    expect(lessonEvents.slice(n)).toMatchObject([{ id: `${F}/l3`, resources: [`${F}/late`], state: 'done' }]);
   });
 
   it('says plainly why it failed when the server is off, and what is left as it was', async () => {
@@ -277,10 +305,10 @@ describe('现在下载这节课', () => {
     nginxUp = false;
     const started = await get<LessonFetch>(s.router.invoke('sync:fetch', { id: `${F}/away` }));
     expect(started.state).toBe('running');
-    await expect.poll(() => lastFor('away')?.state, { timeout: 30_000 }).toBe('failed');
-    expect(lastFor('away')!.failures.map((f) => f.reason)).toEqual(['unreachable']);
+    await expect.poll(() => lastFor('l4')?.state, { timeout: 30_000 }).toBe('failed');
+    expect(lastFor('l4')!.failures.map((f) => f.reason)).toEqual(['unreachable']);
     // The notice named the server while it retried.
-    expect(lessonEvents.some((e) => e.id === `${F}/away` && e.trouble !== null)).toBe(true);
+    expect(lessonEvents.some((e) => e.id === `${F}/l4` && e.trouble !== null)).toBe(true);
     expect((await readyOf('l4')).away).toBe(false);
     await s.sync.scheduler.whenIdle();
     expect(s.sync.scheduler.bucket.bytesPerSecond).toBe(0);
