@@ -2,8 +2,8 @@
 // the sync page groups them (renderer/sync/SyncPage.tsx, zh-CN 'sync.reasons'),
 // not one line per file. A fresh classroom under a 2 GB floor printed 432
 // identical lines. --json keeps every failure.
-import type { FailureReason, SyncFailure } from '../preload/contract';
-import { formatBytes } from '../preload/contract';
+import type { FailureReason, QuotaFiles, SyncFailure } from '../preload/contract';
+import { formatBytes, quotaShortfall } from '../preload/contract';
 
 /** The run's limits and the disk as the run left them, for the numbers a failure for space is said with. */
 export interface RunLimits {
@@ -31,26 +31,27 @@ const SIZE_FORM = '这样带单位的大小';
 type SpaceReason = 'quota' | 'too-big' | 'floor' | 'no-room';
 const UNKEEP = `请调高缓存上限（classboard settings --quota 500GB ${SIZE_FORM}），或少选一些离线内容（classboard unkeep）。`;
 
-/** "每个约 25.0 MB" or "最小的 1.2 MB": the files the room left was too small for. */
-function sizesText(sizes: number[]): string {
-  if (sizes.length === 0) return '这些文件';
-  const min = Math.min(...sizes);
-  const max = Math.max(...sizes);
-  if (sizes.length === 1) return `这个文件（${formatBytes(min)}）`;
-  return max <= min * 1.2 ? `这些文件（每个约 ${formatBytes(min)}）` : `这些文件（最小的 ${formatBytes(min)}）`;
-}
+/** "这些文件（每个约 25.0 MB）" or "（最小的 1.2 MB）": the files the room left was too small for (the page's sync.quotaFiles). */
+const FILES_TEXT: Record<QuotaFiles['kind'], (bytes: string) => string> = {
+  unknown: () => '这些文件',
+  one: (b) => `这个文件（${b}）`,
+  each: (b) => `这些文件（每个约 ${b}）`,
+  smallest: (b) => `这些文件（最小的 ${b}）`,
+};
 
 /**
  * Refused by the quota with room left: "缓存已满" at 75 of 100 MB read as a bug. The
- * room left is named beside the files it is too small for; a cache at its quota is full.
+ * room left is named beside the files it is too small for; a cache at its quota is
+ * full. Which of the two, and the sizes, come from quotaShortfall, as on the sync page.
  */
 function quotaLine(n: number, l: RunLimits, group: SyncFailure[]): string {
-  const quota = l.quotaBytes;
-  if (quota === undefined || l.usedBytes >= quota) {
-    return `缓存已满，${n} 个文件没有下载：缓存已用 ${formatBytes(l.usedBytes)}，上限 ${quota === undefined ? '不限' : formatBytes(quota)}。${UNKEEP}`;
+  const sizes = group.map((f) => f.bytes ?? l.sizeOf?.(f.sha256)).filter((x): x is number => x !== undefined);
+  const s = quotaShortfall(l.usedBytes, l.quotaBytes ?? null, sizes);
+  if (s.full) {
+    return `缓存已满，${n} 个文件没有下载：缓存已用 ${formatBytes(s.usedBytes)}，上限 ${s.quotaBytes === null ? '不限' : formatBytes(s.quotaBytes)}。${UNKEEP}`;
   }
-  const sizes = group.map((f) => l.sizeOf?.(f.sha256)).filter((x): x is number => x !== undefined);
-  return `缓存剩余空间不够，${n} 个文件没有下载：缓存上限 ${formatBytes(quota)}，已用 ${formatBytes(l.usedBytes)}，剩余 ${formatBytes(quota - l.usedBytes)}，放不下${sizesText(sizes)}。${UNKEEP}`;
+  const files = FILES_TEXT[s.files.kind](s.files.kind === 'unknown' ? '' : formatBytes(s.files.bytes));
+  return `缓存剩余空间不够，${n} 个文件没有下载：缓存上限 ${formatBytes(s.quotaBytes)}，已用 ${formatBytes(s.usedBytes)}，剩余 ${formatBytes(s.leftBytes)}，放不下${files}。${UNKEEP}`;
 }
 
 const SPACE: Record<SpaceReason, (n: number, l: RunLimits, group: SyncFailure[]) => string> = {

@@ -25,7 +25,7 @@ import { createFeedMirror } from './sync/mirror';
 import { FOLLOWS_WITHIN_S } from './sync/controller';
 import { parseWindow } from './sync/scheduler';
 import { parseRate } from './sync/token-bucket';
-import { decodeCsv, formatBytes, isHttpUrl, MIN_QUOTA_BYTES, rateLabel, SyncSettings, formatSchoolTime, type ImportSummary, type LastSync, type SyncSummary } from '../preload/contract';
+import { decodeCsv, formatBytes, isHttpUrl, MIN_QUOTA_BYTES, rateLabel, selectionOverQuota, SyncSettings, formatSchoolTime, type ImportSummary, type LastSync, type SyncSummary } from '../preload/contract';
 import { libraryRecovery, openedOnFullDisk } from './library/db';
 import { createServices, type Services } from './services';
 import { appRoot, defaultDataDir } from './util/paths';
@@ -968,8 +968,10 @@ async function downloadedUnder(services: Services, ids: string[]): Promise<numbe
 
 /** A selection bigger than the cache quota: what cannot come, said where the selection is shown (a 100 MB quota beside 200 MB kept said nothing). */
 function overQuotaLines(keptBytes: number, quotaBytes: number | null): string[] {
-  if (quotaBytes === null || keptBytes <= quotaBytes) return [];
-  const over = formatBytes(keptBytes - quotaBytes);
+  // The same sum as the sync page's line over its tree.
+  const overBytes = selectionOverQuota(keptBytes, quotaBytes);
+  if (quotaBytes === null || overBytes === 0) return [];
+  const over = formatBytes(overBytes);
   return [
     `所选 ${formatBytes(keptBytes)} 超过缓存上限 ${formatBytes(quotaBytes)}，约 ${over} 不会下载（课表和收藏中的课先保存；没下载的课同步后会列出）。请调高缓存上限（classboard settings --quota），或少选一些（classboard unkeep） / ` +
       `the selection (${formatBytes(keptBytes)}) is bigger than the cache quota (${formatBytes(quotaBytes)}): about ${over} will not be downloaded`,

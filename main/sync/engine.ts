@@ -356,7 +356,8 @@ async function syncRun(services: Services, opts: SyncOptions, live?: LiveSyncWri
             ? (opts.floorBytes ?? 0) > 0 ? 'floor' : 'no-room'
             : null;
       if (noRoom) {
-        fail({ sha256: job.sha256, resources: job.resources, reason: noRoom, error: noRoom === 'too-big' ? biggerThanQuota(job.size, opts.quotaBytes!) : NO_ROOM[noRoom] }, tried);
+        // With its size: the page says what the room left was too small for.
+        fail({ sha256: job.sha256, resources: job.resources, reason: noRoom, error: noRoom === 'too-big' ? biggerThanQuota(job.size, opts.quotaBytes!) : NO_ROOM[noRoom], bytes: job.size }, tried);
         counted();
         continue;
       }
@@ -523,6 +524,10 @@ async function syncRun(services: Services, opts: SyncOptions, live?: LiveSyncWri
     }
   }
   if (partial.files > 0) summary.partial = partial;
+  // Kept with the run: a quota raised since must not make the page say 剩余 200 MB beside files that did not fit in 25.
+  if (opts.quotaBytes !== undefined && summary.failed.some((f) => f.reason === 'quota')) {
+    summary.quota = { quotaBytes: opts.quotaBytes, usedBytes: services.blobs.totals().bytes };
+  }
   services.queries.invalidate();
   summary.durationMs = Math.round(performance.now() - started);
   // What did come before the disk filled goes with the error: the CLI prints it.

@@ -60,7 +60,8 @@ export function lastSyncStamp(db: Db): string | null {
 
 /** Short names of why files failed, for one line of a log or `status` (the sync page says what to do about each). */
 const FAILURE_NAMES: Record<FailureReason, string> = {
-  quota: '缓存已满',
+  // True whether the cache is at its quota or the room left is too small (缓存已满 at 75 of 100 MB read as a bug).
+  quota: '缓存空间不够',
   'too-big': '文件比缓存上限还大',
   // The disk, not the cache: a status that said 缓存已满 beside 缓存上限 不限 sent the admin to the wrong setting.
   floor: '磁盘余量低于保留磁盘空间',
@@ -74,7 +75,7 @@ const FAILURE_NAMES: Record<FailureReason, string> = {
   other: '其他原因',
 };
 
-/** "缓存已满 3 个，连不上服务器 2 个": a run's failed files counted by cause, most first. */
+/** "缓存空间不够 3 个，连不上服务器 2 个": a run's failed files counted by cause, most first. */
 export function failureBreakdown(failed: SyncFailure[]): string {
   const byReason = new Map<FailureReason, number>();
   for (const f of failed) byReason.set(f.reason, (byReason.get(f.reason) ?? 0) + 1);

@@ -35,6 +35,36 @@ export function rateLabel(bytesPerSecond: number): string {
   return k >= 1000 ? `${k / 1000} Mbit/s` : `${k} kbit/s`;
 }
 
+/** What the room left was too small for, by the sizes known: one file, files of about one size, or the smallest of several. */
+export type QuotaFiles = { kind: 'unknown' } | { kind: 'one' | 'each' | 'smallest'; bytes: number };
+
+/**
+ * Files the cache quota refused, as `classboard sync` and the sync page both say it:
+ * full only at (or over) its quota; below it, the room left, too small for the files
+ * waiting. "缓存已满" at 75 of 100 MB read as a bug. No quota (null) is said as full, with 不限.
+ */
+export type QuotaShortfall =
+  | { full: true; usedBytes: number; quotaBytes: number | null }
+  | { full: false; usedBytes: number; quotaBytes: number; leftBytes: number; files: QuotaFiles };
+
+export function quotaShortfall(usedBytes: number, quotaBytes: number | null, sizes: number[]): QuotaShortfall {
+  if (quotaBytes === null || usedBytes >= quotaBytes) return { full: true, usedBytes, quotaBytes };
+  return { full: false, usedBytes, quotaBytes, leftBytes: quotaBytes - usedBytes, files: quotaFiles(sizes) };
+}
+
+function quotaFiles(sizes: number[]): QuotaFiles {
+  if (sizes.length === 0) return { kind: 'unknown' };
+  const min = Math.min(...sizes);
+  if (sizes.length === 1) return { kind: 'one', bytes: min };
+  // Within a fifth of each other they read as one size ("每个约 25.0 MB"); otherwise the smallest says enough.
+  return Math.max(...sizes) <= min * 1.2 ? { kind: 'each', bytes: min } : { kind: 'smallest', bytes: min };
+}
+
+/** Bytes of a selection (with the timetabled and favourite lessons always kept) the quota leaves out; 0 when it fits or there is none. */
+export function selectionOverQuota(keptBytes: number, quotaBytes: number | null): number {
+  return quotaBytes === null ? 0 : Math.max(0, keptBytes - quotaBytes);
+}
+
 const channel = <Req extends z.ZodType, Res extends z.ZodType>(req: Req, res: Res) => ({ req, res });
 
 const HHMM = '([01]\\d|2[0-3]):[0-5]\\d';
@@ -88,7 +118,14 @@ export const DEFAULT_SYNC_SETTINGS: SyncSettings = {
  */
 export const FailureReason = z.enum(['quota', 'too-big', 'floor', 'no-room', 'folder', 'unreachable', 'missing', 'damaged', 'busy', 'disk-full', 'other']);
 export type FailureReason = z.infer<typeof FailureReason>;
-export const SyncFailure = z.object({ sha256: z.string(), resources: z.array(z.string()), reason: FailureReason, error: z.string() });
+export const SyncFailure = z.object({
+  sha256: z.string(),
+  resources: z.array(z.string()),
+  reason: FailureReason,
+  error: z.string(),
+  /** The file's size, for a file refused for space: the page says what the room left was too small for (absent: other causes, or a run before it was kept). */
+  bytes: z.number().optional(),
+});
 export type SyncFailure = z.infer<typeof SyncFailure>;
 
 export const SyncSummary = z.object({
@@ -115,6 +152,11 @@ export const SyncSummary = z.object({
   downsized: z.number().int().optional(),
   /** Files taken out of the cache to make room under the quota or the disk's floor, and the lessons they belonged to (absent: none). */
   evicted: z.object({ files: z.number().int(), bytes: z.number(), lessons: z.array(z.string()) }).optional(),
+  /**
+   * When the quota refused files: the quota the run went by and what the cache held at its end, so the page
+   * says, as the CLI does, whether it was full or the room left too small (absent: none refused, or a run before it was kept).
+   */
+  quota: z.object({ quotaBytes: z.number(), usedBytes: z.number() }).optional(),
   /** Of the failed files, those partly downloaded: kept on disk, the next sync goes on from there. */
   partial: z.object({ files: z.number().int(), bytes: z.number() }).optional(),
   durationMs: z.number(),

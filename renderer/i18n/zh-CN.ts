@@ -47,7 +47,8 @@ export const zhCN = {
     downsized: '{{count}} 节课的视频比缓存上限还大，改用了较低清晰度；调高下方的缓存上限可换回原来的清晰度',
     failed: '下载失败',
     reasons: {
-      quota: '缓存已满，{{count}} 个文件没有下载：请调高下方的缓存上限，或少选一些离线内容。',
+      // A run kept before its quota numbers were (sync.quotaFull and sync.quotaLeft say them): true whether full or not.
+      quota: '缓存空间不够，{{count}} 个文件没有下载：请调高下方的缓存上限，或少选一些离线内容。',
       'too-big': '{{count}} 个文件比缓存上限还大，课里也没有放得下的较低清晰度，没有下载：缓存并没有满，少选离线内容也放不下。请把下方的缓存上限调高到比文件大。',
       floor: '磁盘余量不足，{{count}} 个文件没有下载：下载后磁盘剩余会低于须保留的空间。请清理这块磁盘，或请管理员调低保留空间。',
       'no-room': '磁盘放不下，{{count}} 个文件没有下载：请清理这块磁盘。',
@@ -59,6 +60,13 @@ export const zhCN = {
       'disk-full': '磁盘已满，同步已停止：请清理磁盘或调低缓存上限。',
       other: '{{count}} 个文件下载失败。',
     },
+    // As `classboard sync` says it (main/cli-failures.ts quotaLine): full only at the quota, else the room left.
+    quotaFull: '缓存已满，{{count}} 个文件没有下载：缓存已用 {{used}}，上限 {{quota}}。请调高下方的缓存上限，或少选一些离线内容。',
+    quotaLeft: '缓存剩余空间不够，{{count}} 个文件没有下载：缓存上限 {{quota}}，已用 {{used}}，剩余 {{left}}，放不下{{files}}。请调高下方的缓存上限，或少选一些离线内容。',
+    quotaFiles: { unknown: '这些文件', one: '这个文件（{{bytes}}）', each: '这些文件（每个约 {{bytes}}）', smallest: '这些文件（最小的 {{bytes}}）' },
+    evicted: '为腾出缓存空间，清理了 {{lessons}} 节课的 {{count}} 个文件（{{bytes}}）：{{named}}。这些课要用时需要重新下载。',
+    evictedFiles: '为腾出缓存空间，清理了 {{count}} 个文件（{{bytes}}）。',
+    overQuota: '离线保存内容共 {{kept}}，超过缓存上限 {{quota}}：约 {{over}} 不会下载（课表和收藏中的课先保存）。请调高缓存上限，或少选一些。',
     lessonsMore: '{{named}} 等 {{count}} 节课',
     noFailures: '没有失败的文件',
     selection: '离线保存内容',
@@ -327,7 +335,7 @@ export const zhCN = {
       missing: '没能下载：服务器上找不到这节课的文件。请联系学校管理员或资源平台。',
       damaged: '没能下载：下载的文件校验不通过，已丢弃。请点“重新下载”；仍不行请联系学校管理员。',
       busy: '另一个 Classboard 程序正在下载这个文件，请稍等片刻再点“重新下载”。',
-      quota: '没能下载：缓存已满，放不下这节课。请在同步页调高缓存上限，或少选一些离线内容。',
+      quota: '没能下载：缓存剩余空间不够，放不下这节课。请在同步页调高缓存上限，或少选一些离线内容。',
       floor: '没能下载：磁盘余量不足，下载后会低于须保留的磁盘空间。请清理磁盘，或请管理员调低保留空间。',
       'no-room': '没能下载：磁盘放不下这节课。请清理磁盘后再点“重新下载”。',
       'disk-full': '没能下载：磁盘已满。请清理磁盘后再点“重新下载”。',

@@ -4,7 +4,21 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
-import { formatBytes, formatSchoolTime, isHttpUrl, rateLabel, type FailureReason, type SelectionNode, type SyncFailure, type SyncProgress, type SyncSettings, type SyncStatus } from '../../preload/contract';
+import {
+  formatBytes,
+  formatSchoolTime,
+  isHttpUrl,
+  quotaShortfall,
+  rateLabel,
+  selectionOverQuota,
+  type FailureReason,
+  type SelectionNode,
+  type SyncFailure,
+  type SyncProgress,
+  type SyncSettings,
+  type SyncStatus,
+  type SyncSummary,
+} from '../../preload/contract';
 import { api, call, inPageLanguage, plainMessage } from '../api/client';
 import { Crumbs } from '../components/Crumbs';
 import { TodayList } from '../library/TodayList';
@@ -34,7 +48,7 @@ export function SyncPage({ node }: { node: string | null }) {
       <div className="home__body">
         <main className="home__main">
           <StatusPanel live={live} settings={settings} full={full} />
-          <SelectionPanel node={node} changes={changes} full={full} onChanged={() => setChanges((c) => c + 1)} />
+          <SelectionPanel node={node} changes={changes} full={full} quotaBytes={settings?.quotaBytes ?? null} onChanged={() => setChanges((c) => c + 1)} />
         </main>
         <aside className="home__side">
           <TodayList />
@@ -168,6 +182,8 @@ function StatusPanel({ live, settings, full }: { live: ReturnType<typeof useSync
           )}
           {status.last.downgraded > 0 && <p className="muted">{t('sync.downgraded', { count: status.last.downgraded })}</p>}
           {(status.last.downsized ?? 0) > 0 && <p className="muted">{t('sync.downsized', { count: status.last.downsized })}</p>}
+          {/* Lessons no longer ready offline: lowering the quota emptied half a cache with nothing said. */}
+          {status.last.evicted && status.last.evicted.files > 0 && <p className="muted">{evictedText(t, status.last.evicted)}</p>}
           {status.last.feeds.some((f) => f.outcome === 'failed') && (
             <ul className="sync-failures" aria-label={t('sync.catalogFailed')}>
               {status.last.feeds
@@ -180,7 +196,7 @@ function StatusPanel({ live, settings, full }: { live: ReturnType<typeof useSync
                 ))}
             </ul>
           )}
-          {status.last.failed.length > 0 && <FailureGroups failed={status.last.failed} />}
+          {status.last.failed.length > 0 && <FailureGroups failed={status.last.failed} quota={status.last.quota} />}
         </>
       )}
     </section>
@@ -195,6 +211,26 @@ const namedLessons = (t: TFunction, lessons: string[]) => {
   return lessons.length > NAMED ? t('sync.lessonsMore', { named, count: lessons.length }) : named;
 };
 
+/** What a run removed for room, and from which lessons (the CLI's evictedLine). */
+function evictedText(t: TFunction, e: NonNullable<SyncSummary['evicted']>): string {
+  const facts = { count: e.files, bytes: formatBytes(e.bytes) };
+  return e.lessons.length > 0 ? t('sync.evicted', { ...facts, lessons: e.lessons.length, named: namedLessons(t, e.lessons) }) : t('sync.evictedFiles', facts);
+}
+
+/**
+ * Files the quota refused, as `classboard sync` says it (quotaShortfall): full only at
+ * the quota, else the room left and the files too big for it; 缓存已满 at 75 of 100 MB
+ * read as a bug. A run kept before its numbers were gets the words true either way.
+ */
+function quotaText(t: TFunction, files: SyncFailure[], quota: SyncSummary['quota']): string {
+  const count = files.length;
+  if (!quota) return t('sync.reasons.quota', { count });
+  const s = quotaShortfall(quota.usedBytes, quota.quotaBytes, files.flatMap((f) => (f.bytes === undefined ? [] : [f.bytes])));
+  if (s.full) return t('sync.quotaFull', { count, used: formatBytes(s.usedBytes), quota: s.quotaBytes === null ? t('sync.noQuota') : formatBytes(s.quotaBytes) });
+  const which = t(`sync.quotaFiles.${s.files.kind}`, s.files.kind === 'unknown' ? {} : { bytes: formatBytes(s.files.bytes) });
+  return t('sync.quotaLeft', { count, quota: formatBytes(s.quotaBytes), used: formatBytes(s.usedBytes), left: formatBytes(s.leftBytes), files: which });
+}
+
 /** Causes whose line says all there is: the engine's detail for them only repeats it (磁盘放不下 after 磁盘放不下，…), as in the CLI. */
 const WHOLE_STORY = new Set<FailureReason>(['quota', 'floor', 'no-room', 'disk-full', 'folder']);
 
@@ -203,7 +239,7 @@ const WHOLE_STORY = new Set<FailureReason>(['quota', 'floor', 'no-room', 'disk-f
  * in one line each, a few of the lessons, and one sample of the detail (the
  * admin's clue); not one line per file.
  */
-function FailureGroups({ failed }: { failed: SyncFailure[] }) {
+function FailureGroups({ failed, quota }: { failed: SyncFailure[]; quota: SyncSummary['quota'] }) {
   const { t } = useTranslation();
   const groups = new Map<FailureReason, SyncFailure[]>();
   for (const f of failed) groups.set(f.reason, [...(groups.get(f.reason) ?? []), f]);
@@ -215,7 +251,7 @@ function FailureGroups({ failed }: { failed: SyncFailure[] }) {
           const lessons = [...new Set(files.flatMap((f) => f.resources))];
           return (
             <li key={reason}>
-              <strong>{t(`sync.reasons.${reason}`, { count: files.length })}</strong>
+              <strong>{reason === 'quota' ? quotaText(t, files, quota) : t(`sync.reasons.${reason}`, { count: files.length })}</strong>
               {lessons.length > 0 && <span> {namedLessons(t, lessons)}</span>}
               {!WHOLE_STORY.has(reason) && <span className="muted sync-failures__detail"> — {inPageLanguage(files.at(-1)!.error)}</span>}
             </li>
@@ -225,7 +261,7 @@ function FailureGroups({ failed }: { failed: SyncFailure[] }) {
   );
 }
 
-function SelectionPanel({ node, changes, full, onChanged }: { node: string | null; changes: number; full: boolean; onChanged: () => void }) {
+function SelectionPanel({ node, changes, full, quotaBytes, onChanged }: { node: string | null; changes: number; full: boolean; quotaBytes: number | null; onChanged: () => void }) {
   const { t } = useTranslation();
   const [generation, setGeneration] = useState(0);
   // `changes` too: saved settings (视频清晰度) change every size in the tree, as they change the queue.
@@ -242,6 +278,8 @@ function SelectionPanel({ node, changes, full, onChanged }: { node: string | nul
       </div>
     );
   if (!data) return null;
+  // The selection with the lessons always kept, beyond the quota: what will not come, as `classboard selection` says (a 100 MB quota beside 200 MB kept said nothing).
+  const over = selectionOverQuota(data.keptBytes, quotaBytes);
   const toggle = async (n: SelectionNode) => {
     await call(api()['sync:keep']({ ids: [n.id], keep: n.keep !== 'all' }));
     onChanged(); // reloads the tree with the status
@@ -252,6 +290,9 @@ function SelectionPanel({ node, changes, full, onChanged }: { node: string | nul
         {t('sync.selection')} ·{' '}
         {data.everything ? t('sync.everything', { bytes: formatBytes(data.totalBytes) }) : t('sync.kept', { kept: formatBytes(data.keptBytes), total: formatBytes(data.totalBytes) })}
       </h2>
+      {over > 0 && quotaBytes !== null && (
+        <p className="notice notice--inline">{t('sync.overQuota', { kept: formatBytes(data.keptBytes), quota: formatBytes(quotaBytes), over: formatBytes(over) })}</p>
+      )}
       <p className="muted">{t('sync.selectionHint')}</p>
       <Crumbs label={t('sync.selection')} root={t('sync.allOf')} trail={data.trail} onGo={(node) => go({ name: 'sync', node })} />
       <div className="rows">
