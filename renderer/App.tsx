@@ -2,12 +2,12 @@ import { lazy, Suspense, useEffect, useState } from 'react';
 import { PageError } from './components/PageError';
 import { useTranslation } from 'react-i18next';
 import { api, call } from './api/client';
-import { back, closeTop } from './back';
+import { back } from './back';
 import { BarButton, BottomBar } from './components/BottomBar';
 import { setLanguage } from './i18n';
 import { isFormField } from './keys';
 import { LibraryHome } from './library/LibraryHome';
-import { go, useRoute } from './route';
+import { go, leaveTo, useRoute } from './route';
 import { BoardView } from './teaching/board/BoardView';
 import { InkProvider } from './teaching/ink/context';
 import { InkToolbar } from './teaching/ink/InkToolbar';
@@ -57,13 +57,9 @@ function Board() {
         if (route.name === 'plan' && route.id !== null) go({ name: 'present', id: route.id, index: 0 });
       } else if (e.key === 'Escape') {
         if (blank) setBlank(false);
-        // A classroom tool (or the picker) open: Esc closes it, the lesson stays.
-        else if (closeTop()) return;
-        else if (route.name === 'present') {
-          // As in PowerPoint: Esc leaves the presentation (back to its plan), not one item back.
-          if (document.fullscreenElement) void document.exitFullscreen?.().catch(() => {});
-          go({ name: 'plan', id: route.id });
-        } else if (window.location.hash && window.location.hash !== '#/') back();
+        // As 返回: a classroom tool (or the picker) open closes, the last opened first;
+        // else a presentation is left for its plan, a page for the one behind it.
+        else back();
       }
     };
     window.addEventListener('keydown', onKey);
@@ -110,7 +106,7 @@ function Board() {
         </PageError>
       </div>
       <BottomBar side={side}>
-        <BarButton icon="⌂" label={t('nav.home')} onClick={() => go({ name: 'home', node: null })} />
+        <BarButton icon="⌂" label={t('nav.home')} onClick={() => leaveTo({ name: 'home', node: null })} />
         <BarButton icon="←" label={t('nav.back')} onClick={back} />
         {route.name === 'home' && <BarButton icon="▦" label={t('nav.board')} onClick={() => go({ name: 'board' })} />}
         {route.name === 'home' && <BarButton icon="⇣" label={t('nav.sync')} onClick={() => go({ name: 'sync', node: null })} />}

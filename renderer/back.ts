@@ -1,7 +1,8 @@
 // One step back: the bottom bar's 返回 and the app's Esc first close what is open
 // (the timetable's lesson picker, a classroom tool), the last opened first, as Esc
-// inside it does, and only then leave the page.
+// inside it does, and only then leave the page, always toward home.
 import { useEffect, useRef } from 'react';
+import { leaveTo, parseRoute } from './route';
 
 const open: { current: () => void }[] = [];
 
@@ -27,7 +28,16 @@ export function closeTop(): boolean {
   return true;
 }
 
-/** Closes the last thing opened, else goes back a page. */
+/**
+ * Closes the last thing opened, else goes back a page: from a presentation to its plan
+ * (as in PowerPoint, not one item back), and from the home screen nowhere (the entry
+ * behind it is another app's page, or the lesson she left with ⌂).
+ */
 export function back(): void {
-  if (!closeTop()) window.history.back();
+  if (closeTop()) return;
+  const route = parseRoute(window.location.hash);
+  if (route.name === 'present') {
+    if (document.fullscreenElement) void document.exitFullscreen?.().catch(() => {});
+    leaveTo({ name: 'plan', id: route.id });
+  } else if (route.name !== 'home' || route.node !== null) window.history.back();
 }

@@ -1,5 +1,6 @@
 // Where the teacher is, kept in the URL hash so Back, Esc and reloads behave.
 import { useEffect, useState } from 'react';
+import { z } from 'zod';
 import { ResourceType } from '../preload/contract/schemas';
 
 /** A resource route may carry the type the teacher tapped, so a video can start loading at once. */
@@ -41,8 +42,50 @@ export function href(route: Route): string {
   return route.node ? `#/node/${encodeURIComponent(route.node)}` : '#/';
 }
 
+// Each entry the app pushes keeps the places behind it (nearest last), so a page can be
+// left for one of them by going back to it: pushing it again (Esc from a presentation
+// pushed its plan) let the next Esc or 返回 go back to the page just left, for ever.
+const Behind = z.object({ behind: z.array(z.string()) });
+const MAX_BEHIND = 100;
+
+function behind(): string[] {
+  const state = Behind.safeParse(window.history.state);
+  return state.success ? state.data.behind : [];
+}
+
+/** Where the teacher is, as href() writes it (no hash is the home screen). */
+function here(): string {
+  return href(parseRoute(window.location.hash));
+}
+
+/** Onward: a new entry, so 返回 comes back here. */
 export function go(route: Route): void {
+  const was = window.location.hash;
+  const trail = [...behind(), here()].slice(-MAX_BEHIND);
   window.location.hash = href(route);
+  // Same-document, so already the new entry's state (none is pushed when the hash is the same).
+  if (window.location.hash !== was) window.history.replaceState({ behind: trail }, '');
+}
+
+/** The same step of the way somewhere else (a presentation's next item): 返回 still leads where it led. */
+export function goInstead(route: Route): void {
+  const state = window.history.state as unknown;
+  window.location.replace(href(route));
+  window.history.replaceState(state, '');
+}
+
+/**
+ * Back to a page behind this one (a presentation's plan, a crumb's node, home): back
+ * through the history when it is there, else in this entry's place, never a new entry,
+ * so Esc and 返回 keep heading home.
+ */
+export function leaveTo(route: Route): void {
+  const to = href(route);
+  if (to === here()) return;
+  const trail = behind();
+  const at = trail.lastIndexOf(to);
+  if (at >= 0) window.history.go(at - trail.length);
+  else goInstead(route);
 }
 
 export function useRoute(): Route {

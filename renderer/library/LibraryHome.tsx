@@ -6,7 +6,7 @@ import type { Res } from '../../preload/contract';
 import { api, call, isUnreachable, plainMessage } from '../api/client';
 import { Crumbs } from '../components/Crumbs';
 import { HubUnreachable } from '../components/HubUnreachable';
-import { go } from '../route';
+import { go, leaveTo } from '../route';
 import { PlanList } from '../teaching/plans/PlanList';
 import { ResourceButton } from './ResourceButton';
 import { TodayList } from './TodayList';
@@ -96,7 +96,7 @@ function TreePanel({ node }: { node: string | null }) {
   const isRoot = node === null;
   return (
     <section>
-      <Crumbs label={t('library.textbooks')} root={t('library.textbooks')} trail={data.trail} onGo={(node) => go({ name: 'home', node })} />
+      <Crumbs label={t('library.textbooks')} root={t('library.textbooks')} trail={data.trail} onGo={(node) => leaveTo({ name: 'home', node })} />
       {isRoot && data.nodes.length === 0 && <p className="notice">{t('library.empty')}</p>}
       <div className={data.nodes.length > 6 ? 'rows rows--grid' : 'rows'}>
         {data.nodes.map((n) => (

@@ -23,7 +23,7 @@ import { api, call, inPageLanguage, plainMessage } from '../api/client';
 import { Crumbs } from '../components/Crumbs';
 import { TodayList } from '../library/TodayList';
 import { useLibraryData } from '../library/useApi';
-import { go } from '../route';
+import { go, leaveTo } from '../route';
 import { SettingsPanel } from './SettingsPanel';
 import { TroubleLine } from './TroubleLine';
 
@@ -272,7 +272,7 @@ function SelectionPanel({ node, changes, full, quotaBytes, onChanged }: { node: 
     return (
       <div className="notice">
         <p>{t('sync.noSuchNode')}</p>
-        <button type="button" className="bar-button" onClick={() => go({ name: 'sync', node: null })}>
+        <button type="button" className="bar-button" onClick={() => leaveTo({ name: 'sync', node: null })}>
           {t('sync.allOf')}
         </button>
       </div>
@@ -294,7 +294,7 @@ function SelectionPanel({ node, changes, full, quotaBytes, onChanged }: { node: 
         <p className="notice notice--inline">{t('sync.overQuota', { kept: formatBytes(data.keptBytes), quota: formatBytes(quotaBytes), over: formatBytes(over) })}</p>
       )}
       <p className="muted">{t('sync.selectionHint')}</p>
-      <Crumbs label={t('sync.selection')} root={t('sync.allOf')} trail={data.trail} onGo={(node) => go({ name: 'sync', node })} />
+      <Crumbs label={t('sync.selection')} root={t('sync.allOf')} trail={data.trail} onGo={(node) => leaveTo({ name: 'sync', node })} />
       <div className="rows">
         {data.nodes.map((n) => (
           <SelectionRow key={n.id} n={n} full={full} onToggle={() => void toggle(n)} />

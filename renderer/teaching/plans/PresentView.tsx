@@ -4,7 +4,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, call } from '../../api/client';
 import { useLibraryData } from '../../library/useApi';
-import { go } from '../../route';
+import { goInstead } from '../../route';
 import { BoardPage } from '../board/BoardPage';
 import { LessonView } from '../LessonView';
 import { usePresenting } from '../usePresenting';
@@ -24,7 +24,8 @@ export function PresentView({ id, index }: { id: number; index: number }) {
     const to = index + by;
     if (to < 0 || to >= count) return;
     setBackTo(by < 0 ? to : null);
-    go({ name: 'present', id, index: to });
+    // In place: the presentation is one page, which Esc and 返回 leave for its plan.
+    goInstead({ name: 'present', id, index: to });
   };
   // The one rule (pager.ts): the item's own pages first (a PDF), then the plan. Left/Right seek a video.
   const pager = usePresenterKeys(step, {
