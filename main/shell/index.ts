@@ -18,6 +18,9 @@ const wantedDisplay = process.env.CLASSBOARD_DISPLAY ? Number(process.env.CLASSB
 protocol.registerSchemesAsPrivileged([
   { scheme: MEDIA_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true } },
 ]);
+// Before 'ready' too: on a Windows touch board a finger sweeping sideways across a lesson
+// (pointing along the picture) was Chromium's history swipe and left the lesson.
+app.commandLine.appendSwitch('overscroll-history-navigation', '0');
 
 if (!app.requestSingleInstanceLock()) {
   app.quit();
