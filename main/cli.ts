@@ -17,7 +17,7 @@ import { parseSize } from './cache/evict';
 import { verifyCache } from './cache/verify';
 import { syncAll, syncDiskFull as syncDiskFullAt } from './sync/engine';
 import { SyncRunning, syncLockState, type SyncLockState } from './sync/pid-lock';
-import { runningSync, whereStopped, type RunningSync } from './sync/live-sync';
+import { runningSync, whereStopped, type RunningSync, type StoppedRun } from './sync/live-sync';
 import { gaveUpMessage } from './sync/dead-hosts';
 import { catalogOnly, failureBreakdown, readLastSync, saveLastSync } from './sync/last-sync';
 import { exportFeed, revisionText } from './sync/export';
@@ -306,7 +306,7 @@ function runningLines(r: RunningSync): string[] {
 }
 
 /** A sync under way (perhaps paused by day), or one killed mid-run, as `status` says it: read from the data folder's sync lock and the run's progress beside it. */
-function syncLockLines(lock: SyncLockState, running: RunningSync | null, stopped: ReturnType<typeof whereStopped>): string[] {
+function syncLockLines(lock: SyncLockState, running: RunningSync | null, stopped: StoppedRun | null): string[] {
   const pid = lock.pid === null ? '' : `（进程 ${lock.pid}）`;
   const pidEn = lock.pid === null ? '' : ` (process ${lock.pid})`;
   if (lock.running) {
@@ -317,10 +317,25 @@ function syncLockLines(lock: SyncLockState, running: RunningSync | null, stopped
   const whoEn = lock.pid === null ? '' : lock.exited ? ` (process ${lock.pid} has exited)` : ` (process ${lock.pid} is no longer syncing)`;
   return [
     `上次同步在 ${formatSchoolTime(lock.interruptedAt)}（北京时间）被中断${who}，下次同步会接着下载 / the last sync was interrupted${whoEn}: the next one carries on with its downloads`,
-    ...(stopped
-      ? [`  中断时已完成文件 ${stopped.files}/${stopped.totalFiles}，${formatBytes(stopped.bytes)} / ${formatBytes(stopped.totalBytes)} / it had got to files ${stopped.files} of ${stopped.totalFiles}, ${formatBytes(stopped.bytes)} of ${formatBytes(stopped.totalBytes)}`]
-      : []),
+    ...(stopped ? [stoppedLine(stopped)] : []),
   ];
+}
+
+/**
+ * What a killed run's files are now: verified in the cache, or left for the next sync
+ * (with what of them is kept in .part files). Before, its last progress was printed as
+ * 已完成, counting bytes in flight and failed files as done.
+ */
+function stoppedLine(s: StoppedRun): string {
+  const head = `  那次同步共要下载 ${s.totalFiles} 个文件（${formatBytes(s.totalBytes)}）`;
+  const headEn = ` / that sync was to fetch ${s.totalFiles} files (${formatBytes(s.totalBytes)})`;
+  if (s.leftFiles === 0) return `${head}，现在都已在缓存中并校验过${headEn}: all of them are in the cache now, verified`;
+  const part = s.partialBytes > 0 ? `，其中 ${s.partialFiles} 个已下载的部分（共 ${formatBytes(s.partialBytes)}）已保留，下次同步从断点接着下载` : '';
+  const partEn = s.partialBytes > 0 ? `, of which ${s.partialFiles} partly came (${formatBytes(s.partialBytes)}, kept for the next sync to resume)` : '';
+  return (
+    `${head}：现在已在缓存中并校验过的 ${s.cachedFiles} 个（${formatBytes(s.cachedBytes)}），还差 ${s.leftFiles} 个（${formatBytes(s.leftBytes)}）${part}` +
+    `${headEn}: in the cache now, verified: ${s.cachedFiles} (${formatBytes(s.cachedBytes)}); left: ${s.leftFiles} (${formatBytes(s.leftBytes)})${partEn}`
+  );
 }
 
 /** Catalogs a run could not check: a failed night whatever its files did (the hub's checks at its start are dated on their own). */
@@ -854,13 +869,15 @@ export function buildCli(): Command {
       const sync = { running: lock.running, pid: lock.pid, paused: lock.paused, interruptedAt: lock.interruptedAt };
       // How far a sync in another process has got (the hub's night run, the app's, a `sync --now` in another shell); null when none runs.
       const running = runningSync(services.dataDir, lock);
+      // A run killed mid-way: its files as the cache holds them now (null when none was killed, or it had planned nothing).
+      const interrupted = whereStopped(services.dataDir, lock, services);
       const removedLessons = await timetabledButRemoved(services);
       const recovered = libraryRecovery(services.db);
       // Files a rebuilt library does not list yet: the cache is not empty, whatever the count below says.
       const unlisted = recovered ? unlistedBlobs(services) : { files: 0, bytes: 0 };
       // A hub's files pulled through from upstream for classrooms (school time), which no run counts.
       const pulled = pulledToday(services.db);
-      out(g, { dataDir: services.dataDir, ...s, lastSync: lastSync && { ...lastSync, failedCatalogs }, sync, running, settings, overQuotaBytes, removedLessons, recovered, unlisted, pulledToday: pulled }, () =>
+      out(g, { dataDir: services.dataDir, ...s, lastSync: lastSync && { ...lastSync, failedCatalogs }, sync, running, interrupted, settings, overQuotaBytes, removedLessons, recovered, unlisted, pulledToday: pulled }, () =>
         [
           `资料目录 / data: ${services.dataDir}`,
           ...(recovered && s.feeds.length === 0
@@ -880,7 +897,7 @@ export function buildCli(): Command {
             ? [`缓存已超出上限 ${formatBytes(overQuotaBytes)}：下次同步会先清理不在离线范围内的文件 / the cache is ${formatBytes(overQuotaBytes)} over its quota: the next sync first removes files outside the offline selection`]
             : []),
           ...removedLessonLines(removedLessons),
-          ...syncLockLines(lock, running, whereStopped(services.dataDir, lock)),
+          ...syncLockLines(lock, running, interrupted),
           ...lastSyncLines(lastSync, lock.running || lock.interruptedAt !== null),
           ...(pulled.files > 0
             ? [`今天中心服务为教室转取 ${pulled.files} 个文件（${formatBytes(pulled.bytes)}） / pulled through for classrooms today: ${pulled.files} files (${formatBytes(pulled.bytes)})`]

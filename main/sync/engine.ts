@@ -226,6 +226,8 @@ async function syncRun(services: Services, opts: SyncOptions, live?: LiveSyncWri
       for (const c of chosen) removeBlob(services.db, services.blobs, c.sha256);
     }
   }
+  // Its files, so a status after a kill -9 can say which are in the cache and which are left.
+  live?.planned(jobs);
   summary.skipped = skipped;
   summary.downgraded = downgraded;
   if (downsized > 0) summary.downsized = downsized;
@@ -320,6 +322,7 @@ async function syncRun(services: Services, opts: SyncOptions, live?: LiveSyncWri
         planned!.add(job.sha256);
         totalFiles++;
         totalBytes += job.size;
+        live?.planned([job]);
       }
       firstShas.add(job.sha256);
       return job;

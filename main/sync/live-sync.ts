@@ -4,14 +4,20 @@
 // lock writes it every 2 s at most, off its download path, and removes it when it
 // ends; a reader trusts it only while the lock's holder is that file's process
 // (a file left by a kill -9 is where that run stopped, never a run going on).
+// Beside it, written once the run has planned, the run's files (sync.plan.json):
+// after a kill -9, status checks them against the cache as it is then, since the
+// progress counted bytes still in flight (not verified, some never written).
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { SyncProgress } from '../../preload/contract';
+import type { BlobStore } from '../cache/blob-store';
+import type { Db } from '../library/db';
 import type { SyncLockState } from './pid-lock';
 
 const liveFileOf = (dataDir: string) => path.join(dataDir, 'sync.live.json');
+const planFileOf = (dataDir: string) => path.join(dataDir, 'sync.plan.json');
 /** At most one write this often: the file is for a person's look, not a progress bar. */
 export const LIVE_WRITE_MS = 2_000;
 /** Bytes over this window make the rate (and the time left) steadier than the progress bar's 3 s. */
@@ -38,6 +44,13 @@ const LiveFile = z.object({
 });
 type LiveFile = z.infer<typeof LiveFile>;
 
+/** The run's files, [sha256, size] each: those it planned and those a lesson asked for meanwhile. */
+const PlanFile = z.object({
+  pid: z.number().int().positive(),
+  startedAt: z.string(),
+  files: z.array(z.tuple([z.string().regex(/^[0-9a-f]{64}$/), z.number().int().nonnegative()])),
+});
+
 /** A running sync as `status` (and `status --json`'s `running`) gives it. */
 export interface RunningSync {
   pid: number;
@@ -63,7 +76,9 @@ export interface RunningSync {
 export interface LiveSyncWriter {
   stage(stage: LiveStage, feed?: LiveFile['feed']): void;
   progress(p: SyncProgress): void;
-  /** Stops writing and removes the file (before the lock is given back). */
+  /** Files the run is to fetch (its plan, then any a lesson adds): kept beside for a status after a kill -9. */
+  planned(jobs: { sha256: string; size: number }[]): void;
+  /** Stops writing and removes the files (before the lock is given back). */
   end(): Promise<void>;
 }
 
@@ -75,9 +90,17 @@ export function liveSyncWriter(dataDir: string): LiveSyncWriter {
   let written = '';
   let writing: Promise<void> | null = null;
   let ended = false;
-  // A half-written file of a run killed mid-write (a millisecond in 2 s) goes with the next run.
+  const planFile = planFileOf(dataDir);
+  const plan = new Map<string, number>();
+  let planWrite: Promise<void> = Promise.resolve();
+  // A killed run's files go as this run takes its lock over: a status before this run has written
+  // must not show that run's plan (or, with a pid reused after a power cut, as this one's). Half-written
+  // ones too (a kill mid-write).
   try {
-    for (const f of fs.readdirSync(dataDir)) if (f.startsWith(`${path.basename(file)}.`) && f.endsWith('.tmp')) fs.rmSync(path.join(dataDir, f), { force: true });
+    for (const f of fs.readdirSync(dataDir)) {
+      const mine = [file, planFile].some((x) => f === path.basename(x) || (f.startsWith(`${path.basename(x)}.`) && f.endsWith('.tmp')));
+      if (mine) fs.rmSync(path.join(dataDir, f), { force: true });
+    }
   } catch {}
 
   const tick = () => {
@@ -123,11 +146,29 @@ export function liveSyncWriter(dataDir: string): LiveSyncWriter {
       state.feed = null;
       state.progress = p;
     },
+    planned(jobs) {
+      const before = plan.size;
+      for (const j of jobs) plan.set(j.sha256, j.size);
+      if (plan.size === before || ended) return;
+      // Once for the plan (a lesson adding a file is rare), one write after another; the same
+      // write-beside-then-rename, and a failed write only costs the view.
+      planWrite = planWrite.then(async () => {
+        if (ended) return;
+        const tmp = `${planFile}.${crypto.randomBytes(4).toString('hex')}.tmp`;
+        const text = JSON.stringify({ pid: state.pid, startedAt: state.startedAt, files: [...plan] });
+        await fs.promises
+          .writeFile(tmp, text)
+          .then(() => fs.promises.rename(tmp, planFile))
+          .catch(() => fs.promises.rm(tmp, { force: true }));
+      });
+    },
     async end() {
       ended = true;
       clearInterval(timer);
       await writing;
+      await planWrite;
       fs.rmSync(file, { force: true });
+      fs.rmSync(planFile, { force: true });
     },
   };
 }
@@ -171,10 +212,73 @@ export function runningSync(dataDir: string, lock: SyncLockState): RunningSync |
   };
 }
 
-/** Where a run that was killed had got to (its file outlives it): files and bytes, or null when it left none. */
-export function whereStopped(dataDir: string, lock: SyncLockState): Pick<RunningSync, 'files' | 'totalFiles' | 'bytes' | 'totalBytes'> | null {
-  const live = lock.interruptedAt ? readLiveFile(dataDir) : null;
-  if (!live?.progress || live.pid !== lock.pid) return null;
-  const { files, totalFiles, bytes, totalBytes } = live.progress;
-  return { files, totalFiles, bytes, totalBytes };
+/**
+ * What a run that was killed (its lock and files outlive it) leaves, as the cache is now:
+ * of its files, those verified in the cache and those left, with the bytes of the
+ * left ones already in .part files, which the next sync resumes. Not the run's last
+ * progress: that counted bytes still in flight, unverified, some never written (up
+ * to a MiB a file), and failed files as done.
+ */
+export interface StoppedRun {
+  totalFiles: number;
+  totalBytes: number;
+  cachedFiles: number;
+  cachedBytes: number;
+  leftFiles: number;
+  leftBytes: number;
+  /** Left files with bytes kept in a .part, and those bytes. */
+  partialFiles: number;
+  partialBytes: number;
+}
+
+/** A killed run's files as the cache holds them now; null when no run was killed, or it was before it had planned. */
+export function whereStopped(dataDir: string, lock: SyncLockState, cache: { db: Db; blobs: BlobStore }): StoppedRun | null {
+  if (!lock.interruptedAt) return null;
+  let plan: z.infer<typeof PlanFile>;
+  try {
+    const parsed = PlanFile.safeParse(JSON.parse(fs.readFileSync(planFileOf(dataDir), 'utf8')));
+    if (!parsed.success) return null;
+    plan = parsed.data;
+  } catch {
+    return null;
+  }
+  // Its writer removes a killed run's file as it starts: one of another pid is not this lock's run.
+  if (plan.pid !== lock.pid) return null;
+  const sizes = new Map(plan.files);
+  const cached = new Set(
+    cache.db
+      .prepare('SELECT sha256 FROM blobs WHERE sha256 IN (SELECT value FROM json_each(?))')
+      .pluck()
+      .all(JSON.stringify([...sizes.keys()])) as string[],
+  );
+  const r: StoppedRun = { totalFiles: sizes.size, totalBytes: 0, cachedFiles: 0, cachedBytes: 0, leftFiles: 0, leftBytes: 0, partialFiles: 0, partialBytes: 0 };
+  for (const [sha, size] of sizes) {
+    r.totalBytes += size;
+    if (cached.has(sha)) {
+      r.cachedFiles++;
+      r.cachedBytes += size;
+    } else {
+      r.leftFiles++;
+      r.leftBytes += size;
+    }
+  }
+  // The .part files there are (a few), not a stat per file left (thousands on a first night).
+  let parts: string[] = [];
+  try {
+    parts = fs.readdirSync(cache.blobs.tmpDir).filter((f) => f.endsWith('.part'));
+  } catch {}
+  for (const f of parts) {
+    const sha = f.slice(0, -'.part'.length);
+    const size = sizes.get(sha);
+    if (size === undefined || cached.has(sha)) continue;
+    let n = 0;
+    try {
+      n = Math.min(size, fs.statSync(path.join(cache.blobs.tmpDir, f)).size);
+    } catch {}
+    if (n > 0) {
+      r.partialFiles++;
+      r.partialBytes += n;
+    }
+  }
+  return r;
 }

@@ -1,15 +1,18 @@
 // `classboard status` as the IT admin who SSHes in at 23:30 reads it while
 // tonight's sync runs in another process: how far it has got (files, bytes, the
 // rate, the time left), then that it waits for its server gone silent, and after
-// a kill -9 that it was interrupted, not running. The built bin in real
-// processes, nginx on 127.0.0.1 behind a rate cap. Needs the build (run under the lock).
+// a kill -9 that it was interrupted, not running, and what of its files the cache
+// holds then and what is left. The built bin in real processes, nginx on 127.0.0.1
+// behind a rate cap. Needs the build (run under the lock).
 import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSigningKey } from '../../main/feed/keys';
+import { formatBytes } from '../../preload/contract';
 import { cliRunner } from '../fixtures/cli';
 import { writeBlobFeed } from '../fixtures/feeds';
 import { startNginx } from '../fixtures/nginx';
@@ -24,6 +27,42 @@ beforeAll(() => {
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 const exited = (child: ChildProcess) => new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
+
+/**
+ * What a killed run left, seen for ourselves: the feed's files the library's blobs
+ * table lists (verified, in the cache) and the bytes of the others in their .part.
+ */
+function cacheTruth(dir: string, shas: string[], sizes: Map<string, number>) {
+  const db = new Database(path.join(dir, 'library.db'), { readonly: true });
+  let cached: string[];
+  try {
+    cached = db.prepare('SELECT sha256 FROM blobs').pluck().all() as string[];
+  } finally {
+    db.close();
+  }
+  const inCache = shas.filter((s) => cached.includes(s));
+  const left = shas.filter((s) => !inCache.includes(s));
+  const parts = new Map<string, number>();
+  for (const s of left) {
+    const part = path.join(dir, 'cache', 'blobs', '.tmp', `${s}.part`);
+    const n = fs.existsSync(part) ? fs.statSync(part).size : 0;
+    if (n > 0) parts.set(s, n);
+  }
+  const sum = (xs: string[]) => xs.reduce((a, s) => a + sizes.get(s)!, 0);
+  return {
+    interrupted: {
+      totalFiles: shas.length,
+      totalBytes: sum(shas),
+      cachedFiles: inCache.length,
+      cachedBytes: sum(inCache),
+      leftFiles: left.length,
+      leftBytes: sum(left),
+      partialFiles: parts.size,
+      partialBytes: [...parts.values()].reduce((a, n) => a + n, 0),
+    },
+    parts,
+  };
+}
 
 /** `status --json` until `ok` holds of it; fails with the last one seen after `ms`. */
 async function statusUntil(dir: string, what: string, ok: (s: any) => boolean, ms: number): Promise<any> {
@@ -43,7 +82,7 @@ describe('classboard status while a sync runs in another process', () => {
     const key = generateSigningKey('k');
     const size = 3_000_000;
     const www = path.join(tmp, 'www');
-    await writeBlobFeed(path.join(www, 'f'), { id: 'cn.live', title: '实时', key, blobs: Array.from({ length: 4 }, () => crypto.randomBytes(size)) });
+    const shas = await writeBlobFeed(path.join(www, 'f'), { id: 'cn.live', title: '实时', key, blobs: Array.from({ length: 4 }, () => crypto.randomBytes(size)) });
     const nginx = await startNginx(www);
     const host = new URL(nginx.url).host;
     const dir = path.join(tmp, 'data');
@@ -91,15 +130,71 @@ describe('classboard status while a sync runs in another process', () => {
       expect(after.stdout).not.toContain('同步进行中');
       expect(after.stdout).not.toContain('等待');
       expect(after.stdout).toContain(`被中断（进程 ${sync.pid} 已退出）`);
-      expect(after.stdout).toMatch(/\n {2}中断时已完成文件 \d\/4，[\d.]+ (KB|MB) \/ 11\.4 MB \/ it had got to files \d of 4/);
+      expect(after.stdout).toMatch(/\n {2}那次同步共要下载 4 个文件（11\.4 MB）：现在已在缓存中并校验过的 \d 个（[\d.]+ (B|KB|MB)），还差 \d 个/);
       const json = JSON.parse((await cliIn(dir, '--json', 'status')).stdout);
       expect(json.running).toBeNull();
       expect(json.sync).toMatchObject({ running: false, pid: sync.pid });
+      // Files that failed as the server went were counted as done in its progress: not here.
+      expect(json.interrupted).toEqual(cacheTruth(dir, shas, new Map(shas.map((s) => [s, size]))).interrupted);
     } finally {
       sync.kill('SIGKILL');
       await (stopped ?? nginx.stop());
     }
   }, 180_000);
+
+  it('after a kill -9 mid-file, says which of its files the cache holds and what is left, and the next sync resumes the rest', async () => {
+    const key = generateSigningKey('k');
+    // A small file that is in the cache within seconds, then three that are under way when the power goes.
+    const blobs = [crypto.randomBytes(400_000), ...Array.from({ length: 3 }, () => crypto.randomBytes(3_000_000))];
+    const www = path.join(tmp, 'www-killed');
+    const shas = await writeBlobFeed(path.join(www, 'f'), { id: 'cn.live.killed', title: '断电', key, blobs });
+    const sizes = new Map(shas.map((s, i) => [s, blobs[i]!.length]));
+    const nginx = await startNginx(www);
+    const dir = path.join(tmp, 'data-killed');
+    const services = hubServices(dir, 't');
+    try {
+      await services.importFeed(`${nginx.url}f/`, { keys: { [key.keyId]: key.publicKey } });
+    } finally {
+      services.close();
+    }
+    const sync = spawn(process.execPath, ['bin/classboard.js', '--data', dir, 'sync', '--now', '--rate', '4mbit'], { stdio: 'ignore' });
+    try {
+      // The small file in, and some 4 MB more of the others come (each writes its .part a MiB at a time).
+      await statusUntil(dir, 'status shows the sync past its first file', (x) => x.running?.files >= 1 && x.running?.bytes > 4_500_000, 60_000);
+      sync.kill('SIGKILL');
+      await exited(sync);
+      const truth = cacheTruth(dir, shas, sizes);
+      expect(truth.interrupted.cachedFiles).toBeGreaterThanOrEqual(1);
+      expect(truth.interrupted.leftFiles).toBeGreaterThanOrEqual(1);
+      expect(truth.parts.size).toBeGreaterThanOrEqual(1);
+
+      // Before: 中断时已完成文件 1/4，6.6 MB / 9.4 MB, its last progress, counting bytes in flight
+      // (never verified, up to a MiB a file never even written) as done, while the cache held 0.4 MB.
+      const json = JSON.parse((await cliIn(dir, '--json', 'status')).stdout);
+      expect(json.running).toBeNull();
+      expect(json.interrupted).toEqual(truth.interrupted);
+      const t = truth.interrupted;
+      const human = (await cliIn(dir, 'status')).stdout;
+      expect(human).toContain(`被中断（进程 ${sync.pid} 已退出），下次同步会接着下载`);
+      expect(human).toContain(
+        `\n  那次同步共要下载 4 个文件（${formatBytes(t.totalBytes)}）：现在已在缓存中并校验过的 ${t.cachedFiles} 个（${formatBytes(t.cachedBytes)}），` +
+          `还差 ${t.leftFiles} 个（${formatBytes(t.leftBytes)}），其中 ${t.partialFiles} 个已下载的部分（共 ${formatBytes(t.partialBytes)}）已保留，下次同步从断点接着下载 / `,
+      );
+
+      // The next sync carries on from each .part (a Range from its end), and brings the rest.
+      const next = await cliIn(dir, 'sync');
+      expect(next.code, next.stdout + next.stderr).toBe(0);
+      const log = await nginx.settled();
+      for (const [sha, n] of truth.parts) expect(log).toContain(`206 GET /f/blobs/${sha.slice(0, 2)}/${sha} ${sizes.get(sha)! - n} bytes=${n}-`);
+      expect(cacheTruth(dir, shas, sizes).interrupted).toMatchObject({ cachedFiles: 4, leftFiles: 0 });
+      const done = JSON.parse((await cliIn(dir, '--json', 'status')).stdout);
+      expect(done.interrupted).toBeNull();
+      expect((await cliIn(dir, 'status')).stdout).not.toContain('那次同步');
+    } finally {
+      sync.kill('SIGKILL');
+      await nginx.stop();
+    }
+  }, 120_000);
 
   it('gives running null when no sync runs, and a sync that ends leaves no progress file', async () => {
     const key = generateSigningKey('k');
