@@ -63,7 +63,8 @@ export const listedPeriod = (weekday: number, l: TodayLesson): ListedPeriod => (
   starts: l.starts,
   ends: l.ends,
   className: l.className,
-  lesson: l.resource ? { id: l.resource.id, title: l.resource.title, ready: l.resource.ready } : null,
+  // Ready as 今日课表 marks it: the whole lesson on this machine, not the period's resource alone.
+  lesson: l.resource ? { id: l.resource.id, title: l.resource.title, ready: l.waiting.length === 0 } : null,
   ...(l.missing ? { missing: l.missing } : {}),
 });
 

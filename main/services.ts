@@ -19,7 +19,8 @@ import { warmSearchInWorker } from './library/search-warm';
 import type { MediaLookup } from './media/range';
 import { fetchShardsWithinCap, type CapContext } from './sync/catalog-within-cap';
 import { createSyncController, type SyncController, type SyncControllerOptions } from './sync/controller';
-import { createSelection, type Selection } from './sync/plan';
+import { createSelection, planDownloads, type Selection } from './sync/plan';
+import { createLessonReadiness } from './library/lesson-ready';
 import { createPresence, type Presence } from './sync/presence';
 
 export interface ServicesOptions {
@@ -76,7 +77,16 @@ export function createServices(opts: ServicesOptions): Services {
   const queries = createQueries(db, blobs, (sha) => `${opts.mediaBase}${sha}`, (nodeId) => selection.keepsNode(nodeId));
   const annotations = createAnnotations(db);
   const plans = createPlans(db);
-  const timetable = createTimetable(db, queries);
+  // At the rendition and quota the sync applies (read when asked: the controller is made below).
+  const waiting = createLessonReadiness(db, blobs, {
+    rendition: () => {
+      const { maxHeight, quotaBytes } = sync.settings();
+      return { maxHeight, quotaBytes };
+    },
+    fetchWould: (ids, { maxHeight, quotaBytes }) =>
+      new Set(planDownloads(db, selection, { maxHeight, quotaBytes: quotaBytes ?? undefined, only: ids }).jobs.map((j) => j.sha256)),
+  });
+  const timetable = createTimetable(db, queries, waiting);
   const mimeOf = db.prepare('SELECT mime FROM resource_files WHERE sha256 = ? LIMIT 1').pluck();
 
   // The catalog's in-memory layout (search, the tree's counts) is built in a
@@ -155,6 +165,10 @@ export function createServices(opts: ServicesOptions): Services {
     },
     'library:resource': ({ id }) => queries.resource(id),
     'library:open': ({ id }) => queries.open(id),
+    'library:waiting': ({ id }) => {
+      queries.resource(id); // an id not in the library is refused as not-found
+      return waiting([id]).get(id) ?? { waiting: [], total: 1 };
+    },
     'library:favourite': ({ id, favourite }) => {
       queries.setFavourite(id, favourite);
       sync.forgetQueue();

@@ -4,6 +4,7 @@ import { AppError } from '../api/errors';
 import type { Res, TodayLesson } from '../../preload/contract';
 import { schoolWeekday, type TimetableEntryInput } from '../../preload/contract/timetable';
 import type { Db } from './db';
+import type { LessonReadiness } from './lesson-ready';
 import type { LibraryQueries } from './queries';
 import { parseTimetableCsv } from './timetable-csv';
 
@@ -13,7 +14,8 @@ export { schoolWeekday };
 /** The number before a lesson's title in a textbook's contents: "2 ", "第1节 ", "第3课 ", "12. ", "三、". */
 const LESSON_NUMBER = /^(?:第\s*[\d一二三四五六七八九十]+\s*[课节章]|\d+(?:\.\d+)*[.、．]?|[一二三四五六七八九十]+[、.．])\s*$/;
 
-export function createTimetable(db: Db, queries: LibraryQueries) {
+/** `waiting`: what of each period's lesson is not on this PC (lesson-ready.ts). */
+export function createTimetable(db: Db, queries: LibraryQueries, waiting: LessonReadiness) {
   const st = {
     clear: db.prepare('DELETE FROM timetable'),
     clearClass: db.prepare('DELETE FROM timetable WHERE class_name = ?'),
@@ -128,9 +130,11 @@ export function createTimetable(db: Db, queries: LibraryQueries) {
       // A resource id is "<feed>/<resource>": one whose feed is no longer subscribed left with `feeds remove`, an admin's doing.
       let feeds: string[] | undefined;
       const unsubscribed = (id: string) => !(feeds ??= (st.feeds.all() as string[]).map((f) => `${f}/`)).some((f) => id.startsWith(f));
+      // The whole day's lessons in one query: this is read on every render of the home screen.
+      const notHere = waiting(rows.flatMap((r) => (r.resourceId ? [r.resourceId] : [])));
       const lessons = rows.map((r): TodayLesson => {
         const resource = r.resourceId ? (queries.summaries([r.resourceId])[0] ?? null) : null;
-        const lesson = { period: r.period, starts: r.starts, ends: r.ends, className: r.className, resource };
+        const lesson = { period: r.period, starts: r.starts, ends: r.ends, className: r.className, resource, ...(resource ? (notHere.get(resource.id) ?? { waiting: [], total: 1 }) : { waiting: [], total: 0 }) };
         // A lesson that left the library is named, and why, so the period does not read as one where none was chosen.
         if (!r.resourceId || resource) return lesson;
         const missing = { resourceId: r.resourceId, ...(r.resourceTitle ? { title: r.resourceTitle } : {}), ...(unsubscribed(r.resourceId) ? { unsubscribed: true } : {}) };

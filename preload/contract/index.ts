@@ -13,7 +13,7 @@ import {
 import { annotationChannels } from './annotations';
 import { planChannels } from './plans';
 import { syncChannels, syncEvents } from './sync';
-import { timetableChannels } from './timetable';
+import { timetableChannels, WaitingResource } from './timetable';
 
 export * from './schemas';
 export * from './annotations';
@@ -61,6 +61,11 @@ export const contract = {
   'library:resource': channel(z.object({ id: GlobalId }).strict(), Resource),
   /** Opening a resource for teaching: recorded in "recent" and the usage log. */
   'library:open': channel(z.object({ id: GlobalId }).strict(), Resource),
+  /**
+   * What of resource `id`'s lesson is not on this PC (a resource on a unit's or a volume's node: itself alone), as
+   * 今日课表 marks a period: its resources some of whose files, as the sync would fetch them, are not in the cache.
+   */
+  'library:waiting': channel(z.object({ id: GlobalId }).strict(), z.object({ waiting: z.array(WaitingResource), total: z.number().int().min(0) })),
   'library:favourite': channel(
     z.object({ id: GlobalId, favourite: z.boolean() }).strict(),
     z.object({ id: GlobalId, favourite: z.boolean() }),

@@ -1,7 +1,7 @@
 // The class timetable: what is taught when, so the board can show today's lessons
 // and whether each is ready (downloaded) before the bell.
 import { z } from 'zod';
-import { GlobalId, ResourceSummary } from './schemas';
+import { GlobalId, ResourceSummary, ResourceType } from './schemas';
 
 const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'time as HH:MM');
 
@@ -17,6 +17,10 @@ export const TimetableEntryInput = z
   .strict()
   .refine((e) => e.ends > e.starts, { message: '下课时间须晚于上课时间 / a period must end after it starts', path: ['ends'] });
 
+/** A resource of a lesson not (wholly) on this PC: named so a teacher knows what is missing. */
+export const WaitingResource = z.object({ id: GlobalId, title: z.string(), type: ResourceType });
+export type WaitingResource = z.infer<typeof WaitingResource>;
+
 export const TodayLesson = z.object({
   period: z.number().int(),
   starts: z.string(),
@@ -24,6 +28,14 @@ export const TodayLesson = z.object({
   className: z.string(),
   /** The period's lesson (its `ready`: on this PC), or null when none is set or it left the library. */
   resource: ResourceSummary.nullable(),
+  /**
+   * What of the period's lesson is not on this PC: each resource of the lesson (a resource on a unit's or a volume's
+   * node: itself alone) some of whose files, as the sync would fetch them at the classroom's rendition, are not in the
+   * cache, in the lesson's order. Empty when the whole lesson is here: only then is the period ready.
+   */
+  waiting: z.array(WaitingResource),
+  /** How many resources the period's lesson has (1 for a resource on a unit's or a volume's node; 0 without one): with `waiting`, whether some of it is here. */
+  total: z.number().int().min(0),
   /**
    * Set when the period names a lesson the library no longer has: its id, its title when known, and
    * `unsubscribed` when its feed was unsubscribed (feeds remove) rather than the platform's catalog removing it.

@@ -1,5 +1,6 @@
-// 今日课表: today's periods, each naming its class and lesson and marked ready (on
-// this PC) or not yet downloaded, with a 下载 beside it that fetches the lesson now;
+// 今日课表: today's periods, each naming its class and lesson and marked ready (the
+// whole lesson on this PC), partly here (which of it is missing) or not yet
+// downloaded, with a 下载 beside it that fetches the lesson now;
 // the period under way (between periods, the next) stands out, in school time.
 import type { TFunction } from 'i18next';
 import { useEffect, useState } from 'react';
@@ -66,7 +67,11 @@ export function TodayList() {
           // Worded as the timetable page words it, where the lesson is chosen.
           const title = l.resource?.title ?? (l.missing ? removedNote(t, l.missing) : t('timetable.noLesson'));
           const lesson = l.resource ? lessonOf(l.resource.title, l.resource.path) : null;
-          const ready = l.resource ? (l.resource.ready ? t('today.ready') : t('today.notReady')) : '';
+          // Ready is the whole lesson here (its 课件 and 学习任务单 too, not only the period's video); part of it says how much is missing, and which.
+          const whole = l.resource !== null && l.waiting.length === 0;
+          const partly = l.waiting.length > 0 && l.waiting.length < l.total;
+          const ready = !l.resource ? '' : whole ? t('today.ready') : partly ? t('today.partly', { count: l.waiting.length }) : t('today.notReady');
+          const missingTitles = partly ? t('today.missing', { titles: l.waiting.map((w) => w.title).join('、') }) : '';
           const period = t('today.period', { n: l.period });
           const state = mark?.period === l.period ? mark.state : null;
           return (
@@ -76,7 +81,7 @@ export function TodayList() {
                 type="button"
                 className={`row row--today${state ? ` row--${state}` : ''}`}
                 aria-current={state === 'now' ? 'time' : undefined}
-                aria-label={[period, l.starts, l.className, lesson ? `${title} · ${lesson}` : title, ready, state && t(`today.${state}`)].filter(Boolean).join(' ')}
+                aria-label={[period, l.starts, l.className, lesson ? `${title} · ${lesson}` : title, ready, missingTitles, state && t(`today.${state}`)].filter(Boolean).join(' ')}
                 // A period without its lesson (none chosen, or removed) is given one on the timetable page.
                 onClick={() => (l.resource ? go({ name: 'resource', id: l.resource.id, type: l.resource.type }) : go({ name: 'timetable' }))}
               >
@@ -92,11 +97,12 @@ export function TodayList() {
                 <span className="row__main">
                   <span className={`row__title row__title--wrap${l.resource ? '' : ' timetable__none'}`}>{title}</span>
                   {(l.className || lesson) && <span className="row__sub">{[l.className, lesson].filter(Boolean).join(' · ')}</span>}
+                  {partly && <span className="row__sub today__waiting">{missingTitles}</span>}
                 </span>
-                {l.resource && <span className={`ready-mark ${l.resource.ready ? 'ready-mark--ok' : 'ready-mark--missing'}`}>{ready}</span>}
+                {l.resource && <span className={`ready-mark ${whole ? 'ready-mark--ok' : partly ? 'ready-mark--partly' : 'ready-mark--missing'}`}>{ready}</span>}
               </button>
               {/* Beside the row, not in it: the row's tap opens the lesson. */}
-              {l.resource && !l.resource.ready && <TodayFetch id={l.resource.id} period={period} title={title} />}
+              {l.resource && !whole && <TodayFetch id={l.resource.id} period={period} title={title} />}
             </div>
           );
         })}

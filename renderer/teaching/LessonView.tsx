@@ -41,6 +41,9 @@ export function LessonView({ id, type, presenting = false }: { id: string; type?
     () => (resource ? call(api()['library:tree']({ parent: resource.nodeId })) : Promise.resolve(null)),
     [resource?.nodeId],
   ).data;
+  // What of the lesson is not here, judged as 今日课表 judges its period: the video on screen does not make the lesson ready.
+  const waiting = useLibraryData(() => (presenting ? Promise.resolve(null) : call(api()['library:waiting']({ id }))), [id, presenting]).data;
+  const missing = new Set(waiting?.waiting.map((w) => w.id));
 
   // The lesson's resources page like a plan's items (plans/pager.ts): a PDF's pages
   // first, then the next or previous resource; stepped back to, a PDF opens on its last page.
@@ -109,6 +112,13 @@ export function LessonView({ id, type, presenting = false }: { id: string; type?
         </div>
         {!presenting && resource && siblings && siblings.resources.length > 1 && (
           <nav className="lesson__list" aria-label={resource.path.at(-1)}>
+            {/* The resource on screen shows, but the rest of its lesson is not all here: said, with the same 现在下载这节课. */}
+            {showing && waiting && waiting.waiting.length > 0 && (
+              <div className="lesson__waiting">
+                <p role="status">{t('lesson.waiting', { count: waiting.waiting.length, titles: waiting.waiting.map((w) => w.title).join('、') })}</p>
+                {resource.syncable && <FetchNow resource={resource} />}
+              </div>
+            )}
             {siblings.resources.map((r) => (
               <button
                 key={r.id}
@@ -121,6 +131,7 @@ export function LessonView({ id, type, presenting = false }: { id: string; type?
                 <span className="row__tag" aria-hidden="true">
                   {t(`library.types.${r.type}`)}
                 </span>
+                {missing.has(r.id) && <span className="row__tag row__tag--missing">{t('library.notDownloaded')}</span>}
               </button>
             ))}
           </nav>
