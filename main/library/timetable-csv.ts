@@ -110,15 +110,31 @@ function time(v: string, column: '开始' | '结束'): string {
   return `${String(h).padStart(2, '0')}:${String(min).padStart(2, '0')}`;
 }
 
+function isTime(v: string): boolean {
+  try {
+    time(v, '开始');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** A half-day word a range writes once for both ends: 下午2:10-2:50. */
 const HALF_DAY = /^(上午|早上|下午|晚上|中午)/;
 
 /**
  * A single 时间 column, as school sheets write a period: 8:00-8:40, 8:00–8:40, 8:00~8:40,
- * 8：00－8：40, 8:00至8:40; its start and end as HH:MM.
+ * 8：00－8：40, 8:00至8:40; its start and end as HH:MM. `startOnly`: the column is headed as
+ * the start (上课时间) and the sheet has no end column, so a lone time there lacks its end.
  */
-function timeRange(v: string): [string, string] {
+function timeRange(v: string, startOnly = false): [string, string] {
   const m = /^(.+?)\s*(?:-|–|—|－|~|～|至|到)\s*(.+)$/.exec(v);
+  if (!m && startOnly && v !== '' && isTime(v)) {
+    throw new RowProblem(
+      `上课时间“${v}”只有开始，表里也没有下课时间这一栏，请写成 8:00-8:40 这样的起止时间，或加一栏下课时间`,
+      `start time "${v}" has no end and the file has no end-time column: write a range such as 8:00-8:40, or add an end-time column`,
+    );
+  }
   if (!m) {
     throw new RowProblem(
       v === '' ? '时间这一栏是空的，请写成 8:00-8:40 这样的起止时间' : `时间“${v}”无法识别，请写成 8:00-8:40 这样的起止时间`,
@@ -138,25 +154,63 @@ const HEADER_NAMES: Record<Column, RegExp> = {
   starts: /^(开始|开始时间|上课|上课时间|starts?|start\s*time|from)$/i,
   ends: /^(结束|结束时间|下课|下课时间|ends?|end\s*time|to)$/i,
   time: /^(时间|时间段|起止时间|上课时间段|time|times)$/i,
-  className: /^(班级|班|class|class\s*name|classname)$/i,
-  lesson: /^(课程|课程资源|课|科目|lesson|resource|course|subject)$/i,
+  className: /^(班级|班级名称|班|class|class\s*name|classname)$/i,
+  lesson: /^(课程|课程名称|课程资源|课|科目|lesson|resource|course|subject)$/i,
 };
 const POSITIONAL: Record<Column, number> = { weekday: 0, period: 1, starts: 2, ends: 3, time: -1, className: 4, lesson: 5 };
 
-/** Where each column is, when a header row names at least the day, period and times (start and end, or one 时间 column; each once); else null. */
+/** The column a header cell names, if any. */
+function headerColumn(cell: string): Column | undefined {
+  return (Object.keys(HEADER_NAMES) as Column[]).find((c) => HEADER_NAMES[c].test(cell.replace(/\s+/g, ' ')));
+}
+
+/**
+ * Where each column is, when a header row names at least the day, period and times (start and end, one 时间 column,
+ * or a start column alone, read as 8:00-8:40; each once); else null.
+ */
 function headerColumns(cells: string[]): Record<Column, number> | null {
   const at: Partial<Record<Column, number>> = {};
   for (const [i, cell] of cells.entries()) {
-    const col = (Object.keys(HEADER_NAMES) as Column[]).find((c) => HEADER_NAMES[c].test(cell.replace(/\s+/g, ' ')));
+    const col = headerColumn(cell);
     if (!col) continue;
     if (at[col] !== undefined) return null;
     at[col] = i;
   }
   const times = at.starts !== undefined && at.ends !== undefined;
-  if (at.weekday === undefined || at.period === undefined || (!times && at.time === undefined)) return null;
+  // 星期,节次,上课时间,班级,课程: a sheet with no end column writes the period's range under its start.
+  const range = times ? -1 : (at.time ?? (at.ends === undefined ? at.starts : undefined));
+  if (at.weekday === undefined || at.period === undefined || range === undefined) return null;
   // A column the header does not name (no class, no lesson) is empty in every row; with a start and an end, 时间 is not read.
-  const range = times ? -1 : at.time!;
   return { weekday: at.weekday, period: at.period, starts: at.starts ?? -1, ends: at.ends ?? -1, time: range, className: at.className ?? -1, lesson: at.lesson ?? -1 };
+}
+
+/**
+ * A header without a class or a lesson column that has columns it does not know (年级班级,
+ * 课题): one of them is likely the missing one, and importing would leave it empty in
+ * every row without a word, so the file is refused naming them.
+ */
+function unknownColumns(cells: string[], col: Record<Column, number>): AppError | null {
+  const unknown = cells.filter((c) => c !== '' && !headerColumn(c));
+  const missing = (
+    [
+      ['className', '班级', 'class'],
+      ['lesson', '课程', 'lesson'],
+    ] as const
+  ).filter(([c]) => col[c] < 0);
+  if (unknown.length === 0 || missing.length === 0) return null;
+  const zh = missing.map(([, w]) => w);
+  const en = missing.map(([, , w]) => w);
+  const quoted = (words: readonly string[], sep: string) => words.map((w) => `“${w}”`).join(sep);
+  const two = missing.length > 1 ? '两' : '一';
+  const said = `课表表头里的${quoted(unknown, '')}无法识别，表里也没有${zh.join('和')}这${two}栏：`;
+  const saidEn = `the timetable header${unknown.length > 1 ? 's' : ''} ${unknown.map((c) => `"${c}"`).join(', ')} ${unknown.length > 1 ? 'are not known columns' : 'is not a known column'}, and there is no ${en.join(' or ')} column: `;
+  const names = missing.map(([, z, e]) => `"${z}" (or "${e}")`).join(' and ');
+  return new AppError(
+    'bad-request',
+    unknown.length === 1
+      ? `${said}如果它是${zh.join('或')}，请把表头改成${quoted(zh, '或')}；如果不是，请删掉这一栏再导入 / ${saidEn}if it is the ${en.join(' or the ')}, name it ${names.replace(' and ', ' or ')}; if not, delete the column and import again`
+      : `${said}请把${zh.join('、')}那${two}栏的表头改成${quoted(zh, '')}，用不上的栏删掉，再导入 / ${saidEn}name the ${en.join(' and ')} column${missing.length > 1 ? 's' : ''} ${names}, delete the columns not needed, and import again`,
+  );
 }
 
 /** A school's day starts after 6: a period before it is most likely 上午12:30 meant as half past noon. */
@@ -230,6 +284,8 @@ export function parseTimetableCsv(
     named !== null ||
     (first.length > 0 && !isWeekday(first[0]!) && !first.slice(1, 4).some((c) => /\d/.test(c)) && first.some((c) => /星期|weekday|day|节次|period/i.test(c)));
   const col = named ?? POSITIONAL;
+  const unknown = named && unknownColumns(first, named);
+  if (unknown) throw unknown;
   const rows = lines.slice(at + (hasHeader ? 1 : 0));
   // Importing replaces the timetable: a file without lessons is a mistake, not a wish to clear it.
   if (rows.length === 0) throw new AppError('bad-request', '课表文件里没有课 / the timetable file lists no periods');
@@ -247,7 +303,7 @@ export function parseTimetableCsv(
     const lastColumn = col.lesson >= 0 && Object.values(col).every((i) => i <= col.lesson);
     const lesson = fullWidth && lastColumn ? cells.slice(col.lesson).join('，').replace(/[，\s]+$/, '') : cell('lesson');
     try {
-      const [starts, ends] = col.time >= 0 ? timeRange(cell('time')) : [time(cell('starts'), '开始'), time(cell('ends'), '结束')];
+      const [starts, ends] = col.time >= 0 ? timeRange(cell('time'), col.time === col.starts) : [time(cell('starts'), '开始'), time(cell('ends'), '结束')];
       const entry = { weekday: weekday(day), period: period(num), starts, ends, className, resourceId: null as string | null };
       if (entry.ends <= entry.starts) throw new RowProblem(`结束时间 ${entry.ends} 须晚于开始时间 ${entry.starts}`, 'a period must end after it starts');
       if (className.length > 100) throw new RowProblem('班级这一栏超过 100 个字，请写短一些', 'the class name is longer than 100 characters');

@@ -83,3 +83,45 @@ describe("timetable CSV with the sheet's title above the header", () => {
     expect(parse('星期,节次,开始,结束,时间\n星期一,1,8:00,8:40,上午\n').entries[0]).toMatchObject({ starts: '08:00', ends: '08:40' });
   });
 });
+
+describe('timetable CSV headers as school sheets word them', () => {
+  it('reads a 上课时间 column of ranges when the sheet has no end column', () => {
+    // Before: 课表第 2 行：开始时间“8:00-8:40”无法识别 (上课时间 was the start, 班级 the end).
+    const r = parse('星期,节次,上课时间,班级,课程\n星期一,1,8:00-8:40,三(2)班,分数的初步认识（第一课时）\n,2,8：50～9：30,,花的学校\n');
+    expect(r.entries).toEqual([
+      { weekday: 1, period: 1, starts: '08:00', ends: '08:40', className: '三(2)班', resourceId: 'demo/分数的初步认识（第一课时）' },
+      { weekday: 1, period: 2, starts: '08:50', ends: '09:30', className: '三(2)班', resourceId: null },
+    ]);
+    // In another order, and in English.
+    expect(parse('班级,星期,节次,开始时间\n三(2)班,星期二,3,下午2:10-2:50\n').entries[0]).toMatchObject({ weekday: 2, starts: '14:10', ends: '14:50', className: '三(2)班' });
+    expect(parse('weekday,period,start,class\nMon,1,8:00 - 8:40,3-2\n').entries[0]).toMatchObject({ starts: '08:00', ends: '08:40', className: '3-2' });
+    // A lone time there has no end: said so, not "无法识别".
+    expect(refusal('星期,节次,上课时间,班级\n星期一,1,8:00,三(2)班\n')).toBe(
+      '课表第 2 行：上课时间“8:00”只有开始，表里也没有下课时间这一栏，请写成 8:00-8:40 这样的起止时间，或加一栏下课时间',
+    );
+    // With an end column beside it, 上课时间 is still the start.
+    expect(parse('星期,节次,上课时间,下课时间\n星期一,1,8:00,8:40\n').entries[0]).toMatchObject({ starts: '08:00', ends: '08:40' });
+  });
+
+  it('reads 班级名称 and 课程名称 as the class and the lesson', () => {
+    // Before: both columns dropped without a word, every period imported with no class and no lesson.
+    const r = parse('星期,节次,开始,结束,班级名称,课程名称\n星期三,1,8:00,8:40,三(2)班,分数的初步认识（第一课时）\n');
+    expect(r.entries).toEqual([{ weekday: 3, period: 1, starts: '08:00', ends: '08:40', className: '三(2)班', resourceId: 'demo/分数的初步认识（第一课时）' }]);
+  });
+
+  it('names a header it does not know when the class or the lesson column is missing, instead of importing them empty', () => {
+    // Before: imported, with an empty class in every row and no lesson.
+    expect(refusal('星期,节次,开始,结束,年级班级,课程\n星期一,1,8:00,8:40,三(2)班,分数的初步认识（第一课时）\n')).toBe(
+      '课表表头里的“年级班级”无法识别，表里也没有班级这一栏：如果它是班级，请把表头改成“班级”；如果不是，请删掉这一栏再导入',
+    );
+    expect(refusal('星期,节次,时间,班别,课题\n星期一,1,8:00-8:40,三(2)班,分数\n')).toBe(
+      '课表表头里的“班别”“课题”无法识别，表里也没有班级和课程这两栏：请把班级、课程那两栏的表头改成“班级”“课程”，用不上的栏删掉，再导入',
+    );
+    expect(() => parse('weekday,period,starts,ends,class,topic\nMon,1,8:00,8:40,3-2,x\n')).toThrow(
+      'the timetable header "topic" is not a known column, and there is no lesson column: if it is the lesson, name it "课程" (or "lesson"); if not, delete the column and import again',
+    );
+    // A column beside a known class and lesson (任课教师, 备注) is left out, as before; so is a sheet with neither and nothing else.
+    expect(parse('星期,节次,开始,结束,班级,课程,任课教师\n星期一,1,8:00,8:40,三(2)班,,王老师\n').entries[0]).toMatchObject({ className: '三(2)班' });
+    expect(parse('星期,节次,开始,结束\n星期一,1,8:00,8:40\n').entries[0]).toMatchObject({ className: '', resourceId: null });
+  });
+});
