@@ -1107,12 +1107,25 @@ function filledLines(s: Awaited<ReturnType<Services['importFeed']>>): string[] {
   ];
 }
 
-/** A stick imported as a feed of its own before this subscription: its copies of the feed's lessons are the feed's now (library/fold-export.ts). */
+/**
+ * A stick imported as a feed of its own before this subscription: its copies of the feed's lessons are the feed's now
+ * (library/fold-export.ts), but for copies in another version than the feed's, which stay the stick's: only the folded are not downloaded again.
+ */
 function foldedLines(s: Awaited<ReturnType<Services['importFeed']>>): string[] {
-  return (s.folded ?? []).map(({ exportId, into, resources, left }) =>
-    `U 盘导入的 ${resources} 个资源已并入 ${into.title}，不会重复显示，也不会重新下载，收藏、课表、备课和批注都已随之转过去${left ? `；U 盘上另有 ${left} 个资源 ${into.title} 里没有，仍保留在 ${exportId}` : ''} / ` +
-    `the ${resources} resource${resources === 1 ? '' : 's'} imported from a USB stick (${exportId}) are now part of ${into.title}: shown once, not downloaded again, with their favourites, timetable, plans and ink${left ? `; ${left} more from the stick that ${into.title} does not have stay in ${exportId}` : ''}`,
-  );
+  return (s.folded ?? []).map(({ exportId, into, resources, kept, left }) => {
+    const plural = (n: number) => (n === 1 ? '' : 's');
+    const zh = [
+      ...(resources ? [`U 盘导入的 ${resources} 个资源已并入 ${into.title}，不会重复显示，也不会重新下载，收藏、课表、备课和批注都已随之转过去`] : []),
+      ...(kept ? [`U 盘上有 ${kept} 个资源与 ${into.title} 里的版本不同，仍保留在 U 盘导入的资源中`] : []),
+      ...(left ? [`U 盘上另有 ${left} 个资源 ${into.title} 里没有，仍保留在 ${exportId}`] : []),
+    ];
+    const en = [
+      ...(resources ? [`the ${resources} resource${plural(resources)} imported from a USB stick (${exportId}) ${resources === 1 ? 'is' : 'are'} now part of ${into.title}: shown once, not downloaded again, with their favourites, timetable, plans and ink`] : []),
+      ...(kept ? [`${kept} resource${plural(kept)} on the stick differ${kept === 1 ? 's' : ''} from ${into.title}'s version: kept in the stick's feed (${exportId})`] : []),
+      ...(left ? [`${left} more from the stick that ${into.title} does not have stay in ${exportId}`] : []),
+    ];
+    return `${zh.join('；')} / ${en.join('; ')}`;
+  });
 }
 
 export async function main(argv: string[]): Promise<void> {

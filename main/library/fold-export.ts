@@ -6,7 +6,10 @@
 // brought after the subscription is (fillFromExport): shown once, its files (the
 // same bytes, by hash) counted for the subscribed lesson, the teacher's
 // favourites, timetable, plans and ink moved over. What the subscribed feed does
-// not hold stays in the stick's feed.
+// not hold stays in the stick's feed, and so does a copy whose files the
+// subscribed lesson does not list (the platform revised it since the export):
+// folded, it would show 未下载 and its files, listed by no one, would be the
+// next sync's orphans, deleted before the new ones come.
 import fs from 'node:fs';
 import path from 'node:path';
 import { EXPORT_PREFIX } from '../sync/export';
@@ -19,40 +22,62 @@ export interface FoldedExport {
   into: { id: string; title: string };
   /** The stick's resources now shown (and kept) as the subscribed feed's. */
   resources: number;
-  /** The stick's resources the subscribed feed does not hold: they stay in its feed (0: the feed is gone). */
+  /** The stick's copies of this feed's resources in another version (a file it does not list): they stay in the stick's feed, which plays them. */
+  kept: number;
+  /** The stick's resources the subscribed feed does not hold: they stay in its feed (0 with no kept: the feed is gone). */
   left: number;
 }
 
-type Pair = { rid: number; from: string; exportId: string; fromNode: string; to: string; into: string; toNode: string };
+type Pair = { rid: number; from: string; exportId: string; fromNode: string; to: string; into: string; toNode: string; same: 0 | 1 };
+
+/**
+ * The one rule for taking a stick's file as a subscribed catalog's: the catalog lists
+ * its SHA-256 (and the catalog's size is taken). `sha256`: an SQL expression;
+ * `scope`: a condition on the catalog's resources `r`. fillFromExport (a stick
+ * after the subscription) and foldExports (a stick before it) both go by it.
+ */
+export const listedFile = (sha256: string, scope: string): string =>
+  `SELECT f.sha256, f.size FROM resource_files f JOIN resources r ON r.rid = f.rid WHERE f.sha256 = ${sha256} AND ${scope}`;
+
+/** Each stick's copy `e` of a subscribed resource `s`; `same`: `s` lists every file of `e`. */
+const PAIRS = `SELECT e.rid, e.id AS "from", e.feed_id AS exportId, e.node_id AS fromNode, s.id AS "to", s.feed_id AS "into", s.node_id AS toNode,
+    NOT EXISTS (SELECT 1 FROM resource_files ef WHERE ef.rid = e.rid AND NOT EXISTS (${listedFile('ef.sha256', 'r.rid = s.rid')})) AS same
+  FROM resources e JOIN resources s ON s.id = substr(e.id, length(e.feed_id) + 2)
+  WHERE e.feed_id >= ? AND e.feed_id < ? AND NOT (s.feed_id >= ? AND s.feed_id < ?)`;
 
 /** Every export feed id sorts between these two: '/' follows '.'. */
 const EXPORTS = [EXPORT_PREFIX, `${EXPORT_PREFIX.slice(0, -1)}/`] as const;
 
 /**
  * Folds every export feed's lessons that another (non-export) feed of the library
- * holds under the same id into that feed. One short write transaction; a library
- * without export feeds pays one index range look-up.
+ * holds under the same id, with the same files, into that feed. One short write
+ * transaction; a library without export feeds pays one index range look-up, and
+ * no write lock.
+ * `imported`: the feeds the import just brought; a stick's copies kept for their
+ * other version are said, when none of theirs folded, only with an import of
+ * their stick or their feed (not after each import of anything).
  */
-export function foldExports(db: Db, feedsDir: string): FoldedExport[] {
-  const pairs = db
-    .prepare(
-      `SELECT e.rid, e.id AS "from", e.feed_id AS exportId, e.node_id AS fromNode, s.id AS "to", s.feed_id AS "into", s.node_id AS toNode
-       FROM resources e JOIN resources s ON s.id = substr(e.id, length(e.feed_id) + 2)
-       WHERE e.feed_id >= ? AND e.feed_id < ? AND NOT (s.feed_id >= ? AND s.feed_id < ?)`,
-    )
-    .all(...EXPORTS, ...EXPORTS) as Pair[];
-  if (pairs.length === 0) return [];
+export function foldExports(db: Db, feedsDir: string, imported: string[] = []): FoldedExport[] {
+  if (!db.prepare('SELECT 1 FROM feeds WHERE id >= ? AND id < ? LIMIT 1').pluck().get(...EXPORTS)) return [];
   const emptied: string[] = [];
   const folded = db.transaction(() => {
+    // Read in the write transaction: rids read before it could be another feed's rows by the time they are deleted.
+    const all = db.prepare(PAIRS).all(...EXPORTS, ...EXPORTS) as Pair[];
+    if (all.length === 0) return [];
+    const pairs = all.filter((p) => p.same);
     repointTeacherData(db, pairs);
     keepWhatWasKept(db, pairs);
     const out: FoldedExport[] = [];
-    for (const [exportId, ps] of groupBy(pairs, (p) => p.exportId)) {
-      const left = dropFromExport(db, exportId, ps);
-      if (left === 0) emptied.push(exportId);
+    for (const [exportId, ps] of groupBy(all, (p) => p.exportId)) {
+      const fold = ps.filter((p) => p.same);
+      const remaining = fold.length > 0 ? dropFromExport(db, exportId, fold) : (db.prepare('SELECT count(*) FROM resources WHERE feed_id = ?').pluck().get(exportId) as number);
+      if (remaining === 0) emptied.push(exportId);
+      const left = remaining - (ps.length - fold.length);
       for (const [into, qs] of groupBy(ps, (p) => p.into)) {
+        const resources = qs.filter((p) => p.same).length;
+        if (resources === 0 && !imported.includes(into) && !imported.includes(exportId)) continue;
         const title = db.prepare('SELECT title FROM feeds WHERE id = ?').pluck().get(into) as string;
-        out.push({ exportId, into: { id: into, title }, resources: qs.length, left });
+        out.push({ exportId, into: { id: into, title }, resources, kept: qs.length - resources, left });
       }
     }
     return out;

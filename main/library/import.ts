@@ -17,7 +17,7 @@ import { workerService } from '../util/worker';
 import type { ApplyAnswer, ApplyRequest } from './apply-worker';
 import type { ApplyInput } from './catalog';
 import type { Db } from './db';
-import { foldExports } from './fold-export';
+import { foldExports, listedFile } from './fold-export';
 
 export interface LibraryContext {
   db: Db;
@@ -68,11 +68,13 @@ interface FeedRow {
  * `from`: an http(s) URL (fetched by the applier's thread) or a folder / file:// URL (read there).
  * A teacher's stick imported as its own feed before this classroom subscribed to
  * its lessons' feed is then folded into it (foldExports), whichever came first:
- * no lesson shows twice.
+ * no lesson shows twice, but for one the platform revised since the export (its
+ * copy stays the stick's, to play until the new files come).
  */
 export async function importFeed(lib: LibraryContext, from: string, opts: ImportOptions = {}): Promise<ImportSummary> {
   const summary = await importOnce(lib, from, opts);
-  const folded = foldExports(lib.db, lib.feedsDir);
+  const touched = [summary.feedId, ...(summary.fromExport ? [summary.fromExport.exportId, ...summary.fromExport.feeds.map((f) => f.id)] : [])];
+  const folded = foldExports(lib.db, lib.feedsDir, touched);
   if (folded.length === 0) return summary;
   // The stick's earlier copy just folded in whole: nothing left to remove by hand.
   const earlier = summary.fromExport?.earlierFeed;
@@ -564,10 +566,7 @@ async function fillFromExport(
   // Some lessons from a feed not subscribed here: the export stays one feed of its own, as before.
   if (feeds.some((f) => !f)) return null;
   const subscribed = feeds as { id: string; title: string; revision: number; resources: number }[];
-  const listed = lib.db.prepare(
-    `SELECT f.sha256, f.size FROM resource_files f JOIN resources r ON r.rid = f.rid
-     WHERE f.sha256 = ? AND r.feed_id IN (SELECT value FROM json_each(?)) LIMIT 1`,
-  );
+  const listed = lib.db.prepare(`${listedFile('?', 'r.feed_id IN (SELECT value FROM json_each(?))')} LIMIT 1`);
   const ids = JSON.stringify(subscribed.map((f) => f.id));
   const bases = index.blobBases ?? ['blobs/'];
   const onStick = [...source.listBlobs(bases)];

@@ -128,11 +128,21 @@ export const ImportSummary = z.object({
   /**
    * Teachers' sticks imported here as feeds of their own before this feed was
    * subscribed: their copies of its lessons are now its own (shown once, their
-   * files counted, favourites, timetable, plans and ink moved over). `left`: the
-   * stick's resources this feed does not hold, still in its feed (0: it is gone).
+   * files counted, favourites, timetable, plans and ink moved over). `kept`: its
+   * copies of this feed's resources whose files this feed does not list (revised
+   * since the export), still in the stick's feed, which plays them. `left`: the
+   * stick's resources this feed does not hold, still in its feed (both 0: it is gone).
    */
   folded: z
-    .array(z.object({ exportId: z.string(), into: z.object({ id: z.string(), title: z.string() }), resources: z.number().int(), left: z.number().int() }))
+    .array(
+      z.object({
+        exportId: z.string(),
+        into: z.object({ id: z.string(), title: z.string() }),
+        resources: z.number().int(),
+        kept: z.number().int(),
+        left: z.number().int(),
+      }),
+    )
     .optional(),
   durationMs: z.number(),
 });

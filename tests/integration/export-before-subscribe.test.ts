@@ -10,8 +10,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Services } from '../../main/services';
 import { exportFeed } from '../../main/sync/export';
+import { syncAll } from '../../main/sync/engine';
 import { generateSigningKey } from '../../main/feed/keys';
-import { writeBlobFeed } from '../fixtures/feeds';
+import { reviseDemoFeed, sha256, writeBlobFeed } from '../fixtures/feeds';
 import { startNginx, type Nginx } from '../fixtures/nginx';
 import { hubServices, withServices } from '../fixtures/services';
 
@@ -68,7 +69,7 @@ describe('a USB stick imported before the subscription to its feed', () => {
       await call(room, 'annotations:add', { target: onStick, page: '1', stroke });
 
       const sub = await subscribe(room);
-      expect(sub.folded).toEqual([{ exportId: stick.id, into: { id: DEMO, title: 'Classboard 示例资源库' }, resources: stick.resources, left: 0 }]);
+      expect(sub.folded).toEqual([{ exportId: stick.id, into: { id: DEMO, title: 'Classboard 示例资源库' }, resources: stick.resources, kept: 0, left: 0 }]);
       expect(room.db.prepare('SELECT id FROM feeds').pluck().all()).toEqual([DEMO]);
       // Each lesson once: in search, and one 小学 in the tree.
       expect(await searchIds(room, '三角形')).toEqual([`${DEMO}/l-sjxfl-rw`, lesson, `${DEMO}/l-sjxnjh-tu`].sort());
@@ -103,7 +104,7 @@ describe('a USB stick imported before the subscription to its feed', () => {
       const ownLesson = `${stick.id}/${OWN}/r0`;
       await call(room, 'library:favourite', { id: ownLesson, favourite: true });
       const sub = await subscribe(room);
-      expect(sub.folded).toEqual([{ exportId: stick.id, into: { id: DEMO, title: 'Classboard 示例资源库' }, resources: stick.resources - 1, left: 1 }]);
+      expect(sub.folded).toEqual([{ exportId: stick.id, into: { id: DEMO, title: 'Classboard 示例资源库' }, resources: stick.resources - 1, kept: 0, left: 1 }]);
       expect(await searchIds(room, '三角形')).toEqual([`${DEMO}/l-sjxfl-rw`, `${DEMO}/l-sjxnjh-v1`, `${DEMO}/l-sjxnjh-tu`].sort());
       expect(await searchIds(room, '自制课')).toEqual([ownLesson]);
       // The stick's tree keeps only its own lesson's branch: one 小学, the platform's.
@@ -114,4 +115,43 @@ describe('a USB stick imported before the subscription to its feed', () => {
       expect((await call<{ items: { id: string }[] }>(room, 'library:favourites', {})).items.map((f) => f.id)).toEqual([ownLesson]);
     });
   });
+
+  it('keeps the stick’s copy of a lesson the platform revised since the export: it still plays, the rest fold as before', async () => {
+    // The platform put a new video in 三角形的内角和 after the teacher exported it.
+    const key = generateSigningKey('platform-2');
+    const dir = path.join(tmp, 'platform-revised');
+    const newVideo = Buffer.from('三角形的内角和（第一课时）新版视频');
+    const oldVideo = await reviseDemoFeed(dir, { key, resourceId: 'l-sjxnjh-v1', video: newVideo });
+    const platform = await startNginx(dir);
+    let up = true;
+
+    const stick = await exportFeed(board, path.join(tmp, 'usb-revised'), { nodes: [`${DEMO}/xx-4`] });
+    await classroom('room-revised', async (room) => {
+      await room.importFeed(stick.dir, { unsigned: true });
+      await room.sync.keep([`${stick.id}/${DEMO}/xx-4`], true);
+      const onStick = `${stick.id}/${DEMO}/l-sjxnjh-v1`;
+      await call(room, 'library:favourite', { id: onStick, favourite: true });
+      await call(room, 'timetable:set', { entries: [{ weekday: 3, period: 1, starts: '08:00', ends: '08:40', className: '四年级(1)班', resourceId: onStick }] });
+
+      const sub = await room.importFeed(platform.url, { keys: { [key.keyId]: key.publicKey } });
+      // That night the platform does not answer: the revised video cannot come, and nothing the stick brought may go.
+      await platform.stop();
+      up = false;
+      const run = await syncAll(room, { retries: 0, backoffMs: 0, hostWait: { ms: 0 }, floorBytes: 0 });
+
+      // The teacher's lesson still plays from the stick's copy: ready, its video in the cache.
+      expect(room.blobs.has(oldVideo)).toBe(true);
+      expect(fs.existsSync(room.blobs.pathFor(oldVideo))).toBe(true);
+      const favourites = await call<{ items: { id: string; ready: boolean }[] }>(room, 'library:favourites', {});
+      expect(favourites.items.map((f) => [f.id, f.ready])).toEqual([[onStick, true]]);
+      const today = await call<{ lessons: { resource: { id: string; ready: boolean } | null }[] }>(room, 'timetable:today', { weekday: 3 });
+      expect(today.lessons.map((l) => l.resource && [l.resource.id, l.resource.ready])).toEqual([[onStick, true]]);
+      // Only the revised video was to come; the unchanged lessons folded as before (their files counted, shown once).
+      expect(run.failed.map((f) => f.sha256)).toEqual([sha256(newVideo)]);
+      expect(sub.folded).toEqual([{ exportId: stick.id, into: { id: DEMO, title: 'Classboard 示例资源库' }, resources: stick.resources - 1, kept: 1, left: 0 }]);
+      expect(await searchIds(room, '三角形')).toEqual([`${DEMO}/l-sjxfl-rw`, `${DEMO}/l-sjxnjh-v1`, `${DEMO}/l-sjxnjh-tu`, onStick].sort());
+      expect(room.db.prepare('SELECT resource_count FROM feeds WHERE id = ?').pluck().get(stick.id)).toBe(1);
+    }).finally(() => up && platform.stop());
+  });
 });
+
