@@ -2,7 +2,7 @@
 // (the timetable's lesson picker, a classroom tool), the last opened first, as Esc
 // inside it does, and only then leave the page, always toward home.
 import { useEffect, useRef } from 'react';
-import { leaveTo, parseRoute } from './route';
+import { cameFromApp, leaveTo, parseRoute } from './route';
 
 const open: { current: () => void }[] = [];
 
@@ -30,8 +30,10 @@ export function closeTop(): boolean {
 
 /**
  * Closes the last thing opened, else goes back a page: from a presentation to its plan
- * (as in PowerPoint, not one item back), and from the home screen nowhere (the entry
- * behind it is another app's page, or the lesson she left with ⌂).
+ * (as in PowerPoint, not one item back), from a page opened directly (a bookmark, a
+ * link, a new tab) home in its place, as history.back() would leave the app, and from
+ * the home screen nowhere (the entry behind it is another app's page, or the lesson she
+ * left with ⌂).
  */
 export function back(): void {
   if (closeTop()) return;
@@ -39,5 +41,8 @@ export function back(): void {
   if (route.name === 'present') {
     if (document.fullscreenElement) void document.exitFullscreen?.().catch(() => {});
     leaveTo({ name: 'plan', id: route.id });
-  } else if (route.name !== 'home' || route.node !== null) window.history.back();
+  } else if (route.name !== 'home' || route.node !== null) {
+    if (cameFromApp()) window.history.back();
+    else leaveTo({ name: 'home', node: null });
+  }
 }

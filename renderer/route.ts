@@ -53,6 +53,15 @@ function behind(): string[] {
   return state.success ? state.data.behind : [];
 }
 
+/**
+ * Whether the app itself put this entry here (go() leaves a trail on each one), so the
+ * entry behind it is the app's too. An entry opened directly (a bookmark, a shared link,
+ * a lesson in a new tab) has another site, or nothing, behind it.
+ */
+export function cameFromApp(): boolean {
+  return behind().length > 0;
+}
+
 /** Where the teacher is, as href() writes it (no hash is the home screen). */
 function here(): string {
   return href(parseRoute(window.location.hash));

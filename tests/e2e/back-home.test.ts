@@ -2,9 +2,11 @@
 // there. Esc from a presentation used to push its plan again, so the next Esc (or 返回)
 // went back into the presentation, the next one to the plan, and never home; a crumb
 // pushed its node, so 返回 went down the tree again; 返回 on the home screen left the app.
+// A page opened directly (a bookmark, a shared link, a new tab) has no page of the app
+// behind it, so 返回 and Esc went back out of the app (to about:blank, the school portal).
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { hubApi, useBoardSession } from './harness';
+import { hubApi, newBoardPage, useBoardSession } from './harness';
 
 const session = useBoardSession();
 let page: Page;
@@ -106,4 +108,36 @@ describe('Esc and 返回 lead home', () => {
     await page.getByRole('button', { name: '三年级', exact: true }).waitFor();
     await stepsLeadTo(backButton, ['home', 'home']);
   });
+});
+
+describe('a page opened directly (a bookmark, a link, a new tab): Esc and 返回 go home, in the app', () => {
+  // In the fresh tab each case opens, so the only history is what the case puts there.
+  async function openTimetable(portalFirst: boolean): Promise<void> {
+    // The school portal the link was on: a page of another site, behind the deep link.
+    if (portalFirst) await page.goto('data:text/html,<title>学校门户</title>');
+    await page.goto(`${session.hub.url}#/timetable`);
+    await page.getByRole('button', { name: '返回', exact: true }).waitFor();
+    expect(where()).toBe('#/timetable');
+  }
+
+  const cases = [
+    { how: '返回', step: () => backButton() },
+    { how: 'Esc', step: () => esc() },
+  ];
+  for (const { how, step } of cases) {
+    for (const portalFirst of [false, true]) {
+      it(`${how} on 课程表 opened in a ${portalFirst ? 'tab that was on the school portal' : 'new tab'}: home, and home stays`, async () => {
+        const old = page;
+        page = await newBoardPage(session.browser);
+        try {
+          await openTimetable(portalFirst);
+          await stepsLeadTo(step, ['home', 'home']);
+          await page.getByRole('region', { name: '我的备课' }).waitFor();
+        } finally {
+          await page.close();
+          page = old;
+        }
+      });
+    }
+  }
 });
