@@ -184,13 +184,16 @@ function headerColumns(cells: string[]): Record<Column, number> | null {
   return { weekday: at.weekday, period: at.period, starts: at.starts ?? -1, ends: at.ends ?? -1, time: range, className: at.className ?? -1, lesson: at.lesson ?? -1 };
 }
 
+/** Columns a school sheet often has beside a single class's periods that are not read, and are not a class or a lesson under another name. */
+const OTHER_COLUMNS = /^(任课教师|授课教师|科任教师|教师|老师|任课老师|教室|上课地点|地点|备注|说明|teacher|room|place|notes?|remarks?)$/i;
+
 /**
  * A header without a class or a lesson column that has columns it does not know (年级班级,
  * 课题): one of them is likely the missing one, and importing would leave it empty in
  * every row without a word, so the file is refused naming them.
  */
 function unknownColumns(cells: string[], col: Record<Column, number>): AppError | null {
-  const unknown = cells.filter((c) => c !== '' && !headerColumn(c));
+  const unknown = cells.filter((c) => c !== '' && !headerColumn(c) && !OTHER_COLUMNS.test(c.trim()));
   const missing = (
     [
       ['className', '班级', 'class'],

@@ -124,4 +124,9 @@ describe('timetable CSV headers as school sheets word them', () => {
     expect(parse('星期,节次,开始,结束,班级,课程,任课教师\n星期一,1,8:00,8:40,三(2)班,,王老师\n').entries[0]).toMatchObject({ className: '三(2)班' });
     expect(parse('星期,节次,开始,结束\n星期一,1,8:00,8:40\n').entries[0]).toMatchObject({ className: '', resourceId: null });
   });
+
+  it('imports one class’s sheet with a 任课教师 or 备注 column beside its lessons (those are never the class)', () => {
+    const r = parse('星期,节次,时间,课程,任课教师,备注\n星期一,1,8:00-8:40,分数的初步认识（第一课时）,王老师,\n');
+    expect(r.entries).toEqual([{ weekday: 1, period: 1, starts: '08:00', ends: '08:40', className: '', resourceId: 'demo/分数的初步认识（第一课时）' }]);
+  });
 });
