@@ -10,7 +10,7 @@ import { generateSigningKey } from '../../main/feed/keys';
 import { cliIn } from '../fixtures/cli';
 import { writeBlobFeed } from '../fixtures/feeds';
 import { servePlatform } from '../fixtures/platform';
-import { hubServices } from '../fixtures/services';
+import { withServices } from '../fixtures/services';
 
 let tmp: string;
 beforeAll(() => {
@@ -28,12 +28,7 @@ describe('status after a failed catalog check', () => {
     const platform = await servePlatform(www);
     const dir = path.join(tmp, 'classroom');
     try {
-      const services = hubServices(dir, 't');
-      try {
-        await services.importFeed(platform.url('f/'), { keys: { [key.keyId]: key.publicKey } });
-      } finally {
-        services.close();
-      }
+      await withServices(dir, (s) => s.importFeed(platform.url('f/'), { keys: { [key.keyId]: key.publicKey } }));
       // The classroom holds revision 4 and its file.
       expect((await cliIn(dir, 'sync')).code).toBe(0);
     } finally {

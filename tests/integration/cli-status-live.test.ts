@@ -16,7 +16,7 @@ import { formatBytes } from '../../preload/contract';
 import { cliRunner } from '../fixtures/cli';
 import { writeBlobFeed } from '../fixtures/feeds';
 import { startNginx } from '../fixtures/nginx';
-import { hubServices } from '../fixtures/services';
+import { hubServices, withServices } from '../fixtures/services';
 
 let tmp: string;
 const cliIn = cliRunner({ timeout: 60_000 });
@@ -86,12 +86,7 @@ describe('classboard status while a sync runs in another process', () => {
     const nginx = await startNginx(www);
     const host = new URL(nginx.url).host;
     const dir = path.join(tmp, 'data');
-    const services = hubServices(dir, 't');
-    try {
-      await services.importFeed(`${nginx.url}f/`, { keys: { [key.keyId]: key.publicKey } });
-    } finally {
-      services.close();
-    }
+    await withServices(dir, (s) => s.importFeed(`${nginx.url}f/`, { keys: { [key.keyId]: key.publicKey } }));
     // 12 MB at 4 Mbit/s (500 KB/s): some 24 s, plenty to look at it; its server then waited for 2 minutes.
     const sync = spawn(process.execPath, ['bin/classboard.js', '--data', dir, 'sync', '--now', '--rate', '4mbit', '--host-wait', '120000'], { stdio: 'ignore' });
     let stopped: Promise<void> | null = null;
@@ -151,12 +146,7 @@ describe('classboard status while a sync runs in another process', () => {
     const sizes = new Map(shas.map((s, i) => [s, blobs[i]!.length]));
     const nginx = await startNginx(www);
     const dir = path.join(tmp, 'data-killed');
-    const services = hubServices(dir, 't');
-    try {
-      await services.importFeed(`${nginx.url}f/`, { keys: { [key.keyId]: key.publicKey } });
-    } finally {
-      services.close();
-    }
+    await withServices(dir, (s) => s.importFeed(`${nginx.url}f/`, { keys: { [key.keyId]: key.publicKey } }));
     const sync = spawn(process.execPath, ['bin/classboard.js', '--data', dir, 'sync', '--now', '--rate', '4mbit'], { stdio: 'ignore' });
     try {
       // The small file in, and some 4 MB more of the others come (each writes its .part a MiB at a time).

@@ -12,7 +12,7 @@ import { generateSigningKey } from '../../main/feed/keys';
 import { cliIn, hubCli } from '../fixtures/cli';
 import { sha256, writeBlobFeed } from '../fixtures/feeds';
 import { servePlatform } from '../fixtures/platform';
-import { hubServices } from '../fixtures/services';
+import { hubServices, withServices } from '../fixtures/services';
 
 let tmp: string;
 beforeAll(() => {
@@ -31,12 +31,7 @@ async function subscribed(name: string) {
   await writeBlobFeed(path.join(www, 'f'), { id: `cn.follow.${name}`, title: '限速', key, blobs: [blob] });
   const platform = await servePlatform(www);
   const dir = path.join(tmp, name);
-  const services = hubServices(dir, 't');
-  try {
-    await services.importFeed(platform.url('f/'), { keys: { [key.keyId]: key.publicKey } });
-  } finally {
-    services.close();
-  }
+  await withServices(dir, (s) => s.importFeed(platform.url('f/'), { keys: { [key.keyId]: key.publicKey } }));
   expect((await cliIn(dir, 'settings', '--rate', '16mbit')).code).toBe(0);
   const sha = sha256(blob);
   /** Bytes of the file on disk: its .part while it comes (written a MiB at a time), all of it once in. */

@@ -11,7 +11,7 @@ import { generateSigningKey } from '../../main/feed/keys';
 import { cliRunner } from '../fixtures/cli';
 import { writeBlobFeed } from '../fixtures/feeds';
 import { startNginx } from '../fixtures/nginx';
-import { hubServices } from '../fixtures/services';
+import { hubServices, withServices } from '../fixtures/services';
 
 let tmp: string;
 
@@ -31,12 +31,7 @@ describe('classboard sync, twice at once on one data folder', () => {
     await writeBlobFeed(path.join(www, 'f'), { id: 'cn.twice', title: '两次', key, blobs: files });
     const nginx = await startNginx(www);
     const dir = path.join(tmp, 'data');
-    const services = hubServices(dir, 't');
-    try {
-      await services.importFeed(`${nginx.url}f/`, { keys: { [key.keyId]: key.publicKey } });
-    } finally {
-      services.close();
-    }
+    await withServices(dir, (s) => s.importFeed(`${nginx.url}f/`, { keys: { [key.keyId]: key.publicKey } }));
     try {
       // 1 MB at 2 Mbit/s: four seconds, long enough for the two to overlap though
       // each process takes 1–5 s to start on a loaded machine.
@@ -86,12 +81,7 @@ describe('classboard sync, the only source refusing connections', () => {
     await writeBlobFeed(path.join(www, 'f'), { id: 'cn.dead', title: '中心服务', key, blobs: files });
     const nginx = await startNginx(www);
     const dir = path.join(tmp, 'data-dead');
-    const services = hubServices(dir, 't');
-    try {
-      await services.importFeed(`${nginx.url}f/`, { keys: { [key.keyId]: key.publicKey } });
-    } finally {
-      services.close();
-    }
+    await withServices(dir, (s) => s.importFeed(`${nginx.url}f/`, { keys: { [key.keyId]: key.publicKey } }));
     await nginx.stop(); // the hub switched off
     const host = new URL(nginx.url).host;
     const t0 = performance.now();
