@@ -232,7 +232,7 @@ export function createServices(opts: ServicesOptions): Services {
       return sync;
     },
     media: {
-      fileFor: (sha) => (blobs.has(sha) ? blobs.pathFor(sha) : null),
+      fileFor: (sha) => (blobs.held(sha) ? blobs.pathFor(sha) : null),
       resourceBlob(id) {
         try {
           return pickRendition(queries.resource(id).files)?.sha256 ?? null;

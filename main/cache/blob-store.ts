@@ -26,6 +26,19 @@ export function recordBlobs(db: Db, blobs: Expected[], now = Date.now()): void {
 
 const QUARANTINE_MS = 7 * 24 * 3600_000;
 
+/** Where a blob lives under a cache root (BlobStore.pathFor, for a worker that has the root but no store). */
+export function blobPath(root: string, sha256: string): string {
+  if (!isSha256(sha256)) throw new AppError('bad-request', `not a sha256: ${sha256.slice(0, 80)}`);
+  return path.join(root, sha256.slice(0, 2), sha256);
+}
+
+/** Those of `shas` whose file is not under `root`: a stat each, for files the index says are there. */
+export function missingBlobs(root: string, shas: Iterable<string>): string[] {
+  const out: string[] = [];
+  for (const sha of shas) if (!fs.existsSync(blobPath(root, sha))) out.push(sha);
+  return out;
+}
+
 export class BlobStore {
   readonly tmpDir: string;
   /** The <aa> folders known to exist: 600 shards need not ask 600 times. */
@@ -41,8 +54,7 @@ export class BlobStore {
 
   /** The only way to turn a hash into a path: anything but 64 hex digits is refused. */
   pathFor(sha256: string): string {
-    if (!isSha256(sha256)) throw new AppError('bad-request', `not a sha256: ${sha256.slice(0, 80)}`);
-    return path.join(this.root, sha256.slice(0, 2), sha256);
+    return blobPath(this.root, sha256);
   }
 
   has(sha256: string): boolean {
@@ -102,6 +114,36 @@ export class BlobStore {
   /** Registers a blob that a downloader verified and renamed into place. */
   record(expected: Expected): void {
     recordBlobs(this.db, [expected]);
+  }
+
+  /**
+   * Drops from the index those of `shas` whose file is gone from disk (an admin's
+   * clean-up, an antivirus, a failing disk), and returns those it dropped. The
+   * planner trusts the index: a row left behind kept a lesson's file counted as
+   * here, and no sync fetched it again. Each is looked at again here, so one a
+   * download put in place since the caller looked keeps its row. The one place a
+   * row is forgotten for a missing file.
+   */
+  forgetMissing(shas: Iterable<string>): string[] {
+    const forget = this.db.prepare('DELETE FROM blobs WHERE sha256 = ?');
+    const gone = missingBlobs(this.root, shas);
+    if (gone.length === 0) return [];
+    return this.db.transaction(() => gone.filter((sha) => forget.run(sha).changes > 0))();
+  }
+
+  /**
+   * Whether a blob asked for (a player, a classroom) is on disk. One the index lists
+   * but the disk lost is forgotten at once, not at the next night or verify; where
+   * the library cannot write (opened on a full disk) it stays, and the answer is the same.
+   */
+  held(sha256: string): boolean {
+    if (this.has(sha256)) return true;
+    try {
+      this.forgetMissing([sha256]);
+    } catch {
+      // Only bookkeeping: the caller answers "not here" either way.
+    }
+    return false;
   }
 
   touch(sha256: string): void {

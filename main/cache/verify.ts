@@ -56,12 +56,9 @@ export async function verifyCache(blobs: BlobStore, db: Db, onProgress?: (done: 
     report.checked++;
     onProgress?.(report.checked, names.length);
   }
-  for (const sha of db.prepare('SELECT sha256 FROM blobs').pluck().all() as string[]) {
-    // Asked again: a sync running beside us may have put it in place since the listing.
-    if (onDisk.has(sha) || blobs.has(sha)) continue;
-    forget.run(sha);
-    report.missing.push(sha);
-  }
+  // Asked again (forgetMissing stats each): a sync running beside us may have put it in place since the listing.
+  const listed = db.prepare('SELECT sha256 FROM blobs').pluck().all() as string[];
+  report.missing = blobs.forgetMissing(listed.filter((sha) => !onDisk.has(sha)));
   report.lessons = lessonsOf(db, [...report.bad, ...report.missing]);
   return report;
 }

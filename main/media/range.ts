@@ -12,7 +12,7 @@ export interface MediaRequest {
 }
 
 export interface MediaLookup {
-  /** Path of a verified blob, or null. */
+  /** Path of a verified blob on disk, or null (one the index lists but the disk lost is forgotten). */
   fileFor(sha256: string): string | null;
   /** The blob a resource plays (its cached main rendition), or null. */
   resourceBlob(resourceId: string): string | null;
@@ -68,7 +68,7 @@ export async function handleMediaRequest(req: MediaRequest, lookup: MediaLookup)
   }
   if (!sha) return text(404, 'not found');
   const file = lookup.fileFor(sha);
-  if (!file) return text(404, 'not in the cache');
+  if (!file) return text(404, '本机缓存中没有这个文件，请先下载 / this file is not in the cache on this computer: download it first');
 
   return respondWithFile(req, file, { mime: lookup.mimeFor(sha), etag: `"${sha}"`, immutable: true, onServe: () => lookup.touched?.(sha) });
 }

@@ -16,7 +16,7 @@ import { isDiskFull } from '../api/errors';
 import { diskFree } from '../cache/evict';
 import { otherCommits } from '../library/data-version';
 import type { Services } from '../services';
-import { FirstQueue, fullDiskRefusal, keptBytesInWorker, planFor, planInWorker, selectionInWorker, syncAll } from './engine';
+import { FirstQueue, fullDiskRefusal, keptBytesInWorker, planForChecked, planInWorker, selectionInWorker, syncAll } from './engine';
 import { createLessonFetches, fetchTarget } from './lesson-fetch';
 import type { PlannedJob } from './plan';
 import { failureBreakdown, lastSyncStamp, readLastSync, saveLastSync } from './last-sync';
@@ -350,7 +350,7 @@ export function createSyncController(services: Services, opts: SyncControllerOpt
       const known = lessons.get(target.id);
       if (known) return known;
       // The rendition a night run would bring (a lower one when the chosen file is bigger than the quota leaves room for).
-      const { jobs } = planFor(services, { maxHeight: applied.maxHeight, quotaBytes: applied.quotaBytes ?? undefined, only: target.resources });
+      const { jobs } = planForChecked(services, { maxHeight: applied.maxHeight, quotaBytes: applied.quotaBytes ?? undefined, only: target.resources });
       // A whole run still short of its downloads would hold the lesson behind its lock and catalogs.
       const beside = current !== null && !current.part && !current.first.taking;
       const started = lessons.start(target, jobs, current !== null && !beside);

@@ -127,8 +127,30 @@ export function planFor(services: Services, opts: PlanOptions = {}) {
   return planDownloads(services.db, services.selection, opts);
 }
 
+/**
+ * planFor for a few lessons (`only`), on this thread, with the index made true of the
+ * disk first for the files it counts as present (a stat each): a file gone from disk
+ * whose row stayed would be left out, and 现在下载这节课 on a red lesson brought nothing.
+ */
+export function planForChecked(services: Services, opts: PlanOptions): Plan {
+  const plan = planFor(services, { ...opts, inUse: true });
+  return services.blobs.forgetMissing(plan.inUse!.keys()).length === 0 ? plan : planFor(services, opts);
+}
+
 /** One warm planner per process, on its own read-only connection. */
 const planner = workerService<PlanRequest, PlanReply>('plan-worker', import.meta.url);
+
+/**
+ * The night's plan, with the index made true of the disk first for the files it
+ * counts as present (stat in the worker): one gone from disk (an admin's clean-up,
+ * an antivirus, a failing disk) kept its lesson counted as here, and no sync fetched
+ * it again. Its row is forgotten and the plan made again, so this run brings it.
+ */
+async function planChecked(services: Services, opts: PlanOptions): Promise<Plan> {
+  const plan = (await planner.call({ kind: 'plan', dbFile: services.db.name, opts, summaryOnly: false, cacheRoot: services.blobs.root })) as Plan;
+  const gone = plan.missing?.length ? services.blobs.forgetMissing(plan.missing) : [];
+  return gone.length === 0 ? plan : planInWorker(services, opts);
+}
 
 /** planFor off the main thread: the jobs, or with `summaryOnly` just their count and bytes. */
 export function planInWorker(services: Services, opts: PlanOptions, summaryOnly: true): Promise<PlanSummary>;
@@ -212,7 +234,7 @@ async function syncRun(services: Services, opts: SyncOptions, live?: LiveSyncWri
   const urls = urlsFor(services);
   const { jobs, skipped, downgraded, downsized } = opts.jobs
     ? { jobs: opts.jobs, skipped: 0, downgraded: 0, downsized: 0 }
-    : await planInWorker(services, { maxHeight: opts.maxHeight, budgetBytes: opts.budgetBytes, quotaBytes: opts.quotaBytes });
+    : await planChecked(services, { maxHeight: opts.maxHeight, budgetBytes: opts.budgetBytes, quotaBytes: opts.quotaBytes });
   if (limited) {
     collectOrphans(services.db, services.blobs);
     const room = { quotaBytes: opts.quotaBytes, floorBytes: opts.floorBytes };

@@ -242,7 +242,9 @@ export function createFeedMirror(services: Services, opts: MirrorOptions = {}) {
         if (services.blobs.has(sha) && (checking.has(sha) || wantsRecheck(req, sha))) {
           if ((await waitFor(recheck(sha))) === 'pending') return sendResponse(res, comeBack('中心服务正在校验此文件 / the hub is re-checking its copy of this file'));
         }
-        if (!services.blobs.has(sha)) {
+        // Listed but gone from the hub's disk is not held: pulled through, and its row forgotten
+        // so the hub's own night fetches it even if this pull fails.
+        if (!services.blobs.held(sha)) {
           const size = st.referenced.get(feedId, sha) as number | undefined;
           if (size === undefined) return notFound();
           const until = unusableUntil(sha);

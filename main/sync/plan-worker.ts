@@ -2,6 +2,7 @@
 // sizes, on its own read-only connection. Reading 150,000 lessons and their files
 // takes seconds on a board PC; the main thread (the teaching UI's IPC) must not wait.
 import type { Res } from '../../preload/contract';
+import { missingBlobs } from '../cache/blob-store';
 import { planEvictions, type EvictionRequest, type Evictions } from '../cache/evict';
 import { keptConnection } from '../library/db';
 import { serveRequests } from '../util/worker';
@@ -9,7 +10,8 @@ import { createSelection, planDownloads, type Plan, type PlanOptions } from './p
 import { keptBytes, selectionView } from './selection-view';
 
 export type PlanRequest =
-  | { kind: 'plan'; dbFile: string; opts: PlanOptions; summaryOnly: boolean }
+  /** `cacheRoot`: also stat the files the plan counts as present, naming those gone from disk (Plan.missing). */
+  | { kind: 'plan'; dbFile: string; opts: PlanOptions; summaryOnly: boolean; cacheRoot?: string }
   | { kind: 'selection'; dbFile: string; parent: string | null; maxHeight: number }
   | { kind: 'kept'; dbFile: string; maxHeight: number }
   | { kind: 'evict'; dbFile: string; req: EvictionRequest };
@@ -22,6 +24,12 @@ function answer(req: PlanRequest): PlanReply {
   if (req.kind === 'selection') return selectionView(db, selection, req.parent, req.maxHeight);
   if (req.kind === 'kept') return keptBytes(db, selection, req.maxHeight);
   if (req.kind === 'evict') return planEvictions(db, req.req);
+  if (req.cacheRoot !== undefined && !req.summaryOnly) {
+    // The night's check that the index is true of the disk for what it plans on: a
+    // stat per file here, off the thread the teaching UI answers on.
+    const { inUse, ...plan } = planDownloads(db, selection, { ...req.opts, inUse: true });
+    return { ...plan, ...(req.opts.inUse ? { inUse } : {}), missing: missingBlobs(req.cacheRoot, inUse!.keys()) };
+  }
   const plan = planDownloads(db, selection, req.opts);
   return req.summaryOnly
     ? { files: plan.jobs.length, bytes: plan.jobs.reduce((a, j) => a + j.size, 0), skipped: plan.skipped, downgraded: plan.downgraded, downsized: plan.downsized }

@@ -52,6 +52,8 @@ export interface Plan {
    * it is pinned (timetabled or favourite).
    */
   inUse?: Map<string, number>;
+  /** Files counted as present whose file is gone from disk (planned in the worker with a cache root to stat). */
+  missing?: string[];
 }
 
 type FileRow = {
@@ -336,7 +338,7 @@ export function planDownloads(db: Db, selection: Selection, opts: PlanOptions = 
       if (f.present) {
         // Entries go most urgent first: the first class seen is the file's.
         if (inUse && !inUse.has(f.sha256)) inUse.set(f.sha256, e.cls);
-        continue; // the cache index, as verify keeps it honest: no stat per file
+        continue; // the cache index: no stat per file here (a sync run's plan stats these in its worker, planChecked)
       }
       const job = jobs.get(f.sha256);
       if (job) {
