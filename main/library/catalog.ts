@@ -9,6 +9,7 @@ import { recordBlobs } from '../cache/blob-store';
 import { sha256Hex } from '../feed/keys';
 import { parseJsonBytes } from '../feed/parse-json';
 import { describeIssues, FeedIndex, LIMITS, Shard, type ShardResource } from '../feed/schema';
+import { batchInsert } from './batch-insert';
 import { deferIndexes, type Db } from './db';
 import { updateSearchIndex } from './search';
 
@@ -179,6 +180,7 @@ export function applyCatalog(db: Db, input: ApplyInput, parsed: ParsedShard[]): 
     resourceOnNode: db.prepare('SELECT id FROM resources WHERE node_id = ? LIMIT 1').pluck(),
     counts: db.prepare('SELECT resource_count AS resources, node_count AS nodes FROM feeds WHERE id = ?'),
     allResources: db.prepare('SELECT count(*) FROM resources').pluck(),
+    maxRid: db.prepare('SELECT coalesce(max(rid), 0) FROM resources').pluck(),
     putCounts: db.prepare('UPDATE feeds SET resource_count = ?, node_count = ? WHERE id = ?'),
     dropShard: db.prepare('DELETE FROM shards WHERE feed_id = ? AND path = ?'),
     putShard: db.prepare(
@@ -248,7 +250,7 @@ export function applyCatalog(db: Db, input: ApplyInput, parsed: ParsedShard[]): 
       for (const n of shard.nodes) {
         const id = gid(feed.id, n.id);
         const row: NodeRow = { parent: n.parent === null ? null : gid(feed.id, n.parent), kind: n.kind, title: n.title, ord: n.order ?? 0 };
-        const old = written.get(id) ?? (st.getNode.get(id) as NodeRow | undefined);
+        const old = written.get(id) ?? (kept.nodes === 0 ? undefined : (st.getNode.get(id) as NodeRow | undefined));
         if (!old || old.parent !== row.parent || old.kind !== row.kind || old.title !== row.title || old.ord !== row.ord) {
           st.upsertNode.run(id, feed.id, row.parent, row.kind, row.title, row.ord);
           if (!old || insertedNodes.has(id)) insertedNodes.set(id, row.title);
@@ -295,12 +297,32 @@ export function applyCatalog(db: Db, input: ApplyInput, parsed: ParsedShard[]): 
       }
     }
     const resourceIndexes = deferred(['resources', 'resource_files']);
+    // A first import reads nothing back while it writes, so its rows go many to a
+    // statement, each resource numbered here for its files to name it.
+    const freshRows = fresh
+      ? {
+          resources: batchInsert(db, 'INSERT INTO resources(rid, id, feed_id, shard, node_id, type, title, revision, duration, ord)', 10),
+          files: batchInsert(db, 'INSERT INTO resource_files(rid, idx, role, sha256, size, mime, height)', 7),
+          nextRid: (st.maxRid.get() as number) + 1,
+        }
+      : null;
     for (const { path, shard } of parsed) {
+      if (freshRows) {
+        const { resources, files } = freshRows;
+        shard.resources.forEach((r, ord) => {
+          const rid = freshRows.nextRid++;
+          resources.add(rid, gid(feed.id, r.id), feed.id, path, gid(feed.id, r.node), r.type, r.title, r.revision ?? 0, r.duration ?? null, ord);
+          r.files.forEach((f, i) => files.add(rid, i, f.role, f.sha256, f.size, f.mime, f.height ?? null));
+          insertedResources.push([rid, r.title]);
+        });
+        added += shard.resources.length;
+        continue;
+      }
       shard.resources.forEach((r, ord) => {
         const id = gid(feed.id, r.id);
         const nodeId = gid(feed.id, r.node);
         // A resource that moved here from an untouched shard is not in `known`.
-        const old = fresh ? undefined : (known.get(id) ?? (st.getResource.get(id) as ResourceRow | undefined));
+        const old = known.get(id) ?? (st.getResource.get(id) as ResourceRow | undefined);
         if (!old) {
           const rid = Number(st.insertResource.run(id, feed.id, path, nodeId, r.type, r.title, r.revision ?? 0, r.duration ?? null, ord).lastInsertRowid);
           r.files.forEach((f, i) => st.insertFile.run(rid, i, f.role, f.sha256, f.size, f.mime, f.height ?? null));
@@ -334,6 +356,8 @@ export function applyCatalog(db: Db, input: ApplyInput, parsed: ParsedShard[]): 
         }
       });
     }
+    freshRows?.resources.flush();
+    freshRows?.files.flush();
     resourceIndexes();
 
     lap('resources');

@@ -127,12 +127,14 @@ interface Stmts {
   resTid: Stmt;
   putRes: Stmt;
   putFeedRes: Stmt;
+  putFeedNodes: Stmt;
   delRes: Stmt;
   nodeRow: Stmt;
   nodeTid: Stmt;
   putNode: Stmt;
   delNode: Stmt;
   textTid: Stmt;
+  anyText: Stmt;
   putText: Stmt;
   putFts: Stmt;
   textUsed: Stmt;
@@ -188,12 +190,18 @@ function stmts(db: Db): Stmts {
     delRes: db.prepare('DELETE FROM search_res WHERE rid = ?'),
     nodeRow: db.prepare('SELECT feed_id, title FROM nodes WHERE id = ?').raw(),
     nodeTid: db.prepare('SELECT tid FROM search_node WHERE id = ?').pluck(),
+    putFeedNodes: db.prepare(
+      `INSERT INTO search_node(id, feed_id, tid)
+       SELECT n.id, n.feed_id, t.tid FROM nodes n JOIN search_text t ON t.text = lower(n.title) WHERE n.feed_id = ?
+       ON CONFLICT(id) DO UPDATE SET feed_id = excluded.feed_id, tid = excluded.tid`,
+    ),
     putNode: db.prepare(
       `INSERT INTO search_node(id, feed_id, tid) VALUES (?, ?, ?)
        ON CONFLICT(id) DO UPDATE SET feed_id = excluded.feed_id, tid = excluded.tid`,
     ),
     delNode: db.prepare('DELETE FROM search_node WHERE id = ?'),
     textTid: db.prepare('SELECT tid FROM search_text WHERE text = ?').pluck(),
+    anyText: db.prepare('SELECT 1 FROM search_text LIMIT 1').pluck(),
     putText: db.prepare('INSERT INTO search_text(text) VALUES (?)'),
     putFts: db.prepare('INSERT INTO search_fts(rowid, uni, bi) VALUES (?, ?, ?)'),
     textUsed: db
@@ -222,11 +230,13 @@ function stmts(db: Db): Stmts {
 /** Text id lookups for one batch; titles repeat a lot, so most hits stay in JS. */
 function textIds(s: Stmts): (title: string) => number {
   const known = new Map<string, number>();
+  // Into an empty index (a first import) every title this batch has not seen is new: no look-up.
+  const empty = s.anyText.get() === undefined;
   return (title) => {
     const text = foldCase(title);
     let tid = known.get(text);
     if (tid !== undefined) return tid;
-    tid = s.textTid.get(text) as number | undefined;
+    tid = empty ? undefined : (s.textTid.get(text) as number | undefined);
     if (tid === undefined) {
       tid = Number(s.putText.run(text).lastInsertRowid);
       const { uni, bi } = tokenStreams(text);
@@ -284,9 +294,13 @@ export function updateSearchIndex(db: Db, change: SearchIndexChange): number[] {
     if (change.bulk) {
       // Titles first, then one join instead of 150,000 statements: lower() folds as foldCase does.
       for (const [, title] of change.inserted?.resources ?? []) textId(title);
+      for (const [, title] of change.inserted?.nodes ?? []) textId(title);
       s.putFeedRes.run(change.feedId);
-    } else for (const [rid, title] of change.inserted?.resources ?? []) s.putRes.run(rid, change.feedId, textId(title));
-    for (const [id, title] of change.inserted?.nodes ?? []) s.putNode.run(id, change.feedId, textId(title));
+      s.putFeedNodes.run(change.feedId);
+    } else {
+      for (const [rid, title] of change.inserted?.resources ?? []) s.putRes.run(rid, change.feedId, textId(title));
+      for (const [id, title] of change.inserted?.nodes ?? []) s.putNode.run(id, change.feedId, textId(title));
+    }
     rowIndexes();
     for (const id of change.nodeIds) {
       const old = s.nodeTid.get(id) as number | undefined;
