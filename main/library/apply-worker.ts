@@ -77,7 +77,8 @@ function parse(req: Extract<ApplyRequest, { op: 'parse' }>): void {
     const { dbFile, cacheRoot } = keep;
     let cache = caches.get(cacheRoot);
     if (!cache) caches.set(cacheRoot, (cache = new BlobStore(cacheRoot, keptConnection(dbFile, {}, bulk))));
-    const write = cache.putBuffer(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), req.shard);
+    // parseShard verified these bytes' hash above (it throws otherwise).
+    const write = cache.putBuffer(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), req.shard, { hashed: true });
     write.catch(() => {}); // surfaces at apply
     session.writes.push(write);
   }
