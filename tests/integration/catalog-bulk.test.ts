@@ -169,3 +169,27 @@ describe('resources on nodes', () => {
     expect(dump(db)).toEqual(before);
   });
 });
+
+describe('a resource listed in two shards', () => {
+  it('is refused naming both shards, on a first import (bulk or not) and on a change, leaving the library as it was', () => {
+    const twice = () => {
+      const list = shards();
+      list[1]!.shard.resources[4] = { ...list[0]!.shard.resources[1]!, node: 'v1-l2' };
+      return list;
+    };
+    const message = 'resource v0-l0教学设计 is listed in both shards/v0.json and shards/v1.json';
+    for (const bulkRows of [1, Number.MAX_SAFE_INTEGER]) {
+      catalogTuning.bulkRows = bulkRows;
+      const db = library(`first-${bulkRows}`);
+      const before = dump(db);
+      expect(() => apply(db, twice())).toThrow(message);
+      expect(dump(db)).toEqual(before);
+      expect(schema(db)).toEqual(schema(library(`empty-${bulkRows}`)));
+    }
+    const db = library('change');
+    apply(db, shards());
+    const before = dump(db);
+    expect(() => apply(db, twice(), 2)).toThrow(message);
+    expect(dump(db)).toEqual(before);
+  });
+});
