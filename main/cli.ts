@@ -866,6 +866,8 @@ export function buildCli(): Command {
       const lock = syncLockState(services.dataDir);
       const settings = services.sync.settings();
       const overQuotaBytes = settings.quotaBytes === null ? 0 : Math.max(0, s.cachedBytes - settings.quotaBytes);
+      // What tonight brings, and apart what the quota refuses: the sync page's own numbers (the controller's status).
+      const { queued, overQuota } = await services.sync.status();
       const sync = { running: lock.running, pid: lock.pid, paused: lock.paused, interruptedAt: lock.interruptedAt };
       // How far a sync in another process has got (the hub's night run, the app's, a `sync --now` in another shell); null when none runs.
       const running = runningSync(services.dataDir, lock);
@@ -877,7 +879,7 @@ export function buildCli(): Command {
       const unlisted = recovered ? unlistedBlobs(services) : { files: 0, bytes: 0 };
       // A hub's files pulled through from upstream for classrooms (school time), which no run counts.
       const pulled = pulledToday(services.db);
-      out(g, { dataDir: services.dataDir, ...s, lastSync: lastSync && { ...lastSync, failedCatalogs }, sync, running, interrupted, settings, overQuotaBytes, removedLessons, recovered, unlisted, pulledToday: pulled }, () =>
+      out(g, { dataDir: services.dataDir, ...s, lastSync: lastSync && { ...lastSync, failedCatalogs }, sync, running, interrupted, settings, overQuotaBytes, queued, overQuota, removedLessons, recovered, unlisted, pulledToday: pulled }, () =>
         [
           `资料目录 / data: ${services.dataDir}`,
           ...(recovered && s.feeds.length === 0
@@ -893,6 +895,7 @@ export function buildCli(): Command {
           ...(openedOnFullDisk(services.db) ? [`  ${diskFullError(services.dataDir, ['资料库只能读取，同步和设置要等腾出空间后才能进行', 'the library can be read; sync and settings need some space first']).message}`] : []),
           ...s.feeds.map((f) => `  ${f.title}（${f.id}）${revisionText(f.id, f.revision)}${f.unsigned ? '，未签名' : ''}：${f.resources} 个资源，${f.nodes} 个目录节点  ← ${f.source}`),
           `合计 ${s.resources} 个资源，${s.nodes} 个目录节点；缓存 ${s.cachedBlobs} 个文件，${formatBytes(s.cachedBytes)}`,
+          ...(s.feeds.length > 0 ? queueLines(queued, overQuota) : []),
           ...(overQuotaBytes > 0
             ? [`缓存已超出上限 ${formatBytes(overQuotaBytes)}：下次同步会先清理不在离线范围内的文件 / the cache is ${formatBytes(overQuotaBytes)} over its quota: the next sync first removes files outside the offline selection`]
             : []),
@@ -981,6 +984,23 @@ async function downloadedUnder(services: Services, ids: string[]): Promise<numbe
     bytes += shown.nodes.find((n) => n.id === id)?.cachedBytes ?? 0;
   }
   return bytes;
+}
+
+/** 待下载 as the sync page says it: only what tonight brings; the files the quota refuses on a line of their own. */
+function queueLines(queued: { files: number; bytes: number }, overQuota: { files: number; bytes: number }): string[] {
+  const lines =
+    queued.files > 0
+      ? [`待下载 ${queued.files} 个文件（${formatBytes(queued.bytes)}） / to download: ${queued.files} files (${formatBytes(queued.bytes)})`]
+      : overQuota.files === 0
+        ? ['所选内容已全部下载 / everything chosen is downloaded']
+        : [];
+  if (overQuota.files > 0) {
+    lines.push(
+      `另有 ${overQuota.files} 个文件（${formatBytes(overQuota.bytes)}）超出缓存上限，今晚不会下载：请调高缓存上限（classboard settings --quota），或少选一些（classboard unkeep） / ` +
+        `${overQuota.files} more files (${formatBytes(overQuota.bytes)}) do not fit under the cache quota and will not be downloaded tonight`,
+    );
+  }
+  return lines;
 }
 
 /** A selection bigger than the cache quota: what cannot come, said where the selection is shown (a 100 MB quota beside 200 MB kept said nothing). */

@@ -91,11 +91,17 @@ export function collectOrphans(db: Db, blobs: BlobStore): { files: number; bytes
  * next night under the same quota moves nothing. Files no planned lesson uses go
  * first, least recently used first, and only as far as the files taken need.
  */
-export function chooseEvictions(db: Db, night: Night, room: Room, free: () => number, remove: (sha256: string, size: number) => void): { evicted: number; kept: number; short: boolean } {
+export function chooseEvictions(
+  db: Db,
+  night: Night,
+  room: Room,
+  free: () => number,
+  remove: (sha256: string, size: number) => void,
+): { evicted: number; kept: number; short: boolean; refused: { files: number; bytes: number } } {
   const quota = room.quotaBytes ?? Infinity;
   const floor = room.floorBytes ?? 0;
   const inUse = night.inUse;
-  const out = { evicted: 0, kept: 0, short: false };
+  const out = { evicted: 0, kept: 0, short: false, refused: { files: 0, bytes: 0 } };
   let bytes = cachedBytes(db);
   let freeNow = free();
   const need = night.jobs.reduce((a, j) => a + j.size, 0);
@@ -141,7 +147,12 @@ export function chooseEvictions(db: Db, night: Night, room: Room, free: () => nu
       held += it.size;
       if (!it.onDisk) coming += it.size;
     } else if (it.onDisk) leaving.push({ sha256: it.sha256!, size: it.size });
-    else out.short = true;
+    else {
+      // Tonight's file no room is made for: the run refuses it when its turn comes.
+      out.short = true;
+      out.refused.files++;
+      out.refused.bytes += it.size;
+    }
   }
 
   // Files no planned lesson uses, least recently used first, as far as tonight needs.
@@ -157,6 +168,17 @@ export function chooseEvictions(db: Db, night: Night, room: Room, free: () => nu
   }
   if (!fits(coming)) out.short = true;
   return out;
+}
+
+/**
+ * Of tonight's files, those the quota will refuse: the choice the night's eviction
+ * makes (chooseEvictions, the quota alone, nothing removed), so the sync page's and
+ * `classboard status`'s 待下载 count only files that will come. A teacher read
+ * 待下载 as "here tomorrow" while the quota refused half of it every night.
+ */
+export function quotaRefusals(db: Db, night: Night, quotaBytes: number | undefined): { files: number; bytes: number } {
+  if (quotaBytes === undefined || !Number.isFinite(quotaBytes)) return { files: 0, bytes: 0 };
+  return chooseEvictions(db, night, { quotaBytes }, () => Infinity, () => {}).refused;
 }
 
 /** The night's plan with the files on disk it uses (planDownloads always lists them when asked). */

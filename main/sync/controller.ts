@@ -145,7 +145,7 @@ export function createSyncController(services: Services, opts: SyncControllerOpt
   // it, so a plan that was under way then (seconds at 150,000) answers its own
   // caller but is never kept for the next. Another process's change (an admin's
   // `feeds add` or `keep` on a running hub's folder) clears it too.
-  let queued: Promise<SyncStatus['queued']> | null = null;
+  let queued: Promise<SyncStatus['queued'] & Pick<SyncStatus, 'overQuota'>> | null = null;
   const changedElsewhere = otherCommits(db);
   // While another process keeps writing (an admin's CLI sync records every file it
   // brings), a plan under way is awaited, not started again beside itself: the page
@@ -161,7 +161,7 @@ export function createSyncController(services: Services, opts: SyncControllerOpt
     if (queued) return queued;
     planning = true;
     // With the quota: a lesson whose file could never fit is queued at the rendition the night brings.
-    const plan = planInWorker(services, { maxHeight, quotaBytes }, true).then(({ files, bytes }) => ({ files, bytes }));
+    const plan = planInWorker(services, { maxHeight, quotaBytes }, true).then(({ files, bytes, overQuota }) => ({ files, bytes, overQuota }));
     queued = plan;
     plan.then(
       () => void (planning = false),
@@ -420,7 +420,8 @@ export function createSyncController(services: Services, opts: SyncControllerOpt
         nextWindow: scheduler.nextWindow()?.toISOString() ?? null,
         progress,
         last,
-        queued: progress ? { files: progress.totalFiles - progress.files, bytes: progress.totalBytes - progress.bytes } : (planned ?? { files: 0, bytes: 0 }),
+        queued: progress ? { files: progress.totalFiles - progress.files, bytes: progress.totalBytes - progress.bytes } : { files: planned?.files ?? 0, bytes: planned?.bytes ?? 0 },
+        overQuota: planned?.overQuota ?? { files: 0, bytes: 0 },
         disk: { usedBytes: services.blobs.totals().bytes, quotaBytes: s.quotaBytes, freeBytes, full: fullDiskRefusal(services) !== null },
       };
     },

@@ -3,7 +3,7 @@
 // takes seconds on a board PC; the main thread (the teaching UI's IPC) must not wait.
 import type { Res } from '../../preload/contract';
 import { missingBlobs } from '../cache/blob-store';
-import { planEvictions, type EvictionRequest, type Evictions } from '../cache/evict';
+import { planEvictions, quotaRefusals, type EvictionRequest, type Evictions } from '../cache/evict';
 import { keptConnection } from '../library/db';
 import { serveRequests } from '../util/worker';
 import { createSelection, planDownloads, type Plan, type PlanOptions } from './plan';
@@ -15,7 +15,8 @@ export type PlanRequest =
   | { kind: 'selection'; dbFile: string; parent: string | null; maxHeight: number }
   | { kind: 'kept'; dbFile: string; maxHeight: number }
   | { kind: 'evict'; dbFile: string; req: EvictionRequest };
-export type PlanSummary = { files: number; bytes: number; skipped: number; downgraded: number; downsized: number };
+/** `files` and `bytes`: what will come; `overQuota`: the rest of the queue, which the quota refuses (quotaRefusals). */
+export type PlanSummary = { files: number; bytes: number; overQuota: { files: number; bytes: number }; skipped: number; downgraded: number; downsized: number };
 export type PlanReply = Plan | PlanSummary | Res<'sync:selection'> | number | Evictions;
 
 function answer(req: PlanRequest): PlanReply {
@@ -30,10 +31,12 @@ function answer(req: PlanRequest): PlanReply {
     const { inUse, ...plan } = planDownloads(db, selection, { ...req.opts, inUse: true });
     return { ...plan, ...(req.opts.inUse ? { inUse } : {}), missing: missingBlobs(req.cacheRoot, inUse!.keys()) };
   }
-  const plan = planDownloads(db, selection, req.opts);
-  return req.summaryOnly
-    ? { files: plan.jobs.length, bytes: plan.jobs.reduce((a, j) => a + j.size, 0), skipped: plan.skipped, downgraded: plan.downgraded, downsized: plan.downsized }
-    : plan;
+  if (!req.summaryOnly) return planDownloads(db, selection, req.opts);
+  // With the files on disk it uses: the quota's refusals are the eviction's choice, which needs them.
+  const plan = planDownloads(db, selection, { ...req.opts, inUse: req.opts.quotaBytes !== undefined || req.opts.inUse });
+  const overQuota = plan.inUse ? quotaRefusals(db, { jobs: plan.jobs, inUse: plan.inUse }, req.opts.quotaBytes) : { files: 0, bytes: 0 };
+  const bytes = plan.jobs.reduce((a, j) => a + j.size, 0);
+  return { files: plan.jobs.length - overQuota.files, bytes: bytes - overQuota.bytes, overQuota, skipped: plan.skipped, downgraded: plan.downgraded, downsized: plan.downsized };
 }
 
 /** Also run on the caller's thread when it holds the library alone (opened on a full disk; see keptConnection). */

@@ -220,8 +220,13 @@ export const SyncStatus = z.object({
   nextWindow: z.string().nullable(),
   progress: SyncProgress.nullable(),
   last: LastSync.nullable(),
-  /** What the classroom still needs (the selection, at its rendition). */
+  /** What the classroom still needs and tonight's sync will bring (the selection, at its rendition, within the quota). */
   queued: z.object({ files: z.number().int(), bytes: z.number() }),
+  /**
+   * What it still needs that the cache quota will refuse tonight (the eviction's own choice): said apart, since
+   * 待下载 reads as "here tomorrow". Zero while a run goes on (its progress counts the files) or without a quota.
+   */
+  overQuota: z.object({ files: z.number().int(), bytes: z.number() }),
   disk: z.object({
     usedBytes: z.number(),
     quotaBytes: z.number().nullable(),

@@ -36,6 +36,8 @@ export const en: WithSingulars<Messages> = {
     queued: 'Still to download: {{files}} files, {{bytes}}',
     queued_one: 'Still to download: {{files}} file, {{bytes}}',
     queuedNone: 'Everything chosen is downloaded',
+    queuedOverQuota: '{{files}} more files ({{bytes}}) do not fit under the cache limit and will not be downloaded tonight: raise the cache limit below, or keep less offline.',
+    queuedOverQuota_one: '{{files}} more file ({{bytes}}) does not fit under the cache limit and will not be downloaded tonight: raise the cache limit below, or keep less offline.',
     disk: 'Storage',
     used: '{{used}} used',
     quota: 'quota {{quota}}',

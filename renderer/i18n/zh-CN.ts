@@ -29,6 +29,7 @@ export const zhCN = {
     next: '下次夜间同步：{{time}}',
     queued: '待下载：{{files}} 个文件，{{bytes}}',
     queuedNone: '所选内容已全部下载',
+    queuedOverQuota: '另有 {{files}} 个文件（{{bytes}}）超出缓存上限，今晚不会下载：请调高下方的缓存上限，或少选一些离线内容。',
     disk: '存储空间',
     used: '已用 {{used}}',
     quota: '上限 {{quota}}',

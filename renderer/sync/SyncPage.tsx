@@ -156,9 +156,17 @@ function StatusPanel({ live, settings, full }: { live: ReturnType<typeof useSync
       )}
       {note && <p className="muted">{note}</p>}
       {platform === false && <p className="notice notice--inline">{t('sync.noPlatform')}</p>}
-      <p className="muted">
-        {status.queued.files > 0 ? t('sync.queued', { count: status.queued.files, files: status.queued.files, bytes: formatBytes(status.queued.bytes) }) : t('sync.queuedNone')}
-      </p>
+      {/* 待下载 is what tonight brings; what the quota refuses is said apart (read as "here tomorrow", it was not). */}
+      {(status.queued.files > 0 || status.overQuota.files === 0) && (
+        <p className="muted">
+          {status.queued.files > 0 ? t('sync.queued', { count: status.queued.files, files: status.queued.files, bytes: formatBytes(status.queued.bytes) }) : t('sync.queuedNone')}
+        </p>
+      )}
+      {status.overQuota.files > 0 && (
+        <p className="notice notice--inline">
+          {t('sync.queuedOverQuota', { count: status.overQuota.files, files: status.overQuota.files, bytes: formatBytes(status.overQuota.bytes) })}
+        </p>
+      )}
       {status.nextWindow && !running && !full && <p className="muted">{t('sync.next', { time: time(status.nextWindow) })}</p>}
       <h2 className="panel-title">{t('sync.disk')}</h2>
       <p className="sync-disk">
