@@ -170,6 +170,8 @@ export const en: WithSingulars<Messages> = {
     fetchLabel: 'Download the lesson of {{period}} now: {{title}}',
     fetching: 'Downloading',
     fetchingLabel: 'Downloading the lesson of {{period}}',
+    fetchEnded: 'The download ended, but {{count}} of this lesson\'s resources are still not on this PC: {{titles}}. Tap Try again to retry.',
+    fetchEnded_one: 'The download ended, but 1 of this lesson\'s resources is still not on this PC: {{titles}}. Tap Try again to retry.',
   },
   timetable: {
     title: 'Timetable',
@@ -374,6 +376,7 @@ export const en: WithSingulars<Messages> = {
       damaged: 'Could not download: the file failed its check and was discarded. Tap Try again; if it fails again, ask the school\'s IT admin.',
       busy: 'Another Classboard program is downloading this file. Wait a moment, then tap Try again.',
       quota: 'Could not download: not enough room left in the cache for this lesson. Raise the cache limit on the Sync page, or keep less offline.',
+      'too-big': 'Could not download: a file of this lesson is bigger than the whole cache limit, so keeping less offline will not help. Raise the cache limit on the Sync page above the file\'s size.',
       floor: 'Could not download: the disk would fall below the free space to keep. Free some space, or ask the admin to lower it.',
       'no-room': 'Could not download: there is no room on the disk for this lesson. Free some space, then tap Try again.',
       'disk-full': 'Could not download: the disk is full. Free some space, then tap Try again.',

@@ -5,7 +5,7 @@
 import type { TFunction } from 'i18next';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { schoolClock, schoolWeekday, type TodayLesson } from '../../preload/contract';
+import { schoolClock, schoolWeekday, type LessonFetch, type TodayLesson } from '../../preload/contract';
 import { api, call, inPageLanguage } from '../api/client';
 import { go } from '../route';
 import { useLessonFetch } from '../sync/useLessonFetch';
@@ -102,7 +102,7 @@ export function TodayList() {
                 {l.resource && <span className={`ready-mark ${whole ? 'ready-mark--ok' : partly ? 'ready-mark--partly' : 'ready-mark--missing'}`}>{ready}</span>}
               </button>
               {/* Beside the row, not in it: the row's tap opens the lesson. */}
-              {l.resource && !whole && <TodayFetch id={l.resource.id} period={period} title={title} />}
+              {l.resource && !whole && <TodayFetch id={l.resource.id} period={period} title={title} waiting={l.waiting} />}
             </div>
           );
         })}
@@ -115,12 +115,21 @@ export function TodayList() {
  * 下载 on a red period: its lesson fetched now, as 现在下载这节课 on the lesson's
  * notice does (the same fetch: started there, its progress shows here too), with
  * its progress in place of the button; the row turns green once the lesson is in
- * (useLibraryData reloads on the fetch's end).
+ * (useLibraryData reloads on the fetch's end). A fetch that ended with the row
+ * still not whole (the lesson changed meanwhile, a file gone since) says so and
+ * what is missing, and offers 下载 again: its bar sat at 100% for good.
  */
-function TodayFetch({ id, period, title }: { id: string; period: string; title: string }) {
+function TodayFetch({ id, period, title, waiting }: { id: string; period: string; title: string; waiting: TodayLesson['waiting'] }) {
   const { t } = useTranslation();
   const { task, refused, start } = useLessonFetch(id);
-  if (task?.state === 'running' || task?.state === 'done') {
+  // The row as it was when the fetch ended: a row reloaded since (another list) that is still here is not whole.
+  const [endedWith, setEndedWith] = useState<{ task: LessonFetch; waiting: TodayLesson['waiting'] } | null>(null);
+  useEffect(() => {
+    if (task?.state === 'done') setEndedWith((had) => (had?.task === task ? had : { task, waiting }));
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [task]);
+  const short = task?.state === 'done' && endedWith?.task === task && endedWith.waiting !== waiting;
+  if (task?.state === 'running' || (task?.state === 'done' && !short)) {
     // Done: full until the reload turns the row green.
     const pct = task.state === 'done' ? 100 : task.totalBytes > 0 ? Math.round((task.bytes / task.totalBytes) * 100) : 0;
     return (
@@ -142,11 +151,16 @@ function TodayFetch({ id, period, title }: { id: string; period: string; title: 
   return (
     <>
       <button type="button" className="btn btn--primary today__fetch" aria-label={t('today.fetchLabel', { period, title })} onClick={start}>
-        {failure ? t('lesson.fetchAgain') : t('today.fetch')}
+        {failure || short ? t('lesson.fetchAgain') : t('today.fetch')}
       </button>
       {(failure || refused) && (
         <p className="notice--error today__failed" role="alert">
           {failure ? t(`lesson.fetchFailed.${failure.reason}`, { error: inPageLanguage(failure.error) }) : refused}
+        </p>
+      )}
+      {short && waiting.length > 0 && (
+        <p className="notice--inline today__failed" role="status">
+          {t('today.fetchEnded', { count: waiting.length, titles: waiting.map((w) => w.title).join('、') })}
         </p>
       )}
     </>
