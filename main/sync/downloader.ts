@@ -174,6 +174,25 @@ export function partBytes(blobs: BlobStore, sha: string): number {
   }
 }
 
+/** The .part files earlier tries left, by hash, with their bytes: one readdir, not a stat per file asked about. */
+export function partsLeft(blobs: BlobStore): Map<string, number> {
+  const out = new Map<string, number>();
+  let names: string[];
+  try {
+    names = fs.readdirSync(blobs.tmpDir);
+  } catch {
+    return out;
+  }
+  for (const name of names) {
+    // Named as paths() names them: <sha256>.part.
+    if (!name.endsWith('.part')) continue;
+    const sha = name.slice(0, -'.part'.length);
+    const bytes = partBytes(blobs, sha);
+    if (bytes > 0) out.set(sha, bytes);
+  }
+  return out;
+}
+
 /** Hash of what an earlier run already wrote, so the download continues where it stopped. */
 async function resumeHash(part: string): Promise<{ hash: crypto.Hash; have: number }> {
   const hash = crypto.createHash('sha256');

@@ -14,6 +14,7 @@ import { z } from 'zod';
 import { SyncProgress } from '../../preload/contract';
 import type { BlobStore } from '../cache/blob-store';
 import type { Db } from '../library/db';
+import { partsLeft } from './downloader';
 import type { SyncLockState } from './pid-lock';
 
 const liveFileOf = (dataDir: string) => path.join(dataDir, 'sync.live.json');
@@ -263,22 +264,11 @@ export function whereStopped(dataDir: string, lock: SyncLockState, cache: { db: 
     }
   }
   // The .part files there are (a few), not a stat per file left (thousands on a first night).
-  let parts: string[] = [];
-  try {
-    parts = fs.readdirSync(cache.blobs.tmpDir).filter((f) => f.endsWith('.part'));
-  } catch {}
-  for (const f of parts) {
-    const sha = f.slice(0, -'.part'.length);
+  for (const [sha, bytes] of partsLeft(cache.blobs)) {
     const size = sizes.get(sha);
     if (size === undefined || cached.has(sha)) continue;
-    let n = 0;
-    try {
-      n = Math.min(size, fs.statSync(path.join(cache.blobs.tmpDir, f)).size);
-    } catch {}
-    if (n > 0) {
-      r.partialFiles++;
-      r.partialBytes += n;
-    }
+    r.partialFiles++;
+    r.partialBytes += Math.min(size, bytes);
   }
   return r;
 }
