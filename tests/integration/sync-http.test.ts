@@ -198,6 +198,41 @@ describe("the feed's own copy of feed.json (what a hub serves)", () => {
   });
 });
 
+describe('a shard lost from the cache on a changed night (no cap)', () => {
+  it('comes back with the changed one, each fetched once, and a shard the new index drops is not asked for', async () => {
+    const feed = (revision: number, maths: string, extra: boolean) =>
+      writeFeed(path.join(www, 'lost'), {
+        id: 'cn.test.lost',
+        title: '分片找回',
+        revision,
+        signingKey: key,
+        shards: [
+          { path: 'shards/yuwen.json', ...subject('yw', '语文', ['春夜喜雨']) },
+          { path: 'shards/shuxue.json', ...subject('sx', '数学', [maths]) },
+          ...(extra ? [{ path: 'shards/yingyu.json', ...subject('yy', '英语', ['Hello']) }] : []),
+        ],
+      }).then(() => {
+        const t = new Date(Date.UTC(2026, 10, 1, 1, revision));
+        fs.utimesSync(path.join(www, 'lost', 'feed.json'), t, t);
+      });
+    const listed = () => (JSON.parse(fs.readFileSync(path.join(www, 'lost', 'feed.json'), 'utf8')) as { shards: { path: string; sha256: string }[] }).shards;
+    await feed(1, '分数的初步认识', true);
+    expect(await services.importFeed(`${nginx.url}lost/`, trust)).toMatchObject({ outcome: 'applied', resources: 3 });
+    const yuwen = listed().find((x) => x.path === 'shards/yuwen.json')!;
+    const yingyu = listed().find((x) => x.path === 'shards/yingyu.json')!;
+    // An admin's clean-up took two shards' files; the library still lists them.
+    fs.rmSync(services.blobs.pathFor(yuwen.sha256));
+    fs.rmSync(services.blobs.pathFor(yingyu.sha256));
+    await feed(2, '三角形的内角和', false);
+    const before = (await nginx.settled()).length;
+    expect(await services.importFeed(`${nginx.url}lost/`, trust)).toMatchObject({ outcome: 'applied', revision: 2, resources: 2 });
+    const asked = (await nginx.settled()).slice(before).filter((l) => l.includes('/shards/'));
+    expect(asked.map((l) => l.split(' ').slice(0, 3).join(' ')).sort()).toEqual(['200 GET /lost/shards/shuxue.json', '200 GET /lost/shards/yuwen.json']);
+    expect(services.blobs.has(yuwen.sha256)).toBe(true);
+    for (const s of listed()) expect(services.blobs.has(s.sha256)).toBe(true);
+  });
+});
+
 describe('a catalog fetched by a sync (within its rate cap)', () => {
   /** A feed of six subjects, long titles: its changed shards are worth capping. */
   async function publishWide(dir: string, id: string, revision: number) {
