@@ -170,8 +170,6 @@ export const en: WithSingulars<Messages> = {
     fetchLabel: 'Download the lesson of {{period}} now: {{title}}',
     fetching: 'Downloading',
     fetchingLabel: 'Downloading the lesson of {{period}}',
-    fetchEnded: 'The download ended, but {{count}} of this lesson\'s resources are still not on this PC: {{titles}}. Tap Try again to retry.',
-    fetchEnded_one: 'The download ended, but 1 of this lesson\'s resources is still not on this PC: {{titles}}. Tap Try again to retry.',
   },
   timetable: {
     title: 'Timetable',
@@ -369,6 +367,8 @@ export const en: WithSingulars<Messages> = {
     fetchingLesson_one: 'Downloading this lesson\'s {{count}} resource: {{done}} / {{total}}',
     fetchJoined: 'A sync is running; this lesson\'s files come first in it.',
     fetched: 'Downloaded, opening…',
+    fetchEnded: 'The download ended, but {{count}} of this lesson\'s resources are still not on this PC: {{titles}}. Tap Try again to retry.',
+    fetchEnded_one: 'The download ended, but 1 of this lesson\'s resources is still not on this PC: {{titles}}. Tap Try again to retry.',
     fetchAgain: 'Try again',
     fetchFailed: {
       unreachable: 'Could not download: the resource server does not answer (the school hub may be switched off, or the network is down). Check that it is on and connected, then tap Try again.',

@@ -144,7 +144,6 @@ export const zhCN = {
     fetchLabel: '现在下载{{period}}的课：{{title}}',
     fetching: '下载中',
     fetchingLabel: '正在下载{{period}}的课',
-    fetchEnded: '下载已结束，这节课还有 {{count}} 个资源没有下载到本机：{{titles}}。可以点“重新下载”再试一次。',
   },
   timetable: {
     title: '课表',
@@ -334,6 +333,7 @@ export const zhCN = {
     fetchingLesson: '正在下载这节课的 {{count}} 个资源：{{done}} / {{total}}',
     fetchJoined: '同步正在进行，这节课的文件排在最前面。',
     fetched: '已下载，正在打开…',
+    fetchEnded: '下载已结束，这节课还有 {{count}} 个资源没有下载到本机：{{titles}}。可以点“重新下载”再试一次。',
     fetchAgain: '重新下载',
     fetchFailed: {
       unreachable: '没能下载：连不上资源服务器（学校的中心服务器可能没有开机，或网络断了）。请确认服务器已开机、网络已连好，再点“重新下载”。',

@@ -5,10 +5,10 @@
 import type { TFunction } from 'i18next';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { schoolClock, schoolWeekday, type LessonFetch, type TodayLesson } from '../../preload/contract';
+import { schoolClock, schoolWeekday, type TodayLesson } from '../../preload/contract';
 import { api, call, inPageLanguage } from '../api/client';
 import { go } from '../route';
-import { useLessonFetch } from '../sync/useLessonFetch';
+import { fetchEnded, useLessonFetch } from '../sync/useLessonFetch';
 import { useLibraryData } from './useApi';
 
 /** The time now, again every minute: the mark moves on with the bell without a reload. */
@@ -121,15 +121,8 @@ export function TodayList() {
  */
 function TodayFetch({ id, period, title, waiting }: { id: string; period: string; title: string; waiting: TodayLesson['waiting'] }) {
   const { t } = useTranslation();
-  const { task, refused, start } = useLessonFetch(id);
-  // The row as it was when the fetch ended: a row reloaded since (another list) that is still here is not whole.
-  const [endedWith, setEndedWith] = useState<{ task: LessonFetch; waiting: TodayLesson['waiting'] } | null>(null);
-  useEffect(() => {
-    if (task?.state === 'done') setEndedWith((had) => (had?.task === task ? had : { task, waiting }));
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [task]);
-  const short = task?.state === 'done' && endedWith?.task === task && endedWith.waiting !== waiting;
-  if (task?.state === 'running' || (task?.state === 'done' && !short)) {
+  const { task, refused, start, stillMissing } = useLessonFetch(id, waiting);
+  if (task?.state === 'running' || (task?.state === 'done' && !stillMissing)) {
     // Done: full until the reload turns the row green.
     const pct = task.state === 'done' ? 100 : task.totalBytes > 0 ? Math.round((task.bytes / task.totalBytes) * 100) : 0;
     return (
@@ -151,16 +144,16 @@ function TodayFetch({ id, period, title, waiting }: { id: string; period: string
   return (
     <>
       <button type="button" className="btn btn--primary today__fetch" aria-label={t('today.fetchLabel', { period, title })} onClick={start}>
-        {failure || short ? t('lesson.fetchAgain') : t('today.fetch')}
+        {failure || stillMissing ? t('lesson.fetchAgain') : t('today.fetch')}
       </button>
       {(failure || refused) && (
         <p className="notice--error today__failed" role="alert">
           {failure ? t(`lesson.fetchFailed.${failure.reason}`, { error: inPageLanguage(failure.error) }) : refused}
         </p>
       )}
-      {short && waiting.length > 0 && (
+      {stillMissing && (
         <p className="notice--inline today__failed" role="status">
-          {t('today.fetchEnded', { count: waiting.length, titles: waiting.map((w) => w.title).join('、') })}
+          {fetchEnded(t, stillMissing)}
         </p>
       )}
     </>

@@ -2,11 +2,11 @@
 // lesson's other resources one tap away, and a favourite toggle.
 import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { formatBytes, pickRendition, resourceMediaPath, type Resource, type ResourceType } from '../../preload/contract';
+import { formatBytes, pickRendition, resourceMediaPath, type LessonFetch, type Resource, type ResourceType, type WaitingResource } from '../../preload/contract';
 import { api, call, inPageLanguage, mediaBase, plainMessage } from '../api/client';
 import { HubUnreachable } from '../components/HubUnreachable';
 import { TroubleLine } from '../sync/TroubleLine';
-import { useLessonFetch } from '../sync/useLessonFetch';
+import { fetchEnded, useLessonFetch } from '../sync/useLessonFetch';
 import { usePresenting } from './usePresenting';
 import { useLibraryData } from '../library/useApi';
 import { go } from '../route';
@@ -41,9 +41,13 @@ export function LessonView({ id, type, presenting = false }: { id: string; type?
     () => (resource ? call(api()['library:tree']({ parent: resource.nodeId })) : Promise.resolve(null)),
     [resource?.nodeId],
   ).data;
+  const notCached = resource !== null && !showing;
   // What of the lesson is not here, judged as 今日课表 judges its period: the video on screen does not make the lesson ready.
-  const waiting = useLibraryData(() => (presenting ? Promise.resolve(null) : call(api()['library:waiting']({ id }))), [id, presenting]).data;
-  const missing = new Set(waiting?.waiting.map((w) => w.id));
+  // In a plan (no lesson list), only for a resource not here: what its 现在下载这节课 still left missing.
+  const askWaiting = !presenting || notCached;
+  const waiting = useLibraryData(() => (askWaiting ? call(api()['library:waiting']({ id })) : Promise.resolve(null)), [id, askWaiting]).data?.waiting ?? null;
+  const missing = new Set(waiting?.map((w) => w.id));
+  const lessonWaiting = waiting?.length ? t('lesson.waiting', { count: waiting.length, titles: waiting.map((w) => w.title).join('、') }) : null;
 
   // The lesson's resources page like a plan's items (plans/pager.ts): a PDF's pages
   // first, then the next or previous resource; stepped back to, a PDF opens on its last page.
@@ -71,7 +75,6 @@ export function LessonView({ id, type, presenting = false }: { id: string; type?
   // A tapped video starts loading now, in parallel with library:open (tap → first frame).
   const early = type === 'video' || type === 'audio' ? `${mediaBase()}${resourceMediaPath(id)}` : null;
   if (!resource && !early) return <p className="notice">{t('lesson.loading')}</p>;
-  const notCached = resource !== null && !showing;
 
   return (
     <PagerContext.Provider value={plan ?? pager}>
@@ -95,7 +98,7 @@ export function LessonView({ id, type, presenting = false }: { id: string; type?
       <div className="lesson__body">
         <div className="lesson__stage">
           {notCached ? (
-            <NotDownloaded resource={resource} />
+            <NotDownloaded resource={resource} waiting={waiting} />
           ) : early ? (
             <VideoPlayer
               key={early}
@@ -107,16 +110,19 @@ export function LessonView({ id, type, presenting = false }: { id: string; type?
               overlay={videoInk}
             />
           ) : (
-            resource && <Present resource={resource} onMoment={onMoment} videoInk={videoInk} />
+            resource && <Present resource={resource} waiting={waiting} onMoment={onMoment} videoInk={videoInk} />
           )}
         </div>
         {!presenting && resource && siblings && siblings.resources.length > 1 && (
           <nav className="lesson__list" aria-label={resource.path.at(-1)}>
             {/* The resource on screen shows, but the rest of its lesson is not all here: said, with the same 现在下载这节课. */}
-            {showing && waiting && waiting.waiting.length > 0 && (
+            {showing && lessonWaiting && (
               <div className="lesson__waiting">
-                <p role="status">{t('lesson.waiting', { count: waiting.waiting.length, titles: waiting.waiting.map((w) => w.title).join('、') })}</p>
-                {resource.syncable && <FetchNow resource={resource} />}
+                {resource.syncable ? (
+                  <FetchNow resource={resource} waiting={waiting} said={lessonWaiting} />
+                ) : (
+                  <p role="status">{lessonWaiting}</p>
+                )}
               </div>
             )}
             {siblings.resources.map((r) => (
@@ -148,12 +154,12 @@ export function LessonView({ id, type, presenting = false }: { id: string; type?
  * its folder again (imported from a USB stick); and, but for the folder, a
  * download now, for a lesson that starts before tonight.
  */
-function NotDownloaded({ resource }: { resource: Resource }) {
+function NotDownloaded({ resource, waiting }: { resource: Resource; waiting: WaitingResource[] | null }) {
   const { t } = useTranslation();
   const [kept, setKept] = useState(resource.kept);
   const [error, setError] = useState<string | null>(null);
   if (!resource.syncable) return <p className="notice">{t('lesson.onlyInFolder')}</p>;
-  const now = <FetchNow resource={resource} />;
+  const now = <FetchNow resource={resource} waiting={waiting} />;
   if (kept)
     return (
       <div className="notice">
@@ -198,10 +204,27 @@ function NotDownloaded({ resource }: { resource: Resource }) {
  * a volume's node: its own), through the sync (its rendition, cap and checks), with
  * their progress here and on each of the lesson's resources. Once they are in, the
  * library says ready and the lesson view shows it (useLibraryData reloads on the end).
+ * A fetch that ended with the lesson still not whole (`waiting` loaded again since
+ * still names some of it: the classroom's rendition raised while the video came, a
+ * file gone since) says so and what is missing, and offers 重新下载: it read
+ * 已下载，正在打开… for good. `said`: the sentence above it (what the lesson lacks),
+ * which that one replaces.
  */
-function FetchNow({ resource }: { resource: Resource }) {
+function FetchNow({ resource, waiting, said }: { resource: Resource; waiting: WaitingResource[] | null; said?: string }) {
   const { t } = useTranslation();
-  const { task, refused, start } = useLessonFetch(resource.id);
+  const { task, refused, start, stillMissing } = useLessonFetch(resource.id, waiting);
+  const head = stillMissing ? fetchEnded(t, stillMissing) : said;
+  return (
+    <>
+      {head && <p role="status">{head}</p>}
+      <FetchState resource={resource} task={task} refused={refused} start={start} ended={stillMissing !== null} />
+    </>
+  );
+}
+
+/** The fetch's part of 现在下载这节课: its progress, 已下载，正在打开… until the lesson shows, else its button and why the last one failed. */
+function FetchState({ resource, task, refused, start, ended }: { resource: Resource; task: LessonFetch | null; refused: string | null; start: () => void; ended: boolean }) {
+  const { t } = useTranslation();
   if (task?.state === 'running') {
     const pct = task.totalBytes > 0 ? Math.round((task.bytes / task.totalBytes) * 100) : 0;
     return (
@@ -220,12 +243,12 @@ function FetchNow({ resource }: { resource: Resource }) {
       </div>
     );
   }
-  if (task?.state === 'done') return <p role="status">{t('lesson.fetched')}</p>;
+  if (task?.state === 'done' && !ended) return <p role="status">{t('lesson.fetched')}</p>;
   const failure = task?.state === 'failed' ? task.failures[0] : undefined;
   return (
     <div className="fetch-now">
       <button type="button" className="bar-button bar-button--primary" onClick={start}>
-        {failure ? t('lesson.fetchAgain') : resource.nodeKind === 'lesson' ? t('lesson.fetchNow') : t('lesson.fetchNowOne')}
+        {failure || ended ? t('lesson.fetchAgain') : resource.nodeKind === 'lesson' ? t('lesson.fetchNow') : t('lesson.fetchNowOne')}
       </button>
       {failure && (
         <p className="notice--error" role="alert">
@@ -241,11 +264,21 @@ function FetchNow({ resource }: { resource: Resource }) {
   );
 }
 
-function Present({ resource, onMoment, videoInk }: { resource: Resource; onMoment: (m: number | null) => void; videoInk: React.ReactNode }) {
+function Present({
+  resource,
+  waiting,
+  onMoment,
+  videoInk,
+}: {
+  resource: Resource;
+  waiting: WaitingResource[] | null;
+  onMoment: (m: number | null) => void;
+  videoInk: React.ReactNode;
+}) {
   const { t } = useTranslation();
   const ink = useInk();
   const main = pickRendition(resource.files);
-  if (!main?.url) return <NotDownloaded resource={resource} />;
+  if (!main?.url) return <NotDownloaded resource={resource} waiting={waiting} />;
   const poster = resource.files.find((f) => f.role === 'poster' && f.url)?.url ?? undefined;
   if (main.mime.startsWith('video/') || main.mime.startsWith('audio/')) {
     return (
