@@ -105,14 +105,26 @@ async function bareNodeAll(urls: string[], dir: string): Promise<number> {
 }
 
 /**
- * curl saving the same files to disk (no hashing): the baseline; `durable` adds an
- * fsync per file (coreutils sync FILE), as the sync does before its rename.
+ * curl saving the same files to disk (no hashing): the baseline. `durable` adds an
+ * fsync per file (coreutils sync FILE), as the sync does before its rename;
+ * `hashed` a SHA-256 of each file by openssl (the same SHA-NI code as Node's
+ * crypto), from the page cache: what verification costs a C client on this CPU.
  */
-function curlAll(urls: string[], dir: string, durable = false): Promise<number> {
+function curlAll(urls: string[], dir: string, then: 'durable' | 'hashed' | null = null): Promise<number> {
   fs.mkdirSync(dir, { recursive: true });
-  const cmd = durable ? 'curl -sS -o "$1" "$2" && sync "$1"' : 'curl -sS -o "$1" "$2"';
+  const after = { durable: ' && sync "$1"', hashed: ' && openssl dgst -sha256 "$1" >/dev/null' };
+  const cmd = `curl -sS -o "$1" "$2"${then ? after[then] : ''}`;
   return runAll(urls.map((u) => [cmd, path.join(dir, path.basename(u)), u]));
 }
+/** openssl's command line is there to hash with (Debian's openssl package). */
+const hasOpenssl = (() => {
+  try {
+    execSync('openssl version', { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
 
 /** The disk's own ceiling for durable writes: the files nginx serves (in the page cache) copied with an fsync each, no network. */
 function copyAll(files: string[], dir: string): Promise<number> {
@@ -198,16 +210,17 @@ async function main() {
         fs.rmSync(data, { recursive: true, force: true });
       }
     };
-    const rounds: { curl: Run; durable: Run; disk: Run; node: Run; ours: Run }[] = [];
+    const rounds: { curl: Run; durable: Run; hashed?: Run; disk: Run; node: Run; ours: Run }[] = [];
     const lan: { curl: Run; ours: Run }[] = [];
     for (let round = 0; round < 3; round++) {
       const dir = (name: string) => path.join(tmp, `${name}-${round}`);
       const curl = await timed(() => curlAll(urls, dir('curl')));
-      const durable = await timed(() => curlAll(urls, dir('curl-sync'), true));
+      const durable = await timed(() => curlAll(urls, dir('curl-sync'), 'durable'));
+      const hashed = hasOpenssl ? await timed(() => curlAll(urls, dir('curl-sha'), 'hashed')) : null;
       const disk = await timed(() => copyAll(files, dir('copy')));
       const node = await timed(() => bareNodeAll(urls, dir('node')));
-      for (const name of ['curl', 'curl-sync', 'copy', 'node']) fs.rmSync(dir(name), { recursive: true, force: true });
-      rounds.push({ curl, durable, disk, node, ours: await oursAt(`${nginx.url}speed/`) });
+      for (const name of ['curl', 'curl-sync', 'curl-sha', 'copy', 'node']) fs.rmSync(dir(name), { recursive: true, force: true });
+      rounds.push({ curl, durable, ...(hashed ? { hashed } : {}), disk, node, ours: await oursAt(`${nginx.url}speed/`) });
       const lanCurl = await timed(() => curlAll(urlsAt('lan/'), dir('lan-curl')));
       fs.rmSync(dir('lan-curl'), { recursive: true, force: true });
       lan.push({ curl: lanCurl, ours: await oursAt(`${nginx.url}lan/speed/`) });
@@ -230,9 +243,10 @@ async function main() {
     log();
     log('## Loopback, no speed limit (the CPU is the bottleneck: nginx and the client share 2 cores)');
     log();
-    table(rounds, [
+    table(rounds as Record<keyof (typeof rounds)[number], Run>[], [
       ['curl -o FILE (baseline: same files to disk, no verification)', 'curl'],
       ['curl -o FILE && sync FILE (the same durability as ours: fsync per file)', 'durable'],
+      ...(hasOpenssl ? [['curl -o FILE && openssl dgst -sha256 FILE (a C client that verifies: what hashing costs on this CPU)', 'hashed'] as [string, 'hashed']] : []),
       ["dd conv=fsync from nginx's own files (the disk's ceiling for durable writes, no network)", 'disk'],
       ['node:http + SHA-256 + write, nothing else (the ceiling for a client in Node: no fsync, no resume state, no library)', 'node'],
       ['classboard sync (SHA-256, .part + fsync + rename, library rows)', 'ours'],
@@ -240,6 +254,10 @@ async function main() {
     log(
       `| ratio | **${ratio(rounds, 'ours', 'curl')}%** of curl (target ≥ 90%), **${ratio(rounds, 'ours', 'durable')}%** of curl with fsync, **${ratio(rounds, 'ours', 'disk')}%** of the disk's durable ceiling, **${ratio(rounds, 'ours', 'node')}%** of bare Node | | | |`,
     );
+    if (hasOpenssl) {
+      const verified = rounds as Record<'curl' | 'hashed', Run>[];
+      log(`| ceiling | curl that verifies (openssl) moves **${ratio(verified, 'hashed', 'curl')}%** of plain curl's bytes per second on this machine | | | |`);
+    }
     log();
     log(`## A school LAN: the same nginx at 1 Gbit/s (limit_rate ${(lanPerConnection / 1e6).toFixed(1)} MB/s per connection × ${CONCURRENCY})`);
     log();
