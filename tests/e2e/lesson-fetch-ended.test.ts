@@ -12,11 +12,10 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSigningKey, sha256Hex } from '../../main/feed/keys';
-import { writeFeed } from '../../main/feed/write';
-import { startHoldingServer, type HoldingServer } from '../fixtures/holding-server';
+import type { HoldingServer } from '../fixtures/holding-server';
 import type { Nginx } from '../fixtures/nginx';
 import { hubApi, shot, type RunningHub } from './harness';
-import { admin, startSyncBoard, stopSyncBoard } from './sync-fixture';
+import { admin, startHeldSyncBoard, stopSyncBoard } from './sync-fixture';
 
 const key = generateSigningKey('e2e-lesson-ended');
 const F = 'cn.test.lessonended';
@@ -39,44 +38,38 @@ const waiting = async (): Promise<string[]> => (await api('library:waiting', { i
 
 beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cb-e2e-lesson-ended-'));
-  blobs = await startHoldingServer([VIDEO_1080, VIDEO_720, VIDEO_480, IMAGE]);
-  await writeFeed(path.join(tmp, 'www', 'feed'), {
-    id: F,
-    title: '市教育云',
-    revision: 1,
-    signingKey: key,
-    blobBases: [blobs.url],
-    shards: [
-      {
-        path: 'shards/a.json',
-        nodes: [
-          { id: 'xx', parent: null, kind: 'stage', title: '小学', order: 1 },
-          { id: 'l1', parent: 'xx', kind: 'lesson', title: '分数的初步认识', order: 1 },
-        ],
-        resources: [
-          {
-            id: 'r1',
-            node: 'l1',
-            type: 'video',
-            title: '分数 微课',
-            files: [file(VIDEO_1080, 'video/mp4', 1080), file(VIDEO_720, 'video/mp4', 720), file(VIDEO_480, 'video/mp4', 480)],
-          },
-          { id: 'r2', node: 'l1', type: 'image', title: '分数 板书', files: [file(IMAGE, 'image/png')] },
-        ],
-      },
-    ],
-  });
-  ({ nginx, hub, browser, page } = await startSyncBoard({
-    www: path.join(tmp, 'www'),
-    data: path.join(tmp, 'data'),
+  ({ nginx, hub, browser, page, blobs } = await startHeldSyncBoard({
+    tmp,
     key,
+    files: [VIDEO_1080, VIDEO_720, VIDEO_480, IMAGE],
+    feed: {
+      id: F,
+      title: '市教育云',
+      revision: 1,
+      shards: [
+        {
+          path: 'shards/a.json',
+          nodes: [
+            { id: 'xx', parent: null, kind: 'stage', title: '小学', order: 1 },
+            { id: 'l1', parent: 'xx', kind: 'lesson', title: '分数的初步认识', order: 1 },
+          ],
+          resources: [
+            {
+              id: 'r1',
+              node: 'l1',
+              type: 'video',
+              title: '分数 微课',
+              files: [file(VIDEO_1080, 'video/mp4', 1080), file(VIDEO_720, 'video/mp4', 720), file(VIDEO_480, 'video/mp4', 480)],
+            },
+            { id: 'r2', node: 'l1', type: 'image', title: '分数 板书', files: [file(IMAGE, 'image/png')] },
+          ],
+        },
+      ],
+    },
     prepare: (data) => admin(data, 'settings', '--max-height', '480'),
   }));
 }, 120_000);
-afterAll(async () => {
-  await stopSyncBoard({ browser, hub, nginx }, tmp);
-  await blobs?.close();
-});
+afterAll(() => stopSyncBoard({ browser, hub, nginx, blobs }, tmp));
 
 describe("the lesson page's 现在下载这节课 that ends with the lesson still not whole", () => {
   it('says the download ended and what is missing, and offers it again, which brings it', async () => {

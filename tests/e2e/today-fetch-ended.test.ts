@@ -2,27 +2,29 @@
 // raised the classroom's rendition to 1080p while the 720p video came, so the
 // lesson now wants its 1080p copy. Before, the row's bar sat at 下载中 100% for good,
 // with nothing to tap; now it says the download ended and what is still missing,
-// and 重新下载 brings it, the row turning green. A signed feed on a real nginx at
-// 2 Mbit/s (the fetch is seen on its way), the hub (the built CLI), Chromium.
+// and 重新下载 brings it, the row turning green. The 720p copy is held at its
+// server (a real HTTP server on 127.0.0.1) until the rendition has changed, so the
+// fetch is on its way then on any machine; the signed feed on a real nginx, the
+// hub (the built CLI), Chromium.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSigningKey, sha256Hex } from '../../main/feed/keys';
-import { writeFeed } from '../../main/feed/write';
 import { schoolWeekday } from '../../main/library/timetable';
+import type { HoldingServer } from '../fixtures/holding-server';
 import type { Nginx } from '../fixtures/nginx';
 import { hubApi, shot, type RunningHub } from './harness';
-import { admin, startSyncBoard, stopSyncBoard } from './sync-fixture';
+import { admin, startHeldSyncBoard, stopSyncBoard } from './sync-fixture';
 
 const key = generateSigningKey('e2e-ended');
 const F = 'cn.test.ended';
-// At 2 Mbit/s the 720p copy takes about 3 s: the rendition is changed while it comes.
-const VIDEO_720 = Buffer.alloc(800 * 1024, 7);
-const VIDEO_1080 = Buffer.alloc(100 * 1024, 8);
+const VIDEO_1080 = Buffer.alloc(300 * 1024, 8);
+const VIDEO_720 = Buffer.alloc(200 * 1024, 7);
 const SLIDES = Buffer.alloc(20 * 1024, 3);
 let tmp: string;
+let blobs: HoldingServer;
 let nginx: Nginx;
 let hub: RunningHub;
 let browser: Browser;
@@ -33,37 +35,35 @@ const file = (b: Buffer, mime: string, height?: number) => ({ role: 'main', sha2
 
 beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cb-e2e-ended-'));
-  await writeFeed(path.join(tmp, 'www', 'feed'), {
-    id: F,
-    title: '市教育云',
-    revision: 1,
-    signingKey: key,
-    shards: [
-      {
-        path: 'shards/a.json',
-        nodes: [
-          { id: 'xx', parent: null, kind: 'stage', title: '小学', order: 1 },
-          { id: 'l1', parent: 'xx', kind: 'lesson', title: '分数的初步认识', order: 1 },
-        ],
-        resources: [
-          { id: 'r1', node: 'l1', type: 'video', title: '分数 微课', files: [file(VIDEO_1080, 'video/mp4', 1080), file(VIDEO_720, 'video/mp4', 720)] },
-          { id: 'r2', node: 'l1', type: 'pdf', title: '分数 课件', files: [file(SLIDES, 'application/pdf')] },
-        ],
-      },
-    ],
-    blobs: [VIDEO_720, VIDEO_1080, SLIDES].map((source) => ({ source })),
-  });
-  ({ nginx, hub, browser, page } = await startSyncBoard({
-    www: path.join(tmp, 'www'),
-    data: path.join(tmp, 'data'),
+  ({ nginx, hub, browser, page, blobs } = await startHeldSyncBoard({
+    tmp,
     key,
-    prepare: (data) => admin(data, 'settings', '--rate', '2mbit', '--max-height', '720'),
+    files: [VIDEO_1080, VIDEO_720, SLIDES],
+    feed: {
+      id: F,
+      title: '市教育云',
+      revision: 1,
+      shards: [
+        {
+          path: 'shards/a.json',
+          nodes: [
+            { id: 'xx', parent: null, kind: 'stage', title: '小学', order: 1 },
+            { id: 'l1', parent: 'xx', kind: 'lesson', title: '分数的初步认识', order: 1 },
+          ],
+          resources: [
+            { id: 'r1', node: 'l1', type: 'video', title: '分数 微课', files: [file(VIDEO_1080, 'video/mp4', 1080), file(VIDEO_720, 'video/mp4', 720)] },
+            { id: 'r2', node: 'l1', type: 'pdf', title: '分数 课件', files: [file(SLIDES, 'application/pdf')] },
+          ],
+        },
+      ],
+    },
+    prepare: (data) => admin(data, 'settings', '--max-height', '720'),
   }));
   await api('timetable:set', {
     entries: [{ weekday: schoolWeekday(), period: 1, starts: '08:00', ends: '08:40', className: '三(1)班', resourceId: `${F}/r1` }],
   });
 }, 120_000);
-afterAll(() => stopSyncBoard({ browser, hub, nginx }, tmp));
+afterAll(() => stopSyncBoard({ browser, hub, nginx, blobs }, tmp));
 
 describe("a period's 下载 that ends with the lesson still not whole", () => {
   it('says the download ended and what is missing, and offers it again, which brings it', async () => {
@@ -72,11 +72,15 @@ describe("a period's 下载 that ends with the lesson still not whole", () => {
     const row = list.getByRole('button', { name: /^第 1 节/ });
     await expect.poll(() => row.textContent()).toContain('未下载');
     const download = list.getByRole('button', { name: '现在下载第 1 节的课：分数 微课' });
+    const held = blobs.hold(VIDEO_720);
     await download.click();
+    // The 720p copy is on its way, held at its server, the row's bar up…
+    await held.asked;
     const bar = list.getByRole('progressbar', { name: '正在下载第 1 节的课' });
     await expect.poll(() => bar.count()).toBe(1);
-    // Meanwhile the classroom's rendition goes up: the 720p on its way is no longer the lesson's video.
-    await api('sync:configure', { maxHeight: 1080 });
+    // …and meanwhile the classroom's rendition goes up: the 720p on its way is no longer the lesson's video.
+    expect((await api('sync:configure', { maxHeight: 1080 })).ok).toBe(true);
+    held.release();
 
     const ended = list.getByRole('status');
     await expect.poll(() => ended.textContent().catch(() => null), { timeout: 20_000 }).toBe(
