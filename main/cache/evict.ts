@@ -7,7 +7,7 @@
 // "kept" and "urgent" are the night's plan's (plan.ts), not derived again here.
 import fs from 'node:fs';
 import type { Db } from '../library/db';
-import { createSelection, planDownloads, PRIORITY, type PlanOptions } from '../sync/plan';
+import { createSelection, planDownloads, PRIORITY, type PlannedJob, type PlanOptions } from '../sync/plan';
 import type { BlobStore } from './blob-store';
 
 /** What the night's plan says about the cache (planDownloads with `inUse`). */
@@ -97,11 +97,11 @@ export function chooseEvictions(
   room: Room,
   free: () => number,
   remove: (sha256: string, size: number) => void,
-): { evicted: number; kept: number; short: boolean; refused: { files: number; bytes: number } } {
+): { evicted: number; kept: number; short: boolean; refused: Refusals } {
   const quota = room.quotaBytes ?? Infinity;
   const floor = room.floorBytes ?? 0;
   const inUse = night.inUse;
-  const out = { evicted: 0, kept: 0, short: false, refused: { files: 0, bytes: 0 } };
+  const out = { evicted: 0, kept: 0, short: false, refused: { files: 0, bytes: 0, jobs: [] as number[] } };
   let bytes = cachedBytes(db);
   let freeNow = free();
   const need = night.jobs.reduce((a, j) => a + j.size, 0);
@@ -152,6 +152,7 @@ export function chooseEvictions(
       out.short = true;
       out.refused.files++;
       out.refused.bytes += it.size;
+      out.refused.jobs.push(it.rank);
     }
   }
 
@@ -170,19 +171,27 @@ export function chooseEvictions(
   return out;
 }
 
+/** Tonight's files no room is made for: how many, their bytes, and their places in the night's jobs. */
+export interface Refusals {
+  files: number;
+  bytes: number;
+  jobs: number[];
+}
+
 /**
  * Of tonight's files, those the quota will refuse: the choice the night's eviction
  * makes (chooseEvictions, the quota alone, nothing removed), so the sync page's and
  * `classboard status`'s 待下载 count only files that will come. A teacher read
- * 待下载 as "here tomorrow" while the quota refused half of it every night.
+ * 待下载 as "here tomorrow" while the quota refused half of it every night. The
+ * planner says it before a run; a run is told its own at its start (planEvictions).
  */
-export function quotaRefusals(db: Db, night: Night, quotaBytes: number | undefined): { files: number; bytes: number } {
-  if (quotaBytes === undefined || !Number.isFinite(quotaBytes)) return { files: 0, bytes: 0 };
+export function quotaRefusals(db: Db, night: Night, quotaBytes: number | undefined): Refusals {
+  if (quotaBytes === undefined || !Number.isFinite(quotaBytes)) return { files: 0, bytes: 0, jobs: [] };
   return chooseEvictions(db, night, { quotaBytes }, () => Infinity, () => {}).refused;
 }
 
 /** The night's plan with the files on disk it uses (planDownloads always lists them when asked). */
-function nightPlan(db: Db, opts: PlanOptions): Night {
+function nightPlan(db: Db, opts: PlanOptions): Night & { jobs: PlannedJob[] } {
   const plan = planDownloads(db, createSelection(db), { ...opts, inUse: true });
   return { jobs: plan.jobs, inUse: plan.inUse! };
 }
@@ -194,9 +203,16 @@ export type EvictionRequest = {
   /** Free space on the cache's disk now. */
   freeBytes: number;
   /** The files room is made for, if not the plan's own (a lesson asked for now). */
-  queue?: Night['jobs'];
+  queue?: (Night['jobs'][number] & { sha256: string })[];
 };
-export type Evictions = { chosen: { sha256: string; size: number }[]; evicted: number; kept: number; short: boolean };
+export type Evictions = {
+  chosen: { sha256: string; size: number }[];
+  evicted: number;
+  kept: number;
+  short: boolean;
+  /** Of the files room is made for, those the quota alone refuses (quotaRefusals: sync:status.overQuota's), named so the run can say them apart as it goes. */
+  overQuota: { sha256: string; size: number }[];
+};
 
 /**
  * What to remove, chosen in the plan worker: the choice reads every cached file and
@@ -205,13 +221,16 @@ export type Evictions = { chosen: { sha256: string; size: number }[]; evicted: n
  */
 export function planEvictions(db: Db, req: EvictionRequest): Evictions {
   const plan = nightPlan(db, req.opts);
+  const night = { jobs: req.queue ?? plan.jobs, inUse: plan.inUse };
   const chosen: Evictions['chosen'] = [];
   let freed = 0;
-  const r = chooseEvictions(db, { jobs: req.queue ?? plan.jobs, inUse: plan.inUse }, req.room, () => req.freeBytes + freed, (sha256, size) => {
+  const r = chooseEvictions(db, night, req.room, () => req.freeBytes + freed, (sha256, size) => {
     chosen.push({ sha256, size });
     freed += size;
   });
-  return { chosen, ...r };
+  // The quota alone, as the planner counts it before the run (the floor and the disk aside): nothing is removed yet, so both see one cache.
+  const refused = quotaRefusals(db, night, req.room.quotaBytes).jobs.map((i) => ({ sha256: night.jobs[i]!.sha256, size: night.jobs[i]!.size }));
+  return { chosen, evicted: r.evicted, kept: r.kept, short: r.short, overQuota: refused };
 }
 
 /** Collects orphans, then makes room for the night's plan (made here unless given), on this thread. */

@@ -420,8 +420,14 @@ export function createSyncController(services: Services, opts: SyncControllerOpt
         nextWindow: scheduler.nextWindow()?.toISOString() ?? null,
         progress,
         last,
-        queued: progress ? { files: progress.totalFiles - progress.files, bytes: progress.totalBytes - progress.bytes } : { files: planned?.files ?? 0, bytes: planned?.bytes ?? 0 },
-        overQuota: planned?.overQuota ?? { files: 0, bytes: 0 },
+        // During a run, its own: what is left of it but the files the quota refuses, which are said apart as before the run.
+        queued: progress
+          ? {
+              files: Math.max(0, progress.totalFiles - progress.files - (progress.overQuota?.ahead ?? 0)),
+              bytes: Math.max(0, progress.totalBytes - progress.bytes - (progress.overQuota?.bytes ?? 0)),
+            }
+          : { files: planned?.files ?? 0, bytes: planned?.bytes ?? 0 },
+        overQuota: progress ? { files: progress.overQuota?.files ?? 0, bytes: progress.overQuota?.bytes ?? 0 } : (planned?.overQuota ?? { files: 0, bytes: 0 }),
         disk: { usedBytes: services.blobs.totals().bytes, quotaBytes: s.quotaBytes, freeBytes, full: fullDiskRefusal(services) !== null },
       };
     },

@@ -183,6 +183,26 @@ export function fullDiskRefusal(services: Services): DiskFullError | null {
   return free !== null && free >= NEARLY_FULL ? null : syncDiskFull(services.dataDir);
 }
 
+/** Files by sha256, their bytes summed as they come and go: read at every progress report, so nothing is counted there. */
+class Tally {
+  private readonly sizes = new Map<string, number>();
+  bytes = 0;
+  get files(): number {
+    return this.sizes.size;
+  }
+  add(sha256: string, size: number): void {
+    if (this.sizes.has(sha256)) return;
+    this.sizes.set(sha256, size);
+    this.bytes += size;
+  }
+  delete(sha256: string): void {
+    const size = this.sizes.get(sha256);
+    if (size === undefined) return;
+    this.sizes.delete(sha256);
+    this.bytes -= size;
+  }
+}
+
 /** Rounds of waiting for a host and trying its files again: a host that keeps going away does not hold the run all night. */
 const MAX_PASSES = 10;
 
@@ -231,6 +251,10 @@ async function syncRun(services: Services, opts: SyncOptions, live?: LiveSyncWri
 
   live?.stage('plan');
   const limited = opts.quotaBytes !== undefined || opts.floorBytes !== undefined;
+  // The files the quota refuses tonight, said apart from what is still to come (sync:status.overQuota during the
+  // run): those the eviction below made no room for, until the run reaches each, and those the run refused for it.
+  const ahead = new Tally();
+  const overQuota = new Tally();
   const urls = urlsFor(services);
   const { jobs, skipped, downgraded, downsized } = opts.jobs
     ? { jobs: opts.jobs, skipped: 0, downgraded: 0, downsized: 0 }
@@ -241,8 +265,14 @@ async function syncRun(services: Services, opts: SyncOptions, live?: LiveSyncWri
     const freeBytes = diskFree(services.blobs.root);
     if (!hasRoom(services.db, jobs.reduce((a, j) => a + j.size, 0), room, freeBytes)) {
       // Room for the queue, as the plan sees the cache (kept, pinned, in use): chosen off this thread.
-      const req: EvictionRequest = { opts: { maxHeight: opts.maxHeight, budgetBytes: opts.budgetBytes, quotaBytes: opts.quotaBytes }, room, freeBytes, queue: opts.jobs?.map((j) => ({ size: j.size, priority: j.priority })) };
-      const { chosen } = (await planner.call({ kind: 'evict', dbFile: services.db.name, req })) as Evictions;
+      const req: EvictionRequest = {
+        opts: { maxHeight: opts.maxHeight, budgetBytes: opts.budgetBytes, quotaBytes: opts.quotaBytes },
+        room,
+        freeBytes,
+        queue: opts.jobs?.map((j) => ({ sha256: j.sha256, size: j.size, priority: j.priority })),
+      };
+      const { chosen, overQuota: refused } = (await planner.call({ kind: 'evict', dbFile: services.db.name, req })) as Evictions;
+      for (const r of refused) ahead.add(r.sha256, r.size);
       // Named before they go: an admin who lowered the quota is told which lessons left the cache.
       if (chosen.length > 0) summary.evicted = { files: chosen.length, bytes: chosen.reduce((a, c) => a + c.size, 0), lessons: lessonsOf(services, chosen.map((c) => c.sha256)) };
       for (const c of chosen) removeBlob(services.db, services.blobs, c.sha256);
@@ -284,7 +314,17 @@ async function syncRun(services: Services, opts: SyncOptions, live?: LiveSyncWri
     // Every file under way, in the order they started (the queue's, most urgent first): naming only the
     // last one started told a teacher at 8:20 that today's lesson was not among them.
     const current = [...new Set([...inFlight].flat())];
-    opts.onProgress({ files, totalFiles, failed: summary.failed.length, bytes, totalBytes, speed: Math.round(speed), current, trouble });
+    opts.onProgress({
+      files,
+      totalFiles,
+      failed: summary.failed.length,
+      bytes,
+      totalBytes,
+      speed: Math.round(speed),
+      current,
+      trouble,
+      overQuota: { files: overQuota.files + ahead.files, bytes: overQuota.bytes + ahead.bytes, ahead: ahead.files },
+    });
   };
   let next = 0;
   let reserved = 0;
@@ -364,6 +404,9 @@ async function syncRun(services: Services, opts: SyncOptions, live?: LiveSyncWri
   const worker = async (firstOnly: boolean) => {
     for (let job: PlannedJob | undefined; !opts.signal?.aborted && !fatal && (job = take(firstOnly)); ) {
       taken.set(job.sha256, 'flight');
+      // Reached: how this try ends says whether the quota refuses it (a lesson asking again for one it refused tries once more).
+      ahead.delete(job.sha256);
+      overQuota.delete(job.sha256);
       // A second try's file was counted in `files` when it first failed.
       const tried = secondTry.delete(job.sha256);
       const counted = () => {
@@ -381,6 +424,7 @@ async function syncRun(services: Services, opts: SyncOptions, live?: LiveSyncWri
             ? (opts.floorBytes ?? 0) > 0 ? 'floor' : 'no-room'
             : null;
       if (noRoom) {
+        if (noRoom === 'quota' || noRoom === 'too-big') overQuota.add(job.sha256, job.size);
         // With its size: the page says what the room left was too small for.
         fail({ sha256: job.sha256, resources: job.resources, reason: noRoom, error: noRoom === 'too-big' ? biggerThanQuota(job.size, opts.quotaBytes!) : NO_ROOM[noRoom], bytes: job.size }, tried);
         counted();

@@ -34,7 +34,9 @@ function answer(req: PlanRequest): PlanReply {
   if (!req.summaryOnly) return planDownloads(db, selection, req.opts);
   // With the files on disk it uses: the quota's refusals are the eviction's choice, which needs them.
   const plan = planDownloads(db, selection, { ...req.opts, inUse: req.opts.quotaBytes !== undefined || req.opts.inUse });
-  const overQuota = plan.inUse ? quotaRefusals(db, { jobs: plan.jobs, inUse: plan.inUse }, req.opts.quotaBytes) : { files: 0, bytes: 0 };
+  const refused = plan.inUse ? quotaRefusals(db, { jobs: plan.jobs, inUse: plan.inUse }, req.opts.quotaBytes) : null;
+  // How many and their bytes: which ones only a run needs (planEvictions names them).
+  const overQuota = { files: refused?.files ?? 0, bytes: refused?.bytes ?? 0 };
   const bytes = plan.jobs.reduce((a, j) => a + j.size, 0);
   return { files: plan.jobs.length - overQuota.files, bytes: bytes - overQuota.bytes, overQuota, skipped: plan.skipped, downgraded: plan.downgraded, downsized: plan.downsized };
 }

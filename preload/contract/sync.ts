@@ -181,6 +181,13 @@ export const SyncProgress = z.object({
    * `waitingSeconds`: files left need it, and the run waits for it, at most this long, going on as soon as it answers.
    */
   trouble: z.object({ host: z.string(), error: z.string(), gaveUp: z.boolean(), waitingSeconds: z.number().int().positive().optional() }).nullable(),
+  /**
+   * Of totalFiles, those the cache quota refuses tonight: the ones the run has refused for it, and those its
+   * eviction made no room for at its start (quotaRefusals, sync:status.overQuota's before the run) that it has
+   * not reached yet (`ahead`, still among totalFiles − files). The sync page says them apart from 待下载 during
+   * the run as before it. Absent: none (a run of an earlier version, in sync.live.json).
+   */
+  overQuota: z.object({ files: z.number().int(), bytes: z.number(), ahead: z.number().int() }).optional(),
 });
 export type SyncProgress = z.infer<typeof SyncProgress>;
 
@@ -224,7 +231,7 @@ export const SyncStatus = z.object({
   queued: z.object({ files: z.number().int(), bytes: z.number() }),
   /**
    * What it still needs that the cache quota will refuse tonight (the eviction's own choice): said apart, since
-   * 待下载 reads as "here tomorrow". Zero while a run goes on (its progress counts the files) or without a quota.
+   * 待下载 reads as "here tomorrow". While a run goes on, the run's own (its progress's overQuota); zero without a quota.
    */
   overQuota: z.object({ files: z.number().int(), bytes: z.number() }),
   disk: z.object({
