@@ -4,6 +4,7 @@
 import {
   DEFAULT_SYNC_SETTINGS,
   formatSchoolTime,
+  runBytes,
   SyncSettings,
   type LessonFetch,
   type Res,
@@ -424,7 +425,7 @@ export function createSyncController(services: Services, opts: SyncControllerOpt
         queued: progress
           ? {
               files: Math.max(0, progress.totalFiles - progress.files - (progress.overQuota?.ahead ?? 0)),
-              bytes: Math.max(0, progress.totalBytes - progress.bytes - (progress.overQuota?.bytes ?? 0)),
+              bytes: Math.max(0, runBytes(progress) - progress.bytes),
             }
           : { files: planned?.files ?? 0, bytes: planned?.bytes ?? 0 },
         overQuota: progress ? { files: progress.overQuota?.files ?? 0, bytes: progress.overQuota?.bytes ?? 0 } : (planned?.overQuota ?? { files: 0, bytes: 0 }),

@@ -11,7 +11,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { SyncProgress } from '../../preload/contract';
+import { runBytes, SyncProgress } from '../../preload/contract';
 import type { BlobStore } from '../cache/blob-store';
 import type { Db } from '../library/db';
 import { partsLeft } from './downloader';
@@ -114,7 +114,7 @@ export function liveSyncWriter(dataDir: string): LiveSyncWriter {
       const [t0, b0] = samples[0]!;
       // One sample yet: the engine's own few seconds.
       state.rate = now - t0 >= 1000 ? Math.round(((p.bytes - b0) * 1000) / (now - t0)) : p.speed;
-      const left = p.totalBytes - p.bytes;
+      const left = runBytes(p) - p.bytes;
       state.etaSeconds = state.rate > 0 && left >= 0 ? Math.round(left / state.rate) : null;
       const wait = p.trouble?.waitingSeconds;
       state.waitingFor = wait && p.trouble ? (state.waitingFor?.host === p.trouble.host ? state.waitingFor : { host: p.trouble.host, since: new Date(now).toISOString(), upToSeconds: wait }) : null;

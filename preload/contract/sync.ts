@@ -191,6 +191,9 @@ export const SyncProgress = z.object({
 });
 export type SyncProgress = z.infer<typeof SyncProgress>;
 
+/** The bytes a run brings in all: its queue less what the quota refuses (the whole of its bar, its 待下载 and its time left). */
+export const runBytes = (p: SyncProgress): number => Math.max(0, p.totalBytes - (p.overQuota?.bytes ?? 0));
+
 /**
  * A lesson's files fetched now, asked for on the notice of a lesson not
  * downloaded or a period of 今日课表: how far it is, and how it ended (each

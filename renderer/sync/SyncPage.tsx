@@ -10,6 +10,7 @@ import {
   isHttpUrl,
   quotaShortfall,
   rateLabel,
+  runBytes,
   selectionOverQuota,
   type FailureReason,
   type SelectionNode,
@@ -108,7 +109,9 @@ function StatusPanel({ live, settings, full }: { live: ReturnType<typeof useSync
   // School time, as the window is set in: a board whose own clock is on UTC must not say 22:00 and 14:00 for one night.
   const time = (iso: string) => formatSchoolTime(iso, { month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit' }, i18n.language);
   const window = settings?.window ?? '22:00-06:30';
-  const pct = progress && progress.totalBytes > 0 ? Math.round((progress.bytes / progress.totalBytes) * 100) : 0;
+  // Out of what the run brings: files the quota refuses never fill the bar.
+  const whole = progress ? runBytes(progress) : 0;
+  const pct = progress && whole > 0 ? Math.min(100, Math.round((progress.bytes / whole) * 100)) : 0;
   const syncNow = async () => {
     try {
       const r = await call(api()['sync:now']({}));
@@ -147,7 +150,7 @@ function StatusPanel({ live, settings, full }: { live: ReturnType<typeof useSync
           </div>
           <p className="sync-progress__line">
             <span>{t('sync.files', { files: Math.min(progress.files + 1, progress.totalFiles), total: progress.totalFiles })}</span>
-            <span>{t('sync.bytes', { done: formatBytes(progress.bytes), total: formatBytes(progress.totalBytes) })}</span>
+            <span>{t('sync.bytes', { done: formatBytes(progress.bytes), total: formatBytes(whole) })}</span>
             {progress.speed > 0 && <span>{t('sync.speed', { speed: formatBytes(progress.speed) })}</span>}
           </p>
           {progress.current.length > 0 && <p className="muted">{t('sync.current', { title: namedLessons(t, progress.current) })}</p>}

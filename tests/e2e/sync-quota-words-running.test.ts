@@ -81,6 +81,8 @@ describe('the sync page while a run goes on under the quota', () => {
       // Before: 待下载：5 个文件, and no word of the two.
       await expect.poll(() => queued(3).count(), { timeout: 15_000 }).toBe(1);
       expect(await refused().count()).toBe(1);
+      // The bar's whole is what the run brings (4 files), not the 6 it planned with the two refused: it can reach 100%.
+      await expect.poll(() => page.locator('.sync-progress__line').textContent()).toContain(` / ${formatBytes(4 * SIZE)}`);
       expect((await api('sync:status', {})).value.state).toBe('running');
       await shot(page, 'sync-quota-running');
     } finally {
