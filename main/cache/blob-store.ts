@@ -49,19 +49,22 @@ const LIST_FOLDERS_FROM = 4096;
 export function missingBlobs(root: string, shas: Iterable<string>): string[] {
   const all = [...shas];
   if (all.length < LIST_FOLDERS_FROM) return all.filter((sha) => !fs.existsSync(blobPath(root, sha)));
-  const listed = new Map<string, Set<string>>();
+  /** A folder's names; null when it could not be read (an antivirus holding it): its files are stat'ed one by one. */
+  const listed = new Map<string, Set<string> | null>();
   return all.filter((sha) => {
     const folder = folderOf(sha);
     let names = listed.get(folder);
-    if (!names) {
+    if (names === undefined) {
       try {
         names = new Set(fs.readdirSync(path.join(root, folder)));
-      } catch {
-        names = new Set(); // no such folder: none of its files are there
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        // No such folder: none of its files are there. Any other failure proves nothing gone.
+        names = code === 'ENOENT' || code === 'ENOTDIR' ? new Set() : null;
       }
       listed.set(folder, names);
     }
-    return !names.has(sha);
+    return names ? !names.has(sha) : !fs.existsSync(blobPath(root, sha));
   });
 }
 

@@ -165,6 +165,8 @@ async function importOnce(lib: LibraryContext, from: string, opts: ImportOptions
         lacking = undefined;
       }
       result = (await applying) as ApplyAnswer;
+      // And a changed one written for this apply but gone since (another run's clean-up of files nothing listed yet).
+      lacking?.push(...changed.filter((s) => !lib.blobs.has(s.sha256)));
     } catch (err) {
       // After a failed apply the session is gone already: the drop is then a no-op.
       await applier.call({ op: 'drop', session }).catch(() => {});
