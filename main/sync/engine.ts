@@ -195,6 +195,9 @@ class Tally {
     this.sizes.set(sha256, size);
     this.bytes += size;
   }
+  has(sha256: string): boolean {
+    return this.sizes.has(sha256);
+  }
   delete(sha256: string): void {
     const size = this.sizes.get(sha256);
     if (size === undefined) return;
@@ -383,7 +386,8 @@ async function syncRun(services: Services, opts: SyncOptions, live?: LiveSyncWri
       if (!planned!.has(job.sha256) || was === 'failed') {
         planned!.add(job.sha256);
         totalFiles++;
-        totalBytes += job.size;
+        // One the quota refused is still in the run's bytes, set apart by overQuota: counted once (runBytes).
+        if (!overQuota.has(job.sha256)) totalBytes += job.size;
         live?.planned([job]);
       }
       firstShas.add(job.sha256);
@@ -428,6 +432,8 @@ async function syncRun(services: Services, opts: SyncOptions, live?: LiveSyncWri
         // With its size: the page says what the room left was too small for.
         fail({ sha256: job.sha256, resources: job.resources, reason: noRoom, error: noRoom === 'too-big' ? biggerThanQuota(job.size, opts.quotaBytes!) : NO_ROOM[noRoom], bytes: job.size }, tried);
         counted();
+        // Said now: a refusal brings no bytes, and a lesson refused while the run waits on a slow file was not in the progress until that one moved.
+        report(true);
         continue;
       }
       const from = urls(job.feedId, job.sha256);
@@ -435,6 +441,7 @@ async function syncRun(services: Services, opts: SyncOptions, live?: LiveSyncWri
         // A file of a feed imported from a folder, gone from the cache (verify, eviction): only that folder has it.
         fail({ sha256: job.sha256, resources: job.resources, reason: 'folder', error: FOLDER_ONLY }, tried);
         counted();
+        report(true);
         continue;
       }
       reserved += job.size;

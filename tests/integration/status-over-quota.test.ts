@@ -13,7 +13,7 @@ import { generateSigningKey } from '../../main/feed/keys';
 import { writeFeed } from '../../main/feed/write';
 import { planFor, syncAll } from '../../main/sync/engine';
 import type { Services } from '../../main/services';
-import { formatBytes, type SyncStatus } from '../../preload/contract';
+import { formatBytes, runBytes, type SyncStatus } from '../../preload/contract';
 import { cliRunner } from '../fixtures/cli';
 import { sha256 } from '../fixtures/feeds';
 import { startHoldingServer, type HoldingServer } from '../fixtures/holding-server';
@@ -193,6 +193,18 @@ describe('files the cache quota refuses, while the run goes on', () => {
         expect(late.overQuota).toEqual({ files: 2, bytes: 2 * SIZE });
         // Only the held second file is still to come (before: 1 file and 3 files' bytes, the refused ones' too).
         expect(late.queued).toEqual({ files: 1, bytes: SIZE });
+
+        // A teacher asks for a refused lesson now (立即下载): the quota refuses it once more, and the
+        // run's bytes count it once (before: twice, so 待下载 said 2 files' bytes for the one held file).
+        const refused = six.findIndex((v) => v.bytes === order[4]);
+        const asked = await s.router.invoke('sync:fetch', { id: `${G}/v${refused + 1}` });
+        expect(asked).toMatchObject({ ok: true, value: { joined: true } });
+        await expect.poll(async () => (await statusOf(s)).progress?.files, { timeout: 20_000 }).toBe(6);
+        const again = await statusOf(s);
+        expect(again.progress).toMatchObject({ files: 6, totalFiles: 7, bytes: 3 * SIZE });
+        expect(again.overQuota).toEqual({ files: 2, bytes: 2 * SIZE });
+        expect(again.queued).toEqual({ files: 1, bytes: SIZE });
+        expect(runBytes(again.progress!)).toBe(4 * SIZE);
       } finally {
         h1.release();
         h2.release();
