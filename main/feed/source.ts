@@ -10,8 +10,8 @@ import { isSha256 } from './schema';
 export interface FeedSource {
   /** Normalised location, stored with the subscription. */
   readonly location: string;
-  /** Reads a file below the base; null when it does not exist; refuses more than `limit` bytes. */
-  read(rel: string, limit: number): Promise<Buffer | null>;
+  /** Reads a file below the base; null when it does not exist; refuses more than `limit` bytes. `signal` drops a request no longer wanted. */
+  read(rel: string, limit: number, signal?: AbortSignal): Promise<Buffer | null>;
   /** A local file holding the blob under one of the feed's blob bases, or null. */
   localBlob(blobBases: string[], sha256: string): string | null;
   /** Every blob hash held locally under the bases (one directory listing, not a stat per blob). */

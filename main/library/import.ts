@@ -243,17 +243,26 @@ async function readIndex(lib: LibraryContext, source: FeedSource): Promise<{ unc
 async function verifyIndex(lib: LibraryContext, source: FeedSource, indexBytes: Buffer, opts: ImportOptions) {
   // Parsed by the applier: zod took 20–40 ms of the UI's thread on a 600-shard index (cold, once a night).
   // The signature is asked for meanwhile: one round trip less on a nightly change.
-  const sigRead = source.read('feed.json.sig', 4096);
+  // An index refused before its signature is needed drops that request (a stalled server held it open for minutes).
+  const unwanted = new AbortController();
+  const sigRead = source.read('feed.json.sig', 4096, unwanted.signal);
   sigRead.catch(() => {}); // awaited below, once the index parsed
-  const index = (await applier.call({ op: 'index', bytes: indexBytes })) as FeedIndex;
-  if ('readIndex' in source) checkRemoteBlobBases(index.blobBases ?? ['blobs/']);
-  const indexSha = sha256Hex(indexBytes);
-  const existing = lib.db
-    .prepare('SELECT source, etag, last_modified, unsigned, keys_json, mirrors_json, revision, index_sha256 FROM feeds WHERE id = ?')
-    .get(index.id) as FeedRow | undefined;
-  if (existing && !existing.unsigned && opts.unsigned) {
-    throw new AppError('refused', `资源库 ${index.id} 已按签名方式订阅，不能改为未签名导入 / feed ${index.id} is subscribed as signed`);
+  let index: FeedIndex;
+  let existing: FeedRow | undefined;
+  try {
+    index = (await applier.call({ op: 'index', bytes: indexBytes })) as FeedIndex;
+    if ('readIndex' in source) checkRemoteBlobBases(index.blobBases ?? ['blobs/']);
+    existing = lib.db
+      .prepare('SELECT source, etag, last_modified, unsigned, keys_json, mirrors_json, revision, index_sha256 FROM feeds WHERE id = ?')
+      .get(index.id) as FeedRow | undefined;
+    if (existing && !existing.unsigned && opts.unsigned) {
+      throw new AppError('refused', `资源库 ${index.id} 已按签名方式订阅，不能改为未签名导入 / feed ${index.id} is subscribed as signed`);
+    }
+  } catch (err) {
+    unwanted.abort();
+    throw err;
   }
+  const indexSha = sha256Hex(indexBytes);
   const unsigned = opts.unsigned ?? (existing ? existing.unsigned === 1 : false);
   const keys: Record<string, string> = { ...(existing ? JSON.parse(existing.keys_json) : {}), ...opts.keys };
   const sig = await sigRead;

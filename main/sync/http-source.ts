@@ -114,10 +114,10 @@ export function httpSource(location: string): HttpFeedSource {
     if (!u.href.startsWith(base.href)) throw new AppError('refused', `path ${rel} escapes its base`);
     return u;
   };
-  const get = async (rel: string, headers: Record<string, string> = {}) => {
+  const get = async (rel: string, headers: Record<string, string> = {}, signal?: AbortSignal) => {
     const target = url(rel);
     try {
-      return await request(target, { method: 'GET', headers, dispatcher: agent() });
+      return await request(target, { method: 'GET', headers, dispatcher: agent(), signal });
     } catch (err) {
       const e = err as { code?: string; message: string };
       if (e.code === 'UND_ERR_REDIRECT' || /redirect/i.test(e.message)) {
@@ -153,8 +153,8 @@ export function httpSource(location: string): HttpFeedSource {
         validators: { etag: one(res.headers.etag), lastModified: one(res.headers['last-modified']) },
       };
     },
-    async read(rel, limit) {
-      const res = await get(rel);
+    async read(rel, limit, signal) {
+      const res = await get(rel, {}, signal);
       if (res.statusCode === 404) {
         await res.body.dump();
         return null;

@@ -1,6 +1,8 @@
 // Catalog sync over HTTP from a real nginx on loopback: full, conditional (304),
 // incremental (only the changed shard), and refusals.
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -171,6 +173,31 @@ describe('a connection cut mid-body (fault server)', () => {
       expect(await services.importFeed(url, trust)).toMatchObject({ feedId: 'cn.test.cut', outcome: 'applied', resources: 2 });
     } finally {
       await server.close();
+    }
+  });
+});
+
+describe('a feed.json refused before its signature is read', () => {
+  it('drops the request for the signature at once (a stalled server held it for 30 s)', async () => {
+    // The signature is asked for while the index is parsed; this one never answers.
+    let sigClosed = false;
+    const server = http.createServer((req, res) => {
+      if (req.url === '/stalled/feed.json') return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"id":"cn.test.stalled","revision":"one"}');
+      if (req.url === '/stalled/feed.json.sig') return void req.socket.once('close', () => (sigClosed = true));
+      res.writeHead(404).end();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const failed = await services.importFeed(`http://127.0.0.1:${port}/stalled/`, trust).then(
+        () => null,
+        (err: AppError) => err,
+      );
+      expect(failed).toMatchObject({ code: 'refused' });
+      await expect.poll(() => sigClosed, { timeout: 5000 }).toBe(true);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
     }
   });
 });
