@@ -87,8 +87,24 @@ function sendJson(res: http.ServerResponse, status: number, body: unknown, extra
   res.end(data);
 }
 
+/**
+ * A request's URL, on the hub's own origin. Only an origin-form target is read as
+ * a path: `GET //` (curl http://hub:8080//) parsed against a base is a URL with an
+ * empty host, which threw outside any handler and took the hub down.
+ */
+export function requestUrl(req: http.IncomingMessage): URL {
+  const target = req.url ?? '/';
+  return new URL(`http://hub.local${target.startsWith('/') ? target : '/'}`);
+}
+
 /** Writes a fetch-style Response to a Node response, streaming its body. */
 export async function sendResponse(res: http.ServerResponse, response: Response): Promise<void> {
+  // The client left while its answer was made (a classroom whose sync stopped during a pull-through):
+  // 'close' has fired already, so the file behind the body is closed here, not piped into nothing for good.
+  if (res.destroyed || res.writableEnded) {
+    await response.body?.cancel().catch(() => {});
+    return;
+  }
   const headers: Record<string, string> = {};
   response.headers.forEach((v, k) => (headers[k] = v));
   res.writeHead(response.status, headers);
@@ -174,8 +190,9 @@ export async function startHub(services: Services, opts: HubOptions): Promise<Hu
   };
 
   const server = http.createServer(async (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://hub.local');
+    let url = new URL('http://hub.local/');
     try {
+      url = requestUrl(req);
       // GET /feed/ where the feed mirror is mounted: the feeds it serves, by id and title (never their
       // sources), so a classroom's `feeds add` with a mistyped id is told the right address.
       if (url.pathname === '/feed/' && (req.method === 'GET' || req.method === 'HEAD') && opts.routes?.some((r) => r.prefix === '/feed/')) {

@@ -5,6 +5,7 @@ import type http from 'node:http';
 import { AppError, isDiskFull } from '../api/errors';
 import type { Services } from '../services';
 import { createFeedMirror } from '../sync/mirror';
+import { requestUrl } from './server';
 import { httpSource, UpstreamStatus } from '../sync/http-source';
 import { formatSchoolTime, isHttpUrl } from '../../preload/contract';
 import { noteCatalogSync } from '../sync/last-sync';
@@ -221,7 +222,7 @@ export function pendingFeedRoute(services: Services, mirror: ReturnType<typeof c
     prefix: mirror.prefix,
     async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
       const at = next();
-      const id = /^\/feed\/([^/]+)\//.exec(new URL(req.url ?? '/', 'http://hub.local').pathname)?.[1];
+      const id = /^\/feed\/([^/]+)\//.exec(requestUrl(req).pathname)?.[1];
       if (!at || (id && subscribed.get(id))) return mirror.handle(req, res);
       const retryAfter = Math.max(1, Math.ceil((at.getTime() - Date.now()) / 1000));
       res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8', 'retry-after': String(retryAfter), 'cache-control': 'no-store' });

@@ -20,7 +20,7 @@ import crypto from 'node:crypto';
 import type http from 'node:http';
 import path from 'node:path';
 import { sha256Hex } from '../feed/keys';
-import { sendResponse } from '../hub/server';
+import { requestUrl, sendResponse } from '../hub/server';
 import { countPulled } from '../hub/upstream-record';
 import { respondWithFile } from '../media/range';
 import type { Services } from '../services';
@@ -206,7 +206,7 @@ export function createFeedMirror(services: Services, opts: MirrorOptions = {}) {
   return {
     prefix: '/feed/',
     async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-      const url = new URL(req.url ?? '/', 'http://hub.local');
+      const url = requestUrl(req);
       const headers = new Headers();
       for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers.set(k, v);
       const request = { method: req.method ?? 'GET', url: url.href, headers };

@@ -2,6 +2,7 @@
 // and two classrooms sync through it at the same time.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -34,7 +35,7 @@ beforeAll(async () => {
   await writeBlobFeed(path.join(www, 'basic'), { id: 'cn.smartedu.basic', title: '国家中小学智慧教育平台', revision: 7, key, blobs: files, lesson: '分数的初步认识' });
   // The platform's CDN as a thin WAN link sees it, for one feed.
   // /gateway/ is a mirror whose backend is down.
-  nginx = await startNginx(www, 'location /slow/ { limit_rate 150k; } location /gateway/ { return 502; }');
+  nginx = await startNginx(www, 'location /slow/ { limit_rate 150k; } location /paced/ { limit_rate 1m; } location /gateway/ { return 502; }');
   school = services('hub');
   await school.importFeed(`${nginx.url}basic/`, trust);
   hub = await startHub(school, { port: 0, rendererDir: path.join(tmp, 'ui'), routes: [createFeedMirror(school)] });
@@ -80,6 +81,50 @@ describe('school hub feed mirror', () => {
     } finally {
       await hub2.close();
       classroom.close();
+      slowHub.close();
+    }
+  });
+
+  it('a request for // (curl http://hub:8080//, a script joining the hub URL and "/") is answered, and the hub keeps serving', async () => {
+    const status = (target: string) =>
+      new Promise<number>((resolve, reject) => {
+        const { hostname, port } = new URL(hub.url);
+        http.get({ hostname, port, path: target }, (res) => resolve(res.resume().statusCode ?? 0)).on('error', reject);
+      });
+    // Before: an uncaught Invalid URL outside the handler ended the hub process.
+    for (const target of ['//', '///', '//@', '//:99999']) expect(await status(target)).toBeGreaterThanOrEqual(400);
+    expect(await status('/feed/cn.smartedu.basic/feed.json')).toBe(200);
+  });
+
+  it('a classroom that leaves while the hub pulls its file: the hub closes the file once it has it', async () => {
+    // ~2 s from upstream at 1 MB/s, and more than the read-ahead of one answer (256 KB), which would close the file on its own.
+    const late = crypto.randomBytes(2_000_000);
+    const sha = sha256(late);
+    await writeBlobFeed(path.join(tmp, 'www', 'paced'), { id: 'cn.smartedu.leave', title: '中途离开', key, blobs: [late] });
+    const slowHub = services('hub-leave');
+    await slowHub.importFeed(`${nginx.url}paced/`, trust);
+    const hub2 = await startHub(slowHub, { port: 0, rendererDir: path.join(tmp, 'ui'), routes: [createFeedMirror(slowHub, { pullWaitMs: 5000 })] });
+    /** This process's open files on the blob (a descriptor closed while they are listed is not one). */
+    const openOn = () =>
+      fs.readdirSync('/proc/self/fd').filter((fd) => {
+        try {
+          return fs.readlinkSync(`/proc/self/fd/${fd}`).includes(sha);
+        } catch {
+          return false;
+        }
+      }).length;
+    try {
+      // Its sync stopped (the window ended, the app quit) 200 ms into the pull.
+      const req = http.get(`${hub2.url}feed/cn.smartedu.leave/blobs/${sha.slice(0, 2)}/${sha}`, (res) => res.resume());
+      req.on('error', () => {});
+      setTimeout(() => req.destroy(), 200);
+      await expect.poll(() => slowHub.blobs.has(sha), { timeout: 10_000 }).toBe(true);
+      // The hub answers the waiting request as soon as it holds the file.
+      await new Promise((r) => setTimeout(r, 500));
+      // Before: the file was opened and piped into the closed answer, and stayed open for good.
+      await expect.poll(openOn, { timeout: 3000 }).toBe(0);
+    } finally {
+      await hub2.close();
       slowHub.close();
     }
   });
