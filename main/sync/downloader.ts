@@ -414,7 +414,9 @@ async function fetchWithRetries(job: BlobJob, ctx: RunContext): Promise<Download
       if (resumedFrom < 0) resumedFrom = got.resumedFrom;
       return { fetched: tally.fetched, resumedFrom: Math.max(0, resumedFrom) };
     } catch (err) {
-      lastError = err;
+      // Bad bytes from one source stay the cause when a later one has no copy: a hub's damaged copy is named
+      // (and remembered by a hub pulling through) rather than read as a file that may come tomorrow.
+      if (!(err instanceof NotHere && lastError instanceof BadBytes)) lastError = err;
       if (err instanceof NotHere) {
         missing.add(url);
         if (err.reason) reasons.push(err.reason);
@@ -628,6 +630,8 @@ async function fetchOnce(url: string, job: BlobJob, ctx: RunContext, p: ReturnTy
   try {
     res = have === job.size ? (null as never) : await httpGet(url, { headers, signal: ctx.signal, headersTimeout: stallMs, bodyTimeout: stallMs });
   } catch (err) {
+    // A redirect loop, or a redirect to file: or ftp:, is how that server is set up: no retry mends it tonight.
+    if (err instanceof AppError && err.code === 'refused') throw new SourceRefused((err as Error).message, 0);
     // Nobody there, or nobody answering for the whole stall timeout: not a server's passing trouble.
     const waited = performance.now() - asked;
     const unanswered = NO_ANSWER.has((err as NodeJS.ErrnoException).code ?? '') || waited >= stallMs;
@@ -688,7 +692,10 @@ async function fetchOnce(url: string, job: BlobJob, ctx: RunContext, p: ReturnTy
       if (ctx.signal?.aborted) throw stopped();
       throw new SourceRefused(`${new URL(url).host} answered HTTP ${status}`, status);
     }
-    const validator = (res.headers.etag as string | undefined) ?? (res.headers['last-modified'] as string | undefined) ?? null;
+    // If-Range needs a strong validator: a server that keeps RFC 9110 answers a weak ETag (W/"…", Apache with
+    // mod_deflate) with the whole file, so every resume would start over. Last-Modified then, or none.
+    const etag = res.headers.etag as string | undefined;
+    const validator = (etag && !etag.startsWith('W/') ? etag : undefined) ?? (res.headers['last-modified'] as string | undefined) ?? null;
     let out: fs.promises.FileHandle;
     try {
       // Not flushed: a state file a power cut tears reads as "no validator".
@@ -791,6 +798,8 @@ async function fetchOnce(url: string, job: BlobJob, ctx: RunContext, p: ReturnTy
     }
     return { fetched: fetchedNow, resumedFrom };
   }
+  // An empty file (a feed may list one) needs no request: it is made here, then verified and renamed as any other.
+  if (job.size === 0) await fs.promises.writeFile(p.part, '', { flag: 'a' });
   return { ...(await finish(job, ctx, p, hash)), resumedFrom: have };
 }
 

@@ -95,7 +95,12 @@ describe('blob downloader', () => {
     await downloadBlob(job('redirect'), ctx());
     expect(server.log).toEqual([`/redirect/${sha} -`, `/none/${sha} -`]);
     fs.rmSync(services.blobs.pathFor(sha));
-    await expect(downloadBlob(job('redirect-loop'), { ...ctx(), retries: 0 })).rejects.toThrow(/redirect/i);
+    server.reset();
+    // A loop is how that server is set up: one round of its hops, no retries (before: 4 rounds and their backoffs, said to be unreachable).
+    const failed = await downloadBlob(job('redirect-loop'), ctx()).then(() => null, (err: Error) => err);
+    expect(failed?.message).toMatch(/redirect/i);
+    expect(failureOf(failed)).toBe('missing');
+    expect(server.log).toHaveLength(4); // the request and its 3 redirects
     expect(visible()).toBe(false);
   });
 
@@ -568,6 +573,84 @@ describe('classboard sync from nginx', () => {
       }
     } finally {
       await nginx.stop();
+    }
+  });
+});
+
+// Three servers a review set up (node:http on 127.0.0.1), each answering as a real
+// one would: a hub with a damaged copy beside a mirror without the file, a server
+// with weak ETags that keeps RFC 9110's If-Range rule, and a feed's empty file.
+describe('blob downloader: edges a review found', () => {
+  const serve = async (handler: http.RequestListener) => {
+    const srv = http.createServer(handler);
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    const { port } = srv.address() as import('node:net').AddressInfo;
+    return {
+      url: `http://127.0.0.1:${port}/`,
+      close: () => new Promise<void>((r) => (srv.closeAllConnections(), srv.close(() => r()))),
+    };
+  };
+
+  it('a damaged copy on the first source, no copy on the next: damaged (verify the hub), not unreachable', async () => {
+    const bad = Buffer.from(blob);
+    bad[10]! ^= 0xff;
+    const hubWithBadCopy = await serve((_req, res) => res.writeHead(200, { 'content-length': bad.length }).end(bad));
+    const mirrorWithout = await serve((_req, res) => res.writeHead(404).end());
+    try {
+      const failed = await downloadBlob({ sha256: sha, size: blob.length, urls: [`${hubWithBadCopy.url}${sha}`, `${mirrorWithout.url}${sha}`] }, ctx()).then(
+        () => null,
+        (err: Error) => err,
+      );
+      // Before: the mirror's 404 replaced the cause; the file read 下次同步会接着下载 and a hub pulled it again for each classroom.
+      expect(failureOf(failed)).toBe('damaged');
+      expect(failed?.message).toContain('classboard verify');
+      expect(visible()).toBe(false);
+    } finally {
+      await hubWithBadCopy.close();
+      await mirrorWithout.close();
+    }
+  });
+
+  it('resumes from a server whose ETag is weak (it answers If-Range with a weak tag by the whole file)', async () => {
+    const seen: string[] = [];
+    const lastModified = new Date(Date.now() - 86_400_000).toUTCString();
+    const weak = await serve((req, res) => {
+      const ifRange = req.headers['if-range'];
+      const m = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
+      // RFC 9110 13.1.5: a weak ETag never matches; a date does.
+      const ranged = m !== null && (ifRange === undefined || ifRange === lastModified);
+      const start = ranged ? Number(m[1]) : 0;
+      seen.push(`${req.headers.range ?? '-'} ${ranged ? 206 : 200}`);
+      const head: http.OutgoingHttpHeaders = { etag: 'W/"v1"', 'last-modified': lastModified, 'content-length': blob.length - start };
+      if (ranged) head['content-range'] = `bytes ${start}-${blob.length - 1}/${blob.length}`;
+      res.writeHead(ranged ? 206 : 200, head);
+      // Flaky Wi-Fi: each answer is cut after 100 KB.
+      const end = Math.min(start + 100_000, blob.length);
+      if (end === blob.length) res.end(blob.subarray(start));
+      else res.write(blob.subarray(start, end), () => res.socket?.destroy());
+    });
+    try {
+      await downloadBlob({ sha256: sha, size: blob.length, urls: [`${weak.url}${sha}`] }, ctx());
+      expect(fs.readFileSync(services.blobs.pathFor(sha)).equals(blob)).toBe(true);
+      // Before: If-Range carried W/"v1", every try was a 200 from byte 0, and the file failed after its retries.
+      expect(seen).toEqual(['- 200', 'bytes=100000- 206', 'bytes=200000- 206']);
+    } finally {
+      await weak.close();
+    }
+  });
+
+  it('brings an empty file the feed lists (size 0) without asking any server', async () => {
+    const empty = crypto.createHash('sha256').update(Buffer.alloc(0)).digest('hex');
+    let asked = 0;
+    const none = await serve((_req, res) => (asked++, res.writeHead(500).end()));
+    try {
+      // Before: no request, then the .part it never made was stat'ed: ENOENT on every night.
+      await downloadBlob({ sha256: empty, size: 0, urls: [`${none.url}${empty}`] }, ctx());
+      expect(services.blobs.has(empty)).toBe(true);
+      expect(fs.statSync(services.blobs.pathFor(empty)).size).toBe(0);
+      expect(asked).toBe(0);
+    } finally {
+      await none.close();
     }
   });
 });
