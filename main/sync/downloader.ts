@@ -473,8 +473,10 @@ async function fetchWithRetries(job: BlobJob, ctx: RunContext): Promise<Download
     throw Object.assign(new HashMismatch('refused', `${zhBad} / ${en}`), { badHosts: [...badHosts] });
   }
   const zh =
-    lastError instanceof BadBytes
-      ? `从 ${hosts} 下载的内容与校验值不符（试了 ${tally.tries} 次），已丢弃`
+    lastError instanceof WrongSize
+      ? `${hosts} 上的这个文件大小与资源库记录的不符，已丢弃；请联系资源平台（或学校中心服务的管理员）`
+      : lastError instanceof BadBytes
+      ? `从 ${hosts} 下载的内容与资源库记录的不符（试了 ${tally.tries} 次），已丢弃`
       : fullHub
         ? `${hosts} 的磁盘已满，没有下载这个文件`
         : `从 ${hosts} 下载了 ${tally.tries} 次都没有成功，下次同步会接着下载`;
@@ -567,7 +569,7 @@ async function fromSource(
  * that says "later" all night fails its files after `pendingMs`, not each after
  * that long.
  */
-const patience = new Map<string, number>();
+const patience = new Map<string, { waited: number; at: number }>();
 
 /** Waits `ms`, or ends with "sync stopped" when `signal` aborts first. */
 async function pause(ms: number, signal?: AbortSignal): Promise<void> {
@@ -587,10 +589,18 @@ async function fetchPatiently(url: string, job: BlobJob, ctx: RunContext, p: Ret
       patience.delete(host);
       return got;
     } catch (err) {
-      const waited = patience.get(host) ?? 0;
-      if (!(err instanceof Pending) || waited >= (ctx.pendingMs ?? 20 * 60_000)) throw err;
+      if (!(err instanceof Pending)) throw err;
+      const limit = ctx.pendingMs ?? 20 * 60_000;
+      // A host not heard saying "later" for as long as the patience lasts starts with all of it again: the next
+      // night's run waits for a hub that is still pulling, where last night's spent patience failed it at once.
+      const kept = patience.get(host);
+      const waited = kept && Date.now() - kept.at < limit ? kept.waited : 0;
+      if (waited >= limit) {
+        patience.set(host, { waited, at: Date.now() });
+        throw err;
+      }
       const ms = Math.min(Math.max(err.retryAfterS, 1) * 1000, 60_000);
-      patience.set(host, waited + ms);
+      patience.set(host, { waited: waited + ms, at: Date.now() + ms });
       await pause(ms, ctx.signal);
     }
   }
@@ -670,6 +680,20 @@ async function fetchOnce(url: string, job: BlobJob, ctx: RunContext, p: ReturnTy
     if (status >= 500 || status === 429 || status === 408) {
       await res.body.dump();
       throw new Retryable(`${new URL(url).host} answered HTTP ${status}`);
+    }
+    // A resume past the end of the server's copy: that copy is shorter than the feed says (a truncated upload).
+    // Its .part goes, or every night would ask for the same range and hear the same 416.
+    if (status === 416 && have > 0) {
+      await res.body.dump();
+      dropPart(p);
+      const cr = String(res.headers['content-range'] ?? '');
+      throw new WrongSize('refused', `${host} holds a shorter copy of ${job.sha256.slice(0, 12)}… (${cr || 'HTTP 416'}) than its ${job.size} bytes`);
+    }
+    // A whole file of another length than the feed says, told by its headers: not fetched to find out.
+    const length = Number(res.headers['content-length'] ?? NaN);
+    if (status === 200 && !res.headers['content-encoding'] && Number.isInteger(length) && length !== job.size) {
+      await res.body.dump();
+      throw new WrongSize('refused', `${host} serves ${job.sha256.slice(0, 12)}… as ${length} bytes, not the ${job.size} the feed says`);
     }
     if (status === 200) {
       // A 200 to a Range request is the whole file: start that file over.
