@@ -59,6 +59,25 @@ const RECHECK_EVERY_MS = 15 * 60_000;
 export function createFeedMirror(services: Services, opts: MirrorOptions = {}) {
   // The hub's caps are the school's link budget: a pull-through is within them (the night run's by night, the night rate by day).
   const bucket = services.sync.demandBucket;
+  /**
+   * A file classrooms ask for is in use on the hub, for its cache's eviction (least recently used first):
+   * without this a hub evicted by date added, the lessons every classroom plays among the first to go.
+   * Once a minute per file at most (each classroom reads a video in many ranges); bookkeeping only, so a
+   * library that cannot be written (a full disk) still serves.
+   */
+  const touchedAt = new Map<string, number>();
+  const used = (sha: string) => {
+    const now = Date.now();
+    if ((touchedAt.get(sha) ?? 0) > now - 60_000) return;
+    if (touchedAt.size > 10_000) touchedAt.clear();
+    touchedAt.set(sha, now);
+    try {
+      services.blobs.touch(sha);
+    } catch {
+      // The next request marks it.
+      touchedAt.delete(sha);
+    }
+  };
   const st = {
     shard: services.db.prepare('SELECT sha256 FROM shards WHERE feed_id = ? AND path = ?').pluck(),
     subscribed: services.db.prepare('SELECT 1 FROM feeds WHERE id = ?').pluck(),
@@ -257,7 +276,7 @@ export function createFeedMirror(services: Services, opts: MirrorOptions = {}) {
           }
           if (pulled === 'pending') return sendResponse(res, comeBack('中心服务正在从上游获取此文件 / the hub is fetching this file from upstream'));
         }
-        return sendResponse(res, await respondWithFile(request, services.blobs.pathFor(sha), { mime: 'application/octet-stream', etag: `"${sha}"`, immutable: true }));
+        return sendResponse(res, await respondWithFile(request, services.blobs.pathFor(sha), { mime: 'application/octet-stream', etag: `"${sha}"`, immutable: true, onServe: () => used(sha) }));
       }
       const shardSha = st.shard.get(feedId, rel) as string | undefined;
       if (!shardSha || !services.blobs.has(shardSha)) return notFound();

@@ -149,6 +149,23 @@ describe('school hub feed mirror', () => {
     }
   });
 
+  it("a file classrooms ask the hub for is marked used there, so the hub's quota evicts the least used, not the first added", async () => {
+    // Held since the classrooms above pulled it through; a hub started now serves it.
+    const usedAt = () => school.db.prepare('SELECT last_used_at FROM blobs WHERE sha256 = ?').pluck().get(shas[2]) as number;
+    const before = usedAt();
+    expect(before).toBeGreaterThan(0);
+    const hub2 = await startHub(school, { port: 0, rendererDir: path.join(tmp, 'ui'), routes: [createFeedMirror(school)] });
+    try {
+      await new Promise((r) => setTimeout(r, 20));
+      const res = await fetch(`${hub2.url}feed/cn.smartedu.basic/blobs/${shas[2]!.slice(0, 2)}/${shas[2]}`);
+      expect(Buffer.from(await res.arrayBuffer()).equals(files[2]!)).toBe(true);
+      // Before: never marked, so the hub's eviction order was the order files were added.
+      expect(usedAt()).toBeGreaterThan(before);
+    } finally {
+      await hub2.close();
+    }
+  });
+
   it('a classroom whose hub is switched off takes the files from its mirrors, past one answering 502', async () => {
     const lesson = [crypto.randomBytes(100_000), crypto.randomBytes(100_000)];
     await writeBlobFeed(path.join(tmp, 'www', 'cdn'), { id: 'cn.smartedu.cdn', title: '镜像', key, blobs: lesson });
