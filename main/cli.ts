@@ -419,6 +419,8 @@ export function buildCli(): Command {
       const services = open(g, 'hub', true);
       let hub: Hub;
       let retry: ReturnType<typeof retryUpstream> | null = null;
+      // Until the first check of the upstream ends, a feed the hub does not hold yet may be on its way.
+      let importing = Boolean(o.upstream);
       try {
         services.sync.configure(settingsFrom(o));
         // Bound first: a port in use or a LAN address without --token is refused at once, not after the imports.
@@ -427,7 +429,7 @@ export function buildCli(): Command {
           port: o.port,
           token: o.token,
           rendererDir: path.join(root, 'out', 'renderer'),
-          routes: [pendingFeedRoute(services, createFeedMirror(services, { log }), () => retry?.next() ?? null)],
+          routes: [pendingFeedRoute(services, createFeedMirror(services, { log }), () => retry?.next() ?? (importing ? 'importing' : null))],
           log,
         });
       } catch (err) {
@@ -436,7 +438,7 @@ export function buildCli(): Command {
       }
       try {
         await services.ensureDemoLibrary();
-        const down = o.upstream ? await mirrorUpstream(services, o.upstream, { unsigned: o.unsigned, keys, scheduled: o.schedule }, log) : null;
+        const down = o.upstream ? await mirrorUpstream(services, o.upstream, { unsigned: o.unsigned, keys, scheduled: o.schedule }, log).finally(() => (importing = false)) : null;
         if (down) retry = retryUpstream(services, o.upstream!, { unsigned: o.unsigned, keys }, log, down, o.upstreamRetry ?? UPSTREAM_RETRY_MS);
       } catch (err) {
         await hub.close();

@@ -211,12 +211,17 @@ export function retryUpstream(
   };
 }
 
+/** How long a classroom is asked to wait while the hub takes its upstream's first catalog. */
+const IMPORTING_RETRY_S = 30;
+
 /**
- * /feed/ while the hub has no catalog of its upstream yet: a classroom subscribing
- * then is told to come back (503, Retry-After, why), not a 404 that reads as a
- * wrong address. Feeds the hub holds go to the mirror as ever.
+ * /feed/ while the hub has no catalog of its upstream yet, because it is taking it
+ * now (`importing`: a national catalog over a thin link takes minutes) or could not
+ * reach it (the Date of its next try): a classroom subscribing then is told to come
+ * back (503, Retry-After, why), not a 404 that reads as a wrong address. Feeds the
+ * hub holds go to the mirror as ever.
  */
-export function pendingFeedRoute(services: Services, mirror: ReturnType<typeof createFeedMirror>, next: () => Date | null) {
+export function pendingFeedRoute(services: Services, mirror: ReturnType<typeof createFeedMirror>, next: () => Date | 'importing' | null) {
   const subscribed = services.db.prepare('SELECT 1 FROM feeds WHERE id = ?').pluck();
   return {
     prefix: mirror.prefix,
@@ -224,11 +229,13 @@ export function pendingFeedRoute(services: Services, mirror: ReturnType<typeof c
       const at = next();
       const id = /^\/feed\/([^/]+)\//.exec(requestUrl(req).pathname)?.[1];
       if (!at || (id && subscribed.get(id))) return mirror.handle(req, res);
-      const retryAfter = Math.max(1, Math.ceil((at.getTime() - Date.now()) / 1000));
+      const retryAfter = at === 'importing' ? IMPORTING_RETRY_S : Math.max(1, Math.ceil((at.getTime() - Date.now()) / 1000));
       res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8', 'retry-after': String(retryAfter), 'cache-control': 'no-store' });
       res.end(
-        `中心服务还没有取得上游资源库的目录（无法连接上游），${formatSchoolTime(at)}（北京时间）再试，请稍后再订阅 / ` +
-          `the hub holds no catalog of its upstream yet (it could not be reached); it tries again at ${at.toISOString()}: subscribe later`,
+        at === 'importing'
+          ? `中心服务正在从上游取得资源库的目录，请过几分钟再订阅 / the hub is taking its upstream's catalog now: subscribe in a few minutes`
+          : `中心服务还没有取得上游资源库的目录（无法连接上游），${formatSchoolTime(at)}（北京时间）再试，请稍后再订阅 / ` +
+              `the hub holds no catalog of its upstream yet (it could not be reached); it tries again at ${at.toISOString()}: subscribe later`,
       );
     },
   };

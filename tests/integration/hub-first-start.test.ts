@@ -4,6 +4,8 @@
 // then answers 503, then serves the feed on the same port. Needs `electron-vite
 // build` first (run under the build lock).
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -120,6 +122,38 @@ describe('a hub started for the first time while the platform cannot be reached'
       expect(forbidden.stderr()).toMatch(/answered HTTP 403/);
     } finally {
       await server.stop();
+    }
+  });
+
+  it("while it takes its upstream's first catalog (minutes over a thin link), a classroom is told to come back, not that the address is wrong", async () => {
+    // The platform over a thin link: its catalog's shards take a while.
+    const platform = http.createServer((req, res) => {
+      const file = path.join(www, decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
+      const send = () => (fs.existsSync(file) ? res.writeHead(200).end(fs.readFileSync(file)) : res.writeHead(404).end());
+      if (file.includes(`${path.sep}shards${path.sep}`)) setTimeout(send, 3000);
+      else send();
+    });
+    await new Promise<void>((r) => platform.listen(0, '127.0.0.1', r));
+    const port = await freePort();
+    const starting = hubCli(path.join(tmp, 'thin'), '--upstream', `http://127.0.0.1:${(platform.address() as AddressInfo).port}/basic/`, ...keyArg, '--port', String(port));
+    try {
+      // The hub is bound before it takes the catalog: a classroom asking meanwhile.
+      let early: Response | null = null;
+      await until('the hub answering', async () => {
+        early = await fetch(`http://127.0.0.1:${port}/feed/cn.smartedu.basic/feed.json`).catch(() => null);
+        return early !== null;
+      });
+      // Before: 404 (the feed not subscribed yet), which a classroom's feeds add reads as a mistyped address.
+      expect(early!.status).toBe(503);
+      expect(early!.headers.get('retry-after')).toBe('30');
+      expect(await early!.text()).toMatch(/中心服务正在从上游取得资源库的目录，请过几分钟再订阅/);
+      const hub = await starting;
+      expect(hub.started, hub.stderr()).toBe(true);
+      expect((await fetch(`${hub.url}feed/cn.smartedu.basic/feed.json`)).status).toBe(200);
+      expect(await hub.stop()).toBe(0);
+    } finally {
+      platform.closeAllConnections();
+      await new Promise((r) => platform.close(r));
     }
   });
 });
