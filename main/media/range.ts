@@ -43,6 +43,13 @@ export function parseRange(header: string | null, size: number): ByteRange | 'un
   return { start, end };
 }
 
+/** If-None-Match against our ETag, compared weakly as RFC 9110 13.1.2 says: `*`, a list, a W/ tag. */
+export function noneMatch(header: string | null, etag: string): boolean {
+  if (!header) return false;
+  const bare = (t: string) => t.trim().replace(/^W\//, '');
+  return header.trim() === '*' || header.split(',').some((t) => bare(t) === bare(etag));
+}
+
 function text(status: number, body: string, extra: Record<string, string> = {}): Response {
   return new Response(body, { status, headers: { 'content-type': 'text/plain; charset=utf-8', ...extra } });
 }
@@ -97,7 +104,8 @@ export async function respondWithFile(
     // Content-addressed files never change; a feed index does.
     'cache-control': opts.immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
   };
-  if (req.headers.get('if-none-match') === etag) return new Response(null, { status: 304, headers: base });
+  // A proxy or browser cache between classroom and hub asks with a list or a weak tag: a 304 all the same.
+  if (noneMatch(req.headers.get('if-none-match'), etag)) return new Response(null, { status: 304, headers: base });
 
   let range = parseRange(req.headers.get('range'), size);
   const ifRange = req.headers.get('if-range');

@@ -96,6 +96,15 @@ describe('media handler', () => {
     expect((await get(`http://hub/media/${sha}`, {}, 'POST')).status).toBe(405);
   });
 
+  it('answers 304 to If-None-Match as a cache between asks it: the tag, a list holding it, its weak form, or *', async () => {
+    for (const inm of [`"${sha}"`, `"other", "${sha}"`, `W/"${sha}"`, '*']) {
+      const res = await get(`http://hub/media/${sha}`, { 'if-none-match': inm });
+      // Before: only the exact tag; a proxy's list or weak tag got the whole file again.
+      expect(res.status, inm).toBe(304);
+    }
+    expect((await get(`http://hub/media/${sha}`, { 'if-none-match': '"other"' })).status).toBe(200);
+  });
+
   it('parses ranges like a server must', () => {
     expect(parseRange('bytes=0-0', 10)).toEqual({ start: 0, end: 0 });
     expect(parseRange('bytes=5-100', 10)).toEqual({ start: 5, end: 9 });
