@@ -225,12 +225,26 @@ function priorities(db: Db, parents: ReturnType<typeof loadParents>, resources: 
     volumes.set(nodeId, v);
     return v;
   };
+  // A period is its whole lesson (今日课表 says it is ready only with every resource of it): the video's
+  // 课件 and 学习任务单 share its deadline, and eviction keeps them as it keeps the video. A resource
+  // hanging on a unit or a volume is only itself; a node the catalog lacks reads as a lesson's.
+  const onNode = new Map<string, ResourceRow[]>();
+  for (const r of resources) {
+    const list = onNode.get(r.nodeId);
+    if (list) list.push(r);
+    else onNode.set(r.nodeId, [r]);
+  }
+  const lessonOf = (id: string): string[] => {
+    const r = byId.get(id);
+    if (!r || (parents.get(r.nodeId)?.kind ?? 'lesson') !== 'lesson') return [id];
+    return onNode.get(r.nodeId)!.map((x) => x.id);
+  };
   for (const s of slots) {
     const ahead = (s.weekday - target + 7) % 7;
     const [h, m] = s.starts.split(':').map(Number);
     const minute = ahead * 1440 + h! * 60 + m!;
-    if (ahead === 0) better(s.id, s.period <= 2 ? PRIORITY.firstPeriods : PRIORITY.nextDay, minute);
-    else better(s.id, PRIORITY.week, minute);
+    const cls = ahead === 0 ? (s.period <= 2 ? PRIORITY.firstPeriods : PRIORITY.nextDay) : PRIORITY.week;
+    for (const id of lessonOf(s.id)) better(id, cls, minute);
     const r = byId.get(s.id);
     const v = r && volumeOf(r.nodeId);
     if (v) teachingVolumes.add(v);

@@ -51,6 +51,21 @@ describe('cache eviction', () => {
     expect(evictedSome).toBe(true);
   });
 
+  it("keeps a timetabled period's whole lesson, not only the resource the timetable names", async () => {
+    const timetabled = await idOf('大青树下的小学');
+    await s.router.invoke('timetable:set', { entries: [{ weekday: 1, period: 1, starts: '08:00', ends: '08:40', className: '', resourceId: timetabled }] });
+    const node = s.db.prepare('SELECT node_id FROM resources WHERE id = ?').pluck().get(timetabled);
+    expect(s.db.prepare('SELECT count(*) FROM resources WHERE node_id = ?').pluck().get(node)).toBeGreaterThan(1);
+    // Room for the catalog and the named video as it plays here (its 720p and poster; not the 360p copy) alone.
+    const catalog = s.db.prepare('SELECT coalesce(sum(b.size), 0) FROM blobs b WHERE EXISTS (SELECT 1 FROM shards h WHERE h.sha256 = b.sha256)').pluck().get() as number;
+    const sizes = s.db.prepare('SELECT f.size FROM resource_files f JOIN resources r ON r.rid = f.rid WHERE r.id = ? AND NOT (f.role = ? AND f.height < 720)').pluck();
+    const own = (sizes.all(timetabled, 'main') as number[]).reduce((a, b) => a + b, 0);
+    evictCache(s.db, s.blobs, { quotaBytes: catalog + own, freeBytes: () => Infinity });
+    // As 今日课表 counts it: before, its other resources (the 学习任务单) were evicted and the period was red in the morning.
+    const today = await s.router.invoke('timetable:today', { weekday: 1 });
+    expect(today).toMatchObject({ ok: true, value: { lessons: [{ waiting: [] }] } });
+  });
+
   it('says so when protected lessons alone exceed the quota', async () => {
     // The catalog's own shards stay while the feed is subscribed: a quota of just them.
     const catalog = s.db.prepare('SELECT coalesce(sum(b.size), 0) FROM blobs b WHERE EXISTS (SELECT 1 FROM shards h WHERE h.sha256 = b.sha256)').pluck().get() as number;
