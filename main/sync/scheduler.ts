@@ -153,8 +153,21 @@ export class SyncScheduler<P = unknown> {
     const [sh, sm] = this.cfg.start.split(':');
     const [eh, em] = this.cfg.end.split(':');
     const opts = { timezone: this.cfg.timeZone, catch: true };
-    this.jobs.push(new Cron(`${Number(sm)} ${Number(sh)} * * *`, opts, () => void this.tick()));
-    this.jobs.push(new Cron(`${Number(em)} ${Number(eh)} * * *`, opts, () => this.bucket.setRate(this.currentRate())));
+    // Fired late (a PC asleep at the window's start wakes at 07:30: croner then runs what it missed), the
+    // night's run would start by day, paused, holding the sync lock all day: only inside the window.
+    this.jobs.push(
+      new Cron(`${Number(sm)} ${Number(sh)} * * *`, opts, () => {
+        if (inWindow(this.now(), this.cfg)) void this.tick();
+      }),
+    );
+    // The window's end ends a 立即同步's night rate too: one asked for at 05:00 (or at 21:00, the night's run
+    // joining it) went on at the night rate all through the school day.
+    this.jobs.push(
+      new Cron(`${Number(em)} ${Number(eh)} * * *`, opts, () => {
+        this.manual = false;
+        this.bucket.setRate(this.currentRate());
+      }),
+    );
   }
 
   stop(): void {

@@ -6,7 +6,9 @@ export function parseRate(text: string): number {
   const m = /^\s*(\d+(?:\.\d+)?)\s*(k|m|g)?(bit|b|bps|B)?\s*(?:\/s)?\s*$/i.exec(text);
   if (!m) throw new Error(`cannot read rate "${text}" (e.g. 2mbit, 512kbit, 1MB)`);
   const n = Number(m[1]) * ({ k: 1e3, m: 1e6, g: 1e9 }[(m[2] ?? '').toLowerCase() as 'k' | 'm' | 'g'] ?? 1);
-  const bytes = m[3] === 'B' ? n : n / 8;
+  // A capital B is bytes ("1MB", "1MBps", "500KB/s"); "bit", "b" and "bps" are bits ("2Mbps"). The regex is
+  // case-blind, so "MBps" once matched "bps" and read as bits: 8× below what the admin meant.
+  const bytes = m[3] !== undefined && m[3].startsWith('B') && !/^bit$/i.test(m[3]) ? n : n / 8;
   if (!(bytes > 0)) throw new Error(`rate must be above zero: "${text}"`);
   return bytes;
 }

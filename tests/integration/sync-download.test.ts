@@ -466,6 +466,12 @@ describe('blob downloader', () => {
     expect(parseRate('2mbit')).toBe(250_000);
     expect(parseRate('512kbit')).toBe(64_000);
     expect(parseRate('1MB')).toBe(1_000_000);
+    // Bytes with a capital B, bits otherwise (before: 1MBps and 500KBps read as bits, 8× too low).
+    expect(parseRate('1MBps')).toBe(1_000_000);
+    expect(parseRate('500KBps')).toBe(500_000);
+    expect(parseRate('500KB/s')).toBe(500_000);
+    expect(parseRate('2Mbps')).toBe(250_000);
+    expect(parseRate('2Mbit')).toBe(250_000);
     expect(() => parseRate('fast')).toThrow(/rate/);
   });
 });

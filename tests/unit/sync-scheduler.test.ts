@@ -108,6 +108,46 @@ describe('sync scheduler', () => {
     s.stop();
   });
 
+  /** The daily jobs as croner fires them: the window's start [0] and its end [1]. */
+  const fire = (s: SyncScheduler<unknown>, job: 0 | 1) => (s as unknown as { jobs: { trigger(): void }[] }).jobs[job]!.trigger();
+
+  it("the window's end ends a 立即同步's night rate, though no night run was going when it was asked for", async () => {
+    // At 05:00, tonight's run done: before, the manual run went on at the night rate all through the school day.
+    const early = make('05:00');
+    early.s.start();
+    early.release(); // tonight's run, caught up at start, ends
+    await new Promise((r) => setTimeout(r, 0));
+    void early.s.tick(true);
+    expect(early.runs).toHaveLength(2);
+    early.setNow('06:30');
+    fire(early.s, 1);
+    expect(early.s.bucket.bytesPerSecond).toBe(0);
+    expect(early.s.mode()).toBe('paused');
+    early.s.stop();
+
+    // At 21:00 (a new feed's first pull), the night's run joining it at 22:00: paused at 06:30 as the night's run is.
+    const evening = make('21:00');
+    evening.s.start();
+    void evening.s.tick(true);
+    evening.setNow('22:00');
+    fire(evening.s, 0);
+    expect(evening.runs).toHaveLength(1);
+    evening.setNow('06:30');
+    fire(evening.s, 1);
+    expect(evening.s.bucket.bytesPerSecond).toBe(0);
+    evening.s.stop();
+  });
+
+  it("the window's start fired late (a PC asleep at 22:00 wakes at 07:30) starts no run by day", () => {
+    const { s, runs, setNow } = make('21:00');
+    s.start();
+    setNow('07:30');
+    fire(s, 0);
+    // Before: a whole run, paused by day, holding the sync lock (classboard sync --now refused) until night.
+    expect(runs).toHaveLength(0);
+    s.stop();
+  });
+
   // Settings changed inside the (new) window: before, only the daily schedule was rebuilt, so tonight's run was lost.
   const tick = () => new Promise((r) => setTimeout(r, 0));
 
