@@ -633,6 +633,7 @@ export function buildCli(): Command {
         [
           `已导出 ${r.resources} 个资源、${r.files} 个文件到 ${r.dir}（资源库 id：${r.id}）`,
           ...(r.replaced ? [`  已替换这个文件夹原有的${r.replaced.title ? `资源库“${r.replaced.title}”（${r.replaced.id}）` : ' feed.json'}`] : []),
+          ...(r.damaged ? [`  本机缓存中有 ${r.damaged} 个文件已损坏，已移出缓存，相关资源未导出；下次同步会重新下载，之后再导出即可补上`] : []),
           ...(r.leftOut ? [`  ${r.leftOut} 个资源尚未下载，未导出（同步下载后再导出即可补上）`] : []),
           ...(r.missing ? [`  另有 ${r.missing} 个文件（其他清晰度或封面）尚未下载，未包含`] : []),
           ...(r.signed ? [] : ['  导入时请加 --unsigned']),

@@ -62,4 +62,17 @@ export function sign(data: Buffer, key: Pick<SigningKey, 'privateKey'>): string 
   return crypto.sign(null, data, k).toString('base64');
 }
 
+/**
+ * A signing key checked before anything is written with it: an export whose key fails at the end has copied
+ * every file for nothing, and left a feed.json that names a key without its signature beside it.
+ */
+export function checkSigningKey(key: Pick<SigningKey, 'keyId' | 'privateKey'>): void {
+  if (key.keyId.trim() === '') throw new AppError('bad-request', '签名密钥缺少 keyId / the signing key has no keyId');
+  try {
+    sign(Buffer.alloc(0), key);
+  } catch (err) {
+    throw new AppError('bad-request', `签名密钥 ${key.keyId} 不可用：privateKey 须为 32 字节 Ed25519 私钥（base64）/ signing key ${key.keyId} is unusable: ${(err as Error).message}`);
+  }
+}
+
 export const sha256Hex = (data: Buffer | string): string => crypto.createHash('sha256').update(data).digest('hex');

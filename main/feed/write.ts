@@ -19,8 +19,22 @@ export interface WriteFeedOptions {
   /** An export's: the feeds its lessons come from. */
   origins?: FeedIndex['origins'];
   shards: { path: string; nodes: ShardNode[]; resources: ShardResource[] }[];
-  /** Blob contents: a file path (streamed) or bytes. */
-  blobs?: { source: string | Buffer; sha256?: string }[];
+  /**
+   * Blob contents: a file path (streamed) or bytes. With `sha256` and `size` (an export's cached files), a file is
+   * read once, checked as it is copied and named by the hash it must have; a file that is not it is a BlobMismatch.
+   */
+  blobs?: { source: string | Buffer; sha256?: string; size?: number }[];
+}
+
+/** A blob source that is not the file it was given as (a damaged cache copy): nothing of it is written. */
+export class BlobMismatch extends AppError {
+  constructor(
+    readonly sha256: string,
+    readonly source: string,
+    cause: Error,
+  ) {
+    super('refused', `${source} is not the file ${sha256.slice(0, 12)}…: ${cause.message}`);
+  }
 }
 
 /** Size and SHA-256 of a file (streamed) or a buffer. */
@@ -39,6 +53,19 @@ export async function writeFeed(dir: string, opts: WriteFeedOptions): Promise<Fe
   fs.mkdirSync(dir, { recursive: true });
   const blobDir = path.join(dir, 'blobs');
   for (const blob of opts.blobs ?? []) {
+    if (blob.sha256 && blob.size !== undefined && typeof blob.source === 'string') {
+      const dest = path.join(blobDir, blob.sha256.slice(0, 2), blob.sha256);
+      // One already there at its size stays (a stick exported to before); a short one (a stick pulled mid-copy) is copied again.
+      if (fs.existsSync(dest) && fs.statSync(dest).size === blob.size) continue;
+      fs.mkdirSync(path.dirname(dest), { recursive: true });
+      try {
+        await copyFileVerified(blob.source, dest, { sha256: blob.sha256, size: blob.size });
+      } catch (err) {
+        if (err instanceof AppError && err.code === 'refused') throw new BlobMismatch(blob.sha256, blob.source, err);
+        throw err;
+      }
+      continue;
+    }
     const { sha256, size } = await describeFile(blob.source);
     if (blob.sha256 && blob.sha256 !== sha256) throw new AppError('bad-request', `blob content does not match ${blob.sha256}`);
     const dest = path.join(blobDir, sha256.slice(0, 2), sha256);

@@ -4,8 +4,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { FeedIndex, Shard, type ShardNode, type ShardResource } from '../feed/schema';
-import type { SigningKey } from '../feed/keys';
-import { writeFeed } from '../feed/write';
+import { checkSigningKey, type SigningKey } from '../feed/keys';
+import { BlobMismatch, writeFeed } from '../feed/write';
 import { formatBytes, formatSchoolTime } from '../../preload/contract';
 import { AppError, diskFullError, freeBytesAt, isDiskFull } from '../api/errors';
 import type { Services } from '../services';
@@ -23,6 +23,8 @@ export interface ExportSummary {
   leftOut: number;
   /** Other files of exported resources not downloaded, so not listed (another rendition, a poster). */
   missing: number;
+  /** Cached files found damaged while copied: taken out of the cache (the next sync fetches them), their lessons left out. */
+  damaged?: number;
   signed: boolean;
   /** With `replace`: the feed the folder held before (ids null when its feed.json was none). */
   replaced?: { id: string | null; title: string | null };
@@ -283,6 +285,7 @@ export async function exportFeed(
   opts: { nodes?: string[]; id?: string; title?: string; signingKey?: Pick<SigningKey, 'keyId' | 'privateKey'>; replace?: boolean },
 ): Promise<ExportSummary> {
   const { db, blobs } = services;
+  if (opts.signingKey) checkSigningKey(opts.signingKey);
   const all = db.prepare('SELECT id, parent, kind, title, ord FROM nodes').all() as { id: string; parent: string | null; kind: ShardNode['kind']; title: string; ord: number }[];
   const byId = new Map(all.map((n) => [n.id, n]));
   for (const id of opts.nodes ?? []) if (!byId.has(id)) throw new AppError('not-found', `找不到目录 ${id} / no such node`);
@@ -292,7 +295,8 @@ export async function exportFeed(
     for (let cur = id; cur; cur = byId.get(cur)?.parent ?? null) if (roots.has(cur)) return true;
     return false;
   };
-  const rows = db.prepare('SELECT rid, id, feed_id, node_id, type, title, revision, duration FROM resources ORDER BY rid').all() as {
+  // In each lesson's order (the importing classroom orders them by their place in the shard), not the order they came in.
+  const rows = db.prepare('SELECT rid, id, feed_id, node_id, type, title, revision, duration FROM resources ORDER BY node_id, ord, rid').all() as {
     rid: number; id: string; feed_id: string; node_id: string; type: ShardResource['type']; title: string; revision: number; duration: number | null;
   }[];
   const filesOf = db.prepare('SELECT role, sha256, size, mime, height FROM resource_files WHERE rid = ? ORDER BY idx');
@@ -372,11 +376,23 @@ export async function exportFeed(
       // Where the lessons came from: a classroom subscribed to these takes only the files.
       origins: [...fromFeeds].sort().map((f) => db.prepare('SELECT id, title, revision FROM feeds WHERE id = ?').get(f) as { id: string; title: string; revision: number }),
       shards: [{ path: 'shards/export.json', nodes, resources }],
-      blobs: [...blobFiles.values()].map((source) => ({ source })),
+      blobs: [...blobFiles].map(([sha256, source]) => ({ source, sha256, size: blobSizes.get(sha256)! })),
     });
     removeReplaced(dir, replacedShards, new Set(['shards/export.json']), new Set(blobFiles.keys()));
     writeSettingRow(db, selectionKey(id), [...roots].sort());
   } catch (err) {
+    // A cached file that is not what its name says (a bad sector, a disk error since it was verified): out of the
+    // cache, as verify would take it, and the export made again without it, its lesson left out as one not
+    // downloaded (the next sync fetches it). Before, it was copied under the hash it had, listed under the one it
+    // should have: the importing classroom lacked it and said the stick was incomplete.
+    if (err instanceof BlobMismatch) {
+      release?.();
+      release = null;
+      blobs.quarantine(err.source, err.sha256);
+      blobs.forgetMissing([err.sha256]);
+      const again = await exportFeed(services, dir, opts);
+      return { ...again, damaged: (again.damaged ?? 0) + 1 };
+    }
     // Filled anyway (another program wrote to it meanwhile): the stick's disk is named, not the data folder's.
     // Each file is copied whole or not at all and feed.json comes last, so the stick lists no file it lacks;
     // the whole files stay, and the same export again copies only the rest.

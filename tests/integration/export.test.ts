@@ -6,6 +6,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Services } from '../../main/services';
 import { exportFeed } from '../../main/sync/export';
+import { sha256Hex } from '../../main/feed/keys';
+import { writeFeed } from '../../main/feed/write';
 import { syncAll } from '../../main/sync/engine';
 import { hubServices, withServices } from '../fixtures/services';
 
@@ -100,6 +102,80 @@ describe('export', () => {
       expect(found.ok && found.value.results.map((x) => x.title)).toEqual(['三角形的内角和·板书图']);
       const night = await syncAll(room, { retries: 0 });
       expect(night.failed).toEqual([]);
+    });
+  });
+
+  it('a cached file damaged since it came is taken out of the cache and its lesson left out: the stick lists only what it holds', async () => {
+    const data = path.join(tmp, 'board-rot');
+    await withServices(data, async (s) => {
+      await s.ensureDemoLibrary();
+      const pdf = s.db.prepare("SELECT r.id, f.sha256 FROM resource_files f JOIN resources r ON r.rid = f.rid WHERE r.type = 'pdf' AND f.role = 'main' LIMIT 1").get() as { id: string; sha256: string };
+      // A bad sector: one byte of the cached copy changed.
+      const file = s.blobs.pathFor(pdf.sha256);
+      const bytes = fs.readFileSync(file);
+      bytes[10]! ^= 0xff;
+      fs.writeFileSync(file, bytes);
+      const stick = path.join(tmp, 'usb-rot');
+      const r = await exportFeed(s, stick, {});
+      expect(r.damaged).toBe(1);
+      expect(s.blobs.has(pdf.sha256)).toBe(false); // the next sync fetches it again
+      // Before: copied under the hash it had, listed under the one it should have; the classroom's import said the stick lacked it.
+      const listed = new Set((JSON.parse(fs.readFileSync(path.join(stick, 'shards/export.json'), 'utf8')) as { resources: { id: string; files: { sha256: string }[] }[] }).resources.flatMap((x) => x.files.map((f) => f.sha256)));
+      const held = fs.readdirSync(path.join(stick, 'blobs')).flatMap((d) => fs.readdirSync(path.join(stick, 'blobs', d)));
+      expect(held.sort()).toEqual([...listed].sort());
+      expect(listed.has(pdf.sha256)).toBe(false);
+      await classroom('room-rot', async (room) => {
+        const imp = await room.importFeed(stick, { unsigned: true });
+        expect(imp.blobs).toMatchObject({ missing: 0, rejected: 0 });
+      });
+    });
+  });
+
+  it('copies again a file a stick pulled mid-copy left short, on the next export to the same folder', async () => {
+    const stick = path.join(tmp, 'usb-short');
+    await exportFeed(board, stick, { nodes: ['cn.classboard.demo/xx-4'] });
+    const [dir] = fs.readdirSync(path.join(stick, 'blobs'));
+    const [name] = fs.readdirSync(path.join(stick, 'blobs', dir!));
+    const file = path.join(stick, 'blobs', dir!, name!);
+    const whole = fs.readFileSync(file);
+    fs.truncateSync(file, 100);
+    // Before: kept because its name was there, and every import refused it as incomplete.
+    await exportFeed(board, stick, { nodes: ['cn.classboard.demo/xx-4'] });
+    expect(fs.readFileSync(file).equals(whole)).toBe(true);
+  });
+
+  it('refuses an unusable signing key before copying anything', async () => {
+    const stick = path.join(tmp, 'usb-badkey');
+    // A 64-byte key (a whole key pair pasted where the seed goes): before, every file was copied first, then
+    // feed.json written naming the key with no signature beside it, and the classroom told the stick was unsigned.
+    const bad = { keyId: 'teacher-1', privateKey: Buffer.alloc(64, 7).toString('base64') };
+    await expect(exportFeed(board, stick, { signingKey: bad })).rejects.toMatchObject({ code: 'bad-request', message: expect.stringMatching(/32 字节/) });
+    expect(fs.existsSync(stick) ? fs.readdirSync(stick) : []).toEqual([]);
+  });
+
+  it("keeps each lesson's resources in the lesson's order, also one the platform inserted later", async () => {
+    const src = path.join(tmp, 'order-src');
+    const bytes = (n: number) => Buffer.alloc(500, n);
+    const res = (id: string, title: string, n: number) => ({ id, node: 'l1', type: 'pdf' as const, title, files: [{ role: 'main' as const, sha256: sha256Hex(bytes(n)), size: 500, mime: 'application/pdf' }] });
+    const nodes = [
+      { id: 'xx', parent: null, kind: 'stage' as const, title: '小学', order: 1 },
+      { id: 'l1', parent: 'xx', kind: 'lesson' as const, title: '课', order: 1 },
+    ];
+    const publish = (revision: number, list: ReturnType<typeof res>[]) =>
+      writeFeed(src, { id: 'cn.test.order', title: '顺序', revision, shards: [{ path: 'shards/a.json', nodes, resources: list }], blobs: [1, 2, 3].map((n) => ({ source: bytes(n) })) });
+    const order = (s: Services) => s.db.prepare("SELECT title FROM resources WHERE feed_id = ? ORDER BY ord").pluck().all(s.db.prepare("SELECT feed_id FROM resources WHERE title = '2 学习任务单'").pluck().get());
+    await withServices(path.join(tmp, 'board-order'), async (s) => {
+      await publish(1, [res('a', '1 课件', 1), res('c', '3 练习', 3)]);
+      await s.importFeed(src, { unsigned: true });
+      await publish(2, [res('a', '1 课件', 1), res('b', '2 学习任务单', 2), res('c', '3 练习', 3)]);
+      await s.importFeed(src, { unsigned: true });
+      expect(order(s)).toEqual(['1 课件', '2 学习任务单', '3 练习']);
+      await exportFeed(s, path.join(tmp, 'usb-order'), {});
+    });
+    // Before: in the order they came in (1, 3, 2) on the classroom that imports the stick.
+    await classroom('room-order', async (room) => {
+      await room.importFeed(path.join(tmp, 'usb-order'), { unsigned: true });
+      expect(order(room)).toEqual(['1 课件', '2 学习任务单', '3 练习']);
     });
   });
 
