@@ -56,10 +56,12 @@ beforeAll(async () => {
           { id: 's', parent: null, kind: 'stage', title: '初中', order: 2 },
           { id: 'u', parent: 's', kind: 'unit', title: '第一单元', order: 1 },
           { id: 'l', parent: 'u', kind: 'lesson', title: '背影', order: 1 },
+          // A lesson of its own: a timetabled period keeps its whole lesson, so unkeeping the stage leaves this one only.
+          { id: 'l2', parent: 'u', kind: 'lesson', title: '背影（练习课）', order: 2 },
         ],
         resources: [
           { id: 'b1', node: 'l', type: 'pdf', title: '背影 课件', files: file(notYet1) },
-          { id: 'b2', node: 'l', type: 'pdf', title: '背影 练习', files: file(notYet2) },
+          { id: 'b2', node: 'l2', type: 'pdf', title: '背影 练习', files: file(notYet2) },
         ],
       },
     ],
